@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Kernels are written against AVX2+FMA (see README "Build flags"); scripts/build.sh passes
+// `-Xswiftc -target-cpu -Xswiftc haswell` so SIMD8<Float> FMAs become single instructions.
+let package = Package(
+    name: "SwiftCLIP",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "CLIP", targets: ["CLIP"]),
+        .executable(name: "clip", targets: ["clip"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG",
+                       providers: [.apt(["libpng-dev"])]),
+        .target(
+            name: "CLIP",
+            dependencies: ["CBLAS", "CZlib", "CTurboJPEG", "CPNG"],
+            resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz"), .copy("Resources/open_clip-LICENSE.txt")]
+        ),
+        .executableTarget(
+            name: "clip",
+            dependencies: ["CLIP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "CLIPTests",
+            dependencies: ["CLIP"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,67 @@
+import Foundation
+
+extension CLIPModel {
+    /// Loads a model from a folder or a file.
+    ///
+    /// - A Hugging Face folder: `config.json` + `model.safetensors` (transformers `CLIPModel`).
+    /// - An open_clip folder from the hub: `open_clip_config.json` + `open_clip_model.safetensors`.
+    /// - An open_clip `.safetensors` file: pass `openCLIPConfig` (see `load(openCLIPFile:config:towers:)`).
+    public static func load(from url: URL, towers: Towers = .both) throws -> CLIPModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw CLIPError.io(file: url.path, reason: "no such file or folder")
+        }
+        guard isDirectory.boolValue else {
+            throw CLIPError.invalidArgument("\(url.path): an open_clip safetensors file needs its model name or JSON config (e.g. --model-name ViT-B-32)")
+        }
+        let hfConfig = url.appendingPathComponent("config.json")
+        let hfWeights = url.appendingPathComponent("model.safetensors")
+        let ocConfig = url.appendingPathComponent("open_clip_config.json")
+        let ocWeights = url.appendingPathComponent("open_clip_model.safetensors")
+        let fm = FileManager.default
+        if fm.fileExists(atPath: hfConfig.path), fm.fileExists(atPath: hfWeights.path) {
+            let config = try CLIPConfig(huggingFaceConfig: try readFile(hfConfig), source: hfConfig.path)
+            return try load(weights: hfWeights, config: config, towers: towers)
+        }
+        if fm.fileExists(atPath: ocConfig.path), fm.fileExists(atPath: ocWeights.path) {
+            let config = try CLIPConfig(openCLIPHubConfig: try readFile(ocConfig), source: ocConfig.path)
+            return try load(weights: ocWeights, config: config, towers: towers)
+        }
+        throw CLIPError.io(file: url.path, reason: "folder has neither config.json + model.safetensors (Hugging Face) nor open_clip_config.json + open_clip_model.safetensors (open_clip)")
+    }
+
+    /// Loads an open_clip safetensors file with a built-in model name (`ViT-B-32`, `ViT-B-32-quickgelu`, …).
+    public static func load(openCLIPFile file: URL, modelName: String, towers: Towers = .both) throws -> CLIPModel {
+        try load(weights: file, config: try CLIPConfig(openCLIPModelName: modelName), towers: towers)
+    }
+
+    /// Loads a safetensors file with an explicit config; the key layout is detected from the file.
+    public static func load(weights file: URL, config: CLIPConfig, towers: Towers = .both) throws -> CLIPModel {
+        let st = try SafeTensorsFile(path: file.path)
+        let layout = try CheckpointLayout.detect(st)
+        let reader = WeightReader(file: st)
+        let vision = towers.contains(.vision)
+            ? VisionTransformer(config: config.vision, embedDim: config.embedDim,
+                                weights: layout.visionWeights(reader, config.vision, embedDim: config.embedDim))
+            : nil
+        let text = towers.contains(.text)
+            ? TextTransformer(config: config.text, embedDim: config.embedDim,
+                              weights: layout.textWeights(reader, config.text, embedDim: config.embedDim))
+            : nil
+        let scale = reader.take("logit_scale", [])
+        reader.rejectUnused { key in
+            if CheckpointLayout.isIgnoredBuffer(key) || key == "logit_bias" { return false }
+            if layout.isVisionKey(key) { return towers.contains(.vision) }
+            if layout.isTextKey(key) { return towers.contains(.text) }
+            return true
+        }
+        try reader.finish()
+        return CLIPModel(config: config, vision: vision, text: text, logitScale: Foundation.exp(scale[0]), source: file.path)
+    }
+
+    private static func readFile(_ url: URL) throws -> Data {
+        do { return try Data(contentsOf: url) } catch {
+            throw CLIPError.io(file: url.path, reason: error.localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// Takes tensors out of a checkpoint by key and shape, collecting every problem (missing tensor, wrong
+/// shape, unexpected tensor) so that one error can name them all instead of stopping at the first.
+final class WeightReader {
+    let file: SafeTensorsFile
+    private(set) var used: Set<String> = []
+    private(set) var problems: [(tensor: String, reason: String)] = []
+
+    init(file: SafeTensorsFile) { self.file = file }
+
+    /// Reads `key`, which must have `shape`; the result is reshaped to `viewShape` (same element count).
+    func take(_ key: String, _ shape: [Int], as viewShape: [Int]? = nil) -> Tensor {
+        let target = viewShape ?? shape
+        used.insert(key)
+        guard let entry = file.entries[key] else {
+            problems.append((key, "missing (expected shape \(shape))"))
+            return Tensor(zeros: target)
+        }
+        let matches = entry.shape == shape || (shape.isEmpty && entry.shape == [1])
+        guard matches else {
+            problems.append((key, "has shape \(entry.shape), expected \(shape)"))
+            return Tensor(zeros: target)
+        }
+        let raw = file.read(entry)
+        if target == entry.shape { return raw }
+        let view = Tensor(uninitialized: target)
+        view.data.update(from: raw.data, count: raw.count)
+        return view
+    }
+
+    /// Concatenates several same-width tensors along the first dimension (HF q/k/v → fused qkv).
+    func stack(_ keys: [String], _ shape: [Int]) -> Tensor {
+        let parts = keys.map { take($0, shape) }
+        let out = Tensor(uninitialized: [shape[0] * parts.count] + shape.dropFirst())
+        for (i, p) in parts.enumerated() { (out.data + i * p.count).update(from: p.data, count: p.count) }
+        return out
+    }
+
+    /// Records as unexpected every key that `owned` claims but nothing read.
+    func rejectUnused(where owned: (String) -> Bool) {
+        for key in file.entries.keys.sorted() where owned(key) && !used.contains(key) {
+            problems.append((key, "unexpected tensor (not part of this model; wrong config or wrong model name?)"))
+        }
+    }
+
+    /// Throws one `CLIPError.checkpoint` listing every problem found.
+    func finish() throws {
+        guard let first = problems.first else { return }
+        let list = problems.prefix(20).map { "'\($0.tensor)' \($0.reason)" }.joined(separator: "; ")
+        let more = problems.count > 20 ? " (and \(problems.count - 20) more)" : ""
+        throw CLIPError.checkpoint(file: file.path, tensor: first.tensor,
+                                   reason: "\(problems.count) tensor problem(s): \(list)\(more)")
+    }
+}

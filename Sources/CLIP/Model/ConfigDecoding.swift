@@ -1,0 +1,147 @@
+import Foundation
+
+// Decoding follows each format's own defaults (`decodeIfPresent ?? default`), so a minimal file works
+// exactly as it does in transformers / open_clip.
+
+extension CLIPConfig {
+    /// Decodes a Hugging Face `CLIPModel` `config.json`.
+    public init(huggingFaceConfig data: Data, source: String = "config.json") throws {
+        let raw: HFConfigFile
+        do { raw = try JSONDecoder().decode(HFConfigFile.self, from: data) } catch {
+            throw CLIPError.config(source: source, field: Self.fieldPath(of: error), reason: "not a valid CLIP config.json (\(Self.reason(of: error)))")
+        }
+        let text = raw.text_config ?? HFTowerConfig()
+        let vision = raw.vision_config ?? HFTowerConfig()
+        func tower(_ c: HFTowerConfig, _ name: String, width: Int, layers: Int, heads: Int, mlp: Int) throws -> TransformerConfig {
+            let act = c.hidden_act ?? "quick_gelu"
+            guard let activation = Activation(rawValue: act) else {
+                throw CLIPError.config(source: source, field: "\(name).hidden_act", reason: "unsupported activation '\(act)' (supported: quick_gelu, gelu)")
+            }
+            return TransformerConfig(width: c.hidden_size ?? width, layers: c.num_hidden_layers ?? layers,
+                                     heads: c.num_attention_heads ?? heads, mlpWidth: c.intermediate_size ?? mlp,
+                                     activation: activation, layerNormEps: c.layer_norm_eps ?? 1e-5)
+        }
+        self.init(
+            vision: VisionConfig(transformer: try tower(vision, "vision_config", width: 768, layers: 12, heads: 12, mlp: 3072),
+                                 imageSize: vision.image_size ?? 224, patchSize: vision.patch_size ?? 32),
+            text: TextConfig(transformer: try tower(text, "text_config", width: 512, layers: 12, heads: 8, mlp: 2048),
+                             contextLength: text.max_position_embeddings ?? 77, vocabSize: text.vocab_size ?? 49408),
+            embedDim: raw.projection_dim ?? 512)
+        if let channels = vision.num_channels, channels != 3 {
+            throw CLIPError.config(source: source, field: "vision_config.num_channels", reason: "only 3-channel models are supported, got \(channels)")
+        }
+        try validate(source: source)
+    }
+
+    /// Decodes an open_clip model JSON (`{"embed_dim", "vision_cfg", "text_cfg", "quick_gelu"?}`).
+    public init(openCLIPConfig data: Data, source: String = "open_clip config") throws {
+        let raw: OpenCLIPConfigFile
+        do { raw = try JSONDecoder().decode(OpenCLIPConfigFile.self, from: data) } catch {
+            throw CLIPError.config(source: source, field: Self.fieldPath(of: error), reason: "not a valid open_clip model config (\(Self.reason(of: error)))")
+        }
+        let activation: Activation = (raw.quick_gelu ?? false) ? .quickGELU : .gelu
+        let v = raw.vision_cfg, t = raw.text_cfg
+        if v.timm_model_name != nil {
+            throw CLIPError.config(source: source, field: "vision_cfg.timm_model_name", reason: "timm image towers are not supported; only ViT towers are")
+        }
+        if t.hf_model_name != nil {
+            throw CLIPError.config(source: source, field: "text_cfg.hf_model_name", reason: "Hugging Face text towers are not supported; only the CLIP text transformer is")
+        }
+        let vWidth = v.width ?? 768
+        let vHeadWidth = v.head_width ?? 64
+        let tWidth = t.width ?? 512
+        self.init(
+            vision: VisionConfig(
+                transformer: TransformerConfig(width: vWidth, layers: v.layers ?? 12, heads: max(1, vWidth / vHeadWidth),
+                                               mlpWidth: Int(Double(vWidth) * (v.mlp_ratio ?? 4.0)), activation: activation),
+                imageSize: v.image_size?.value ?? 224, patchSize: v.patch_size ?? 16),
+            text: TextConfig(
+                transformer: TransformerConfig(width: tWidth, layers: t.layers ?? 12, heads: t.heads ?? 8,
+                                               mlpWidth: Int(Double(tWidth) * (t.mlp_ratio ?? 4.0)), activation: activation),
+                contextLength: t.context_length ?? 77, vocabSize: t.vocab_size ?? 49408),
+            embedDim: raw.embed_dim)
+        if vWidth % vHeadWidth != 0 {
+            throw CLIPError.config(source: source, field: "vision_cfg.head_width", reason: "width \(vWidth) is not divisible by head_width \(vHeadWidth)")
+        }
+        try validate(source: source)
+    }
+
+    static func fieldPath(of error: Error) -> String? {
+        switch error as? DecodingError {
+        case let .keyNotFound(key, ctx)?: return (ctx.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+        case let .typeMismatch(_, ctx)?, let .valueNotFound(_, ctx)?: return ctx.codingPath.map(\.stringValue).joined(separator: ".")
+        default: return nil
+        }
+    }
+
+    static func reason(of error: Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound?: return "required field is missing"
+        case let .typeMismatch(type, _)?: return "expected \(type)"
+        case .valueNotFound?: return "value is null"
+        case let .dataCorrupted(ctx)?: return ctx.debugDescription
+        default: return "\(error)"
+        }
+    }
+}
+
+private struct HFConfigFile: Decodable {
+    var text_config: HFTowerConfig?
+    var vision_config: HFTowerConfig?
+    var projection_dim: Int?
+}
+
+private struct HFTowerConfig: Decodable {
+    var hidden_size: Int?
+    var intermediate_size: Int?
+    var num_attention_heads: Int?
+    var num_hidden_layers: Int?
+    var max_position_embeddings: Int?
+    var vocab_size: Int?
+    var hidden_act: String?
+    var layer_norm_eps: Float?
+    var image_size: Int?
+    var patch_size: Int?
+    var num_channels: Int?
+}
+
+private struct OpenCLIPConfigFile: Decodable {
+    var embed_dim: Int
+    var quick_gelu: Bool?
+    var vision_cfg: Vision
+    var text_cfg: Text
+
+    struct Vision: Decodable {
+        var image_size: IntOrPair?
+        var layers: Int?
+        var width: Int?
+        var head_width: Int?
+        var mlp_ratio: Double?
+        var patch_size: Int?
+        var timm_model_name: String?
+    }
+
+    struct Text: Decodable {
+        var context_length: Int?
+        var vocab_size: Int?
+        var width: Int?
+        var heads: Int?
+        var layers: Int?
+        var mlp_ratio: Double?
+        var hf_model_name: String?
+    }
+
+    /// open_clip allows `image_size` as an int or a square `[h, w]` pair.
+    struct IntOrPair: Decodable {
+        var value: Int
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let v = try? c.decode(Int.self) { value = v; return }
+            let pair = try c.decode([Int].self)
+            guard pair.count == 2, pair[0] == pair[1] else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "only square image sizes are supported")
+            }
+            value = pair[0]
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// open_clip's built-in architectures (the shapes from its `model_configs/*.json`), so an open_clip
+/// safetensors file can be loaded by model name alone.
+enum OpenCLIPModelConfigs {
+    static let json: [String: String] = [
+        "ViT-B-32": #"{"embed_dim": 512, "vision_cfg": {"image_size": 224, "layers": 12, "width": 768, "patch_size": 32}, "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 512, "heads": 8, "layers": 12}}"#,
+        "ViT-B-16": #"{"embed_dim": 512, "vision_cfg": {"image_size": 224, "layers": 12, "width": 768, "patch_size": 16}, "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 512, "heads": 8, "layers": 12}}"#,
+        "ViT-L-14": #"{"embed_dim": 768, "vision_cfg": {"image_size": 224, "layers": 24, "width": 1024, "patch_size": 14}, "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 768, "heads": 12, "layers": 12}}"#,
+        "ViT-L-14-336": #"{"embed_dim": 768, "vision_cfg": {"image_size": 336, "layers": 24, "width": 1024, "patch_size": 14}, "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 768, "heads": 12, "layers": 12}}"#,
+        "ViT-H-14": #"{"embed_dim": 1024, "vision_cfg": {"image_size": 224, "layers": 32, "width": 1280, "head_width": 80, "patch_size": 14}, "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 1024, "heads": 16, "layers": 24}}"#,
+    ]
+
+    static var names: [String] { json.keys.sorted().flatMap { [$0, $0 + "-quickgelu"] } }
+}
+
+extension CLIPConfig {
+    /// A built-in open_clip architecture; a `-quickgelu` suffix selects QuickGELU (OpenAI-trained weights).
+    public init(openCLIPModelName name: String) throws {
+        let quick = name.hasSuffix("-quickgelu")
+        let base = quick ? String(name.dropLast("-quickgelu".count)) : name
+        guard let text = OpenCLIPModelConfigs.json[base] else {
+            throw CLIPError.config(source: "model name", field: nil,
+                                   reason: "unknown open_clip model '\(name)'; known: \(OpenCLIPModelConfigs.names.joined(separator: ", "))")
+        }
+        try self.init(openCLIPConfig: Data(text.utf8), source: "open_clip model \(name)")
+        if quick {
+            vision.transformer.activation = .quickGELU
+            self.text.transformer.activation = .quickGELU
+        }
+    }
+
+    /// The hub's `open_clip_config.json`, which wraps the model JSON in `model_cfg`.
+    public init(openCLIPHubConfig data: Data, source: String) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw CLIPError.config(source: source, field: nil, reason: "not a JSON object")
+        }
+        guard let model = object["model_cfg"] else {
+            throw CLIPError.config(source: source, field: "model_cfg", reason: "required field is missing")
+        }
+        try self.init(openCLIPConfig: try JSONSerialization.data(withJSONObject: model), source: source)
+    }
+}

@@ -1,0 +1,96 @@
+/// LayerNorm parameters (`weight`, `bias`), each `[width]`.
+struct LayerNormWeights {
+    let gamma: Tensor
+    let beta: Tensor
+}
+
+/// One pre-LN residual block, named like open_clip's `ResidualAttentionBlock`.
+struct ResidualBlockWeights {
+    let ln1: LayerNormWeights
+    let qkvWeight: Tensor   // [3C, C]  in_proj_weight (q, k, v stacked)
+    let qkvBias: Tensor     // [3C]
+    let outWeight: Tensor   // [C, C]   out_proj
+    let outBias: Tensor     // [C]
+    let ln2: LayerNormWeights
+    let fcWeight: Tensor    // [F, C]   mlp.c_fc
+    let fcBias: Tensor      // [F]
+    let projWeight: Tensor  // [C, F]   mlp.c_proj
+    let projBias: Tensor    // [C]
+}
+
+/// Activations for one forward call, sized once and reused by every block.
+final class TransformerWorkspace {
+    let rows: Int
+    let x: Tensor      // [rows, C] residual stream
+    let h: Tensor      // [rows, C] LayerNorm output
+    let qkv: Tensor    // [rows, 3C]
+    let attn: Tensor   // [rows, C]
+    let mlp: Tensor    // [rows, F]
+
+    init(rows: Int, config: TransformerConfig) {
+        self.rows = rows
+        x = Tensor(uninitialized: [rows, config.width])
+        h = Tensor(uninitialized: [rows, config.width])
+        qkv = Tensor(uninitialized: [rows, 3 * config.width])
+        attn = Tensor(uninitialized: [rows, config.width])
+        mlp = Tensor(uninitialized: [rows, config.mlpWidth])
+    }
+}
+
+/// The stack of residual blocks shared by both towers.
+struct TransformerStack {
+    let config: TransformerConfig
+    let blocks: [ResidualBlockWeights]
+
+    /// Runs every block over `ws.x` (`[batch·tokens, width]`) in place.
+    ///
+    /// Per block: `x += Attn(LN1(x))`, then `x += MLP(LN2(x))`. Each residual add happens inside the GEMM
+    /// (beta = 1), and the GEMM's bias is folded into the LayerNorm pass that follows it.
+    func forward(_ ws: TransformerWorkspace, batch: Int, tokens: Int, causal: Bool) {
+        let c = config.width, f = config.mlpWidth, rows = batch * tokens, eps = config.layerNormEps
+        guard let first = blocks.first else { return }
+        LayerNormKernel.forward(ws.x.data, rows: rows, width: c, gamma: first.ln1.gamma.data, beta: first.ln1.beta.data, eps: eps, into: ws.h.data)
+        for (index, block) in blocks.enumerated() {
+            MatMul.multiplyTransposed(ws.h.data, lda: c, block.qkvWeight.data, ldb: c, into: ws.qkv.data, ldc: 3 * c,
+                                      m: rows, n: 3 * c, k: c, accumulate: false)
+            AttentionKernel.forward(qkv: ws.qkv.data, bias: block.qkvBias.data, into: ws.attn.data,
+                                    batch: batch, tokens: tokens, width: c, heads: config.heads, causal: causal)
+            MatMul.multiplyTransposed(ws.attn.data, lda: c, block.outWeight.data, ldb: c, into: ws.x.data, ldc: c,
+                                      m: rows, n: c, k: c, accumulate: true)
+            LayerNormKernel.forward(ws.x.data, rows: rows, width: c, addingBias: block.outBias.data,
+                                    gamma: block.ln2.gamma.data, beta: block.ln2.beta.data, eps: eps, into: ws.h.data)
+            MatMul.multiplyTransposed(ws.h.data, lda: c, block.fcWeight.data, ldb: c, into: ws.mlp.data, ldc: f,
+                                      m: rows, n: f, k: c, accumulate: false)
+            ActivationKernel.biasActivation(ws.mlp.data, rows: rows, width: f, bias: block.fcBias.data, activation: config.activation)
+            MatMul.multiplyTransposed(ws.mlp.data, lda: f, block.projWeight.data, ldb: f, into: ws.x.data, ldc: c,
+                                      m: rows, n: c, k: f, accumulate: true)
+            if index + 1 < blocks.count {
+                let next = blocks[index + 1]
+                LayerNormKernel.forward(ws.x.data, rows: rows, width: c, addingBias: block.projBias.data,
+                                        gamma: next.ln1.gamma.data, beta: next.ln1.beta.data, eps: eps, into: ws.h.data)
+            } else {
+                LayerNormKernel.addBias(ws.x.data, rows: rows, width: c, bias: block.projBias.data)
+            }
+        }
+    }
+}
+
+/// Pools selected rows of the residual stream, applies the final LayerNorm and the projection, and
+/// L2-normalises: the common tail of both towers.
+enum EmbeddingHead {
+    static func project(
+        _ ws: TransformerWorkspace, width: Int, pooledRows: [Int], norm: LayerNormWeights, eps: Float,
+        projection: Tensor, normalize: Bool
+    ) -> Tensor {
+        let n = pooledRows.count
+        let pooled = Tensor(uninitialized: [n, width])
+        for (i, r) in pooledRows.enumerated() {
+            LayerNormKernel.normalizeRow(ws.x.data + r * width, width: width, bias: nil, gamma: norm.gamma.data, beta: norm.beta.data,
+                                         eps: eps, out: pooled.data + i * width)
+        }
+        let out = Tensor(uninitialized: [n, projection.shape[0]])
+        MatMul.linear(pooled.data, weight: projection, bias: nil, into: out.data, rows: n)
+        if normalize { Normalize.l2Rows(out.data, rows: n, width: projection.shape[0]) }
+        return out
+    }
+}

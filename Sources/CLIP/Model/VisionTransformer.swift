@@ -1,0 +1,64 @@
+/// Learned parameters of the image tower.
+struct VisionWeights {
+    let patchWeight: Tensor      // [C, 3·p·p]  conv1 flattened
+    let classEmbedding: Tensor   // [C]
+    let positions: Tensor        // [tokens, C]
+    let lnPre: LayerNormWeights
+    let stack: [ResidualBlockWeights]
+    let lnPost: LayerNormWeights
+    let projection: Tensor       // [D, C]
+}
+
+/// The ViT image tower: patches → class token + positions → ln_pre → blocks → ln_post(class) → projection.
+public final class VisionTransformer: @unchecked Sendable {
+    public let config: VisionConfig
+    public let embedDim: Int
+    let weights: VisionWeights
+    let stack: TransformerStack
+
+    init(config: VisionConfig, embedDim: Int, weights: VisionWeights) {
+        self.config = config
+        self.embedDim = embedDim
+        self.weights = weights
+        self.stack = TransformerStack(config: config.transformer, blocks: weights.stack)
+    }
+
+    /// Embeds preprocessed images.
+    /// - Parameter pixels: `[batch, 3, imageSize, imageSize]`, already normalised with the model's mean/std.
+    /// - Returns: `[batch, embedDim]`, L2-normalised unless `normalize` is false.
+    public func embed(pixels: Tensor, normalize: Bool = true) throws -> Tensor {
+        let s = config.imageSize, ch = config.channels
+        guard pixels.shape.count == 4, pixels.shape[1] == ch, pixels.shape[2] == s, pixels.shape[3] == s else {
+            throw CLIPError.invalidArgument("image tensor has shape \(pixels.shape); this model expects [batch, \(ch), \(s), \(s)]")
+        }
+        let batch = pixels.shape[0]
+        let c = config.transformer.width, p = config.patchSize, grid = config.gridSize, tokens = config.tokens
+        let patches = batch * grid * grid
+        let ws = TransformerWorkspace(rows: batch * tokens, config: config.transformer)
+
+        // The patch GEMM borrows the MLP buffer for its im2col input (when it fits) and the qkv buffer for its output.
+        let colWidth = ch * p * p
+        let ownCols: Tensor? = patches * colWidth <= ws.mlp.count ? nil : Tensor(uninitialized: [patches, colWidth])
+        let cols = ownCols?.data ?? ws.mlp.data
+        let patchOut = ws.qkv.data
+        PatchEmbedding.im2col(pixels.data, batch: batch, channels: ch, size: s, patch: p, into: cols)
+        MatMul.multiplyTransposed(cols, lda: colWidth, weights.patchWeight.data, ldb: colWidth, into: patchOut, ldc: c,
+                                  m: patches, n: c, k: colWidth, accumulate: false)
+        withExtendedLifetime(ownCols) {}
+        let pos = weights.positions.data, cls = weights.classEmbedding.data
+        for b in 0..<batch {
+            let x = ws.x.data + b * tokens * c
+            for j in 0..<c { x[j] = cls[j] + pos[j] }
+            for t in 1..<tokens {
+                let src = patchOut + (b * grid * grid + t - 1) * c, dst = x + t * c, pe = pos + t * c
+                for j in 0..<c { dst[j] = src[j] + pe[j] }
+            }
+        }
+        // ln_pre rewrites the residual stream itself (it is not a branch).
+        LayerNormKernel.forward(ws.x.data, rows: batch * tokens, width: c, gamma: weights.lnPre.gamma.data,
+                                beta: weights.lnPre.beta.data, eps: config.transformer.layerNormEps, into: ws.x.data)
+        stack.forward(ws, batch: batch, tokens: tokens, causal: false)
+        return EmbeddingHead.project(ws, width: c, pooledRows: (0..<batch).map { $0 * tokens }, norm: weights.lnPost,
+                                     eps: config.transformer.layerNormEps, projection: weights.projection, normalize: normalize)
+    }
+}

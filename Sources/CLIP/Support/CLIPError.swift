@@ -1,0 +1,37 @@
+import Foundation
+
+/// Every failure a user can cause (bad files, bad configs, bad arguments) surfaces as a `CLIPError`
+/// that names the file or field and says what to do. `precondition` is kept for programmer bugs only.
+public enum CLIPError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A checkpoint file is malformed or does not match the model: names the file and, when known, the tensor.
+    case checkpoint(file: String, tensor: String?, reason: String)
+    /// A model configuration (config.json, open_clip JSON, model name) is unusable.
+    case config(source: String, field: String?, reason: String)
+    /// An input file (image, text list) cannot be used.
+    case input(file: String, reason: String)
+    /// An argument combination is invalid.
+    case invalidArgument(String)
+    /// An I/O failure while reading or writing a file.
+    case io(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .checkpoint(file, tensor, reason):
+            if let tensor { return "\(file): tensor '\(tensor)': \(reason)" }
+            return "\(file): \(reason)"
+        case let .config(source, field, reason):
+            if let field { return "\(source): field '\(field)': \(reason)" }
+            return "\(source): \(reason)"
+        case let .input(file, reason):
+            return "\(file): \(reason)"
+        case let .invalidArgument(message):
+            return message
+        case let .io(file, reason):
+            return "\(file): \(reason)"
+        }
+    }
+}
+
+extension CLIPError: LocalizedError {
+    public var errorDescription: String? { description }
+}

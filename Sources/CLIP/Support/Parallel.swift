@@ -1,0 +1,46 @@
+import CBLAS
+import Dispatch
+import Foundation
+
+/// Threading policy: SwiftCLIP splits work itself (one contiguous chunk per core) and keeps OpenBLAS
+/// single-threaded, so BLAS worker threads never spin against ours.
+public enum Parallelism {
+    nonisolated(unsafe) private static var configuredThreads: Int = {
+        openblas_set_num_threads(1)
+        if let value = ProcessInfo.processInfo.environment["CLIP_NUM_THREADS"], let n = Int(value), n > 0 {
+            return n
+        }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Number of worker threads used by kernels. Set once at start-up (e.g. from `--threads`).
+    public static var threads: Int {
+        get { configuredThreads }
+        set {
+            openblas_set_num_threads(1)
+            configuredThreads = max(1, newValue)
+        }
+    }
+
+    /// Runs `body(chunkIndex, range)` over `count` items split into at most `threads` contiguous chunks.
+    /// Small jobs (fewer than `minChunk` items per chunk) run on fewer threads to avoid dispatch overhead.
+    static func forEachChunk(_ count: Int, minChunk: Int = 1, _ body: (Int, Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = max(1, min(threads, count / max(1, minChunk)))
+        if chunks == 1 {
+            body(0, 0..<count)
+            return
+        }
+        let base = count / chunks, extra = count % chunks
+        // Kernels hand in closures over raw pointers to disjoint ranges; each chunk touches only its own
+        // range, which is the data-race freedom the Sendable check cannot see.
+        withoutActuallyEscaping(body) { body in
+            let shared = unsafeBitCast(body, to: (@Sendable (Int, Range<Int>) -> Void).self)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let start = chunk * base + min(chunk, extra)
+                let end = start + base + (chunk < extra ? 1 : 0)
+                shared(chunk, start..<end)
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// The MLP non-linearities CLIP checkpoints use.
+public enum Activation: String, Codable, Sendable {
+    /// `x · σ(1.702x)`: OpenAI's original CLIP models.
+    case quickGELU = "quick_gelu"
+    /// `0.5x(1 + erf(x/√2))`: most OpenCLIP/LAION models.
+    case gelu = "gelu"
+}
+
+enum ActivationKernel {
+    /// `m = act(m + bias)` in place over `[rows, width]`, fused so the MLP hidden state is read once.
+    static func biasActivation(_ m: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>, activation: Activation) {
+        Parallelism.forEachChunk(rows, minChunk: 4) { _, range in
+            for r in range {
+                let row = m + r * width
+                var i = 0
+                while i + 8 <= width {
+                    let x = UnsafeRawPointer(row + i).loadUnaligned(as: Vec8.self) + UnsafeRawPointer(bias + i).loadUnaligned(as: Vec8.self)
+                    UnsafeMutableRawPointer(row + i).storeBytes(of: apply(x, activation), as: Vec8.self)
+                    i += 8
+                }
+                while i < width {
+                    row[i] = apply(Vec8(repeating: row[i] + bias[i]), activation)[0]
+                    i += 1
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func apply(_ x: Vec8, _ activation: Activation) -> Vec8 {
+        switch activation {
+        case .quickGELU: return x / (1 + vexp(-1.702 * x))
+        case .gelu: return 0.5 * x * (1 + verf(x * 0.70710678118654752))
+        }
+    }
+}

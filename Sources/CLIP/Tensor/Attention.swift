@@ -1,0 +1,62 @@
+import CBLAS
+
+/// Multi-head scaled dot-product attention over a fused QKV buffer.
+///
+/// `qkv` is `[batch·tokens, 3·width]` straight from one GEMM (no bias yet); the bias and the `1/√d`
+/// query scale are applied while each head is gathered into contiguous scratch, so that pass is free.
+/// Heads are independent, so they are spread over threads, each calling single-threaded BLAS.
+enum AttentionKernel {
+    static func forward(
+        qkv: UnsafePointer<Float>, bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+        batch: Int, tokens: Int, width: Int, heads: Int, causal: Bool
+    ) {
+        let headDim = width / heads
+        let scale = 1 / Float(headDim).squareRoot()
+        let stride = 3 * width
+        Parallelism.forEachChunk(batch * heads) { _, range in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * tokens * headDim + tokens * tokens)
+            defer { scratch.deallocate() }
+            let q = scratch, k = q + tokens * headDim, v = k + tokens * headDim, scores = v + tokens * headDim
+            for item in range {
+                let b = item / heads, h = item % heads
+                let base = qkv + b * tokens * stride + h * headDim
+                let qb = bias + h * headDim, kb = qb + width, vb = kb + width
+                for t in 0..<tokens {
+                    let src = base + t * stride
+                    for d in 0..<headDim {
+                        q[t * headDim + d] = (src[d] + qb[d]) * scale
+                        k[t * headDim + d] = src[width + d] + kb[d]
+                        v[t * headDim + d] = src[2 * width + d] + vb[d]
+                    }
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(tokens), Int32(headDim),
+                            1, q, Int32(headDim), k, Int32(headDim), 0, scores, Int32(tokens))
+                for i in 0..<tokens {
+                    Softmax.inPlace(scores + i * tokens, count: causal ? i + 1 : tokens)
+                    if causal { (scores + i * tokens + i + 1).update(repeating: 0, count: tokens - i - 1) }
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(tokens), Int32(headDim), Int32(tokens),
+                            1, scores, Int32(tokens), v, Int32(headDim), 0,
+                            out + b * tokens * width + h * headDim, Int32(width))
+            }
+        }
+    }
+}
+
+enum Softmax {
+    /// Numerically stable softmax of one row, in place.
+    @inline(__always)
+    static func inPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var maxValue = -Float.infinity
+        for i in 0..<count { maxValue = max(maxValue, x[i]) }
+        var sum: Float = 0, i = 0
+        while i + 8 <= count {
+            let e = vexp(UnsafeRawPointer(x + i).loadUnaligned(as: Vec8.self) - maxValue)
+            UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: Vec8.self)
+            sum += e.sum(); i += 8
+        }
+        while i < count { x[i] = scalarExp(x[i] - maxValue); sum += x[i]; i += 1 }
+        let inv = 1 / sum
+        for j in 0..<count { x[j] *= inv }
+    }
+}

@@ -1,0 +1,36 @@
+/// The ViT stem (a stride-p, kernel-p convolution) as im2col followed by one GEMM.
+enum PatchEmbedding {
+    /// Rearranges `[batch, channels, size, size]` pixels into `[batch·grid², channels·p·p]` patch rows whose
+    /// column order `(c, ky, kx)` matches a flattened conv weight `[width, channels, p, p]`.
+    static func im2col(_ pixels: UnsafePointer<Float>, batch: Int, channels: Int, size: Int, patch: Int, into cols: UnsafeMutablePointer<Float>) {
+        let grid = size / patch
+        let rowWidth = channels * patch * patch
+        Parallelism.forEachChunk(batch * grid) { _, range in
+            for item in range {
+                let b = item / grid, gy = item % grid
+                for gx in 0..<grid {
+                    let dst = cols + ((b * grid + gy) * grid + gx) * rowWidth
+                    for c in 0..<channels {
+                        for ky in 0..<patch {
+                            let src = pixels + ((b * channels + c) * size + gy * patch + ky) * size + gx * patch
+                            (dst + (c * patch + ky) * patch).update(from: src, count: patch)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum Normalize {
+    /// Divides each row by its L2 norm (as `F.normalize`, with the same 1e-12 floor).
+    static func l2Rows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        for r in 0..<rows {
+            let row = x + r * width
+            var sum: Float = 0
+            for j in 0..<width { sum += row[j] * row[j] }
+            let inv = 1 / max(sum.squareRoot(), 1e-12)
+            for j in 0..<width { row[j] *= inv }
+        }
+    }
+}

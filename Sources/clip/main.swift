@@ -1,0 +1,2 @@
+import CLIP
+print("placeholder")

@@ -1,0 +1,84 @@
+import CLIP
+import Foundation
+import XCTest
+
+/// Embeddings from SwiftCLIP against transformers' `CLIPModel` and open_clip's `CLIP`, on tiny random
+/// checkpoints written by `tools/make_engine_fixtures.py`.
+/// Tolerance: max abs diff ≤ 1e-4 on L2-normalised embeddings (fp32), ≤ 2e-3 on logits (scale ≈ 14.3).
+final class EngineParityTests: XCTestCase {
+    static let embeddingTolerance: Float = 1e-4
+    static let logitTolerance: Float = 2e-3
+
+    func checkCase(_ name: String, load: (URL) throws -> CLIPModel) throws {
+        let dir = Fixtures.url("engine/\(name)")
+        let model = try load(dir)
+        let pixels = try Fixtures.floats("engine/\(name)/pixels.npy")
+        let tokens = try Fixtures.tokens("engine/\(name)/tokens.npy")
+        let images = try model.requireVision().embed(pixels: pixels)
+        let texts = try model.requireText().embed(tokens: tokens)
+        checkTensor(images, try Fixtures.floats("engine/\(name)/image_embeds.npy"), tolerance: Self.embeddingTolerance, "\(name) image embeddings")
+        checkTensor(texts, try Fixtures.floats("engine/\(name)/text_embeds.npy"), tolerance: Self.embeddingTolerance, "\(name) text embeddings")
+        let raw = try model.requireVision().embed(pixels: pixels, normalize: false)
+        let expectedRaw = try Fixtures.floats("engine/\(name)/image_features.npy")
+        checkTensor(raw, expectedRaw, tolerance: Self.embeddingTolerance * 10, "\(name) unnormalised image features")
+        let logits = model.logits(images: images, texts: texts).flatMap { $0 }
+        let expectedLogits = try Fixtures.floats("engine/\(name)/logits_per_image.npy")
+        checkTensor(Tensor(shape: expectedLogits.shape, values: logits), expectedLogits, tolerance: Self.logitTolerance, "\(name) logits")
+    }
+
+    func testHuggingFaceQuickGELUPatch32OddTextHeads() throws {
+        try checkCase("hf_quickgelu_p32") { try CLIPModel.load(from: $0) }
+    }
+
+    func testHuggingFaceGELUPatch14StoredInFP16() throws {
+        try checkCase("hf_gelu_p14_fp16") { try CLIPModel.load(from: $0) }
+    }
+
+    func testOpenCLIPHubFolderGELUPatch16() throws {
+        try checkCase("openclip_gelu_p16") { try CLIPModel.load(from: $0) }
+    }
+
+    func testOpenCLIPFileWithModelJSONQuickGELUPatch32() throws {
+        try checkCase("openclip_quickgelu_p32") { dir in
+            let hub = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("open_clip_config.json"))) as! [String: Any]
+            let modelJSON = try JSONSerialization.data(withJSONObject: hub["model_cfg"]!)
+            let config = try CLIPConfig(openCLIPConfig: modelJSON)
+            XCTAssertEqual(config.vision.transformer.activation, .quickGELU)
+            XCTAssertEqual(config.vision.transformer.heads, 4)
+            return try CLIPModel.load(weights: dir.appendingPathComponent("open_clip_model.safetensors"), config: config)
+        }
+    }
+
+    func testSingleTowerLoadsGiveTheSameEmbeddings() throws {
+        let dir = Fixtures.url("engine/hf_quickgelu_p32")
+        let textOnly = try CLIPModel.load(from: dir, towers: .text)
+        XCTAssertNil(textOnly.vision)
+        let visionOnly = try CLIPModel.load(from: dir, towers: .vision)
+        XCTAssertNil(visionOnly.text)
+        checkTensor(try textOnly.requireText().embed(tokens: try Fixtures.tokens("engine/hf_quickgelu_p32/tokens.npy")),
+                    try Fixtures.floats("engine/hf_quickgelu_p32/text_embeds.npy"), tolerance: Self.embeddingTolerance, "text-only load")
+        checkTensor(try visionOnly.requireVision().embed(pixels: try Fixtures.floats("engine/hf_quickgelu_p32/pixels.npy")),
+                    try Fixtures.floats("engine/hf_quickgelu_p32/image_embeds.npy"), tolerance: Self.embeddingTolerance, "vision-only load")
+        assertCLIPError(["image tower was not loaded"]) { try textOnly.requireVision() }
+    }
+
+    func testTextBatchingByLengthKeepsInputOrder() throws {
+        let dir = Fixtures.url("engine/hf_quickgelu_p32")
+        let text = try CLIPModel.load(from: dir, towers: .text).requireText()
+        let tokens = try Fixtures.tokens("engine/hf_quickgelu_p32/tokens.npy")
+        let expected = try Fixtures.floats("engine/hf_quickgelu_p32/text_embeds.npy")
+        // Reversed input, tiny batches, and sequences cut right after their EOT must all give the same rows.
+        text.batchLimit = 2
+        let reversed = try text.embed(tokens: Array(tokens.reversed()))
+        let trimmed = try text.embed(tokens: tokens.map { seq in Array(seq.prefix(through: seq.firstIndex(of: 999)!)) })
+        let d = expected.shape[1]
+        for i in 0..<tokens.count {
+            let want = expected.row(i)
+            let gotReversed = reversed.row(tokens.count - 1 - i), gotTrimmed = trimmed.row(i)
+            for k in 0..<d {
+                XCTAssertEqual(gotReversed[k], want[k], accuracy: Self.embeddingTolerance)
+                XCTAssertEqual(gotTrimmed[k], want[k], accuracy: Self.embeddingTolerance)
+            }
+        }
+    }
+}
