@@ -25,7 +25,7 @@ let package = Package(
         .target(
             name: "CLIP",
             dependencies: ["CBLAS", "CZlib", "CTurboJPEG", "CPNG"],
-            resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz"), .copy("Resources/open_clip-LICENSE.txt")]
+            resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz"), .copy("Resources/open_clip-LICENSE.txt"), .copy("Resources/text_tables.json")]
         ),
         .executableTarget(
             name: "clip",

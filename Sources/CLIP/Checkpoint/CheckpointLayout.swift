@@ -47,20 +47,20 @@ public enum CheckpointLayout: String, Sendable {
             let a = p + "self_attn."
             return ResidualBlockWeights(
                 ln1: layerNorm(r, p + "layer_norm1", c),
-                qkvWeight: r.stack(["q", "k", "v"].map { a + "\($0)_proj.weight" }, [c, c]),
+                qkvWeight: PackedWeights(r.stack(["q", "k", "v"].map { a + "\($0)_proj.weight" }, [c, c])),
                 qkvBias: r.stack(["q", "k", "v"].map { a + "\($0)_proj.bias" }, [c]),
-                outWeight: r.take(a + "out_proj.weight", [c, c]), outBias: r.take(a + "out_proj.bias", [c]),
+                outWeight: PackedWeights(r.take(a + "out_proj.weight", [c, c])), outBias: r.take(a + "out_proj.bias", [c]),
                 ln2: layerNorm(r, p + "layer_norm2", c),
-                fcWeight: r.take(p + "mlp.fc1.weight", [f, c]), fcBias: r.take(p + "mlp.fc1.bias", [f]),
-                projWeight: r.take(p + "mlp.fc2.weight", [c, f]), projBias: r.take(p + "mlp.fc2.bias", [c]))
+                fcWeight: PackedWeights(r.take(p + "mlp.fc1.weight", [f, c])), fcBias: r.take(p + "mlp.fc1.bias", [f]),
+                projWeight: PackedWeights(r.take(p + "mlp.fc2.weight", [c, f])), projBias: r.take(p + "mlp.fc2.bias", [c]))
         case .openCLIP:
             return ResidualBlockWeights(
                 ln1: layerNorm(r, p + "ln_1", c),
-                qkvWeight: r.take(p + "attn.in_proj_weight", [3 * c, c]), qkvBias: r.take(p + "attn.in_proj_bias", [3 * c]),
-                outWeight: r.take(p + "attn.out_proj.weight", [c, c]), outBias: r.take(p + "attn.out_proj.bias", [c]),
+                qkvWeight: PackedWeights(r.take(p + "attn.in_proj_weight", [3 * c, c])), qkvBias: r.take(p + "attn.in_proj_bias", [3 * c]),
+                outWeight: PackedWeights(r.take(p + "attn.out_proj.weight", [c, c])), outBias: r.take(p + "attn.out_proj.bias", [c]),
                 ln2: layerNorm(r, p + "ln_2", c),
-                fcWeight: r.take(p + "mlp.c_fc.weight", [f, c]), fcBias: r.take(p + "mlp.c_fc.bias", [f]),
-                projWeight: r.take(p + "mlp.c_proj.weight", [c, f]), projBias: r.take(p + "mlp.c_proj.bias", [c]))
+                fcWeight: PackedWeights(r.take(p + "mlp.c_fc.weight", [f, c])), fcBias: r.take(p + "mlp.c_fc.bias", [f]),
+                projWeight: PackedWeights(r.take(p + "mlp.c_proj.weight", [c, f])), projBias: r.take(p + "mlp.c_proj.bias", [c]))
         }
     }
 
@@ -71,22 +71,22 @@ public enum CheckpointLayout: String, Sendable {
         case .huggingFace:
             let e = "vision_model.embeddings."
             return VisionWeights(
-                patchWeight: r.take(e + "patch_embedding.weight", patchShape, as: patchView),
+                patchWeight: PackedWeights(r.take(e + "patch_embedding.weight", patchShape, as: patchView)),
                 classEmbedding: r.take(e + "class_embedding", [c]),
                 positions: r.take(e + "position_embedding.weight", [v.tokens, c]),
                 lnPre: layerNorm(r, "vision_model.pre_layrnorm", c),
                 stack: (0..<v.transformer.layers).map { block(r, "vision_model.encoder.layers.\($0).", v.transformer) },
                 lnPost: layerNorm(r, "vision_model.post_layernorm", c),
-                projection: r.take("visual_projection.weight", [d, c]))
+                projection: PackedWeights(r.take("visual_projection.weight", [d, c])))
         case .openCLIP:
             return VisionWeights(
-                patchWeight: r.take("visual.conv1.weight", patchShape, as: patchView),
+                patchWeight: PackedWeights(r.take("visual.conv1.weight", patchShape, as: patchView)),
                 classEmbedding: r.take("visual.class_embedding", [c]),
                 positions: r.take("visual.positional_embedding", [v.tokens, c]),
                 lnPre: layerNorm(r, "visual.ln_pre", c),
                 stack: (0..<v.transformer.layers).map { block(r, "visual.transformer.resblocks.\($0).", v.transformer) },
                 lnPost: layerNorm(r, "visual.ln_post", c),
-                projection: r.take("visual.proj", [c, d]).transposed())
+                projection: PackedWeights(r.take("visual.proj", [c, d]).transposed()))
         }
     }
 
@@ -100,14 +100,14 @@ public enum CheckpointLayout: String, Sendable {
                 positions: r.take(e + "position_embedding.weight", [t.contextLength, w]),
                 stack: (0..<t.transformer.layers).map { block(r, "text_model.encoder.layers.\($0).", t.transformer) },
                 lnFinal: layerNorm(r, "text_model.final_layer_norm", w),
-                projection: r.take("text_projection.weight", [d, w]))
+                projection: PackedWeights(r.take("text_projection.weight", [d, w])))
         case .openCLIP:
             return TextWeights(
                 tokenEmbedding: r.take("token_embedding.weight", [t.vocabSize, w]),
                 positions: r.take("positional_embedding", [t.contextLength, w]),
                 stack: (0..<t.transformer.layers).map { block(r, "transformer.resblocks.\($0).", t.transformer) },
                 lnFinal: layerNorm(r, "ln_final", w),
-                projection: r.take("text_projection", [w, d]).transposed())
+                projection: PackedWeights(r.take("text_projection", [w, d]).transposed()))
         }
     }
 }

@@ -4,7 +4,7 @@ struct TextWeights {
     let positions: Tensor        // [context, W]
     let stack: [ResidualBlockWeights]
     let lnFinal: LayerNormWeights
-    let projection: Tensor       // [D, W]
+    let projection: PackedWeights   // [D, W]
 }
 
 /// The causal text transformer, pooled at the end-of-text token.

@@ -7,14 +7,14 @@ struct LayerNormWeights {
 /// One pre-LN residual block, named like open_clip's `ResidualAttentionBlock`.
 struct ResidualBlockWeights {
     let ln1: LayerNormWeights
-    let qkvWeight: Tensor   // [3C, C]  in_proj_weight (q, k, v stacked)
+    let qkvWeight: PackedWeights   // [3C, C]  in_proj_weight (q, k, v stacked)
     let qkvBias: Tensor     // [3C]
-    let outWeight: Tensor   // [C, C]   out_proj
+    let outWeight: PackedWeights   // [C, C]   out_proj
     let outBias: Tensor     // [C]
     let ln2: LayerNormWeights
-    let fcWeight: Tensor    // [F, C]   mlp.c_fc
+    let fcWeight: PackedWeights    // [F, C]   mlp.c_fc
     let fcBias: Tensor      // [F]
-    let projWeight: Tensor  // [C, F]   mlp.c_proj
+    let projWeight: PackedWeights  // [C, F]   mlp.c_proj
     let projBias: Tensor    // [C]
 }
 
@@ -51,19 +51,15 @@ struct TransformerStack {
         guard let first = blocks.first else { return }
         LayerNormKernel.forward(ws.x.data, rows: rows, width: c, gamma: first.ln1.gamma.data, beta: first.ln1.beta.data, eps: eps, into: ws.h.data)
         for (index, block) in blocks.enumerated() {
-            MatMul.multiplyTransposed(ws.h.data, lda: c, block.qkvWeight.data, ldb: c, into: ws.qkv.data, ldc: 3 * c,
-                                      m: rows, n: 3 * c, k: c, accumulate: false)
+            PackedGEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.qkvWeight, into: ws.qkv.data, ldc: 3 * c, accumulate: false)
             AttentionKernel.forward(qkv: ws.qkv.data, bias: block.qkvBias.data, into: ws.attn.data,
                                     batch: batch, tokens: tokens, width: c, heads: config.heads, causal: causal)
-            MatMul.multiplyTransposed(ws.attn.data, lda: c, block.outWeight.data, ldb: c, into: ws.x.data, ldc: c,
-                                      m: rows, n: c, k: c, accumulate: true)
+            PackedGEMM.multiply(ws.attn.data, ldx: c, rows: rows, weights: block.outWeight, into: ws.x.data, ldc: c, accumulate: true)
             LayerNormKernel.forward(ws.x.data, rows: rows, width: c, addingBias: block.outBias.data,
                                     gamma: block.ln2.gamma.data, beta: block.ln2.beta.data, eps: eps, into: ws.h.data)
-            MatMul.multiplyTransposed(ws.h.data, lda: c, block.fcWeight.data, ldb: c, into: ws.mlp.data, ldc: f,
-                                      m: rows, n: f, k: c, accumulate: false)
+            PackedGEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.fcWeight, into: ws.mlp.data, ldc: f, accumulate: false)
             ActivationKernel.biasActivation(ws.mlp.data, rows: rows, width: f, bias: block.fcBias.data, activation: config.activation)
-            MatMul.multiplyTransposed(ws.mlp.data, lda: f, block.projWeight.data, ldb: f, into: ws.x.data, ldc: c,
-                                      m: rows, n: c, k: f, accumulate: true)
+            PackedGEMM.multiply(ws.mlp.data, ldx: f, rows: rows, weights: block.projWeight, into: ws.x.data, ldc: c, accumulate: true)
             if index + 1 < blocks.count {
                 let next = blocks[index + 1]
                 LayerNormKernel.forward(ws.x.data, rows: rows, width: c, addingBias: block.projBias.data,
@@ -80,7 +76,7 @@ struct TransformerStack {
 enum EmbeddingHead {
     static func project(
         _ ws: TransformerWorkspace, width: Int, pooledRows: [Int], norm: LayerNormWeights, eps: Float,
-        projection: Tensor, normalize: Bool
+        projection: PackedWeights, normalize: Bool
     ) -> Tensor {
         let n = pooledRows.count
         let pooled = Tensor(uninitialized: [n, width])
@@ -88,9 +84,9 @@ enum EmbeddingHead {
             LayerNormKernel.normalizeRow(ws.x.data + r * width, width: width, bias: nil, gamma: norm.gamma.data, beta: norm.beta.data,
                                          eps: eps, out: pooled.data + i * width)
         }
-        let out = Tensor(uninitialized: [n, projection.shape[0]])
-        MatMul.linear(pooled.data, weight: projection, bias: nil, into: out.data, rows: n)
-        if normalize { Normalize.l2Rows(out.data, rows: n, width: projection.shape[0]) }
+        let out = Tensor(uninitialized: [n, projection.outFeatures])
+        PackedGEMM.multiply(pooled.data, ldx: width, rows: n, weights: projection, into: out.data, ldc: projection.outFeatures, accumulate: false)
+        if normalize { Normalize.l2Rows(out.data, rows: n, width: projection.outFeatures) }
         return out
     }
 }

@@ -1,12 +1,12 @@
 /// Learned parameters of the image tower.
 struct VisionWeights {
-    let patchWeight: Tensor      // [C, 3·p·p]  conv1 flattened
+    let patchWeight: PackedWeights  // [C, 3·p·p]  conv1 flattened
     let classEmbedding: Tensor   // [C]
     let positions: Tensor        // [tokens, C]
     let lnPre: LayerNormWeights
     let stack: [ResidualBlockWeights]
     let lnPost: LayerNormWeights
-    let projection: Tensor       // [D, C]
+    let projection: PackedWeights   // [D, C]
 }
 
 /// The ViT image tower: patches → class token + positions → ln_pre → blocks → ln_post(class) → projection.
@@ -42,8 +42,7 @@ public final class VisionTransformer: @unchecked Sendable {
         let cols = ownCols?.data ?? ws.mlp.data
         let patchOut = ws.qkv.data
         PatchEmbedding.im2col(pixels.data, batch: batch, channels: ch, size: s, patch: p, into: cols)
-        MatMul.multiplyTransposed(cols, lda: colWidth, weights.patchWeight.data, ldb: colWidth, into: patchOut, ldc: c,
-                                  m: patches, n: c, k: colWidth, accumulate: false)
+        PackedGEMM.multiply(cols, ldx: colWidth, rows: patches, weights: weights.patchWeight, into: patchOut, ldc: c, accumulate: false)
         withExtendedLifetime(ownCols) {}
         let pos = weights.positions.data, cls = weights.classEmbedding.data
         for b in 0..<batch {

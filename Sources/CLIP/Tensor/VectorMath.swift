@@ -6,8 +6,12 @@ typealias Vec8 = SIMD8<Float>
 @inline(__always)
 func vexp(_ x: Vec8) -> Vec8 {
     // Cody–Waite range reduction: x = n·ln2 + r, |r| ≤ ln2/2, then a degree-6 polynomial for e^r.
-    let clamped = x.clamped(lowerBound: Vec8(repeating: -87.33654), upperBound: Vec8(repeating: 88.72283))
-    let n = (clamped * 1.442695041).rounded(.toNearestOrEven)
+    // n is rounded by adding 1.5·2²³ (the low mantissa bits then hold n), which stays in vector
+    // registers; Float→Int32 SIMD conversion would be scalarised.
+    let magic = Vec8(repeating: 12582912.0)
+    let clamped = pointwiseMin(pointwiseMax(x, Vec8(repeating: -87.33654)), Vec8(repeating: 88.37626))
+    let shifted = clamped * 1.442695041 + magic
+    let n = shifted - magic
     var r = clamped - n * 0.693359375
     r = r + n * 2.12194440e-4
     var p = Vec8(repeating: 1.9875691500e-4)
@@ -17,9 +21,8 @@ func vexp(_ x: Vec8) -> Vec8 {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     p = p * r * r + r + 1
-    // 2^n by building the exponent bits directly.
-    let bits = (SIMD8<Int32>(n) &+ 127) &<< 23
-    return p * unsafeBitCast(bits, to: Vec8.self)
+    let exponent = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+    return p * unsafeBitCast(exponent, to: Vec8.self)
 }
 
 @inline(__always)

@@ -1,0 +1,66 @@
+/// Deterministic random weights for benchmarks and tests that need a model of a given shape but no file.
+/// Not a substitute for trained weights: nothing user-facing loads these.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+
+    mutating func next() -> UInt64 {
+        // SplitMix64.
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension CLIPModel {
+    /// A model of `config`'s shape with small random weights (for `clip bench` and tests).
+    public static func randomWeights(config: CLIPConfig, towers: Towers = .both, seed: UInt64 = 0) -> CLIPModel {
+        var rng = SeededGenerator(seed: seed)
+        func tensor(_ shape: [Int], scale: Float) -> Tensor {
+            let t = Tensor(uninitialized: shape)
+            for i in 0..<t.count { t.data[i] = Float.random(in: -scale...scale, using: &rng) }
+            return t
+        }
+        func ln(_ w: Int) -> LayerNormWeights {
+            let gamma = Tensor(uninitialized: [w]); gamma.data.initialize(repeating: 1, count: w)
+            return LayerNormWeights(gamma: gamma, beta: Tensor(zeros: [w]))
+        }
+        func blocks(_ t: TransformerConfig) -> [ResidualBlockWeights] {
+            let c = t.width, f = t.mlpWidth, s = 1 / Float(c).squareRoot()
+            return (0..<t.layers).map { _ in
+                ResidualBlockWeights(ln1: ln(c), qkvWeight: PackedWeights(tensor([3 * c, c], scale: s)), qkvBias: tensor([3 * c], scale: 0.01),
+                                     outWeight: PackedWeights(tensor([c, c], scale: s)), outBias: tensor([c], scale: 0.01), ln2: ln(c),
+                                     fcWeight: PackedWeights(tensor([f, c], scale: s)), fcBias: tensor([f], scale: 0.01),
+                                     projWeight: PackedWeights(tensor([c, f], scale: 1 / Float(f).squareRoot())), projBias: tensor([c], scale: 0.01))
+            }
+        }
+        let d = config.embedDim
+        var vision: VisionTransformer?
+        if towers.contains(.vision) {
+            let v = config.vision, c = v.transformer.width
+            vision = VisionTransformer(config: v, embedDim: d, weights: VisionWeights(
+                patchWeight: PackedWeights(tensor([c, v.channels * v.patchSize * v.patchSize], scale: 0.02)), classEmbedding: tensor([c], scale: 0.1),
+                positions: tensor([v.tokens, c], scale: 0.1), lnPre: ln(c), stack: blocks(v.transformer), lnPost: ln(c),
+                projection: PackedWeights(tensor([d, c], scale: 1 / Float(c).squareRoot()))))
+        }
+        var text: TextTransformer?
+        if towers.contains(.text) {
+            let t = config.text, w = t.transformer.width
+            text = TextTransformer(config: t, embedDim: d, weights: TextWeights(
+                tokenEmbedding: tensor([t.vocabSize, w], scale: 0.1), positions: tensor([t.contextLength, w], scale: 0.1),
+                stack: blocks(t.transformer), lnFinal: ln(w), projection: PackedWeights(tensor([d, w], scale: 1 / Float(w).squareRoot()))))
+        }
+        return CLIPModel(config: config, vision: vision, text: text, logitScale: 100, source: "random weights (seed \(seed))")
+    }
+}
+
+extension CLIPConfig {
+    /// ViT-B/32 as released by OpenAI (`openai/clip-vit-base-patch32`).
+    public static let vitB32 = CLIPConfig(
+        vision: VisionConfig(transformer: TransformerConfig(width: 768, layers: 12, heads: 12, mlpWidth: 3072, activation: .quickGELU),
+                             imageSize: 224, patchSize: 32),
+        text: TextConfig(transformer: TransformerConfig(width: 512, layers: 12, heads: 8, mlpWidth: 2048, activation: .quickGELU)),
+        embedDim: 512)
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+import CLIP
+
+@main
+struct CLIPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clip",
+        abstract: "CLIP on the CPU: embed images and text, benchmark the engine.",
+        subcommands: [BenchCommand.self])
+}

@@ -1,2 +1,0 @@
-import CLIP
-print("placeholder")
