@@ -28,7 +28,7 @@ public struct BPEVocabulary: Sendable {
         let merges = lines[1...mergeCount].map { String($0) }
         var encoder: [String: Int32] = [:]
         encoder.reserveCapacity(49408)
-        var vocab = ByteEncoder.scalars.map { String($0) }
+        var vocab = ByteEncoder.vocabularyOrder.map { String($0) }
         vocab += vocab.map { $0 + "</w>" }
         for merge in merges { vocab.append(merge.replacingOccurrences(of: " ", with: "")) }
         vocab += ["<start_of_text>", "<end_of_text>"]
