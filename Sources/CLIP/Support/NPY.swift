@@ -5,9 +5,10 @@ public enum NPY {
     public enum Array: Sendable {
         case float32(shape: [Int], values: [Float])
         case int32(shape: [Int], values: [Int32])
+        case uint8(shape: [Int], values: [UInt8])
 
         public var shape: [Int] {
-            switch self { case let .float32(s, _), let .int32(s, _): return s }
+            switch self { case let .float32(s, _), let .int32(s, _), let .uint8(s, _): return s }
         }
     }
 
@@ -82,7 +83,8 @@ public enum NPY {
             case "<f2": try need(2); return .float32(shape: shape, values: (0..<count).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)))) })
             case "<i4": try need(4); return .int32(shape: shape, values: (0..<count).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) })
             case "<i8": try need(8); return .int32(shape: shape, values: (0..<count).map { Int32(truncatingIfNeeded: Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) })
-            default: throw fail("unsupported dtype \(descr) (supported: <f4, <f2, <i4, <i8)")
+            case "|u1": try need(1); return .uint8(shape: shape, values: [UInt8](raw.bindMemory(to: UInt8.self)))
+            default: throw fail("unsupported dtype \(descr) (supported: <f4, <f2, <i4, <i8, |u1)")
             }
         }
     }

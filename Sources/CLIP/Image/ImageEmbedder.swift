@@ -1,0 +1,67 @@
+import Foundation
+
+/// Files → pixels → model input → embeddings, in batches, decoding each batch's images in parallel.
+public struct ImageEmbedder: Sendable {
+    public let vision: VisionTransformer
+    public let preprocessor: ImagePreprocessor
+    public let options: DecodeOptions
+    public let batchSize: Int
+
+    public init(vision: VisionTransformer, preprocessor: ImagePreprocessor, options: DecodeOptions = DecodeOptions(), batchSize: Int = 32) {
+        self.vision = vision; self.preprocessor = preprocessor; self.options = options; self.batchSize = batchSize
+    }
+
+    /// Per-file results: an embedding row or the error that stopped that file. One bad file never stops the rest.
+    public func embedEach(files: [String]) throws -> [Result<[Float], CLIPError>] {
+        var results: [Result<[Float], CLIPError>] = []
+        let size = preprocessor.config.size, plane = 3 * size * size
+        var start = 0
+        while start < files.count {
+            let batch = Array(files[start..<min(files.count, start + batchSize)])
+            start += batch.count
+            let input = Tensor(uninitialized: [batch.count, 3, size, size])
+            var errors = [CLIPError?](repeating: nil, count: batch.count)
+            errors.withUnsafeMutableBufferPointer { errs in
+                Parallelism.forEachChunk(batch.count) { _, range in
+                    for i in range {
+                        do {
+                            preprocessor.write(try ImageDecoder.decode(file: batch[i], options: options), into: input.data + i * plane)
+                        } catch let error as CLIPError {
+                            errs[i] = error
+                        } catch {
+                            errs[i] = .input(file: batch[i], reason: "\(error)")
+                        }
+                    }
+                }
+            }
+            let good = errors.indices.filter { errors[$0] == nil }
+            if good.count < batch.count {
+                // Compact the decoded images so the model sees only real inputs.
+                for (row, i) in good.enumerated() where row != i {
+                    (input.data + row * plane).update(from: input.data + i * plane, count: plane)
+                }
+            }
+            let compact = Tensor(uninitialized: [good.count, 3, size, size])
+            compact.data.update(from: input.data, count: good.count * plane)
+            let embedded = good.isEmpty ? Tensor(zeros: [0, vision.embedDim]) : try vision.embed(pixels: compact)
+            var row = 0
+            for i in 0..<batch.count {
+                if let error = errors[i] { results.append(.failure(error)) } else { results.append(.success(embedded.row(row))); row += 1 }
+            }
+        }
+        return results
+    }
+
+    /// All files' embeddings `[N, D]`, or one error listing every file that failed.
+    public func embed(files: [String]) throws -> Tensor {
+        let results = try embedEach(files: files)
+        let failures = results.compactMap { if case let .failure(e) = $0 { return e.description } else { return nil } }
+        guard failures.isEmpty else {
+            throw CLIPError.invalidArgument("\(failures.count) of \(files.count) images could not be used:\n  " + failures.joined(separator: "\n  "))
+        }
+        let d = vision.embedDim
+        let out = Tensor(uninitialized: [files.count, d])
+        for (i, r) in results.enumerated() { if case let .success(v) = r { (out.data + i * d).update(from: v, count: d) } }
+        return out
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Pillow's resampling (libImaging/Resample.c) reproduced bit for bit on 8-bit images: separable
+/// filters whose support widens when downscaling (antialiasing), coefficients normalised in double then
+/// quantised to 22-bit fixed point, horizontal pass first, and an 8-bit rounded intermediate.
+enum Resample {
+    static let precisionBits = 32 - 8 - 2
+
+    enum Filter {
+        case bicubic
+
+        var support: Double { 2.0 }
+
+        func callAsFunction(_ value: Double) -> Double {
+            let a = -0.5, x = abs(value)
+            if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
+            if x < 2 { return (((x - 5) * x + 8) * x - 4) * a }
+            return 0
+        }
+    }
+
+    struct Coefficients {
+        let ksize: Int
+        let bounds: [(start: Int, count: Int)]
+        let weights: [Int32]   // [outSize × ksize]
+    }
+
+    static func coefficients(inSize: Int, outSize: Int, filter: Filter) -> Coefficients {
+        let scale = Double(inSize) / Double(outSize)
+        let filterScale = max(scale, 1.0)
+        let support = filter.support * filterScale
+        let ksize = Int(support.rounded(.up)) * 2 + 1
+        var bounds: [(Int, Int)] = []
+        var weights = [Int32](repeating: 0, count: outSize * ksize)
+        var k = [Double](repeating: 0, count: ksize)
+        let one = Double(1 << precisionBits)
+        for xx in 0..<outSize {
+            let center = (Double(xx) + 0.5) * scale
+            let ss = 1.0 / filterScale
+            let xmin = max(Int(center - support + 0.5), 0)
+            let xmax = min(Int(center + support + 0.5), inSize) - xmin
+            var ww = 0.0
+            for x in 0..<xmax {
+                let w = filter((Double(x + xmin) - center + 0.5) * ss)
+                k[x] = w
+                ww += w
+            }
+            for x in 0..<xmax {
+                let v = ww != 0 ? k[x] / ww : k[x]
+                // Round half away from zero, then truncate: Pillow's normalize_coeffs_8bpc.
+                weights[xx * ksize + x] = Int32(v < 0 ? (-0.5 + v * one).rounded(.towardZero) : (0.5 + v * one).rounded(.towardZero))
+            }
+            bounds.append((xmin, xmax))
+        }
+        return Coefficients(ksize: ksize, bounds: bounds, weights: weights)
+    }
+
+    @inline(__always)
+    static func clip8(_ value: Int32) -> UInt8 {
+        let shifted = value >> Int32(precisionBits)
+        return shifted < 0 ? 0 : (shifted > 255 ? 255 : UInt8(shifted))
+    }
+
+    /// Resizes with `filter` (8-bit, channels interleaved). An axis whose size does not change is not filtered.
+    static func resize(_ image: PixelImage, width outW: Int, height outH: Int, filter: Filter) -> PixelImage {
+        var current = image
+        if outW != image.width {
+            current = horizontal(current, outWidth: outW, coefficients(inSize: image.width, outSize: outW, filter: filter))
+        }
+        if outH != image.height {
+            current = vertical(current, outHeight: outH, coefficients(inSize: image.height, outSize: outH, filter: filter))
+        }
+        return current
+    }
+
+    private static func horizontal(_ image: PixelImage, outWidth: Int, _ co: Coefficients) -> PixelImage {
+        let c = image.mode.channels, inW = image.width, h = image.height
+        var out = [UInt8](repeating: 0, count: outWidth * h * c)
+        let half = Int32(1 << (precisionBits - 1))
+        image.pixels.withUnsafeBufferPointer { src in
+            co.weights.withUnsafeBufferPointer { kk in
+                out.withUnsafeMutableBufferPointer { dst in
+                    for y in 0..<h {
+                        let row = y * inW * c
+                        for xx in 0..<outWidth {
+                            let (xmin, count) = co.bounds[xx]
+                            let k = xx * co.ksize
+                            for ch in 0..<c {
+                                var ss = half
+                                for x in 0..<count { ss &+= Int32(src[row + (x + xmin) * c + ch]) &* kk[k + x] }
+                                dst[(y * outWidth + xx) * c + ch] = clip8(ss)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return PixelImage(width: outWidth, height: h, mode: image.mode, pixels: out)
+    }
+
+    private static func vertical(_ image: PixelImage, outHeight: Int, _ co: Coefficients) -> PixelImage {
+        let c = image.mode.channels, w = image.width
+        let stride = w * c
+        var out = [UInt8](repeating: 0, count: w * outHeight * c)
+        let half = Int32(1 << (precisionBits - 1))
+        image.pixels.withUnsafeBufferPointer { src in
+            co.weights.withUnsafeBufferPointer { kk in
+                out.withUnsafeMutableBufferPointer { dst in
+                    for yy in 0..<outHeight {
+                        let (ymin, count) = co.bounds[yy]
+                        let k = yy * co.ksize
+                        for i in 0..<stride {
+                            var ss = half
+                            for y in 0..<count { ss &+= Int32(src[(y + ymin) * stride + i]) &* kk[k + y] }
+                            dst[yy * stride + i] = clip8(ss)
+                        }
+                    }
+                }
+            }
+        }
+        return PixelImage(width: w, height: outHeight, mode: image.mode, pixels: out)
+    }
+
+    /// Pillow's NEAREST resize (an affine transform sampling at pixel centres): source = ⌊(x + ½)·scale⌋.
+    static func nearest(_ image: PixelImage, width outW: Int, height outH: Int) -> PixelImage {
+        let c = image.mode.channels
+        let sx = Double(image.width) / Double(outW), sy = Double(image.height) / Double(outH)
+        var out = [UInt8](repeating: 0, count: outW * outH * c)
+        for y in 0..<outH {
+            let srcY = min(image.height - 1, Int((Double(y) + 0.5) * sy))
+            for x in 0..<outW {
+                let srcX = min(image.width - 1, Int((Double(x) + 0.5) * sx))
+                for ch in 0..<c { out[(y * outW + x) * c + ch] = image.pixels[(srcY * image.width + srcX) * c + ch] }
+            }
+        }
+        return PixelImage(width: outW, height: outH, mode: image.mode, pixels: out)
+    }
+}

@@ -1,0 +1,57 @@
+import CLIP
+import Foundation
+import XCTest
+
+/// Decoding + resize + crop against Pillow (tools/make_image_fixtures.py) on every mode CLIP inputs come
+/// in: JPEG baseline/progressive/low quality/4:4:4/gray, PNG RGB/RGBA/L/LA/palette/palette+transparency,
+/// 1×1 and 5×3, 1000×60 and 90×700, squash, EXIF orientation on and off.
+/// Tolerance: the resized, cropped 8-bit RGB must be identical; the normalised tensor within 1e-6.
+///
+/// Two known deviations, bounded rather than skipped (open work of the inputs issue):
+/// - Pillow 13 sometimes runs the vertical resampling pass first; SwiftCLIP runs Pillow's published
+///   horizontal-first order, so a few shapes (here 90×700) differ by one 8-bit level in some pixels.
+/// - libpng's simplified API changes the colour of fully transparent palette entries, which PIL's
+///   `convert("RGB")` keeps.
+final class ImageParityTests: XCTestCase {
+    static let knownDeviations: [String: (maxLevel: Int, maxFraction: Double)] = [
+        "tall_90x700.png": (1, 0.30),
+        "palette_transparent.png": (255, 0.01),
+    ]
+
+    struct Case: Decodable { let file: String; let size: Int; let squash: Bool; let exif: Bool; let mode: String; let expected: String? }
+    struct Manifest: Decodable { let pillow: String; let cases: [Case] }
+
+    func testPreparedPixelsMatchPillow() throws {
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: Fixtures.url("images/cases.json")))
+        XCTAssertGreaterThanOrEqual(manifest.cases.count, 20)
+        for c in manifest.cases {
+            let path = Fixtures.url("images/\(c.file)").path
+            let image = try ImageDecoder.decode(file: path, options: DecodeOptions(applyEXIFOrientation: c.exif))
+            let prepared = ImagePreprocessor(config: PreprocessConfig(size: c.size, resizeMode: c.squash ? .squash : .shortest)).prepare(image)
+            guard case let .uint8(shape, expected) = try NPY.read(Fixtures.url("images/\(c.expected ?? c.file + ".crop.npy")")) else {
+                return XCTFail("\(c.file): fixture is not uint8")
+            }
+            XCTAssertEqual([prepared.height, prepared.width, 3], shape, c.file)
+            guard prepared.pixels.count == expected.count else { continue }
+            var differing = 0, maxDiff = 0
+            for (a, b) in zip(prepared.pixels, expected) where a != b {
+                differing += 1
+                maxDiff = max(maxDiff, abs(Int(a) - Int(b)))
+            }
+            let message = "\(c.file) (\(c.mode), exif \(c.exif)): \(differing) of \(expected.count) values differ, max by \(maxDiff)"
+            if let known = Self.knownDeviations[c.file] {
+                XCTAssertLessThanOrEqual(maxDiff, known.maxLevel, message)
+                XCTAssertLessThanOrEqual(Double(differing) / Double(expected.count), known.maxFraction, message)
+            } else {
+                XCTAssertEqual(differing, 0, message)
+            }
+        }
+    }
+
+    func testNormalisedTensorMatchesToTensorAndNormalize() throws {
+        let image = try ImageDecoder.decode(file: Fixtures.url("images/rgb_224.jpg").path)
+        let tensor = ImagePreprocessor().tensor(image)
+        let expected = try Fixtures.floats("images/rgb_224.jpg.tensor.npy")
+        checkTensor(Tensor(shape: [3, 224, 224], values: tensor.scalars), expected, tolerance: 1e-6, "normalised tensor")
+    }
+}

@@ -1,0 +1,125 @@
+"""Writes image-pipeline parity fixtures: generated images in each mode SwiftCLIP decodes, and what the
+reference preprocessing gives for them.
+
+The reference is open_clip's transform on a PIL image, written out with Pillow calls because
+torchvision cannot be imported here (tools/reference_env.py): `Resize(size, BICUBIC)` is
+`img.resize((w, h), BICUBIC)` with the short side at `size` and the long side `int(size * long / short)`;
+`CenterCrop` crops at `int(round((h - size) / 2))`; then `convert("RGB")`; `ToTensor` is `/255`; then
+`Normalize(mean, std)`.
+
+Usage: python tools/make_image_fixtures.py Tests/CLIPTests/Fixtures/images
+"""
+import io
+import json
+import os
+import sys
+
+import numpy as np
+import PIL
+from PIL import Image, ImageOps
+
+MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
+STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
+
+
+def reference_crop(img, size, squash=False):
+    if squash:
+        img = img.resize((size, size), Image.BICUBIC)
+    else:
+        w, h = img.size
+        short, long = (w, h) if w <= h else (h, w)
+        new_short, new_long = size, int(size * long / short)
+        new_w, new_h = (new_short, new_long) if w <= h else (new_long, new_short)
+        if (new_w, new_h) != img.size:
+            img = img.resize((new_w, new_h), Image.BICUBIC)
+        top = int(round((new_h - size) / 2.0))
+        left = int(round((new_w - size) / 2.0))
+        img = img.crop((left, top, left + size, top + size))
+    return np.asarray(img.convert("RGB"), dtype=np.uint8)
+
+
+def normalized(crop):
+    x = crop.astype(np.float32) / np.float32(255)
+    x = (x - MEAN) / STD
+    return np.ascontiguousarray(x.transpose(2, 0, 1).astype(np.float32))
+
+
+def photo(w, h, seed):
+    """A smooth scene with edges and noise, so resampling differences would show."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    r = 127 + 100 * np.sin(x / 17.0) * np.cos(y / 23.0)
+    g = 127 + 90 * np.cos((x + y) / 31.0)
+    b = np.where((x // 20 + y // 20) % 2 == 0, 60, 200).astype(np.float32)
+    img = np.stack([r, g, b], -1) + rng.normal(0, 12, (h, w, 3))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def save(path, img, **kw):
+    img.save(path, **kw)
+    return path
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    cases = []
+
+    def add(name, img, size=64, squash=False, exif=False, **save_kw):
+        path = os.path.join(out, name)
+        save(path, img, **save_kw)
+        ref = Image.open(path)
+        ref.load()
+        if exif:
+            ref = ImageOps.exif_transpose(ref)
+        crop = reference_crop(ref, size, squash)
+        np.save(path + ".crop.npy", crop)
+        cases.append({"file": name, "size": size, "squash": squash, "exif": exif, "mode": Image.open(path).mode})
+
+    rgb = Image.fromarray(photo(300, 200, 1))
+    add("rgb_baseline.jpg", rgb, quality=90)
+    add("rgb_progressive.jpg", rgb, quality=85, progressive=True)
+    add("rgb_lowq.jpg", rgb, quality=8)
+    add("rgb_444.jpg", rgb, quality=95, subsampling=0)
+    add("gray.jpg", rgb.convert("L"), quality=90)
+    add("rgb.png", Image.fromarray(photo(333, 217, 2)))
+    rgba = Image.fromarray(photo(160, 120, 3)).convert("RGBA")
+    alpha = np.tile(np.linspace(0, 255, 160, dtype=np.uint8), (120, 1))
+    rgba.putalpha(Image.fromarray(alpha))
+    add("rgba.png", rgba)
+    add("gray.png", Image.fromarray(photo(150, 170, 4)).convert("L"))
+    la = Image.fromarray(photo(150, 100, 5)).convert("LA")
+    la.putalpha(Image.fromarray(np.tile(np.linspace(255, 0, 150, dtype=np.uint8), (100, 1))))
+    add("gray_alpha.png", la)
+    add("palette.png", Image.fromarray(photo(200, 140, 6)).convert("P", palette=Image.ADAPTIVE, colors=32))
+    pt = Image.fromarray(photo(120, 90, 7)).convert("P", palette=Image.ADAPTIVE, colors=16)
+    add("palette_transparent.png", pt, transparency=3)
+    add("tiny_1x1.png", Image.fromarray(np.array([[[200, 30, 90]]], dtype=np.uint8)))
+    add("tiny_5x3.png", Image.fromarray(photo(5, 3, 8)))
+    add("wide_1000x60.png", Image.fromarray(photo(1000, 60, 9)))
+    add("tall_90x700.png", Image.fromarray(photo(90, 700, 10)))
+    add("odd_333x217_squash.png", Image.fromarray(photo(333, 217, 11)), squash=True)
+    add("exact_64.png", Image.fromarray(photo(64, 64, 12)))
+    add("rgb_224.jpg", Image.fromarray(photo(400, 300, 13)), size=224, quality=92)
+    # EXIF orientation 6 (rotate 90° clockwise to view): with orientation applied, and without.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = os.path.join(out, "exif_rot6.jpg")
+    Image.fromarray(photo(120, 80, 14)).save(path, quality=90, exif=exif.tobytes())
+    for apply in (True, False):
+        ref = Image.open(path)
+        ref.load()
+        if apply:
+            ref = ImageOps.exif_transpose(ref)
+        np.save(path + (".crop.npy" if apply else ".noexif.crop.npy"), reference_crop(ref, 64))
+    cases.append({"file": "exif_rot6.jpg", "size": 64, "squash": False, "exif": True, "mode": "RGB"})
+    cases.append({"file": "exif_rot6.jpg", "size": 64, "squash": False, "exif": False, "mode": "RGB", "expected": "exif_rot6.jpg.noexif.crop.npy"})
+    # The full normalised tensor for one image, as ToTensor + Normalize compute it in float32.
+    ref = Image.open(os.path.join(out, "rgb_224.jpg"))
+    np.save(os.path.join(out, "rgb_224.jpg.tensor.npy"), normalized(reference_crop(ref, 224)))
+    with open(os.path.join(out, "cases.json"), "w") as f:
+        json.dump({"pillow": PIL.__version__, "cases": cases}, f, indent=1)
+    print(len(cases), "cases, Pillow", PIL.__version__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
