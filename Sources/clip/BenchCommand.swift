@@ -6,13 +6,15 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure image and text embedding throughput of a ViT-B/32-shaped model (random weights).")
+        abstract: "Measure model-only image and text embedding throughput (random weights; ViT-B/32 by default).")
 
     @OptionGroup var runtime: RuntimeOptions
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false
-    @Option(name: .long, help: "Seconds to spend on each measurement (at least 2 runs each).")
+    @Option(name: .long, help: "Seconds to spend on each measurement (at least 2 runs each, after one warm-up).")
     var seconds: Double = 4
+    @Option(name: .long, help: "Model shape: an open_clip architecture name (default ViT-B-32-quickgelu), or 'tiny' (smoke tests).")
+    var shape = "ViT-B-32-quickgelu"
     @Flag(name: .long, help: "Also compare the packed GEMM kernel with OpenBLAS on the model's shapes.")
     var kernels = false
 
@@ -25,7 +27,11 @@ struct BenchCommand: AsyncParsableCommand {
                 print(String(format: "%45d %5d %5d  %7.1f  %7.1f", m, n, k, r.packedGFLOPS, r.blasGFLOPS))
             }
         }
-        let model = CLIPModel.randomWeights(config: .vitB32)
+        let config = shape == "tiny"
+            ? CLIPConfig(vision: VisionConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU), imageSize: 64, patchSize: 32),
+                         text: TextConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU)), embedDim: 32)
+            : try CLIPConfig(openCLIPModelName: shape)
+        let model = CLIPModel.randomWeights(config: config)
         let vision = try model.requireVision(), text = try model.requireText()
         let size = model.config.vision.imageSize
         func images(_ batch: Int) -> Tensor {
@@ -47,14 +53,14 @@ struct BenchCommand: AsyncParsableCommand {
         let peakMB = peakResidentMegabytes()
         if json {
             let object: [String: Any] = [
-                "model": "ViT-B/32 (random weights)", "threads": Parallelism.threads, "build": BuildInfo.summary,
+                "model": "\(shape) (random weights)", "threads": Parallelism.threads, "build": BuildInfo.summary,
                 "peak_rss_mb": peakMB,
                 "results": results.map { ["kind": $0.kind, "batch": $0.batch, "tokens": $0.tokens as Any, "per_second": $0.perSecond, "runs": $0.runs] },
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("SwiftCLIP bench: ViT-B/32 shape, random weights, fp32")
+            print("SwiftCLIP bench: \(shape) shape, random weights, fp32")
             print("threads: \(Parallelism.threads)   build: \(BuildInfo.summary)")
             for r in results {
                 let what = r.kind == "image" ? "image embeddings/s" : "text embeddings/s (\(r.tokens!) tokens)"

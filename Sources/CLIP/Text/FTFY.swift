@@ -12,16 +12,21 @@ enum FTFY {
     static func fixText(_ text: String) -> String {
         if isPlainASCII(text) { return text }
         // ftfy fixes line by line; once a line contains '<', HTML unescaping stays off for the rest.
+        // Segments end after each "\n" scalar (a "\r\n" Character must not hide it).
         var unescape = true
         var out = ""
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            let lineEnd = rest.firstIndex(of: "\n").map { rest.index(after: $0) } ?? rest.endIndex
-            let segment = String(rest[..<lineEnd])
-            if segment.contains("<") { unescape = false }
-            out += fixSegment(segment, unescapeHTML: unescape)
-            rest = rest[lineEnd...]
+        var segment = String.UnicodeScalarView()
+        func flush() {
+            let text = String(segment)
+            if text.contains("<") { unescape = false }
+            out += fixSegment(text, unescapeHTML: unescape)
+            segment = String.UnicodeScalarView()
         }
+        for s in text.unicodeScalars {
+            segment.append(s)
+            if s == "\n" { flush() }
+        }
+        if !segment.isEmpty { flush() }
         return out
     }
 

@@ -1,0 +1,109 @@
+import CLIP
+import Foundation
+import XCTest
+
+/// Runs the built `clip` executable as a user would and checks its files and output.
+final class CLITests: XCTestCase {
+    var clip: URL {
+        // The test bundle sits in (Linux) or beside (macOS .xctest) the products folder.
+        let base = Bundle(for: CLITests.self).bundleURL
+        let candidates = [base.appendingPathComponent("clip"), base.deletingLastPathComponent().appendingPathComponent("clip")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, expectStatus: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> (out: String, err: String) {
+        let process = Process()
+        process.executableURL = clip
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile(), errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let result = (String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        XCTAssertEqual(process.terminationStatus, expectStatus, "clip \(arguments.joined(separator: " ")): \(result.1)", file: file, line: line)
+        return result
+    }
+
+    func testEmbedTokenIdsAndPixelsMatchTheReference() throws {
+        let dir = try temporaryDirectory(self)
+        for name in ["hf_gelu_p14_fp16", "openclip_gelu_p16"] {
+            let model = Fixtures.url("engine/\(name)").path
+            let textOut = dir.appendingPathComponent("\(name)-text.npy").path
+            let imageOut = dir.appendingPathComponent("\(name)-image.npy").path
+            try run(["embed", "--model", model, "--token-ids", Fixtures.url("engine/\(name)/tokens.npy").path, "-o", textOut])
+            try run(["embed", "--model", model, "--pixels", Fixtures.url("engine/\(name)/pixels.npy").path, "-o", imageOut])
+            checkTensor(try NPY.read(URL(fileURLWithPath: textOut)).tensor(file: textOut), try Fixtures.floats("engine/\(name)/text_embeds.npy"), tolerance: 1e-4, "\(name) CLI text")
+            checkTensor(try NPY.read(URL(fileURLWithPath: imageOut)).tensor(file: imageOut), try Fixtures.floats("engine/\(name)/image_embeds.npy"), tolerance: 1e-4, "\(name) CLI image")
+        }
+    }
+
+    func testEmbedTextsAndImagesInArgumentOrder() throws {
+        let dir = try temporaryDirectory(self)
+        let model = Fixtures.url("engine/hf_gelu_p14_fp16").path
+        let texts = dir.appendingPathComponent("texts.txt")
+        try Data("a photo of a dog\na diagram\r\na photo of a dog\n".utf8).write(to: texts)
+        let out = dir.appendingPathComponent("t.npy").path
+        try run(["embed", "--model", model, "--texts", texts.path, "-o", out])
+        let t = try NPY.read(URL(fileURLWithPath: out)).tensor(file: out)
+        XCTAssertEqual(t.shape, [3, 24])
+        XCTAssertEqual(t.row(0), t.row(2))
+        XCTAssertNotEqual(t.row(0), t.row(1))
+        var norm: Float = 0
+        for v in t.row(1) { norm += v * v }
+        XCTAssertEqual(norm, 1, accuracy: 1e-5)
+
+        let a = Fixtures.url("images/rgb_baseline.jpg").path, b = Fixtures.url("images/gray.png").path
+        let imagesOut = dir.appendingPathComponent("i.npy").path
+        try run(["embed", "--model", model, "--images", a, b, a, "-o", imagesOut])
+        let i = try NPY.read(URL(fileURLWithPath: imagesOut)).tensor(file: imagesOut)
+        XCTAssertEqual(i.shape, [3, 24])
+        XCTAssertEqual(i.row(0), i.row(2))
+        XCTAssertNotEqual(i.row(0), i.row(1))
+    }
+
+    func testEmbedReportsBadImagesAndWritesNothing() throws {
+        let dir = try temporaryDirectory(self)
+        let bad = dir.appendingPathComponent("bad.jpg")
+        try Data("nope".utf8).write(to: bad)
+        let out = dir.appendingPathComponent("o.npy").path
+        let (_, err) = try run(["embed", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path, "--images", Fixtures.url("images/rgb.png").path, bad.path, "-o", out], expectStatus: 1)
+        XCTAssertTrue(err.contains(bad.path) && err.contains("not a supported image"), err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testTokenizePrintsOpenCLIPIds() throws {
+        let (out, _) = try run(["tokenize"], stdin: "a photo of a dog\nHello, World!\n")
+        let lines = out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertTrue(lines[0].hasPrefix("[49406, 320, 1125, 539, 320, 1929, 49407, 0"), String(lines[0]))
+        XCTAssertEqual(lines[0].split(separator: ",").count, 77)
+    }
+
+    func testPreprocessWritesTheModelInput() throws {
+        let out = try temporaryDirectory(self).appendingPathComponent("p.npy").path
+        try run(["preprocess", Fixtures.url("images/rgb_224.jpg").path, "-o", out])
+        checkTensor(try NPY.read(URL(fileURLWithPath: out)).tensor(file: out), try Fixtures.floats("images/rgb_224.jpg.tensor.npy"), tolerance: 1e-6, "clip preprocess")
+    }
+
+    func testMissingModelAndBadArguments() throws {
+        let (_, err) = try run(["embed", "--model", "/no/such/model", "--texts", "/dev/null", "-o", "/tmp/x.npy"], expectStatus: 1)
+        XCTAssertTrue(err.contains("/no/such/model") && err.contains("no such file or folder"), err)
+        let (_, err2) = try run(["embed", "--model", "/x", "-o", "/tmp/x.npy"], expectStatus: 64)
+        XCTAssertTrue(err2.contains("exactly one of"), err2)
+    }
+
+    func testBenchJSONReportsEveryMeasurement() throws {
+        let (out, _) = try run(["bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny"])
+        let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+        XCTAssertEqual(json["threads"] as? Int, 1)
+        let results = json["results"] as! [[String: Any]]
+        XCTAssertEqual(results.map { $0["batch"] as! Int }, [1, 32, 32, 64])
+        XCTAssertTrue(results.allSatisfy { ($0["per_second"] as! Double) > 0 })
+    }
+}

@@ -1,0 +1,74 @@
+import CLIP
+import Foundation
+import XCTest
+
+/// Bad image files give a `CLIPError.input` naming the file and the reason, and never stop a batch.
+final class ImageErrorTests: XCTestCase {
+    func write(_ bytes: Data, _ name: String) throws -> String {
+        let url = try temporaryDirectory(self).appendingPathComponent(name)
+        try bytes.write(to: url)
+        return url.path
+    }
+
+    func testZeroByteFile() throws {
+        let path = try write(Data(), "empty.jpg")
+        assertCLIPError([path, "empty (0 bytes)"]) { try ImageDecoder.decode(file: path) }
+    }
+
+    func testTruncatedJPEG() throws {
+        let full = try Data(contentsOf: Fixtures.url("images/rgb_baseline.jpg"))
+        let path = try write(full.prefix(full.count / 2), "cut.jpg")
+        assertCLIPError([path, "truncated JPEG"]) { try ImageDecoder.decode(file: path) }
+    }
+
+    func testTruncatedPNG() throws {
+        let full = try Data(contentsOf: Fixtures.url("images/rgb.png"))
+        let path = try write(full.prefix(full.count / 2), "cut.png")
+        assertCLIPError([path, "PNG"]) { try ImageDecoder.decode(file: path) }
+    }
+
+    func testPNGNamedJPGDecodesByContent() throws {
+        let path = try write(try Data(contentsOf: Fixtures.url("images/rgb.png")), "really-a-png.jpg")
+        let image = try ImageDecoder.decode(file: path)
+        XCTAssertEqual([image.width, image.height], [333, 217])
+    }
+
+    func testTextFileNamedPNG() throws {
+        let path = try write(Data("hello, I am text\n".utf8), "notes.png")
+        assertCLIPError([path, "not a supported image"]) { try ImageDecoder.decode(file: path) }
+    }
+
+    func testPixelLimit() throws {
+        let path = Fixtures.url("images/rgb.png").path
+        assertCLIPError([path, "333x217", "over the 10000-pixel limit"]) { try ImageDecoder.decode(file: path, options: DecodeOptions(maxPixels: 10_000)) }
+    }
+
+    func testUnreadableFiles() throws {
+        let missing = try temporaryDirectory(self).appendingPathComponent("nope.jpg").path
+        assertCLIPError([missing, "cannot read"]) { try ImageDecoder.decode(file: missing) }
+        let directory = try temporaryDirectory(self).path
+        assertCLIPError([directory, "cannot read"]) { try ImageDecoder.decode(file: directory) }
+    }
+
+    func testOnePixelImageIsUpscaled() throws {
+        let image = try ImageDecoder.decode(file: Fixtures.url("images/tiny_1x1.png").path)
+        let prepared = ImagePreprocessor().prepare(image)
+        XCTAssertEqual([prepared.width, prepared.height], [224, 224])
+        XCTAssertEqual(Array(prepared.pixels.prefix(3)), [200, 30, 90])
+    }
+
+    func testBadFilesDoNotStopABatch() throws {
+        let model = try CLIPModel.load(from: Fixtures.url("engine/hf_quickgelu_p32"), towers: .vision)
+        let vision = try model.requireVision()
+        let bad = try write(Data("text".utf8), "bad.png")
+        let good = Fixtures.url("images/rgb_baseline.jpg").path
+        let embedder = ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: 96)), batchSize: 2)
+        let results = try embedder.embedEach(files: [good, bad, good])
+        XCTAssertEqual(results.count, 3)
+        guard case let .success(first) = results[0], case .failure = results[1], case let .success(third) = results[2] else {
+            return XCTFail("expected success, failure, success; got \(results)")
+        }
+        XCTAssertEqual(first, third)
+        assertCLIPError(["1 of 2 images could not be used", bad]) { try embedder.embed(files: [good, bad]) }
+    }
+}
