@@ -132,9 +132,15 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return read(entry)
     }
 
-    func read(_ entry: SafeTensorsEntry) -> Tensor {
-        let out = Tensor(uninitialized: entry.shape)
+    /// The tensor's values as `shape` (same element count). Aligned F32 data is borrowed from the mapping
+    /// without a copy (only the pages actually read are ever loaded); F16/BF16 are converted.
+    func read(_ entry: SafeTensorsEntry, as shape: [Int]? = nil) -> Tensor {
+        let shape = shape ?? entry.shape
         let src = mapping + dataStart + entry.range.lowerBound
+        if entry.dtype == .f32, Int(bitPattern: src) % MemoryLayout<Float>.alignment == 0 {
+            return Tensor(borrowing: src.assumingMemoryBound(to: Float.self), shape: shape, owner: self)
+        }
+        let out = Tensor(uninitialized: shape)
         switch entry.dtype {
         case .f32:
             UnsafeMutableRawPointer(out.data).copyMemory(from: src, byteCount: entry.range.count)

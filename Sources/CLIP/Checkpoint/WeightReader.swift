@@ -20,11 +20,7 @@ final class WeightReader {
             problems.append((key, "has shape \(entry.shape), expected \(shape)"))
             return Tensor(zeros: target)
         }
-        let raw = file.read(entry)
-        if target == entry.shape { return raw }
-        let view = Tensor(uninitialized: target)
-        view.data.update(from: raw.data, count: raw.count)
-        return view
+        return file.read(entry, as: target)
     }
 
     /// Concatenates several same-width tensors along the first dimension (HF q/k/v → fused qkv).

@@ -2,12 +2,23 @@ import Foundation
 
 /// A dense, row-major, contiguous Float32 tensor.
 ///
-/// A reference type so that large weight and activation buffers are never copied by accident;
-/// storage is 64-byte aligned for SIMD loads and freed with the tensor.
+/// A reference type so that large weight and activation buffers are never copied by accident.
+/// Owned storage is 64-byte aligned for SIMD loads and freed with the tensor; borrowed storage (weights
+/// read in place from a memory-mapped checkpoint) is kept alive by its owner and is read-only.
 public final class Tensor: @unchecked Sendable {
     public let shape: [Int]
     public let count: Int
     public let data: UnsafeMutablePointer<Float>
+    /// What keeps borrowed memory alive; nil when the tensor owns `data`.
+    private let owner: AnyObject?
+
+    /// A view of memory owned by `owner` (e.g. a mapped file). Writing through it is a programmer error.
+    init(borrowing pointer: UnsafePointer<Float>, shape: [Int], owner: AnyObject) {
+        self.shape = shape
+        self.count = shape.reduce(1, *)
+        self.data = UnsafeMutablePointer(mutating: pointer)
+        self.owner = owner
+    }
 
     /// A zero-filled tensor.
     public convenience init(zeros shape: [Int]) {
@@ -26,6 +37,7 @@ public final class Tensor: @unchecked Sendable {
             fatalError("out of memory allocating tensor \(shape)")
         }
         data = raw.bindMemory(to: Float.self, capacity: max(count, 16))
+        owner = nil
     }
 
     public convenience init(shape: [Int], values: [Float]) {
@@ -34,7 +46,7 @@ public final class Tensor: @unchecked Sendable {
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
     }
 
-    deinit { free(data) }
+    deinit { if owner == nil { free(data) } }
 
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: data, count: count) }
 

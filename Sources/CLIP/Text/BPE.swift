@@ -23,26 +23,28 @@ final class BPE: @unchecked Sendable {
         return ids
     }
 
+    /// Merges the word's byte symbols, lowest-ranked adjacent pair first (all its occurrences, left to right),
+    /// until no adjacent pair is a known merge.
     private func merge(_ word: Substring) -> [Int32] {
-        var symbols = word.unicodeScalars.map { String($0) }
-        guard !symbols.isEmpty else { return [] }
-        symbols[symbols.count - 1] += "</w>"
+        let bytes = Array(word.utf8)
+        guard !bytes.isEmpty else { return [] }
+        var symbols = bytes.map { vocabulary.byteID[Int($0)] }
+        symbols[symbols.count - 1] = vocabulary.byteEndID[Int(bytes[bytes.count - 1])]
+        @inline(__always) func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
         while symbols.count > 1 {
-            // The lowest-ranked adjacent pair merges next, everywhere it occurs (left to right).
-            var best = Int.max, bestPair = ("", "")
+            var best: (rank: Int32, merged: Int32, left: Int32, right: Int32)?
             for k in 0..<(symbols.count - 1) {
-                if let rank = vocabulary.ranks[symbols[k] + " " + symbols[k + 1]], rank < best {
-                    best = rank
-                    bestPair = (symbols[k], symbols[k + 1])
+                if let m = vocabulary.merges[key(symbols[k], symbols[k + 1])], m.rank < (best?.rank ?? .max) {
+                    best = (m.rank, m.merged, symbols[k], symbols[k + 1])
                 }
             }
-            if best == Int.max { break }
-            var merged: [String] = []
+            guard let best else { break }
+            var merged: [Int32] = []
             merged.reserveCapacity(symbols.count)
             var k = 0
             while k < symbols.count {
-                if k < symbols.count - 1, symbols[k] == bestPair.0, symbols[k + 1] == bestPair.1 {
-                    merged.append(bestPair.0 + bestPair.1)
+                if k < symbols.count - 1, symbols[k] == best.left, symbols[k + 1] == best.right {
+                    merged.append(best.merged)
                     k += 2
                 } else {
                     merged.append(symbols[k])
@@ -51,7 +53,6 @@ final class BPE: @unchecked Sendable {
             }
             symbols = merged
         }
-        // Every symbol is in the vocabulary by construction (bytes, bytes</w>, or a merge result).
-        return symbols.map { vocabulary.encoder[$0] ?? 0 }
+        return symbols
     }
 }

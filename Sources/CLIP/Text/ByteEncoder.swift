@@ -21,11 +21,4 @@ enum ByteEncoder {
 
     /// The 256 byte symbols in vocabulary order (ids 0–255).
     static var vocabularyOrder: [Unicode.Scalar] { byteOrder.map { scalars[$0] } }
-
-    /// The byte-encoded form of a UTF-8 string.
-    static func encode<S: Sequence>(_ utf8: S) -> String where S.Element == UInt8 {
-        var out = String.UnicodeScalarView()
-        for b in utf8 { out.append(scalars[Int(b)]) }
-        return String(out)
-    }
 }

@@ -60,7 +60,7 @@ public final class Tokenizer: @unchecked Sendable {
         for word in PreTokenizer.split(cleaned) {
             if word.elementsEqual("<start_of_text>".unicodeScalars) { ids.append(startID); continue }
             if word.elementsEqual("<end_of_text>".unicodeScalars) { ids.append(endID); continue }
-            ids += bpe.encode(Substring(ByteEncoder.encode(String(word).utf8)))
+            ids += bpe.encode(Substring(word))
         }
         return ids
     }
