@@ -1,8 +1,8 @@
 import CBLAS
 
-/// Matrix products, all of the form `C[M,N] = A[M,K] · B[N,K]ᵀ + beta·C`, which is how PyTorch stores
-/// linear weights (`[out, in]`). Work is split across threads by rows of A when there are enough rows,
-/// otherwise by rows of B (output columns), each thread calling single-threaded OpenBLAS.
+/// `C[M,N] = A[M,K] · B[N,K]ᵀ (+ C)` on OpenBLAS, split across threads by rows of A when there are enough
+/// rows, otherwise by rows of B (output columns), each thread calling single-threaded OpenBLAS.
+/// The model runs on `PackedGEMM`; this is the baseline `clip bench --kernels` compares it with.
 enum MatMul {
     /// Rows per thread below which splitting by output columns keeps both cores busier.
     static let minRowsPerThread = 48
@@ -32,14 +32,5 @@ enum MatMul {
                             beta, c + start, Int32(ldc))
             }
         }
-    }
-
-    /// `out[M,N] = inp[M,K] · weight[N,K]ᵀ + bias[N]`.
-    static func linear(_ input: UnsafePointer<Float>, weight: Tensor, bias: Tensor?, into out: UnsafeMutablePointer<Float>, rows: Int) {
-        let n = weight.shape[0], k = weight.shape[1]
-        if let bias {
-            for r in 0..<rows { (out + r * n).update(from: bias.data, count: n) }
-        }
-        multiplyTransposed(input, lda: k, weight.data, ldb: k, into: out, ldc: n, m: rows, n: n, k: k, accumulate: bias != nil)
     }
 }
