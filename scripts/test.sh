@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 source scripts/flags.sh
 swift build "${SWIFT_FLAGS[@]}" --build-tests
-swift test "${SWIFT_FLAGS[@]}" --skip-build
+swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing
