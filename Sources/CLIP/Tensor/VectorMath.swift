@@ -9,7 +9,10 @@ func vexp(_ x: Vec8) -> Vec8 {
     // n is rounded by adding 1.5·2²³ (the low mantissa bits then hold n), which stays in vector
     // registers; Float→Int32 SIMD conversion would be scalarised.
     let magic = Vec8(repeating: 12582912.0)
-    let clamped = pointwiseMin(pointwiseMax(x, Vec8(repeating: -87.33654)), Vec8(repeating: 88.37626))
+    // Clamp with masked selects: the generic pointwiseMin/Max are not inlined and cost a call per vector.
+    let lo = Vec8(repeating: -87.33654), hi = Vec8(repeating: 88.37626)
+    var clamped = x.replacing(with: lo, where: x .< lo)
+    clamped.replace(with: hi, where: clamped .> hi)
     let shifted = clamped * 1.442695041 + magic
     let n = shifted - magic
     var r = clamped - n * 0.693359375

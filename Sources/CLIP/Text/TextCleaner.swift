@@ -4,9 +4,27 @@ import Foundation
 /// `ftfy.fix_text` then `html.unescape` twice, then strip.
 enum TextCleaner {
     static func clean(_ text: String) -> String {
+        if FTFY.isPlainASCII(text) { return cleanPlainASCII(text) }
         var s = FTFY.fixText(text)
         s = HTMLEntities.unescape(HTMLEntities.unescape(s))
         return pythonLowercased(collapseWhitespace(s))
+    }
+
+    /// The same result for ASCII text with no '&' or control characters (ftfy and unescaping leave it
+    /// unchanged): whitespace collapse and lowercasing in one pass over the bytes.
+    static func cleanPlainASCII(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for b in text.utf8 {
+            if b == 0x20 || (0x09...0x0D).contains(b) {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(0x20); pendingSpace = false }
+                out.append((0x41...0x5A).contains(b) ? b + 32 : b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Python's `" ".join(text.split())`: runs of Unicode whitespace become one space, ends trimmed.
