@@ -69,7 +69,8 @@ extension CLIPConfig {
     static func fieldPath(of error: Error) -> String? {
         switch error as? DecodingError {
         case let .keyNotFound(key, ctx)?: return (ctx.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-        case let .typeMismatch(_, ctx)?, let .valueNotFound(_, ctx)?: return ctx.codingPath.map(\.stringValue).joined(separator: ".")
+        case let .typeMismatch(_, ctx)?, let .valueNotFound(_, ctx)?, let .dataCorrupted(ctx)?:
+            return ctx.codingPath.isEmpty ? nil : ctx.codingPath.map(\.stringValue).joined(separator: ".")
         default: return nil
         }
     }
