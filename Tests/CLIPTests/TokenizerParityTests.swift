@@ -38,4 +38,22 @@ final class TokenizerParityTests: XCTestCase {
         // "a photo of a dog" in the CLIP vocabulary.
         XCTAssertEqual(Array(try Tokenizer.shared().encode("a photo of a dog").ids.prefix(8)), [49406, 320, 1125, 539, 320, 1929, 49407, 0])
     }
+
+    func testHuggingFaceVocabularyFilesGiveTheSameIds() throws {
+        // A model folder with vocab.json + merges.txt (tools/make_hf_tokenizer_fixture.py) uses its own files.
+        let hf = try Tokenizer.forModel(at: Fixtures.url("tokenizer/hf"))
+        let bundled = try Tokenizer.shared()
+        let lines = try String(contentsOf: Fixtures.url("tokenizer/cases.jsonl"), encoding: .utf8).split(separator: "\n")
+        let cases = try lines.prefix(600).map { try JSONDecoder().decode(Case.self, from: Data($0.utf8)) }
+        for c in cases { XCTAssertEqual(hf.encode(c.text), bundled.encode(c.text), c.text) }
+    }
+
+    func testCorruptVocabularyFilesAreNamed() throws {
+        let dir = try temporaryDirectory(self)
+        try Data("[1, 2]".utf8).write(to: dir.appendingPathComponent("vocab.json"))
+        try Data("#version: 0.2\na b\n".utf8).write(to: dir.appendingPathComponent("merges.txt"))
+        assertCLIPError(["vocab.json", "not a JSON object"]) { try Tokenizer.forModel(at: dir) }
+        try Data(#"{"a": 0, "b": 1}"#.utf8).write(to: dir.appendingPathComponent("vocab.json"))
+        assertCLIPError(["merges.txt", "merge 1 ('a b')", "missing from the vocabulary"]) { try Tokenizer.forModel(at: dir) }
+    }
 }
