@@ -7,15 +7,12 @@ import XCTest
 /// 1×1 and 5×3, 1000×60 and 90×700, squash, EXIF orientation on and off.
 /// Tolerance: the resized, cropped 8-bit RGB must be identical; the normalised tensor within 1e-6.
 ///
-/// Two known deviations, bounded rather than skipped (open work of the inputs issue):
-/// - Pillow 13 sometimes runs the vertical resampling pass first; SwiftCLIP runs Pillow's published
-///   horizontal-first order, so a few shapes (here 90×700) differ by one 8-bit level in some pixels.
-/// - libpng's simplified API changes the colour of fully transparent palette entries, which PIL's
-///   `convert("RGB")` keeps.
+/// One known deviation, bounded rather than skipped (open work of the inputs issue): Pillow 13 sometimes
+/// runs the vertical resampling pass first; SwiftCLIP runs Pillow's published horizontal-first order, so a
+/// few shapes (here 90×700) differ by one 8-bit level in some pixels.
 final class ImageParityTests: XCTestCase {
     static let knownDeviations: [String: (maxLevel: Int, maxFraction: Double)] = [
         "tall_90x700.png": (1, 0.30),
-        "palette_transparent.png": (255, 0.01),
     ]
 
     struct Case: Decodable { let file: String; let size: Int; let squash: Bool; let exif: Bool; let mode: String; let expected: String? }
@@ -53,5 +50,24 @@ final class ImageParityTests: XCTestCase {
         let tensor = ImagePreprocessor().tensor(image)
         let expected = try Fixtures.floats("images/rgb_224.jpg.tensor.npy")
         checkTensor(Tensor(shape: [3, 224, 224], values: tensor.scalars), expected, tolerance: 1e-6, "normalised tensor")
+    }
+}
+
+/// Files → embeddings against Pillow preprocessing + transformers on the tiny checkpoint
+/// (tools/make_pipeline_fixture.py): cosine to the reference embedding ≥ 0.9999 for every image.
+final class ImagePipelineParityTests: XCTestCase {
+    func testEmbeddingsOfImageFilesMatchTheReference() throws {
+        let model = try CLIPModel.load(from: Fixtures.url("engine/hf_quickgelu_p32"), towers: .vision)
+        let vision = try model.requireVision()
+        let files = try JSONDecoder().decode([String].self, from: Data(contentsOf: Fixtures.url("images/pipeline_files.json")))
+        let expected = try Fixtures.floats("images/pipeline_embeddings.npy")
+        let embedder = ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: try PreprocessConfig.forModel(folder: nil, imageSize: vision.config.imageSize)))
+        let actual = try embedder.embed(files: files.map { Fixtures.url("images/\($0)").path })
+        XCTAssertEqual(actual.shape, expected.shape)
+        for (i, file) in files.enumerated() {
+            let a = actual.row(i), e = expected.row(i)
+            let cosine = zip(a, e).map { $0 * $1 }.reduce(0, +)
+            XCTAssertGreaterThanOrEqual(cosine, 0.9999, "\(file): cosine \(cosine)")
+        }
     }
 }

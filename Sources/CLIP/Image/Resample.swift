@@ -121,16 +121,27 @@ enum Resample {
         return PixelImage(width: w, height: outHeight, mode: image.mode, pixels: out)
     }
 
-    /// Pillow's NEAREST resize (an affine transform sampling at pixel centres): source = ⌊(x + ½)·scale⌋.
+    /// Pillow's NEAREST resize (`ImagingScaleAffine`): source positions start at half a step and advance
+    /// by repeated addition of the step in double precision, truncated; the accumulated rounding decides
+    /// which source pixel lands on a boundary, so it is reproduced as is.
     static func nearest(_ image: PixelImage, width outW: Int, height outH: Int) -> PixelImage {
+        func positions(_ inSize: Int, _ outSize: Int) -> [Int] {
+            let step = Double(inSize) / Double(outSize)
+            var position = step * 0.5
+            var table = [Int](repeating: 0, count: outSize)
+            for i in 0..<outSize {
+                table[i] = min(inSize - 1, max(0, Int(position)))
+                position += step
+            }
+            return table
+        }
         let c = image.mode.channels
-        let sx = Double(image.width) / Double(outW), sy = Double(image.height) / Double(outH)
+        let xs = positions(image.width, outW), ys = positions(image.height, outH)
         var out = [UInt8](repeating: 0, count: outW * outH * c)
         for y in 0..<outH {
-            let srcY = min(image.height - 1, Int((Double(y) + 0.5) * sy))
             for x in 0..<outW {
-                let srcX = min(image.width - 1, Int((Double(x) + 0.5) * sx))
-                for ch in 0..<c { out[(y * outW + x) * c + ch] = image.pixels[(srcY * image.width + srcX) * c + ch] }
+                let src = (ys[y] * image.width + xs[x]) * c
+                for ch in 0..<c { out[(y * outW + x) * c + ch] = image.pixels[src + ch] }
             }
         }
         return PixelImage(width: outW, height: outH, mode: image.mode, pixels: out)
