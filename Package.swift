@@ -22,9 +22,11 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CWebP", path: "Sources/CWebP",
+                       providers: [.apt(["libwebp-dev"])]),
         .target(
             name: "CLIP",
-            dependencies: ["CBLAS", "CZlib", "CTurboJPEG", "CPNG"],
+            dependencies: ["CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP"],
             resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz"), .copy("Resources/open_clip-LICENSE.txt"), .copy("Resources/text_tables.json")]
         ),
         .executableTarget(

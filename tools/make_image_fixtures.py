@@ -100,6 +100,16 @@ def main(out):
     add("odd_333x217_squash.png", Image.fromarray(photo(333, 217, 11)), squash=True)
     add("exact_64.png", Image.fromarray(photo(64, 64, 12)))
     add("rgb_224.jpg", Image.fromarray(photo(400, 300, 13)), size=224, quality=92)
+    add("lossy.webp", Image.fromarray(photo(210, 150, 15)), quality=80)
+    add("lossless.webp", Image.fromarray(photo(150, 210, 16)), lossless=True)
+    add("alpha.webp", rgba, quality=90)
+    frames = [Image.fromarray(photo(120, 100, 17 + i)) for i in range(2)]
+    path = os.path.join(out, "animated.webp")
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0, quality=85)
+    ref = Image.open(path)
+    ref.load()
+    np.save(path + ".crop.npy", reference_crop(ref, 64))
+    cases.append({"file": "animated.webp", "size": 64, "squash": False, "exif": False, "mode": ref.mode})
     # EXIF orientation 6 (rotate 90° clockwise to view): with orientation applied, and without.
     exif = Image.Exif()
     exif[0x0112] = 6

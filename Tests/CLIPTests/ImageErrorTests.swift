@@ -27,6 +27,14 @@ final class ImageErrorTests: XCTestCase {
         assertCLIPError([path, "PNG"]) { try ImageDecoder.decode(file: path) }
     }
 
+    func testTruncatedWebP() throws {
+        for name in ["lossy.webp", "animated.webp"] {
+            let full = try Data(contentsOf: Fixtures.url("images/\(name)"))
+            let path = try write(full.prefix(full.count / 2), "cut-\(name)")
+            assertCLIPError([path, "WebP"]) { try ImageDecoder.decode(file: path) }
+        }
+    }
+
     func testPNGNamedJPGDecodesByContent() throws {
         let path = try write(try Data(contentsOf: Fixtures.url("images/rgb.png")), "really-a-png.jpg")
         let image = try ImageDecoder.decode(file: path)
