@@ -55,6 +55,20 @@ def photo(w, h, seed):
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
+def png16(path, samples, color_type):
+    """A 16-bit PNG written directly (Pillow cannot write 16-bit RGB)."""
+    import struct
+    import zlib
+    h, w = samples.shape[:2]
+    raw = b"".join(b"\x00" + samples[y].astype(">u2").tobytes() for y in range(h))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    header = struct.pack(">IIBBBBB", w, h, 16, color_type, 0, 0, 0)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
 def save(path, img, **kw):
     img.save(path, **kw)
     return path
@@ -123,6 +137,21 @@ def main(out):
         np.save(path + (".crop.npy" if apply else ".noexif.crop.npy"), reference_crop(ref, 64))
     cases.append({"file": "exif_rot6.jpg", "size": 64, "squash": False, "exif": True, "mode": "RGB"})
     cases.append({"file": "exif_rot6.jpg", "size": 64, "squash": False, "exif": False, "mode": "RGB", "expected": "exif_rot6.jpg.noexif.crop.npy"})
+    # 16-bit PNGs: PIL keeps the high byte of RGB/RGBA samples. For 16-bit gray PIL's convert("RGB")
+    # clips the I;16 values to white; SwiftCLIP deliberately keeps the high byte there too, so the
+    # expected crop for gray16 is the 8-bit high-byte image run through the same pipeline.
+    wide = (photo(130, 90, 20).astype(np.uint16) * 257 + np.arange(90 * 130 * 3, dtype=np.uint16).reshape(90, 130, 3) % 251)
+    png16(os.path.join(out, "rgb16.png"), wide, 2)
+    alpha16 = np.tile(np.linspace(0, 65535, 130).astype(np.uint16), (90, 1))[..., None]
+    png16(os.path.join(out, "rgba16.png"), np.concatenate([wide, alpha16], -1), 6)
+    for name in ("rgb16.png", "rgba16.png"):
+        ref = Image.open(os.path.join(out, name))
+        np.save(os.path.join(out, name + ".crop.npy"), reference_crop(ref, 64))
+        cases.append({"file": name, "size": 64, "squash": False, "exif": False, "mode": ref.mode})
+    gray = wide[..., 0]
+    png16(os.path.join(out, "gray16.png"), gray, 0)
+    np.save(os.path.join(out, "gray16.png.crop.npy"), reference_crop(Image.fromarray((gray >> 8).astype(np.uint8)), 64))
+    cases.append({"file": "gray16.png", "size": 64, "squash": False, "exif": False, "mode": "I;16 (as L, high byte)"})
     # The full normalised tensor for one image, as ToTensor + Normalize compute it in float32.
     ref = Image.open(os.path.join(out, "rgb_224.jpg"))
     np.save(os.path.join(out, "rgb_224.jpg.tensor.npy"), normalized(reference_crop(ref, 224)))
