@@ -95,6 +95,7 @@ def main(out):
     add("rgb_lowq.jpg", rgb, quality=8)
     add("rgb_444.jpg", rgb, quality=95, subsampling=0)
     add("gray.jpg", rgb.convert("L"), quality=90)
+    add("cmyk.jpg", rgb.convert("CMYK"), quality=90)
     add("rgb.png", Image.fromarray(photo(333, 217, 2)))
     rgba = Image.fromarray(photo(160, 120, 3)).convert("RGBA")
     alpha = np.tile(np.linspace(0, 255, 160, dtype=np.uint8), (120, 1))

@@ -16,8 +16,7 @@ enum JPEGDecoder {
         let format: TJPF
         switch Int(colorspace) {
         case Int(TJCS_GRAY.rawValue): mode = .gray; format = TJPF_GRAY
-        case Int(TJCS_CMYK.rawValue), Int(TJCS_YCCK.rawValue):
-            throw CLIPError.input(file: name, reason: "CMYK JPEG is not supported yet")
+        case Int(TJCS_CMYK.rawValue), Int(TJCS_YCCK.rawValue): mode = .cmyk; format = TJPF_CMYK
         default: mode = .rgb; format = TJPF_RGB
         }
         var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * mode.channels)
@@ -30,6 +29,10 @@ enum JPEGDecoder {
             if tjGetErrorCode(handle) != TJERR_WARNING.rawValue || text.localizedCaseInsensitiveContains("premature end") {
                 throw CLIPError.input(file: name, reason: "corrupt or truncated JPEG: \(text)")
             }
+        }
+        if mode == .cmyk {
+            // PIL reads CMYK JPEGs with Adobe's inverted convention ("CMYK;I"), as Photoshop writes them.
+            for i in pixels.indices { pixels[i] = 255 - pixels[i] }
         }
         return PixelImage(width: Int(width), height: Int(height), mode: mode, pixels: pixels)
     }

@@ -8,7 +8,7 @@ extension PixelImage {
             return Resample.nearest(self, width: w, height: h)
         case .rgba, .grayAlpha:
             return Resample.resize(premultiplied(), width: w, height: h, filter: .bicubic).unpremultiplied()
-        case .rgb, .gray:
+        case .rgb, .gray, .cmyk:
             return Resample.resize(self, width: w, height: h, filter: .bicubic)
         }
     }

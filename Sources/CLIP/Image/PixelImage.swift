@@ -5,13 +5,15 @@ public struct PixelImage: Sendable, Equatable {
         case gray = "L", grayAlpha = "LA", rgb = "RGB", rgba = "RGBA"
         /// A palette image, already expanded to RGB; PIL resizes these with nearest-neighbour.
         case palette = "P"
+        /// Print colours (CMYK JPEGs), resized as four plain channels and converted to RGB afterwards.
+        case cmyk = "CMYK"
 
         public var channels: Int {
             switch self {
             case .gray: return 1
             case .grayAlpha: return 2
             case .rgb, .palette: return 3
-            case .rgba: return 4
+            case .rgba, .cmyk: return 4
             }
         }
     }
@@ -26,10 +28,21 @@ public struct PixelImage: Sendable, Equatable {
         self.width = width; self.height = height; self.mode = mode; self.pixels = pixels
     }
 
-    /// PIL's `convert("RGB")`: gray is replicated, alpha is dropped (not composited).
+    /// PIL's `convert("RGB")`: gray is replicated, alpha is dropped (not composited), CMYK is
+    /// `(255 − k) − c·(255 − k)/255` per channel with PIL's rounding.
     public func convertedToRGB() -> PixelImage {
         switch mode {
         case .rgb: return self
+        case .cmyk:
+            var out = [UInt8](repeating: 0, count: width * height * 3)
+            for i in 0..<(width * height) {
+                let nk = 255 - Int(pixels[4 * i + 3])
+                for c in 0..<3 {
+                    let t = Int(pixels[4 * i + c]) * nk + 128
+                    out[3 * i + c] = UInt8(max(0, min(255, nk - (((t >> 8) + t) >> 8))))
+                }
+            }
+            return PixelImage(width: width, height: height, mode: .rgb, pixels: out)
         case .palette: return PixelImage(width: width, height: height, mode: .rgb, pixels: pixels)
         case .gray, .grayAlpha, .rgba:
             let c = mode.channels
