@@ -24,9 +24,11 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CWebP", path: "Sources/CWebP",
                        providers: [.apt(["libwebp-dev"])]),
+        .systemLibrary(name: "CGIF", path: "Sources/CGIF",
+                       providers: [.apt(["libgif-dev"])]),
         .target(
             name: "CLIP",
-            dependencies: ["CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP"],
+            dependencies: ["CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF"],
             resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz"), .copy("Resources/open_clip-LICENSE.txt"), .copy("Resources/text_tables.json")]
         ),
         .executableTarget(

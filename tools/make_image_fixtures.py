@@ -115,6 +115,18 @@ def main(out):
     add("odd_333x217_squash.png", Image.fromarray(photo(333, 217, 11)), squash=True)
     add("exact_64.png", Image.fromarray(photo(64, 64, 12)))
     add("rgb_224.jpg", Image.fromarray(photo(400, 300, 13)), size=224, quality=92)
+    add("palette.gif", Image.fromarray(photo(180, 120, 21)).convert("P", palette=Image.ADAPTIVE, colors=64))
+    add("gray.gif", Image.fromarray(photo(100, 140, 22)).convert("L"))
+    add("identity_gray.gif", Image.fromarray(photo(100, 140, 26)).convert("L"), optimize=False)  # opens as mode L
+    add("transparent.gif", Image.fromarray(photo(90, 90, 23)).convert("P", palette=Image.ADAPTIVE, colors=16), transparency=2)
+    add("not_interlaced.gif", Image.fromarray(photo(77, 55, 24)).convert("P", palette=Image.ADAPTIVE, colors=32), interlace=False)
+    gframes = [Image.fromarray(photo(100, 80, 25 + i)).convert("P", palette=Image.ADAPTIVE, colors=32) for i in range(3)]
+    path = os.path.join(out, "animated.gif")
+    gframes[0].save(path, save_all=True, append_images=gframes[1:], duration=80, loop=0)
+    ref = Image.open(path)
+    ref.load()
+    np.save(path + ".crop.npy", reference_crop(ref, 64))
+    cases.append({"file": "animated.gif", "size": 64, "squash": False, "exif": False, "mode": ref.mode})
     add("lossy.webp", Image.fromarray(photo(210, 150, 15)), quality=80)
     add("lossless.webp", Image.fromarray(photo(150, 210, 16)), lossless=True)
     add("alpha.webp", rgba, quality=90)

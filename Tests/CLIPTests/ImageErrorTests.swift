@@ -27,11 +27,11 @@ final class ImageErrorTests: XCTestCase {
         assertCLIPError([path, "PNG"]) { try ImageDecoder.decode(file: path) }
     }
 
-    func testTruncatedWebP() throws {
-        for name in ["lossy.webp", "animated.webp"] {
+    func testTruncatedWebPAndGIF() throws {
+        for name in ["lossy.webp", "animated.webp", "palette.gif"] {
             let full = try Data(contentsOf: Fixtures.url("images/\(name)"))
             let path = try write(full.prefix(full.count / 2), "cut-\(name)")
-            assertCLIPError([path, "WebP"]) { try ImageDecoder.decode(file: path) }
+            assertCLIPError([path, name.hasSuffix("gif") ? "GIF" : "WebP"]) { try ImageDecoder.decode(file: path) }
         }
     }
 
