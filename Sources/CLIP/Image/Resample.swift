@@ -85,26 +85,51 @@ enum Resample {
     private static func horizontal(_ image: PixelImage, outWidth: Int, _ co: Coefficients) -> PixelImage {
         let c = image.mode.channels, inW = image.width, h = image.height
         var out = [UInt8](repeating: 0, count: outWidth * h * c)
-        let half = Int32(1 << (precisionBits - 1))
         image.pixels.withUnsafeBufferPointer { src in
             co.weights.withUnsafeBufferPointer { kk in
                 out.withUnsafeMutableBufferPointer { dst in
-                    for y in 0..<h {
-                        let row = y * inW * c
-                        for xx in 0..<outWidth {
-                            let (xmin, count) = co.bounds[xx]
-                            let k = xx * co.ksize
-                            for ch in 0..<c {
-                                var ss = half
-                                for x in 0..<count { ss &+= Int32(src[row + (x + xmin) * c + ch]) &* kk[k + x] }
-                                dst[(y * outWidth + xx) * c + ch] = clip8(ss)
-                            }
-                        }
+                    let s = src.baseAddress!, k = kk.baseAddress!, d = dst.baseAddress!
+                    // A literal channel count per call lets each pixel's channels accumulate in registers.
+                    switch c {
+                    case 1: horizontalRows(channels: 1, s, inW, h, d, outWidth, co, k)
+                    case 2: horizontalRows(channels: 2, s, inW, h, d, outWidth, co, k)
+                    case 3: horizontalRows(channels: 3, s, inW, h, d, outWidth, co, k)
+                    default: horizontalRows(channels: 4, s, inW, h, d, outWidth, co, k)
                     }
                 }
             }
         }
         return PixelImage(width: outWidth, height: h, mode: image.mode, pixels: out)
+    }
+
+    @inline(__always)
+    private static func horizontalRows(
+        channels c: Int, _ src: UnsafePointer<UInt8>, _ inW: Int, _ h: Int,
+        _ dst: UnsafeMutablePointer<UInt8>, _ outWidth: Int, _ co: Coefficients, _ kk: UnsafePointer<Int32>
+    ) {
+        let half = Int32(1 << (precisionBits - 1))
+        for y in 0..<h {
+            let row = src + y * inW * c
+            for xx in 0..<outWidth {
+                let (xmin, count) = co.bounds[xx]
+                let k = kk + xx * co.ksize
+                var s0 = half, s1 = half, s2 = half, s3 = half
+                var p = row + xmin * c
+                for x in 0..<count {
+                    let w = k[x]
+                    s0 &+= Int32(p[0]) &* w
+                    if c > 1 { s1 &+= Int32(p[1]) &* w }
+                    if c > 2 { s2 &+= Int32(p[2]) &* w }
+                    if c > 3 { s3 &+= Int32(p[3]) &* w }
+                    p += c
+                }
+                let o = dst + (y * outWidth + xx) * c
+                o[0] = clip8(s0)
+                if c > 1 { o[1] = clip8(s1) }
+                if c > 2 { o[2] = clip8(s2) }
+                if c > 3 { o[3] = clip8(s3) }
+            }
+        }
     }
 
     private static func vertical(_ image: PixelImage, outHeight: Int, _ co: Coefficients) -> PixelImage {
