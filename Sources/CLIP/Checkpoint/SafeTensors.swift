@@ -124,7 +124,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return (entries, metadata)
     }
 
-    /// Reads a tensor as Float32, converting F16/BF16.
+    /// Reads a tensor as Float32, converting F16/BF16. F32 data is returned as a read-only view of the
+    /// mapped file (kept alive by the tensor): copy it before writing to it.
     public func floats(_ name: String) throws -> Tensor {
         guard let entry = entries[name] else {
             throw CLIPError.checkpoint(file: path, tensor: name, reason: "tensor is missing")

@@ -35,15 +35,15 @@ public struct ImageEmbedder: Sendable {
                 }
             }
             let good = errors.indices.filter { errors[$0] == nil }
+            var modelInput = input
             if good.count < batch.count {
-                // Compact the decoded images so the model sees only real inputs.
-                for (row, i) in good.enumerated() where row != i {
-                    (input.data + row * plane).update(from: input.data + i * plane, count: plane)
+                // Only the images that decoded go to the model, packed to the front.
+                modelInput = Tensor(uninitialized: [good.count, 3, size, size])
+                for (row, i) in good.enumerated() {
+                    (modelInput.data + row * plane).update(from: input.data + i * plane, count: plane)
                 }
             }
-            let compact = Tensor(uninitialized: [good.count, 3, size, size])
-            compact.data.update(from: input.data, count: good.count * plane)
-            let embedded = good.isEmpty ? Tensor(zeros: [0, vision.embedDim]) : try vision.embed(pixels: compact)
+            let embedded = good.isEmpty ? Tensor(zeros: [0, vision.embedDim]) : try vision.embed(pixels: modelInput)
             var row = 0
             for i in 0..<batch.count {
                 if let error = errors[i] { results.append(.failure(error)) } else { results.append(.success(embedded.row(row))); row += 1 }
