@@ -26,9 +26,11 @@ let package = Package(
                        providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CGIF", path: "Sources/CGIF",
                        providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CHEIF", path: "Sources/CHEIF",
+                       providers: [.apt(["libheif-dev"])]),
         .target(
             name: "CLIP",
-            dependencies: ["CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF"],
+            dependencies: ["CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CHEIF"],
             resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz"), .copy("Resources/open_clip-LICENSE.txt"), .copy("Resources/text_tables.json")]
         ),
         .executableTarget(

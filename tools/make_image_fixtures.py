@@ -130,6 +130,10 @@ def main(out):
     add("lossy.webp", Image.fromarray(photo(210, 150, 15)), quality=80)
     add("lossless.webp", Image.fromarray(photo(150, 210, 16)), lossless=True)
     add("alpha.webp", rgba, quality=90)
+    # HEIC (pillow-heif's x265 encoder; the reference opens it through pillow-heif's plugin).
+    import pillow_heif
+    pillow_heif.register_heif_opener()
+    add("photo.heic", Image.fromarray(photo(160, 120, 27)), quality=80)
     frames = [Image.fromarray(photo(120, 100, 17 + i)) for i in range(2)]
     path = os.path.join(out, "animated.webp")
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0, quality=85)
@@ -169,7 +173,7 @@ def main(out):
     ref = Image.open(os.path.join(out, "rgb_224.jpg"))
     np.save(os.path.join(out, "rgb_224.jpg.tensor.npy"), normalized(reference_crop(ref, 224)))
     with open(os.path.join(out, "cases.json"), "w") as f:
-        json.dump({"pillow": PIL.__version__, "cases": cases}, f, indent=1)
+        json.dump({"pillow": PIL.__version__, "pillow_heif": pillow_heif.__version__, "cases": cases}, f, indent=1)
     print(len(cases), "cases, Pillow", PIL.__version__)
 
 

@@ -16,6 +16,10 @@ import reference_env  # noqa: F401
 from make_image_fixtures import normalized, reference_crop
 from transformers import CLIPModel
 
+import pillow_heif
+
+pillow_heif.register_heif_opener()
+
 
 def main(root):
     model = CLIPModel.from_pretrained(os.path.join(root, "engine", "hf_quickgelu_p32")).eval()

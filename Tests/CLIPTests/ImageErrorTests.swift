@@ -27,11 +27,12 @@ final class ImageErrorTests: XCTestCase {
         assertCLIPError([path, "PNG"]) { try ImageDecoder.decode(file: path) }
     }
 
-    func testTruncatedWebPAndGIF() throws {
-        for name in ["lossy.webp", "animated.webp", "palette.gif"] {
+    func testTruncatedWebPGIFAndHEIC() throws {
+        for name in ["lossy.webp", "animated.webp", "palette.gif", "photo.heic"] {
             let full = try Data(contentsOf: Fixtures.url("images/\(name)"))
             let path = try write(full.prefix(full.count / 2), "cut-\(name)")
-            assertCLIPError([path, name.hasSuffix("gif") ? "GIF" : "WebP"]) { try ImageDecoder.decode(file: path) }
+            let format = name.hasSuffix("gif") ? "GIF" : (name.hasSuffix("heic") ? "HEIF" : "WebP")
+            assertCLIPError([path, format]) { try ImageDecoder.decode(file: path) }
         }
     }
 

@@ -7,11 +7,16 @@ import XCTest
 /// 1×1 and 5×3, 1000×60 and 90×700, squash, EXIF orientation on and off.
 /// Tolerance: the resized, cropped 8-bit RGB must be identical; the normalised tensor within 1e-6.
 ///
-/// One known deviation, bounded rather than skipped: 16-bit RGBA with partial transparency. libpng's
-/// simplified API premultiplies 16-bit colour by alpha, and where alpha is small that loses precision the
-/// unpremultiply cannot restore (a few values, off by a few levels, in nearly transparent pixels).
+/// Known deviations, bounded rather than skipped:
+/// - 16-bit RGBA with partial transparency: libpng's simplified API premultiplies 16-bit colour by alpha, and
+///   where alpha is small that loses precision the unpremultiply cannot restore.
+/// - HEIC: Debian's libheif 1.15 converts YUV to RGB slightly differently from the libheif 1.23 inside
+///   pillow-heif (the reference), moving a few percent of values by up to 2 levels.
 final class ImageParityTests: XCTestCase {
-    static let knownDeviations: [String: (maxLevel: Int, maxFraction: Double)] = ["rgba16.png": (8, 0.002)]
+    static let knownDeviations: [String: (maxLevel: Int, maxFraction: Double)] = [
+        "rgba16.png": (8, 0.002),
+        "photo.heic": (2, 0.05),
+    ]
 
     struct Case: Decodable { let file: String; let size: Int; let squash: Bool; let exif: Bool; let mode: String; let expected: String? }
     struct Manifest: Decodable { let pillow: String; let cases: [Case] }

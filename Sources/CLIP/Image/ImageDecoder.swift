@@ -16,12 +16,13 @@ public struct DecodeOptions: Sendable {
 /// Decodes image files by their content (never by extension). Every failure is a `CLIPError.input`
 /// naming the file and the reason.
 public enum ImageDecoder {
-    public enum Format: String, Sendable { case jpeg = "JPEG", png = "PNG", webp = "WebP", gif = "GIF" }
+    public enum Format: String, Sendable { case jpeg = "JPEG", png = "PNG", webp = "WebP", gif = "GIF", heif = "HEIF" }
 
     public static func detectFormat(_ bytes: UnsafeRawBufferPointer) -> Format? {
         if bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8, bytes[2] == 0xFF { return .jpeg }
         if bytes.count >= 8, Array(bytes[0..<8]) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return .png }
         if bytes.count >= 6, Array(bytes[0..<6]) == Array("GIF87a".utf8) || Array(bytes[0..<6]) == Array("GIF89a".utf8) { return .gif }
+        if HEIFDecoder.isHEIF(bytes) { return .heif }
         if bytes.count >= 12, Array(bytes[0..<4]) == Array("RIFF".utf8), Array(bytes[8..<12]) == Array("WEBP".utf8) { return .webp }
         return nil
     }
@@ -38,7 +39,7 @@ public enum ImageDecoder {
         guard !data.isEmpty else { throw CLIPError.input(file: name, reason: "file is empty (0 bytes)") }
         return try data.withUnsafeBytes { bytes -> PixelImage in
             guard let format = detectFormat(bytes) else {
-                throw CLIPError.input(file: name, reason: "not a supported image (expected JPEG, PNG, WebP or GIF content)")
+                throw CLIPError.input(file: name, reason: "not a supported image (expected JPEG, PNG, WebP, GIF, HEIC or AVIF content)")
             }
             var image: PixelImage
             switch format {
@@ -46,6 +47,7 @@ public enum ImageDecoder {
             case .png: image = try PNGDecoder.decode(bytes, name: name, maxPixels: options.maxPixels)
             case .webp: image = try WebPDecoder.decode(bytes, name: name, maxPixels: options.maxPixels)
             case .gif: image = try GIFDecoder.decode(bytes, name: name, maxPixels: options.maxPixels)
+            case .heif: image = try HEIFDecoder.decode(bytes, name: name, maxPixels: options.maxPixels)
             }
             if options.applyEXIFOrientation, format == .jpeg, let orientation = EXIFOrientation.fromJPEG(bytes) {
                 image = EXIFOrientation.apply(orientation, to: image)
