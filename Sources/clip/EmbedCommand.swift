@@ -25,6 +25,8 @@ struct EmbedCommand: AsyncParsableCommand {
     var batchSize = 32
     @Flag(name: .long, help: "Ignore EXIF orientation (strict parity with the reference, which ignores it).")
     var noExif = false
+    @Flag(name: .long, help: "Decode large JPEGs at a reduced DCT scale (≥ 2× the input size), then resize exactly: faster, not bit-exact.")
+    var fastJpeg = false
 
     func validate() throws {
         let inputs = [!images.isEmpty, texts != nil, pixels != nil, tokenIds != nil].filter { $0 }.count
@@ -42,7 +44,8 @@ struct EmbedCommand: AsyncParsableCommand {
                 embeddings = try vision.embed(pixels: try NPY.read(URL(fileURLWithPath: pixels)).tensor(file: pixels))
             } else {
                 let preprocess = ImagePreprocessor(config: try PreprocessConfig.forModel(folder: modelOptions.folder, imageSize: vision.config.imageSize))
-                embeddings = try ImageEmbedder(vision: vision, preprocessor: preprocess, options: DecodeOptions(applyEXIFOrientation: !noExif), batchSize: batchSize)
+                let decode = DecodeOptions(applyEXIFOrientation: !noExif, jpegScaledShortSide: fastJpeg ? 2 * preprocess.config.size : nil)
+                embeddings = try ImageEmbedder(vision: vision, preprocessor: preprocess, options: decode, batchSize: batchSize)
                     .embed(files: images)
             }
         } else {

@@ -80,4 +80,20 @@ final class ImageErrorTests: XCTestCase {
         XCTAssertEqual(first, third)
         assertCLIPError(["1 of 2 images could not be used", bad]) { try embedder.embed(files: [good, bad]) }
     }
+
+    func testFastJPEGDecodesAtTheSmallestSufficientDCTScale() throws {
+        let path = Fixtures.url("images/rgb_224.jpg").path  // 400×300
+        // Short side ≥ 128: 3/8 gives 113 (too small), 1/2 gives 150.
+        let fast = try ImageDecoder.decode(file: path, options: DecodeOptions(jpegScaledShortSide: 128))
+        XCTAssertEqual([fast.width, fast.height], [200, 150])
+        // Asking for more than the image has decodes at full size.
+        let full = try ImageDecoder.decode(file: path, options: DecodeOptions(jpegScaledShortSide: 1000))
+        XCTAssertEqual([full.width, full.height], [400, 300])
+        // The prepared input stays close to the exact path.
+        let preprocessor = ImagePreprocessor(config: PreprocessConfig(size: 64))
+        let a = preprocessor.tensor(fast), b = preprocessor.tensor(try ImageDecoder.decode(file: path))
+        var dot: Float = 0, na: Float = 0, nb: Float = 0
+        for i in 0..<a.count { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i] }
+        XCTAssertGreaterThan(dot / (na.squareRoot() * nb.squareRoot()), 0.995)
+    }
 }

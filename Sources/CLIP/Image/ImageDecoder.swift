@@ -6,10 +6,15 @@ public struct DecodeOptions: Sendable {
     public var applyEXIFOrientation = true
     /// Images with more pixels than this are refused before decoding (decompression bombs, panoramas).
     public var maxPixels = 100_000_000
+    /// Fast path for large JPEGs: let the decoder scale by a DCT factor (1/8 … 1) to the smallest size whose
+    /// short side is still at least this many pixels, then resize exactly from there. `nil` decodes at full
+    /// size (exact reference parity). Set it to twice the model's input size.
+    public var jpegScaledShortSide: Int?
 
-    public init(applyEXIFOrientation: Bool = true, maxPixels: Int = 100_000_000) {
+    public init(applyEXIFOrientation: Bool = true, maxPixels: Int = 100_000_000, jpegScaledShortSide: Int? = nil) {
         self.applyEXIFOrientation = applyEXIFOrientation
         self.maxPixels = maxPixels
+        self.jpegScaledShortSide = jpegScaledShortSide
     }
 }
 
@@ -43,7 +48,7 @@ public enum ImageDecoder {
             }
             var image: PixelImage
             switch format {
-            case .jpeg: image = try JPEGDecoder.decode(bytes, name: name, maxPixels: options.maxPixels)
+            case .jpeg: image = try JPEGDecoder.decode(bytes, name: name, maxPixels: options.maxPixels, scaledShortSide: options.jpegScaledShortSide)
             case .png: image = try PNGDecoder.decode(bytes, name: name, maxPixels: options.maxPixels)
             case .webp: image = try WebPDecoder.decode(bytes, name: name, maxPixels: options.maxPixels)
             case .gif: image = try GIFDecoder.decode(bytes, name: name, maxPixels: options.maxPixels)
