@@ -1,0 +1,23 @@
+import CLIP
+import Foundation
+import XCTest
+
+/// The README's Swift example, run as written on a fixture model, so the documented API stays true.
+final class ReadmeExampleTests: XCTestCase {
+    func testReadmeExample() throws {
+        let model = try CLIPModel.load(from: Fixtures.url("engine/hf_gelu_p14_fp16"), towers: .both)
+        let tokens = try Tokenizer.shared().encode(["a photo of a dog", "a photo of a cat"]).map(\.ids)
+        let texts = try model.requireText().embed(tokens: tokens)
+
+        let vision = try model.requireVision()
+        let embedder = ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.config.imageSize)))
+        let images = try embedder.embed(files: [Fixtures.url("images/rgb_baseline.jpg").path])
+        let logits = model.logits(images: images, texts: texts)
+
+        XCTAssertEqual(texts.shape, [2, 24])
+        XCTAssertEqual(images.shape, [1, 24])
+        XCTAssertEqual(logits.count, 1)
+        XCTAssertEqual(logits[0].count, 2)
+        XCTAssertNotEqual(logits[0][0], logits[0][1])
+    }
+}
