@@ -22,7 +22,7 @@ public struct ImageEmbedder: Sendable {
             let input = Tensor(uninitialized: [batch.count, 3, size, size])
             var errors = [CLIPError?](repeating: nil, count: batch.count)
             errors.withUnsafeMutableBufferPointer { errs in
-                Parallelism.forEachChunk(batch.count) { _, range in
+                Parallelism.forEachChunk(batch.count) { range in
                     for i in range {
                         do {
                             preprocessor.write(try ImageDecoder.decode(file: batch[i], options: options), into: input.data + i * plane)

@@ -22,24 +22,24 @@ public enum Parallelism {
         }
     }
 
-    /// Runs `body(chunkIndex, range)` over `count` items split into at most `threads` contiguous chunks.
+    /// Runs `body(range)` over `count` items split into at most `threads` contiguous chunks.
     /// Small jobs (fewer than `minChunk` items per chunk) run on fewer threads to avoid dispatch overhead.
-    static func forEachChunk(_ count: Int, minChunk: Int = 1, _ body: (Int, Range<Int>) -> Void) {
+    static func forEachChunk(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = max(1, min(threads, count / max(1, minChunk)))
         if chunks == 1 {
-            body(0, 0..<count)
+            body(0..<count)
             return
         }
         let base = count / chunks, extra = count % chunks
         // Kernels hand in closures over raw pointers to disjoint ranges; each chunk touches only its own
         // range, which is the data-race freedom the Sendable check cannot see.
         withoutActuallyEscaping(body) { body in
-            let shared = unsafeBitCast(body, to: (@Sendable (Int, Range<Int>) -> Void).self)
+            let shared = unsafeBitCast(body, to: (@Sendable (Range<Int>) -> Void).self)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let start = chunk * base + min(chunk, extra)
                 let end = start + base + (chunk < extra ? 1 : 0)
-                shared(chunk, start..<end)
+                shared(start..<end)
             }
         }
     }

@@ -9,7 +9,7 @@ public enum Activation: String, Codable, Sendable {
 enum ActivationKernel {
     /// `m = act(m + bias)` in place over `[rows, width]`, fused so the MLP hidden state is read once.
     static func biasActivation(_ m: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>, activation: Activation) {
-        Parallelism.forEachChunk(rows, minChunk: 4) { _, range in
+        Parallelism.forEachChunk(rows, minChunk: 4) { range in
             for r in range {
                 let row = m + r * width
                 var i = 0

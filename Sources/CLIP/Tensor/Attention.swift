@@ -13,7 +13,7 @@ enum AttentionKernel {
         let headDim = width / heads
         let scale = 1 / Float(headDim).squareRoot()
         let stride = 3 * width
-        Parallelism.forEachChunk(batch * heads) { _, range in
+        Parallelism.forEachChunk(batch * heads) { range in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * tokens * headDim + tokens * tokens)
             defer { scratch.deallocate() }
             let q = scratch, k = q + tokens * headDim, v = k + tokens * headDim, scores = v + tokens * headDim

@@ -7,7 +7,7 @@ enum LayerNormKernel {
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float,
         into out: UnsafeMutablePointer<Float>?
     ) {
-        Parallelism.forEachChunk(rows, minChunk: 8) { _, range in
+        Parallelism.forEachChunk(rows, minChunk: 8) { range in
             for r in range {
                 normalizeRow(x + r * width, width: width, bias: bias, gamma: gamma, beta: beta, eps: eps, out: out.map { $0 + r * width })
             }

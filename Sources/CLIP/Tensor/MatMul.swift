@@ -15,7 +15,7 @@ enum MatMul {
     ) {
         let beta: Float = accumulate ? 1 : 0
         if m >= minRowsPerThread * Parallelism.threads || n < 64 {
-            Parallelism.forEachChunk(m, minChunk: minRowsPerThread) { _, rows in
+            Parallelism.forEachChunk(m, minChunk: minRowsPerThread) { rows in
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
                             Int32(rows.count), Int32(n), Int32(k), 1,
                             a + rows.lowerBound * lda, Int32(lda), b, Int32(ldb),
@@ -24,7 +24,7 @@ enum MatMul {
         } else {
             // Column chunks are multiples of 16 so each thread's B panel stays SIMD-aligned.
             let blocks = (n + 15) / 16
-            Parallelism.forEachChunk(blocks, minChunk: 4) { _, range in
+            Parallelism.forEachChunk(blocks, minChunk: 4) { range in
                 let start = range.lowerBound * 16, end = min(n, range.upperBound * 16)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
                             Int32(m), Int32(end - start), Int32(k), 1,

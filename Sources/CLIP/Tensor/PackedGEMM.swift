@@ -21,7 +21,7 @@ enum PackedGEMM {
         guard m > 0 else { return }
         let kBlocks = max(1, (k + kBlock - 1) / kBlock)
         let kStep = (k + kBlocks - 1) / kBlocks
-        Parallelism.forEachChunk(w.panels) { _, panels in
+        Parallelism.forEachChunk(w.panels) { panels in
             var k0 = 0
             while k0 < k {
                 let kLen = min(kStep, k - k0)

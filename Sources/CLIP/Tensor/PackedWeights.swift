@@ -26,15 +26,4 @@ public final class PackedWeights: @unchecked Sendable {
             }
         }
     }
-
-    /// The weight back in `[N, K]` layout (for checkpoint export and tests).
-    public func unpacked() -> Tensor {
-        let n = outFeatures, k = inFeatures, w = Self.panelWidth
-        let out = Tensor(uninitialized: [n, k])
-        for r in 0..<n {
-            let panel = data + (r / w) * k * w
-            for kk in 0..<k { out.data[r * k + kk] = panel[kk * w + r % w] }
-        }
-        return out
-    }
 }

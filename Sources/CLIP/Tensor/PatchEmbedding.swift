@@ -5,7 +5,7 @@ enum PatchEmbedding {
     static func im2col(_ pixels: UnsafePointer<Float>, batch: Int, channels: Int, size: Int, patch: Int, into cols: UnsafeMutablePointer<Float>) {
         let grid = size / patch
         let rowWidth = channels * patch * patch
-        Parallelism.forEachChunk(batch * grid) { _, range in
+        Parallelism.forEachChunk(batch * grid) { range in
             for item in range {
                 let b = item / grid, gy = item % grid
                 for gx in 0..<grid {

@@ -5,8 +5,6 @@ public struct TokenizedText: Sendable, Equatable {
     public let ids: [Int32]
     /// True when the text did not fit and was cut (the last slot then holds EOT, as open_clip does).
     public let truncated: Bool
-    /// Position of EOT, where the text tower pools.
-    public var endIndex: Int { ids.firstIndex(of: Tokenizer.endOfText) ?? ids.count - 1 }
 }
 
 /// CLIP's BPE tokenizer, matching open_clip's `SimpleTokenizer` (the OpenAI tokenizer).
