@@ -55,16 +55,43 @@ def photo(w, h, seed):
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-def png16(path, samples, color_type):
-    """A 16-bit PNG written directly (Pillow cannot write 16-bit RGB)."""
+def png16(path, samples, color_type, interlace=False):
+    """A 16-bit PNG written directly (Pillow cannot write 16-bit RGB). Rows cycle through all five
+    filter types so a decoder's unfiltering is exercised; `interlace` writes Adam7 passes."""
     import struct
     import zlib
-    h, w = samples.shape[:2]
-    raw = b"".join(b"\x00" + samples[y].astype(">u2").tobytes() for y in range(h))
+    if samples.ndim == 2:
+        samples = samples[..., None]
+    h, w, c = samples.shape
+    bpp = 2 * c
+
+    def filtered(rows):
+        out, prior = [], bytes(len(rows[0]))
+        for i, row in enumerate(rows):
+            kind = i % 5
+            enc = bytearray(len(row))
+            for j in range(len(row)):
+                a = row[j - bpp] if j >= bpp else 0
+                b = prior[j]
+                cc = prior[j - bpp] if j >= bpp else 0
+                p = a + b - cc
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - cc)
+                pred = [0, a, b, (a + b) // 2, a if pa <= pb and pa <= pc else (b if pb <= pc else cc)][kind]
+                enc[j] = (row[j] - pred) & 0xFF
+            out.append(bytes([kind]) + bytes(enc))
+            prior = row
+        return b"".join(out)
+
+    passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)] if interlace else [(0, 0, 1, 1)]
+    raw = b""
+    for x0, y0, dx, dy in passes:
+        sub = samples[y0::dy, x0::dx]
+        if sub.shape[0] and sub.shape[1]:
+            raw += filtered([sub[y].astype(">u2").tobytes() for y in range(sub.shape[0])])
 
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    header = struct.pack(">IIBBBBB", w, h, 16, color_type, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", w, h, 16, color_type, 0, 0, 1 if interlace else 0)
     with open(path, "wb") as f:
         f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
@@ -161,7 +188,9 @@ def main(out):
     png16(os.path.join(out, "rgb16.png"), wide, 2)
     alpha16 = np.tile(np.linspace(0, 65535, 130).astype(np.uint16), (90, 1))[..., None]
     png16(os.path.join(out, "rgba16.png"), np.concatenate([wide, alpha16], -1), 6)
-    for name in ("rgb16.png", "rgba16.png"):
+    png16(os.path.join(out, "rgba16_interlaced.png"), np.concatenate([wide, alpha16], -1), 6, interlace=True)
+    png16(os.path.join(out, "gray_alpha16.png"), np.concatenate([wide[..., :1], alpha16[:, ::-1]], -1), 4)
+    for name in ("rgb16.png", "rgba16.png", "rgba16_interlaced.png", "gray_alpha16.png"):
         ref = Image.open(os.path.join(out, name))
         np.save(os.path.join(out, name + ".crop.npy"), reference_crop(ref, 64))
         cases.append({"file": name, "size": 64, "squash": False, "exif": False, "mode": ref.mode})
@@ -169,6 +198,23 @@ def main(out):
     png16(os.path.join(out, "gray16.png"), gray, 0)
     np.save(os.path.join(out, "gray16.png.crop.npy"), reference_crop(Image.fromarray((gray >> 8).astype(np.uint8)), 64))
     cases.append({"file": "gray16.png", "size": 64, "squash": False, "exif": False, "mode": "I;16 (as L, high byte)"})
+    # Transparency PIL keeps beside the pixels (colour keys), and 1-bit gray (PIL's mode "1").
+    keyed = photo(140, 100, 30)
+    keyed[40:60, 60:90] = (10, 20, 30)
+    add("rgb_colorkey.png", Image.fromarray(keyed), transparency=(10, 20, 30))
+    gray_img = Image.fromarray(photo(140, 100, 31)).convert("L")
+    add("gray_colorkey.png", gray_img, transparency=int(np.asarray(gray_img)[50, 70]))
+    add("bilevel.png", Image.fromarray(photo(150, 110, 32)).convert("1"))
+    # EXIF orientation in PNG (eXIf chunk) and WebP (EXIF chunk).
+    for name, value, kw in (("exif_rot3.png", 3, {}), ("exif_rot8.webp", 8, {"quality": 90}), ("exif_mirror2.png", 2, {})):
+        exif = Image.Exif()
+        exif[0x0112] = value
+        path = os.path.join(out, name)
+        Image.fromarray(photo(110, 70, 33 + value)).save(path, exif=exif.tobytes(), **kw)
+        ref = Image.open(path)
+        ref.load()
+        np.save(path + ".crop.npy", reference_crop(ImageOps.exif_transpose(ref), 64))
+        cases.append({"file": name, "size": 64, "squash": False, "exif": True, "mode": ref.mode})
     # The full normalised tensor for one image, as ToTensor + Normalize compute it in float32.
     ref = Image.open(os.path.join(out, "rgb_224.jpg"))
     np.save(os.path.join(out, "rgb_224.jpg.tensor.npy"), normalized(reference_crop(ref, 224)))

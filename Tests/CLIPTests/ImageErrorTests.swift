@@ -27,6 +27,16 @@ final class ImageErrorTests: XCTestCase {
         assertCLIPError([path, "PNG"]) { try ImageDecoder.decode(file: path) }
     }
 
+    func testBroken16BitPNG() throws {
+        let full = try Data(contentsOf: Fixtures.url("images/rgba16_interlaced.png"))
+        let cut = try write(full.prefix(full.count - 40), "cut16.png")
+        assertCLIPError([cut, "truncated PNG"]) { try ImageDecoder.decode(file: cut) }
+        var flipped = full
+        flipped[full.count / 2] ^= 0x55  // inside IDAT: the chunk's CRC no longer matches
+        let corrupt = try write(flipped, "crc16.png")
+        assertCLIPError([corrupt, "CRC mismatch in chunk IDAT"]) { try ImageDecoder.decode(file: corrupt) }
+    }
+
     func testTruncatedWebPGIFAndHEIC() throws {
         for name in ["lossy.webp", "animated.webp", "palette.gif", "photo.heic"] {
             let full = try Data(contentsOf: Fixtures.url("images/\(name)"))

@@ -1,5 +1,16 @@
 /// EXIF orientation (tag 0x0112): how a camera says its pixels must be turned to be seen upright.
 enum EXIFOrientation {
+    /// The orientation a file asks for. HEIF is absent: libheif already applies the container's rotation
+    /// and mirroring, which is where HEIF keeps it. GIF has no EXIF.
+    static func find(in bytes: UnsafeRawBufferPointer, format: ImageDecoder.Format) -> Int? {
+        switch format {
+        case .jpeg: return fromJPEG(bytes)
+        case .png: return fromPNG(bytes)
+        case .webp: return fromWebP(bytes)
+        case .gif, .heif: return nil
+        }
+    }
+
     /// The orientation value (1–8) from a JPEG's APP1 Exif segment, or nil.
     static func fromJPEG(_ bytes: UnsafeRawBufferPointer) -> Int? {
         var i = 2
@@ -17,8 +28,31 @@ enum EXIFOrientation {
         return nil
     }
 
-    /// Reads IFD0's orientation from a TIFF structure; every offset is bounds-checked.
-    static func fromTIFF(_ t: UnsafeRawBufferPointer) -> Int? {
+    /// The orientation from a PNG's `eXIf` chunk (wherever it is in the file), or nil.
+    static func fromPNG(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let chunks = try? PNGChunks(bytes, name: "", strict: false), let exif = chunks.first("eXIf") else { return nil }
+        return fromTIFF(exif.data)
+    }
+
+    /// The orientation from a WebP's RIFF `EXIF` chunk, or nil.
+    static func fromWebP(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var offset = 12
+        while offset + 8 <= bytes.count {
+            let size = Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]) << 16 | Int(bytes[offset + 7]) << 24
+            guard size <= bytes.count - offset - 8 else { return nil }
+            if Array(bytes[offset..<(offset + 4)]) == Array("EXIF".utf8) {
+                return fromTIFF(UnsafeRawBufferPointer(rebasing: bytes[(offset + 8)..<(offset + 8 + size)]))
+            }
+            offset += 8 + size + (size & 1)  // chunks are padded to even sizes
+        }
+        return nil
+    }
+
+    /// Reads IFD0's orientation from a TIFF structure (optionally behind an `Exif\0\0` header, which some
+    /// writers put in PNG and WebP too); every offset is bounds-checked.
+    static func fromTIFF(_ payload: UnsafeRawBufferPointer) -> Int? {
+        let exifHeader: [UInt8] = [0x45, 0x78, 0x69, 0x66, 0, 0]
+        let t = payload.starts(with: exifHeader) ? UnsafeRawBufferPointer(rebasing: payload[6...]) : payload
         guard t.count >= 8 else { return nil }
         let little: Bool
         switch (t[0], t[1]) {

@@ -54,7 +54,7 @@ public enum ImageDecoder {
             case .gif: image = try GIFDecoder.decode(bytes, name: name, maxPixels: options.maxPixels)
             case .heif: image = try HEIFDecoder.decode(bytes, name: name, maxPixels: options.maxPixels)
             }
-            if options.applyEXIFOrientation, format == .jpeg, let orientation = EXIFOrientation.fromJPEG(bytes) {
+            if options.applyEXIFOrientation, let orientation = EXIFOrientation.find(in: bytes, format: format) {
                 image = EXIFOrientation.apply(orientation, to: image)
             }
             return image
