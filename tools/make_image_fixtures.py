@@ -96,6 +96,10 @@ def png16(path, samples, color_type, interlace=False):
         f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
+HEIC_DECODED = ("photo.heic", "odd_161x121.heic", "alpha.heic", "chroma444.heic", "rotated_121x81.heic",
+                "rotated_120x80.heic", "mirrored_121x81.heic", "transverse_alpha_99x77.heic")
+
+
 def save(path, img, **kw):
     img.save(path, **kw)
     return path
@@ -105,16 +109,16 @@ def main(out):
     os.makedirs(out, exist_ok=True)
     cases = []
 
-    def add(name, img, size=64, squash=False, exif=False, **save_kw):
+    def add(name, img, size=64, squash=False, apply_exif=False, **save_kw):
         path = os.path.join(out, name)
         save(path, img, **save_kw)
         ref = Image.open(path)
         ref.load()
-        if exif:
+        if apply_exif:
             ref = ImageOps.exif_transpose(ref)
         crop = reference_crop(ref, size, squash)
         np.save(path + ".crop.npy", crop)
-        cases.append({"file": name, "size": size, "squash": squash, "exif": exif, "mode": Image.open(path).mode})
+        cases.append({"file": name, "size": size, "squash": squash, "exif": apply_exif, "mode": Image.open(path).mode})
 
     rgb = Image.fromarray(photo(300, 200, 1))
     add("rgb_baseline.jpg", rgb, quality=90)
@@ -161,6 +165,21 @@ def main(out):
     import pillow_heif
     pillow_heif.register_heif_opener()
     add("photo.heic", Image.fromarray(photo(160, 120, 27)), quality=80)
+    add("odd_161x121.heic", Image.fromarray(photo(161, 121, 28)), quality=70)
+    add("alpha.heic", rgba, quality=80)
+    add("chroma444.heic", Image.fromarray(photo(90, 70, 29)), quality=80, chroma=444)
+    # pillow-heif stores EXIF orientation as the container's rotation (irot), which decoders apply.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    add("rotated_121x81.heic", Image.fromarray(photo(121, 81, 37)), quality=80, exif=exif.tobytes())
+    add("rotated_120x80.heic", Image.fromarray(photo(120, 80, 38)), quality=80, exif=exif.tobytes())
+    exif[0x0112] = 2
+    add("mirrored_121x81.heic", Image.fromarray(photo(121, 81, 39)), quality=80, exif=exif.tobytes())
+    exif[0x0112] = 7
+    add("transverse_alpha_99x77.heic", Image.fromarray(photo(99, 77, 40)).convert("RGBA"), quality=80, exif=exif.tobytes())
+    for name in HEIC_DECODED:
+        # The decoded pixels themselves, before any resizing, so a conversion difference cannot hide.
+        np.save(os.path.join(out, name + ".decoded.npy"), np.asarray(Image.open(os.path.join(out, name))))
     frames = [Image.fromarray(photo(120, 100, 17 + i)) for i in range(2)]
     path = os.path.join(out, "animated.webp")
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0, quality=85)
