@@ -38,19 +38,19 @@ struct EmbedCommand: AsyncParsableCommand {
         runtime.apply()
         let embeddings: Tensor
         if !images.isEmpty || pixels != nil {
-            let model = try modelOptions.load(towers: .vision)
-            let vision = try model.requireVision()
+            let loaded = try modelOptions.load(towers: .vision)
+            let vision = try loaded.model.requireVision()
             if let pixels {
                 embeddings = try vision.embed(pixels: try NPY.read(URL(fileURLWithPath: pixels)).tensor(file: pixels))
             } else {
-                let preprocess = ImagePreprocessor(config: try PreprocessConfig.forModel(folder: modelOptions.folder, imageSize: vision.config.imageSize))
+                let preprocess = ImagePreprocessor(config: try PreprocessConfig.forModel(folder: loaded.folder, imageSize: vision.config.imageSize))
                 let decode = DecodeOptions(applyEXIFOrientation: !noExif, jpegScaledShortSide: fastJpeg ? 2 * preprocess.config.size : nil)
                 embeddings = try ImageEmbedder(vision: vision, preprocessor: preprocess, options: decode, batchSize: batchSize)
                     .embed(files: images)
             }
         } else {
-            let model = try modelOptions.load(towers: .text)
-            let text = try model.requireText()
+            let loaded = try modelOptions.load(towers: .text)
+            let text = try loaded.model.requireText()
             let sequences: [[Int32]]
             if let tokenIds {
                 guard case let .int32(shape, values) = try NPY.read(URL(fileURLWithPath: tokenIds)), shape.count == 2 else {
@@ -59,7 +59,7 @@ struct EmbedCommand: AsyncParsableCommand {
                 sequences = (0..<shape[0]).map { Array(values[($0 * shape[1])..<(($0 + 1) * shape[1])]) }
             } else {
                 let lines = try TextList.read(texts!)
-                let tokenizer = try Tokenizer.forModel(at: modelOptions.folder)
+                let tokenizer = try Tokenizer.forModel(at: loaded.folder)
                 sequences = lines.map { tokenizer.encode($0).ids }
             }
             embeddings = try text.embed(tokens: sequences)

@@ -2,16 +2,24 @@ import ArgumentParser
 import CLIP
 import Foundation
 
-/// How a command finds its model.
+/// How a command finds its model: a folder, an open_clip file, a known name or a hub repository id,
+/// downloaded into the Hugging Face cache on first use (unless HF_HUB_OFFLINE is set).
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "A model folder (Hugging Face config.json + model.safetensors, or open_clip_config.json + open_clip_model.safetensors), or an open_clip .safetensors file.")
-    var model: String
+    @Option(name: .long, help: "A known model name (\(KnownModels.all.map(\.name).joined(separator: ", "))), a Hugging Face repo id (org/name), a model folder (config.json + model.safetensors, or open_clip_config.json + open_clip_model.safetensors), or an open_clip .safetensors file.")
+    var model: String = KnownModels.defaultName
 
     @Option(name: .long, help: "For an open_clip .safetensors file: its architecture (e.g. ViT-B-32, ViT-B-32-quickgelu) or a model JSON file.")
     var modelName: String?
 
-    func load(towers: Towers) throws -> CLIPModel {
-        let url = URL(fileURLWithPath: model)
+    /// A loaded model and the folder its tokenizer and preprocessing files may sit in.
+    struct Loaded {
+        let model: CLIPModel
+        let folder: URL?
+    }
+
+    func load(towers: Towers) throws -> Loaded {
+        let url = try ModelResolver(hub: HubClient()).resolve(model, progress: DownloadProgressLine.report)
+        DownloadProgressLine.finish()
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
             guard let modelName else {
@@ -21,17 +29,10 @@ struct ModelOptions: ParsableArguments {
                 let jsonURL = URL(fileURLWithPath: modelName)
                 let data: Data
                 do { data = try Data(contentsOf: jsonURL) } catch { throw CLIPError.io(file: modelName, reason: error.localizedDescription) }
-                return try CLIPModel.load(weights: url, config: try CLIPConfig(openCLIPConfig: data, source: modelName), towers: towers)
+                return Loaded(model: try CLIPModel.load(weights: url, config: try CLIPConfig(openCLIPConfig: data, source: modelName), towers: towers), folder: nil)
             }
-            return try CLIPModel.load(openCLIPFile: url, modelName: modelName, towers: towers)
+            return Loaded(model: try CLIPModel.load(openCLIPFile: url, modelName: modelName, towers: towers), folder: nil)
         }
-        return try CLIPModel.load(from: url, towers: towers)
-    }
-
-    /// The folder the tokenizer files may sit in.
-    var folder: URL? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
-        return URL(fileURLWithPath: model)
+        return Loaded(model: try CLIPModel.load(from: url, towers: towers), folder: url)
     }
 }

@@ -13,6 +13,9 @@ public enum CLIPError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidArgument(String)
     /// An I/O failure while reading or writing a file.
     case io(file: String, reason: String)
+    /// A download failed, or a model is not downloaded and cannot be (offline): `resource` is the URL or
+    /// model name, `reason` says what happened and what to run.
+    case network(resource: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +31,8 @@ public enum CLIPError: Error, CustomStringConvertible, Equatable, Sendable {
             return message
         case let .io(file, reason):
             return "\(file): \(reason)"
+        case let .network(resource, reason):
+            return "\(resource): \(reason)"
         }
     }
 }
