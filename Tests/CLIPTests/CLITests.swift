@@ -67,14 +67,69 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(i.row(0), i.row(1))
     }
 
-    func testEmbedReportsBadImagesAndWritesNothing() throws {
+    func testEmbedSkipsAndReportsBadImagesAndMapsRowsInJSONL() throws {
         let dir = try temporaryDirectory(self)
         let bad = dir.appendingPathComponent("bad.jpg")
         try Data("nope".utf8).write(to: bad)
         let out = dir.appendingPathComponent("o.npy").path
-        let (_, err) = try run(["embed", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path, "--images", Fixtures.url("images/rgb.png").path, bad.path, "-o", out], expectStatus: 1)
-        XCTAssertTrue(err.contains(bad.path) && err.contains("not a supported image"), err)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        let good = Fixtures.url("images/rgb.png").path
+        let (_, err) = try run(["embed", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path, "--images", good, bad.path, good, "-o", out])
+        XCTAssertTrue(err.contains(bad.path) && err.contains("not a supported image") && err.contains("1 of 3 images skipped"), err)
+        XCTAssertEqual(try NPY.read(URL(fileURLWithPath: out)).tensor(file: out).shape, [2, 24])
+        let rows = try String(contentsOfFile: dir.appendingPathComponent("o.jsonl").path, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows, ["{\"index\":0,\"path\":\"\(good)\"}", "{\"index\":2,\"path\":\"\(good)\"}"])
+        let (_, none) = try run(["embed", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path, "--images", bad.path, "-o", out], expectStatus: 1)
+        XCTAssertTrue(none.contains("none of the 1 images could be used"), none)
+    }
+
+    func testEmbedFolderShardsAndHalf() throws {
+        let dir = try temporaryDirectory(self)
+        let model = Fixtures.url("engine/hf_gelu_p14_fp16").path, folder = Fixtures.url("tasks").path
+        var seen: [Int] = []
+        for shard in 0..<3 {
+            let out = dir.appendingPathComponent("s\(shard).npy").path
+            try run(["embed", "--model", model, "--images", folder, "--shard", "\(shard)/3", "--half", "-o", out])
+            guard case let .float32(shape, _) = try NPY.read(URL(fileURLWithPath: out)) else { return XCTFail("expected float16 read as float32 values") }
+            XCTAssertEqual(shape, [8, 24])
+            let lines = try String(contentsOfFile: dir.appendingPathComponent("s\(shard).jsonl").path, encoding: .utf8).split(separator: "\n")
+            let indices = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }.map { $0["index"] as! Int }
+            XCTAssertTrue(indices.allSatisfy { $0 % 3 == shard })
+            seen += indices
+        }
+        XCTAssertEqual(seen.sorted(), Array(0..<24), "the shards cover every image exactly once")
+        let header = try Data(contentsOf: dir.appendingPathComponent("s0.npy")).prefix(80)
+        XCTAssertTrue(String(decoding: header, as: UTF8.self).contains("<f2"))
+    }
+
+    func testClassifyRankProbeAndEvalCommands() throws {
+        let dir = try temporaryDirectory(self)
+        let model = Fixtures.url("engine/hf_gelu_p14_fp16").path, tasks = Fixtures.url("tasks").path
+        let (json, _) = try run(["classify", "--model", model, tasks + "/circles/00.png", tasks + "/stripes/00.png",
+                                 "--labels", "a circle, a stripe ,a dog", "--templates", "simple", "--top", "2", "--json"])
+        let results = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [[String: Any]]
+        XCTAssertEqual(results.count, 2)
+        let predictions = results[0]["predictions"] as! [[String: Any]]
+        XCTAssertEqual(predictions.count, 2)
+        XCTAssertTrue(predictions.allSatisfy { ["a circle", "a stripe", "a dog"].contains($0["label"] as! String) })
+
+        let (ranked, _) = try run(["rank", "--model", model, "--prompt", "red", "--versus", "blue", tasks, "--top", "5", "--paths"])
+        XCTAssertEqual(ranked.split(separator: "\n").count, 5)
+
+        let probe = dir.appendingPathComponent("p.safetensors").path
+        let (report, _) = try run(["probe", "train", "--model", model, "--data", tasks, "-o", probe, "--held-out", "0.5"])
+        XCTAssertTrue(report.contains("held-out accuracy: 100.00% (12/12)"), report)
+        let (predicted, _) = try run(["probe", "predict", "--model", model, "--probe", probe, tasks + "/stripes", "--json"])
+        let labels = (try JSONSerialization.jsonObject(with: Data(predicted.utf8)) as! [[String: Any]]).map { $0["label"] as! String }
+        XCTAssertEqual(labels, Array(repeating: "stripes", count: 12))
+
+        let (zeroShot, _) = try run(["eval", "zeroshot", "--model", model, "--data", tasks, "--templates", "simple", "--json"])
+        let summary = try JSONSerialization.jsonObject(with: Data(zeroShot.utf8)) as! [String: Any]
+        XCTAssertEqual(summary["images"] as? Int, 24)
+        XCTAssertEqual(summary["top5"] as? Double, 1, "two classes: the label is always in the top five")
+        let (retrieval, _) = try run(["eval", "retrieval", "--model", model, "--captions", tasks + "/captions.tsv", "--json"])
+        let recall = try JSONSerialization.jsonObject(with: Data(retrieval.utf8)) as! [String: Any]
+        XCTAssertEqual(recall["captions"] as? Int, 24)
+        XCTAssertEqual((recall["text_to_image"] as! [String: Double])["R@10"].map { $0 > 0 }, true)
     }
 
     func testTokenizePrintsOpenCLIPIds() throws {

@@ -12,7 +12,8 @@ public struct ImageEmbedder: Sendable {
     }
 
     /// Per-file results: an embedding row or the error that stopped that file. One bad file never stops the rest.
-    public func embedEach(files: [String]) throws -> [Result<[Float], CLIPError>] {
+    /// `progress` is told how many files are done after each batch.
+    public func embedEach(files: [String], progress: ((Int) -> Void)? = nil) throws -> [Result<[Float], CLIPError>] {
         var results: [Result<[Float], CLIPError>] = []
         let size = preprocessor.config.size, plane = 3 * size * size
         var start = 0
@@ -48,20 +49,37 @@ public struct ImageEmbedder: Sendable {
             for i in 0..<batch.count {
                 if let error = errors[i] { results.append(.failure(error)) } else { results.append(.success(embedded.row(row))); row += 1 }
             }
+            progress?(results.count)
         }
         return results
     }
 
-    /// All files' embeddings `[N, D]`, or one error listing every file that failed.
-    public func embed(files: [String]) throws -> Tensor {
-        let results = try embedEach(files: files)
-        let failures = results.compactMap { if case let .failure(e) = $0 { return e.description } else { return nil } }
-        guard failures.isEmpty else {
-            throw CLIPError.invalidArgument("\(failures.count) of \(files.count) images could not be used:\n  " + failures.joined(separator: "\n  "))
+    /// What a batch job wants: the embeddings `[M, D]` of the M files that could be used, their paths
+    /// (with their index in `files`), and one error per file that could not.
+    public func embedAvailable(files: [String], progress: ((Int) -> Void)? = nil) throws
+        -> (embeddings: Tensor, used: [(index: Int, path: String)], failures: [CLIPError]) {
+        let results = try embedEach(files: files, progress: progress)
+        var used: [(index: Int, path: String)] = [], failures: [CLIPError] = []
+        for (i, r) in results.enumerated() {
+            switch r {
+            case .success: used.append((i, files[i]))
+            case let .failure(error): failures.append(error)
+            }
         }
         let d = vision.embedDim
-        let out = Tensor(uninitialized: [files.count, d])
-        for (i, r) in results.enumerated() { if case let .success(v) = r { (out.data + i * d).update(from: v, count: d) } }
-        return out
+        let out = Tensor(uninitialized: [used.count, d])
+        for (row, item) in used.enumerated() {
+            if case let .success(v) = results[item.index] { (out.data + row * d).update(from: v, count: d) }
+        }
+        return (out, used, failures)
+    }
+
+    /// All files' embeddings `[N, D]`, or one error listing every file that failed.
+    public func embed(files: [String]) throws -> Tensor {
+        let (embeddings, _, failures) = try embedAvailable(files: files)
+        guard failures.isEmpty else {
+            throw CLIPError.invalidArgument("\(failures.count) of \(files.count) images could not be used:\n  " + failures.map(\.description).joined(separator: "\n  "))
+        }
+        return embeddings
     }
 }

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Expands what a person names on the command line (files and folders) into the image files to read.
+public enum ImageFiles {
+    /// Extensions looked for inside folders (files named explicitly are always taken; decoding goes by content).
+    public static let extensions: Set<String> = ["jpg", "jpeg", "jpe", "png", "webp", "gif", "heic", "heif", "avif"]
+
+    /// Files as given, and each folder's image files, recursively, hidden ones skipped, sorted by path so
+    /// the order (and so `--shard`) is the same on every machine. A missing path is an error naming it.
+    public static func collect(_ paths: [String]) throws -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw CLIPError.input(file: path, reason: "no such file or folder")
+            }
+            guard isDirectory.boolValue else { files.append(path); continue }
+            let root = URL(fileURLWithPath: path)
+            guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
+                                                             options: [.skipsHiddenFiles]) else {
+                throw CLIPError.io(file: path, reason: "cannot list the folder")
+            }
+            var found: [String] = []
+            for case let url as URL in walker where extensions.contains(url.pathExtension.lowercased()) {
+                if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                    found.append(url.path)
+                }
+            }
+            files += found.sorted()
+        }
+        return files
+    }
+}

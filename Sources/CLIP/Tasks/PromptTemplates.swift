@@ -1,0 +1,44 @@
+import Foundation
+
+/// Prompt templates for zero-shot classification; `{}` marks where the class name goes.
+public enum PromptTemplates {
+    /// The single prompt most people start with.
+    public static let simple = ["a photo of a {}."]
+
+    /// The 80 templates of the CLIP paper's ImageNet evaluation.
+    public static var imagenet80: [String] { ImageNetMetadata.shared.templates }
+
+    /// The 1,000 ImageNet class names as the CLIP paper's evaluation words them.
+    public static var imagenetClassNames: [String] { ImageNetMetadata.shared.classnames }
+
+    /// `imagenet80`, `simple`, or one literal template containing `{}`.
+    public static func named(_ spec: String) throws -> [String] {
+        switch spec.lowercased() {
+        case "imagenet80", "imagenet": return imagenet80
+        case "simple": return simple
+        default:
+            guard spec.contains("{}") else {
+                throw CLIPError.invalidArgument("--templates: '\(spec)' is neither imagenet80, simple, nor a template with {} for the label")
+            }
+            return [spec]
+        }
+    }
+
+    public static func fill(_ template: String, with label: String) -> String {
+        template.replacingOccurrences(of: "{}", with: label)
+    }
+}
+
+private struct ImageNetMetadata: Decodable {
+    let templates: [String]
+    let classnames: [String]
+
+    static let shared: ImageNetMetadata = {
+        guard let url = Bundle.module.url(forResource: "imagenet", withExtension: "json"),
+              let data = try? Data(contentsOf: url),
+              let metadata = try? JSONDecoder().decode(ImageNetMetadata.self, from: data) else {
+            fatalError("CLIP bundle resource imagenet.json is missing or corrupt (a packaging bug)")
+        }
+        return metadata
+    }()
+}

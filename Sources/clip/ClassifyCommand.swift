@@ -1,0 +1,68 @@
+import ArgumentParser
+import CLIP
+import Foundation
+
+/// `clip classify`: zero-shot labels for images, with prompt ensembling over templates.
+struct ClassifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Zero-shot classify images (files or folders) against labels.",
+        discussion: "Probabilities are softmax(logit_scale · cos) over the labels; each label's text embedding is the renormalised mean over the templates (the CLIP paper's prompt ensembling).")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var imageOptions: ImageOptions
+
+    @Argument(help: "Image files or folders.")
+    var images: [String]
+    @Option(name: .long, help: "Comma-separated labels, e.g. \"cat,dog,car\".")
+    var labels: String?
+    @Option(name: .long, help: "A text file with one label per line (`imagenet` for the 1,000 ImageNet classes).")
+    var labelsFile: String?
+    @Option(name: .long, help: "imagenet80 (the CLIP paper's 80 prompts), simple (\"a photo of a {}.\"), or one template with {}.")
+    var templates = "imagenet80"
+    @Option(name: .long, help: "Labels to show per image.")
+    var top = 5
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard (labels == nil) != (labelsFile == nil) else { throw ValidationError("give exactly one of --labels or --labels-file") }
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+    }
+
+    static func readLabels(inline: String?, file: String?) throws -> [String] {
+        let list: [String]
+        if let inline {
+            list = inline.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        } else if file == "imagenet" {
+            list = PromptTemplates.imagenetClassNames
+        } else {
+            list = try TextList.read(file!).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        guard !list.isEmpty else { throw CLIPError.invalidArgument("no labels given") }
+        return list
+    }
+
+    func run() async throws {
+        runtime.apply()
+        let loaded = try modelOptions.load(towers: .both)
+        let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try Tokenizer.forModel(at: loaded.folder),
+                                                labels: try Self.readLabels(inline: labels, file: labelsFile),
+                                                templates: try PromptTemplates.named(templates), logitScale: loaded.model.logitScale)
+        let files = try ImageFiles.collect(images)
+        let (embeddings, used) = try imageOptions.embedAvailable(files, with: try imageOptions.embedder(loaded))
+        let predictions = classifier.top(top, embeddings)
+        if json {
+            let objects = zip(used, predictions).map { item, p -> [String: Any] in
+                ["path": item.path, "predictions": p.map { ["label": $0.label, "probability": Double($0.probability)] }]
+            }
+            print(try JSONLines.string(objects))
+            return
+        }
+        for (item, p) in zip(used, predictions) {
+            print(item.path)
+            for prediction in p { print(String(format: "  %6.2f%%  %@", 100 * prediction.probability, prediction.label)) }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import CLIP
+import Foundation
+
+/// `clip eval zeroshot|retrieval`: reproduce the CLIP paper's zero-shot and retrieval numbers on a data set.
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Zero-shot accuracy and retrieval recall on labelled data.",
+        subcommands: [ZeroShot.self, Retrieval.self])
+
+    struct ZeroShot: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "zeroshot",
+            abstract: "Top-1/top-5 zero-shot accuracy on class subfolders (or a labels.tsv), with a per-class table.")
+
+        @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var runtime: RuntimeOptions
+        @OptionGroup var imageOptions: ImageOptions
+
+        @Option(name: .long, help: "Class subfolders, or a folder with labels.tsv (path<TAB>class).")
+        var data: String
+        @Option(name: .long, help: "imagenet80, simple, or one template with {}.")
+        var templates = "imagenet80"
+        @Flag(name: .long, help: "Print JSON instead of tables.")
+        var json = false
+
+        func run() async throws {
+            runtime.apply()
+            let set = try LabeledImages.load(data)
+            let loaded = try modelOptions.load(towers: .both)
+            let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try Tokenizer.forModel(at: loaded.folder),
+                                                    labels: set.classes, templates: try PromptTemplates.named(templates),
+                                                    logitScale: loaded.model.logitScale)
+            let (features, used) = try imageOptions.embedAvailable(set.files, with: try imageOptions.embedder(loaded))
+            let accuracy = Evaluation.accuracy(scores: classifier.probabilities(features), labels: used.map { set.labels[$0.index] },
+                                               classCount: set.classes.count)
+            if json {
+                let perClass = zip(set.classes, accuracy.perClass).map { ["class": $0, "correct": $1.correct, "count": $1.count] as [String: Any] }
+                print(try JSONLines.string(["images": used.count, "top1": accuracy.top1, "top5": accuracy.top5, "classes": perClass] as [String: Any]))
+                return
+            }
+            print(String(format: "images: %d   classes: %d   top-1: %.2f%%   top-5: %.2f%%", used.count, set.classes.count, 100 * accuracy.top1, 100 * accuracy.top5))
+            let width = set.classes.map(\.count).max() ?? 5
+            for (name, stats) in zip(set.classes, accuracy.perClass) {
+                let percent = stats.count > 0 ? 100 * Double(stats.correct) / Double(stats.count) : 0
+                print(String(format: "  %@  %6.2f%%  (%d/%d)", name.padding(toLength: width, withPad: " ", startingAt: 0), percent, stats.correct, stats.count))
+            }
+        }
+    }
+
+    struct Retrieval: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Text→image and image→text recall@1/5/10 from a captions file.")
+
+        @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var runtime: RuntimeOptions
+        @OptionGroup var imageOptions: ImageOptions
+
+        @Option(name: .long, help: "A TSV of path<TAB>caption (paths relative to its folder); an image may have several captions.")
+        var captions: String
+        @Flag(name: .long, help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            runtime.apply()
+            let root = URL(fileURLWithPath: captions).deletingLastPathComponent()
+            var images: [String] = [], imageIndex: [String: Int] = [:], texts: [String] = [], owners: [String] = []
+            for (n, line) in try TextList.read(captions).enumerated() where !line.isEmpty {
+                let fields = line.split(separator: "\t", maxSplits: 1).map(String.init)
+                guard fields.count == 2 else { throw CLIPError.input(file: captions, reason: "line \(n + 1): expected path<TAB>caption") }
+                let path = fields[0].hasPrefix("/") ? fields[0] : root.appendingPathComponent(fields[0]).path
+                if imageIndex[path] == nil { imageIndex[path] = images.count; images.append(path) }
+                texts.append(fields[1]); owners.append(path)
+            }
+            let loaded = try modelOptions.load(towers: .both)
+            let (imageEmbeddings, used) = try imageOptions.embedAvailable(images, with: try imageOptions.embedder(loaded))
+            let row = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1.path, $0) })
+            let kept = owners.indices.filter { row[owners[$0]] != nil }
+            let tokenizer = try Tokenizer.forModel(at: loaded.folder)
+            let textEmbeddings = try loaded.model.requireText().embed(tokens: kept.map { tokenizer.encode(texts[$0]).ids })
+            let recall = Evaluation.retrievalRecall(images: imageEmbeddings, captions: textEmbeddings, owner: kept.map { row[owners[$0]]! })
+            if json {
+                let object: [String: Any] = ["images": used.count, "captions": kept.count,
+                                             "text_to_image": recall.textToImage.mapKeys { "R@\($0)" }, "image_to_text": recall.imageToText.mapKeys { "R@\($0)" }]
+                print(try JSONLines.string(object))
+                return
+            }
+            print("images: \(used.count)   captions: \(kept.count)")
+            for (name, r) in [("text→image", recall.textToImage), ("image→text", recall.imageToText)] {
+                print(String(format: "  %@  R@1 %.2f%%  R@5 %.2f%%  R@10 %.2f%%", name, 100 * r[1]!, 100 * r[5]!, 100 * r[10]!))
+            }
+        }
+    }
+}
+
+private extension Dictionary where Key == Int {
+    func mapKeys(_ transform: (Int) -> String) -> [String: Value] {
+        Dictionary<String, Value>(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
+    }
+}

@@ -1,0 +1,18 @@
+import CLIP
+import Foundation
+
+/// One JSON object per line, keys sorted, non-ASCII kept readable.
+enum JSONLines {
+    static func write(_ rows: [[String: Any]], to url: URL) throws {
+        var out = Data()
+        for row in rows {
+            out += try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys, .withoutEscapingSlashes])
+            out += Data("\n".utf8)
+        }
+        do { try out.write(to: url, options: .atomic) } catch { throw CLIPError.io(file: url.path, reason: error.localizedDescription) }
+    }
+
+    static func string(_ object: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]), as: UTF8.self)
+    }
+}
