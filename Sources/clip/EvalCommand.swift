@@ -31,7 +31,7 @@ struct EvalCommand: AsyncParsableCommand {
             let loaded = try modelOptions.load(towers: .both)
             let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try Tokenizer.forModel(at: loaded.folder),
                                                     labels: set.classes, templates: try PromptTemplates.named(templates),
-                                                    logitScale: loaded.model.logitScale)
+                                                    logitScale: loaded.model.logitScale, progress: ProgressLine.prompts.update)
             let (features, used) = try imageOptions.embedAvailable(set.files, with: try imageOptions.embedder(loaded))
             let accuracy = Evaluation.accuracy(scores: classifier.probabilities(features), labels: used.map { set.labels[$0.index] },
                                                classCount: set.classes.count)

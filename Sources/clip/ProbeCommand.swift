@@ -24,6 +24,8 @@ struct ProbeCommand: AsyncParsableCommand {
         var c = 0.316
         @Option(name: .long, help: "Fraction of each class held out to report accuracy on (every k-th file by path).")
         var heldOut = 0.2
+        @Flag(name: .long, help: "Print JSON instead of text.")
+        var json = false
 
         func run() async throws {
             runtime.apply()
@@ -36,11 +38,18 @@ struct ProbeCommand: AsyncParsableCommand {
             let (probe, report) = try LinearProbe.train(features: rows(features, trainRows), labels: trainRows.map { labels[$0] },
                                                         classes: set.classes, c: c)
             try probe.save(to: URL(fileURLWithPath: output))
+            func correct(_ rows: [Int]) -> Int {
+                rows.isEmpty ? 0 : zip(probe.predict(self.rows(features, rows)), rows).filter { $0 == labels[$1] }.count
+            }
             func accuracy(_ rows: [Int]) -> String {
                 guard !rows.isEmpty else { return "n/a" }
-                let predicted = probe.predict(self.rows(features, rows))
-                let correct = zip(predicted, rows).filter { $0 == labels[$1] }.count
-                return String(format: "%.2f%% (%d/%d)", 100 * Double(correct) / Double(rows.count), correct, rows.count)
+                return String(format: "%.2f%% (%d/%d)", 100 * Double(correct(rows)) / Double(rows.count), correct(rows), rows.count)
+            }
+            if json {
+                print(try JSONLines.string(["classes": set.classes, "iterations": report.iterations, "converged": report.converged, "C": c,
+                                            "train": ["correct": correct(trainRows), "count": trainRows.count],
+                                            "held_out": ["correct": correct(heldRows), "count": heldRows.count], "probe": output] as [String: Any]))
+                return
             }
             print("classes: \(set.classes.count)   L-BFGS: \(report.iterations) iterations\(report.converged ? "" : " (not converged)")   C = \(c)")
             print("train accuracy:    \(accuracy(trainRows))")

@@ -40,6 +40,18 @@ final class ProgressLine: @unchecked Sendable {
         drawn = true
     }
 
+    /// For zero-shot prompt embedding: created on the first report, closed on the last.
+    static let prompts = PromptProgress()
+
+    final class PromptProgress: @unchecked Sendable {
+        private var line: ProgressLine?
+        func update(_ done: Int, _ total: Int) {
+            if line == nil { line = ProgressLine("embedding prompts", total: Int64(total), unit: .items("prompts")) }
+            line?.update(Int64(done))
+            if done >= total { line?.finish(); line = nil }
+        }
+    }
+
     func finish() {
         lock.lock()
         defer { lock.unlock() }

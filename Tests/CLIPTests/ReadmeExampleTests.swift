@@ -14,6 +14,17 @@ final class ReadmeExampleTests: XCTestCase {
         let images = try embedder.embed(files: [Fixtures.url("images/rgb_baseline.jpg").path])
         let logits = model.logits(images: images, texts: texts)
 
+        let classifier = try ZeroShotClassifier(text: model.requireText(), tokenizer: Tokenizer.shared(),
+                                                labels: ["dog", "cat"], templates: PromptTemplates.imagenet80,
+                                                logitScale: model.logitScale)
+        let best = classifier.top(1, images)[0][0]
+        let (probe, _) = try LinearProbe.train(features: images, labels: [0], classes: ["dog", "other"])
+        // (The README's ModelResolver line needs the network for a name; a local folder resolves to itself.)
+        let folder = try ModelResolver().resolve(Fixtures.url("engine/hf_gelu_p14_fp16").path)
+
+        XCTAssertTrue(["dog", "cat"].contains(best.label))
+        XCTAssertEqual(probe.predict(images), [0])
+        XCTAssertEqual(folder, Fixtures.url("engine/hf_gelu_p14_fp16"))
         XCTAssertEqual(texts.shape, [2, 24])
         XCTAssertEqual(images.shape, [1, 24])
         XCTAssertEqual(logits.count, 1)

@@ -14,8 +14,9 @@ public struct ZeroShotClassifier: Sendable {
     }
 
     /// Embeds every label × template prompt with `text` (batched by length) and ensembles per label.
+    /// `progress` is told how many of the prompts are embedded after each batch.
     public init(text: TextTransformer, tokenizer: Tokenizer, labels: [String], templates: [String], logitScale: Float,
-                batchSize: Int = 256) throws {
+                batchSize: Int = 256, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         guard !labels.isEmpty else { throw CLIPError.invalidArgument("zero-shot classification needs at least one label") }
         guard !templates.isEmpty else { throw CLIPError.invalidArgument("zero-shot classification needs at least one template") }
         let prompts = labels.flatMap { label in templates.map { PromptTemplates.fill($0, with: label) } }
@@ -31,6 +32,7 @@ public struct ZeroShotClassifier: Sendable {
                 for k in 0..<d { row[k] += e[k] }
             }
             start = end
+            progress?(end, tokens.count)
         }
         Similarity.normalizeRows(sums)
         self.init(labels: labels, classEmbeddings: sums, logitScale: logitScale)
