@@ -16,10 +16,9 @@ struct ModelsCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let cache = HubCache()
-            let rows = KnownModels.all.map { entry in
-                (entry, cache.cachedSnapshot(entry.repo, requiring: KnownModels.requiredFiles))
-            }
+            let resolver = ModelResolver()
+            let cache = resolver.hub.cache
+            let rows = KnownModels.all.map { entry in (entry, resolver.cached(entry.repo)) }
             if json {
                 let objects: [[String: Any]] = rows.map { entry, path in
                     ["name": entry.name, "repo": entry.repo, "description": entry.summary, "cached": path != nil, "path": path?.path ?? NSNull()]
@@ -48,12 +47,11 @@ struct ModelsCommand: AsyncParsableCommand {
         var revision = "main"
 
         func run() async throws {
-            let hub = HubClient()
-            guard let repo = ModelResolver(hub: hub).repository(for: name) else {
+            let resolver = ModelResolver()
+            guard let repo = resolver.repository(for: name) else {
                 throw CLIPError.invalidArgument("\(name) is a local path, not a model name or hub repository id")
             }
-            let folder = try hub.pull(repo: repo, revision: revision, files: KnownModels.requiredFiles,
-                                      optionalFiles: KnownModels.optionalFiles, progress: DownloadProgressLine.report)
+            let folder = try resolver.pull(repo: repo, revision: revision, progress: DownloadProgressLine.report)
             DownloadProgressLine.finish()
             print(folder.path)
         }

@@ -29,6 +29,7 @@ final class HubTests: XCTestCase {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.repoRoot.appendingPathComponent("tools/fake_hub.py").path,
                              "--repo", "\(repo)=\(Self.repoRoot.appendingPathComponent(Self.served).path)",
+                             "--repo", "acme/openclip-only=\(Self.repoRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/engine/openclip_gelu_p16").path)",
                              "--port-file", portFile.path, "--log", work.appendingPathComponent("log").path] + switches
         try process.run()
         server = process
@@ -55,7 +56,7 @@ final class HubTests: XCTestCase {
 
     func testPullMakesTheHuggingFaceCacheLayout() throws {
         let hub = try startHub()
-        let snapshot = try hub.pull(repo: repo, files: KnownModels.requiredFiles, optionalFiles: KnownModels.optionalFiles)
+        let snapshot = try hub.pull(repo: repo, files: KnownModels.huggingFace.required, optionalFiles: KnownModels.huggingFace.optional)
         let folder = hub.cache.repoFolder(repo)
         XCTAssertEqual(snapshot.deletingLastPathComponent().lastPathComponent, "snapshots")
         let commit = try String(contentsOf: folder.appendingPathComponent("refs/main"), encoding: .utf8)
@@ -65,20 +66,20 @@ final class HubTests: XCTestCase {
         XCTAssertTrue(link.hasPrefix("../../blobs/"), link)
         XCTAssertEqual(URL(fileURLWithPath: link).lastPathComponent.count, 64, "LFS blobs are named by sha256")
         XCTAssertEqual(try Data(contentsOf: snapshot.appendingPathComponent("model.safetensors")), original)
-        XCTAssertEqual(hub.cache.cachedSnapshot(repo, requiring: KnownModels.requiredFiles), snapshot)
+        XCTAssertEqual(hub.cache.cachedSnapshot(repo, requiring: KnownModels.huggingFace.required), snapshot)
         XCTAssertNotNil(try CLIPModel.load(from: snapshot, towers: .vision).vision)
         // Optional files the repository lacks are skipped; a second pull downloads nothing.
         XCTAssertFalse(FileManager.default.fileExists(atPath: snapshot.appendingPathComponent("vocab.json").path))
         let getsBefore = try requests().filter { $0["method"] as? String == "GET" }.count
-        try hub.pull(repo: repo, files: KnownModels.requiredFiles)
+        try hub.pull(repo: repo, files: KnownModels.huggingFace.required)
         XCTAssertEqual(try requests().filter { $0["method"] as? String == "GET" }.count, getsBefore)
     }
 
     func testInterruptedDownloadResumesWithARangeRequest() throws {
         let hub = try startHub(["--cut-after", "300000"])
-        let message = errorText { try hub.pull(repo: repo, files: KnownModels.requiredFiles) }
+        let message = errorText { try hub.pull(repo: repo, files: KnownModels.huggingFace.required) }
         XCTAssertTrue(message.contains("run the same command again to resume"), message)
-        let snapshot = try hub.pull(repo: repo, files: KnownModels.requiredFiles)
+        let snapshot = try hub.pull(repo: repo, files: KnownModels.huggingFace.required)
         XCTAssertTrue(try requests().contains { $0["range"] as? String == "bytes=300000-" && $0["status"] as? Int == 206 })
         let original = try Data(contentsOf: Self.repoRoot.appendingPathComponent("\(Self.served)/model.safetensors"))
         XCTAssertEqual(try Data(contentsOf: snapshot.appendingPathComponent("model.safetensors")), original)
@@ -86,30 +87,36 @@ final class HubTests: XCTestCase {
 
     func testChecksumMismatchIsRejectedAndNothingIsKept() throws {
         let hub = try startHub(["--corrupt", "model.safetensors"])
-        let message = errorText { try hub.pull(repo: repo, files: KnownModels.requiredFiles) }
+        let message = errorText { try hub.pull(repo: repo, files: KnownModels.huggingFace.required) }
         XCTAssertTrue(message.contains("sha256 does not match"), message)
         let blobs = try FileManager.default.contentsOfDirectory(atPath: hub.cache.repoFolder(repo).appendingPathComponent("blobs").path)
         XCTAssertFalse(blobs.contains { $0.count >= 64 }, "no corrupt blob or partial file may stay: \(blobs)")
-        XCTAssertNil(hub.cache.cachedSnapshot(repo, requiring: KnownModels.requiredFiles))
+        XCTAssertNil(hub.cache.cachedSnapshot(repo, requiring: KnownModels.huggingFace.required))
     }
 
     func testPrivateRepositoryNeedsHFToken() throws {
         var hub = try startHub(["--private", repo, "--token", "sesame"])
-        let message = errorText { try hub.pull(repo: repo, files: KnownModels.requiredFiles) }
+        let message = errorText { try hub.pull(repo: repo, files: KnownModels.huggingFace.required) }
         XCTAssertTrue(message.contains("HF_TOKEN"), message)
         hub.token = "sesame"
-        XCTAssertNoThrow(try hub.pull(repo: repo, files: KnownModels.requiredFiles))
+        XCTAssertNoThrow(try hub.pull(repo: repo, files: KnownModels.huggingFace.required))
     }
 
     func testResolverPullsOnFirstUseAndWorksOfflineAfterwards() throws {
         let hub = try startHub()
         let folder = try ModelResolver(hub: hub).resolve(repo)
-        XCTAssertEqual(try requests().filter { $0["method"] as? String == "HEAD" }.count, 6, "2 required + 4 optional files")
+        XCTAssertEqual(try requests().filter { $0["method"] as? String == "HEAD" }.count, 7, "layout probe + 2 required + 4 optional files")
+        // A repository with only open_clip files is pulled in that layout and loads.
+        let openCLIP = try ModelResolver(hub: hub).resolve("acme/openclip-only")
+        XCTAssertNotNil(try CLIPModel.load(from: openCLIP, towers: .text).text)
+        let message404 = errorText { _ = try ModelResolver(hub: hub).resolve("acme/nothing-here") }
+        XCTAssertTrue(message404.contains("not a CLIP checkpoint repository"), message404)
         server?.terminate()
         server?.waitUntilExit()
         var offline = hub
         offline.offline = true
         XCTAssertEqual(try ModelResolver(hub: offline).resolve(repo), folder)
+        XCTAssertEqual(try ModelResolver(hub: offline).resolve("acme/openclip-only"), openCLIP)
         let message = errorText { _ = try ModelResolver(hub: offline).resolve("ViT-B-32") }
         XCTAssertTrue(message.contains("run `clip models pull ViT-B-32`"), message)
         let local = Self.repoRoot.appendingPathComponent(Self.served)

@@ -53,20 +53,35 @@ public struct HubClient: Sendable {
         return cache.snapshot(repo, commit: commit)
     }
 
-    /// Fetches one file; returns the commit the hub resolved, or nil for a missing optional file.
-    private func fetch(repo: String, revision: String, file: String, required: Bool,
-                       progress: (@Sendable (Progress) -> Void)?) throws -> String? {
-        let url = endpoint.appendingPathComponent(repo).appendingPathComponent("resolve").appendingPathComponent(revision).appendingPathComponent(file)
+    /// Whether the repository has `file` at `revision` (a HEAD request).
+    public func exists(repo: String, revision: String = "main", file: String) throws -> Bool {
+        guard !offline else { throw CLIPError.network(resource: repo, reason: "HF_HUB_OFFLINE is set") }
+        return try metadata(url(repo, revision, file), required: false) != nil
+    }
+
+    private func url(_ repo: String, _ revision: String, _ file: String) -> URL {
+        endpoint.appendingPathComponent(repo).appendingPathComponent("resolve").appendingPathComponent(revision).appendingPathComponent(file)
+    }
+
+    /// The hub's answer to a HEAD request, or nil when an optional file is missing.
+    private func metadata(_ url: URL, required: Bool) throws -> HTTPURLResponse? {
         var head = request(url)
         head.httpMethod = "HEAD"
         let metadata = try HTTPTransfer.perform(head, followRedirects: false)
         switch metadata.statusCode {
-        case 200..<400: break
+        case 200..<400: return metadata
         case 404 where !required: return nil
         case 404: throw CLIPError.network(resource: url.absoluteString, reason: "not found: the repository, revision or file does not exist")
         case 401, 403: throw CLIPError.network(resource: url.absoluteString, reason: "HTTP \(metadata.statusCode): the repository is private or gated; set HF_TOKEN to a token with access")
         default: throw CLIPError.network(resource: url.absoluteString, reason: "HTTP \(metadata.statusCode)")
         }
+    }
+
+    /// Fetches one file; returns the commit the hub resolved, or nil for a missing optional file.
+    private func fetch(repo: String, revision: String, file: String, required: Bool,
+                       progress: (@Sendable (Progress) -> Void)?) throws -> String? {
+        let url = url(repo, revision, file)
+        guard let metadata = try metadata(url, required: required) else { return nil }
         guard let commit = header(metadata, "X-Repo-Commit"),
               let etag = (header(metadata, "X-Linked-Etag") ?? header(metadata, "ETag")).map(Self.normalisedETag),
               let size = (header(metadata, "X-Linked-Size") ?? header(metadata, "Content-Length")).flatMap({ Int64($0) }) else {

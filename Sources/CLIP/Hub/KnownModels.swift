@@ -23,7 +23,17 @@ public enum KnownModels {
         all.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.repo
     }
 
-    /// Files a model folder needs, and files it uses when present (tokenizer and preprocessing).
-    public static let requiredFiles = ["config.json", "model.safetensors"]
-    public static let optionalFiles = ["preprocessor_config.json", "vocab.json", "merges.txt", "tokenizer_config.json"]
+    /// The files of one checkpoint layout on the hub: those it needs, and those used when present.
+    public struct Layout: Sendable {
+        public let required: [String]
+        public let optional: [String]
+    }
+
+    /// Hugging Face `CLIPModel` (tokenizer and preprocessing files optional).
+    public static let huggingFace = Layout(required: ["config.json", "model.safetensors"],
+                                           optional: ["preprocessor_config.json", "vocab.json", "merges.txt", "tokenizer_config.json"])
+    /// open_clip's hub layout (many LAION and DataComp repositories have only this).
+    public static let openCLIP = Layout(required: ["open_clip_config.json", "open_clip_model.safetensors"], optional: [])
+    /// Tried in this order.
+    public static let layouts = [huggingFace, openCLIP]
 }

@@ -16,6 +16,20 @@ public struct ModelResolver: Sendable {
         return parts.count == 2 && parts.allSatisfy({ !$0.isEmpty }) && !reference.hasPrefix(".") ? reference : nil
     }
 
+    /// The cached snapshot of `repo` in any known layout, or nil.
+    public func cached(_ repo: String, revision: String = "main") -> URL? {
+        KnownModels.layouts.lazy.compactMap { hub.cache.cachedSnapshot(repo, revision: revision, requiring: $0.required) }.first
+    }
+
+    /// Downloads `repo` in the first layout it has (Hugging Face, else open_clip).
+    public func pull(repo: String, revision: String = "main", progress: (@Sendable (HubClient.Progress) -> Void)? = nil) throws -> URL {
+        for layout in KnownModels.layouts where try hub.exists(repo: repo, revision: revision, file: layout.required[0]) {
+            return try hub.pull(repo: repo, revision: revision, files: layout.required, optionalFiles: layout.optional, progress: progress)
+        }
+        let expected = KnownModels.layouts.map { $0.required.joined(separator: " + ") }.joined(separator: ", or ")
+        throw CLIPError.network(resource: repo, reason: "not a CLIP checkpoint repository: it has neither \(expected)")
+    }
+
     /// A local folder or file for `reference`, pulling it into the cache when missing.
     public func resolve(_ reference: String, progress: (@Sendable (HubClient.Progress) -> Void)? = nil) throws -> URL {
         let expanded = (reference as NSString).expandingTildeInPath
@@ -23,15 +37,15 @@ public struct ModelResolver: Sendable {
         guard let repo = repository(for: reference) else {
             throw CLIPError.invalidArgument("\(reference): no such file or folder, and not a known model name (\(KnownModels.all.map(\.name).joined(separator: ", "))) or hub repository id (org/name)")
         }
-        if let cached = hub.cache.cachedSnapshot(repo, requiring: KnownModels.requiredFiles) { return cached }
-        let pull = "clip models pull \(reference)"
+        if let cached = cached(repo) { return cached }
+        let pullCommand = "clip models pull \(reference)"
         guard !hub.offline else {
-            throw CLIPError.network(resource: reference, reason: "model \(repo) is not downloaded and HF_HUB_OFFLINE is set: run `\(pull)` with internet access, or pass --model FOLDER")
+            throw CLIPError.network(resource: reference, reason: "model \(repo) is not downloaded and HF_HUB_OFFLINE is set: run `\(pullCommand)` with internet access, or pass --model FOLDER")
         }
         do {
-            return try hub.pull(repo: repo, files: KnownModels.requiredFiles, optionalFiles: KnownModels.optionalFiles, progress: progress)
+            return try pull(repo: repo, progress: progress)
         } catch let CLIPError.network(resource, reason) {
-            throw CLIPError.network(resource: resource, reason: "\(reason) — model \(repo) is not downloaded: run `\(pull)` where \(hub.endpoint.host ?? "the hub") is reachable, set HF_ENDPOINT to a mirror, or pass --model FOLDER")
+            throw CLIPError.network(resource: resource, reason: "\(reason) — model \(repo) is not downloaded: run `\(pullCommand)` where \(hub.endpoint.host ?? "the hub") is reachable, set HF_ENDPOINT to a mirror, or pass --model FOLDER")
         }
     }
 }
