@@ -8,11 +8,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "CLIP", targets: ["CLIP"]),
+        .library(name: "CLIPSearch", targets: ["CLIPSearch"]),
         .executable(name: "clip", targets: ["clip"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
@@ -34,9 +36,17 @@ let package = Package(
             dependencies: ["CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CHEIF", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz"), .copy("Resources/open_clip-LICENSE.txt"), .copy("Resources/text_tables.json"), .copy("Resources/imagenet.json")]
         ),
+        .target(
+            name: "CLIPSearch",
+            dependencies: ["CLIP", "CBLAS", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "clip",
-            dependencies: ["CLIP", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CLIP", "CLIPSearch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "CLIPSearchTests",
+            dependencies: ["CLIP", "CLIPSearch"]
         ),
         .testTarget(
             name: "CLIPTests",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages SwiftCLIP links against, only when one is missing.
 set -euo pipefail
-packages=(libopenblas-dev libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev libheif-dev zlib1g-dev pkg-config)
+packages=(libopenblas-dev libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev libheif-dev zlib1g-dev libsqlite3-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

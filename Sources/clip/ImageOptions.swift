@@ -16,10 +16,12 @@ struct ImageOptions: ParsableArguments {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
     }
 
-    func embedder(_ loaded: ModelOptions.Loaded) throws -> ImageEmbedder {
+    /// `fastJPEG` overrides `--fast-jpeg` (indexing decodes fast unless told `--exact`).
+    func embedder(_ loaded: ModelOptions.Loaded, fastJPEG: Bool? = nil) throws -> ImageEmbedder {
         let vision = try loaded.model.requireVision()
         let preprocess = ImagePreprocessor(config: try PreprocessConfig.forModel(folder: loaded.folder, imageSize: vision.config.imageSize))
-        let decode = DecodeOptions(applyEXIFOrientation: !noExif, jpegScaledShortSide: fastJpeg ? 2 * preprocess.config.size : nil)
+        let fast = fastJPEG ?? fastJpeg
+        let decode = DecodeOptions(applyEXIFOrientation: !noExif, jpegScaledShortSide: fast ? 2 * preprocess.config.size : nil)
         return ImageEmbedder(vision: vision, preprocessor: preprocess, options: decode, batchSize: batchSize)
     }
 

@@ -11,10 +11,23 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "For an open_clip .safetensors file: its architecture (e.g. ViT-B-32, ViT-B-32-quickgelu) or a model JSON file.")
     var modelName: String?
 
-    /// A loaded model and the folder its tokenizer and preprocessing files may sit in.
+    /// A loaded model, the folder its tokenizer and preprocessing files may sit in, and an identity for
+    /// what was loaded (the weights file, symlinks resolved, and its size), so a library knows its model.
     struct Loaded {
         let model: CLIPModel
         let folder: URL?
+        let id: String
+    }
+
+    static func identity(of url: URL) -> String {
+        var weights = url
+        for name in ["model.safetensors", "open_clip_model.safetensors"] where FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path) {
+            weights = url.appendingPathComponent(name)
+            break
+        }
+        let resolved = weights.resolvingSymlinksInPath()
+        let size = (try? FileManager.default.attributesOfItem(atPath: resolved.path)[.size] as? Int) ?? 0
+        return "\(resolved.path) (\(size) bytes)"
     }
 
     func load(towers: Towers) throws -> Loaded {
@@ -29,10 +42,12 @@ struct ModelOptions: ParsableArguments {
                 let jsonURL = URL(fileURLWithPath: modelName)
                 let data: Data
                 do { data = try Data(contentsOf: jsonURL) } catch { throw CLIPError.io(file: modelName, reason: error.localizedDescription) }
-                return Loaded(model: try CLIPModel.load(weights: url, config: try CLIPConfig(openCLIPConfig: data, source: modelName), towers: towers), folder: nil)
+                return Loaded(model: try CLIPModel.load(weights: url, config: try CLIPConfig(openCLIPConfig: data, source: modelName), towers: towers),
+                              folder: nil, id: Self.identity(of: url) + " " + modelName)
             }
-            return Loaded(model: try CLIPModel.load(openCLIPFile: url, modelName: modelName, towers: towers), folder: nil)
+            return Loaded(model: try CLIPModel.load(openCLIPFile: url, modelName: modelName, towers: towers), folder: nil,
+                          id: Self.identity(of: url) + " " + modelName)
         }
-        return Loaded(model: try CLIPModel.load(from: url, towers: towers), folder: url)
+        return Loaded(model: try CLIPModel.load(from: url, towers: towers), folder: url, id: Self.identity(of: url))
     }
 }

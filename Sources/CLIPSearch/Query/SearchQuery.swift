@@ -1,0 +1,91 @@
+import CLIP
+import Foundation
+
+/// A search query: a weighted sum of texts and images, e.g. `"cat" + "2:snow" - "indoor"` or
+/// `--image beach.jpg - "people"`. A part naming an existing file is an image; `w:` in front sets its weight.
+public struct SearchQuery: Sendable, Equatable {
+    public enum Part: Sendable, Equatable {
+        case text(String)
+        case image(String)
+    }
+
+    public struct Term: Sendable, Equatable {
+        public let weight: Float
+        public let part: Part
+    }
+
+    public var terms: [Term]
+
+    public init(terms: [Term]) { self.terms = terms }
+
+    /// Parses command-line words: operands separated by `+` / `-` words (or one quoted expression such as
+    /// `"cat" + "2:snow" - "indoor"`); `image` adds a reverse-image term.
+    public static func parse(_ words: [String], image: String? = nil,
+                             isFile: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws -> SearchQuery {
+        var tokens = words
+        if words.count == 1, words[0].contains("\"") { tokens = try splitQuoted(words[0]) }
+        var terms: [Term] = []
+        var sign: Float = 1
+        var expectOperand = true
+        for token in tokens {
+            if token == "+" || token == "-" {
+                guard expectOperand == false || terms.isEmpty else { throw CLIPError.invalidArgument("query: two operators in a row near '\(token)'") }
+                sign = token == "-" ? -1 : 1
+                expectOperand = true
+                continue
+            }
+            if !expectOperand { sign = 1 }  // words side by side without an operator: added
+            var text = token, weight: Float = 1
+            if let colon = token.firstIndex(of: ":"), let w = Float(token[..<colon]), !isFile(token) {
+                weight = w
+                text = String(token[token.index(after: colon)...])
+            }
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIPError.invalidArgument("query: empty part '\(token)'") }
+            terms.append(Term(weight: sign * weight, part: isFile(text) ? .image(text) : .text(text)))
+            sign = 1
+            expectOperand = false
+        }
+        if let image { terms.append(Term(weight: 1, part: .image(image))) }
+        guard !terms.isEmpty else { throw CLIPError.invalidArgument("query: nothing to search for") }
+        return SearchQuery(terms: terms)
+    }
+
+    private static func splitQuoted(_ expression: String) throws -> [String] {
+        var tokens: [String] = [], current = "", quoted = false
+        for ch in expression {
+            if ch == "\"" {
+                if quoted { tokens.append(current); current = "" }
+                quoted.toggle()
+            } else if quoted {
+                current.append(ch)
+            } else if ch == "+" || ch == "-" {
+                tokens.append(String(ch))
+            } else if !ch.isWhitespace {
+                throw CLIPError.invalidArgument("query: text outside quotes in \(expression)")
+            }
+        }
+        guard !quoted else { throw CLIPError.invalidArgument("query: unbalanced quotes in \(expression)") }
+        return tokens
+    }
+
+    /// The query vector: the weighted sum of the parts' normalised embeddings, normalised.
+    public func vector(embedText: ([String]) throws -> [[Float]], embedImage: ([String]) throws -> [[Float]]) throws -> [Float] {
+        let texts = terms.compactMap { if case let .text(t) = $0.part { return t } else { return nil } }
+        let images = terms.compactMap { if case let .image(p) = $0.part { return p } else { return nil } }
+        var textVectors = texts.isEmpty ? [] : try embedText(texts)
+        var imageVectors = images.isEmpty ? [] : try embedImage(images)
+        var sum: [Float] = []
+        for term in terms {
+            let v: [Float]
+            switch term.part {
+            case .text: v = textVectors.removeFirst()
+            case .image: v = imageVectors.removeFirst()
+            }
+            if sum.isEmpty { sum = [Float](repeating: 0, count: v.count) }
+            for k in v.indices { sum[k] += term.weight * v[k] }
+        }
+        let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard norm > 0 else { throw CLIPError.invalidArgument("query: the parts cancel out") }
+        return sum.map { $0 / norm }
+    }
+}

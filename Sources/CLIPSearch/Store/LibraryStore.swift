@@ -1,0 +1,166 @@
+import CLIP
+import Foundation
+import GRDB
+
+/// The embedded library: a SQLite database (through GRDB) of files, sizes, mtimes, hashes, per-file errors and
+/// the model it was built with, and beside it an mmappable vector file. One library holds any number of folders.
+public final class LibraryStore: @unchecked Sendable {
+    public let directory: URL
+    public let modelID: String
+    public let dimension: Int
+    let database: DatabaseQueue
+    let vectors: VectorFile
+    /// Set when the library was built with another model and has been cleared for re-indexing.
+    public private(set) var replacedModel: String?
+
+    /// `$CLIP_LIBRARY_DIR`, else `$XDG_DATA_HOME/swiftclip/library`, else `~/.local/share/swiftclip/library`.
+    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let dir = environment["CLIP_LIBRARY_DIR"], !dir.isEmpty { return URL(fileURLWithPath: (dir as NSString).expandingTildeInPath) }
+        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/share")
+        return URL(fileURLWithPath: data).appendingPathComponent("swiftclip/library")
+    }
+
+    public init(directory: URL, modelID: String, dimension: Int) throws {
+        self.directory = directory
+        self.modelID = modelID
+        self.dimension = dimension
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw CLIPError.io(file: directory.path, reason: "cannot create the library folder: \(error.localizedDescription)")
+        }
+        let dbPath = directory.appendingPathComponent("library.sqlite").path
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        do {
+            database = try DatabaseQueue(path: dbPath, configuration: config)
+            try Self.migrator.migrate(database)
+        } catch {
+            throw CLIPError.io(file: dbPath, reason: "cannot open the library database: \(error)")
+        }
+        let meta = try Self.read(database, dbPath) { db in
+            (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'"),
+             try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'"),
+             try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0)
+        }
+        let sameModel = meta.0 == modelID && meta.1 == dimension
+        let vectorURL = directory.appendingPathComponent("vectors.f32")
+        if !sameModel, meta.0 != nil {
+            // Another model (or dimension) built this library: its vectors mean nothing now. Forget them
+            // all and let indexing embed every file again, instead of mixing spaces or crashing.
+            replacedModel = meta.0
+            try? FileManager.default.removeItem(at: vectorURL)
+        }
+        vectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.2 : 0)
+        if !sameModel {
+            try Self.write(database, dbPath) { db in
+                try db.execute(sql: "UPDATE files SET row = NULL, error = NULL")
+                for (key, value) in [("model", modelID), ("dimension", "\(dimension)"), ("vectors", "0")] {
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+                }
+            }
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+            try db.create(table: "files") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("path", .text).notNull().unique()
+                t.column("size", .integer).notNull()
+                t.column("mtime", .double).notNull()
+                t.column("hash", .text).notNull().indexed()
+                t.column("row", .integer).indexed()
+                t.column("error", .text)
+            }
+        }
+        return migrator
+    }
+
+    /// Records of files at or under `root` (a folder path without trailing slash), by path.
+    public func records(under root: String) throws -> [String: FileRecord] {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        let records = try read { db in
+            try FileRecord.fetchAll(db, sql: "SELECT * FROM files WHERE path = ? OR (path >= ? AND path < ?)",
+                                    arguments: [root, prefix, Self.upperBound(prefix)])
+        }
+        return Dictionary(uniqueKeysWithValues: records.map { ($0.path, $0) })
+    }
+
+    /// Every record that failed, in path order.
+    public func failures(under roots: [String]) throws -> [FileRecord] {
+        try roots.flatMap { try records(under: $0).values.filter { $0.error != nil } }.sorted { $0.path < $1.path }
+    }
+
+    /// The smallest string greater than every string starting with `prefix` (which ends in "/").
+    static func upperBound(_ prefix: String) -> String { String(prefix.dropLast()) + "0" }  // "0" follows "/"
+
+    /// One crash-safe step of indexing: vectors are appended and synced, then a single transaction
+    /// inserts or updates the records (each `embedded` record gets its vector's row), deletes `removed`,
+    /// and moves the committed row count forward.
+    public func commit(embedded: [(FileRecord, [Float])], other: [FileRecord], removed: [Int64]) throws {
+        let rows = embedded.isEmpty ? 0..<vectors.count : try vectors.append(embedded.map(\.1))
+        let committed = vectors.count
+        try write { db in
+            for (offset, item) in embedded.enumerated() {
+                var record = item.0
+                record.row = Int64(rows.lowerBound + offset)
+                record.error = nil
+                try Self.upsert(&record, db)
+            }
+            for var record in other { try Self.upsert(&record, db) }
+            for id in removed { _ = try FileRecord.deleteOne(db, key: id) }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', ?)", arguments: ["\(committed)"])
+        }
+    }
+
+    private static func upsert(_ record: inout FileRecord, _ db: Database) throws {
+        if record.id == nil, let existing = try FileRecord.filter(Column("path") == record.path).fetchOne(db) { record.id = existing.id }
+        try record.save(db)
+    }
+
+    /// Vector rows of the embedded files at or under `roots`, with their paths.
+    public func liveRows(under roots: [String]) throws -> [(row: Int, path: String)] {
+        try read { db in
+            try roots.flatMap { root -> [(row: Int, path: String)] in
+                let prefix = root.hasSuffix("/") ? root : root + "/"
+                return try Row.fetchAll(db, sql: "SELECT row, path FROM files WHERE row IS NOT NULL AND (path = ? OR (path >= ? AND path < ?))",
+                                        arguments: [root, prefix, Self.upperBound(prefix)]).map { (row: $0["row"], path: $0["path"]) }
+            }
+        }
+    }
+
+    /// The committed vectors `[count, dimension]`.
+    public func vectorRows() throws -> UnsafeBufferPointer<Float> { try vectors.rows() }
+
+    /// SQLite's own consistency check, and whether every referenced row exists and is referenced once.
+    public func check() throws -> [String] {
+        try read { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            let count = vectors.count
+            let rows = try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL")
+            if rows.contains(where: { $0 < 0 || $0 >= count }) { problems.append("a record points past the \(count) committed vectors") }
+            if Set(rows).count != rows.count { problems.append("two records share a vector row") }
+            return problems
+        }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws -> T { try Self.read(database, directory.path, body) }
+    private func write(_ body: (Database) throws -> Void) throws { try Self.write(database, directory.path, body) }
+
+    private static func read<T>(_ queue: DatabaseQueue, _ name: String, _ body: (Database) throws -> T) throws -> T {
+        do { return try queue.read(body) } catch let error as CLIPError { throw error } catch {
+            throw CLIPError.io(file: name, reason: "library database: \(error)")
+        }
+    }
+
+    private static func write(_ queue: DatabaseQueue, _ name: String, _ body: (Database) throws -> Void) throws {
+        do { try queue.write(body) } catch let error as CLIPError { throw error } catch {
+            throw CLIPError.io(file: name, reason: "library database: \(error)")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import CLIP
+import Foundation
+
+/// An append-only file of float32 rows, read through mmap. The library's database records how many rows
+/// are committed; rows past that count were written by a run that was killed before its database
+/// transaction, and are cut off when the file is opened. So vectors are written and synced first, and
+/// only then referenced.
+final class VectorFile: @unchecked Sendable {
+    let url: URL
+    let dimension: Int
+    private(set) var count: Int
+    private let fd: Int32
+    private var mapped: UnsafeMutableRawPointer?
+    private var mappedLength = 0
+
+    init(url: URL, dimension: Int, committedRows: Int) throws {
+        self.url = url
+        self.dimension = dimension
+        fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CLIPError.io(file: url.path, reason: "cannot open the vector file: \(String(cString: strerror(errno)))") }
+        let rowBytes = dimension * MemoryLayout<Float>.size
+        var info = stat()
+        fstat(fd, &info)
+        let available = Int(info.st_size) / rowBytes
+        guard available >= committedRows else {
+            close(fd)
+            throw CLIPError.io(file: url.path, reason: "holds \(available) vectors but the library records \(committedRows): the file was truncated or replaced; delete the library folder to rebuild it")
+        }
+        count = committedRows
+        if Int(info.st_size) != committedRows * rowBytes { ftruncate(fd, off_t(committedRows * rowBytes)) }
+    }
+
+    deinit {
+        unmap()
+        close(fd)
+    }
+
+    /// Appends `rows` (each `dimension` floats) and syncs them to disk; returns their row numbers.
+    func append(_ rows: [[Float]]) throws -> Range<Int> {
+        let start = count
+        var bytes = [Float]()
+        bytes.reserveCapacity(rows.count * dimension)
+        for row in rows {
+            precondition(row.count == dimension, "vector of \(row.count) floats in a \(dimension)-d file")
+            bytes += row
+        }
+        let offset = off_t(start * dimension * MemoryLayout<Float>.size)
+        let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, offset) }
+        guard written == bytes.count * MemoryLayout<Float>.size, fsync(fd) == 0 else {
+            throw CLIPError.io(file: url.path, reason: "cannot write vectors: \(String(cString: strerror(errno)))")
+        }
+        count += rows.count
+        return start..<count
+    }
+
+    /// Drops every row (the model changed).
+    func removeAll() throws {
+        unmap()
+        guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else { throw CLIPError.io(file: url.path, reason: "cannot truncate") }
+        count = 0
+    }
+
+    /// All committed rows, `[count, dimension]`, valid until the next append.
+    func rows() throws -> UnsafeBufferPointer<Float> {
+        let length = count * dimension * MemoryLayout<Float>.size
+        guard length > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+        if mappedLength != length {
+            unmap()
+            guard let pointer = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), pointer != MAP_FAILED else {
+                throw CLIPError.io(file: url.path, reason: "cannot map the vector file: \(String(cString: strerror(errno)))")
+            }
+            mapped = pointer
+            mappedLength = length
+        }
+        return UnsafeBufferPointer(start: mapped!.assumingMemoryBound(to: Float.self), count: count * dimension)
+    }
+
+    private func unmap() {
+        if let mapped { munmap(mapped, mappedLength) }
+        mapped = nil
+        mappedLength = 0
+    }
+}

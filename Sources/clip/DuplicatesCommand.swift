@@ -1,0 +1,42 @@
+import ArgumentParser
+import CLIP
+import CLIPSearch
+import Foundation
+
+/// `clip duplicates DIR`: groups of near-duplicate images.
+struct DuplicatesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "duplicates",
+        abstract: "Print groups of near-duplicate images in a folder (indexes it first).")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var imageOptions: ImageOptions
+    @OptionGroup var libraryOptions: LibraryOptions
+
+    @Argument(help: "The folder.")
+    var folder: String
+    @Option(name: .long, help: "Cosine similarity at or above which two images are near-duplicates.")
+    var threshold: Float = 0.95
+    @Flag(name: .long, help: "Do not index first.")
+    var noIndex = false
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        runtime.apply()
+        let loaded = try modelOptions.load(towers: .text)
+        let store = try libraryOptions.open(loaded)
+        if !noIndex { try libraryOptions.update(store, roots: [folder], model: modelOptions, images: imageOptions) }
+        let groups = try NearDuplicates.groups(store, roots: [folder], threshold: threshold)
+        if json {
+            print(try JSONLines.string(groups.map { $0.map { ["path": $0.path, "score": Double($0.score)] } }))
+            return
+        }
+        for (n, group) in groups.enumerated() {
+            print("group \(n + 1) (\(group.count) images)")
+            for member in group { print(String(format: "  %.4f  %@", member.score, member.path)) }
+        }
+        if groups.isEmpty { print("no near-duplicates at threshold \(threshold)") }
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import CLIP
+import CLIPSearch
+import Foundation
+
+/// `clip search QUERY [DIR]`: text→image and image→image search over a folder, indexing it first.
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search a folder of images by text or by image (indexes new and changed files first).",
+        discussion: """
+        The query is a text, an image path, or a sum: clip search "cat" + "2:snow" - "indoor" ~/Pictures. \
+        A part that names an existing file is an image; "w:" in front weights it. The last argument is the \
+        folder if it is one (default: the current folder).
+        """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var imageOptions: ImageOptions
+    @OptionGroup var libraryOptions: LibraryOptions
+
+    @Argument(help: "Query words, then optionally the folder.")
+    var words: [String] = []
+    @Option(name: .long, help: "Find images like this one (reverse image search).")
+    var image: String?
+    @Option(name: .long, help: "Results to show.")
+    var top = 10
+    @Flag(name: .long, help: "Do not index before searching.")
+    var noIndex = false
+    @Flag(name: .long, help: "Print only paths.")
+    var paths = false
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        runtime.apply()
+        var queryWords = words, folder = FileManager.default.currentDirectoryPath
+        var isDirectory: ObjCBool = false
+        if let last = words.last, words.count > 1 || image != nil,
+           FileManager.default.fileExists(atPath: last, isDirectory: &isDirectory), isDirectory.boolValue {
+            folder = last
+            queryWords.removeLast()
+        }
+        let query = try SearchQuery.parse(queryWords, image: image)
+        let text = try modelOptions.load(towers: .text)
+        let store = try libraryOptions.open(text)
+        if !noIndex { try libraryOptions.update(store, roots: [folder], model: modelOptions, images: imageOptions) }
+        let vector = try query.vector(
+            embedText: { texts in
+                let tokenizer = try Tokenizer.forModel(at: text.folder)
+                let e = try text.model.requireText().embed(tokens: texts.map { tokenizer.encode($0).ids })
+                return (0..<texts.count).map { e.row($0) }
+            },
+            embedImage: { files in
+                let e = try imageOptions.embedder(try modelOptions.load(towers: .vision)).embed(files: files)
+                return (0..<files.count).map { e.row($0) }
+            })
+        let results = try LibrarySearch.search(store, roots: [folder], query: vector, k: top)
+        if json {
+            print(try JSONLines.string(results.map { ["path": $0.path, "score": Double($0.score)] }))
+        } else {
+            for r in results { print(paths ? r.path : String(format: "%.4f  %@", r.score, r.path)) }
+        }
+    }
+}
