@@ -12,6 +12,8 @@ public struct SearchQuery: Sendable, Equatable {
     public struct Term: Sendable, Equatable {
         public let weight: Float
         public let part: Part
+
+        public init(weight: Float, part: Part) { self.weight = weight; self.part = part }
     }
 
     public var terms: [Term]

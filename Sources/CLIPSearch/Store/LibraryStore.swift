@@ -21,6 +21,20 @@ public final class LibraryStore: @unchecked Sendable {
         return URL(fileURLWithPath: data).appendingPathComponent("swiftclip/library")
     }
 
+    /// The model a library was built with, read without changing anything; nil when there is no library.
+    public static func storedModel(in directory: URL) throws -> (id: String, dimension: Int)? {
+        let path = directory.appendingPathComponent("library.sqlite").path
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let queue: DatabaseQueue
+        do { queue = try DatabaseQueue(path: path) } catch { throw CLIPError.io(file: path, reason: "cannot open the library database: \(error)") }
+        return try read(queue, path) { db in
+            guard try db.tableExists("meta"),
+                  let id = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'"),
+                  let dimension = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'") else { return nil }
+            return (id, dimension)
+        }
+    }
+
     public init(directory: URL, modelID: String, dimension: Int) throws {
         self.directory = directory
         self.modelID = modelID

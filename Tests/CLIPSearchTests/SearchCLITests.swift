@@ -1,0 +1,56 @@
+import CLIP
+import CLIPSearch
+import Foundation
+import XCTest
+
+/// `clip search`, `clip index` and `clip duplicates` as a person runs them.
+final class SearchCLITests: XCTestCase {
+    func testSearchIndexesThenAnswersAndListsErrors() throws {
+        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        _ = try makeGallery(in: gallery)
+        let common = ["--model", SearchFixtures.model.path, "--library", dir.appendingPathComponent("lib").path]
+        let probe = gallery.appendingPathComponent("stripes/03.png").path
+
+        let first = try runClip(["search"] + common + ["--image", probe, gallery.path, "--top", "3", "--json"])
+        XCTAssertEqual(first.status, 0, first.err)
+        XCTAssertTrue(first.err.contains("index: 25 embedded, 3 could not be used"), first.err)
+        let results = try JSONSerialization.jsonObject(with: Data(first.out.utf8)) as! [[String: Any]]
+        XCTAssertEqual(results.count, 3)
+        XCTAssertEqual(results[0]["path"] as? String, probe)
+
+        // Second search: nothing to index, so nothing is said about indexing; text and arithmetic queries work.
+        let second = try runClip(["search"] + common + ["blue", "+", "0.5:stripes", "-", "red", gallery.path, "--paths", "--top", "4"])
+        XCTAssertEqual(second.status, 0, second.err)
+        XCTAssertFalse(second.err.contains("index:"), second.err)
+        XCTAssertEqual(second.out.split(separator: "\n").count, 4)
+
+        let errors = try runClip(["index"] + common + ["--errors", gallery.path])
+        XCTAssertEqual(errors.out.split(separator: "\n").count, 3)
+        XCTAssertTrue(errors.out.contains("truncated.jpg: corrupt or truncated JPEG"), errors.out)
+
+        let odd = gallery.appendingPathComponent("photo one ✓ \n newline.jpg").path
+        let found = try runClip(["search"] + common + ["--image", odd, gallery.path, "--top", "1", "--json"])
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(found.out.utf8)) as! [[String: Any]])[0]["path"] as? String, odd)
+
+        try FileManager.default.copyItem(atPath: probe, toPath: gallery.appendingPathComponent("again.png").path)
+        let duplicates = try runClip(["duplicates"] + common + [gallery.path, "--threshold", "0.99999", "--json"])
+        let groups = try JSONSerialization.jsonObject(with: Data(duplicates.out.utf8)) as! [[[String: Any]]]
+        XCTAssertTrue(groups.contains { Set($0.map { $0["path"] as! String }) == [probe, gallery.appendingPathComponent("again.png").path] })
+    }
+
+    func testReadOnlyFolderIsIndexedAndMissingModelOfflineSaysWhatToRun() throws {
+        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        _ = try makeGallery(in: gallery)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: gallery.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: gallery.path) }
+        let indexed = try runClip(["index", "--model", SearchFixtures.model.path, "--library", dir.appendingPathComponent("lib").path, gallery.path])
+        XCTAssertEqual(indexed.status, 0, indexed.err)
+        XCTAssertTrue(indexed.out.contains("3 failed"), indexed.out)
+
+        let offline = try runClip(["search", "a dog", gallery.path, "--library", dir.appendingPathComponent("lib2").path],
+                                  environment: ["HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": dir.appendingPathComponent("empty-cache").path])
+        XCTAssertEqual(offline.status, 1)
+        XCTAssertTrue(offline.err.contains("clip models pull ViT-B-32"), offline.err)
+        XCTAssertEqual(offline.err.split(separator: "\n").count, 1, "one line: \(offline.err)")
+    }
+}

@@ -1,0 +1,77 @@
+import CLIP
+import CLIPSearch
+import Foundation
+import XCTest
+
+/// Paths into the CLIPTests fixtures (this target has no resources of its own).
+enum SearchFixtures {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("CLIPTests/Fixtures")
+    static let model = root.appendingPathComponent("engine/hf_gelu_p14_fp16")
+    static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+}
+
+func temporaryFolder(_ test: XCTestCase) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("clip-search-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+    return url
+}
+
+/// A gallery: the two generated families, a photo, a file with odd characters in its name, a corrupt
+/// file, an empty file, a text file named .png, a hidden folder and a symlink loop.
+func makeGallery(in folder: URL) throws -> (good: Int, bad: Int) {
+    let fm = FileManager.default
+    try fm.createDirectory(at: folder.appendingPathComponent("stripes"), withIntermediateDirectories: true)
+    try fm.createDirectory(at: folder.appendingPathComponent(".hidden"), withIntermediateDirectories: true)
+    for family in ["circles", "stripes"] {
+        for i in 0..<12 {
+            let name = String(format: "%02d.png", i)
+            let destination = family == "circles" ? folder.appendingPathComponent("c\(name)") : folder.appendingPathComponent("stripes/\(name)")
+            try fm.copyItem(at: SearchFixtures.url("tasks/\(family)/\(name)"), to: destination)
+        }
+    }
+    try fm.copyItem(at: SearchFixtures.url("images/rgb_224.jpg"), to: folder.appendingPathComponent("photo one ✓ \n newline.jpg"))
+    try fm.copyItem(at: SearchFixtures.url("images/rgb.png"), to: folder.appendingPathComponent(".hidden/secret.png"))
+    try Data("not an image".utf8).write(to: folder.appendingPathComponent("notes.png"))
+    try Data().write(to: folder.appendingPathComponent("empty.jpg"))
+    let jpeg = try Data(contentsOf: SearchFixtures.url("images/rgb_baseline.jpg"))
+    try jpeg.prefix(jpeg.count / 3).write(to: folder.appendingPathComponent("truncated.jpg"))
+    try fm.createSymbolicLink(atPath: folder.appendingPathComponent("stripes/loop").path, withDestinationPath: folder.path)
+    return (25, 3)
+}
+
+struct SearchModel {
+    let model: CLIPModel
+    let id = "fixture hf_gelu_p14_fp16"
+    var embedder: ImageEmbedder {
+        let vision = model.vision!
+        return ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.config.imageSize)), batchSize: 4)
+    }
+
+    init() throws { model = try CLIPModel.load(from: SearchFixtures.model, towers: .both) }
+}
+
+private final class BundleMarker {}
+
+/// The built `clip` executable: the test bundle sits in (Linux) or beside (macOS) the products folder.
+var clipBinary: URL {
+    let base = Bundle(for: BundleMarker.self).bundleURL
+    let candidates = [base.appendingPathComponent("clip"), base.deletingLastPathComponent().appendingPathComponent("clip")]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+}
+
+/// Runs `clip` with `environment` added; returns status, stdout and stderr.
+func runClip(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = clipBinary
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile(), errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
