@@ -56,3 +56,67 @@ final class IndexTests: XCTestCase {
         XCTAssertEqual(v, [0, 1])
     }
 }
+
+final class HNSWTests: XCTestCase {
+    /// Clustered unit vectors: queries near real data, as photo libraries are.
+    func clustered(_ n: Int, _ d: Int, clusters: Int, seed: UInt64) -> [[Float]] {
+        var state = seed
+        func gaussian() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let u1 = (Double(state >> 11) + 0.5) / Double(1 << 53)
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let u2 = Double(state >> 11) / Double(1 << 53)
+            return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
+        }
+        let centres = (0..<clusters).map { _ in (0..<d).map { _ in gaussian() } }
+        return (0..<n).map { i in
+            var v = centres[i % clusters].enumerated().map { $0.element + 0.6 * gaussian() }
+            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for k in v.indices { v[k] /= norm }
+            return v
+        }
+    }
+
+    func testRecallTombstonesAndSaveLoad() throws {
+        let (n, d) = (4000, 48)
+        let data = clustered(n, d, clusters: 40, seed: 3), queries = clustered(100, d, clusters: 40, seed: 4)
+        let index = HNSWIndex(dimension: d, m: 16, efConstruction: 100, efSearch: 64)
+        for (i, v) in data.enumerated() { index.add(v, id: 1000 + i) }
+        let flat = FlatIndex(dimension: d)
+        data.flatMap { $0 }.withUnsafeBufferPointer { flat.add($0, ids: (0..<n).map { 1000 + $0 }) }
+        func recall(_ index: VectorIndex, excluding removed: Set<Int> = []) -> Double {
+            var hits = 0
+            for q in queries {
+                let truth = Set(flat.search(q, k: 10 + removed.count).map(\.id).filter { !removed.contains($0) }.prefix(10))
+                hits += index.search(q, k: 10).filter { truth.contains($0.id) }.count
+            }
+            return Double(hits) / Double(10 * queries.count)
+        }
+        let fast = recall(index)
+        index.efSearch = 128
+        let r = recall(index)
+        XCTAssertGreaterThanOrEqual(r, 0.95, "recall@10 \(r) at ef 128")
+        XCTAssertGreaterThan(r, fast * 0.999, "a wider search is not worse")
+
+        // Tombstones: never returned, and search still finds the rest.
+        let removed = Set((0..<400).map { 1000 + $0 * 10 })
+        for id in removed { index.remove(id: id) }
+        XCTAssertEqual(index.count, n - removed.count)
+        for q in queries { XCTAssertTrue(index.search(q, k: 10).allSatisfy { !removed.contains($0.id) }) }
+        XCTAssertGreaterThanOrEqual(recall(index, excluding: removed), 0.93)
+
+        // Save and load (mmap): identical answers; the loaded index keeps accepting inserts.
+        let url = try temporaryFolder(self).appendingPathComponent("index.hnsw")
+        try index.save(to: url)
+        let loaded = try HNSWIndex.load(from: url)
+        XCTAssertEqual(loaded.count, index.count)
+        for q in queries.prefix(20) {
+            XCTAssertEqual(loaded.search(q, k: 10).map(\.id), index.search(q, k: 10).map(\.id))
+        }
+        loaded.add(queries[0], id: 7)
+        XCTAssertEqual(loaded.search(queries[0], k: 1).first?.id, 7)
+        XCTAssertThrowsError(try HNSWIndex.load(from: url.deletingLastPathComponent().appendingPathComponent("missing")))
+        try Data("SCHNSW01 but short".utf8).write(to: url)
+        XCTAssertThrowsError(try HNSWIndex.load(from: url))
+    }
+}

@@ -61,6 +61,13 @@ final class LibraryTests: XCTestCase {
         let sub = try LibrarySearch.search(store, roots: [gallery.appendingPathComponent("stripes").path], query: vector, k: 100)
         XCTAssertEqual(sub.count, 12)
         XCTAssertTrue(sub.allSatisfy { $0.path.hasPrefix(gallery.appendingPathComponent("stripes").path + "/") })
+        // Above the size limit the same search goes through the library's HNSW index, kept in step with it.
+        let approximate = try LibrarySearch.search(store, roots: [gallery.path], query: vector, k: 5, approximateAbove: 3)
+        XCTAssertEqual(approximate.first?.path, probe)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: store.directory.appendingPathComponent("index.hnsw").path))
+        XCTAssertEqual(try store.approximateIndex().count, try store.liveRows(under: [gallery.path]).count)
+        let subApproximate = try LibrarySearch.search(store, roots: [gallery.appendingPathComponent("stripes").path], query: vector, k: 100, approximateAbove: 3)
+        XCTAssertEqual(Set(subApproximate.map(\.path)), Set(sub.map(\.path)), "filtered to the folder, falling back to exact when short")
         // Duplicates: a copy of a file is found with it.
         try FileManager.default.copyItem(atPath: probe, toPath: gallery.appendingPathComponent("copy of 05.png").path)
         _ = try indexer.update(try indexer.plan(roots: [gallery.path]), embedder: m.embedder)

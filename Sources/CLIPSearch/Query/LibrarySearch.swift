@@ -3,15 +3,31 @@ import Foundation
 
 /// Searches the embedded files under some folders of a library.
 public enum LibrarySearch {
-    /// The `k` files under `roots` closest to `query`, best first.
-    public static func search(_ store: LibraryStore, roots: [String], query: [Float], k: Int) throws -> [(path: String, score: Float)] {
-        let (index, paths) = try flatIndex(store, roots: roots)
+    /// Above this many embedded files under the searched folders, search goes through the library's HNSW index.
+    public static let defaultApproximateAbove = 50_000
+
+    /// The `k` files under `roots` closest to `query`, best first: exact up to `approximateAbove` files, then
+    /// through HNSW (results outside `roots` are filtered out; too few left falls back to exact).
+    public static func search(_ store: LibraryStore, roots: [String], query: [Float], k: Int,
+                              approximateAbove: Int = defaultApproximateAbove) throws -> [(path: String, score: Float)] {
+        let live = try store.liveRows(under: roots.map(standardised))
+        if live.count > approximateAbove {
+            let paths = Dictionary(live.map { ($0.row, $0.path) }, uniquingKeysWith: { a, _ in a })
+            let index = try store.approximateIndex()
+            index.efSearch = max(index.efSearch, 4 * k)
+            let found = index.search(query, k: 4 * k).compactMap { hit in paths[hit.id].map { (path: $0, score: hit.score) } }
+            if found.count >= min(k, live.count) { return Array(found.prefix(k)) }
+        }
+        let (index, paths) = try flatIndex(store, live: live)
         return index.search(query, k: k).map { (paths[$0.id], $0.score) }
     }
 
     /// An exact index over the live vectors under `roots`; ids index the returned paths.
     public static func flatIndex(_ store: LibraryStore, roots: [String]) throws -> (FlatIndex, [String]) {
-        let live = try store.liveRows(under: roots.map(standardised))
+        try flatIndex(store, live: try store.liveRows(under: roots.map(standardised)))
+    }
+
+    static func flatIndex(_ store: LibraryStore, live: [(row: Int, path: String)]) throws -> (FlatIndex, [String]) {
         let all = try store.vectorRows()
         let d = store.dimension
         var gathered = [Float](repeating: 0, count: live.count * d)

@@ -63,6 +63,7 @@ public final class LibraryStore: @unchecked Sendable {
             // all and let indexing embed every file again, instead of mixing spaces or crashing.
             replacedModel = meta.0
             try? FileManager.default.removeItem(at: vectorURL)
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.approximateIndexName))
         }
         vectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.2 : 0)
         if !sameModel {
@@ -146,6 +147,30 @@ public final class LibraryStore: @unchecked Sendable {
                                         arguments: [root, prefix, Self.upperBound(prefix)]).map { (row: $0["row"], path: $0["path"]) }
             }
         }
+    }
+
+    static let approximateIndexName = "index.hnsw"
+
+    /// The HNSW index over every embedded file of the library (ids are vector rows), loaded from beside the
+    /// database (mmap) and brought in step with it: rows embedded since are inserted, rows no longer
+    /// referenced are tombstoned; saved again when it changed.
+    public func approximateIndex() throws -> HNSWIndex {
+        let url = directory.appendingPathComponent(Self.approximateIndexName)
+        var index = HNSWIndex(dimension: dimension)
+        if FileManager.default.fileExists(atPath: url.path), let saved = try? HNSWIndex.load(from: url), saved.dimension == dimension {
+            index = saved
+        }
+        let live = Set(try read { db in try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL") })
+        let present = index.liveIDs
+        let rows = try vectors.rows()
+        var changed = false
+        for row in present.subtracting(live) { index.remove(id: row); changed = true }
+        for row in live.subtracting(present).sorted() {
+            index.add(Array(rows[(row * dimension)..<((row + 1) * dimension)]), id: row)
+            changed = true
+        }
+        if changed { try index.save(to: url) }
+        return index
     }
 
     /// The committed vectors `[count, dimension]`.

@@ -1,0 +1,292 @@
+import CLIP
+import Foundation
+
+/// Hierarchical navigable small-world graph (Malkov & Yashunin) over inner product: incremental insert,
+/// deletion by tombstone (still traversed, never returned), saved to a file and loaded back through mmap.
+public final class HNSWIndex: VectorIndex, @unchecked Sendable {
+    public let dimension: Int
+    /// Links per node on upper levels; level 0 keeps twice as many.
+    public let m: Int
+    public let efConstruction: Int
+    /// Candidates kept while searching (at least k); trades speed for recall.
+    public var efSearch: Int
+
+    private var maxM0: Int { 2 * m }
+    private var stride0: Int { maxM0 + 1 }  // count, then links
+    private var vectors: PodBuffer<Float>
+    private var level0: PodBuffer<Int32>
+    private var upper: [[[Int32]]] = []  // per node, levels 1...L
+    private var levels: [UInt8] = []
+    private var ids: [Int] = []
+    private var nodeOf: [Int: Int32] = [:]
+    private var deleted: [Bool] = []
+    private var deletedCount = 0
+    private var entry: Int32 = -1
+    private var maxLevel = -1
+    private var random: UInt64 = 0x9E37_79B9_7F4A_7C15
+    private var visited: [UInt32] = []
+    private var generation: UInt32 = 0
+    private var mapping: (UnsafeMutableRawPointer, Int)?
+
+    public init(dimension: Int, m: Int = 16, efConstruction: Int = 200, efSearch: Int = 64) {
+        self.dimension = dimension; self.m = m; self.efConstruction = efConstruction; self.efSearch = efSearch
+        vectors = PodBuffer()
+        level0 = PodBuffer()
+    }
+
+    deinit { if let (pointer, length) = mapping { munmap(pointer, length) } }
+
+    /// Nodes that answer searches (tombstoned ones excluded).
+    public var count: Int { ids.count - deletedCount }
+
+    /// The ids that answer searches.
+    public var liveIDs: Set<Int> { Set(nodeOf.keys) }
+
+    // MARK: insert
+
+    /// Adds `vector` (L2-normalised) under `id`; an id already present is replaced (old node tombstoned).
+    public func add(_ values: [Float], id: Int) {
+        precondition(values.count == dimension, "vector of \(values.count) floats for a \(dimension)-d index")
+        remove(id: id)
+        let node = Int32(ids.count)
+        values.withUnsafeBufferPointer { vectors.append($0) }
+        level0.append(repeating: 0, count: stride0)
+        let level = randomLevel()
+        upper.append(Array(repeating: [], count: level))
+        levels.append(UInt8(level))
+        ids.append(id)
+        nodeOf[id] = node
+        deleted.append(false)
+        visited.append(0)
+        guard entry >= 0 else { entry = node; maxLevel = level; return }
+        let q = vectors.base + Int(node) * dimension
+        var ep = entry
+        var epScore = innerProduct(q, vector(ep), dimension)
+        if maxLevel > level {
+            for lc in stride(from: maxLevel, to: level, by: -1) { (ep, epScore) = greedy(q, from: ep, score: epScore, level: lc) }
+        }
+        var entries = [(score: epScore, node: ep)]
+        for lc in stride(from: min(level, maxLevel), through: 0, by: -1) {
+            let found = searchLayer(q, entries: entries, ef: efConstruction, level: lc, skipDeleted: false)
+            let chosen = selectNeighbors(found, limit: m)
+            setLinks(node, lc, chosen.map(\.node))
+            for neighbor in chosen { connect(neighbor.node, to: node, score: neighbor.score, level: lc) }
+            entries = found
+        }
+        if level > maxLevel { entry = node; maxLevel = level }
+    }
+
+    /// Tombstones `id`'s node: it still routes searches but is never returned.
+    public func remove(id: Int) {
+        guard let node = nodeOf.removeValue(forKey: id), !deleted[Int(node)] else { return }
+        deleted[Int(node)] = true
+        deletedCount += 1
+    }
+
+    private func randomLevel() -> Int {
+        random = random &* 6364136223846793005 &+ 1442695040888963407
+        let uniform = (Double(random >> 11) + 0.5) / Double(1 << 53)
+        return min(Int(-log(uniform) / log(Double(m))), 16)
+    }
+
+    @inline(__always) private func vector(_ node: Int32) -> UnsafePointer<Float> { UnsafePointer(vectors.base + Int(node) * dimension) }
+
+    private func links(_ node: Int32, _ level: Int) -> [Int32] {
+        if level == 0 {
+            let base = level0.base + Int(node) * stride0
+            return Array(UnsafeBufferPointer(start: base + 1, count: Int(base[0])))
+        }
+        return upper[Int(node)][level - 1]
+    }
+
+    private func setLinks(_ node: Int32, _ level: Int, _ list: [Int32]) {
+        if level == 0 {
+            let base = level0.base + Int(node) * stride0
+            base[0] = Int32(list.count)
+            for (i, n) in list.enumerated() { base[1 + i] = n }
+        } else {
+            upper[Int(node)][level - 1] = list
+        }
+    }
+
+    /// Adds the link `from → to`, pruning `from`'s links with the heuristic when over capacity.
+    private func connect(_ from: Int32, to: Int32, score: Float, level: Int) {
+        var list = links(from, level)
+        let limit = level == 0 ? maxM0 : m
+        if list.count < limit {
+            list.append(to)
+        } else {
+            let base = vector(from)
+            let candidates = (list + [to]).map { (score: innerProduct(base, vector($0), dimension), node: $0) }
+            list = selectNeighbors(candidates, limit: limit).map(\.node)
+        }
+        setLinks(from, level, list)
+    }
+
+    /// The paper's heuristic: take candidates best first, keeping one only if it is closer to the base than
+    /// to every neighbour kept so far (spreads links across directions).
+    private func selectNeighbors(_ candidates: [(score: Float, node: Int32)], limit: Int) -> [(score: Float, node: Int32)] {
+        let sorted = candidates.sorted { $0.score > $1.score }
+        guard sorted.count > limit else { return sorted }
+        var kept: [(score: Float, node: Int32)] = []
+        for c in sorted {
+            if kept.count >= limit { break }
+            let cv = vector(c.node)
+            if kept.allSatisfy({ innerProduct(cv, vector($0.node), dimension) < c.score }) { kept.append(c) }
+        }
+        return kept
+    }
+
+    // MARK: search
+
+    private func greedy(_ q: UnsafePointer<Float>, from start: Int32, score: Float, level: Int) -> (Int32, Float) {
+        var (best, bestScore) = (start, score)
+        var improved = true
+        while improved {
+            improved = false
+            for n in links(best, level) {
+                let s = innerProduct(q, vector(n), dimension)
+                if s > bestScore { (best, bestScore) = (n, s); improved = true }
+            }
+        }
+        return (best, bestScore)
+    }
+
+    private func searchLayer(_ q: UnsafePointer<Float>, entries: [(score: Float, node: Int32)], ef: Int, level: Int,
+                             skipDeleted: Bool) -> [(score: Float, node: Int32)] {
+        generation &+= 1
+        if generation == 0 { for i in visited.indices { visited[i] = 0 }; generation = 1 }
+        var candidates = ScoredHeap(max: true, capacity: ef * 2)
+        var results = ScoredHeap(max: false, capacity: ef + 1)
+        for e in entries where visited[Int(e.node)] != generation {
+            visited[Int(e.node)] = generation
+            candidates.push(e.score, e.node)
+            if !(skipDeleted && deleted[Int(e.node)]) { results.push(e.score, e.node) }
+        }
+        while let c = candidates.pop() {
+            if results.count >= ef, let worst = results.top, c.score < worst.score { break }
+            let visit = { (n: Int32) in
+                guard self.visited[Int(n)] != self.generation else { return }
+                self.visited[Int(n)] = self.generation
+                let s = innerProduct(q, self.vector(n), self.dimension)
+                if results.count < ef || s > results.top!.score {
+                    candidates.push(s, n)
+                    if !(skipDeleted && self.deleted[Int(n)]) {
+                        results.push(s, n)
+                        if results.count > ef { results.pop() }
+                    }
+                }
+            }
+            if level == 0 {
+                let base = level0.base + Int(c.node) * stride0
+                for i in 0..<Int(base[0]) { visit(base[1 + i]) }
+            } else {
+                for n in upper[Int(c.node)][level - 1] { visit(n) }
+            }
+        }
+        return results.items
+    }
+
+    public func search(_ query: [Float], k: Int) -> [(id: Int, score: Float)] {
+        precondition(query.count == dimension, "query of \(query.count) floats for a \(dimension)-d index")
+        guard entry >= 0, k > 0 else { return [] }
+        return query.withUnsafeBufferPointer { qb in
+            let q = qb.baseAddress!
+            var ep = entry
+            var score = innerProduct(q, vector(ep), dimension)
+            if maxLevel > 0 {
+                for lc in stride(from: maxLevel, to: 0, by: -1) { (ep, score) = greedy(q, from: ep, score: score, level: lc) }
+            }
+            let found = searchLayer(q, entries: [(score, ep)], ef: max(efSearch, k), level: 0, skipDeleted: true)
+            return found.sorted { $0.score > $1.score }.prefix(k).map { (ids[Int($0.node)], $0.score) }
+        }
+    }
+
+    // MARK: persistence
+
+    private static let magic = Array("SCHNSW01".utf8)
+
+    /// Writes the index to `url` atomically.
+    public func save(to url: URL) throws {
+        var data = Data(Self.magic)
+        func put<T>(_ values: UnsafeBufferPointer<T>) {
+            data.append(UnsafeBufferPointer(start: UnsafeRawPointer(values.baseAddress)?.assumingMemoryBound(to: UInt8.self),
+                                            count: values.count * MemoryLayout<T>.stride))
+            while data.count % 8 != 0 { data.append(0) }
+        }
+        let header: [Int64] = [Int64(dimension), Int64(ids.count), Int64(m), Int64(efConstruction), Int64(efSearch),
+                               Int64(entry), Int64(maxLevel), Int64(deletedCount)]
+        header.withUnsafeBufferPointer { put($0) }
+        put(UnsafeBufferPointer(start: vectors.base, count: vectors.count))
+        put(UnsafeBufferPointer(start: level0.base, count: level0.count))
+        ids.map(Int64.init).withUnsafeBufferPointer { put($0) }
+        levels.withUnsafeBufferPointer { put($0) }
+        deleted.map { UInt8($0 ? 1 : 0) }.withUnsafeBufferPointer { put($0) }
+        var stream: [Int32] = []
+        for node in upper.indices { for list in upper[node] { stream.append(Int32(list.count)); stream += list } }
+        [Int64(stream.count)].withUnsafeBufferPointer { put($0) }
+        stream.withUnsafeBufferPointer { put($0) }
+        do { try data.write(to: url, options: .atomic) } catch { throw CLIPError.io(file: url.path, reason: "cannot write the index: \(error.localizedDescription)") }
+    }
+
+    /// Maps a saved index: vectors and level-0 links are read in place from the file (copy-on-write).
+    public static func load(from url: URL) throws -> HNSWIndex {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CLIPError.io(file: url.path, reason: "cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        fstat(fd, &info)
+        let length = Int(info.st_size)
+        guard length >= 72, let map = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+            throw CLIPError.io(file: url.path, reason: "not an index file (too short or cannot be mapped)")
+        }
+        var offset = 0
+        func take<T>(_ n: Int, _ what: String) throws -> UnsafeMutablePointer<T> {
+            let bytes = n * MemoryLayout<T>.stride
+            guard n >= 0, offset + bytes <= length else {
+                munmap(map, length)
+                throw CLIPError.io(file: url.path, reason: "truncated index file (\(what))")
+            }
+            let pointer = (map + offset).assumingMemoryBound(to: T.self)
+            offset += (bytes + 7) / 8 * 8
+            return pointer
+        }
+        let magic: UnsafeMutablePointer<UInt8> = try take(8, "magic")
+        guard Array(UnsafeBufferPointer(start: magic, count: 8)) == Self.magic else {
+            munmap(map, length)
+            throw CLIPError.io(file: url.path, reason: "not a SwiftCLIP HNSW index")
+        }
+        let h: UnsafeMutablePointer<Int64> = try take(8, "header")
+        let (d, n, m) = (Int(h[0]), Int(h[1]), Int(h[2]))
+        let index = HNSWIndex(dimension: d, m: m, efConstruction: Int(h[3]), efSearch: Int(h[4]), viewing: (map, length))
+        index.entry = Int32(h[5]); index.maxLevel = Int(h[6]); index.deletedCount = Int(h[7])
+        index.vectors = PodBuffer(viewing: try take(n * d, "vectors"), count: n * d)
+        index.level0 = PodBuffer(viewing: try take(n * (2 * m + 1), "links"), count: n * (2 * m + 1))
+        let ids: UnsafeMutablePointer<Int64> = try take(n, "ids")
+        let levels: UnsafeMutablePointer<UInt8> = try take(n, "levels")
+        let deleted: UnsafeMutablePointer<UInt8> = try take(n, "tombstones")
+        let streamCount: UnsafeMutablePointer<Int64> = try take(1, "upper links")
+        let stream: UnsafeMutablePointer<Int32> = try take(Int(streamCount[0]), "upper links")
+        index.ids = (0..<n).map { Int(ids[$0]) }
+        index.levels = Array(UnsafeBufferPointer(start: levels, count: n))
+        index.deleted = (0..<n).map { deleted[$0] != 0 }
+        var position = 0
+        index.upper = (0..<n).map { node in
+            (0..<Int(index.levels[node])).map { _ in
+                let c = Int(stream[position])
+                defer { position += 1 + c }
+                return Array(UnsafeBufferPointer(start: stream + position + 1, count: c))
+            }
+        }
+        for (node, id) in index.ids.enumerated() where !index.deleted[node] { index.nodeOf[id] = Int32(node) }
+        index.visited = [UInt32](repeating: 0, count: n)
+        return index
+    }
+
+    private init(dimension: Int, m: Int, efConstruction: Int, efSearch: Int, viewing mapping: (UnsafeMutableRawPointer, Int)) {
+        self.dimension = dimension; self.m = m; self.efConstruction = efConstruction; self.efSearch = efSearch
+        self.mapping = mapping
+        vectors = PodBuffer()
+        level0 = PodBuffer()
+    }
+}

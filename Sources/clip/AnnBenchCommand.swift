@@ -1,0 +1,61 @@
+import ArgumentParser
+import CLIP
+import CLIPSearch
+import Foundation
+
+/// `clip bench-ann DATA`: the vector indexes on tools/make_ann_data.py's data, measured as
+/// tools/bench_ann_peers.py measures faiss and hnswlib.
+struct AnnBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-ann",
+        abstract: "Benchmark the flat and HNSW indexes: build time, recall@10, single-query queries/s on one thread.")
+
+    @Argument(help: "A folder with base.npy, queries.npy and truth.npy (tools/make_ann_data.py).")
+    var data: String
+    @Option(name: .long, help: "efSearch values to try.")
+    var ef = "16,32,64,128,256"
+    @Option(name: .long, help: "Save the built HNSW index here and time loading it back.")
+    var save: String?
+
+    func run() async throws {
+        Parallelism.threads = 1  // also pins OpenBLAS to one thread: every figure here is single-threaded
+        let folder = URL(fileURLWithPath: data)
+        func floats(_ name: String) throws -> Tensor { try NPY.read(folder.appendingPathComponent(name)).tensor(file: name) }
+        let base = try floats("base.npy"), queries = try floats("queries.npy")
+        guard case let .int32(shape, truthValues) = try NPY.read(folder.appendingPathComponent("truth.npy")) else {
+            throw CLIPError.input(file: "truth.npy", reason: "expected int32")
+        }
+        let (n, d) = (base.shape[0], base.shape[1])
+        let truth = (0..<shape[0]).map { Set(truthValues[($0 * shape[1])..<($0 * shape[1] + 10)].map(Int.init)) }
+        let qs = (0..<queries.shape[0]).map { queries.row($0) }
+        print("data: \(n) x \(d), \(qs.count) queries; \(BuildInfo.summary)")
+        func recall(_ index: VectorIndex) -> Double {
+            Double(zip(qs, truth).map { q, t in index.search(q, k: 10).filter { t.contains($0.id) }.count }.reduce(0, +)) / Double(10 * qs.count)
+        }
+        func queriesPerSecond(_ index: VectorIndex) -> Double {
+            var done = 0
+            let start = Date()
+            repeat { for q in qs { _ = index.search(q, k: 10) }; done += qs.count } while Date().timeIntervalSince(start) < 2
+            return Double(done) / Date().timeIntervalSince(start)
+        }
+        var start = Date()
+        let flat = FlatIndex(dimension: d)
+        flat.add(UnsafeBufferPointer(base.buffer), ids: Array(0..<n))
+        print(String(format: "SwiftCLIP FlatIndex      build %7.2f s   recall@10 %.4f   %8.1f queries/s (1 thread)",
+                     Date().timeIntervalSince(start), recall(flat), queriesPerSecond(flat)))
+        start = Date()
+        var hnsw = HNSWIndex(dimension: d, m: 16, efConstruction: 200)
+        for i in 0..<n { hnsw.add(base.row(i), id: i) }
+        print(String(format: "SwiftCLIP HNSW M=16 efC=200 build %7.2f s (1 thread)", Date().timeIntervalSince(start)))
+        if let save {
+            try hnsw.save(to: URL(fileURLWithPath: save))
+            start = Date()
+            hnsw = try HNSWIndex.load(from: URL(fileURLWithPath: save))
+            print(String(format: "saved; loaded back (mmap) in %.3f s", Date().timeIntervalSince(start)))
+        }
+        for value in ef.split(separator: ",").compactMap({ Int($0) }) {
+            hnsw.efSearch = max(value, 10)
+            print(String(format: "SwiftCLIP HNSW ef %4d   recall@10 %.4f   %8.1f queries/s (1 thread)", value, recall(hnsw), queriesPerSecond(hnsw)))
+        }
+    }
+}
