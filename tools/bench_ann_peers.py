@@ -30,6 +30,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("data")
     ap.add_argument("--ef", default="16,32,64,128,256")
+    ap.add_argument("--hnsw-file", help="save the hnswlib index here, or load it if it exists (skips the build)")
     args = ap.parse_args()
     base = np.load(os.path.join(args.data, "base.npy"))
     queries = np.load(os.path.join(args.data, "queries.npy"))
@@ -46,13 +47,20 @@ def main():
     print(f"faiss {faiss.__version__} IndexFlatIP   build {build:7.2f} s   recall@10 {recall(found, truth):.4f}   {qps:8.1f} queries/s (1 thread)")
 
     import hnswlib
-    for threads in (1, 2):
+    if args.hnsw_file and os.path.exists(args.hnsw_file):
         index = hnswlib.Index(space="ip", dim=base.shape[1])
-        index.init_index(max_elements=base.shape[0], M=16, ef_construction=200, random_seed=100)
-        index.set_num_threads(threads)
-        start = time.perf_counter()
-        index.add_items(base, np.arange(base.shape[0]))
-        print(f"hnswlib {hnswlib.__version__ if hasattr(hnswlib, '__version__') else ''} HNSW M=16 efC=200 build {time.perf_counter() - start:7.2f} s ({threads} thread{'s' if threads > 1 else ''})")
+        index.load_index(args.hnsw_file, max_elements=base.shape[0])
+        print(f"hnswlib index loaded from {args.hnsw_file}")
+    else:
+        for threads in (1, 2):
+            index = hnswlib.Index(space="ip", dim=base.shape[1])
+            index.init_index(max_elements=base.shape[0], M=16, ef_construction=200, random_seed=100)
+            index.set_num_threads(threads)
+            start = time.perf_counter()
+            index.add_items(base, np.arange(base.shape[0]))
+            print(f"hnswlib HNSW M=16 efC=200 build {time.perf_counter() - start:7.2f} s ({threads} thread{'s' if threads > 1 else ''})")
+        if args.hnsw_file:
+            index.save_index(args.hnsw_file)
     index.set_num_threads(1)
     for ef in [int(e) for e in args.ef.split(",")]:
         index.set_ef(max(ef, 10))

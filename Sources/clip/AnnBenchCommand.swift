@@ -16,6 +16,8 @@ struct AnnBenchCommand: AsyncParsableCommand {
     var ef = "16,32,64,128,256"
     @Option(name: .long, help: "Save the built HNSW index here and time loading it back.")
     var save: String?
+    @Option(name: .long, help: "Load a saved HNSW index instead of building one (to re-measure searches).")
+    var load: String?
 
     func run() async throws {
         Parallelism.threads = 1  // also pins OpenBLAS to one thread: every figure here is single-threaded
@@ -45,8 +47,13 @@ struct AnnBenchCommand: AsyncParsableCommand {
                      Date().timeIntervalSince(start), recall(flat), queriesPerSecond(flat)))
         start = Date()
         var hnsw = HNSWIndex(dimension: d, m: 16, efConstruction: 200)
-        for i in 0..<n { hnsw.add(base.row(i), id: i) }
-        print(String(format: "SwiftCLIP HNSW M=16 efC=200 build %7.2f s (1 thread)", Date().timeIntervalSince(start)))
+        if let load {
+            hnsw = try HNSWIndex.load(from: URL(fileURLWithPath: load))
+            print(String(format: "SwiftCLIP HNSW loaded from %@ (mmap) in %.3f s", load, Date().timeIntervalSince(start)))
+        } else {
+            for i in 0..<n { hnsw.add(base.row(i), id: i) }
+            print(String(format: "SwiftCLIP HNSW M=16 efC=200 build %7.2f s (1 thread)", Date().timeIntervalSince(start)))
+        }
         if let save {
             try hnsw.save(to: URL(fileURLWithPath: save))
             start = Date()

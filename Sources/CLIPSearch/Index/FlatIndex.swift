@@ -1,7 +1,7 @@
-import CBLAS
 import CLIP
+import CPrefetch
 
-/// Exact search: one matrix-vector product over all rows (BLAS), then a top-k selection. Rows are float32,
+/// Exact search: every row scored in one streaming pass, keeping the top k. Rows are float32,
 /// or float16 to halve memory (converted per block at query time). `ids` map row order to caller ids.
 public final class FlatIndex: VectorIndex, @unchecked Sendable {
     public enum Storage: Sendable { case float32, float16 }
@@ -33,32 +33,33 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         precondition(query.count == dimension, "query of \(query.count) floats for a \(dimension)-d index")
         guard count > 0, k > 0 else { return [] }
         var top = TopK(min(k, count))
-        let block = 4096
-        var scores = [Float](repeating: 0, count: block)
-        var converted = storage == .float16 ? [Float](repeating: 0, count: block * dimension) : []
-        var start = 0
-        while start < count {
-            let n = min(block, count - start)
-            query.withUnsafeBufferPointer { q in
-                scores.withUnsafeMutableBufferPointer { s in
-                    func gemv(_ rows: UnsafePointer<Float>) {
-                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(dimension), 1, rows, Int32(dimension),
-                                    q.baseAddress, 1, 0, s.baseAddress, 1)
+        let d = dimension
+        query.withUnsafeBufferPointer { qb in
+            let q = qb.baseAddress!
+            switch storage {
+            case .float32:
+                // One streaming pass: memory bandwidth is the limit, so rows are scored as they arrive
+                // (prefetched a few rows ahead) instead of through a scores buffer.
+                float32.withUnsafeBufferPointer { rows in
+                    let base = rows.baseAddress!
+                    for i in 0..<count {
+                        clip_prefetch(base + (i + 8) * d); clip_prefetch(base + (i + 8) * d + d / 2)
+                        let s = innerProduct(q, base + i * d, d)
+                        if s > top.threshold { top.offer(ids[i], s) }
                     }
-                    switch storage {
-                    case .float32: float32.withUnsafeBufferPointer { gemv($0.baseAddress! + start * dimension) }
-                    case .float16:
-                        float16.withUnsafeBufferPointer { half in
-                            converted.withUnsafeMutableBufferPointer { out in
-                                for i in 0..<(n * dimension) { out[i] = Float(half[start * dimension + i]) }
-                                gemv(out.baseAddress!)
-                            }
+                }
+            case .float16:
+                var converted = [Float](repeating: 0, count: d)
+                float16.withUnsafeBufferPointer { half in
+                    converted.withUnsafeMutableBufferPointer { row in
+                        for i in 0..<count {
+                            for t in 0..<d { row[t] = Float(half[i * d + t]) }
+                            let s = innerProduct(q, row.baseAddress!, d)
+                            if s > top.threshold { top.offer(ids[i], s) }
                         }
                     }
                 }
             }
-            for i in 0..<n where scores[i] > top.threshold { top.offer(ids[start + i], scores[i]) }
-            start += n
         }
         return top.sorted()
     }

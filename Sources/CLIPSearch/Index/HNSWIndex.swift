@@ -1,4 +1,5 @@
 import CLIP
+import CPrefetch
 import Foundation
 
 /// Hierarchical navigable small-world graph (Malkov & Yashunin) over inner product: incremental insert,
@@ -152,39 +153,60 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         return (best, bestScore)
     }
 
+    private var candidateHeap = ScoredHeap(max: true)
+    private var resultHeap = ScoredHeap(max: false)
+
+    /// Best-first search of one level from `entries`, keeping the `ef` best (tombstoned nodes are walked
+    /// through but, with `skipDeleted`, not kept).
     private func searchLayer(_ q: UnsafePointer<Float>, entries: [(score: Float, node: Int32)], ef: Int, level: Int,
                              skipDeleted: Bool) -> [(score: Float, node: Int32)] {
         generation &+= 1
         if generation == 0 { for i in visited.indices { visited[i] = 0 }; generation = 1 }
-        var candidates = ScoredHeap(max: true, capacity: ef * 2)
-        var results = ScoredHeap(max: false, capacity: ef + 1)
-        for e in entries where visited[Int(e.node)] != generation {
-            visited[Int(e.node)] = generation
-            candidates.push(e.score, e.node)
-            if !(skipDeleted && deleted[Int(e.node)]) { results.push(e.score, e.node) }
-        }
-        while let c = candidates.pop() {
-            if results.count >= ef, let worst = results.top, c.score < worst.score { break }
-            let visit = { (n: Int32) in
-                guard self.visited[Int(n)] != self.generation else { return }
-                self.visited[Int(n)] = self.generation
-                let s = innerProduct(q, self.vector(n), self.dimension)
-                if results.count < ef || s > results.top!.score {
-                    candidates.push(s, n)
-                    if !(skipDeleted && self.deleted[Int(n)]) {
-                        results.push(s, n)
-                        if results.count > ef { results.pop() }
+        let stamp = generation, d = dimension, vectorBase = vectors.base, linkBase = level0.base, stride = stride0
+        var candidates = candidateHeap, results = resultHeap
+        candidates.removeAll()
+        results.removeAll()
+        visited.withUnsafeMutableBufferPointer { seen in
+            deleted.withUnsafeBufferPointer { dead in
+                for e in entries where seen[Int(e.node)] != stamp {
+                    seen[Int(e.node)] = stamp
+                    candidates.push(e.score, e.node)
+                    if !(skipDeleted && dead[Int(e.node)]) { results.push(e.score, e.node) }
+                }
+                func scan(_ list: UnsafeBufferPointer<Int32>) {
+                    for i in 0..<list.count {
+                        if i + 1 < list.count {
+                            clip_prefetch(vectorBase + Int(list[i + 1]) * d)
+                            clip_prefetch(seen.baseAddress! + Int(list[i + 1]))
+                        }
+                        let n = list[i]
+                        guard seen[Int(n)] != stamp else { continue }
+                        seen[Int(n)] = stamp
+                        let s = innerProduct(q, vectorBase + Int(n) * d, d)
+                        if results.count < ef || s > results.topScore {
+                            candidates.push(s, n)
+                            if !(skipDeleted && dead[Int(n)]) {
+                                results.push(s, n)
+                                if results.count > ef { results.pop() }
+                            }
+                        }
+                    }
+                }
+                while let c = candidates.pop() {
+                    if results.count >= ef, c.score < results.topScore { break }
+                    if level == 0 {
+                        let base = linkBase + Int(c.node) * stride
+                        scan(UnsafeBufferPointer(start: base + 1, count: Int(base[0])))
+                    } else {
+                        upper[Int(c.node)][level - 1].withUnsafeBufferPointer { scan($0) }
                     }
                 }
             }
-            if level == 0 {
-                let base = level0.base + Int(c.node) * stride0
-                for i in 0..<Int(base[0]) { visit(base[1 + i]) }
-            } else {
-                for n in upper[Int(c.node)][level - 1] { visit(n) }
-            }
         }
-        return results.items
+        let found = results.items
+        candidateHeap = candidates
+        resultHeap = results
+        return found
     }
 
     public func search(_ query: [Float], k: Int) -> [(id: Int, score: Float)] {

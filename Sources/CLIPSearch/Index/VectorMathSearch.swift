@@ -15,7 +15,8 @@ func innerProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ d: Int
     return sum
 }
 
-/// A binary heap of (score, node); `isMax` picks the order.
+/// A binary heap of (score, node); `isMax` picks the order. Sifting runs on the raw buffer (the graph
+/// search spends much of its time here).
 struct ScoredHeap {
     private(set) var items: [(score: Float, node: Int32)] = []
     let isMax: Bool
@@ -25,36 +26,47 @@ struct ScoredHeap {
     var count: Int { items.count }
     var isEmpty: Bool { items.isEmpty }
     var top: (score: Float, node: Int32)? { items.first }
+    /// The top score; only valid when not empty.
+    var topScore: Float { items.withUnsafeBufferPointer { $0[0].score } }
 
-    @inline(__always) private func above(_ a: Float, _ b: Float) -> Bool { isMax ? a > b : a < b }
+    mutating func removeAll() { items.removeAll(keepingCapacity: true) }
 
+    @inline(__always)
     mutating func push(_ score: Float, _ node: Int32) {
         items.append((score, node))
-        var i = items.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            guard above(items[i].score, items[p].score) else { break }
-            items.swapAt(i, p)
-            i = p
+        let max = isMax
+        items.withUnsafeMutableBufferPointer { h in
+            var i = h.count - 1
+            let item = h[i]
+            while i > 0 {
+                let p = (i - 1) / 2
+                guard max ? item.score > h[p].score : item.score < h[p].score else { break }
+                h[i] = h[p]
+                i = p
+            }
+            h[i] = item
         }
     }
 
-    @discardableResult
+    @inline(__always) @discardableResult
     mutating func pop() -> (score: Float, node: Int32)? {
         guard let first = items.first else { return nil }
         let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
+        guard !items.isEmpty else { return first }
+        let max = isMax
+        items.withUnsafeMutableBufferPointer { h in
+            let n = h.count
             var i = 0
             while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count, above(items[l].score, items[m].score) { m = l }
-                if r < items.count, above(items[r].score, items[m].score) { m = r }
-                if m == i { break }
-                items.swapAt(i, m)
-                i = m
+                let l = 2 * i + 1
+                if l >= n { break }
+                var c = l
+                if l + 1 < n, max ? h[l + 1].score > h[l].score : h[l + 1].score < h[l].score { c = l + 1 }
+                guard max ? h[c].score > last.score : h[c].score < last.score else { break }
+                h[i] = h[c]
+                i = c
             }
+            h[i] = last
         }
         return first
     }
