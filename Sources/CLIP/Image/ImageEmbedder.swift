@@ -11,44 +11,79 @@ public struct ImageEmbedder: Sendable {
         self.vision = vision; self.preprocessor = preprocessor; self.options = options; self.batchSize = batchSize
     }
 
-    /// Per-file results: an embedding row or the error that stopped that file. One bad file never stops the rest.
-    /// `progress` is told how many files are done after each batch.
-    public func embedEach(files: [String], progress: ((Int) -> Void)? = nil) throws -> [Result<[Float], CLIPError>] {
-        var results: [Result<[Float], CLIPError>] = []
+    /// One batch decoded and preprocessed, with the files that failed.
+    private struct DecodedBatch: @unchecked Sendable {
+        let input: Tensor
+        let errors: [CLIPError?]
+    }
+
+    private final class Pending: @unchecked Sendable {
+        var batch: DecodedBatch?
+    }
+
+    private func decode(_ batch: [String]) -> DecodedBatch {
         let size = preprocessor.config.size, plane = 3 * size * size
-        var start = 0
-        while start < files.count {
-            let batch = Array(files[start..<min(files.count, start + batchSize)])
-            start += batch.count
-            let input = Tensor(uninitialized: [batch.count, 3, size, size])
-            var errors = [CLIPError?](repeating: nil, count: batch.count)
-            errors.withUnsafeMutableBufferPointer { errs in
-                Parallelism.forEachChunk(batch.count) { range in
-                    for i in range {
-                        do {
-                            preprocessor.write(try ImageDecoder.decode(file: batch[i], options: options), into: input.data + i * plane)
-                        } catch let error as CLIPError {
-                            errs[i] = error
-                        } catch {
-                            errs[i] = .input(file: batch[i], reason: "\(error)")
-                        }
+        let input = Tensor(uninitialized: [batch.count, 3, size, size])
+        var errors = [CLIPError?](repeating: nil, count: batch.count)
+        errors.withUnsafeMutableBufferPointer { errs in
+            Parallelism.forEachChunk(batch.count) { range in
+                for i in range {
+                    do {
+                        preprocessor.write(try ImageDecoder.decode(file: batch[i], options: options), into: input.data + i * plane)
+                    } catch let error as CLIPError {
+                        errs[i] = error
+                    } catch {
+                        errs[i] = .input(file: batch[i], reason: "\(error)")
                     }
                 }
             }
-            let good = errors.indices.filter { errors[$0] == nil }
-            var modelInput = input
-            if good.count < batch.count {
-                // Only the images that decoded go to the model, packed to the front.
-                modelInput = Tensor(uninitialized: [good.count, 3, size, size])
-                for (row, i) in good.enumerated() {
-                    (modelInput.data + row * plane).update(from: input.data + i * plane, count: plane)
-                }
+        }
+        return DecodedBatch(input: input, errors: errors)
+    }
+
+    private func embed(_ decoded: DecodedBatch) throws -> [Result<[Float], CLIPError>] {
+        let size = preprocessor.config.size, plane = 3 * size * size
+        let good = decoded.errors.indices.filter { decoded.errors[$0] == nil }
+        var modelInput = decoded.input
+        if good.count < decoded.errors.count {
+            // Only the images that decoded go to the model, packed to the front.
+            modelInput = Tensor(uninitialized: [good.count, 3, size, size])
+            for (row, i) in good.enumerated() {
+                (modelInput.data + row * plane).update(from: decoded.input.data + i * plane, count: plane)
             }
-            let embedded = good.isEmpty ? Tensor(zeros: [0, vision.embedDim]) : try vision.embed(pixels: modelInput)
-            var row = 0
-            for i in 0..<batch.count {
-                if let error = errors[i] { results.append(.failure(error)) } else { results.append(.success(embedded.row(row))); row += 1 }
+        }
+        let embedded = good.isEmpty ? Tensor(zeros: [0, vision.embedDim]) : try vision.embed(pixels: modelInput)
+        var row = 0
+        return decoded.errors.map { error in
+            if let error { return .failure(error) }
+            defer { row += 1 }
+            return .success(embedded.row(row))
+        }
+    }
+
+    /// Per-file results: an embedding row or the error that stopped that file. One bad file never stops the rest.
+    /// The next batch is decoded while the model runs on the current one. `progress` is told how many
+    /// files are done after each batch.
+    public func embedEach(files: [String], progress: ((Int) -> Void)? = nil) throws -> [Result<[Float], CLIPError>] {
+        let batches = stride(from: 0, to: files.count, by: batchSize).map { Array(files[$0..<min(files.count, $0 + batchSize)]) }
+        var results: [Result<[Float], CLIPError>] = []
+        let inFlight = DispatchGroup()
+        defer { inFlight.wait() }  // never leave a decode running past an error
+        func decodeInBackground(_ index: Int) -> Pending {
+            let pending = Pending()
+            inFlight.enter()
+            DispatchQueue.global(qos: .userInitiated).async {
+                pending.batch = self.decode(batches[index])
+                inFlight.leave()
             }
+            return pending
+        }
+        var next = batches.isEmpty ? nil : decodeInBackground(0)
+        for index in batches.indices {
+            inFlight.wait()
+            let current = next!.batch!
+            next = index + 1 < batches.count ? decodeInBackground(index + 1) : nil
+            results += try embed(current)
             progress?(results.count)
         }
         return results
