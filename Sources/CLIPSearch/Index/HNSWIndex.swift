@@ -194,6 +194,8 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
                 }
                 while let c = candidates.pop() {
                     if results.count >= ef, c.score < results.topScore { break }
+                    // The next candidate's link list is likely the next thing read.
+                    if level == 0, let next = candidates.top { clip_prefetch(linkBase + Int(next.node) * stride) }
                     if level == 0 {
                         let base = linkBase + Int(c.node) * stride
                         scan(UnsafeBufferPointer(start: base + 1, count: Int(base[0])))
