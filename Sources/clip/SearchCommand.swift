@@ -27,6 +27,8 @@ struct SearchCommand: AsyncParsableCommand {
     var top = 10
     @Flag(name: .long, help: "Do not index before searching.")
     var noIndex = false
+    @Option(name: .long, help: "Search through the library's HNSW index when more images than this are searched (exact below).")
+    var approximateAbove = LibrarySearch.defaultApproximateAbove
     @Flag(name: .long, help: "Print only paths.")
     var paths = false
     @Flag(name: .long, help: "Print JSON.")
@@ -55,7 +57,7 @@ struct SearchCommand: AsyncParsableCommand {
                 let e = try imageOptions.embedder(try modelOptions.load(towers: .vision)).embed(files: files)
                 return (0..<files.count).map { e.row($0) }
             })
-        let results = try LibrarySearch.search(store, roots: [folder], query: vector, k: top)
+        let results = try LibrarySearch.search(store, roots: [folder], query: vector, k: top, approximateAbove: approximateAbove)
         if json {
             print(try JSONLines.string(results.map { ["path": $0.path, "score": Double($0.score)] }))
         } else {

@@ -24,6 +24,10 @@ final class SearchCLITests: XCTestCase {
         XCTAssertFalse(second.err.contains("index:"), second.err)
         XCTAssertEqual(second.out.split(separator: "\n").count, 4)
 
+        // The same search through HNSW (forced with a small limit) gives the same best match.
+        let approximate = try runClip(["search"] + common + ["--image", probe, gallery.path, "--top", "1", "--paths", "--approximate-above", "5"])
+        XCTAssertEqual(approximate.out, probe + "\n", approximate.err)
+
         let errors = try runClip(["index"] + common + ["--errors", gallery.path])
         XCTAssertEqual(errors.out.split(separator: "\n").count, 3)
         XCTAssertTrue(errors.out.contains("truncated.jpg: corrupt or truncated JPEG"), errors.out)
