@@ -76,8 +76,7 @@ struct EvalCommand: AsyncParsableCommand {
             let (imageEmbeddings, used) = try imageOptions.embedAvailable(images, with: try imageOptions.embedder(loaded))
             let row = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1.path, $0) })
             let kept = owners.indices.filter { row[owners[$0]] != nil }
-            let tokenizer = try Tokenizer.forModel(at: loaded.folder)
-            let textEmbeddings = try loaded.model.requireText().embed(tokens: kept.map { tokenizer.encode(texts[$0]).ids })
+            let textEmbeddings = try loaded.embedTexts(kept.map { texts[$0] })
             let recall = Evaluation.retrievalRecall(images: imageEmbeddings, captions: textEmbeddings, owner: kept.map { row[owners[$0]]! })
             if json {
                 let object: [String: Any] = ["images": used.count, "captions": kept.count,

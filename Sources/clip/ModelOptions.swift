@@ -17,6 +17,12 @@ struct ModelOptions: ParsableArguments {
         let model: CLIPModel
         let folder: URL?
         let id: String
+
+        /// L2-normalised embeddings `[texts, D]`, tokenized with the model folder's vocabulary (or the bundled one).
+        func embedTexts(_ texts: [String]) throws -> Tensor {
+            let tokenizer = try Tokenizer.forModel(at: folder)
+            return try model.requireText().embed(tokens: texts.map { tokenizer.encode($0).ids })
+        }
     }
 
     static func identity(of url: URL) -> String {

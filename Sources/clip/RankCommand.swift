@@ -32,8 +32,7 @@ struct RankCommand: AsyncParsableCommand {
     func run() async throws {
         runtime.apply()
         let loaded = try modelOptions.load(towers: .both)
-        let tokenizer = try Tokenizer.forModel(at: loaded.folder)
-        let texts = try loaded.model.requireText().embed(tokens: ([prompt] + (versus.map { [$0] } ?? [])).map { tokenizer.encode($0).ids })
+        let texts = try loaded.embedTexts([prompt] + (versus.map { [$0] } ?? []))
         let ranking = PromptRanking(prompt: texts.row(0), versus: versus == nil ? nil : texts.row(1), logitScale: loaded.model.logitScale)
         let files = try ImageFiles.collect(images)
         let (embeddings, used) = try imageOptions.embedAvailable(files, with: try imageOptions.embedder(loaded))

@@ -49,8 +49,7 @@ struct SearchCommand: AsyncParsableCommand {
         if !noIndex { try libraryOptions.update(store, roots: [folder], model: modelOptions, images: imageOptions) }
         let vector = try query.vector(
             embedText: { texts in
-                let tokenizer = try Tokenizer.forModel(at: text.folder)
-                let e = try text.model.requireText().embed(tokens: texts.map { tokenizer.encode($0).ids })
+                let e = try text.embedTexts(texts)
                 return (0..<texts.count).map { e.row($0) }
             },
             embedImage: { files in

@@ -17,6 +17,8 @@ public struct Indexer {
         public var moved: [(FileRecord, FileScanner.Entry)] = []
         /// Records whose files are gone.
         public var removed: [FileRecord] = []
+        /// Fingerprints already taken while planning (new paths), so embedding does not read them again.
+        var fingerprints: [String: String] = [:]
         public var unchanged = 0
         public var isEmpty: Bool { toEmbed.isEmpty && moved.isEmpty && removed.isEmpty }
     }
@@ -46,6 +48,7 @@ public struct Indexer {
             var goneByHash = Dictionary(grouping: known.values.filter { $0.row != nil }, by: \.hash)
             for entry in fresh {
                 let hash = ContentHash.of(entry.path, size: entry.size)
+                plan.fingerprints[entry.path] = hash
                 if var candidates = goneByHash[hash], let record = candidates.popLast() {
                     goneByHash[hash] = candidates
                     known.removeValue(forKey: record.path)
@@ -82,7 +85,8 @@ public struct Indexer {
             var embedded: [(FileRecord, [Float])] = [], failed: [FileRecord] = []
             for (entry, result) in zip(batch, results) {
                 let record = FileRecord(id: nil, path: entry.path, size: entry.size, mtime: entry.mtime,
-                                        hash: ContentHash.of(entry.path, size: entry.size), row: nil, error: nil)
+                                        hash: plan.fingerprints[entry.path] ?? ContentHash.of(entry.path, size: entry.size),
+                                        row: nil, error: nil)
                 switch result {
                 case let .success(vector): embedded.append((record, vector))
                 case let .failure(error):

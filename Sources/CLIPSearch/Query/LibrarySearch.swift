@@ -22,20 +22,10 @@ public enum LibrarySearch {
         return index.search(query, k: k).map { (paths[$0.id], $0.score) }
     }
 
-    /// An exact index over the live vectors under `roots`; ids index the returned paths.
-    public static func flatIndex(_ store: LibraryStore, roots: [String]) throws -> (FlatIndex, [String]) {
-        try flatIndex(store, live: try store.liveRows(under: roots.map(standardised)))
-    }
-
+    /// An exact index over `live` vectors; ids index the returned paths.
     static func flatIndex(_ store: LibraryStore, live: [(row: Int, path: String)]) throws -> (FlatIndex, [String]) {
-        let all = try store.vectorRows()
-        let d = store.dimension
-        var gathered = [Float](repeating: 0, count: live.count * d)
-        for (i, item) in live.enumerated() {
-            for k in 0..<d { gathered[i * d + k] = all[item.row * d + k] }
-        }
-        let index = FlatIndex(dimension: d)
-        gathered.withUnsafeBufferPointer { index.add($0, ids: Array(0..<live.count)) }
+        let index = FlatIndex(dimension: store.dimension)
+        try store.vectors(of: live.map(\.row)).withUnsafeBufferPointer { index.add($0, ids: Array(0..<live.count)) }
         return (index, live.map(\.path))
     }
 

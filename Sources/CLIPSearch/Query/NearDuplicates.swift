@@ -5,11 +5,9 @@ import CLIP
 public enum NearDuplicates {
     public static func groups(_ store: LibraryStore, roots: [String], threshold: Float) throws -> [[(path: String, score: Float)]] {
         let live = try store.liveRows(under: roots.map(LibrarySearch.standardised))
-        let all = try store.vectorRows()
         let d = store.dimension, n = live.count
         guard n > 1 else { return [] }
-        var vectors = [Float](repeating: 0, count: n * d)
-        for (i, item) in live.enumerated() { for k in 0..<d { vectors[i * d + k] = all[item.row * d + k] } }
+        let vectors = try store.vectors(of: live.map(\.row))
         var parent = Array(0..<n)
         func find(_ x: Int) -> Int {
             var x = x

@@ -98,11 +98,8 @@ public final class LibraryStore: @unchecked Sendable {
 
     /// Records of files at or under `root` (a folder path without trailing slash), by path.
     public func records(under root: String) throws -> [String: FileRecord] {
-        let prefix = root.hasSuffix("/") ? root : root + "/"
-        let records = try read { db in
-            try FileRecord.fetchAll(db, sql: "SELECT * FROM files WHERE path = ? OR (path >= ? AND path < ?)",
-                                    arguments: [root, prefix, Self.upperBound(prefix)])
-        }
+        let (condition, arguments) = Self.pathUnder(root)
+        let records = try read { db in try FileRecord.fetchAll(db, sql: "SELECT * FROM files WHERE \(condition)", arguments: arguments) }
         return Dictionary(uniqueKeysWithValues: records.map { ($0.path, $0) })
     }
 
@@ -111,8 +108,12 @@ public final class LibraryStore: @unchecked Sendable {
         try roots.flatMap { try records(under: $0).values.filter { $0.error != nil } }.sorted { $0.path < $1.path }
     }
 
-    /// The smallest string greater than every string starting with `prefix` (which ends in "/").
-    static func upperBound(_ prefix: String) -> String { String(prefix.dropLast()) + "0" }  // "0" follows "/"
+    /// An SQL condition (a range on the `path` index) for "the file `root`, or anything under the folder `root`".
+    static func pathUnder(_ root: String) -> (condition: String, arguments: StatementArguments) {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        let pastPrefix = String(prefix.dropLast()) + "0"  // "0" follows "/": above every path starting with `prefix`
+        return ("(path = ? OR (path >= ? AND path < ?))", [root, prefix, pastPrefix])
+    }
 
     /// One crash-safe step of indexing: vectors are appended and synced, then a single transaction
     /// inserts or updates the records (each `embedded` record gets its vector's row), deletes `removed`,
@@ -142,11 +143,21 @@ public final class LibraryStore: @unchecked Sendable {
     public func liveRows(under roots: [String]) throws -> [(row: Int, path: String)] {
         try read { db in
             try roots.flatMap { root -> [(row: Int, path: String)] in
-                let prefix = root.hasSuffix("/") ? root : root + "/"
-                return try Row.fetchAll(db, sql: "SELECT row, path FROM files WHERE row IS NOT NULL AND (path = ? OR (path >= ? AND path < ?))",
-                                        arguments: [root, prefix, Self.upperBound(prefix)]).map { (row: $0["row"], path: $0["path"]) }
+                let (condition, arguments) = Self.pathUnder(root)
+                return try Row.fetchAll(db, sql: "SELECT row, path FROM files WHERE row IS NOT NULL AND \(condition)", arguments: arguments)
+                    .map { (row: $0["row"], path: $0["path"]) }
             }
         }
+    }
+
+    /// The vectors of `rows`, gathered into one dense `[rows.count, dimension]` array in that order.
+    public func vectors(of rows: [Int]) throws -> [Float] {
+        let all = try vectors.rows()
+        var gathered = [Float](repeating: 0, count: rows.count * dimension)
+        for (i, row) in rows.enumerated() {
+            for k in 0..<dimension { gathered[i * dimension + k] = all[row * dimension + k] }
+        }
+        return gathered
     }
 
     static let approximateIndexName = "index.hnsw"
@@ -162,11 +173,12 @@ public final class LibraryStore: @unchecked Sendable {
         }
         let live = Set(try read { db in try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL") })
         let present = index.liveIDs
-        let rows = try vectors.rows()
         var changed = false
         for row in present.subtracting(live) { index.remove(id: row); changed = true }
-        for row in live.subtracting(present).sorted() {
-            index.add(Array(rows[(row * dimension)..<((row + 1) * dimension)]), id: row)
+        let missing = live.subtracting(present).sorted()
+        let added = try vectors(of: missing)
+        for (i, row) in missing.enumerated() {
+            index.add(Array(added[(i * dimension)..<((i + 1) * dimension)]), id: row)
             changed = true
         }
         if changed { try index.save(to: url) }
