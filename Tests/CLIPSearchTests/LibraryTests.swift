@@ -116,4 +116,24 @@ final class LibraryTests: XCTestCase {
         XCTAssertEqual(try reopened.check(), [])
         XCTAssertEqual(try reopened.vectorRows().count, committed * 24)
     }
+
+    func testTruncatedVectorFileIsAClearError() throws {
+        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        _ = try makeGallery(in: gallery)
+        let m = try SearchModel()
+        let lib = dir.appendingPathComponent("lib")
+        do {
+            let store = try LibraryStore(directory: lib, modelID: m.id, dimension: 24)
+            let indexer = Indexer(store: store)
+            _ = try indexer.update(try indexer.plan(roots: [gallery.path]), embedder: m.embedder)
+        }
+        let vectors = lib.appendingPathComponent("vectors.f32")
+        let handle = try FileHandle(forWritingTo: vectors)
+        try handle.truncate(atOffset: 24 * 4 * 2)
+        try handle.close()
+        XCTAssertThrowsError(try LibraryStore(directory: lib, modelID: m.id, dimension: 24)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains(vectors.path) && text.contains("holds 2 vectors") && text.contains("delete the library folder"), text)
+        }
+    }
 }

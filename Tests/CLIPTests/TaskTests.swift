@@ -106,4 +106,20 @@ final class TaskTests: XCTestCase {
         XCTAssertEqual(r.imageToText[1]!, 2.0 / 3, accuracy: 1e-12)  // image 0 → caption 0, image 1 → caption 2
         XCTAssertEqual(r.imageToText[2]!, 2.0 / 3, accuracy: 1e-12)
     }
+
+    func testBadProbeFilesAndLabelSetsAreClearErrors() throws {
+        let dir = try temporaryDirectory(self)
+        let notAProbe = Fixtures.url("engine/hf_gelu_p14_fp16/model.safetensors")
+        XCTAssertThrowsError(try LinearProbe.load(from: notAProbe)) { error in
+            XCTAssertTrue("\(error)".contains("not a linear probe"), "\(error)")
+        }
+        try Data("circles/00.png\tcircle\nno tab here\n".utf8).write(to: dir.appendingPathComponent("labels.tsv"))
+        XCTAssertThrowsError(try LabeledImages.load(dir.path)) { error in
+            XCTAssertTrue("\(error)".contains("line 2: expected path<TAB>class"), "\(error)")
+        }
+        try Data("a.png\tcircle\nb.png\tcircle\n".utf8).write(to: dir.appendingPathComponent("labels.tsv"))
+        XCTAssertThrowsError(try LabeledImages.load(dir.path)) { error in
+            XCTAssertTrue("\(error)".contains("needs at least two classes, found 1"), "\(error)")
+        }
+    }
 }
