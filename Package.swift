@@ -36,10 +36,10 @@ let package = Package(
             dependencies: ["CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CHEIF", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz"), .copy("Resources/open_clip-LICENSE.txt"), .copy("Resources/text_tables.json"), .copy("Resources/imagenet.json")]
         ),
-        .target(name: "CPrefetch", path: "Sources/CPrefetch"),
+        .target(name: "CSearchKernels", path: "Sources/CSearchKernels"),
         .target(
             name: "CLIPSearch",
-            dependencies: ["CLIP", "CBLAS", "CPrefetch", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CLIP", "CBLAS", "CSearchKernels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "clip",

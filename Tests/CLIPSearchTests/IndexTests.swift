@@ -97,6 +97,13 @@ final class HNSWTests: XCTestCase {
         let r = recall(index)
         XCTAssertGreaterThanOrEqual(r, 0.95, "recall@10 \(r) at ef 128")
         XCTAssertGreaterThan(r, fast * 0.999, "a wider search is not worse")
+        // Half-precision storage: scores stay within 1e-3 of the exact fp32 inner products.
+        for q in queries.prefix(20) {
+            let exact = Dictionary(uniqueKeysWithValues: flat.search(q, k: 50).map { ($0.id, $0.score) })
+            for hit in index.search(q, k: 10) {
+                if let e = exact[hit.id] { XCTAssertEqual(hit.score, e, accuracy: 1e-3, "score of \(hit.id)") }
+            }
+        }
 
         // Tombstones: never returned, and search still finds the rest.
         let removed = Set((0..<400).map { 1000 + $0 * 10 })
@@ -116,7 +123,10 @@ final class HNSWTests: XCTestCase {
         loaded.add(queries[0], id: 7)
         XCTAssertEqual(loaded.search(queries[0], k: 1).first?.id, 7)
         XCTAssertThrowsError(try HNSWIndex.load(from: url.deletingLastPathComponent().appendingPathComponent("missing")))
-        try Data("SCHNSW01 but short".utf8).write(to: url)
+        try Data("SCHNSW02 but short".utf8).write(to: url)
         XCTAssertThrowsError(try HNSWIndex.load(from: url))
+        // A file of the fp32 format (01) is refused, so a library rebuilds it rather than misreading it.
+        try (Data("SCHNSW01".utf8) + Data(count: 4096)).write(to: url)
+        XCTAssertThrowsError(try HNSWIndex.load(from: url)) { XCTAssertTrue("\($0)".contains("not a SwiftCLIP HNSW index"), "\($0)") }
     }
 }

@@ -1,5 +1,5 @@
 import CLIP
-import CPrefetch
+import CSearchKernels
 
 /// Exact search: every row scored in one streaming pass, keeping the top k. Rows are float32,
 /// or float16 to halve memory (converted per block at query time). `ids` map row order to caller ids.
