@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "CLIP", targets: ["CLIP"]),
         .library(name: "CLIPSearch", targets: ["CLIPSearch"]),
+        .library(name: "CLIPTraining", targets: ["CLIPTraining"]),
         .executable(name: "clip", targets: ["clip"]),
     ],
     dependencies: [
@@ -41,13 +42,22 @@ let package = Package(
             name: "CLIPSearch",
             dependencies: ["CLIP", "CBLAS", "CSearchKernels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(
+            name: "CLIPTraining",
+            dependencies: ["CLIP", "CBLAS"]
+        ),
         .executableTarget(
             name: "clip",
-            dependencies: ["CLIP", "CLIPSearch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "CLIPSearchTests",
             dependencies: ["CLIP", "CLIPSearch"]
+        ),
+        .testTarget(
+            name: "CLIPTrainingTests",
+            dependencies: ["CLIP", "CLIPTraining"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "CLIPTests",

@@ -24,7 +24,7 @@ public enum Parallelism {
 
     /// Runs `body(range)` over `count` items split into at most `threads` contiguous chunks.
     /// Small jobs (fewer than `minChunk` items per chunk) run on fewer threads to avoid dispatch overhead.
-    static func forEachChunk(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    public static func forEachChunk(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = max(1, min(threads, count / max(1, minChunk)))
         if chunks == 1 {

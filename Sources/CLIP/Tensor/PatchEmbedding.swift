@@ -1,8 +1,8 @@
 /// The ViT stem (a stride-p, kernel-p convolution) as im2col followed by one GEMM.
-enum PatchEmbedding {
+public enum PatchEmbedding {
     /// Rearranges `[batch, channels, size, size]` pixels into `[batch·grid², channels·p·p]` patch rows whose
     /// column order `(c, ky, kx)` matches a flattened conv weight `[width, channels, p, p]`.
-    static func im2col(_ pixels: UnsafePointer<Float>, batch: Int, channels: Int, size: Int, patch: Int, into cols: UnsafeMutablePointer<Float>) {
+    public static func im2col(_ pixels: UnsafePointer<Float>, batch: Int, channels: Int, size: Int, patch: Int, into cols: UnsafeMutablePointer<Float>) {
         let grid = size / patch
         let rowWidth = channels * patch * patch
         Parallelism.forEachChunk(batch * grid) { range in

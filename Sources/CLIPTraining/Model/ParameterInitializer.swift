@@ -1,0 +1,70 @@
+import CLIP
+import Foundation
+
+/// transformers' `CLIPModel._init_weights` with `initializer_factor = 1`: embeddings N(0, 0.02), class
+/// embedding N(0, C^-½); attention in/out N(0, C^-½·(2L)^-½) and N(0, C^-½); MLP fc1 N(0, (2C)^-½) and
+/// fc2 N(0, C^-½·(2L)^-½); projections N(0, C^-½); LayerNorm γ = 1, β = 0; biases 0.
+enum ParameterInitializer {
+    static func initialize(_ model: TrainableCLIP, seed: UInt64) {
+        var random = SeededNormal(seed: seed)
+        let p = model.parameters.data
+        func fill(_ name: String, std: Float) {
+            guard let slot = model.layout.slot(name) else { return }
+            for i in 0..<slot.count { p[slot.offset + i] = std * random.next() }
+        }
+        func ones(_ name: String) {
+            guard let slot = model.layout.slot(name) else { return }
+            (p + slot.offset).update(repeating: 1, count: slot.count)
+        }
+        let c = model.config
+        for (prefix, t) in [("text_model", c.text.transformer), ("vision_model", c.vision.transformer)] {
+            let w = Float(t.width), l = Float(max(t.layers, 1))
+            let inStd = 1 / w.squareRoot() / (2 * l).squareRoot(), outStd = 1 / w.squareRoot()
+            for i in 0..<t.layers {
+                let b = "\(prefix).encoder.layers.\(i)"
+                for proj in ["q_proj", "k_proj", "v_proj"] { fill("\(b).self_attn.\(proj).weight", std: inStd) }
+                fill("\(b).self_attn.out_proj.weight", std: outStd)
+                fill("\(b).mlp.fc1.weight", std: 1 / (2 * w).squareRoot())
+                fill("\(b).mlp.fc2.weight", std: inStd)
+                ones("\(b).layer_norm1.weight"); ones("\(b).layer_norm2.weight")
+            }
+        }
+        fill("text_model.embeddings.token_embedding.weight", std: 0.02)
+        fill("text_model.embeddings.position_embedding.weight", std: 0.02)
+        ones("text_model.final_layer_norm.weight")
+        let cv = Float(c.vision.transformer.width)
+        fill("vision_model.embeddings.class_embedding", std: 1 / cv.squareRoot())
+        fill("vision_model.embeddings.patch_embedding.weight", std: 0.02)
+        fill("vision_model.embeddings.position_embedding.weight", std: 0.02)
+        ones("vision_model.pre_layrnorm.weight"); ones("vision_model.post_layernorm.weight")
+        fill("visual_projection.weight", std: 1 / cv.squareRoot())
+        fill("text_projection.weight", std: 1 / Float(c.text.transformer.width).squareRoot())
+        model.logitScale = log(1 / 0.07)
+        model.logitBias = -10
+    }
+}
+
+/// Standard normal draws from a seeded SplitMix64 stream (Box–Muller), the same on every platform.
+struct SeededNormal {
+    private var state: UInt64
+    private var spare: Float?
+
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+
+    mutating func uniform() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return (Double(z >> 11) + 0.5) / Double(1 << 53)
+    }
+
+    mutating func next() -> Float {
+        if let s = spare { spare = nil; return s }
+        let u = uniform(), v = uniform()
+        let r = (-2 * log(u)).squareRoot()
+        spare = Float(r * sin(2 * .pi * v))
+        return Float(r * cos(2 * .pi * v))
+    }
+}
