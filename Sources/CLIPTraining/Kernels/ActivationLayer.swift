@@ -2,8 +2,8 @@ import CLIP
 import Foundation
 
 /// The MLP non-linearity, elementwise: QuickGELU `x·σ(1.702x)` or exact GELU `½x(1 + erf(x/√2))`.
-enum ActivationLayer {
-    static func forward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count: Int, activation: Activation) {
+@_spi(Kernels) public enum ActivationLayer {
+    public static func forward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count: Int, activation: Activation) {
         Parallelism.forEachChunk(count, minChunk: 4096) { range in
             switch activation {
             case .quickGELU:
@@ -15,7 +15,7 @@ enum ActivationLayer {
     }
 
     /// `dinp = act'(inp)·dout` (overwrites; `dinp` may be `dout` itself).
-    static func backward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>,
+    public static func backward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>,
                          count: Int, activation: Activation) {
         Parallelism.forEachChunk(count, minChunk: 4096) { range in
             switch activation {

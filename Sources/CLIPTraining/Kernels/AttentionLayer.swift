@@ -3,8 +3,8 @@ import Foundation
 
 /// Multi-head self-attention on a fused projection: each row of `qkv` is `[q | k | v]` (`3C` wide, heads
 /// of `C/H` side by side). Forward saves the probabilities `[B, H, T, T]` that backward needs.
-enum AttentionLayer {
-    static func forward(_ out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
+@_spi(Kernels) public enum AttentionLayer {
+    public static func forward(_ out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
                         batch: Int, tokens t: Int, width c: Int, heads: Int, causal: Bool) {
         let hd = c / heads, scale = 1 / Float(hd).squareRoot()
         Parallelism.forEachChunk(batch * heads) { range in
@@ -29,7 +29,7 @@ enum AttentionLayer {
     }
 
     /// Inverts `forward`, writing all of `dqkv` (`[B, T, 3C]`).
-    static func backward(dqkv: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, qkv: UnsafePointer<Float>,
+    public static func backward(dqkv: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, qkv: UnsafePointer<Float>,
                          probs: UnsafePointer<Float>, batch: Int, tokens t: Int, width c: Int, heads: Int) {
         let hd = c / heads, scale = 1 / Float(hd).squareRoot()
         Parallelism.forEachChunk(batch * heads) { range in

@@ -1,7 +1,7 @@
 /// The input ends of the towers: image patches plus class token and positions; token lookup plus positions.
-enum EmbeddingLayers {
+@_spi(Kernels) public enum EmbeddingLayers {
     /// `x[b,0] = cls + pos[0]`, `x[b,t] = patches[b,t−1] + pos[t]`; `x` is `[B, tokens, C]`.
-    static func visionForward(_ x: UnsafeMutablePointer<Float>, patches: UnsafePointer<Float>, classEmbedding: UnsafePointer<Float>,
+    public static func visionForward(_ x: UnsafeMutablePointer<Float>, patches: UnsafePointer<Float>, classEmbedding: UnsafePointer<Float>,
                               positions: UnsafePointer<Float>, batch: Int, tokens: Int, width c: Int) {
         for b in 0..<batch {
             let xb = x + b * tokens * c
@@ -14,7 +14,7 @@ enum EmbeddingLayers {
     }
 
     /// Inverts `visionForward`: `dcls += Σ_b dx[b,0]`, `dpos += Σ_b dx[b]`, `dpatches = dx[:, 1...]`.
-    static func visionBackward(dpatches: UnsafeMutablePointer<Float>, dclass: UnsafeMutablePointer<Float>,
+    public static func visionBackward(dpatches: UnsafeMutablePointer<Float>, dclass: UnsafeMutablePointer<Float>,
                                dpositions: UnsafeMutablePointer<Float>, dx: UnsafePointer<Float>, batch: Int, tokens: Int, width c: Int) {
         for b in 0..<batch {
             let g = dx + b * tokens * c
@@ -25,7 +25,7 @@ enum EmbeddingLayers {
     }
 
     /// `x[b,t] = tokenEmbedding[ids[b,t]] + pos[t]`; `x` is `[B, T, C]`.
-    static func textForward(_ x: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, tokenEmbedding: UnsafePointer<Float>,
+    public static func textForward(_ x: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, tokenEmbedding: UnsafePointer<Float>,
                             positions: UnsafePointer<Float>, batch: Int, tokens: Int, width c: Int) {
         for r in 0..<(batch * tokens) {
             let e = tokenEmbedding + Int(ids[r]) * c, p = positions + (r % tokens) * c, dst = x + r * c
@@ -34,7 +34,7 @@ enum EmbeddingLayers {
     }
 
     /// Inverts `textForward` by scatter-add: each token's row of the table collects its positions' gradients.
-    static func textBackward(dtokenEmbedding: UnsafeMutablePointer<Float>, dpositions: UnsafeMutablePointer<Float>,
+    public static func textBackward(dtokenEmbedding: UnsafeMutablePointer<Float>, dpositions: UnsafeMutablePointer<Float>,
                              dx: UnsafePointer<Float>, ids: UnsafePointer<Int32>, batch: Int, tokens: Int, width c: Int) {
         for r in 0..<(batch * tokens) {
             let g = dx + r * c, e = dtokenEmbedding + Int(ids[r]) * c, p = dpositions + (r % tokens) * c

@@ -1,6 +1,6 @@
 /// Row-wise `y = x / max(‖x‖, 1e-12)` (as `F.normalize`), saving the norms.
-enum L2NormalizeLayer {
-    static func forward(_ out: UnsafeMutablePointer<Float>, norms: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int, width: Int) {
+@_spi(Kernels) public enum L2NormalizeLayer {
+    public static func forward(_ out: UnsafeMutablePointer<Float>, norms: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int, width: Int) {
         for r in 0..<rows {
             let x = inp + r * width, y = out + r * width
             var sum: Float = 0
@@ -12,7 +12,7 @@ enum L2NormalizeLayer {
     }
 
     /// `dx = (dy − y·(y·dy)) / ‖x‖` (overwrites `dinp`).
-    static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, out: UnsafePointer<Float>,
+    public static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, out: UnsafePointer<Float>,
                          norms: UnsafePointer<Float>, rows: Int, width: Int) {
         for r in 0..<rows {
             let y = out + r * width, dy = dout + r * width, dx = dinp + r * width

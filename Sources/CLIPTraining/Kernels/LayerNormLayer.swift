@@ -1,8 +1,8 @@
 import CLIP
 
 /// LayerNorm over the last dimension: `out = (x − mean)·rstd·γ + β`, saving mean and rstd for backward.
-enum LayerNormLayer {
-    static func forward(_ out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
+@_spi(Kernels) public enum LayerNormLayer {
+    public static func forward(_ out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
                         _ inp: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                         rows: Int, width: Int, eps: Float) {
         Parallelism.forEachChunk(rows, minChunk: 16) { range in
@@ -23,7 +23,7 @@ enum LayerNormLayer {
 
     /// Inverts `forward`. `dinp +=` (LayerNorm sits on a residual branch, whose gradient is already there);
     /// `dγ += Σ dout·x̂`, `dβ += Σ dout`.
-    static func backward(dinp: UnsafeMutablePointer<Float>, dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>,
+    public static func backward(dinp: UnsafeMutablePointer<Float>, dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>,
                          dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
                          mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, width: Int) {
         // dx = rstd · (g − mean(g) − x̂·mean(g·x̂)) with g = dout·γ.

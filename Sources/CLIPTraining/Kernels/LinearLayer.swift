@@ -1,8 +1,8 @@
 import CLIP
 
 /// `out[R,O] = inp[R,I] · W[O,I]ᵀ + b[O]` (b optional), PyTorch's `nn.Linear` layout.
-enum LinearLayer {
-    static func forward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+@_spi(Kernels) public enum LinearLayer {
+    public static func forward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, rows: Int, inputs: Int, outputs: Int) {
         Parallelism.forEachChunk(rows, minChunk: 16) { r in
             let o = out + r.lowerBound * outputs
@@ -14,7 +14,7 @@ enum LinearLayer {
 
     /// Inverts `forward`: `dW += doutᵀ·inp`, `db += Σ_rows dout` (parameter gradients always add), and
     /// `dinp = dout·W` (or `+=` with `accumulateInput`, for a residual branch), skipped when `dinp` is nil.
-    static func backward(dinp: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false,
+    public static func backward(dinp: UnsafeMutablePointer<Float>?, accumulateInput: Bool = false,
                          dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
                          dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                          rows: Int, inputs: Int, outputs: Int) {

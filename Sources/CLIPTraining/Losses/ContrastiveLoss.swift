@@ -17,9 +17,9 @@ public enum LossKind: String, Sendable, CaseIterable {
 
 /// Both contrastive losses over a batch of N matched pairs, as open_clip computes them. Accumulation is in
 /// Double: the loss is a mean of N² terms.
-enum ContrastiveLoss {
+@_spi(Kernels) public enum ContrastiveLoss {
     /// `image`, `text`: `[N, D]` L2-normalised. Writes `dImage`, `dText` (`[N, D]`, overwritten).
-    static func compute(_ kind: LossKind, image: UnsafePointer<Float>, text: UnsafePointer<Float>, count n: Int, dim d: Int,
+    public static func compute(_ kind: LossKind, image: UnsafePointer<Float>, text: UnsafePointer<Float>, count n: Int, dim d: Int,
                         logitScale: Float, logitBias: Float,
                         dImage: UnsafeMutablePointer<Float>, dText: UnsafeMutablePointer<Float>) -> LossResult {
         let s = expf(logitScale)

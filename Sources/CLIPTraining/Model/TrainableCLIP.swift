@@ -40,6 +40,12 @@ public final class TrainableCLIP: @unchecked Sendable {
         set { parameters.data[shape.logitBias] = newValue }
     }
 
+    /// Keeps the temperature at most 100 (`logit_scale ≤ ln 100`) and non-negative, as open_clip does after
+    /// every optimiser step.
+    public func clampLogitScale() {
+        logitScale = min(max(logitScale, 0), log(100))
+    }
+
     /// One batch: forward both towers, the loss, backward into `gradients` (which it zeroes first).
     /// - Parameters:
     ///   - pixels: `[N, 3, S, S]`, normalised.
