@@ -18,15 +18,20 @@ final class TextActivations {
     }
 
     /// Sets the batch's tokens (`[batch, context]`). Each row is pooled at its first end-of-text token, the
-    /// highest id in the vocabulary (what CLIP's `argmax(ids)` picks).
+    /// highest id in the vocabulary (what CLIP's `argmax(ids)` picks). Attention is causal, so positions
+    /// after the last EOT of the batch influence nothing: the tower runs only up to it, with identical
+    /// results and gradients.
     func setTokens(_ tokens: [Int32]) {
         precondition(tokens.count == batch * context, "\(tokens.count) token ids for a batch of \(batch) × \(context)")
-        ids = tokens
-        head.rows = (0..<batch).map { b in
+        let positions = (0..<batch).map { b -> Int in
             let row = tokens[(b * context)..<((b + 1) * context)]
             let position = row.firstIndex(of: endOfText) ?? row.indices.max { row[$0] < row[$1] }!
-            return b * context + (position - row.startIndex)
+            return position - row.startIndex
         }
+        let used = (positions.max() ?? 0) + 1
+        ids = (0..<batch).flatMap { tokens[($0 * context)..<($0 * context + used)] }
+        stack.tokens = used
+        head.rows = positions.enumerated().map { $0.offset * used + $0.element }
     }
 }
 
@@ -36,7 +41,7 @@ enum TextTowerLayer {
         let c = t.transformer.width
         a.ids.withUnsafeBufferPointer { ids in
             EmbeddingLayers.textForward(a.stack.input, ids: ids.baseAddress!, tokenEmbedding: p + o.tokenEmbedding,
-                                        positions: p + o.positions, batch: a.batch, tokens: t.contextLength, width: c)
+                                        positions: p + o.positions, batch: a.batch, tokens: a.stack.tokens, width: c)
         }
         TransformerStackLayer.forward(a.stack, params: p, blocks: o.blocks, config: t.transformer, causal: true)
         EmbeddingHeadLayer.forward(a.head, stackOutput: a.stack.output.data, params: p, gamma: o.lnFinalGamma, beta: o.lnFinalBeta,
@@ -45,7 +50,7 @@ enum TextTowerLayer {
 
     static func backward(_ a: TextActivations, dEmbeddings: UnsafePointer<Float>, params p: UnsafePointer<Float>,
                          grads g: UnsafeMutablePointer<Float>, offsets o: TextOffsets, config t: TextConfig, embedDim d: Int) {
-        let c = t.transformer.width, n = t.contextLength
+        let c = t.transformer.width, n = a.stack.tokens
         EmbeddingHeadLayer.backward(a.head, dEmbeddings: dEmbeddings, dStackOutput: a.stack.dResidual.data, stackRows: a.batch * n,
                                     params: p, grads: g, gamma: o.lnFinalGamma, beta: o.lnFinalBeta, projection: o.projection, width: c, embedDim: d)
         TransformerStackLayer.backward(a.stack, params: p, grads: g, blocks: o.blocks, config: t.transformer)

@@ -26,7 +26,9 @@ final class BlockActivations {
 
 /// Activations of a whole stack for one batch shape, plus the gradient scratch its backward reuses.
 final class StackActivations {
-    let batch: Int, tokens: Int
+    let batch: Int
+    /// Tokens per item in the current batch (at most the capacity the buffers were sized for).
+    var tokens: Int
     let blocks: [BlockActivations]
     let output: FlatBuffer              // [R, C]
     /// d(residual stream): set to d(output) before `backward`, holds d(input) after it.

@@ -1,0 +1,24 @@
+import Foundation
+
+extension BPEVocabulary {
+    /// Writes the vocabulary as Hugging Face's `CLIPTokenizer` reads it: `vocab.json` (token → id) and
+    /// `merges.txt` (`#version: 0.2`, then one `left right` pair per line in priority order).
+    public func writeHuggingFaceFiles(to folder: URL) throws {
+        var tokens = [String](repeating: "", count: encoder.count)
+        for (token, id) in encoder where Int(id) < tokens.count { tokens[Int(id)] = token }
+        let ordered = merges.sorted { $0.value.rank < $1.value.rank }
+        var lines = ["#version: 0.2"]
+        lines.reserveCapacity(ordered.count + 1)
+        for (key, _) in ordered {
+            let left = Int(UInt32(truncatingIfNeeded: key >> 32)), right = Int(UInt32(truncatingIfNeeded: key))
+            lines.append("\(tokens[left]) \(tokens[right])")
+        }
+        let vocab = try JSONSerialization.data(withJSONObject: encoder.mapValues { Int($0) }, options: [.sortedKeys, .withoutEscapingSlashes])
+        for (name, data) in [("vocab.json", vocab), ("merges.txt", Data((lines.joined(separator: "\n") + "\n").utf8))] {
+            let url = folder.appendingPathComponent(name)
+            do { try data.write(to: url, options: .atomic) } catch {
+                throw CLIPError.io(file: url.path, reason: "cannot write: \(error.localizedDescription)")
+            }
+        }
+    }
+}

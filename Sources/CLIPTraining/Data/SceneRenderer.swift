@@ -1,0 +1,84 @@
+import CLIP
+import Foundation
+
+/// Draws a `SyntheticScene` as an RGB image: shapes are anti-aliased by 4×4 supersampling, jittered in
+/// place and size, over a background with mild noise, so no two pictures of one caption are the same.
+public struct SceneRenderer: Sendable {
+    public var size: Int
+
+    public init(size: Int = 64) { self.size = size }
+
+    /// Random attributes (uniform), drawn from `random`.
+    public static func randomScene<R: RandomNumberGenerator>(using random: inout R) -> SyntheticScene {
+        SyntheticScene(shape: SyntheticScene.Shape.allCases.randomElement(using: &random)!,
+                       colour: SyntheticScene.Colour.allCases.randomElement(using: &random)!,
+                       size: SyntheticScene.Size.allCases.randomElement(using: &random)!,
+                       position: SyntheticScene.Position.allCases.randomElement(using: &random)!,
+                       count: Int.random(in: 1...3, using: &random),
+                       background: SyntheticScene.Background.allCases.randomElement(using: &random)!)
+    }
+
+    public func render<R: RandomNumberGenerator>(_ scene: SyntheticScene, using random: inout R) -> PixelImage {
+        let s = Float(size)
+        var pixels = [Float](repeating: 0, count: size * size * 3)
+        let bg = scene.background.rgb
+        for i in 0..<(size * size) {
+            let noise = Float.random(in: -6...6, using: &random)
+            pixels[3 * i] = bg.0 + noise; pixels[3 * i + 1] = bg.1 + noise; pixels[3 * i + 2] = bg.2 + noise
+        }
+        // The half of the picture named by the position; objects sit in slots along its long side.
+        let (x0, y0, w, h): (Float, Float, Float, Float)
+        switch scene.position {
+        case .left: (x0, y0, w, h) = (0, 0, s / 2, s)
+        case .right: (x0, y0, w, h) = (s / 2, 0, s / 2, s)
+        case .top: (x0, y0, w, h) = (0, 0, s, s / 2)
+        case .bottom: (x0, y0, w, h) = (0, s / 2, s, s / 2)
+        }
+        let vertical = h > w
+        let slot = (vertical ? h : w) / Float(scene.count)
+        let across = vertical ? w : h
+        let baseRadius = (scene.size == .large ? 0.36 : 0.2) * min(slot, across)
+        let colour = scene.colour.rgb
+        for k in 0..<scene.count {
+            let radius = baseRadius * Float.random(in: 0.9...1.1, using: &random)
+            let jitter = max(0, min(slot, across) / 2 - radius) * 0.5
+            let along = (Float(k) + 0.5) * slot + Float.random(in: -jitter...jitter, using: &random)
+            let side = across / 2 + Float.random(in: -jitter...jitter, using: &random)
+            let cx = x0 + (vertical ? side : along), cy = y0 + (vertical ? along : side)
+            draw(scene.shape, cx: cx, cy: cy, radius: radius, colour: colour, into: &pixels)
+        }
+        return PixelImage(width: size, height: size, mode: .rgb, pixels: pixels.map { UInt8(max(0, min(255, $0.rounded()))) })
+    }
+
+    private func draw(_ shape: SyntheticScene.Shape, cx: Float, cy: Float, radius r: Float, colour: (Float, Float, Float), into pixels: inout [Float]) {
+        let lo = max(0, Int(cx - r - 1)), hi = min(size - 1, Int(cx + r + 1))
+        let top = max(0, Int(cy - r - 1)), bottom = min(size - 1, Int(cy + r + 1))
+        guard lo <= hi, top <= bottom else { return }
+        for py in top...bottom {
+            for px in lo...hi {
+                var covered = 0
+                for sy in 0..<4 {
+                    for sx in 0..<4 {
+                        let x = (Float(px) + (Float(sx) + 0.5) / 4 - cx) / r, y = (Float(py) + (Float(sy) + 0.5) / 4 - cy) / r
+                        if Self.inside(shape, x, y) { covered += 1 }
+                    }
+                }
+                guard covered > 0 else { continue }
+                let a = Float(covered) / 16, i = 3 * (py * size + px)
+                pixels[i] += a * (colour.0 - pixels[i])
+                pixels[i + 1] += a * (colour.1 - pixels[i + 1])
+                pixels[i + 2] += a * (colour.2 - pixels[i + 2])
+            }
+        }
+    }
+
+    /// Unit shapes centred on the origin (x right, y down).
+    static func inside(_ shape: SyntheticScene.Shape, _ x: Float, _ y: Float) -> Bool {
+        switch shape {
+        case .circle: return x * x + y * y <= 1
+        case .square: return abs(x) <= 0.8 && abs(y) <= 0.8
+        case .triangle: return y <= 0.8 && abs(x) <= 0.95 * (y + 1) / 1.8  // apex (0, −1), base y = 0.8
+        case .cross: return (abs(x) <= 0.3 && abs(y) <= 0.95) || (abs(y) <= 0.3 && abs(x) <= 0.95)
+        }
+    }
+}

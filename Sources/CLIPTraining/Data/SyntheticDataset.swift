@@ -1,0 +1,69 @@
+import CLIP
+import Foundation
+
+/// Writes a captioned synthetic data set:
+/// - `train/captions.tsv` (`images/000001.png<TAB>caption`) and its images, never a held-out colour–shape pair;
+/// - `heldout/labels.tsv` (`images/…<TAB>red circle`) and its images: only held-out pairs, for
+///   `clip eval zeroshot --data heldout --classes classes.txt`;
+/// - `classes.txt`: every colour–shape label, the candidate set of that evaluation.
+/// Item i is drawn from its own seeded stream, so the set is the same for a seed whatever the thread count.
+public enum SyntheticDataset {
+    public static func write(to folder: URL, trainCount: Int, heldOutCount: Int, imageSize: Int = 64, seed: UInt64 = 0,
+                             progress: (@Sendable (Int) -> Void)? = nil) throws {
+        guard trainCount > 0, heldOutCount >= 0 else { throw CLIPError.invalidArgument("--count must be positive") }
+        let fm = FileManager.default
+        for sub in ["train/images", "heldout/images"] {
+            do { try fm.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true) } catch {
+                throw CLIPError.io(file: folder.appendingPathComponent(sub).path, reason: "cannot create: \(error.localizedDescription)")
+            }
+        }
+        let renderer = SceneRenderer(size: imageSize)
+        for (split, count, heldOut) in [("train", trainCount, false), ("heldout", heldOutCount, true)] where count > 0 {
+            let base = folder.appendingPathComponent(split)
+            let lines = UnsafeMutableBufferPointer<String>.allocate(capacity: count)
+            lines.initialize(repeating: "")
+            defer { lines.deallocate() }
+            let failure = LockedError()
+            Parallelism.forEachChunk(count) { range in for i in range {
+                var random = SeedStream(seed: seed &* 1_000_003 &+ UInt64(i) &+ (heldOut ? 1 << 40 : 0))
+                var scene = SceneRenderer.randomScene(using: &random)
+                while scene.isHeldOut != heldOut { scene = SceneRenderer.randomScene(using: &random) }
+                let name = String(format: "images/%06d.png", i + 1)
+                do { try PNGEncoder.write(renderer.render(scene, using: &random), to: base.appendingPathComponent(name)) } catch {
+                    failure.set(error)
+                }
+                lines[i] = "\(name)\t\(heldOut ? scene.label : scene.caption)"
+                progress?(i)
+            } }
+            if let error = failure.error { throw error }
+            try write(lines.joined(separator: "\n") + "\n", to: base.appendingPathComponent(heldOut ? "labels.tsv" : "captions.tsv"))
+        }
+        try write(SyntheticScene.allLabels.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("classes.txt"))
+    }
+
+    private static func write(_ text: String, to url: URL) throws {
+        do { try Data(text.utf8).write(to: url, options: .atomic) } catch {
+            throw CLIPError.io(file: url.path, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// The first error any worker hit.
+final class LockedError: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var error: Error?
+    func set(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+}
+
+/// SplitMix64: a small seeded generator whose stream is the same on every platform.
+public struct SeedStream: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
