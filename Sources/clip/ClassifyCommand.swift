@@ -47,7 +47,7 @@ struct ClassifyCommand: AsyncParsableCommand {
     func run() async throws {
         runtime.apply()
         let loaded = try modelOptions.load(towers: .both)
-        let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try Tokenizer.forModel(at: loaded.folder),
+        let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
                                                 labels: try Self.readLabels(inline: labels, file: labelsFile),
                                                 templates: try PromptTemplates.named(templates), logitScale: loaded.model.logitScale, progress: ProgressLine.prompts.update)
         let files = try ImageFiles.collect(images)

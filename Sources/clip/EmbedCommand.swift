@@ -82,7 +82,7 @@ struct EmbedCommand: AsyncParsableCommand {
                 labels = (0..<shape[0]).map { "token row \($0)" }
             } else {
                 labels = try TextList.read(texts!)
-                let tokenizer = try Tokenizer.forModel(at: loaded.folder)
+                let tokenizer = try loaded.tokenizer()
                 sequences = labels.map { tokenizer.encode($0).ids }
             }
             let mine = try selected(sequences.count)

@@ -20,16 +20,19 @@ struct EvalCommand: AsyncParsableCommand {
 
         @Option(name: .long, help: "Class subfolders, or a folder with labels.tsv (path<TAB>class).")
         var data: String
-        @Option(name: .long, help: "imagenet80, simple, or one template with {}.")
+        @Option(name: .long, help: "imagenet80, simple, one template with {}, or a file of templates (one per line).")
         var templates = "imagenet80"
+        @Option(name: .long, help: "A file of candidate class names (one per line), a superset of the data's labels; default: the data's labels.")
+        var classes: String?
         @Flag(name: .long, help: "Print JSON instead of tables.")
         var json = false
 
         func run() async throws {
             runtime.apply()
-            let set = try LabeledImages.load(data)
+            var set = try LabeledImages.load(data)
+            if let classes { set = try set.relabeled(candidates: try TextList.read(classes).filter { !$0.isEmpty }, source: classes) }
             let loaded = try modelOptions.load(towers: .both)
-            let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try Tokenizer.forModel(at: loaded.folder),
+            let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
                                                     labels: set.classes, templates: try PromptTemplates.named(templates),
                                                     logitScale: loaded.model.logitScale, progress: ProgressLine.prompts.update)
             let (features, used) = try imageOptions.embedAvailable(set.files, with: try imageOptions.embedder(loaded))

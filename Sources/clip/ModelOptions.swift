@@ -18,9 +18,14 @@ struct ModelOptions: ParsableArguments {
         let folder: URL?
         let id: String
 
-        /// L2-normalised embeddings `[texts, D]`, tokenized with the model folder's vocabulary (or the bundled one).
+        /// The model folder's vocabulary (or the bundled one), truncating at the model's context length.
+        func tokenizer() throws -> Tokenizer {
+            try Tokenizer.forModel(at: folder, contextLength: model.config.text.contextLength)
+        }
+
+        /// L2-normalised embeddings `[texts, D]`.
         func embedTexts(_ texts: [String]) throws -> Tensor {
-            let tokenizer = try Tokenizer.forModel(at: folder)
+            let tokenizer = try tokenizer()
             return try model.requireText().embed(tokens: texts.map { tokenizer.encode($0).ids })
         }
     }

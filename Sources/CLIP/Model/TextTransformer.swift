@@ -34,14 +34,16 @@ public final class TextTransformer: @unchecked Sendable {
         let d = embedDim, vocab = config.vocabSize
         var lengths = [Int](repeating: 0, count: sequences.count)
         for (i, seq) in sequences.enumerated() {
-            guard !seq.isEmpty, seq.count <= config.contextLength else {
-                throw CLIPError.invalidArgument("text \(i) has \(seq.count) tokens; this model takes 1...\(config.contextLength)")
-            }
+            guard !seq.isEmpty else { throw CLIPError.invalidArgument("text \(i) has no tokens") }
             if let bad = seq.first(where: { $0 < 0 || Int($0) >= vocab }) {
                 throw CLIPError.invalidArgument("text \(i) has token id \(bad) outside the vocabulary (0..<\(vocab))")
             }
             var eot = 0
             for j in seq.indices where seq[j] > seq[eot] { eot = j }
+            // Padding after EOT is never computed, so only the tokens up to EOT must fit the context.
+            guard eot < config.contextLength else {
+                throw CLIPError.invalidArgument("text \(i) has \(eot + 1) tokens up to its end; this model takes at most \(config.contextLength)")
+            }
             lengths[i] = eot + 1
         }
         let out = Tensor(uninitialized: [sequences.count, d])

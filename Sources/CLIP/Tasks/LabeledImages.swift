@@ -43,6 +43,17 @@ public struct LabeledImages: Sendable {
         return LabeledImages(classes: classes, files: pairs.map(\.0), labels: pairs.map { index[$0.1]! })
     }
 
+    /// The same images classified among `candidates` (which must contain every label present), so accuracy
+    /// counts confusions with classes that have no images here.
+    public func relabeled(candidates: [String], source: String) throws -> LabeledImages {
+        let index = Dictionary(candidates.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        guard candidates.count >= 2 else { throw CLIPError.input(file: source, reason: "needs at least two class names") }
+        if let missing = classes.first(where: { index[$0] == nil }) {
+            throw CLIPError.input(file: source, reason: "the data's class '\(missing)' is not among the candidate classes")
+        }
+        return LabeledImages(classes: candidates, files: files, labels: labels.map { index[classes[$0]]! })
+    }
+
     /// A deterministic split: in each class, every `1/heldOutFraction`-th file (by sorted path) is held out.
     public func split(heldOutFraction: Double) -> (train: [Int], heldOut: [Int]) {
         guard heldOutFraction > 0 else { return (Array(files.indices), []) }

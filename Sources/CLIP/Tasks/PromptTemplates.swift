@@ -17,8 +17,16 @@ public enum PromptTemplates {
         case "imagenet80", "imagenet": return imagenet80
         case "simple": return simple
         default:
+            if !spec.contains("{}"), FileManager.default.fileExists(atPath: spec) {
+                let templates = try TextList.read(spec).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+                guard !templates.isEmpty else { throw CLIPError.input(file: spec, reason: "no templates in the file") }
+                if let bad = templates.first(where: { !$0.contains("{}") }) {
+                    throw CLIPError.input(file: spec, reason: "template '\(bad)' has no {} for the label")
+                }
+                return templates
+            }
             guard spec.contains("{}") else {
-                throw CLIPError.invalidArgument("--templates: '\(spec)' is neither imagenet80, simple, nor a template with {} for the label")
+                throw CLIPError.invalidArgument("--templates: '\(spec)' is neither imagenet80, simple, a template with {} for the label, nor a file of templates")
             }
             return [spec]
         }

@@ -40,15 +40,17 @@ public final class Tokenizer: @unchecked Sendable {
         return tokenizer
     }
 
-    /// The tokenizer for a model folder: its own `vocab.json` + `merges.txt` when present, else the bundled one.
-    public static func forModel(at folder: URL?) throws -> Tokenizer {
+    /// The tokenizer for a model folder: its own `vocab.json` + `merges.txt` when present, else the bundled
+    /// one; texts are truncated to `contextLength` (the model's), 77 by default.
+    public static func forModel(at folder: URL?, contextLength: Int = 77) throws -> Tokenizer {
         if let folder {
             let vocab = folder.appendingPathComponent("vocab.json"), merges = folder.appendingPathComponent("merges.txt")
             if FileManager.default.fileExists(atPath: vocab.path), FileManager.default.fileExists(atPath: merges.path) {
-                return Tokenizer(vocabulary: try BPEVocabulary(vocabJSON: vocab, mergesText: merges))
+                return Tokenizer(vocabulary: try BPEVocabulary(vocabJSON: vocab, mergesText: merges), contextLength: contextLength)
             }
         }
-        return try shared()
+        let bundled = try shared()
+        return contextLength == bundled.contextLength ? bundled : Tokenizer(vocabulary: try .bundled(), contextLength: contextLength)
     }
 
     /// BPE ids of the cleaned text, without SOT/EOT or truncation.

@@ -4,8 +4,10 @@ import Foundation
 /// Writes a captioned synthetic data set:
 /// - `train/captions.tsv` (`images/000001.png<TAB>caption`) and its images, never a held-out colour–shape pair;
 /// - `heldout/labels.tsv` (`images/…<TAB>red circle`) and its images: only held-out pairs, for
-///   `clip eval zeroshot --data heldout --classes classes.txt`;
-/// - `classes.txt`: every colour–shape label, the candidate set of that evaluation.
+///   `clip eval zeroshot --data heldout --classes classes.txt --templates templates.txt`;
+/// - `classes.txt`: every colour–shape label, the candidate set of that evaluation;
+/// - `templates.txt`: prompts for that evaluation, one per size × position × background (their embeddings
+///   are averaged, as the CLIP paper ensembles ImageNet prompts).
 /// Item i is drawn from its own seeded stream, so the set is the same for a seed whatever the thread count.
 public enum SyntheticDataset {
     public static func write(to folder: URL, trainCount: Int, heldOutCount: Int, imageSize: Int = 64, seed: UInt64 = 0,
@@ -39,6 +41,7 @@ public enum SyntheticDataset {
             try write(lines.joined(separator: "\n") + "\n", to: base.appendingPathComponent(heldOut ? "labels.tsv" : "captions.tsv"))
         }
         try write(SyntheticScene.allLabels.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("classes.txt"))
+        try write(SyntheticScene.promptTemplates.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("templates.txt"))
     }
 
     private static func write(_ text: String, to url: URL) throws {

@@ -35,6 +35,15 @@ public struct SyntheticScene: Sendable, Equatable {
 
     public var isHeldOut: Bool { Self.heldOutPairs.contains(label) }
 
+    /// Caption-shaped prompts with `{}` for a colour–shape label, covering the other attributes.
+    public static var promptTemplates: [String] {
+        Size.allCases.flatMap { size in
+            Position.allCases.flatMap { position in
+                Background.allCases.map { "a \(size.rawValue) {} on the \(position.rawValue) of a \($0.rawValue) background" }
+            }
+        }
+    }
+
     public static var allLabels: [String] {
         Colour.allCases.flatMap { c in Shape.allCases.map { "\(c.rawValue) \($0.rawValue)" } }
     }

@@ -55,6 +55,9 @@ extension TrainableCLIP {
                 try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: url, options: .atomic)
             } catch { throw CLIPError.io(file: url.path, reason: "cannot write: \(error.localizedDescription)") }
         }
-        try BPEVocabulary.bundled().writeHuggingFaceFiles(to: folder)
+        let vocab = folder.appendingPathComponent("vocab.json"), merges = folder.appendingPathComponent("merges.txt")
+        if !FileManager.default.fileExists(atPath: vocab.path) || !FileManager.default.fileExists(atPath: merges.path) {
+            try BPEVocabulary.bundled().writeHuggingFaceFiles(to: folder)  // the same at every checkpoint
+        }
     }
 }
