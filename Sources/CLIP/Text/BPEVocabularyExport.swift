@@ -13,7 +13,11 @@ extension BPEVocabulary {
             let left = Int(UInt32(truncatingIfNeeded: key >> 32)), right = Int(UInt32(truncatingIfNeeded: key))
             lines.append("\(tokens[left]) \(tokens[right])")
         }
-        let vocab = try JSONSerialization.data(withJSONObject: encoder.mapValues { Int($0) }, options: [.sortedKeys, .withoutEscapingSlashes])
+        // open_clip names the special tokens <start_of_text>/<end_of_text>; transformers expects these.
+        let hfNames = ["<start_of_text>": "<|startoftext|>", "<end_of_text>": "<|endoftext|>"]
+        let entries = encoder.map { (hfNames[$0.key] ?? $0.key, Int($0.value)) }
+        let vocab = try JSONSerialization.data(withJSONObject: Dictionary(entries, uniquingKeysWith: { a, _ in a }),
+                                               options: [.sortedKeys, .withoutEscapingSlashes])
         for (name, data) in [("vocab.json", vocab), ("merges.txt", Data((lines.joined(separator: "\n") + "\n").utf8))] {
             let url = folder.appendingPathComponent(name)
             do { try data.write(to: url, options: .atomic) } catch {

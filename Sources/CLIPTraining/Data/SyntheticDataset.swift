@@ -34,7 +34,7 @@ public enum SyntheticDataset {
                 do { try PNGEncoder.write(renderer.render(scene, using: &random), to: base.appendingPathComponent(name)) } catch {
                     failure.set(error)
                 }
-                lines[i] = "\(name)\t\(heldOut ? scene.label : scene.caption)"
+                lines[i] = "\(name)\t\(heldOut ? scene.label : scene.caption(mentioning: SyntheticScene.randomMention(using: &random)))"
                 progress?(i)
             } }
             if let error = failure.error { throw error }

@@ -19,11 +19,45 @@ public struct SyntheticScene: Sendable, Equatable {
 
     static let countWords = ["one", "two", "three"]
 
+    /// The attributes a caption mentions.
+    public struct Mention: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let count = Mention(rawValue: 1), size = Mention(rawValue: 2), colour = Mention(rawValue: 4)
+        public static let shape = Mention(rawValue: 8), position = Mention(rawValue: 16), background = Mention(rawValue: 32)
+        public static let all: Mention = [.count, .size, .colour, .shape, .position, .background]
+    }
+
     /// "two small red circles on the left of a black background"
-    public var caption: String {
-        let noun = count == 1 ? shape.rawValue : (shape == .cross ? "crosses" : shape.rawValue + "s")
-        let article = count == 1 ? "a" : SyntheticScene.countWords[count - 1]
-        return "\(article) \(size.rawValue) \(colour.rawValue) \(noun) on the \(position.rawValue) of a \(background.rawValue) background"
+    public var caption: String { caption(mentioning: .all) }
+
+    /// A caption naming only some attributes: "two red shapes", "a circle on a black background".
+    public func caption(mentioning m: Mention) -> String {
+        let plural = count > 1 && m.contains(.count)
+        let base = m.contains(.shape) ? shape.rawValue : "shape"
+        let noun = plural ? (base == "cross" ? "crosses" : base + "s") : base
+        var words = [plural ? SyntheticScene.countWords[count - 1] : "a"]
+        if m.contains(.size) { words.append(size.rawValue) }
+        if m.contains(.colour) { words.append(colour.rawValue) }
+        words.append(noun)
+        if m.contains(.position) {
+            words.append("on the \(position.rawValue)")
+            if m.contains(.background) { words.append("of a \(background.rawValue) background") }
+        } else if m.contains(.background) {
+            words.append("on a \(background.rawValue) background")
+        }
+        return words.joined(separator: " ")
+    }
+
+    /// Half the captions name everything; the rest a random subset that names the colour or the shape (or
+    /// both). Partial captions teach each word on its own, which is what lets "green square" be understood
+    /// when that pair never appears in training.
+    public static func randomMention<R: RandomNumberGenerator>(using random: inout R) -> Mention {
+        if Bool.random(using: &random) { return .all }
+        while true {
+            let m = Mention(rawValue: Int.random(in: 0..<64, using: &random))
+            if !m.isDisjoint(with: [.colour, .shape]) { return m }
+        }
     }
 
     /// The colour–shape label the held-out evaluation classifies ("red circle").
