@@ -48,7 +48,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "clip",
-            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            resources: [.copy("Resources/synthetic-shapes")]
         ),
         .testTarget(
             name: "CLIPSearchTests",

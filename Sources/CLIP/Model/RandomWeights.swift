@@ -1,23 +1,9 @@
 /// Deterministic random weights for benchmarks and tests that need a model of a given shape but no file.
 /// Not a substitute for trained weights: nothing user-facing loads these.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-
-    mutating func next() -> UInt64 {
-        // SplitMix64.
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension CLIPModel {
     /// A model of `config`'s shape with small random weights (for `clip bench` and tests).
     public static func randomWeights(config: CLIPConfig, towers: Towers = .both, seed: UInt64 = 0) -> CLIPModel {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeedStream(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
         func tensor(_ shape: [Int], scale: Float) -> Tensor {
             let t = Tensor(uninitialized: shape)
             for i in 0..<t.count { t.data[i] = Float.random(in: -scale...scale, using: &rng) }

@@ -8,14 +8,43 @@ public struct SceneRenderer: Sendable {
 
     public init(size: Int = 64) { self.size = size }
 
-    /// Random attributes (uniform), drawn from `random`.
-    public static func randomScene<R: RandomNumberGenerator>(using random: inout R) -> SyntheticScene {
-        SyntheticScene(shape: SyntheticScene.Shape.allCases.randomElement(using: &random)!,
-                       colour: SyntheticScene.Colour.allCases.randomElement(using: &random)!,
-                       size: SyntheticScene.Size.allCases.randomElement(using: &random)!,
-                       position: SyntheticScene.Position.allCases.randomElement(using: &random)!,
-                       count: Int.random(in: 1...3, using: &random),
-                       background: SyntheticScene.Background.allCases.randomElement(using: &random)!)
+    /// Random attributes (uniform), drawn from `random`. A fraction `unnamedPaint` of scenes get a random
+    /// unnamed paint instead of a named colour: with six named colours and a quarter of the colour–shape
+    /// pairs held out, a model can tell shapes apart by colour-specific cues; shapes in arbitrary paints
+    /// force features that hold for any colour. A paint never comes within 35° of hue of a colour whose
+    /// pair with that shape is held out, so held-out compositions stay unseen.
+    public static func randomScene<R: RandomNumberGenerator>(using random: inout R, unnamedPaint: Double = 0) -> SyntheticScene {
+        var scene = SyntheticScene(shape: SyntheticScene.Shape.allCases.randomElement(using: &random)!,
+                                   colour: SyntheticScene.Colour.allCases.randomElement(using: &random)!,
+                                   size: SyntheticScene.Size.allCases.randomElement(using: &random)!,
+                                   position: SyntheticScene.Position.allCases.randomElement(using: &random)!,
+                                   count: Int.random(in: 1...3, using: &random),
+                                   background: SyntheticScene.Background.allCases.randomElement(using: &random)!)
+        if Double.random(in: 0..<1, using: &random) < unnamedPaint {
+            let forbidden = SyntheticScene.Colour.allCases.filter { SyntheticScene.heldOutPairs.contains("\($0.rawValue) \(scene.shape.rawValue)") }
+            while true {
+                let paint = (0..<3).map { _ in Float.random(in: 0...255, using: &random) }
+                let (hue, saturation) = Self.hueAndSaturation(paint[0], paint[1], paint[2])
+                let clear = saturation < 0.2 || forbidden.allSatisfy { c in
+                    let (r, g, b) = c.rgb
+                    let apart = abs(hue - Self.hueAndSaturation(r, g, b).hue)
+                    return min(apart, 360 - apart) >= 35
+                }
+                if clear { scene.paint = paint; break }
+            }
+        }
+        return scene
+    }
+
+    /// HSV hue in degrees and saturation in 0...1.
+    static func hueAndSaturation(_ r: Float, _ g: Float, _ b: Float) -> (hue: Float, saturation: Float) {
+        let top = max(r, g, b), bottom = min(r, g, b), span = top - bottom
+        guard top > 0, span > 0 else { return (0, 0) }
+        var hue: Float
+        if top == r { hue = (g - b) / span } else if top == g { hue = 2 + (b - r) / span } else { hue = 4 + (r - g) / span }
+        hue *= 60
+        if hue < 0 { hue += 360 }
+        return (hue, span / top)
     }
 
     public func render<R: RandomNumberGenerator>(_ scene: SyntheticScene, using random: inout R) -> PixelImage {
@@ -38,7 +67,7 @@ public struct SceneRenderer: Sendable {
         let slot = (vertical ? h : w) / Float(scene.count)
         let across = vertical ? w : h
         let baseRadius = (scene.size == .large ? 0.36 : 0.2) * min(slot, across)
-        let colour = scene.colour.rgb
+        let colour = scene.paint.map { ($0[0], $0[1], $0[2]) } ?? scene.colour.rgb
         for k in 0..<scene.count {
             let radius = baseRadius * Float.random(in: 0.9...1.1, using: &random)
             let jitter = max(0, min(slot, across) / 2 - radius) * 0.5

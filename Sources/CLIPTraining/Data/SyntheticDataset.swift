@@ -10,8 +10,11 @@ import Foundation
 ///   are averaged, as the CLIP paper ensembles ImageNet prompts).
 /// Item i is drawn from its own seeded stream, so the set is the same for a seed whatever the thread count.
 public enum SyntheticDataset {
+    /// `trainingVariety` (the default) gives half the training pictures partial captions and a quarter an
+    /// unnamed paint (see `SceneRenderer.randomScene`); without it every caption names every attribute,
+    /// which reads better in a gallery.
     public static func write(to folder: URL, trainCount: Int, heldOutCount: Int, imageSize: Int = 64, seed: UInt64 = 0,
-                             progress: (@Sendable (Int) -> Void)? = nil) throws {
+                             trainingVariety: Bool = true, progress: (@Sendable (Int) -> Void)? = nil) throws {
         guard trainCount > 0, heldOutCount >= 0 else { throw CLIPError.invalidArgument("--count must be positive") }
         let fm = FileManager.default
         for sub in ["train/images", "heldout/images"] {
@@ -28,13 +31,15 @@ public enum SyntheticDataset {
             let failure = LockedError()
             Parallelism.forEachChunk(count) { range in for i in range {
                 var random = SeedStream(seed: seed &* 1_000_003 &+ UInt64(i) &+ (heldOut ? 1 << 40 : 0))
-                var scene = SceneRenderer.randomScene(using: &random)
-                while scene.isHeldOut != heldOut { scene = SceneRenderer.randomScene(using: &random) }
+                let paint = heldOut || !trainingVariety ? 0 : 0.25
+                var scene = SceneRenderer.randomScene(using: &random, unnamedPaint: paint)
+                while scene.isHeldOut != heldOut { scene = SceneRenderer.randomScene(using: &random, unnamedPaint: paint) }
+                let mention = trainingVariety ? scene.randomMention(using: &random) : .all
                 let name = String(format: "images/%06d.png", i + 1)
                 do { try PNGEncoder.write(renderer.render(scene, using: &random), to: base.appendingPathComponent(name)) } catch {
                     failure.set(error)
                 }
-                lines[i] = "\(name)\t\(heldOut ? scene.label : scene.caption(mentioning: SyntheticScene.randomMention(using: &random)))"
+                lines[i] = "\(name)\t\(heldOut ? scene.label : scene.caption(mentioning: mention))"
                 progress?(i)
             } }
             if let error = failure.error { throw error }
@@ -56,17 +61,4 @@ final class LockedError: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var error: Error?
     func set(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
-}
-
-/// SplitMix64: a small seeded generator whose stream is the same on every platform.
-public struct SeedStream: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -16,6 +16,9 @@ public struct SyntheticScene: Sendable, Equatable {
     public var position: Position
     public var count: Int            // 1...3
     public var background: Background
+    /// An unnamed paint (RGB) instead of `colour`: such scenes are captioned without a colour word. They
+    /// teach shape apart from colour (see `SceneRenderer.randomScene`).
+    public var paint: [Float]? = nil
 
     static let countWords = ["one", "two", "three"]
 
@@ -38,7 +41,7 @@ public struct SyntheticScene: Sendable, Equatable {
         let noun = plural ? (base == "cross" ? "crosses" : base + "s") : base
         var words = [plural ? SyntheticScene.countWords[count - 1] : "a"]
         if m.contains(.size) { words.append(size.rawValue) }
-        if m.contains(.colour) { words.append(colour.rawValue) }
+        if m.contains(.colour), paint == nil { words.append(colour.rawValue) }
         words.append(noun)
         if m.contains(.position) {
             words.append("on the \(position.rawValue)")
@@ -52,11 +55,12 @@ public struct SyntheticScene: Sendable, Equatable {
     /// Half the captions name everything; the rest a random subset that names the colour or the shape (or
     /// both). Partial captions teach each word on its own, which is what lets "green square" be understood
     /// when that pair never appears in training.
-    public static func randomMention<R: RandomNumberGenerator>(using random: inout R) -> Mention {
+    public func randomMention<R: RandomNumberGenerator>(using random: inout R) -> Mention {
         if Bool.random(using: &random) { return .all }
+        let needed: Mention = paint == nil ? [.colour, .shape] : .shape
         while true {
             let m = Mention(rawValue: Int.random(in: 0..<64, using: &random))
-            if !m.isDisjoint(with: [.colour, .shape]) { return m }
+            if !m.isDisjoint(with: needed) { return m }
         }
     }
 
@@ -67,7 +71,7 @@ public struct SyntheticScene: Sendable, Equatable {
     /// combinations do not, so a model must compose the two words to name them.
     public static let heldOutPairs: Set<String> = ["red circle", "green square", "blue triangle", "yellow cross", "purple circle", "orange square"]
 
-    public var isHeldOut: Bool { Self.heldOutPairs.contains(label) }
+    public var isHeldOut: Bool { paint == nil && Self.heldOutPairs.contains(label) }
 
     /// Caption-shaped prompts with `{}` for a colour–shape label, covering the other attributes.
     public static var promptTemplates: [String] {

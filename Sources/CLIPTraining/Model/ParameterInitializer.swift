@@ -44,25 +44,16 @@ enum ParameterInitializer {
     }
 }
 
-/// Standard normal draws from a seeded SplitMix64 stream (Box–Muller), the same on every platform.
+/// Standard normal draws (Box–Muller) from a seeded `SeedStream`, the same on every platform.
 struct SeededNormal {
-    private var state: UInt64
+    private var stream: SeedStream
     private var spare: Float?
 
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-
-    mutating func uniform() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return (Double(z >> 11) + 0.5) / Double(1 << 53)
-    }
+    init(seed: UInt64) { stream = SeedStream(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
 
     mutating func next() -> Float {
         if let s = spare { spare = nil; return s }
-        let u = uniform(), v = uniform()
+        let u = (Double(stream.next() >> 11) + 0.5) / Double(1 << 53), v = (Double(stream.next() >> 11) + 0.5) / Double(1 << 53)
         let r = (-2 * log(u)).squareRoot()
         spare = Float(r * sin(2 * .pi * v))
         return Float(r * cos(2 * .pi * v))
