@@ -2,7 +2,9 @@
 CLIPModel, forward + InfoNCE loss (return_loss=True) + backward + AdamW, fp32 on the CPU.
 
 Usage: python tools/bench_training_peers.py [--config configs/synthetic-small.json] [--batch-size 64]
-       [--steps 20] [--threads 2]
+       [--steps 20] [--threads 2] [--text-tokens 16]
+Captions are 16 tokens (SOT, 14 words, EOT) padded to the context, as in `clip bench-train`, which computes the
+text tower only up to the batch's last EOT; --text-tokens 16 gives PyTorch the same shortcut.
 """
 import argparse
 import json
@@ -18,6 +20,8 @@ def main():
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--text-tokens", type=int, default=0,
+                    help="feed only the first N token columns (16 = up to EOT, what SwiftCLIP computes); 0: the full context")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     with open(args.config) as fh:
@@ -31,6 +35,8 @@ def main():
     ids[:, 0] = 49406
     ids[:, 1:15] = torch.randint(1000, 40000, (n, 14), generator=g)
     ids[:, 15] = 49407
+    if args.text_tokens:
+        ids = ids[:, : args.text_tokens]
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -46,7 +52,8 @@ def main():
         step()
     seconds = time.perf_counter() - start
     params = sum(p.numel() for p in model.parameters()) / 1e6
-    print(f"PyTorch {torch.__version__} training  {args.config}  batch {n}  {params:.2f}M params  {args.threads} threads: "
+    print(f"PyTorch {torch.__version__} training  {args.config}  batch {n}  {params:.2f}M params  {args.threads} threads  "
+          f"text tokens {ids.shape[1]}: "
           f"{n * args.steps / seconds:.1f} pairs/s ({1000 * seconds / args.steps:.1f} ms/step)")
 
 
