@@ -85,9 +85,11 @@ struct TrainCommand: AsyncParsableCommand {
         settings.optimizer.weightDecay = weightDecay
         settings.halfPrecisionExport = half
         let params = model.layout.total
-        print(String(format: "training %@ on %d pairs: %d steps of %d (%.1f epochs), %.2fM parameters, %d threads, loss %@%@",
-                     data, pairs.count, settings.steps, batchSize, Double(settings.steps) / Double(loader.stepsPerEpoch),
-                     Double(params) / 1e6, Parallelism.threads, loss, lockImage ? ", image tower locked" : ""))
+        // On stderr with the progress lines, so a log file keeps them in order.
+        let header = String(format: "training %@ on %d pairs: %d steps of %d (%.1f epochs), %.2fM parameters, %d threads, loss %@%@\n",
+                            data, pairs.count, settings.steps, batchSize, Double(settings.steps) / Double(loader.stepsPerEpoch),
+                            Double(params) / 1e6, Parallelism.threads, loss, lockImage ? ", image tower locked" : "")
+        FileHandle.standardError.write(Data(header.utf8))
         let trainer = Trainer(model: model, loader: loader, settings: settings, output: URL(fileURLWithPath: output))
         let tty = isatty(2) != 0
         var lastPrinted = Date.distantPast
