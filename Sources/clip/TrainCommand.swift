@@ -13,7 +13,7 @@ struct TrainCommand: AsyncParsableCommand {
     var data: String
     @Option(name: .long, help: "A transformers CLIP config.json to train from scratch.")
     var config: String?
-    @Option(name: .long, help: "A model folder (config.json + model.safetensors) to start from.")
+    @Option(name: .customLong("init"), help: "A model to start from: a Hugging Face layout folder (config.json + model.safetensors), a known model name or a hub repo id (downloaded if missing), or synthetic-shapes.")
     var initModel: String?
     @Flag(name: .long, help: "LiT: keep the image tower frozen.")
     var lockImage = false
@@ -48,13 +48,13 @@ struct TrainCommand: AsyncParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        guard (config == nil) != (initModel == nil) else { throw ValidationError("give exactly one of --config and --init-model") }
+        guard (config == nil) != (initModel == nil) else { throw ValidationError("give exactly one of --config and --init") }
         guard LossKind(rawValue: loss) != nil else { throw ValidationError("--loss must be clip or siglip") }
         guard batchSize >= 2 else { throw ValidationError("--batch-size must be at least 2: a contrastive loss compares each pair with the others in its batch") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
         guard checkpointEvery > 0, warmup >= 0, epochs > 0 else { throw ValidationError("--checkpoint-every and --epochs must be positive, --warmup not negative") }
         if let steps, steps <= 0 { throw ValidationError("--steps must be positive") }
-        if lockImage && config != nil { throw ValidationError("--lock-image needs --init-model: a randomly initialised tower cannot stay frozen usefully") }
+        if lockImage && config != nil { throw ValidationError("--lock-image needs --init: a randomly initialised tower cannot stay frozen usefully") }
     }
 
     func run() async throws {
@@ -66,8 +66,12 @@ struct TrainCommand: AsyncParsableCommand {
             do { data = try Data(contentsOf: url) } catch { throw CLIPError.io(file: config, reason: "cannot read: \(error.localizedDescription)") }
             model = try TrainableCLIP(config: try CLIPConfig(huggingFaceConfig: data, source: config), seed: seed)
         } else {
-            let folder = URL(fileURLWithPath: initModel!)
+            let folder = try BundledModel.folder(named: initModel!) ?? ModelResolver(hub: HubClient()).resolve(initModel!, progress: DownloadProgressLine.report)
+            DownloadProgressLine.finish()
             let configURL = folder.appendingPathComponent("config.json")
+            guard FileManager.default.fileExists(atPath: configURL.path) else {
+                throw CLIPError.input(file: folder.path, reason: "training starts from Hugging Face layout models (config.json + model.safetensors); this is not one")
+            }
             let data: Data
             do { data = try Data(contentsOf: configURL) } catch { throw CLIPError.io(file: configURL.path, reason: "cannot read: \(error.localizedDescription)") }
             model = try TrainableCLIP(config: try CLIPConfig(huggingFaceConfig: data, source: configURL.path), seed: seed)
