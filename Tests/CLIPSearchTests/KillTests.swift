@@ -34,7 +34,6 @@ final class KillTests: XCTestCase {
     func testKillNineDuringIndexingNeverCorruptsTheLibrary() throws {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
         var (good, _) = try makeGallery(in: gallery)
-        // Enough work (about 2 s on one thread) that each of the ten kills lands while indexing runs.
         for i in 0..<240 {
             try FileManager.default.copyItem(at: SearchFixtures.url("images/\(["rgb_224.jpg", "rgb_progressive.jpg", "lossy.webp", "rgb.png"][i % 4])"),
                                              to: gallery.appendingPathComponent("extra \(i).\(["jpg", "jpg", "webp", "png"][i % 4])"))
@@ -48,18 +47,27 @@ final class KillTests: XCTestCase {
         XCTAssertEqual(expected.count, good)
 
         var generator = SystemRandomNumberGenerator()
-        var interrupted = 0
+        let vectorFile = killed.appendingPathComponent("vectors.f32")
+        func vectorBytes() -> Int { (try? FileManager.default.attributesOfItem(atPath: vectorFile.path)[.size] as? Int) ?? 0 }
+        var interrupted = 0, committed: [Int] = []
         for _ in 0..<10 {
+            // Kill just after this run has appended new vectors (whatever the machine's speed), a random
+            // few milliseconds in: inside a batch's append-then-commit window or between batches.
+            let before = vectorBytes()
             let run = try index(gallery, library: killed)
-            Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.2, using: &generator))
+            let deadline = Date().addingTimeInterval(20)
+            while run.isRunning, vectorBytes() <= before, Date() < deadline { usleep(1000) }
+            usleep(UInt32.random(in: 0...15_000, using: &generator))
             if run.isRunning { interrupted += 1 }
             kill(run.processIdentifier, SIGKILL)
             run.waitUntilExit()
             let partial = try vectorsByPath(killed, gallery)
+            committed.append(partial.count)
             for (path, vector) in partial { XCTAssertEqual(vector, expected[path], "\(path): a committed vector differs") }
         }
-        print("kills that landed mid-run: \(interrupted) of 10")
-        XCTAssertGreaterThanOrEqual(interrupted, 8, "most kills must land while indexing runs")
+        print("kills that landed mid-run: \(interrupted) of 10; files committed after each kill: \(committed)")
+        XCTAssertGreaterThan(Set(committed).count, 2, "kills must land at different points of the work, not all before it starts")
+        XCTAssertGreaterThanOrEqual(interrupted, 9, "kills must land while indexing runs")
         let final = try index(gallery, library: killed)
         final.waitUntilExit()
         XCTAssertEqual(final.terminationStatus, 0)
