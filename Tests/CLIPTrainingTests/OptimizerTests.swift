@@ -42,12 +42,13 @@ final class OptimizerTests: XCTestCase {
         let fixture = try TrainingFixture()
         let model = try fixture.model()
         let before = Array(model.parameters.buffer)
-        let optimizer = AdamW(layout: model.layout) { $0.name.hasPrefix("vision_model.") || $0.name == "visual_projection.weight" }
+        let optimizer = AdamW(layout: model.layout) { $0.isImageTower }
         _ = model.lossAndGradients(pixels: fixture.pixels, tokens: fixture.tokens, loss: .clip, trainImageTower: false)
         optimizer.update(model.parameters, gradients: model.gradients, lr: 1e-3)
         for slot in model.layout.slots {
             let moved = (0..<slot.count).contains { model.parameters.data[slot.offset + $0] != before[slot.offset + $0] }
             let locked = slot.name.hasPrefix("vision_model.") || slot.name == "visual_projection.weight"
+            XCTAssertEqual(slot.isImageTower, locked, slot.name)
             if locked { XCTAssertFalse(moved, "\(slot.name) is locked") }
             if slot.name.hasPrefix("text_model.encoder") && slot.name.hasSuffix("fc1.weight") { XCTAssertTrue(moved, "\(slot.name) trains") }
         }

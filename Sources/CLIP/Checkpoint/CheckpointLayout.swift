@@ -16,11 +16,12 @@ public enum CheckpointLayout: String, Sendable {
     }
 
     /// Buffers that some exporters save and that carry no learned state.
-    static func isIgnoredBuffer(_ key: String) -> Bool {
+    public static func isIgnoredBuffer(_ key: String) -> Bool {
         key.hasSuffix("position_ids") || key == "attn_mask" || key.hasSuffix(".attn_mask")
     }
 
-    func isVisionKey(_ key: String) -> Bool {
+    /// Whether `key` belongs to the image tower (its projection included).
+    public func isVisionKey(_ key: String) -> Bool {
         switch self {
         case .huggingFace: return key.hasPrefix("vision_model.") || key.hasPrefix("visual_projection.")
         case .openCLIP: return key.hasPrefix("visual.")

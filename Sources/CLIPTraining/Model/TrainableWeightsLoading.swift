@@ -19,7 +19,7 @@ extension TrainableCLIP {
             (parameters.data + slot.offset).update(from: values.data, count: slot.count)
         }
         let known = Set(layout.slots.map(\.name))
-        if let extra = file.entries.keys.sorted().first(where: { !known.contains($0) && !$0.hasSuffix("position_ids") }) {
+        if let extra = file.entries.keys.sorted().first(where: { !known.contains($0) && !CheckpointLayout.isIgnoredBuffer($0) }) {
             throw CLIPError.checkpoint(file: url.path, tensor: extra, reason: "unexpected tensor for a CLIP model of this config")
         }
     }

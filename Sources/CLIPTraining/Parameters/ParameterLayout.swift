@@ -8,6 +8,9 @@ public struct ParameterSlot: Sendable {
     public var count: Int { shape.reduce(1, *) }
     /// Whether AdamW's weight decay applies (matrices only; see `TwoTowerLayout`).
     public let decays: Bool
+
+    /// Part of the image tower (what LiT's `--lock-image` freezes).
+    public var isImageTower: Bool { CheckpointLayout.huggingFace.isVisionKey(name) }
 }
 
 /// The names, shapes and offsets of every trainable tensor in one contiguous block, so parameters,

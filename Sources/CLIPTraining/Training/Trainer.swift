@@ -56,7 +56,7 @@ public final class Trainer {
         self.output = output
         let locked = settings.lockImage
         optimizer = AdamW(layout: model.layout, settings: settings.optimizer) { slot in
-            (locked && (slot.name.hasPrefix("vision_model.") || slot.name == "visual_projection.weight"))
+            (locked && slot.isImageTower)
                 || (settings.loss == .clip && slot.name == "logit_bias")
         }
         schedule = LearningRateSchedule(baseRate: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps)
