@@ -22,8 +22,7 @@ struct TrainBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         runtime.apply()
-        let data = try Data(contentsOf: URL(fileURLWithPath: config))
-        let cfg = try CLIPConfig(huggingFaceConfig: data, source: config)
+        let cfg = try CLIPConfig(huggingFaceConfigFile: URL(fileURLWithPath: config))
         let model = try TrainableCLIP(config: cfg)
         let optimizer = AdamW(layout: model.layout)
         var random = SeedStream(seed: 1)

@@ -61,10 +61,7 @@ struct TrainCommand: AsyncParsableCommand {
         runtime.apply()
         let model: TrainableCLIP
         if let config {
-            let url = URL(fileURLWithPath: config)
-            let data: Data
-            do { data = try Data(contentsOf: url) } catch { throw CLIPError.io(file: config, reason: "cannot read: \(error.localizedDescription)") }
-            model = try TrainableCLIP(config: try CLIPConfig(huggingFaceConfig: data, source: config), seed: seed)
+            model = try TrainableCLIP(config: try CLIPConfig(huggingFaceConfigFile: URL(fileURLWithPath: config)), seed: seed)
         } else {
             let folder = try BundledModel.folder(named: initModel!) ?? ModelResolver(hub: HubClient()).resolve(initModel!, progress: DownloadProgressLine.report)
             DownloadProgressLine.finish()
@@ -72,9 +69,7 @@ struct TrainCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: configURL.path) else {
                 throw CLIPError.input(file: folder.path, reason: "training starts from Hugging Face layout models (config.json + model.safetensors); this is not one")
             }
-            let data: Data
-            do { data = try Data(contentsOf: configURL) } catch { throw CLIPError.io(file: configURL.path, reason: "cannot read: \(error.localizedDescription)") }
-            model = try TrainableCLIP(config: try CLIPConfig(huggingFaceConfig: data, source: configURL.path), seed: seed)
+            model = try TrainableCLIP(config: try CLIPConfig(huggingFaceConfigFile: configURL), seed: seed)
             try model.loadWeights(from: folder.appendingPathComponent("model.safetensors"))
         }
         let pairs = try CaptionedImages.load(data, template: template)

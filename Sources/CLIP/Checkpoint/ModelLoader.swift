@@ -20,7 +20,7 @@ extension CLIPModel {
         let ocWeights = url.appendingPathComponent("open_clip_model.safetensors")
         let fm = FileManager.default
         if fm.fileExists(atPath: hfConfig.path), fm.fileExists(atPath: hfWeights.path) {
-            let config = try CLIPConfig(huggingFaceConfig: try readFile(hfConfig), source: hfConfig.path)
+            let config = try CLIPConfig(huggingFaceConfigFile: hfConfig)
             return try load(weights: hfWeights, config: config, towers: towers)
         }
         if fm.fileExists(atPath: ocConfig.path), fm.fileExists(atPath: ocWeights.path) {

@@ -33,6 +33,13 @@ extension CLIPConfig {
         try validate(source: source)
     }
 
+    /// Reads and decodes a Hugging Face `config.json` file.
+    public init(huggingFaceConfigFile url: URL) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw CLIPError.io(file: url.path, reason: error.localizedDescription) }
+        try self.init(huggingFaceConfig: data, source: url.path)
+    }
+
     /// Decodes an open_clip model JSON (`{"embed_dim", "vision_cfg", "text_cfg", "quick_gelu"?}`).
     public init(openCLIPConfig data: Data, source: String = "open_clip config") throws {
         let raw: OpenCLIPConfigFile
