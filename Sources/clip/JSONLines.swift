@@ -9,7 +9,7 @@ enum JSONLines {
             out += try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys, .withoutEscapingSlashes])
             out += Data("\n".utf8)
         }
-        do { try out.write(to: url, options: .atomic) } catch { throw CLIPError.io(file: url.path, reason: error.localizedDescription) }
+        try FileOutput.write(out, to: url)
     }
 
     static func string(_ object: Any) throws -> String {

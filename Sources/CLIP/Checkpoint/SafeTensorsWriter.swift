@@ -29,8 +29,6 @@ public enum SafeTensorsWriter {
             case .bf16: break
             }
         }
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw CLIPError.io(file: url.path, reason: "cannot write: \(error.localizedDescription)")
-        }
+        try FileOutput.write(data, to: url)
     }
 }

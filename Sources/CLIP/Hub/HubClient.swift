@@ -47,8 +47,8 @@ public struct HubClient: Sendable {
         guard let commit else { throw CLIPError.network(resource: repo, reason: "no files downloaded") }
         if commit != revision {
             let ref = cache.refFile(repo, revision: revision)
-            try createFolder(ref.deletingLastPathComponent())
-            try write(Data(commit.utf8), atomicallyTo: ref)
+            try FileOutput.createFolder(ref.deletingLastPathComponent())
+            try FileOutput.write(commit, to: ref)
         }
         return cache.snapshot(repo, commit: commit)
     }
@@ -97,7 +97,7 @@ public struct HubClient: Sendable {
 
     private func download(_ url: URL, to blob: URL, size: Int64, sha256: String?, repo: String, file: String,
                           progress: (@Sendable (Progress) -> Void)?) throws {
-        try createFolder(blob.deletingLastPathComponent())
+        try FileOutput.createFolder(blob.deletingLastPathComponent())
         let partial = URL(fileURLWithPath: blob.path + ".incomplete")
         if !FileManager.default.fileExists(atPath: partial.path) { FileManager.default.createFile(atPath: partial.path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: partial.path) else { throw CLIPError.io(file: partial.path, reason: "cannot open for writing") }
@@ -173,7 +173,7 @@ public struct HubClient: Sendable {
 
     /// `snapshots/<commit>/<file>` → a relative symlink to the blob, as huggingface_hub makes it.
     private func link(_ path: URL, to blob: URL, repo: String) throws {
-        try createFolder(path.deletingLastPathComponent())
+        try FileOutput.createFolder(path.deletingLastPathComponent())
         let depth = path.deletingLastPathComponent().pathComponents.count - cache.repoFolder(repo).pathComponents.count
         let target = String(repeating: "../", count: max(depth, 0)) + "blobs/" + blob.lastPathComponent
         try? FileManager.default.removeItem(at: path)
@@ -182,13 +182,4 @@ public struct HubClient: Sendable {
         }
     }
 
-    private func createFolder(_ url: URL) throws {
-        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw CLIPError.io(file: url.path, reason: "cannot create folder: \(error.localizedDescription)")
-        }
-    }
-
-    private func write(_ data: Data, atomicallyTo url: URL) throws {
-        do { try data.write(to: url, options: .atomic) } catch { throw CLIPError.io(file: url.path, reason: error.localizedDescription) }
-    }
 }

@@ -35,10 +35,7 @@ public enum PNGEncoder {
     }
 
     public static func write(_ image: PixelImage, to url: URL) throws {
-        let data = try encode(image)
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw CLIPError.io(file: url.path, reason: "cannot write PNG: \(error.localizedDescription)")
-        }
+        try FileOutput.write(try encode(image), to: url, what: "PNG")
     }
 
     private static func message(_ image: png_image) -> String {

@@ -42,9 +42,7 @@ public enum NPY {
         data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         data.append(Data(header.utf8))
         data.append(body)
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw CLIPError.io(file: url.path, reason: "cannot write: \(error.localizedDescription)")
-        }
+        try FileOutput.write(data, to: url)
     }
 
     public static func read(_ url: URL) throws -> Array {

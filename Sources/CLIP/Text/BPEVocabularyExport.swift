@@ -19,10 +19,7 @@ extension BPEVocabulary {
         let vocab = try JSONSerialization.data(withJSONObject: Dictionary(entries, uniquingKeysWith: { a, _ in a }),
                                                options: [.sortedKeys, .withoutEscapingSlashes])
         for (name, data) in [("vocab.json", vocab), ("merges.txt", Data((lines.joined(separator: "\n") + "\n").utf8))] {
-            let url = folder.appendingPathComponent(name)
-            do { try data.write(to: url, options: .atomic) } catch {
-                throw CLIPError.io(file: url.path, reason: "cannot write: \(error.localizedDescription)")
-            }
+            try FileOutput.write(data, to: folder.appendingPathComponent(name))
         }
     }
 }

@@ -283,7 +283,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         for node in upper.indices { for list in upper[node] { stream.append(Int32(list.count)); stream += list } }
         [Int64(stream.count)].withUnsafeBufferPointer { put($0) }
         stream.withUnsafeBufferPointer { put($0) }
-        do { try data.write(to: url, options: .atomic) } catch { throw CLIPError.io(file: url.path, reason: "cannot write the index: \(error.localizedDescription)") }
+        try FileOutput.write(data, to: url, what: "the index")
     }
 
     /// Maps a saved index: vectors and level-0 links are read in place from the file (copy-on-write).

@@ -39,9 +39,7 @@ public final class LibraryStore: @unchecked Sendable {
         self.directory = directory
         self.modelID = modelID
         self.dimension = dimension
-        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-            throw CLIPError.io(file: directory.path, reason: "cannot create the library folder: \(error.localizedDescription)")
-        }
+        try FileOutput.createFolder(directory, what: "the library folder")
         let dbPath = directory.appendingPathComponent("library.sqlite").path
         var config = Configuration()
         config.busyMode = .timeout(10)

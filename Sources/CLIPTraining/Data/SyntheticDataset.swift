@@ -16,11 +16,8 @@ public enum SyntheticDataset {
     public static func write(to folder: URL, trainCount: Int, heldOutCount: Int, imageSize: Int = 64, seed: UInt64 = 0,
                              trainingVariety: Bool = true, progress: (@Sendable (Int) -> Void)? = nil) throws {
         guard trainCount > 0, heldOutCount >= 0 else { throw CLIPError.invalidArgument("--count must be positive") }
-        let fm = FileManager.default
         for sub in ["train/images", "heldout/images"] {
-            do { try fm.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true) } catch {
-                throw CLIPError.io(file: folder.appendingPathComponent(sub).path, reason: "cannot create: \(error.localizedDescription)")
-            }
+            try FileOutput.createFolder(folder.appendingPathComponent(sub))
         }
         let renderer = SceneRenderer(size: imageSize)
         for (split, count, heldOut) in [("train", trainCount, false), ("heldout", heldOutCount, true)] where count > 0 {
@@ -43,16 +40,10 @@ public enum SyntheticDataset {
                 progress?(i)
             } }
             if let error = failure.error { throw error }
-            try write(lines.joined(separator: "\n") + "\n", to: base.appendingPathComponent(heldOut ? "labels.tsv" : "captions.tsv"))
+            try FileOutput.write(lines.joined(separator: "\n") + "\n", to: base.appendingPathComponent(heldOut ? "labels.tsv" : "captions.tsv"))
         }
-        try write(SyntheticScene.allLabels.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("classes.txt"))
-        try write(SyntheticScene.promptTemplates.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("templates.txt"))
-    }
-
-    private static func write(_ text: String, to url: URL) throws {
-        do { try Data(text.utf8).write(to: url, options: .atomic) } catch {
-            throw CLIPError.io(file: url.path, reason: "cannot write: \(error.localizedDescription)")
-        }
+        try FileOutput.write(SyntheticScene.allLabels.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("classes.txt"))
+        try FileOutput.write(SyntheticScene.promptTemplates.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("templates.txt"))
     }
 }
 

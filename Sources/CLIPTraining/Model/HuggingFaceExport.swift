@@ -33,9 +33,7 @@ extension TrainableCLIP {
     /// and the tokenizer's `vocab.json` + `merges.txt`. SigLIP's `logit_bias` has no place in `CLIPModel`;
     /// it is kept in `config.json` under `"logit_bias"`, which transformers ignores.
     public func saveHuggingFace(to folder: URL, half: Bool = false, loss: LossKind = .clip) throws {
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw CLIPError.io(file: folder.path, reason: "cannot create: \(error.localizedDescription)")
-        }
+        try FileOutput.createFolder(folder)
         let tensors = layout.slots.filter { $0.name != "logit_bias" }.map { slot in
             (name: slot.name, tensor: Tensor(shape: slot.shape, values: Array(UnsafeBufferPointer(start: parameters.data + slot.offset, count: slot.count))))
         }
@@ -50,10 +48,8 @@ extension TrainableCLIP {
             "resample": 3, "size": ["shortest_edge": size], "image_processor_type": "CLIPImageProcessor",
         ]
         for (name, object) in [("config.json", json), ("preprocessor_config.json", preprocessor)] {
-            let url = folder.appendingPathComponent(name)
-            do {
-                try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: url, options: .atomic)
-            } catch { throw CLIPError.io(file: url.path, reason: "cannot write: \(error.localizedDescription)") }
+            try FileOutput.write(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]),
+                                 to: folder.appendingPathComponent(name))
         }
         let vocab = folder.appendingPathComponent("vocab.json"), merges = folder.appendingPathComponent("merges.txt")
         if !FileManager.default.fileExists(atPath: vocab.path) || !FileManager.default.fileExists(atPath: merges.path) {

@@ -71,9 +71,7 @@ public final class Trainer {
     /// `stopAfter` ends the run after that many steps of the schedule (saving there), to continue later with
     /// `resume` — a time-boxed run takes the same path as a killed one.
     public func run(resume: Bool, stopAfter: Int? = nil, report: (TrainingProgress) -> Void = { _ in }) throws {
-        do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
-            throw CLIPError.io(file: output.path, reason: "cannot create: \(error.localizedDescription)")
-        }
+        try FileOutput.createFolder(output)
         var start = 0
         if resume {
             start = try TrainingCheckpoint.load(into: model, optimizer: optimizer, settingsKey: settings.key, from: output)
@@ -130,15 +128,9 @@ public final class Trainer {
         try TrainingCheckpoint.save(model, optimizer: optimizer, step: step, settingsKey: settings.key, to: output)
         try model.saveHuggingFace(to: output, half: settings.halfPrecisionExport, loss: settings.loss)
         let csv = ([Self.logHeader] + log.map(\.row)).joined(separator: "\n") + "\n"
-        try write(csv, "train_log.csv")
-        try write(LossCurve.svg(steps: log.map(\.step), losses: log.map(\.loss), title: "\(settings.loss.rawValue) loss"), "loss_curve.svg")
-    }
-
-    private func write(_ text: String, _ name: String) throws {
-        let url = output.appendingPathComponent(name)
-        do { try Data(text.utf8).write(to: url, options: .atomic) } catch {
-            throw CLIPError.io(file: url.path, reason: "cannot write: \(error.localizedDescription)")
-        }
+        try FileOutput.write(csv, to: output.appendingPathComponent("train_log.csv"))
+        try FileOutput.write(LossCurve.svg(steps: log.map(\.step), losses: log.map(\.loss), title: "\(settings.loss.rawValue) loss"),
+                             to: output.appendingPathComponent("loss_curve.svg"))
     }
 
     private func readLog() throws -> [(step: Int, row: String, loss: Float)] {
