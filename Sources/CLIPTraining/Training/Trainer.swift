@@ -45,7 +45,7 @@ public final class Trainer {
     public let output: URL
     public let optimizer: AdamW
     private let schedule: LearningRateSchedule
-    private var log: [(step: Int, row: String, loss: Float)] = []
+    private var logRows: [(step: Int, row: String, loss: Float)] = []
     public private(set) var failures: [(file: String, reason: String)] = []
     private var lastSavedStep = 0
 
@@ -75,10 +75,10 @@ public final class Trainer {
         var start = 0
         if resume {
             start = try TrainingCheckpoint.load(into: model, optimizer: optimizer, settingsKey: settings.key, from: output)
-            log = try readLog().filter { $0.step <= start }
+            logRows = try readLog().filter { $0.step <= start }
         } else if settings.loss == .siglip {
             // SigLIP's initialisation: t = log 10, b = −10 (the and the paper's values).
-            model.logitScale = log10Scale
+            model.logitScale = log(10)
             model.logitBias = -10
         }
         let began = Date()
@@ -91,14 +91,14 @@ public final class Trainer {
             let result = model.lossAndGradients(pixels: batch.pixels, tokens: batch.tokens, loss: settings.loss,
                                                 trainImageTower: !settings.lockImage)
             let lr = schedule.rate(at: step)
-            guard result.loss.isFinite else { throw diverged(step: step, what: "loss", lastSaved: lastSavedStep) }
+            guard result.loss.isFinite else { throw diverged(step: step, what: "loss") }
             let norm = optimizer.update(model.parameters, gradients: model.gradients, lr: lr)
-            guard norm.isFinite else { throw diverged(step: step, what: "gradient norm", lastSaved: lastSavedStep) }
+            guard norm.isFinite else { throw diverged(step: step, what: "gradient norm") }
             model.clampLogitScale()
             let done = step + 1, elapsed = Date().timeIntervalSince(began)
             let rate = Double((done - start) * loader.batchSize) / max(elapsed, 1e-9)
             let epoch = Double(step) / Double(loader.stepsPerEpoch)
-            log.append((done, String(format: "%d,%.4f,%.6f,%.6g,%.5f,%.4f,%.5f,%.2f,%.1f", done, epoch, result.loss, lr, model.logitScale,
+            logRows.append((done, String(format: "%d,%.4f,%.6f,%.6g,%.5f,%.4f,%.5f,%.2f,%.1f", done, epoch, result.loss, lr, model.logitScale,
                                      exp(model.logitScale), norm, rate, elapsed), result.loss))
             report(TrainingProgress(step: done, totalSteps: settings.steps, loss: result.loss, learningRate: lr,
                                     temperature: exp(model.logitScale), gradientNorm: norm, pairsPerSecond: rate,
@@ -112,10 +112,8 @@ public final class Trainer {
         if start >= settings.steps { try save(step: start) }
     }
 
-    private var log10Scale: Float { Float(Foundation.log(10.0)) }
-
-    private func diverged(step: Int, what: String, lastSaved: Int) -> CLIPError {
-        let kept = lastSaved > 0 ? "the checkpoint of step \(lastSaved) is kept" : "no checkpoint was written yet"
+    private func diverged(step: Int, what: String) -> CLIPError {
+        let kept = lastSavedStep > 0 ? "the checkpoint of step \(lastSavedStep) is kept" : "no checkpoint was written yet"
         return CLIPError.invalidArgument("training diverged: the \(what) became NaN or infinite at step \(step + 1); \(kept) in \(output.path). Lower --lr or raise --warmup, then --resume.")
     }
 
@@ -123,13 +121,13 @@ public final class Trainer {
         // A step can leave finite but absurd weights that only the next forward turns into NaN; a weight
         // that is already non-finite must never replace the last good checkpoint.
         if model.parameters.buffer.contains(where: { !$0.isFinite }) {
-            throw diverged(step: step - 1, what: "weights", lastSaved: lastSavedStep)
+            throw diverged(step: step - 1, what: "weights")
         }
         try TrainingCheckpoint.save(model, optimizer: optimizer, step: step, settingsKey: settings.key, to: output)
         try model.saveHuggingFace(to: output, half: settings.halfPrecisionExport, loss: settings.loss)
-        let csv = ([Self.logHeader] + log.map(\.row)).joined(separator: "\n") + "\n"
+        let csv = ([Self.logHeader] + logRows.map(\.row)).joined(separator: "\n") + "\n"
         try FileOutput.write(csv, to: output.appendingPathComponent("train_log.csv"))
-        try FileOutput.write(LossCurve.svg(steps: log.map(\.step), losses: log.map(\.loss), title: "\(settings.loss.rawValue) loss"),
+        try FileOutput.write(LossCurve.svg(steps: logRows.map(\.step), losses: logRows.map(\.loss), title: "\(settings.loss.rawValue) loss"),
                              to: output.appendingPathComponent("loss_curve.svg"))
     }
 
