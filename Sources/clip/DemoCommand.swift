@@ -40,7 +40,9 @@ struct DemoCommand: AsyncParsableCommand {
         try SyntheticDataset.write(to: data, trainCount: count, heldOutCount: heldout, imageSize: size, seed: 2026,
                                       trainingVariety: false)
         let gallery = data.appendingPathComponent("train/images").path
-        let captions = try captionsByFile(data.appendingPathComponent("train/captions.tsv"))
+        let pairs = try CaptionedImages.load(data.appendingPathComponent("train").path)
+        let captions = Dictionary(zip(pairs.images.map { URL(fileURLWithPath: $0).lastPathComponent }, pairs.captions),
+                                  uniquingKeysWith: { first, _ in first })
         say(String(format: "generated %d gallery pictures and %d held-out pictures in %@ (%.2f s)", count, heldout, data.path, Date().timeIntervalSince(start)))
 
         start = Date()
@@ -92,15 +94,6 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Unbuffered, so the lines stay in order with the indexer's summary on stderr.
     private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-
-    private func captionsByFile(_ url: URL) throws -> [String: String] {
-        var map: [String: String] = [:]
-        for line in try TextList.read(url.path) {
-            let fields = line.split(separator: "\t", maxSplits: 1).map(String.init)
-            if fields.count == 2 { map[URL(fileURLWithPath: fields[0]).lastPathComponent] = fields[1] }
-        }
-        return map
-    }
 
     private func parameterCount(_ loaded: ModelOptions.Loaded) throws -> Int {
         guard let folder = loaded.folder else { return 0 }
