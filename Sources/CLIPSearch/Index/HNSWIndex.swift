@@ -104,7 +104,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     @inline(__always) private func vector(_ node: Int32) -> UnsafePointer<UInt16> { UnsafePointer(vectors.base + Int(node) * dimension) }
 
     @inline(__always) private func similarity(_ q: UnsafePointer<Float>, _ node: Int32) -> Float {
-        clip_dot_f32_f16(q, vectors.base + Int(node) * dimension, dimension)
+        clip_dot_f32_f16(q, vector(node), dimension)
     }
 
     /// `node`'s vector widened to fp32 in a scratch buffer (valid until the next call).
