@@ -36,7 +36,7 @@ public final class BatchLoader: @unchecked Sendable {
         self.batchSize = batchSize
         self.seed = seed
         self.crop = crop
-        tokenizer = Tokenizer(vocabulary: try .bundled(), contextLength: contextLength)
+        tokenizer = try Tokenizer.forModel(at: nil, contextLength: contextLength)
         preprocessor = ImagePreprocessor(config: PreprocessConfig(size: imageSize, resizeMode: .squash))
     }
 

@@ -26,10 +26,6 @@ public final class TrainableCLIP: @unchecked Sendable {
         ParameterInitializer.initialize(self, seed: seed)
     }
 
-    public func pointer(_ name: String) -> UnsafeMutablePointer<Float>? {
-        layout.slot(name).map { parameters.data + $0.offset }
-    }
-
     public var logitScale: Float {
         get { parameters.data[shape.logitScale] }
         set { parameters.data[shape.logitScale] = newValue }

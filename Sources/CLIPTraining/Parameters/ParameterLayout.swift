@@ -51,10 +51,5 @@ public final class FlatBuffer: @unchecked Sendable {
 
     public func zero() { data.update(repeating: 0, count: count) }
 
-    public func copy(from other: FlatBuffer) {
-        precondition(other.count == count)
-        data.update(from: other.data, count: count)
-    }
-
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: data, count: count) }
 }
