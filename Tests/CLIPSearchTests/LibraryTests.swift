@@ -80,11 +80,7 @@ final class LibraryTests: XCTestCase {
         let (good, _) = try makeGallery(in: gallery)
         let m = try SearchModel()
         let lib = dir.appendingPathComponent("lib")
-        do {
-            let store = try LibraryStore(directory: lib, modelID: m.id, dimension: 24)
-            let indexer = Indexer(store: store)
-            _ = try indexer.update(try indexer.plan(roots: [gallery.path]), embedder: m.embedder)
-        }
+        try m.indexedLibrary(at: lib, gallery: gallery)
         let other = try LibraryStore(directory: lib, modelID: "another model", dimension: 24)
         XCTAssertEqual(other.replacedModel, m.id)
         XCTAssertEqual(try other.liveRows(under: [gallery.path]).count, 0)
@@ -102,9 +98,7 @@ final class LibraryTests: XCTestCase {
         let lib = dir.appendingPathComponent("lib")
         var committed = 0
         do {
-            let store = try LibraryStore(directory: lib, modelID: m.id, dimension: 24)
-            let indexer = Indexer(store: store)
-            _ = try indexer.update(try indexer.plan(roots: [gallery.path]), embedder: m.embedder)
+            let store = try m.indexedLibrary(at: lib, gallery: gallery)
             committed = try store.liveRows(under: [gallery.path]).count
         }
         // A killed run appended vectors but never committed: the file is longer than the database says.
@@ -122,11 +116,7 @@ final class LibraryTests: XCTestCase {
         _ = try makeGallery(in: gallery)
         let m = try SearchModel()
         let lib = dir.appendingPathComponent("lib")
-        do {
-            let store = try LibraryStore(directory: lib, modelID: m.id, dimension: 24)
-            let indexer = Indexer(store: store)
-            _ = try indexer.update(try indexer.plan(roots: [gallery.path]), embedder: m.embedder)
-        }
+        try m.indexedLibrary(at: lib, gallery: gallery)
         let vectors = lib.appendingPathComponent("vectors.f32")
         let handle = try FileHandle(forWritingTo: vectors)
         try handle.truncate(atOffset: 24 * 4 * 2)

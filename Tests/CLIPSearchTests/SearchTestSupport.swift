@@ -50,6 +50,15 @@ struct SearchModel {
     }
 
     init() throws { model = try CLIPModel.load(from: SearchFixtures.model, towers: .both) }
+
+    /// Opens (or creates) the library at `folder` for this model and indexes `gallery` into it.
+    @discardableResult
+    func indexedLibrary(at folder: URL, gallery: URL) throws -> LibraryStore {
+        let store = try LibraryStore(directory: folder, modelID: id, dimension: 24)
+        let indexer = Indexer(store: store)
+        _ = try indexer.update(try indexer.plan(roots: [gallery.path]), embedder: embedder)
+        return store
+    }
 }
 
 private final class BundleMarker {}
