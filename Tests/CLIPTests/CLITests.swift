@@ -161,4 +161,20 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(results.map { $0["batch"] as! Int }, [1, 32, 32, 64])
         XCTAssertTrue(results.allSatisfy { ($0["per_second"] as! Double) > 0 })
     }
+
+    /// `clip train` refuses what cannot train, with the reason: a batch of one, both or neither of --config and
+    /// --init, a locked image tower without a model to start from, and a start model that is not HF layout.
+    func testTrainRefusesBadArguments() throws {
+        let dir = try temporaryDirectory(self)
+        let out = dir.appendingPathComponent("run").path
+        let config = Fixtures.url("engine/hf_gelu_p14_fp16/config.json").path
+        var (_, err) = try run(["train", "--data", dir.path, "--config", config, "--batch-size", "1", "-o", out], expectStatus: 64)
+        XCTAssertTrue(err.contains("--batch-size must be at least 2"), err)
+        (_, err) = try run(["train", "--data", dir.path, "-o", out], expectStatus: 64)
+        XCTAssertTrue(err.contains("give exactly one of --config and --init"), err)
+        (_, err) = try run(["train", "--data", dir.path, "--config", config, "--lock-image", "-o", out], expectStatus: 64)
+        XCTAssertTrue(err.contains("--lock-image needs --init"), err)
+        (_, err) = try run(["train", "--data", dir.path, "--init", dir.path, "-o", out], expectStatus: 1)
+        XCTAssertTrue(err.contains(dir.path) && err.contains("training starts from Hugging Face layout models"), err)
+    }
 }

@@ -106,4 +106,20 @@ final class ImageErrorTests: XCTestCase {
         for i in 0..<a.count { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i] }
         XCTAssertGreaterThan(dot / (na.squareRoot() * nb.squareRoot()), 0.995)
     }
+
+    /// PNG writing (synthetic data, tests): a round trip is exact; a mode PNG cannot hold as given is refused
+    /// by name, and an unwritable path names the path.
+    func testPNGEncoderRoundTripAndRefusals() throws {
+        let pixels = (0..<(5 * 3 * 3)).map { UInt8($0 * 5) }
+        let url = try temporaryDirectory(self).appendingPathComponent("out.png")
+        try PNGEncoder.write(PixelImage(width: 5, height: 3, mode: .rgb, pixels: pixels), to: url)
+        XCTAssertEqual(try ImageDecoder.decode(file: url.path).pixels, pixels)
+        XCTAssertThrowsError(try PNGEncoder.encode(PixelImage(width: 2, height: 2, mode: .cmyk, pixels: [UInt8](repeating: 0, count: 16)))) { error in
+            XCTAssertTrue("\(error)".contains("supports RGB, RGBA and gray"), "\(error)")
+        }
+        let nowhere = URL(fileURLWithPath: "/nonexistent-folder/out.png")
+        XCTAssertThrowsError(try PNGEncoder.write(PixelImage(width: 1, height: 1, mode: .gray, pixels: [7]), to: nowhere)) { error in
+            XCTAssertTrue("\(error)".contains(nowhere.path) && "\(error)".contains("cannot write PNG"), "\(error)")
+        }
+    }
 }

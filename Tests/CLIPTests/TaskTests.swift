@@ -122,4 +122,34 @@ final class TaskTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("needs at least two classes, found 1"), "\(error)")
         }
     }
+
+    /// `eval zeroshot --classes`: the data's labels are re-indexed into the candidate list, which must hold them all.
+    func testCandidateClassesRelabelOrRefuse() throws {
+        let set = LabeledImages(classes: ["circle", "square"], files: ["a", "b", "c"], labels: [1, 0, 1])
+        let wider = try set.relabeled(candidates: ["triangle", "square", "circle"], source: "classes.txt")
+        XCTAssertEqual(wider.classes, ["triangle", "square", "circle"])
+        XCTAssertEqual(wider.labels, [1, 2, 1])
+        XCTAssertThrowsError(try set.relabeled(candidates: ["square", "triangle"], source: "classes.txt")) { error in
+            XCTAssertTrue("\(error)".contains("classes.txt") && "\(error)".contains("'circle' is not among the candidate classes"), "\(error)")
+        }
+        XCTAssertThrowsError(try set.relabeled(candidates: ["circle"], source: "classes.txt")) { error in
+            XCTAssertTrue("\(error)".contains("needs at least two class names"), "\(error)")
+        }
+    }
+
+    /// `--templates FILE`: one template per line, each with {}.
+    func testTemplateFiles() throws {
+        let dir = try temporaryDirectory(self)
+        let file = dir.appendingPathComponent("templates.txt")
+        try Data("a photo of a {}.\n\na drawing of a {}\n".utf8).write(to: file)
+        XCTAssertEqual(try PromptTemplates.named(file.path), ["a photo of a {}.", "a drawing of a {}"])
+        try Data("a photo of a {}.\nno placeholder here\n".utf8).write(to: file)
+        XCTAssertThrowsError(try PromptTemplates.named(file.path)) { error in
+            XCTAssertTrue("\(error)".contains(file.path) && "\(error)".contains("'no placeholder here' has no {}"), "\(error)")
+        }
+        try Data("\n  \n".utf8).write(to: file)
+        XCTAssertThrowsError(try PromptTemplates.named(file.path)) { error in
+            XCTAssertTrue("\(error)".contains("no templates in the file"), "\(error)")
+        }
+    }
 }
