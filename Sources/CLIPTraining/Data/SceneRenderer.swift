@@ -3,17 +3,30 @@ import Foundation
 
 /// Draws a `SyntheticScene` as an RGB image: shapes are anti-aliased by 4×4 supersampling, jittered in
 /// place and size, over a background with mild noise, so no two pictures of one caption are the same.
+///
+/// Every shape has an ink outline, as in a cartoon (dark on white and gray, light on black). Filled shapes
+/// alone carry shape only as colour-times-mask, and a ViT then learns shape detectors per colour: trained on
+/// every pair but the held-out six, it named the shape of a held-out red circle as some red shape it had seen
+/// (0% shape accuracy on held-out pairs, 17.7% zero-shot). The outline is the same whatever the fill, and
+/// with it the same training reached 64% at 1,500 steps.
 public struct SceneRenderer: Sendable {
     public var size: Int
+    /// Outline width in pixels, added around the shape's own radius.
+    public var outlineWidth: Float
 
-    public init(size: Int = 64) { self.size = size }
+    public init(size: Int = 64, outlineWidth: Float = 2) {
+        self.size = size
+        self.outlineWidth = outlineWidth
+    }
 
     /// Random attributes (uniform), drawn from `random`. A fraction `unnamedPaint` of scenes get a random
     /// unnamed paint instead of a named colour: with six named colours and a quarter of the colour–shape
     /// pairs held out, a model can tell shapes apart by colour-specific cues; shapes in arbitrary paints
     /// force features that hold for any colour. A paint never comes within 35° of hue of a colour whose
-    /// pair with that shape is held out, so held-out compositions stay unseen.
-    public static func randomScene<R: RandomNumberGenerator>(using random: inout R, unnamedPaint: Double = 0) -> SyntheticScene {
+    /// pair with that shape is held out, so held-out compositions stay unseen. `hollow` of the painted
+    /// scenes are filled with the background instead: outline only, the purest shape cue.
+    public static func randomScene<R: RandomNumberGenerator>(using random: inout R, unnamedPaint: Double = 0,
+                                                             hollow: Double = 0.3) -> SyntheticScene {
         var scene = SyntheticScene(shape: SyntheticScene.Shape.allCases.randomElement(using: &random)!,
                                    colour: SyntheticScene.Colour.allCases.randomElement(using: &random)!,
                                    size: SyntheticScene.Size.allCases.randomElement(using: &random)!,
@@ -31,6 +44,10 @@ public struct SceneRenderer: Sendable {
                     return min(apart, 360 - apart) >= 35
                 }
                 if clear { scene.paint = paint; break }
+            }
+            if Double.random(in: 0..<1, using: &random) < hollow {
+                let (r, g, b) = scene.background.rgb
+                scene.paint = [r, g, b]
             }
         }
         return scene
@@ -66,7 +83,9 @@ public struct SceneRenderer: Sendable {
         let vertical = h > w
         let slot = (vertical ? h : w) / Float(scene.count)
         let across = vertical ? w : h
-        let baseRadius = (scene.size == .large ? 0.36 : 0.2) * min(slot, across)
+        // Sizes large enough that a small shape among three still spans about two patches of a 64 px, patch-8
+        // model: at 0.2 of the slot (earlier), small shapes were 8 px across and hard to tell apart.
+        let baseRadius = (scene.size == .large ? 0.46 : 0.3) * min(slot, across)
         let colour = scene.paint.map { ($0[0], $0[1], $0[2]) } ?? scene.colour.rgb
         for k in 0..<scene.count {
             let radius = baseRadius * Float.random(in: 0.9...1.1, using: &random)
@@ -74,6 +93,8 @@ public struct SceneRenderer: Sendable {
             let along = (Float(k) + 0.5) * slot + Float.random(in: -jitter...jitter, using: &random)
             let side = across / 2 + Float.random(in: -jitter...jitter, using: &random)
             let cx = x0 + (vertical ? side : along), cy = y0 + (vertical ? along : side)
+            let ink: (Float, Float, Float) = scene.background == .black ? (240, 240, 240) : (20, 20, 20)
+            draw(scene.shape, cx: cx, cy: cy, radius: radius + outlineWidth, colour: ink, into: &pixels)
             draw(scene.shape, cx: cx, cy: cy, radius: radius, colour: colour, into: &pixels)
         }
         return PixelImage(width: size, height: size, mode: .rgb, pixels: pixels.map { UInt8(max(0, min(255, $0.rounded()))) })

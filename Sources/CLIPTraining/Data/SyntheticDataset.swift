@@ -10,9 +10,10 @@ import Foundation
 ///   are averaged, as the CLIP paper ensembles ImageNet prompts).
 /// Item i is drawn from its own seeded stream, so the set is the same for a seed whatever the thread count.
 public enum SyntheticDataset {
-    /// `trainingVariety` (the default) gives half the training pictures partial captions and a quarter an
-    /// unnamed paint (see `SceneRenderer.randomScene`); without it every caption names every attribute,
-    /// which reads better in a gallery.
+    /// `trainingVariety` (the default) gives training pictures captions that name colour and shape but only
+    /// some other attributes (`SyntheticScene.randomMention`), and half of them an unnamed paint (see
+    /// `SceneRenderer.randomScene`); without it every caption names every attribute and every colour has a
+    /// name, which reads better in a gallery.
     public static func write(to folder: URL, trainCount: Int, heldOutCount: Int, imageSize: Int = 64, seed: UInt64 = 0,
                              trainingVariety: Bool = true, progress: (@Sendable (Int) -> Void)? = nil) throws {
         guard trainCount > 0, heldOutCount >= 0 else { throw CLIPError.invalidArgument("--count must be positive") }
@@ -28,7 +29,7 @@ public enum SyntheticDataset {
             let failure = LockedError()
             Parallelism.forEachChunk(count) { range in for i in range {
                 var random = SeedStream(seed: seed &* 1_000_003 &+ UInt64(i) &+ (heldOut ? 1 << 40 : 0))
-                let paint = heldOut || !trainingVariety ? 0 : 0.25
+                let paint = heldOut || !trainingVariety ? 0 : 0.5
                 var scene = SceneRenderer.randomScene(using: &random, unnamedPaint: paint)
                 while scene.isHeldOut != heldOut { scene = SceneRenderer.randomScene(using: &random, unnamedPaint: paint) }
                 let mention = trainingVariety ? scene.randomMention(using: &random) : .all

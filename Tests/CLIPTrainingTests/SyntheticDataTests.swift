@@ -1,0 +1,96 @@
+import CLIP
+import CLIPTraining
+import XCTest
+
+/// The synthetic data set is the ground the held-out evaluation stands on: these check that no held-out
+/// colour–shape pair leaks into training in any guise, and that pictures and captions carry what the
+/// generator promises.
+final class SyntheticDataTests: XCTestCase {
+    /// HSV hue (degrees) and saturation, computed here independently of the generator.
+    func hueAndSaturation(_ c: [Float]) -> (Float, Float) {
+        let top = c.max()!, bottom = c.min()!, span = top - bottom
+        guard top > 0, span > 0 else { return (0, 0) }
+        var hue: Float
+        if top == c[0] { hue = (c[1] - c[2]) / span } else if top == c[1] { hue = 2 + (c[2] - c[0]) / span } else { hue = 4 + (c[0] - c[1]) / span }
+        hue *= 60
+        return (hue < 0 ? hue + 360 : hue, span / top)
+    }
+
+    /// Over many draws with the training settings, an unnamed paint never comes within 35° of hue of a colour
+    /// whose pair with that shape is held out (unless it is nearly gray), and hollow shapes take the
+    /// background's colour. The draws do reach up to the boundary, so the rule is what keeps them out.
+    func testUnnamedPaintsNeverImitateAHeldOutPair() {
+        var random = SeedStream(seed: 11)
+        var painted = 0, hollow = 0, closest: Float = 360
+        for _ in 0..<20_000 {
+            let scene = SceneRenderer.randomScene(using: &random, unnamedPaint: 0.5)
+            guard let paint = scene.paint else { continue }
+            painted += 1
+            let bg = scene.background.rgb
+            if paint == [bg.0, bg.1, bg.2] { hollow += 1; continue }
+            let (hue, saturation) = hueAndSaturation(paint)
+            if saturation < 0.2 { continue }
+            for colour in SyntheticScene.Colour.allCases where SyntheticScene.heldOutPairs.contains("\(colour.rawValue) \(scene.shape.rawValue)") {
+                let (r, g, b) = colour.rgb
+                let apart = abs(hue - hueAndSaturation([r, g, b]).0)
+                closest = min(closest, min(apart, 360 - apart))
+            }
+        }
+        XCTAssertGreaterThanOrEqual(closest, 35, "a paint came within \(closest)° of a held-out pair's colour")
+        XCTAssertLessThan(closest, 36, "paints should reach the edge of the excluded band")
+        XCTAssertEqual(Double(painted) / 20_000, 0.5, accuracy: 0.02)
+        XCTAssertEqual(Double(hollow) / Double(painted), 0.3, accuracy: 0.02)
+    }
+
+    /// A written training set holds no held-out pair, its captions name a shape or a colour, and
+    /// `heldout/labels.tsv` holds only held-out pairs.
+    func testTrainingCaptionsNeverNameAHeldOutPair() throws {
+        let folder = try scratchFolder()
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        try SyntheticDataset.write(to: folder, trainCount: 2000, heldOutCount: 60, imageSize: 32, seed: 5)
+        let captions = try CaptionedImages.load(folder.appendingPathComponent("train").path).captions
+        XCTAssertEqual(captions.count, 2000)
+        let shapes = SyntheticScene.Shape.allCases.map(\.rawValue), colours = SyntheticScene.Colour.allCases.map(\.rawValue)
+        var both = 0
+        for caption in captions {
+            let words = caption.split(separator: " ").map(String.init)
+            let colour = words.first(where: colours.contains)
+            let shape = shapes.first { (s: String) -> Bool in words.contains(s) || words.contains(s + "s") || words.contains(s + "es") }
+            XCTAssertTrue(colour != nil || shape != nil, "caption names neither colour nor shape: \(caption)")
+            if let colour, let shape {
+                both += 1
+                XCTAssertFalse(SyntheticScene.heldOutPairs.contains("\(colour) \(shape)"), "held-out pair in training: \(caption)")
+            }
+        }
+        // Half the draws are named colours, a quarter of which (the held-out pairs) are redrawn: 3/7 of the
+        // pictures have a named colour, and 80% of their captions name both words.
+        XCTAssertEqual(Double(both) / 2000, 0.8 * 3 / 7, accuracy: 0.035)
+        let labels = try String(contentsOf: folder.appendingPathComponent("heldout/labels.tsv"), encoding: .utf8)
+            .split(separator: "\n").map { String($0.split(separator: "\t")[1]) }
+        XCTAssertEqual(labels.count, 60)
+        XCTAssertTrue(labels.allSatisfy(SyntheticScene.heldOutPairs.contains), "\(Set(labels))")
+    }
+
+    /// A drawn shape has its fill inside and an ink outline around it: dark on white, light on black; a
+    /// hollow shape shows the background inside its outline.
+    func testShapesAreOutlinedInInk() {
+        let renderer = SceneRenderer(size: 64)
+        for (background, ink) in [(SyntheticScene.Background.white, Float(20)), (.black, 240)] {
+            var scene = SyntheticScene(shape: .square, colour: .red, size: .large, position: .left, count: 1, background: background)
+            var random = SeedStream(seed: 1)
+            var image = renderer.render(scene, using: &random)
+            func pixel(_ x: Int, _ y: Int) -> [Float] { (0..<3).map { Float(image.pixels[3 * (y * 64 + x) + $0]) } }
+            func isInk(_ p: [Float]) -> Bool { p.allSatisfy { abs($0 - ink) < 12 } }
+            // The square (half-side 0.8 r, r ≈ 14.7 ± 10%) sits near (16, 32): its outline crosses row 32.
+            XCTAssertTrue((0..<32).contains { isInk(pixel($0, 32)) }, "no outline on \(background)")
+            XCTAssertEqual(pixel(16, 32)[0], 220, accuracy: 8, "fill on \(background)")
+            XCTAssertEqual(pixel(16, 32)[1], 30, accuracy: 8)
+            let (r, g, b) = background.rgb
+            scene.paint = [r, g, b]
+            random = SeedStream(seed: 1)
+            image = renderer.render(scene, using: &random)
+            XCTAssertEqual(pixel(16, 32)[0], background.rgb.0, accuracy: 8, "hollow on \(background)")
+            XCTAssertTrue((0..<32).contains { isInk(pixel($0, 32)) }, "no outline around a hollow shape on \(background)")
+        }
+    }
+}
