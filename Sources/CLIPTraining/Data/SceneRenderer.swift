@@ -93,8 +93,7 @@ public struct SceneRenderer: Sendable {
             let along = (Float(k) + 0.5) * slot + Float.random(in: -jitter...jitter, using: &random)
             let side = across / 2 + Float.random(in: -jitter...jitter, using: &random)
             let cx = x0 + (vertical ? side : along), cy = y0 + (vertical ? along : side)
-            let ink: (Float, Float, Float) = scene.background == .black ? (240, 240, 240) : (20, 20, 20)
-            draw(scene.shape, cx: cx, cy: cy, radius: radius + outlineWidth, colour: ink, into: &pixels)
+            draw(scene.shape, cx: cx, cy: cy, radius: radius + outlineWidth, colour: scene.background.ink, into: &pixels)
             draw(scene.shape, cx: cx, cy: cy, radius: radius, colour: colour, into: &pixels)
         }
         return PixelImage(width: size, height: size, mode: .rgb, pixels: pixels.map { UInt8(max(0, min(255, $0.rounded()))) })
