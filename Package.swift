@@ -32,9 +32,11 @@ let package = Package(
                        providers: [.apt(["libgif-dev"])]),
         .systemLibrary(name: "CHEIF", path: "Sources/CHEIF",
                        providers: [.apt(["libheif-dev"])]),
+        // int8/bf16 GEMMs and CPU feature detection; each AVX-512 function carries its own target attribute.
+        .target(name: "CKernels", path: "Sources/CKernels"),
         .target(
             name: "CLIP",
-            dependencies: ["CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CHEIF", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CKernels", "CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CHEIF", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz"), .copy("Resources/open_clip-LICENSE.txt"), .copy("Resources/text_tables.json"), .copy("Resources/imagenet.json")]
         ),
         .target(name: "CSearchKernels", path: "Sources/CSearchKernels"),

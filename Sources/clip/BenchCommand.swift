@@ -15,25 +15,32 @@ struct BenchCommand: AsyncParsableCommand {
     var seconds: Double = 4
     @Option(name: .long, help: "Model shape: an open_clip architecture name (default ViT-B-32-quickgelu), or 'tiny' (smoke tests).")
     var shape = "ViT-B-32-quickgelu"
-    @Flag(name: .long, help: "Also compare the packed GEMM kernel with OpenBLAS on the model's shapes.")
+    @Flag(name: .long, help: "Also compare the GEMM kernels (fp32 packed, OpenBLAS, and the bf16/int8 kernels this CPU has) on the model's shapes.")
     var kernels = false
+    @Option(name: .long, help: "Only this precision (fp32, bf16, int8, auto); default: every precision this CPU runs.")
+    var precision: Precision?
+    @Option(name: .long, help: "Which towers to load and measure: image, text or both (peak memory of one tower needs one tower).")
+    var towers: TowerChoice = .both
+
+    enum TowerChoice: String, ExpressibleByArgument {
+        case image, text, both
+    }
 
     func run() async throws {
         runtime.apply()
-        if kernels {
-            print("GEMM GFLOP/s (threads \(Parallelism.threads)):   rows    N     K   packed   OpenBLAS")
-            for (m, n, k) in [(50, 2304, 768), (50, 3072, 768), (50, 768, 3072), (1600, 2304, 768), (1600, 768, 3072), (448, 1536, 512), (448, 512, 2048), (2464, 2048, 512)] {
-                let r = KernelBenchmark.gemm(rows: m, outFeatures: n, inFeatures: k)
-                print(String(format: "%45d %5d %5d  %7.1f  %7.1f", m, n, k, r.packedGFLOPS, r.blasGFLOPS))
-            }
+        let table = KernelTable.current
+        var precisions = precision.map { [$0] } ?? Precision.allCases.filter { $0 != .auto && table.supports($0) }
+        if let only = precision {
+            let packing = LinearPacking(only)
+            if let notice = packing.notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
+            precisions = [packing.precision]
         }
+        if kernels { printKernelTable(precisions) }
         let config = shape == "tiny"
             ? CLIPConfig(vision: VisionConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU), imageSize: 64, patchSize: 32),
                          text: TextConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU)), embedDim: 32)
             : try CLIPConfig(openCLIPModelName: shape)
-        let model = CLIPModel.randomWeights(config: config)
-        let vision = try model.requireVision(), text = try model.requireText()
-        let size = model.config.vision.imageSize
+        let size = config.vision.imageSize
         func images(_ batch: Int) -> Tensor {
             let t = Tensor(uninitialized: [batch, 3, size, size])
             for i in 0..<t.count { t.data[i] = Float((i * 7919) % 255) / 127.5 - 1 }
@@ -42,41 +49,64 @@ struct BenchCommand: AsyncParsableCommand {
         let prompt = try Tokenizer.shared().encode("a photo of a dog").ids
         let promptTokens = prompt.firstIndex(of: Tokenizer.endOfText)! + 1
         let long: [Int32] = [Tokenizer.startOfText] + (1..<76).map { Int32(300 + $0) } + [Tokenizer.endOfText]
+        let loadTowers: Towers = towers == .image ? .vision : towers == .text ? .text : .both
 
         var results: [Measurement] = []
-        for batch in [1, 32] {
-            let pixels = images(batch)
-            results.append(try measure("image", batch: batch, tokens: nil) { _ = try vision.embed(pixels: pixels) })
+        for p in precisions {
+            let model = CLIPModel.randomWeights(config: config, towers: loadTowers, packing: LinearPacking(p))
+            if let vision = model.vision {
+                for batch in [1, 32] {
+                    let pixels = images(batch)
+                    results.append(try measure("image", p, batch: batch, tokens: nil) { _ = try vision.embed(pixels: pixels) })
+                }
+            }
+            if let text = model.text {
+                results.append(try measure("text", p, batch: 32, tokens: 77) { _ = try text.embed(tokens: Array(repeating: long, count: 32)) })
+                results.append(try measure("text", p, batch: 64, tokens: promptTokens) { _ = try text.embed(tokens: Array(repeating: prompt, count: 64)) })
+            }
         }
-        results.append(try measure("text", batch: 32, tokens: 77) { _ = try text.embed(tokens: Array(repeating: long, count: 32)) })
-        results.append(try measure("text", batch: 64, tokens: promptTokens) { _ = try text.embed(tokens: Array(repeating: prompt, count: 64)) })
         let tokenizerRate = try measureTokenizer()
         let peakMB = peakResidentMegabytes()
+        let cpu = BuildInfo.cpuModel
         if json {
             let object: [String: Any] = [
-                "model": "\(shape) (random weights)", "threads": Parallelism.threads, "build": BuildInfo.summary,
+                "model": "\(shape) (random weights)", "threads": Parallelism.threads, "build": BuildInfo.summary, "cpu": cpu,
+                "cpu_features": "\(table.features)", "kernels": table.summary,
                 "peak_rss_mb": peakMB, "tokenizer_prompts_per_second_1_thread": tokenizerRate,
-                "results": results.map { ["kind": $0.kind, "batch": $0.batch, "tokens": $0.tokens as Any, "per_second": $0.perSecond, "runs": $0.runs] },
+                "results": results.map { ["kind": $0.kind, "precision": $0.precision.rawValue, "batch": $0.batch, "tokens": $0.tokens as Any, "per_second": $0.perSecond, "runs": $0.runs] },
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("SwiftCLIP bench: \(shape) shape, random weights, fp32")
-            print("threads: \(Parallelism.threads)   build: \(BuildInfo.summary)")
+            print("SwiftCLIP bench: \(shape) shape, random weights, \(precisions.map(\.rawValue).joined(separator: ", "))")
+            print("cpu: \(cpu) (\(table.features))   threads: \(Parallelism.threads)   build: \(BuildInfo.summary)")
+            print("kernels: \(table.summary)")
             for r in results {
                 let what = r.kind == "image" ? "image embeddings/s" : "text embeddings/s (\(r.tokens!) tokens)"
-                print("  \(what.padding(toLength: 36, withPad: " ", startingAt: 0)) batch \(String(r.batch).padding(toLength: 3, withPad: " ", startingAt: 0))  \(String(format: "%8.1f", r.perSecond))   (\(r.runs) runs)")
+                print("  \(r.precision.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(what.padding(toLength: 36, withPad: " ", startingAt: 0)) batch \(String(r.batch).padding(toLength: 3, withPad: " ", startingAt: 0))  \(String(format: "%8.1f", r.perSecond))   (\(r.runs) runs)")
             }
             print(String(format: "  tokenizer: %.0f short prompts/s (1 thread, 1,000 class names × 'a photo of a {}.')", tokenizerRate))
-            print("peak resident memory: \(peakMB) MB")
+            print("peak resident memory: \(peakMB) MB (the whole run: pass one --precision and --towers to measure one model)")
+        }
+    }
+
+    /// GEMM throughput on the ViT-B/32 shapes, per precision, beside OpenBLAS sgemm.
+    func printKernelTable(_ precisions: [Precision]) {
+        let header = precisions.map { ($0 == .fp32 ? "fp32" : $0.rawValue).padding(toLength: 8, withPad: " ", startingAt: 0) }.joined()
+        print("GEMM GFLOP/s (int8: GOP/s), threads \(Parallelism.threads):")
+        print("   rows     N     K  OpenBLAS  \(header)")
+        for (m, n, k) in [(50, 2304, 768), (50, 3072, 768), (50, 768, 3072), (1600, 2304, 768), (1600, 768, 3072), (448, 1536, 512), (448, 512, 2048), (2464, 2048, 512)] {
+            let blas = KernelBenchmark.blas(rows: m, outFeatures: n, inFeatures: k)
+            let rates = precisions.map { String(format: "%8.1f", KernelBenchmark.gemm(rows: m, outFeatures: n, inFeatures: k, format: $0)) }
+            print(String(format: "  %5d %5d %5d  %8.1f  ", m, n, k, blas) + rates.joined())
         }
     }
 
     struct Measurement {
-        let kind: String, batch: Int, tokens: Int?, perSecond: Double, runs: Int
+        let kind: String, precision: Precision, batch: Int, tokens: Int?, perSecond: Double, runs: Int
     }
 
-    func measure(_ kind: String, batch: Int, tokens: Int?, _ body: () throws -> Void) throws -> Measurement {
+    func measure(_ kind: String, _ precision: Precision, batch: Int, tokens: Int?, _ body: () throws -> Void) throws -> Measurement {
         try body()  // warm-up: page in weights, size allocations
         var runs = 0
         let start = DispatchTime.now().uptimeNanoseconds
@@ -86,7 +116,7 @@ struct BenchCommand: AsyncParsableCommand {
             runs += 1
             elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         } while elapsed < seconds || runs < 2
-        return Measurement(kind: kind, batch: batch, tokens: tokens, perSecond: Double(batch * runs) / elapsed, runs: runs)
+        return Measurement(kind: kind, precision: precision, batch: batch, tokens: tokens, perSecond: Double(batch * runs) / elapsed, runs: runs)
     }
 
     /// Prompt-template tokenization over varied class names (a realistic cache-hit mix), one thread.

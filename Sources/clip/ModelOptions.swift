@@ -11,6 +11,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "For an open_clip .safetensors file: its architecture (e.g. ViT-B-32, ViT-B-32-quickgelu) or a model JSON file.")
     var modelName: String?
 
+    @Option(name: .long, help: "Number format of the transformer layers: fp32 (exact, default), bf16, int8, or auto (the fastest this CPU runs: int8, else bf16, else fp32). A precision the CPU lacks runs as fp32, with a notice.")
+    var precision: Precision = .fp32
+
     /// A loaded model, the folder its tokenizer and preprocessing files may sit in, and an identity for
     /// what was loaded (the weights file, symlinks resolved, and its size), so a library knows its model.
     struct Loaded {
@@ -47,7 +50,17 @@ struct ModelOptions: ParsableArguments {
         return "\(resolved.path) (\(size) bytes)"
     }
 
+    /// The precision to load with; says once on stderr when this CPU forces fp32.
+    func packing() -> LinearPacking {
+        let packing = LinearPacking(precision)
+        if let notice = packing.notice { PrecisionNotice.once(notice) }
+        return packing
+    }
+
     func load(towers: Towers) throws -> Loaded {
+        let packing = packing()
+        // fp32 keeps the identity libraries were built with before precisions existed.
+        let suffix = packing.precision == .fp32 ? "" : " precision \(packing.precision.rawValue)"
         let url = try BundledModel.folder(named: model) ?? ModelResolver(hub: HubClient()).resolve(model, progress: DownloadProgressLine.report)
         DownloadProgressLine.finish()
         var isDirectory: ObjCBool = false
@@ -59,13 +72,30 @@ struct ModelOptions: ParsableArguments {
                 let jsonURL = URL(fileURLWithPath: modelName)
                 let data: Data
                 do { data = try Data(contentsOf: jsonURL) } catch { throw CLIPError.io(file: modelName, reason: error.localizedDescription) }
-                return Loaded(model: try CLIPModel.load(weights: url, config: try CLIPConfig(openCLIPConfig: data, source: modelName), towers: towers),
-                              folder: nil, id: Self.identity(of: url) + " " + modelName)
+                let config = try CLIPConfig(openCLIPConfig: data, source: modelName)
+                return Loaded(model: try CLIPModel.load(weights: url, config: config, towers: towers, packing: packing),
+                              folder: nil, id: Self.identity(of: url) + " " + modelName + suffix)
             }
-            return Loaded(model: try CLIPModel.load(openCLIPFile: url, modelName: modelName, towers: towers), folder: nil,
-                          id: Self.identity(of: url) + " " + modelName)
+            return Loaded(model: try CLIPModel.load(openCLIPFile: url, modelName: modelName, towers: towers, packing: packing), folder: nil,
+                          id: Self.identity(of: url) + " " + modelName + suffix)
         }
-        return Loaded(model: try CLIPModel.load(from: url, towers: towers), folder: url, id: Self.identity(of: url))
+        return Loaded(model: try CLIPModel.load(from: url, towers: towers, packing: packing), folder: url, id: Self.identity(of: url) + suffix)
+    }
+}
+
+extension Precision: ExpressibleByArgument {}
+
+/// Prints the CPU-fallback notice once per process, however many times a command loads a tower.
+enum PrecisionNotice {
+    nonisolated(unsafe) private static var said = false
+    private static let lock = NSLock()
+
+    static func once(_ notice: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !said else { return }
+        said = true
+        FileHandle.standardError.write(Data((notice + "\n").utf8))
     }
 }
 

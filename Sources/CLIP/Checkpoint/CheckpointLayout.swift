@@ -41,31 +41,31 @@ public enum CheckpointLayout: String, Sendable {
         LayerNormWeights(gamma: r.take(prefix + ".weight", [width]), beta: r.take(prefix + ".bias", [width]))
     }
 
-    func block(_ r: WeightReader, _ p: String, _ t: TransformerConfig) -> ResidualBlockWeights {
+    func block(_ r: WeightReader, _ p: String, _ t: TransformerConfig, _ packing: LinearPacking) -> ResidualBlockWeights {
         let c = t.width, f = t.mlpWidth
         switch self {
         case .huggingFace:
             let a = p + "self_attn."
-            return ResidualBlockWeights(
+            return ResidualBlockWeights(packing: packing,
                 ln1: layerNorm(r, p + "layer_norm1", c),
-                qkvWeight: PackedWeights(r.stack(["q", "k", "v"].map { a + "\($0)_proj.weight" }, [c, c])),
+                qkvWeight: r.stack(["q", "k", "v"].map { a + "\($0)_proj.weight" }, [c, c]),
                 qkvBias: r.stack(["q", "k", "v"].map { a + "\($0)_proj.bias" }, [c]),
-                outWeight: PackedWeights(r.take(a + "out_proj.weight", [c, c])), outBias: r.take(a + "out_proj.bias", [c]),
+                outWeight: r.take(a + "out_proj.weight", [c, c]), outBias: r.take(a + "out_proj.bias", [c]),
                 ln2: layerNorm(r, p + "layer_norm2", c),
-                fcWeight: PackedWeights(r.take(p + "mlp.fc1.weight", [f, c])), fcBias: r.take(p + "mlp.fc1.bias", [f]),
-                projWeight: PackedWeights(r.take(p + "mlp.fc2.weight", [c, f])), projBias: r.take(p + "mlp.fc2.bias", [c]))
+                fcWeight: r.take(p + "mlp.fc1.weight", [f, c]), fcBias: r.take(p + "mlp.fc1.bias", [f]),
+                projWeight: r.take(p + "mlp.fc2.weight", [c, f]), projBias: r.take(p + "mlp.fc2.bias", [c]))
         case .openCLIP:
-            return ResidualBlockWeights(
+            return ResidualBlockWeights(packing: packing,
                 ln1: layerNorm(r, p + "ln_1", c),
-                qkvWeight: PackedWeights(r.take(p + "attn.in_proj_weight", [3 * c, c])), qkvBias: r.take(p + "attn.in_proj_bias", [3 * c]),
-                outWeight: PackedWeights(r.take(p + "attn.out_proj.weight", [c, c])), outBias: r.take(p + "attn.out_proj.bias", [c]),
+                qkvWeight: r.take(p + "attn.in_proj_weight", [3 * c, c]), qkvBias: r.take(p + "attn.in_proj_bias", [3 * c]),
+                outWeight: r.take(p + "attn.out_proj.weight", [c, c]), outBias: r.take(p + "attn.out_proj.bias", [c]),
                 ln2: layerNorm(r, p + "ln_2", c),
-                fcWeight: PackedWeights(r.take(p + "mlp.c_fc.weight", [f, c])), fcBias: r.take(p + "mlp.c_fc.bias", [f]),
-                projWeight: PackedWeights(r.take(p + "mlp.c_proj.weight", [c, f])), projBias: r.take(p + "mlp.c_proj.bias", [c]))
+                fcWeight: r.take(p + "mlp.c_fc.weight", [f, c]), fcBias: r.take(p + "mlp.c_fc.bias", [f]),
+                projWeight: r.take(p + "mlp.c_proj.weight", [c, f]), projBias: r.take(p + "mlp.c_proj.bias", [c]))
         }
     }
 
-    func visionWeights(_ r: WeightReader, _ v: VisionConfig, embedDim d: Int) -> VisionWeights {
+    func visionWeights(_ r: WeightReader, _ v: VisionConfig, embedDim d: Int, packing: LinearPacking) -> VisionWeights {
         let c = v.transformer.width, p = v.patchSize, ch = v.channels
         let patchShape = [c, ch, p, p], patchView = [c, ch * p * p]
         switch self {
@@ -76,7 +76,7 @@ public enum CheckpointLayout: String, Sendable {
                 classEmbedding: r.take(e + "class_embedding", [c]),
                 positions: r.take(e + "position_embedding.weight", [v.tokens, c]),
                 lnPre: layerNorm(r, "vision_model.pre_layrnorm", c),
-                stack: (0..<v.transformer.layers).map { block(r, "vision_model.encoder.layers.\($0).", v.transformer) },
+                stack: (0..<v.transformer.layers).map { block(r, "vision_model.encoder.layers.\($0).", v.transformer, packing) },
                 lnPost: layerNorm(r, "vision_model.post_layernorm", c),
                 projection: PackedWeights(r.take("visual_projection.weight", [d, c])))
         case .openCLIP:
@@ -85,13 +85,13 @@ public enum CheckpointLayout: String, Sendable {
                 classEmbedding: r.take("visual.class_embedding", [c]),
                 positions: r.take("visual.positional_embedding", [v.tokens, c]),
                 lnPre: layerNorm(r, "visual.ln_pre", c),
-                stack: (0..<v.transformer.layers).map { block(r, "visual.transformer.resblocks.\($0).", v.transformer) },
+                stack: (0..<v.transformer.layers).map { block(r, "visual.transformer.resblocks.\($0).", v.transformer, packing) },
                 lnPost: layerNorm(r, "visual.ln_post", c),
                 projection: PackedWeights(r.take("visual.proj", [c, d]).transposed()))
         }
     }
 
-    func textWeights(_ r: WeightReader, _ t: TextConfig, embedDim d: Int) -> TextWeights {
+    func textWeights(_ r: WeightReader, _ t: TextConfig, embedDim d: Int, packing: LinearPacking) -> TextWeights {
         let w = t.transformer.width
         switch self {
         case .huggingFace:
@@ -99,14 +99,14 @@ public enum CheckpointLayout: String, Sendable {
             return TextWeights(
                 tokenEmbedding: r.take(e + "token_embedding.weight", [t.vocabSize, w]),
                 positions: r.take(e + "position_embedding.weight", [t.contextLength, w]),
-                stack: (0..<t.transformer.layers).map { block(r, "text_model.encoder.layers.\($0).", t.transformer) },
+                stack: (0..<t.transformer.layers).map { block(r, "text_model.encoder.layers.\($0).", t.transformer, packing) },
                 lnFinal: layerNorm(r, "text_model.final_layer_norm", w),
                 projection: PackedWeights(r.take("text_projection.weight", [d, w])))
         case .openCLIP:
             return TextWeights(
                 tokenEmbedding: r.take("token_embedding.weight", [t.vocabSize, w]),
                 positions: r.take("positional_embedding", [t.contextLength, w]),
-                stack: (0..<t.transformer.layers).map { block(r, "transformer.resblocks.\($0).", t.transformer) },
+                stack: (0..<t.transformer.layers).map { block(r, "transformer.resblocks.\($0).", t.transformer, packing) },
                 lnFinal: layerNorm(r, "ln_final", w),
                 projection: PackedWeights(r.take("text_projection", [w, d]).transposed()))
         }

@@ -6,7 +6,7 @@ extension CLIPModel {
     /// - A Hugging Face folder: `config.json` + `model.safetensors` (transformers `CLIPModel`).
     /// - An open_clip folder from the hub: `open_clip_config.json` + `open_clip_model.safetensors`.
     /// - An open_clip `.safetensors` file: pass `openCLIPConfig` (see `load(openCLIPFile:config:towers:)`).
-    public static func load(from url: URL, towers: Towers = .both) throws -> CLIPModel {
+    public static func load(from url: URL, towers: Towers = .both, packing: LinearPacking = .fp32) throws -> CLIPModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw CLIPError.io(file: url.path, reason: "no such file or folder")
@@ -21,32 +21,36 @@ extension CLIPModel {
         let fm = FileManager.default
         if fm.fileExists(atPath: hfConfig.path), fm.fileExists(atPath: hfWeights.path) {
             let config = try CLIPConfig(huggingFaceConfigFile: hfConfig)
-            return try load(weights: hfWeights, config: config, towers: towers)
+            return try load(weights: hfWeights, config: config, towers: towers, packing: packing)
         }
         if fm.fileExists(atPath: ocConfig.path), fm.fileExists(atPath: ocWeights.path) {
             let config = try CLIPConfig(openCLIPHubConfig: try readFile(ocConfig), source: ocConfig.path)
-            return try load(weights: ocWeights, config: config, towers: towers)
+            return try load(weights: ocWeights, config: config, towers: towers, packing: packing)
         }
         throw CLIPError.io(file: url.path, reason: "folder has neither config.json + model.safetensors (Hugging Face) nor open_clip_config.json + open_clip_model.safetensors (open_clip)")
     }
 
     /// Loads an open_clip safetensors file with a built-in model name (`ViT-B-32`, `ViT-B-32-quickgelu`, …).
-    public static func load(openCLIPFile file: URL, modelName: String, towers: Towers = .both) throws -> CLIPModel {
-        try load(weights: file, config: try CLIPConfig(openCLIPModelName: modelName), towers: towers)
+    public static func load(openCLIPFile file: URL, modelName: String, towers: Towers = .both,
+                            packing: LinearPacking = .fp32) throws -> CLIPModel {
+        try load(weights: file, config: try CLIPConfig(openCLIPModelName: modelName), towers: towers, packing: packing)
     }
 
     /// Loads a safetensors file with an explicit config; the key layout is detected from the file.
-    public static func load(weights file: URL, config: CLIPConfig, towers: Towers = .both) throws -> CLIPModel {
+    /// `packing` chooses the precision of the block linears (quantized or rounded once, here, from the
+    /// checkpoint's fp32, fp16 or bf16 tensors).
+    public static func load(weights file: URL, config: CLIPConfig, towers: Towers = .both,
+                            packing: LinearPacking = .fp32) throws -> CLIPModel {
         let st = try SafeTensorsFile(path: file.path)
         let layout = try CheckpointLayout.detect(st)
         let reader = WeightReader(file: st)
         let vision = towers.contains(.vision)
             ? VisionTransformer(config: config.vision, embedDim: config.embedDim,
-                                weights: layout.visionWeights(reader, config.vision, embedDim: config.embedDim))
+                                weights: layout.visionWeights(reader, config.vision, embedDim: config.embedDim, packing: packing))
             : nil
         let text = towers.contains(.text)
             ? TextTransformer(config: config.text, embedDim: config.embedDim,
-                              weights: layout.textWeights(reader, config.text, embedDim: config.embedDim))
+                              weights: layout.textWeights(reader, config.text, embedDim: config.embedDim, packing: packing))
             : nil
         let scale = reader.take("logit_scale", [])
         reader.rejectUnused { key in
@@ -56,7 +60,8 @@ extension CLIPModel {
             return true
         }
         try reader.finish()
-        return CLIPModel(config: config, vision: vision, text: text, logitScale: Foundation.exp(scale[0]), source: file.path)
+        return CLIPModel(config: config, vision: vision, text: text, logitScale: Foundation.exp(scale[0]), source: file.path,
+                         precision: packing.precision)
     }
 
     private static func readFile(_ url: URL) throws -> Data {

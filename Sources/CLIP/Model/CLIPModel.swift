@@ -18,9 +18,17 @@ public final class CLIPModel: @unchecked Sendable {
     public let logitScale: Float
     /// Where the weights came from, for messages.
     public let source: String
+    /// The precision the block linears run in (resolved: never `auto`).
+    public let precision: Precision
 
-    init(config: CLIPConfig, vision: VisionTransformer?, text: TextTransformer?, logitScale: Float, source: String) {
-        self.config = config; self.vision = vision; self.text = text; self.logitScale = logitScale; self.source = source
+    init(config: CLIPConfig, vision: VisionTransformer?, text: TextTransformer?, logitScale: Float, source: String,
+         precision: Precision = .fp32) {
+        self.config = config
+        self.vision = vision
+        self.text = text
+        self.logitScale = logitScale
+        self.source = source
+        self.precision = precision
     }
 
     /// The image tower, or an error saying it was not loaded.

@@ -2,7 +2,8 @@
 /// Not a substitute for trained weights: nothing user-facing loads these.
 extension CLIPModel {
     /// A model of `config`'s shape with small random weights (for `clip bench` and tests).
-    public static func randomWeights(config: CLIPConfig, towers: Towers = .both, seed: UInt64 = 0) -> CLIPModel {
+    public static func randomWeights(config: CLIPConfig, towers: Towers = .both, seed: UInt64 = 0,
+                                     packing: LinearPacking = .fp32) -> CLIPModel {
         var rng = SeedStream(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
         func tensor(_ shape: [Int], scale: Float) -> Tensor {
             let t = Tensor(uninitialized: shape)
@@ -16,10 +17,10 @@ extension CLIPModel {
         func blocks(_ t: TransformerConfig) -> [ResidualBlockWeights] {
             let c = t.width, f = t.mlpWidth, s = 1 / Float(c).squareRoot()
             return (0..<t.layers).map { _ in
-                ResidualBlockWeights(ln1: ln(c), qkvWeight: PackedWeights(tensor([3 * c, c], scale: s)), qkvBias: tensor([3 * c], scale: 0.01),
-                                     outWeight: PackedWeights(tensor([c, c], scale: s)), outBias: tensor([c], scale: 0.01), ln2: ln(c),
-                                     fcWeight: PackedWeights(tensor([f, c], scale: s)), fcBias: tensor([f], scale: 0.01),
-                                     projWeight: PackedWeights(tensor([c, f], scale: 1 / Float(f).squareRoot())), projBias: tensor([c], scale: 0.01))
+                ResidualBlockWeights(packing: packing, ln1: ln(c), qkvWeight: tensor([3 * c, c], scale: s), qkvBias: tensor([3 * c], scale: 0.01),
+                                     outWeight: tensor([c, c], scale: s), outBias: tensor([c], scale: 0.01), ln2: ln(c),
+                                     fcWeight: tensor([f, c], scale: s), fcBias: tensor([f], scale: 0.01),
+                                     projWeight: tensor([c, f], scale: 1 / Float(f).squareRoot()), projBias: tensor([c], scale: 0.01))
             }
         }
         let d = config.embedDim
@@ -38,7 +39,8 @@ extension CLIPModel {
                 tokenEmbedding: tensor([t.vocabSize, w], scale: 0.1), positions: tensor([t.contextLength, w], scale: 0.1),
                 stack: blocks(t.transformer), lnFinal: ln(w), projection: PackedWeights(tensor([d, w], scale: 1 / Float(w).squareRoot()))))
         }
-        return CLIPModel(config: config, vision: vision, text: text, logitScale: 100, source: "random weights (seed \(seed))")
+        return CLIPModel(config: config, vision: vision, text: text, logitScale: 100, source: "random weights (seed \(seed))",
+                         precision: packing.precision)
     }
 }
 

@@ -26,6 +26,7 @@ final class TransformerWorkspace {
     let qkv: Tensor    // [rows, 3C]
     let attn: Tensor   // [rows, C]
     let mlp: Tensor    // [rows, F]
+    let scratch = GEMMScratch()  // activations converted for bf16/int8 weights
 
     init(rows: Int, config: TransformerConfig) {
         self.rows = rows
@@ -51,15 +52,15 @@ struct TransformerStack {
         guard let first = blocks.first else { return }
         LayerNormKernel.forward(ws.x.data, rows: rows, width: c, gamma: first.ln1.gamma.data, beta: first.ln1.beta.data, eps: eps, into: ws.h.data)
         for (index, block) in blocks.enumerated() {
-            PackedGEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.qkvWeight, into: ws.qkv.data, ldc: 3 * c, accumulate: false)
+            GEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.qkvWeight, into: ws.qkv.data, ldc: 3 * c, accumulate: false, scratch: ws.scratch)
             AttentionKernel.forward(qkv: ws.qkv.data, bias: block.qkvBias.data, into: ws.attn.data,
                                     batch: batch, tokens: tokens, width: c, heads: config.heads, causal: causal)
-            PackedGEMM.multiply(ws.attn.data, ldx: c, rows: rows, weights: block.outWeight, into: ws.x.data, ldc: c, accumulate: true)
+            GEMM.multiply(ws.attn.data, ldx: c, rows: rows, weights: block.outWeight, into: ws.x.data, ldc: c, accumulate: true, scratch: ws.scratch)
             LayerNormKernel.forward(ws.x.data, rows: rows, width: c, addingBias: block.outBias.data,
                                     gamma: block.ln2.gamma.data, beta: block.ln2.beta.data, eps: eps, into: ws.h.data)
-            PackedGEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.fcWeight, into: ws.mlp.data, ldc: f, accumulate: false)
+            GEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.fcWeight, into: ws.mlp.data, ldc: f, accumulate: false, scratch: ws.scratch)
             ActivationKernel.biasActivation(ws.mlp.data, rows: rows, width: f, bias: block.fcBias.data, activation: config.activation)
-            PackedGEMM.multiply(ws.mlp.data, ldx: f, rows: rows, weights: block.projWeight, into: ws.x.data, ldc: c, accumulate: true)
+            GEMM.multiply(ws.mlp.data, ldx: f, rows: rows, weights: block.projWeight, into: ws.x.data, ldc: c, accumulate: true, scratch: ws.scratch)
             if index + 1 < blocks.count {
                 let next = blocks[index + 1]
                 LayerNormKernel.forward(ws.x.data, rows: rows, width: c, addingBias: block.projBias.data,
@@ -85,7 +86,7 @@ enum EmbeddingHead {
                                          eps: eps, out: pooled.data + i * width)
         }
         let out = Tensor(uninitialized: [n, projection.outFeatures])
-        PackedGEMM.multiply(pooled.data, ldx: width, rows: n, weights: projection, into: out.data, ldc: projection.outFeatures, accumulate: false)
+        GEMM.multiply(pooled.data, ldx: width, rows: n, weights: projection, into: out.data, ldc: projection.outFeatures, accumulate: false)
         if normalize { Normalize.l2Rows(out.data, rows: n, width: projection.outFeatures) }
         return out
     }

@@ -42,7 +42,7 @@ public final class VisionTransformer: @unchecked Sendable {
         let cols = ownCols?.data ?? ws.mlp.data
         let patchOut = ws.qkv.data
         PatchEmbedding.im2col(pixels.data, batch: batch, channels: ch, size: s, patch: p, into: cols)
-        PackedGEMM.multiply(cols, ldx: colWidth, rows: patches, weights: weights.patchWeight, into: patchOut, ldc: c, accumulate: false)
+        GEMM.multiply(cols, ldx: colWidth, rows: patches, weights: weights.patchWeight, into: patchOut, ldc: c, accumulate: false)
         withExtendedLifetime(ownCols) {}
         let pos = weights.positions.data, cls = weights.classEmbedding.data
         for b in 0..<batch {

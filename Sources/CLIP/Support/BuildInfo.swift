@@ -1,3 +1,5 @@
+import Foundation
+
 /// How this binary was built, for benchmark reports.
 public enum BuildInfo {
     public static var configuration: String {
@@ -18,4 +20,15 @@ public enum BuildInfo {
     }
 
     public static var summary: String { "\(configuration), \(targetCPU), OpenBLAS sgemm (1 thread per worker)" }
+
+    /// The kernels chosen at run time for this CPU (fp32 / bf16 / int8).
+    public static var kernels: String { KernelTable.current.summary }
+
+    /// The CPU's model name from /proc/cpuinfo (Linux), for benchmark reports.
+    public static var cpuModel: String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+              let colon = line.firstIndex(of: ":") else { return "unknown CPU" }
+        return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
 }

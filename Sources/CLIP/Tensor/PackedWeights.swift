@@ -1,29 +1,97 @@
-/// A linear layer's weight `[N, K]` (PyTorch layout), repacked once at load time into the panel order the
-/// GEMM micro-kernel streams: panel `p` holds, for each `k`, the 16 values `W[16p ..< 16p+16, k]`.
-/// N is padded to a multiple of 16 with zeros. Packing at load time is what makes small batches fast:
-/// BLAS libraries re-pack the weight matrix on every call, which dominates when there are few rows.
+import CKernels
+import Foundation
+
+/// A linear layer's weight `[N, K]` (PyTorch layout), repacked once at load time into the panel order its
+/// GEMM kernel streams, in one of three formats:
+/// - fp32: panel `p` holds, for each `k`, the 16 values `W[16p ..< 16p+16, k]` (`PackedGEMM`);
+/// - bf16: the same panels with `k` in pairs, rounded to bfloat16 (one 64-byte load per `vdpbf16ps`);
+/// - int8: `k` in quadruples, s8 with one symmetric scale per output channel, plus the `128·Σq` per channel
+///   that the u8 activations' offset adds (one 64-byte load per `vpdpbusd`).
+/// N is padded to a multiple of 16 with zeros. Packing at load time is what makes small batches fast: BLAS
+/// libraries re-pack the weight matrix on every call, which dominates when there are few rows.
+///
+/// Immutable after `init`, hence `@unchecked Sendable`.
 public final class PackedWeights: @unchecked Sendable {
     public static let panelWidth = 16
     public let outFeatures: Int
     public let inFeatures: Int
+    /// fp32, bf16 or int8 (never `auto`).
+    public let format: Precision
+    /// The kernels this weight runs on (chosen when it was packed).
+    let kernels: KernelTable
     let panels: Int
-    let data: UnsafeMutablePointer<Float>
-    private let storage: Tensor
+    /// fp32 panels (nil for the other formats).
+    let data: UnsafeMutablePointer<Float>!
+    let bf16: UnsafeMutablePointer<UInt16>!
+    let int8: UnsafeMutablePointer<Int8>!
+    /// int8 only: per-output-channel scales and offset compensation, `[N]` each.
+    let scales: UnsafeMutablePointer<Float>!
+    let compensation: UnsafeMutablePointer<Int32>!
+    private let raw: UnsafeMutableRawPointer
 
-    public init(_ weight: Tensor) {
+    /// Packs `weight` in `format`, or in fp32 when `kernels` has no kernel for that format.
+    public init(_ weight: Tensor, format requested: Precision = .fp32, kernels: KernelTable = .current) {
         precondition(weight.shape.count == 2, "packed weights must be 2-D, got \(weight.shape)")
         let n = weight.shape[0], k = weight.shape[1], w = Self.panelWidth
+        let format: Precision = requested == .auto || !kernels.supports(requested) ? .fp32 : requested
         outFeatures = n
         inFeatures = k
         panels = (n + w - 1) / w
-        storage = Tensor(zeros: [panels * k * w])
-        data = storage.data
-        for p in 0..<panels {
-            let panel = data + p * k * w
-            for j in 0..<min(w, n - p * w) {
-                let row = weight.data + (p * w + j) * k
-                for kk in 0..<k { panel[kk * w + j] = row[kk] }
+        self.format = format
+        self.kernels = kernels
+        switch format {
+        case .int8:
+            let k4 = (k + 3) / 4, bytes = panels * k4 * 64
+            raw = Self.allocate(bytes + 8 * n)
+            int8 = raw.bindMemory(to: Int8.self, capacity: bytes)
+            scales = (raw + bytes).bindMemory(to: Float.self, capacity: n)
+            compensation = (raw + bytes + 4 * n).bindMemory(to: Int32.self, capacity: n)
+            clip_pack_s8(weight.data, n, k, int8, scales, compensation)
+            data = nil
+            bf16 = nil
+        case .bf16:
+            let k2 = (k + 1) / 2
+            raw = Self.allocate(panels * k2 * 64)
+            bf16 = raw.bindMemory(to: UInt16.self, capacity: panels * k2 * 32)
+            clip_pack_bf16(weight.data, n, k, bf16)
+            data = nil
+            int8 = nil
+            scales = nil
+            compensation = nil
+        case .fp32, .auto:
+            raw = Self.allocate(panels * k * w * 4)
+            data = raw.bindMemory(to: Float.self, capacity: panels * k * w)
+            data.initialize(repeating: 0, count: panels * k * w)
+            for p in 0..<panels {
+                let panel = data + p * k * w
+                for j in 0..<min(w, n - p * w) {
+                    let row = weight.data + (p * w + j) * k
+                    for kk in 0..<k { panel[kk * w + j] = row[kk] }
+                }
             }
+            bf16 = nil
+            int8 = nil
+            scales = nil
+            compensation = nil
         }
+    }
+
+    deinit { free(raw) }
+
+    /// Bytes held, for memory reports.
+    public var byteCount: Int {
+        switch format {
+        case .int8: return panels * ((inFeatures + 3) / 4) * 64 + 8 * outFeatures
+        case .bf16: return panels * ((inFeatures + 1) / 2) * 64
+        case .fp32, .auto: return panels * inFeatures * Self.panelWidth * 4
+        }
+    }
+
+    private static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        var pointer: UnsafeMutableRawPointer?
+        guard posix_memalign(&pointer, 64, max(64, bytes)) == 0, let pointer else {
+            fatalError("out of memory packing weights (\(bytes) bytes)")
+        }
+        return pointer
     }
 }

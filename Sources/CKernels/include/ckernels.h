@@ -1,0 +1,68 @@
+#ifndef CLIP_CKERNELS_H
+#define CLIP_CKERNELS_H
+// Reduced-precision GEMM kernels (int8 with AVX512-VNNI, bf16 with AVX512-BF16) and CPU feature detection.
+//
+// Every function that uses AVX-512 carries its own `__attribute__((target(...)))`, so this target needs no
+// compiler flag and the binary still runs on an AVX2-only CPU: Swift calls an AVX-512 function only after
+// `clip_cpu_features()` reported the instructions *and* the OS state that they need.
+//
+// Packed layouts (both: output channels in panels of 16, zero-padded; see the pack functions):
+//   int8: panel p, k-group g (4 consecutive k), channel j, byte kk  →  ((p·K4 + g)·16 + j)·4 + kk
+//   bf16: panel p, k-pair g (2 consecutive k), channel j, half kk  →  ((p·K2 + g)·16 + j)·2 + kk
+// so one 64-byte load is what one `vpdpbusd` / `vdpbf16ps` consumes for 16 output channels.
+#include <stdint.h>
+
+enum {
+    CLIP_CPU_AVX2 = 1 << 0,       // AVX2 + FMA with the OS saving YMM state
+    CLIP_CPU_F16C = 1 << 1,
+    CLIP_CPU_AVX512 = 1 << 2,     // AVX512 F + BW + VL with the OS saving ZMM/opmask state
+    CLIP_CPU_AVX512_VNNI = 1 << 3,
+    CLIP_CPU_AVX512_BF16 = 1 << 4,
+};
+
+/// The features above that this CPU has and this OS has enabled (cpuid + xgetbv).
+unsigned clip_cpu_features(void);
+
+// ---- int8: u8 activations (q + 128) × s8 weights → s32 ----
+
+/// Quantizes each of `rows` weight rows `w[n, 0..<k]` to s8 with one symmetric scale per row (max|w|/127),
+/// into the packed int8 layout. `scales[n]` receives the scale, `compensation[n]` = 128·Σₖ q[n,k] (subtracted
+/// from the u8×s8 sums, whose activations carry +128). `packed` holds panels·K4·64 bytes.
+void clip_pack_s8(const float *w, long n, long k, int8_t *packed, float *scales, int32_t *compensation);
+
+/// Dynamic per-row quantization of activations `x[m, 0..<k]` (row stride `ldx`) into u8 rows of `lda`
+/// bytes (lda ≥ K4·4; the padding is 128, i.e. zero): `q = round(x / s) + 128` with `s = max|x|/127`.
+void clip_quantize_rows_u8(const float *x, long ldx, long m, long k, uint8_t *a, long lda, float *scales);
+void clip_quantize_rows_u8_avx512(const float *x, long ldx, long m, long k, uint8_t *a, long lda, float *scales);
+
+/// Panels [p0, p1) of `C = A·Wᵀ` over u8 rows `a` (from `clip_quantize_rows_u8`) and packed s8 weights.
+/// `c` (row stride ldc): dequantized floats `acc·ascale[m]·wscale[n]`, stored or added (`accumulate`).
+/// When `raw` is not null the exact s32 sums Σ q_a·q_w go there (row stride ldr) instead of `c`.
+void clip_gemm_u8s8_avx512vnni(const uint8_t *a, long lda, long m, const float *ascale,
+                               const int8_t *w, const float *wscale, const int32_t *compensation, long k4, long n,
+                               long p0, long p1, float *c, long ldc, int accumulate, int32_t *raw, long ldr);
+/// The same contract, in plain C: the algorithmic reference the tests compare the fast kernel with.
+void clip_gemm_u8s8_reference(const uint8_t *a, long lda, long m, const float *ascale,
+                              const int8_t *w, const float *wscale, const int32_t *compensation, long k4, long n,
+                              long p0, long p1, float *c, long ldc, int accumulate, int32_t *raw, long ldr);
+
+// ---- bf16: bf16 pairs × bf16 pairs → fp32 ----
+
+/// Rounds weight rows `w[n, 0..<k]` to bf16 (nearest even) into the packed bf16 layout (panels·K2·64 bytes).
+void clip_pack_bf16(const float *w, long n, long k, uint16_t *packed);
+
+/// Rounds activations `x[m, 0..<k]` to bf16 rows of `lda` halves (lda ≥ K2·2, zero padding).
+void clip_convert_rows_bf16(const float *x, long ldx, long m, long k, uint16_t *a, long lda);
+void clip_convert_rows_bf16_avx512(const float *x, long ldx, long m, long k, uint16_t *a, long lda);
+
+/// Panels [p0, p1) of `C (+)= A·Wᵀ` with fp32 accumulation.
+void clip_gemm_bf16_avx512bf16(const uint16_t *a, long lda, long m, const uint16_t *w, long k2, long n,
+                               long p0, long p1, float *c, long ldc, int accumulate);
+void clip_gemm_bf16_reference(const uint16_t *a, long lda, long m, const uint16_t *w, long k2, long n,
+                              long p0, long p1, float *c, long ldc, int accumulate);
+
+/// Rounds one float to bf16 (nearest even; NaN stays NaN), and back.
+uint16_t clip_f32_to_bf16(float x);
+float clip_bf16_to_f32(uint16_t h);
+
+#endif

@@ -1,0 +1,44 @@
+/// How a model's residual-block linear layers are packed: the precision that will actually run (after the
+/// CPU check) and the kernel table that runs it. The patch embedding and the embedding head stay fp32.
+public struct LinearPacking: Sendable {
+    public let precision: Precision
+    let kernels: KernelTable
+    /// int8 only: fold each LayerNorm's per-channel scale into the linear layer that reads it
+    /// (`ActivationSmoothing`), so outlier channels do not swamp the per-token activation scale.
+    let smoothing: Bool
+
+    /// `requested` resolved on `kernels`; `notice` says so when the CPU forced fp32.
+    public init(_ requested: Precision, kernels: KernelTable = .current, smoothing: Bool = true) {
+        let (resolved, notice) = requested.resolved(on: kernels)
+        precision = resolved
+        self.notice = notice
+        self.kernels = kernels
+        self.smoothing = smoothing
+    }
+
+    /// Set when the requested precision is not available on this CPU (one line, for stderr).
+    public let notice: String?
+
+    public static let fp32 = LinearPacking(.fp32)
+
+    func pack(_ weight: Tensor) -> PackedWeights {
+        PackedWeights(weight, format: precision, kernels: kernels)
+    }
+}
+
+extension ResidualBlockWeights {
+    /// Packs a block's four linear layers with `packing`, from fp32 tensors (as read from any checkpoint
+    /// dtype). For int8, `ln_1`/`ln_2` are first folded into the QKV and MLP-in weights.
+    init(packing: LinearPacking, ln1: LayerNormWeights, qkvWeight: Tensor, qkvBias: Tensor, outWeight: Tensor, outBias: Tensor,
+         ln2: LayerNormWeights, fcWeight: Tensor, fcBias: Tensor, projWeight: Tensor, projBias: Tensor) {
+        var ln1 = ln1, ln2 = ln2, qkv = qkvWeight, fc = fcWeight
+        if packing.precision == .int8 && packing.smoothing {
+            (ln1, qkv) = ActivationSmoothing.fold(ln1, into: qkvWeight)
+            (ln2, fc) = ActivationSmoothing.fold(ln2, into: fcWeight)
+        }
+        self.init(ln1: ln1, qkvWeight: packing.pack(qkv), qkvBias: qkvBias,
+                  outWeight: packing.pack(outWeight), outBias: outBias,
+                  ln2: ln2, fcWeight: packing.pack(fc), fcBias: fcBias,
+                  projWeight: packing.pack(projWeight), projBias: projBias)
+    }
+}

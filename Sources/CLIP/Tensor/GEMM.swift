@@ -1,0 +1,89 @@
+import Foundation
+
+/// The one GEMM entry point of the model: `C[M, N] (+)= X[M, K] · Wᵀ`, dispatched on the format of `W` to the
+/// kernel it was packed for (`KernelTable`). fp32 runs `PackedGEMM`; bf16 and int8 first convert the
+/// activation rows (to bf16, or to u8 with one scale per row), then run the C kernels over panel strips
+/// split across threads.
+///
+/// `scratch` holds the converted activations; pass a long-lived one (the forward pass's workspace) so the
+/// hot path does not allocate.
+public enum GEMM {
+    /// Output panels per unit of thread work: the C micro-kernel covers 4 panels (64 channels) at a time.
+    static let strip = 4
+
+    static func multiply(
+        _ x: UnsafePointer<Float>, ldx: Int, rows m: Int,
+        weights w: PackedWeights,
+        into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+        scratch: GEMMScratch? = nil
+    ) {
+        guard m > 0 else { return }
+        let k = w.inFeatures, n = w.outFeatures
+        switch w.format {
+        case .fp32, .auto:
+            PackedGEMM.multiply(x, ldx: ldx, rows: m, weights: w, into: c, ldc: ldc, accumulate: accumulate)
+        case .int8:
+            let kernels = w.kernels.int8!
+            let k4 = (k + 3) / 4, lda = k4 * 4
+            let buffer = scratch ?? GEMMScratch()
+            let (a, scales) = buffer.int8Rows(m, lda: lda)
+            Parallelism.forEachChunk(m, minChunk: 16) { rows in
+                kernels.quantize(x + rows.lowerBound * ldx, ldx, rows.count, k, a + rows.lowerBound * lda, lda, scales + rows.lowerBound)
+            }
+            forEachStrip(w.panels) { p0, p1 in
+                kernels.gemm(a, lda, m, scales, w.int8, w.scales, w.compensation, k4, n, p0, p1, c, ldc, accumulate ? 1 : 0, nil, 0)
+            }
+        case .bf16:
+            let kernels = w.kernels.bf16!
+            let k2 = (k + 1) / 2, lda = k2 * 2
+            let buffer = scratch ?? GEMMScratch()
+            let a = buffer.bf16Rows(m, lda: lda)
+            Parallelism.forEachChunk(m, minChunk: 16) { rows in
+                kernels.convert(x + rows.lowerBound * ldx, ldx, rows.count, k, a + rows.lowerBound * lda, lda)
+            }
+            forEachStrip(w.panels) { p0, p1 in
+                kernels.gemm(a, lda, m, w.bf16, k2, n, p0, p1, c, ldc, accumulate ? 1 : 0)
+            }
+        }
+    }
+
+    /// Splits `panels` into contiguous runs of whole 4-panel strips, one per thread.
+    static func forEachStrip(_ panels: Int, _ body: (Int, Int) -> Void) {
+        let strips = (panels + strip - 1) / strip
+        Parallelism.forEachChunk(strips) { range in
+            body(range.lowerBound * strip, min(panels, range.upperBound * strip))
+        }
+    }
+}
+
+/// Reusable buffers for converted activations, grown to the largest GEMM seen. One per forward pass (not
+/// shared between concurrent callers).
+public final class GEMMScratch {
+    private var raw: UnsafeMutableRawPointer?
+    private var capacity = 0
+
+    public init() {}
+
+    deinit { free(raw) }
+
+    private func bytes(_ count: Int) -> UnsafeMutableRawPointer {
+        if count > capacity {
+            free(raw)
+            capacity = max(count, 64)
+            guard posix_memalign(&raw, 64, capacity) == 0 else { fatalError("out of memory (\(capacity) bytes of GEMM scratch)") }
+        }
+        return raw!
+    }
+
+    /// `m` rows of `lda` u8 values, then `m` float scales.
+    func int8Rows(_ m: Int, lda: Int) -> (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<Float>) {
+        let rowBytes = (m * lda + 63) / 64 * 64
+        let base = bytes(rowBytes + 4 * m)
+        return (base.bindMemory(to: UInt8.self, capacity: m * lda), (base + rowBytes).bindMemory(to: Float.self, capacity: m))
+    }
+
+    /// `m` rows of `lda` bf16 values.
+    func bf16Rows(_ m: Int, lda: Int) -> UnsafeMutablePointer<UInt16> {
+        bytes(2 * m * lda).bindMemory(to: UInt16.self, capacity: m * lda)
+    }
+}

@@ -1,0 +1,73 @@
+import CKernels
+
+/// The one place that decides which GEMM kernel runs for each weight format, filled once from the CPU's
+/// features (ggml's per-type table in spirit). `PackedWeights` keeps the table it was packed for, so the GEMM
+/// entry point dispatches on the weights alone, and a test can pack with `.reference` (the scalar kernels) or
+/// with a feature set the CPU does not have.
+public struct KernelTable: Sendable {
+    typealias QuantizeRows = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt8>?, Int, UnsafeMutablePointer<Float>?) -> Void
+    typealias GEMMu8s8 = @convention(c) (UnsafePointer<UInt8>?, Int, Int, UnsafePointer<Float>?, UnsafePointer<Int8>?, UnsafePointer<Float>?,
+                                         UnsafePointer<Int32>?, Int, Int, Int, Int, UnsafeMutablePointer<Float>?, Int, Int32,
+                                         UnsafeMutablePointer<Int32>?, Int) -> Void
+    typealias ConvertRows = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt16>?, Int) -> Void
+    typealias GEMMbf16 = @convention(c) (UnsafePointer<UInt16>?, Int, Int, UnsafePointer<UInt16>?, Int, Int, Int, Int,
+                                         UnsafeMutablePointer<Float>?, Int, Int32) -> Void
+
+    struct Int8Kernels: @unchecked Sendable {
+        let name: String
+        let quantize: QuantizeRows
+        let gemm: GEMMu8s8
+    }
+
+    struct BF16Kernels: @unchecked Sendable {
+        let name: String
+        let convert: ConvertRows
+        let gemm: GEMMbf16
+    }
+
+    public let features: CPUFeatures
+    let int8: Int8Kernels?
+    let bf16: BF16Kernels?
+    /// The fp32 kernel is the Swift SIMD one (`PackedGEMM`), compiled for the build's baseline (AVX2+FMA).
+    public let fp32Name = "packed 6×16 AVX2+FMA (Swift SIMD)"
+
+    /// The fastest kernels `features` allows; a format the CPU lacks has none (and packs as fp32).
+    public init(features: CPUFeatures) {
+        self.features = features
+        int8 = features.isSuperset(of: [.avx512, .avx512VNNI])
+            ? Int8Kernels(name: "u8·s8 6×64 AVX512-VNNI", quantize: clip_quantize_rows_u8_avx512, gemm: clip_gemm_u8s8_avx512vnni)
+            : nil
+        bf16 = features.isSuperset(of: [.avx512, .avx512BF16])
+            ? BF16Kernels(name: "bf16 6×64 AVX512-BF16", convert: clip_convert_rows_bf16_avx512, gemm: clip_gemm_bf16_avx512bf16)
+            : nil
+    }
+
+    private init(features: CPUFeatures, int8: Int8Kernels?, bf16: BF16Kernels?) {
+        self.features = features
+        self.int8 = int8
+        self.bf16 = bf16
+    }
+
+    /// This machine's table, filled once.
+    public static let current = KernelTable(features: .detected)
+
+    /// Scalar C kernels for every format, on any CPU: the algorithmic reference, for tests.
+    public static let reference = KernelTable(
+        features: [],
+        int8: Int8Kernels(name: "u8·s8 scalar reference", quantize: clip_quantize_rows_u8, gemm: clip_gemm_u8s8_reference),
+        bf16: BF16Kernels(name: "bf16 scalar reference", convert: clip_convert_rows_bf16, gemm: clip_gemm_bf16_reference))
+
+    public func supports(_ precision: Precision) -> Bool {
+        switch precision {
+        case .fp32: return true
+        case .bf16: return bf16 != nil
+        case .int8: return int8 != nil
+        case .auto: return true
+        }
+    }
+
+    /// The kernel each precision runs here, for `clip bench` and `BuildInfo`.
+    public var summary: String {
+        "fp32: \(fp32Name); bf16: \(bf16?.name ?? "none (fp32 fallback)"); int8: \(int8?.name ?? "none (fp32 fallback)")"
+    }
+}

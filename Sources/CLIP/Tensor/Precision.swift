@@ -1,0 +1,25 @@
+/// The number format of the linear layers in both towers' residual blocks.
+///
+/// - `fp32`: the reference numbers (the default; see README "Reduced precision").
+/// - `bf16`: weights and activations rounded to bfloat16, fp32 accumulation (AVX512-BF16).
+/// - `int8`: symmetric s8 weights per output channel, dynamic u8 activations per token row, s32
+///   accumulation (AVX512-VNNI).
+/// - `auto`: the fastest of these that this CPU runs and that meets the accuracy bar: int8, else bf16,
+///   else fp32.
+/// Attention, LayerNorm, the patch embedding and the embedding head stay fp32 in every mode.
+public enum Precision: String, CaseIterable, Codable, Sendable {
+    case fp32, bf16, int8, auto
+
+    /// The precision that will run on `kernels`, and a one-line notice when it is not the one asked for.
+    public func resolved(on kernels: KernelTable = .current) -> (precision: Precision, notice: String?) {
+        switch self {
+        case .auto:
+            return ([Precision.int8, .bf16].first(where: kernels.supports) ?? .fp32, nil)
+        case .fp32:
+            return (.fp32, nil)
+        case .bf16, .int8:
+            if kernels.supports(self) { return (self, nil) }
+            return (.fp32, "note: this CPU lacks \(self == .int8 ? "AVX512-VNNI" : "AVX512-BF16") (has: \(kernels.features)); running \(rawValue) layers in fp32")
+        }
+    }
+}
