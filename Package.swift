@@ -64,7 +64,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLIPTests",
-            dependencies: ["CLIP"],
+            dependencies: ["CLIP", "CKernels"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -6,8 +6,8 @@ import Foundation
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Zero-shot accuracy and retrieval recall on labelled data.",
-        subcommands: [ZeroShot.self, Retrieval.self])
+        abstract: "Zero-shot accuracy and retrieval recall on labelled data; reduced-precision agreement with fp32.",
+        subcommands: [ZeroShot.self, Retrieval.self, EvalPrecisionCommand.self])
 
     struct ZeroShot: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -12,10 +12,14 @@ final class CLITests: XCTestCase {
     }
 
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, expectStatus: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> (out: String, err: String) {
+    func run(_ arguments: [String], stdin: String? = nil, expectStatus: Int32 = 0, environment: [String: String] = [:],
+             file: StaticString = #filePath, line: UInt = #line) throws -> (out: String, err: String) {
         let process = Process()
         process.executableURL = clip
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -157,9 +161,50 @@ final class CLITests: XCTestCase {
         let (out, _) = try run(["bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny"])
         let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
         XCTAssertEqual(json["threads"] as? Int, 1)
+        XCTAssertEqual(json["kernels"] as? String, KernelTable.current.summary)
         let results = json["results"] as! [[String: Any]]
-        XCTAssertEqual(results.map { $0["batch"] as! Int }, [1, 32, 32, 64])
+        // Every precision this CPU runs, each with the same four measurements.
+        let precisions = Precision.allCases.filter { $0 != .auto && KernelTable.current.supports($0) }.map(\.rawValue)
+        XCTAssertEqual(results.map { $0["precision"] as! String }, precisions.flatMap { Array(repeating: $0, count: 4) })
+        XCTAssertEqual(results.map { $0["batch"] as! Int }, precisions.flatMap { _ in [1, 32, 32, 64] })
         XCTAssertTrue(results.allSatisfy { ($0["per_second"] as! Double) > 0 })
+    }
+
+    func testBenchPrecisionFilterAndFallbackNotice() throws {
+        let (out, _) = try run(["bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--precision", "fp32", "--towers", "image"])
+        let results = (try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any])["results"] as! [[String: Any]]
+        XCTAssertEqual(results.map { $0["precision"] as! String }, ["fp32", "fp32"])
+        XCTAssertEqual(results.map { $0["kind"] as! String }, ["image", "image"])
+        // An AVX2-only CPU (emulated by masking the features): int8 runs as fp32 and says so, never SIGILL.
+        let (masked, err) = try run(["bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--precision", "int8"],
+                                    environment: ["CLIP_CPU_FEATURES": "avx2,f16c"])
+        XCTAssertTrue(err.contains("lacks AVX512-VNNI") && err.contains("fp32"), err)
+        let maskedJSON = try JSONSerialization.jsonObject(with: Data(masked.utf8)) as! [String: Any]
+        XCTAssertEqual(maskedJSON["cpu_features"] as? String, "avx2,f16c")
+        XCTAssertEqual(((maskedJSON["results"] as! [[String: Any]]).map { $0["precision"] as! String }), Array(repeating: "fp32", count: 4))
+    }
+
+    /// `--precision` on a model command: int8 stays within its tolerance of the reference (cosine ≥ 0.995,
+    /// |Δ| ≤ 0.03 on the tiny fixture), and with the instructions masked away it is exactly fp32, with a notice.
+    func testEmbedPrecisionAndFallback() throws {
+        let dir = try temporaryDirectory(self)
+        let name = "hf_gelu_p14_fp16"
+        let model = Fixtures.url("engine/\(name)").path, pixels = Fixtures.url("engine/\(name)/pixels.npy").path
+        let expected = try Fixtures.floats("engine/\(name)/image_embeds.npy")
+        func embed(_ precision: String, _ environment: [String: String] = [:]) throws -> (Tensor, String) {
+            let out = dir.appendingPathComponent("\(precision)-\(environment.count).npy").path
+            let (_, err) = try run(["embed", "--model", model, "--pixels", pixels, "-o", out, "--precision", precision], environment: environment)
+            return (try NPY.read(URL(fileURLWithPath: out)).tensor(file: out), err)
+        }
+        let (fp32, _) = try embed("fp32")
+        let (int8, int8Notice) = try embed("int8")
+        checkTensor(int8, expected, tolerance: 0.03, "clip embed --precision int8")
+        XCTAssertEqual(int8Notice.contains("lacks"), !KernelTable.current.supports(.int8), int8Notice)
+        let (fallback, notice) = try embed("int8", ["CLIP_CPU_FEATURES": "avx2,f16c"])
+        XCTAssertTrue(notice.contains("running int8 layers in fp32"), notice)
+        XCTAssertEqual(fallback.scalars, fp32.scalars)
+        let (_, bad) = try run(["embed", "--model", model, "--pixels", pixels, "-o", dir.appendingPathComponent("x.npy").path, "--precision", "int4"], expectStatus: 64)
+        XCTAssertTrue(bad.contains("--precision") && bad.contains("int4"), bad)
     }
 
     /// `clip train` refuses what cannot train, with the reason: a batch of one, both or neither of --config and

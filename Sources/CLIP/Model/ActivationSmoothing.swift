@@ -9,11 +9,16 @@
 /// The division folds into γ and β, so it costs nothing at run time. `a_j` needs no calibration images: the
 /// normalised input has unit scale per channel, so LN's output range in channel `j` is about
 /// `|γ_j|·r + |β_j|`, where `r = 4` stands for the largest normalised values a token row holds.
-enum ActivationSmoothing {
-    static let normalisedRange: Float = 4
+public enum ActivationSmoothing {
+    public static let normalisedRange: Float = 4
 
-    /// Returns the rescaled LayerNorm and a rescaled copy of `weight` (`[N, K]`, K = the LN's width).
     static func fold(_ norm: LayerNormWeights, into weight: Tensor) -> (LayerNormWeights, Tensor) {
+        let folded = fold(gamma: norm.gamma, beta: norm.beta, into: weight)
+        return (LayerNormWeights(gamma: folded.gamma, beta: folded.beta), folded.weight)
+    }
+
+    /// Rescaled copies of a LayerNorm's `gamma`, `beta` (`[K]`) and of the `weight` (`[N, K]`) that reads it.
+    public static func fold(gamma normGamma: Tensor, beta normBeta: Tensor, into weight: Tensor) -> (gamma: Tensor, beta: Tensor, weight: Tensor) {
         let n = weight.shape[0], k = weight.shape[1]
         var columnMax = [Float](repeating: 0, count: k)
         for i in 0..<n {
@@ -23,16 +28,16 @@ enum ActivationSmoothing {
         let gamma = Tensor(uninitialized: [k]), beta = Tensor(uninitialized: [k])
         var factor = [Float](repeating: 1, count: k)
         for j in 0..<k {
-            let a = abs(norm.gamma[j]) * normalisedRange + abs(norm.beta[j])
+            let a = abs(normGamma[j]) * normalisedRange + abs(normBeta[j])
             if a > 0 && columnMax[j] > 0 { factor[j] = (a / columnMax[j]).squareRoot() }
-            gamma[j] = norm.gamma[j] / factor[j]
-            beta[j] = norm.beta[j] / factor[j]
+            gamma[j] = normGamma[j] / factor[j]
+            beta[j] = normBeta[j] / factor[j]
         }
         let scaled = Tensor(uninitialized: [n, k])
         for i in 0..<n {
             let src = weight.data + i * k, dst = scaled.data + i * k
             for j in 0..<k { dst[j] = src[j] * factor[j] }
         }
-        return (LayerNormWeights(gamma: gamma, beta: beta), scaled)
+        return (gamma, beta, scaled)
     }
 }

@@ -1,0 +1,107 @@
+import ArgumentParser
+import CLIP
+import Foundation
+
+/// `clip eval precision`: how far bf16 and int8 embeddings move from fp32 on the same images and prompts,
+/// and what that does to zero-shot accuracy on a labelled set.
+struct EvalPrecisionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "precision",
+        abstract: "Cosine of bf16/int8 embeddings to fp32 (mean and worst) on images and prompts, and zero-shot top-1 per precision.")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var imageOptions: ImageOptions
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Images or folders to compare embeddings on.")
+    var images: [String] = []
+    @Option(name: .long, help: "A file of prompts (one per line); default: 'a photo of a {}.' for the 1,000 ImageNet classes.")
+    var prompts: String?
+    @Option(name: .long, help: "Labelled images (class subfolders or labels.tsv) for zero-shot top-1 per precision.")
+    var data: String?
+    @Option(name: .long, help: "With --data: a file of candidate class names (one per line).")
+    var classes: String?
+    @Option(name: .long, help: "With --data: imagenet80, simple, one template with {}, or a file of templates.")
+    var templates = "imagenet80"
+    @Option(name: .long, help: "Precisions to hold against fp32 (comma list).")
+    var compare = "bf16,int8"
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        for name in compare.split(separator: ",") where Precision(rawValue: String(name)) == nil || name == "fp32" || name == "auto" {
+            throw ValidationError("--compare: '\(name)' is not bf16 or int8")
+        }
+    }
+
+    struct Row {
+        let precision: Precision
+        var image: EmbeddingAgreement?
+        var text: EmbeddingAgreement?
+        var top1: Double?
+    }
+
+    func run() async throws {
+        runtime.apply()
+        let files = try ImageFiles.collect(images)
+        let promptList = try prompts.map { try TextList.read($0).filter { !$0.isEmpty } }
+            ?? PromptTemplates.imagenetClassNames.map { PromptTemplates.fill("a photo of a {}.", with: $0) }
+        var labelled: LabeledImages?
+        if let data {
+            var set = try LabeledImages.load(data)
+            if let classes { set = try set.relabeled(candidates: try TextList.read(classes).filter { !$0.isEmpty }, source: classes) }
+            labelled = set
+        }
+        let requested = compare.split(separator: ",").compactMap { Precision(rawValue: String($0)) }
+
+        func measure(_ precision: Precision) throws -> (images: Tensor?, texts: Tensor, top1: Double?, ran: Precision) {
+            var options = modelOptions
+            options.precision = precision
+            let loaded = try options.load(towers: .both)
+            let imageEmbeddings = files.isEmpty ? nil : try imageOptions.embedAvailable(files, with: try imageOptions.embedder(loaded)).embeddings
+            let texts = try loaded.embedTexts(promptList)
+            var top1: Double?
+            if let set = labelled {
+                let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
+                                                        labels: set.classes, templates: try PromptTemplates.named(templates),
+                                                        logitScale: loaded.model.logitScale)
+                let (features, used) = try imageOptions.embedAvailable(set.files, with: try imageOptions.embedder(loaded))
+                top1 = Evaluation.accuracy(scores: classifier.probabilities(features), labels: used.map { set.labels[$0.index] },
+                                           classCount: set.classes.count).top1
+            }
+            return (imageEmbeddings, texts, top1, loaded.model.precision)
+        }
+
+        let reference = try measure(.fp32)
+        var rows = [Row(precision: .fp32, image: nil, text: nil, top1: reference.top1)]
+        for precision in requested {
+            let got = try measure(precision)
+            guard got.ran == precision else { continue }  // the CPU lacks it; the notice said so
+            rows.append(Row(precision: precision,
+                            image: got.images.map { EmbeddingAgreement(reference: reference.images!, candidate: $0) },
+                            text: EmbeddingAgreement(reference: reference.texts, candidate: got.texts), top1: got.top1))
+        }
+        if json {
+            let objects: [[String: Any]] = rows.map { row in
+                var o: [String: Any] = ["precision": row.precision.rawValue]
+                if let a = row.image { o["image"] = ["count": a.count, "mean_cosine": a.meanCosine, "worst_cosine": a.worstCosine] }
+                if let a = row.text { o["text"] = ["count": a.count, "mean_cosine": a.meanCosine, "worst_cosine": a.worstCosine] }
+                if let t = row.top1 { o["zero_shot_top1"] = t }
+                return o
+            }
+            print(try JSONLines.string(["model": modelOptions.model, "cpu": BuildInfo.cpuModel, "kernels": BuildInfo.kernels, "results": objects] as [String: Any]))
+            return
+        }
+        print("model: \(modelOptions.model)   images: \(reference.images?.shape[0] ?? 0)   prompts: \(promptList.count)   cpu: \(BuildInfo.cpuModel)")
+        for row in rows {
+            var parts = [row.precision.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)]
+            if let a = row.image { parts.append(String(format: "image cosine to fp32: mean %.5f worst %.5f", a.meanCosine, a.worstCosine)) }
+            if let a = row.text { parts.append(String(format: "text cosine to fp32: mean %.5f worst %.5f", a.meanCosine, a.worstCosine)) }
+            if let t = row.top1 {
+                let delta = row.precision == .fp32 ? "" : String(format: " (%+.2f points)", 100 * (t - reference.top1!))
+                parts.append(String(format: "zero-shot top-1 %.2f%%", 100 * t) + delta)
+            }
+            print("  " + parts.joined(separator: "   "))
+        }
+    }
+}

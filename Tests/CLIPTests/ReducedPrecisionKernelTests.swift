@@ -1,0 +1,137 @@
+import CKernels
+import CLIP
+import XCTest
+
+/// The int8 (AVX512-VNNI) and bf16 (AVX512-BF16) GEMMs against the scalar reference kernels, on odd shapes:
+/// rows 1, 7, 50, 257; K not a multiple of the 4-wide (int8) or 2-wide (bf16) group; N not a multiple of 16.
+/// int8 sums must be exact in s32; bf16 sums differ from the reference only by fp32 summation order.
+/// On a CPU without these instructions (or with CLIP_CPU_FEATURES masking them) the fast-kernel tests skip,
+/// and the dispatch tests below show that such a CPU falls back to fp32.
+final class ReducedPrecisionKernelTests: XCTestCase {
+    static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 17, 5), (7, 33, 9), (50, 100, 130), (257, 48, 67), (50, 2304, 771)]
+
+    func values(_ count: Int, seed: Int, scale: Float) -> [Float] {
+        (0..<count).map { Float(($0 &* 7919 &+ seed &* 104_729) % 401 - 200) * scale / 200 }
+    }
+
+    func testInt8GEMMMatchesTheScalarReferenceExactly() throws {
+        try XCTSkipUnless(KernelTable.current.supports(.int8), "this CPU (features: \(CPUFeatures.detected)) has no AVX512-VNNI")
+        for (m, n, k) in Self.shapes {
+            let k4 = (k + 3) / 4, lda = k4 * 4, panels = (n + 15) / 16
+            var x = values(m * k, seed: 1, scale: 3)
+            x[0] = 0  // includes a zero and (row 0 of a 1-row case) an all-small row
+            let w = values(n * k, seed: 2, scale: 0.2)
+            var packed = [Int8](repeating: 0, count: panels * k4 * 64)
+            var wscale = [Float](repeating: 0, count: n), comp = [Int32](repeating: 0, count: n)
+            clip_pack_s8(w, n, k, &packed, &wscale, &comp)
+            var a1 = [UInt8](repeating: 0, count: m * lda), a2 = a1
+            var s1 = [Float](repeating: 0, count: m), s2 = s1
+            clip_quantize_rows_u8(x, k, m, k, &a1, lda, &s1)
+            clip_quantize_rows_u8_avx512(x, k, m, k, &a2, lda, &s2)
+            XCTAssertEqual(a1, a2, "quantized rows m\(m) k\(k)")
+            XCTAssertEqual(s1, s2, "row scales m\(m) k\(k)")
+
+            var expected = [Int32](repeating: -1, count: m * n), actual = expected
+            clip_gemm_u8s8_reference(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, 0, &expected, n)
+            clip_gemm_u8s8_avx512vnni(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, 0, &actual, n)
+            XCTAssertEqual(actual, expected, "s32 sums m\(m) n\(n) k\(k)")
+            // The sums are Σ q_x·q_w: check one against the definition, not only against the other kernel.
+            let qx = (0..<k).map { Int32(a1[$0]) - 128 }
+            var direct: Int32 = 0
+            for i in 0..<k { direct += qx[i] * Int32(packed[((i / 4) * 16) * 4 + i % 4]) }
+            XCTAssertEqual(actual[0], direct, "row 0, channel 0 from the definition")
+
+            // Dequantized output, stored and accumulated (the residual add), over a split panel range.
+            var c1 = values(m * n, seed: 3, scale: 1), c2 = c1
+            let half = panels / 2
+            for (p0, p1) in [(0, half), (half, panels)] where p1 > p0 {
+                clip_gemm_u8s8_reference(a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c1, n, 1, nil, 0)
+                clip_gemm_u8s8_avx512vnni(a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c2, n, 1, nil, 0)
+            }
+            XCTAssertEqual(c1, c2, "dequantized accumulate m\(m) n\(n) k\(k)")
+        }
+    }
+
+    func testBF16GEMMMatchesTheScalarReference() throws {
+        try XCTSkipUnless(KernelTable.current.supports(.bf16), "this CPU (features: \(CPUFeatures.detected)) has no AVX512-BF16")
+        for (m, n, k) in Self.shapes {
+            let k2 = (k + 1) / 2, lda = k2 * 2, panels = (n + 15) / 16
+            let x = values(m * k, seed: 4, scale: 2), w = values(n * k, seed: 5, scale: 0.3)
+            var packed = [UInt16](repeating: 0, count: panels * k2 * 32)
+            clip_pack_bf16(w, n, k, &packed)
+            var a1 = [UInt16](repeating: 1, count: m * lda), a2 = a1
+            clip_convert_rows_bf16(x, k, m, k, &a1, lda)
+            clip_convert_rows_bf16_avx512(x, k, m, k, &a2, lda)
+            XCTAssertEqual(a1, a2, "bf16 rows m\(m) k\(k)")
+            for accumulate in [Int32(0), 1] {
+                var c1 = values(m * n, seed: 6, scale: 1), c2 = c1
+                clip_gemm_bf16_reference(a1, lda, m, packed, k2, n, 0, panels, &c1, n, accumulate)
+                clip_gemm_bf16_avx512bf16(a1, lda, m, packed, k2, n, 0, panels, &c2, n, accumulate)
+                // Same products, other summation order: |Δ| ≤ 1e-5 · Σ|x·w| (≈ K ulps), here ≤ 1e-5·K·2·0.3.
+                let bound = 1e-5 * Float(k) * 0.6 + 1e-6
+                var worst: Float = 0
+                for i in 0..<c1.count { worst = max(worst, abs(c1[i] - c2[i])) }
+                XCTAssertLessThanOrEqual(worst, bound, "bf16 m\(m) n\(n) k\(k) accumulate \(accumulate)")
+            }
+        }
+    }
+
+    func testBF16RoundingIsNearestEven() {
+        XCTAssertEqual(clip_f32_to_bf16(1.0), 0x3F80)
+        XCTAssertEqual(clip_f32_to_bf16(Float(bitPattern: 0x3F80_8000)), 0x3F80)  // tie, even below
+        XCTAssertEqual(clip_f32_to_bf16(Float(bitPattern: 0x3F81_8000)), 0x3F82)  // tie, even above
+        XCTAssertEqual(clip_f32_to_bf16(Float(bitPattern: 0x3F80_8001)), 0x3F81)
+        XCTAssertTrue(clip_bf16_to_f32(clip_f32_to_bf16(.nan)).isNaN)
+        XCTAssertEqual(clip_bf16_to_f32(clip_f32_to_bf16(-2.5)), -2.5)
+    }
+
+    func testInt8WeightQuantizationIsPerChannelSymmetric() {
+        let n = 3, k = 5
+        let w: [Float] = [1, -2, 0.5, 0, 0,   0, 0, 0, 0, 0,   -0.01, 0.02, 0.03, 0.04, 0.127]
+        var packed = [Int8](repeating: 0, count: 64 * 2), scales = [Float](repeating: 0, count: n), comp = [Int32](repeating: 0, count: n)
+        clip_pack_s8(w, n, k, &packed, &scales, &comp)
+        XCTAssertEqual(scales[0], 2.0 / 127, accuracy: 1e-9)
+        XCTAssertEqual(scales[1], 0)  // an all-zero channel stays zero
+        XCTAssertEqual(scales[2], 0.127 / 127, accuracy: 1e-9)
+        func q(_ row: Int, _ i: Int) -> Int8 { packed[((i / 4) * 16 + row) * 4 + i % 4] }
+        XCTAssertEqual([q(0, 0), q(0, 1), q(0, 2), q(0, 3), q(0, 4)], [64, -127, 32, 0, 0])  // 63.5 rounds to even 64
+        XCTAssertEqual(comp[0], 128 * (64 - 127 + 32))
+        XCTAssertEqual([q(2, 0), q(2, 4)], [-10, 127])
+    }
+
+    // MARK: dispatch
+
+    func testACPUWithoutAVX512FallsBackToFP32WithANotice() {
+        let avx2Only = KernelTable(features: [.avx2, .f16c])
+        XCTAssertFalse(avx2Only.supports(.int8))
+        XCTAssertFalse(avx2Only.supports(.bf16))
+        for requested in [Precision.int8, .bf16] {
+            let packing = LinearPacking(requested, kernels: avx2Only)
+            XCTAssertEqual(packing.precision, .fp32)
+            XCTAssertNotNil(packing.notice)
+            XCTAssertTrue(packing.notice!.contains("fp32"), packing.notice!)
+        }
+        XCTAssertEqual(Precision.auto.resolved(on: avx2Only).precision, .fp32)
+        XCTAssertNil(Precision.auto.resolved(on: avx2Only).notice)
+        let weights = PackedWeights(Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), format: .int8, kernels: avx2Only)
+        XCTAssertEqual(weights.format, .fp32)
+    }
+
+    func testAutoPicksTheFastestFormatTheFeaturesAllow() {
+        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512, .avx512VNNI, .avx512BF16])).precision, .int8)
+        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512, .avx512BF16])).precision, .bf16)
+        // VNNI without the AVX-512 base state (an OS that does not save ZMM registers) is no int8.
+        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512VNNI])).precision, .fp32)
+        XCTAssertEqual(Precision.auto.resolved(on: .reference).precision, .int8)
+    }
+
+    func testFeatureMaskOnlyRemoves() {
+        let all: CPUFeatures = [.avx2, .f16c, .avx512, .avx512VNNI, .avx512BF16]
+        XCTAssertEqual(all.masked(by: "avx2, F16C"), [.avx2, .f16c])
+        XCTAssertEqual(all.masked(by: nil), all)
+        XCTAssertEqual(CPUFeatures([.avx2]).masked(by: "avx2,avx512vnni"), [.avx2])
+        XCTAssertEqual(all.masked(by: ""), [])
+        XCTAssertTrue(CPUFeatures.hardware.isSuperset(of: CPUFeatures.detected))
+        XCTAssertEqual(CPUFeatures.detected, CPUFeatures.hardware.masked(by: ProcessInfo.processInfo.environment["CLIP_CPU_FEATURES"]))
+    }
+}
