@@ -15,7 +15,7 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
 
     @Option(name: .long, parsing: .upToNextOption, help: "Images or folders to compare embeddings on.")
     var images: [String] = []
-    @Option(name: .long, help: "A file of prompts (one per line); default: 'a photo of a {}.' for the 1,000 ImageNet classes.")
+    @Option(name: .long, help: "A file of prompts (one per line); default: with --data, its zero-shot prompts (every template × class), else 'a photo of a {}.' for the 1,000 ImageNet classes.")
     var prompts: String?
     @Option(name: .long, help: "Labelled images (class subfolders or labels.tsv) for zero-shot top-1 per precision.")
     var data: String?
@@ -27,6 +27,8 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
     var compare = "bf16,int8"
     @Flag(name: .long, help: "Print JSON.")
     var json = false
+    @Flag(name: .long, help: "Diagnostic: int8 without folding LayerNorm outlier channels into the weights (see README).")
+    var noSmoothing = false
 
     func validate() throws {
         for name in compare.split(separator: ",") where Precision(rawValue: String(name)) == nil || name == "fp32" || name == "auto" {
@@ -44,26 +46,28 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
     func run() async throws {
         runtime.apply()
         let files = try ImageFiles.collect(images)
-        let promptList = try prompts.map { try TextList.read($0).filter { !$0.isEmpty } }
-            ?? PromptTemplates.imagenetClassNames.map { PromptTemplates.fill("a photo of a {}.", with: $0) }
         var labelled: LabeledImages?
         if let data {
             var set = try LabeledImages.load(data)
             if let classes { set = try set.relabeled(candidates: try TextList.read(classes).filter { !$0.isEmpty }, source: classes) }
             labelled = set
         }
+        let zeroShotTemplates = try PromptTemplates.named(templates)
+        let promptList = try prompts.map { try TextList.read($0).filter { !$0.isEmpty } }
+            ?? labelled.map { set in set.classes.flatMap { label in zeroShotTemplates.map { PromptTemplates.fill($0, with: label) } } }
+            ?? PromptTemplates.imagenetClassNames.map { PromptTemplates.fill("a photo of a {}.", with: $0) }
         let requested = compare.split(separator: ",").compactMap { Precision(rawValue: String($0)) }
 
         func measure(_ precision: Precision) throws -> (images: Tensor?, texts: Tensor, top1: Double?, ran: Precision) {
             var options = modelOptions
             options.precision = precision
-            let loaded = try options.load(towers: .both)
+            let loaded = try options.load(towers: .both, smoothing: !noSmoothing)
             let imageEmbeddings = files.isEmpty ? nil : try imageOptions.embedAvailable(files, with: try imageOptions.embedder(loaded)).embeddings
             let texts = try loaded.embedTexts(promptList)
             var top1: Double?
             if let set = labelled {
                 let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
-                                                        labels: set.classes, templates: try PromptTemplates.named(templates),
+                                                        labels: set.classes, templates: zeroShotTemplates,
                                                         logitScale: loaded.model.logitScale)
                 let (features, used) = try imageOptions.embedAvailable(set.files, with: try imageOptions.embedder(loaded))
                 top1 = Evaluation.accuracy(scores: classifier.probabilities(features), labels: used.map { set.labels[$0.index] },

@@ -51,14 +51,15 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// The precision to load with; says once on stderr when this CPU forces fp32.
-    func packing() -> LinearPacking {
-        let packing = LinearPacking(precision)
+    func packing(smoothing: Bool = true) -> LinearPacking {
+        let packing = LinearPacking(precision, smoothing: smoothing)
         if let notice = packing.notice { PrecisionNotice.once(notice) }
         return packing
     }
 
-    func load(towers: Towers) throws -> Loaded {
-        let packing = packing()
+    /// `smoothing: false` turns off int8's outlier folding (a diagnostic for `clip eval precision`).
+    func load(towers: Towers, smoothing: Bool = true) throws -> Loaded {
+        let packing = packing(smoothing: smoothing)
         // fp32 keeps the identity libraries were built with before precisions existed.
         let suffix = packing.precision == .fp32 ? "" : " precision \(packing.precision.rawValue)"
         let url = try BundledModel.folder(named: model) ?? ModelResolver(hub: HubClient()).resolve(model, progress: DownloadProgressLine.report)

@@ -8,6 +8,8 @@ import XCTest
 /// On a CPU without these instructions (or with CLIP_CPU_FEATURES masking them) the fast-kernel tests skip,
 /// and the dispatch tests below show that such a CPU falls back to fp32.
 final class ReducedPrecisionKernelTests: XCTestCase {
+    static var plain: clip_epilogue { clip_epilogue(bias: nil, activation: Int32(CLIP_ACTIVATION_NONE), accumulate: 0) }
+    static var residual: clip_epilogue { clip_epilogue(bias: nil, activation: Int32(CLIP_ACTIVATION_NONE), accumulate: 1) }
     static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 17, 5), (7, 33, 9), (50, 100, 130), (257, 48, 67), (50, 2304, 771)]
 
     func values(_ count: Int, seed: Int, scale: Float) -> [Float] {
@@ -32,8 +34,8 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             XCTAssertEqual(s1, s2, "row scales m\(m) k\(k)")
 
             var expected = [Int32](repeating: -1, count: m * n), actual = expected
-            clip_gemm_u8s8_reference(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, 0, &expected, n)
-            clip_gemm_u8s8_avx512vnni(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, 0, &actual, n)
+            clip_gemm_u8s8_reference(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, Self.plain, &expected, n)
+            clip_gemm_u8s8_avx512vnni(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, Self.plain, &actual, n)
             XCTAssertEqual(actual, expected, "s32 sums m\(m) n\(n) k\(k)")
             // The sums are Σ q_x·q_w: check one against the definition, not only against the other kernel.
             let qx = (0..<k).map { Int32(a1[$0]) - 128 }
@@ -45,10 +47,24 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             var c1 = values(m * n, seed: 3, scale: 1), c2 = c1
             let half = panels / 2
             for (p0, p1) in [(0, half), (half, panels)] where p1 > p0 {
-                clip_gemm_u8s8_reference(a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c1, n, 1, nil, 0)
-                clip_gemm_u8s8_avx512vnni(a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c2, n, 1, nil, 0)
+                clip_gemm_u8s8_reference(a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c1, n, Self.residual, nil, 0)
+                clip_gemm_u8s8_avx512vnni(a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c2, n, Self.residual, nil, 0)
             }
             XCTAssertEqual(c1, c2, "dequantized accumulate m\(m) n\(n) k\(k)")
+            // Bias + GELU / QuickGELU in the output pass: the vector exp/erf against libm's (≤ 2e-6 absolute
+            // on outputs of magnitude ≤ ~10).
+            let bias = values(n, seed: 7, scale: 0.5)
+            for activation in [Int32(CLIP_ACTIVATION_GELU), Int32(CLIP_ACTIVATION_QUICK_GELU)] {
+                var g1 = [Float](repeating: 0, count: m * n), g2 = g1
+                bias.withUnsafeBufferPointer { b in
+                    let epilogue = clip_epilogue(bias: b.baseAddress, activation: activation, accumulate: 0)
+                    clip_gemm_u8s8_reference(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, &g1, n, epilogue, nil, 0)
+                    clip_gemm_u8s8_avx512vnni(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, &g2, n, epilogue, nil, 0)
+                }
+                var worst: Float = 0
+                for i in 0..<g1.count { worst = max(worst, abs(g1[i] - g2[i]) / max(1, abs(g1[i]))) }
+                XCTAssertLessThanOrEqual(worst, 2e-6, "bias + activation \(activation) m\(m) n\(n) k\(k)")
+            }
         }
     }
 
@@ -65,8 +81,9 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             XCTAssertEqual(a1, a2, "bf16 rows m\(m) k\(k)")
             for accumulate in [Int32(0), 1] {
                 var c1 = values(m * n, seed: 6, scale: 1), c2 = c1
-                clip_gemm_bf16_reference(a1, lda, m, packed, k2, n, 0, panels, &c1, n, accumulate)
-                clip_gemm_bf16_avx512bf16(a1, lda, m, packed, k2, n, 0, panels, &c2, n, accumulate)
+                let epilogue = clip_epilogue(bias: nil, activation: Int32(CLIP_ACTIVATION_NONE), accumulate: accumulate)
+                clip_gemm_bf16_reference(a1, lda, m, packed, k2, n, 0, panels, &c1, n, epilogue)
+                clip_gemm_bf16_avx512bf16(a1, lda, m, packed, k2, n, 0, panels, &c2, n, epilogue)
                 // Same products, other summation order: |Δ| ≤ 1e-5 · Σ|x·w| (≈ K ulps), here ≤ 1e-5·K·2·0.3.
                 let bound = 1e-5 * Float(k) * 0.6 + 1e-6
                 var worst: Float = 0

@@ -66,8 +66,10 @@ final class ReducedPrecisionModelTests: XCTestCase {
     }
 
     func testFastKernelsGiveTheReferenceKernelsNumbers() throws {
-        // The same model packed for the AVX-512 kernels and for the scalar ones: int8 sums are exact, so the
-        // embeddings agree to fp32 rounding of the remaining fp32 work.
+        // The same model packed for the AVX-512 kernels and for the scalar ones. The int8 sums are exact, but
+        // the output pass's GELU (vector exp/erf, ≤ 2e-7 from libm's) can move a value across a rounding
+        // boundary of the next layer's int8 or bf16 conversion, one step of that layer's scale: the
+        // embeddings agree to ≤ 5e-3 (cosine ≥ 0.9999), an order tighter than either is to fp32.
         let dir = Fixtures.url("engine/openclip_gelu_p16")
         let pixels = try Fixtures.floats("engine/openclip_gelu_p16/pixels.npy")
         for precision in [Precision.int8, .bf16] {
@@ -75,7 +77,9 @@ final class ReducedPrecisionModelTests: XCTestCase {
             let fast = try CLIPModel.load(from: dir, towers: .vision, packing: LinearPacking(precision)).requireVision().embed(pixels: pixels)
             let slow = try CLIPModel.load(from: dir, towers: .vision, packing: LinearPacking(precision, kernels: .reference))
                 .requireVision().embed(pixels: pixels)
-            checkTensor(fast, slow, tolerance: 2e-5, "\(precision) fast vs reference kernels")
+            checkTensor(fast, slow, tolerance: 5e-3, "\(precision) fast vs reference kernels")
+            let worst = cosines(fast, slow).min()!
+            XCTAssertGreaterThanOrEqual(worst, 0.9999, "\(precision) fast vs reference kernels: worst cosine \(worst)")
         }
     }
 

@@ -35,16 +35,31 @@ void clip_pack_s8(const float *w, long n, long k, int8_t *packed, float *scales,
 void clip_quantize_rows_u8(const float *x, long ldx, long m, long k, uint8_t *a, long lda, float *scales);
 void clip_quantize_rows_u8_avx512(const float *x, long ldx, long m, long k, uint8_t *a, long lda, float *scales);
 
+/// What the kernels' output pass applies to each result before storing it: `+ bias[n]` (when `bias` is not
+/// null), then the activation, then `+ C` (when `accumulate`: the residual add).
+typedef struct {
+    const float *bias;
+    int activation;  // CLIP_ACTIVATION_*
+    int accumulate;
+} clip_epilogue;
+
+enum {
+    CLIP_ACTIVATION_NONE = 0,
+    CLIP_ACTIVATION_QUICK_GELU = 1,  // x·σ(1.702x)
+    CLIP_ACTIVATION_GELU = 2,        // 0.5x(1 + erf(x/√2))
+};
+
 /// Panels [p0, p1) of `C = A·Wᵀ` over u8 rows `a` (from `clip_quantize_rows_u8`) and packed s8 weights.
-/// `c` (row stride ldc): dequantized floats `acc·ascale[m]·wscale[n]`, stored or added (`accumulate`).
+/// `c` (row stride ldc): dequantized floats `acc·ascale[m]·wscale[n]`, then the epilogue.
 /// When `raw` is not null the exact s32 sums Σ q_a·q_w go there (row stride ldr) instead of `c`.
 void clip_gemm_u8s8_avx512vnni(const uint8_t *a, long lda, long m, const float *ascale,
                                const int8_t *w, const float *wscale, const int32_t *compensation, long k4, long n,
-                               long p0, long p1, float *c, long ldc, int accumulate, int32_t *raw, long ldr);
-/// The same contract, in plain C: the algorithmic reference the tests compare the fast kernel with.
+                               long p0, long p1, float *c, long ldc, clip_epilogue epilogue, int32_t *raw, long ldr);
+/// The same contract, in plain C (libm's expf/erff): the algorithmic reference the tests compare the fast
+/// kernel with.
 void clip_gemm_u8s8_reference(const uint8_t *a, long lda, long m, const float *ascale,
                               const int8_t *w, const float *wscale, const int32_t *compensation, long k4, long n,
-                              long p0, long p1, float *c, long ldc, int accumulate, int32_t *raw, long ldr);
+                              long p0, long p1, float *c, long ldc, clip_epilogue epilogue, int32_t *raw, long ldr);
 
 // ---- bf16: bf16 pairs × bf16 pairs → fp32 ----
 
@@ -55,11 +70,14 @@ void clip_pack_bf16(const float *w, long n, long k, uint16_t *packed);
 void clip_convert_rows_bf16(const float *x, long ldx, long m, long k, uint16_t *a, long lda);
 void clip_convert_rows_bf16_avx512(const float *x, long ldx, long m, long k, uint16_t *a, long lda);
 
-/// Panels [p0, p1) of `C (+)= A·Wᵀ` with fp32 accumulation.
+/// Panels [p0, p1) of `C = A·Wᵀ` with fp32 accumulation, then the epilogue.
 void clip_gemm_bf16_avx512bf16(const uint16_t *a, long lda, long m, const uint16_t *w, long k2, long n,
-                               long p0, long p1, float *c, long ldc, int accumulate);
+                               long p0, long p1, float *c, long ldc, clip_epilogue epilogue);
 void clip_gemm_bf16_reference(const uint16_t *a, long lda, long m, const uint16_t *w, long k2, long n,
-                              long p0, long p1, float *c, long ldc, int accumulate);
+                              long p0, long p1, float *c, long ldc, clip_epilogue epilogue);
+
+/// The epilogue on one value, in plain C (what the reference kernels apply).
+float clip_epilogue_reference(clip_epilogue epilogue, float value, long column, float existing);
 
 /// Rounds one float to bf16 (nearest even; NaN stays NaN), and back.
 uint16_t clip_f32_to_bf16(float x);

@@ -72,7 +72,7 @@ public enum CheckpointLayout: String, Sendable {
         case .huggingFace:
             let e = "vision_model.embeddings."
             return VisionWeights(
-                patchWeight: PackedWeights(r.take(e + "patch_embedding.weight", patchShape, as: patchView)),
+                patchWeight: packing.packPatch(r.take(e + "patch_embedding.weight", patchShape, as: patchView)),
                 classEmbedding: r.take(e + "class_embedding", [c]),
                 positions: r.take(e + "position_embedding.weight", [v.tokens, c]),
                 lnPre: layerNorm(r, "vision_model.pre_layrnorm", c),
@@ -81,7 +81,7 @@ public enum CheckpointLayout: String, Sendable {
                 projection: PackedWeights(r.take("visual_projection.weight", [d, c])))
         case .openCLIP:
             return VisionWeights(
-                patchWeight: PackedWeights(r.take("visual.conv1.weight", patchShape, as: patchView)),
+                patchWeight: packing.packPatch(r.take("visual.conv1.weight", patchShape, as: patchView)),
                 classEmbedding: r.take("visual.class_embedding", [c]),
                 positions: r.take("visual.positional_embedding", [v.tokens, c]),
                 lnPre: layerNorm(r, "visual.ln_pre", c),

@@ -28,7 +28,7 @@ extension CLIPModel {
         if towers.contains(.vision) {
             let v = config.vision, c = v.transformer.width
             vision = VisionTransformer(config: v, embedDim: d, weights: VisionWeights(
-                patchWeight: PackedWeights(tensor([c, v.channels * v.patchSize * v.patchSize], scale: 0.02)), classEmbedding: tensor([c], scale: 0.1),
+                patchWeight: packing.packPatch(tensor([c, v.channels * v.patchSize * v.patchSize], scale: 0.02)), classEmbedding: tensor([c], scale: 0.1),
                 positions: tensor([v.tokens, c], scale: 0.1), lnPre: ln(c), stack: blocks(v.transformer), lnPost: ln(c),
                 projection: PackedWeights(tensor([d, c], scale: 1 / Float(c).squareRoot()))))
         }

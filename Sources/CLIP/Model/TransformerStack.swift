@@ -46,7 +46,8 @@ struct TransformerStack {
     /// Runs every block over `ws.x` (`[batch·tokens, width]`) in place.
     ///
     /// Per block: `x += Attn(LN1(x))`, then `x += MLP(LN2(x))`. Each residual add happens inside the GEMM
-    /// (beta = 1), and the GEMM's bias is folded into the LayerNorm pass that follows it.
+    /// (beta = 1), and the GEMM's bias is folded into the LayerNorm pass that follows it. The MLP's bias +
+    /// GELU is one pass after the fp32 GEMM, and part of the kernel's output pass for bf16/int8.
     func forward(_ ws: TransformerWorkspace, batch: Int, tokens: Int, causal: Bool) {
         let c = config.width, f = config.mlpWidth, rows = batch * tokens, eps = config.layerNormEps
         guard let first = blocks.first else { return }
@@ -58,8 +59,8 @@ struct TransformerStack {
             GEMM.multiply(ws.attn.data, ldx: c, rows: rows, weights: block.outWeight, into: ws.x.data, ldc: c, accumulate: true, scratch: ws.scratch)
             LayerNormKernel.forward(ws.x.data, rows: rows, width: c, addingBias: block.outBias.data,
                                     gamma: block.ln2.gamma.data, beta: block.ln2.beta.data, eps: eps, into: ws.h.data)
-            GEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.fcWeight, into: ws.mlp.data, ldc: f, accumulate: false, scratch: ws.scratch)
-            ActivationKernel.biasActivation(ws.mlp.data, rows: rows, width: f, bias: block.fcBias.data, activation: config.activation)
+            GEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.fcWeight, into: ws.mlp.data, ldc: f, accumulate: false,
+                          bias: block.fcBias.data, activation: config.activation, scratch: ws.scratch)
             GEMM.multiply(ws.mlp.data, ldx: f, rows: rows, weights: block.projWeight, into: ws.x.data, ldc: c, accumulate: true, scratch: ws.scratch)
             if index + 1 < blocks.count {
                 let next = blocks[index + 1]

@@ -7,11 +7,11 @@ import CKernels
 public struct KernelTable: Sendable {
     typealias QuantizeRows = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt8>?, Int, UnsafeMutablePointer<Float>?) -> Void
     typealias GEMMu8s8 = @convention(c) (UnsafePointer<UInt8>?, Int, Int, UnsafePointer<Float>?, UnsafePointer<Int8>?, UnsafePointer<Float>?,
-                                         UnsafePointer<Int32>?, Int, Int, Int, Int, UnsafeMutablePointer<Float>?, Int, Int32,
+                                         UnsafePointer<Int32>?, Int, Int, Int, Int, UnsafeMutablePointer<Float>?, Int, clip_epilogue,
                                          UnsafeMutablePointer<Int32>?, Int) -> Void
     typealias ConvertRows = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt16>?, Int) -> Void
     typealias GEMMbf16 = @convention(c) (UnsafePointer<UInt16>?, Int, Int, UnsafePointer<UInt16>?, Int, Int, Int, Int,
-                                         UnsafeMutablePointer<Float>?, Int, Int32) -> Void
+                                         UnsafeMutablePointer<Float>?, Int, clip_epilogue) -> Void
 
     struct Int8Kernels: @unchecked Sendable {
         let name: String

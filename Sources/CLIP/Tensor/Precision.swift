@@ -6,7 +6,8 @@
 ///   accumulation (AVX512-VNNI).
 /// - `auto`: the fastest of these that this CPU runs and that meets the accuracy bar: int8, else bf16,
 ///   else fp32.
-/// Attention, LayerNorm, the patch embedding and the embedding head stay fp32 in every mode.
+/// Attention, LayerNorm and the embedding head stay fp32 in every mode; the patch embedding is bf16 in the
+/// reduced modes when the CPU has bf16.
 public enum Precision: String, CaseIterable, Codable, Sendable {
     case fp32, bf16, int8, auto
 
