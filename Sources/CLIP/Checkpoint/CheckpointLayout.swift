@@ -42,6 +42,7 @@ public enum CheckpointLayout: String, Sendable {
     }
 
     func block(_ r: WeightReader, _ p: String, _ t: TransformerConfig, _ packing: LinearPacking) -> ResidualBlockWeights {
+        defer { r.releaseTakenPages() }
         let c = t.width, f = t.mlpWidth
         switch self {
         case .huggingFace:

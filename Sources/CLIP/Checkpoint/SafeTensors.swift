@@ -133,6 +133,19 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return read(entry)
     }
 
+    /// Drops the mapped pages of `entries` from this process's resident memory once their values have been
+    /// packed elsewhere. The mapping is private and read-only, so this loses nothing: a tensor still borrowing
+    /// those bytes reads them again from the page cache. Without it, every weight page a load touched would
+    /// count in the resident set for the life of the model, beside its packed copy.
+    func releasePages(of entries: [SafeTensorsEntry]) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        for entry in entries where entry.range.count >= page {
+            let start = (dataStart + entry.range.lowerBound) / page * page
+            let end = min(mappedSize, dataStart + entry.range.upperBound)
+            madvise(UnsafeMutableRawPointer(mutating: mapping + start), end - start, MADV_DONTNEED)
+        }
+    }
+
     /// The tensor's values as `shape` (same element count). Aligned F32 data is borrowed from the mapping
     /// without a copy (only the pages actually read are ever loaded); F16/BF16 are converted.
     func read(_ entry: SafeTensorsEntry, as shape: [Int]? = nil) -> Tensor {

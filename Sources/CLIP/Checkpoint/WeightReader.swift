@@ -31,6 +31,12 @@ final class WeightReader {
         return out
     }
 
+    /// Lets the mapped pages of every tensor read so far go (see `SafeTensorsFile.releasePages`); called as
+    /// each residual block is packed, so a load's resident memory peaks at one block of the file.
+    func releaseTakenPages() {
+        file.releasePages(of: used.compactMap { file.entries[$0] })
+    }
+
     /// Records as unexpected every key that `owned` claims but nothing read.
     func rejectUnused(where owned: (String) -> Bool) {
         for key in file.entries.keys.sorted() where owned(key) && !used.contains(key) {

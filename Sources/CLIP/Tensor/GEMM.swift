@@ -97,13 +97,13 @@ public final class GEMMScratch {
 
     public init() {}
 
-    deinit { free(raw) }
+    deinit { if let raw { LargeAllocation.free(raw, bytes: capacity) } }
 
     private func bytes(_ count: Int) -> UnsafeMutableRawPointer {
         if count > capacity {
-            free(raw)
-            capacity = max(count, 64)
-            guard posix_memalign(&raw, 64, capacity) == 0 else { fatalError("out of memory (\(capacity) bytes of GEMM scratch)") }
+            if let raw { LargeAllocation.free(raw, bytes: capacity) }
+            capacity = count
+            raw = LargeAllocation.allocate(count)
         }
         return raw!
     }

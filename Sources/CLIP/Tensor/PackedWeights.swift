@@ -28,6 +28,7 @@ public final class PackedWeights: @unchecked Sendable {
     let scales: UnsafeMutablePointer<Float>!
     let compensation: UnsafeMutablePointer<Int32>!
     private let raw: UnsafeMutableRawPointer
+    private let rawBytes: Int
 
     /// Packs `weight` in `format`, or in fp32 when `kernels` has no kernel for that format.
     public init(_ weight: Tensor, format requested: Precision = .fp32, kernels: KernelTable = .current) {
@@ -42,7 +43,8 @@ public final class PackedWeights: @unchecked Sendable {
         switch format {
         case .int8:
             let k4 = (k + 3) / 4, bytes = panels * k4 * 64
-            raw = Self.allocate(bytes + 8 * n)
+            rawBytes = bytes + 8 * n
+            raw = LargeAllocation.allocate(rawBytes)
             int8 = raw.bindMemory(to: Int8.self, capacity: bytes)
             scales = (raw + bytes).bindMemory(to: Float.self, capacity: n)
             compensation = (raw + bytes + 4 * n).bindMemory(to: Int32.self, capacity: n)
@@ -51,7 +53,8 @@ public final class PackedWeights: @unchecked Sendable {
             bf16 = nil
         case .bf16:
             let k2 = (k + 1) / 2
-            raw = Self.allocate(panels * k2 * 64)
+            rawBytes = panels * k2 * 64
+            raw = LargeAllocation.allocate(rawBytes)
             bf16 = raw.bindMemory(to: UInt16.self, capacity: panels * k2 * 32)
             clip_pack_bf16(weight.data, n, k, bf16)
             data = nil
@@ -59,7 +62,8 @@ public final class PackedWeights: @unchecked Sendable {
             scales = nil
             compensation = nil
         case .fp32, .auto:
-            raw = Self.allocate(panels * k * w * 4)
+            rawBytes = panels * k * w * 4
+            raw = LargeAllocation.allocate(rawBytes)
             data = raw.bindMemory(to: Float.self, capacity: panels * k * w)
             data.initialize(repeating: 0, count: panels * k * w)
             for p in 0..<panels {
@@ -76,7 +80,7 @@ public final class PackedWeights: @unchecked Sendable {
         }
     }
 
-    deinit { free(raw) }
+    deinit { LargeAllocation.free(raw, bytes: rawBytes) }
 
     /// Bytes held, for memory reports.
     public var byteCount: Int {
@@ -85,13 +89,5 @@ public final class PackedWeights: @unchecked Sendable {
         case .bf16: return panels * ((inFeatures + 1) / 2) * 64
         case .fp32, .auto: return panels * inFeatures * Self.panelWidth * 4
         }
-    }
-
-    private static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
-        var pointer: UnsafeMutableRawPointer?
-        guard posix_memalign(&pointer, 64, max(64, bytes)) == 0, let pointer else {
-            fatalError("out of memory packing weights (\(bytes) bytes)")
-        }
-        return pointer
     }
 }

@@ -31,12 +31,7 @@ public final class Tensor: @unchecked Sendable {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.count = shape.reduce(1, *)
-        var raw: UnsafeMutableRawPointer?
-        let bytes = max(64, count * MemoryLayout<Float>.stride)
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-            fatalError("out of memory allocating tensor \(shape)")
-        }
-        data = raw.bindMemory(to: Float.self, capacity: max(count, 16))
+        data = LargeAllocation.allocate(count * MemoryLayout<Float>.stride).bindMemory(to: Float.self, capacity: max(count, 16))
         owner = nil
     }
 
@@ -46,7 +41,7 @@ public final class Tensor: @unchecked Sendable {
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
     }
 
-    deinit { if owner == nil { free(data) } }
+    deinit { if owner == nil { LargeAllocation.free(data, bytes: count * MemoryLayout<Float>.stride) } }
 
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: data, count: count) }
 
