@@ -55,7 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLIPSearchTests",
-            dependencies: ["CLIP", "CLIPSearch"]
+            dependencies: ["CLIP", "CLIPSearch", "CSearchKernels"]
         ),
         .testTarget(
             name: "CLIPTrainingTests",

@@ -6,7 +6,8 @@ scripts/install-deps.sh
 source scripts/flags.sh
 swift build "${SWIFT_FLAGS[@]}" --build-tests
 swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing
-# Again as an AVX2-only CPU would run them (CLIP_CPU_FEATURES masks the AVX-512 kernels away): the
-# reduced-precision tests must pass through the fp32 fallback and the scalar reference kernels too.
-CLIP_CPU_FEATURES=avx2,f16c swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing \
-  --filter 'ReducedPrecision|CLITests.testBench|CLITests.testEmbedPrecision'
+# Again as a CPU with AVX2 alone would run them (CLIP_CPU_FEATURES masks AVX-512 and F16C away): the
+# reduced-precision tests pass through the fp32 fallback and the scalar reference kernels, and the HNSW
+# index through its portable half-precision kernels.
+CLIP_CPU_FEATURES=avx2 swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing \
+  --filter 'ReducedPrecision|CLITests.testBench|CLITests.testEmbedPrecision|HNSWTests'

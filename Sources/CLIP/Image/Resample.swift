@@ -140,14 +140,21 @@ enum Resample {
         image.pixels.withUnsafeBufferPointer { src in
             co.weights.withUnsafeBufferPointer { kk in
                 out.withUnsafeMutableBufferPointer { dst in
+                    // Row by row into a row of sums, so the inner loop runs along contiguous memory and
+                    // vectorises; integer sums in another order are the same sums (bit-exact with Pillow).
+                    let sums = UnsafeMutablePointer<Int32>.allocate(capacity: stride)
+                    defer { sums.deallocate() }
+                    let s = src.baseAddress!, d = dst.baseAddress!
                     for yy in 0..<outHeight {
                         let (ymin, count) = co.bounds[yy]
                         let k = yy * co.ksize
-                        for i in 0..<stride {
-                            var ss = half
-                            for y in 0..<count { ss &+= Int32(src[(y + ymin) * stride + i]) &* kk[k + y] }
-                            dst[yy * stride + i] = clip8(ss)
+                        sums.update(repeating: half, count: stride)
+                        for y in 0..<count {
+                            let w = kk[k + y], row = s + (y + ymin) * stride
+                            for i in 0..<stride { sums[i] &+= Int32(row[i]) &* w }
                         }
+                        let o = d + yy * stride
+                        for i in 0..<stride { o[i] = clip8(sums[i]) }
                     }
                 }
             }

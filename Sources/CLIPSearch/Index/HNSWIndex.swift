@@ -58,7 +58,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         remove(id: id)
         let node = Int32(ids.count)
         vectors.append(repeating: 0, count: dimension)
-        values.withUnsafeBufferPointer { clip_f32_to_f16($0.baseAddress!, vectors.base + Int(node) * dimension, dimension) }
+        values.withUnsafeBufferPointer { HalfVectors.narrow($0.baseAddress!, into: vectors.base + Int(node) * dimension, count: dimension) }
         level0.append(repeating: 0, count: stride0)
         let level = randomLevel()
         upper.append(Array(repeating: [], count: level))
@@ -104,12 +104,12 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     @inline(__always) private func vector(_ node: Int32) -> UnsafePointer<UInt16> { UnsafePointer(vectors.base + Int(node) * dimension) }
 
     @inline(__always) private func similarity(_ q: UnsafePointer<Float>, _ node: Int32) -> Float {
-        clip_dot_f32_f16(q, vector(node), dimension)
+        HalfVectors.dot(q, vector(node), dimension)
     }
 
     /// `node`'s vector widened to fp32 in a scratch buffer (valid until the next call).
     private func widened(_ node: Int32) -> UnsafePointer<Float> {
-        clip_f16_to_f32(vector(node), widenBuffer, dimension)
+        HalfVectors.widen(vector(node), into: widenBuffer, count: dimension)
         return UnsafePointer(widenBuffer)
     }
 
@@ -215,7 +215,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
                     for j in 0..<fresh {
                         if j + ahead < fresh { clip_prefetch_lines(vectorBase + Int(pending[j + ahead]) * d, lines) }
                         let n = pending[j]
-                        let s = clip_dot_f32_f16(q, vectorBase + Int(n) * d, d)
+                        let s = HalfVectors.dot(q, vectorBase + Int(n) * d, d)
                         if results.count < ef || s > results.topScore {
                             candidates.push(s, n)
                             if !(skipDeleted && dead[Int(n)]) {

@@ -43,20 +43,26 @@ static inline CLIP_HALF_TARGET void clip_f32_to_f16(const float *src, uint16_t *
     for (; i < n; i++) dst[i] = _cvtss_sh(src[i], _MM_FROUND_TO_NEAREST_INT);
 }
 #else
-// Other targets (Apple silicon) have native half arithmetic.
-static inline float clip_dot_f32_f16(const float *q, const uint16_t *v, long d) {
+// Other targets (Apple silicon) have native half arithmetic: the portable versions are the fast ones.
+#define clip_dot_f32_f16 clip_dot_f32_f16_portable
+#define clip_f16_to_f32 clip_f16_to_f32_portable
+#define clip_f32_to_f16 clip_f32_to_f16_portable
+#endif
+
+// Portable versions: what an x86-64 CPU without AVX2/F16C runs (Swift picks them at run time, see
+// CLIPSearch's HalfVectors), and the only versions elsewhere.
+static inline float clip_dot_f32_f16_portable(const float *q, const uint16_t *v, long d) {
     const _Float16 *h = (const _Float16 *)v;
     float sum = 0;
     for (long i = 0; i < d; i++) sum += q[i] * (float)h[i];
     return sum;
 }
-static inline void clip_f16_to_f32(const uint16_t *src, float *dst, long n) {
+static inline void clip_f16_to_f32_portable(const uint16_t *src, float *dst, long n) {
     const _Float16 *h = (const _Float16 *)src;
     for (long i = 0; i < n; i++) dst[i] = (float)h[i];
 }
-static inline void clip_f32_to_f16(const float *src, uint16_t *dst, long n) {
+static inline void clip_f32_to_f16_portable(const float *src, uint16_t *dst, long n) {
     _Float16 *h = (_Float16 *)dst;
     for (long i = 0; i < n; i++) h[i] = (_Float16)src[i];
 }
-#endif
 #endif
