@@ -13,6 +13,7 @@ public final class TextTransformer: @unchecked Sendable {
     public let embedDim: Int
     let weights: TextWeights
     let stack: TransformerStack
+    let workspaces = WorkspacePool()
 
     /// Texts per forward call; bounds activation memory at `batchLimit × longest text`.
     public var batchLimit = 64
@@ -61,8 +62,13 @@ public final class TextTransformer: @unchecked Sendable {
     }
 
     private func forward(_ sequences: [[Int32]], tokens: Int, pooledAt: [Int], normalize: Bool) -> Tensor {
+        workspaces.with(rows: sequences.count * tokens, config: config.transformer) { ws in
+            forward(sequences, tokens: tokens, pooledAt: pooledAt, normalize: normalize, ws: ws)
+        }
+    }
+
+    private func forward(_ sequences: [[Int32]], tokens: Int, pooledAt: [Int], normalize: Bool, ws: TransformerWorkspace) -> Tensor {
         let w = config.transformer.width, batch = sequences.count
-        let ws = TransformerWorkspace(rows: batch * tokens, config: config.transformer)
         let table = weights.tokenEmbedding.data, pos = weights.positions.data
         for (b, seq) in sequences.enumerated() {
             for t in 0..<tokens {

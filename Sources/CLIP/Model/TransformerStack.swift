@@ -1,3 +1,5 @@
+import Foundation
+
 /// LayerNorm parameters (`weight`, `bias`), each `[width]`.
 struct LayerNormWeights {
     let gamma: Tensor
@@ -35,6 +37,33 @@ final class TransformerWorkspace {
         qkv = Tensor(uninitialized: [rows, 3 * config.width])
         attn = Tensor(uninitialized: [rows, config.width])
         mlp = Tensor(uninitialized: [rows, config.mlpWidth])
+    }
+}
+
+/// Keeps the most recent forward pass's workspace for the next one. A batch-32 ViT-B/32 pass needs ~55 MB
+/// of activations; allocating them anew each call cost page faults on every batch (a few % of an int8
+/// pass). Concurrent callers each take their own workspace; at most one idle workspace is kept.
+final class WorkspacePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: TransformerWorkspace?
+
+    /// Runs `body` with a workspace of at least `rows` rows (the buffers' first `rows` rows are used).
+    func with<T>(rows: Int, config: TransformerConfig, _ body: (TransformerWorkspace) throws -> T) rethrows -> T {
+        lock.lock()
+        var ws = idle
+        if let cached = ws, cached.rows >= rows {
+            idle = nil
+        } else {
+            ws = nil
+        }
+        lock.unlock()
+        let workspace = ws ?? TransformerWorkspace(rows: rows, config: config)
+        defer {
+            lock.lock()
+            if idle == nil || idle!.rows < workspace.rows { idle = workspace }
+            lock.unlock()
+        }
+        return try body(workspace)
     }
 }
 

@@ -15,6 +15,7 @@ public final class VisionTransformer: @unchecked Sendable {
     public let embedDim: Int
     let weights: VisionWeights
     let stack: TransformerStack
+    let workspaces = WorkspacePool()
 
     init(config: VisionConfig, embedDim: Int, weights: VisionWeights) {
         self.config = config
@@ -32,9 +33,15 @@ public final class VisionTransformer: @unchecked Sendable {
             throw CLIPError.invalidArgument("image tensor has shape \(pixels.shape); this model expects [batch, \(ch), \(s), \(s)]")
         }
         let batch = pixels.shape[0]
+        return workspaces.with(rows: batch * config.tokens, config: config.transformer) { ws in
+            forward(pixels: pixels, batch: batch, ws: ws, normalize: normalize)
+        }
+    }
+
+    private func forward(pixels: Tensor, batch: Int, ws: TransformerWorkspace, normalize: Bool) -> Tensor {
+        let s = config.imageSize, ch = config.channels
         let c = config.transformer.width, p = config.patchSize, grid = config.gridSize, tokens = config.tokens
         let patches = batch * grid * grid
-        let ws = TransformerWorkspace(rows: batch * tokens, config: config.transformer)
 
         // The patch GEMM borrows the MLP buffer for its im2col input (when it fits) and the qkv buffer for its output.
         let colWidth = ch * p * p
@@ -42,7 +49,8 @@ public final class VisionTransformer: @unchecked Sendable {
         let cols = ownCols?.data ?? ws.mlp.data
         let patchOut = ws.qkv.data
         PatchEmbedding.im2col(pixels.data, batch: batch, channels: ch, size: s, patch: p, into: cols)
-        GEMM.multiply(cols, ldx: colWidth, rows: patches, weights: weights.patchWeight, into: patchOut, ldc: c, accumulate: false)
+        GEMM.multiply(cols, ldx: colWidth, rows: patches, weights: weights.patchWeight, into: patchOut, ldc: c, accumulate: false,
+                      scratch: ws.scratch)
         withExtendedLifetime(ownCols) {}
         let pos = weights.positions.data, cls = weights.classEmbedding.data
         for b in 0..<batch {
