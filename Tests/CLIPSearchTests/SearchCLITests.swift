@@ -58,3 +58,28 @@ final class SearchCLITests: XCTestCase {
         XCTAssertEqual(offline.err.split(separator: "\n").count, 1, "one line: \(offline.err)")
     }
 }
+
+/// A library records the precision it was indexed with: its model identity includes it, so a change of
+/// precision re-embeds every file (vectors of two precisions are never mixed), and searching at another
+/// precision than the library's is the same kind of model change.
+final class SearchPrecisionTests: XCTestCase {
+    func testChangingThePrecisionReindexes() throws {
+        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        _ = try makeGallery(in: gallery)
+        let common = ["--model", SearchFixtures.model.path, "--library", dir.appendingPathComponent("lib").path]
+        let first = try runClip(["index"] + common + ["--precision", "int8", gallery.path])
+        XCTAssertEqual(first.status, 0, first.err)
+        XCTAssertTrue(first.err.contains("index: 25 embedded"), first.err)
+        let again = try runClip(["index"] + common + ["--precision", "int8", gallery.path])
+        XCTAssertFalse(again.err.contains("embedded"), "same precision, nothing to do: \(again.err)")
+        let fp32 = try runClip(["index"] + common + ["--precision", "fp32", gallery.path])
+        if KernelTable.current.supports(.int8) {
+            XCTAssertTrue(fp32.err.contains("built with another model") && fp32.err.contains("precision int8"), fp32.err)
+            XCTAssertTrue(fp32.err.contains("index: 25 embedded"), fp32.err)
+        } else {
+            // Without VNNI, int8 ran as fp32 (with its notice): the library is already an fp32 one.
+            XCTAssertTrue(first.err.contains("running int8 layers in fp32"), first.err)
+            XCTAssertFalse(fp32.err.contains("embedded"), fp32.err)
+        }
+    }
+}
