@@ -12,6 +12,8 @@
 // so one 64-byte load is what one `vpdpbusd` / `vdpbf16ps` consumes for 16 output channels.
 #include <stdint.h>
 
+#include "thread_pool.h"
+
 enum {
     CLIP_CPU_AVX2 = 1 << 0,       // AVX2 + FMA with the OS saving YMM state
     CLIP_CPU_F16C = 1 << 1,

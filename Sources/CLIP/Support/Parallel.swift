@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Dispatch
 import Foundation
 
@@ -35,11 +36,20 @@ public enum Parallelism {
         // Kernels hand in closures over raw pointers to disjoint ranges; each chunk touches only its own
         // range, which is the data-race freedom the Sendable check cannot see.
         withoutActuallyEscaping(body) { body in
-            let shared = unsafeBitCast(body, to: (@Sendable (Range<Int>) -> Void).self)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var run: (Int) -> Void = { chunk in
                 let start = chunk * base + min(chunk, extra)
-                let end = start + base + (chunk < extra ? 1 : 0)
-                shared(start..<end)
+                body(start..<(start + base + (chunk < extra ? 1 : 0)))
+            }
+            // The worker pool (see CKernels/thread_pool.h); when another thread's job holds it, or from
+            // inside one of its chunks, Dispatch runs the chunks instead.
+            let pooled = withUnsafeMutablePointer(to: &run) { pointer in
+                clip_pool_run(chunks, threads - 1, { context, chunk in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(chunk)
+                }, pointer)
+            }
+            if pooled == 0 {
+                let shared = unsafeBitCast(run, to: (@Sendable (Int) -> Void).self)
+                DispatchQueue.concurrentPerform(iterations: chunks) { shared($0) }
             }
         }
     }
