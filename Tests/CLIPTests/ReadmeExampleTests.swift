@@ -22,6 +22,14 @@ final class ReadmeExampleTests: XCTestCase {
         // (The README's ModelResolver line needs the network for a name; a local folder resolves to itself.)
         let folder = try ModelResolver().resolve(Fixtures.url("engine/hf_gelu_p14_fp16").path)
 
+        let fast = try CLIPModel.load(from: folder, towers: .vision, packing: LinearPacking(.auto))
+        let sameOrder = try ImageEmbedder(vision: fast.requireVision(), preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.config.imageSize)))
+            .embed(files: [Fixtures.url("images/rgb_baseline.jpg").path])
+        XCTAssertEqual(fast.precision, Precision.auto.resolved().precision)
+        var cosine: Float = 0
+        for k in 0..<images.count { cosine += images[k] * sameOrder[k] }
+        XCTAssertGreaterThan(cosine, 0.99)
+
         XCTAssertTrue(["dog", "cat"].contains(best.label))
         XCTAssertEqual(probe.predict(images), [0])
         XCTAssertEqual(folder, Fixtures.url("engine/hf_gelu_p14_fp16"))
