@@ -184,6 +184,28 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(((maskedJSON["results"] as! [[String: Any]]).map { $0["precision"] as! String }), Array(repeating: "fp32", count: 4))
     }
 
+    /// `clip eval precision`: fp32 first, then every reduced precision this CPU runs, each held against fp32.
+    func testEvalPrecisionReportsCosinesToFP32() throws {
+        let dir = try temporaryDirectory(self)
+        let prompts = dir.appendingPathComponent("prompts.txt")
+        try Data("a photo of a dog\na diagram\nsnow\n".utf8).write(to: prompts)
+        let images = ["rgb_baseline.jpg", "cmyk.jpg", "exact_64.png"].map { Fixtures.url("images/\($0)").path }
+        let (out, _) = try run(["eval", "precision", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path,
+                                "--prompts", prompts.path, "--json", "--images"] + images)
+        let results = (try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any])["results"] as! [[String: Any]]
+        let expected = ["fp32"] + [Precision.bf16, .int8].filter { KernelTable.current.supports($0) }.map(\.rawValue)
+        XCTAssertEqual(results.map { $0["precision"] as! String }, expected)
+        for row in results.dropFirst() {
+            for tower in ["image", "text"] {
+                let agreement = row[tower] as! [String: Any]
+                XCTAssertEqual(agreement["count"] as? Int, tower == "image" ? 3 : 3)
+                XCTAssertGreaterThanOrEqual(agreement["worst_cosine"] as! Double, 0.995, "\(row)")
+            }
+        }
+        let (_, bad) = try run(["eval", "precision", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path, "--compare", "fp32"], expectStatus: 64)
+        XCTAssertTrue(bad.contains("--compare") && bad.contains("fp32"), bad)
+    }
+
     /// `--precision` on a model command: int8 stays within its tolerance of the reference (cosine ≥ 0.995,
     /// |Δ| ≤ 0.03 on the tiny fixture), and with the instructions masked away it is exactly fp32, with a notice.
     func testEmbedPrecisionAndFallback() throws {

@@ -28,8 +28,14 @@ public struct KernelTable: Sendable {
     public let features: CPUFeatures
     let int8: Int8Kernels?
     let bf16: BF16Kernels?
-    /// The fp32 kernel is the Swift SIMD one (`PackedGEMM`), compiled for the build's baseline (AVX2+FMA).
-    public let fp32Name = "packed 6×16 AVX2+FMA (Swift SIMD)"
+    /// The fp32 kernel is the Swift SIMD one (`PackedGEMM`), compiled for the build's baseline.
+    public var fp32Name: String {
+        #if CLIP_TARGET_HASWELL
+        return "packed 6×16 AVX2+FMA (Swift SIMD)"
+        #else
+        return "packed 6×16 Swift SIMD (generic build: no FMA)"
+        #endif
+    }
 
     /// The fastest kernels `features` allows; a format the CPU lacks has none (and packs as fp32).
     public init(features: CPUFeatures) {
