@@ -218,6 +218,58 @@ TARGET_BF16 void clip_convert_rows_bf16_avx512(const float *x, long ldx, long m,
         for (; i < lda; i++) dst[i] = 0;
     }
 }
+// ---- fp32 ----
+// Over the fp32 panels `PackedWeights` makes for the Swift kernel (panel p: for each k, 16 floats), with
+// 512-bit FMAs: twice the Swift SIMD8 kernel's width on a CPU that has AVX-512.
+
+#define TARGET_F32 __attribute__((target("avx512f,avx512bw,avx512vl,fma")))
+
+INLINE TARGET_F32 void tile_f32(const int R, const int P, const float *x, long ldx, const float *w, long k,
+                                long col0, long n, float *c, long ldc, clip_epilogue epi) {
+    __m512 acc[MR][NP];
+    for (int i = 0; i < R; i++)
+        for (int j = 0; j < P; j++) acc[i][j] = _mm512_setzero_ps();
+    const long stride = k * 16;
+    for (long kk = 0; kk < k; kk++) {
+        __m512 b[NP];
+        for (int j = 0; j < P; j++) b[j] = _mm512_loadu_ps(w + j * stride + kk * 16);
+        for (int i = 0; i < R; i++) {
+            __m512 av = _mm512_set1_ps(x[i * ldx + kk]);
+            for (int j = 0; j < P; j++) acc[i][j] = _mm512_fmadd_ps(av, b[j], acc[i][j]);
+        }
+    }
+    for (int j = 0; j < P; j++) {
+        long col = col0 + 16 * j;
+        long cols = n - col < 16 ? n - col : 16;
+        __mmask16 mask = (__mmask16)((1u << cols) - 1);
+        __m512 bias = epi.bias ? _mm512_maskz_loadu_ps(mask, epi.bias + col) : _mm512_setzero_ps();
+        for (int i = 0; i < R; i++) store_epilogue(c + i * ldc + col, acc[i][j], bias, mask, epi);
+    }
+}
+
+#define F32_CASE(R, P) case (R) * 8 + (P): tile_f32(R, P, xr, ldx, wp, k, col0, n, c + r * ldc, ldc, epilogue); break;
+// Rows per block: the block's activations (96 × K floats) are re-read for every 4-panel strip, so they
+// should stay in L2 beside the strip.
+#define F32_ROW_BLOCK 96
+
+TARGET_F32 void clip_gemm_f32_avx512(const float *x, long ldx, long m, const float *w, long k, long n,
+                                     long p0, long p1, float *c, long ldc, clip_epilogue epilogue) {
+    for (long m0 = 0; m0 < m; m0 += F32_ROW_BLOCK) {
+        long m1 = m0 + F32_ROW_BLOCK < m ? m0 + F32_ROW_BLOCK : m;
+        for (long p = p0; p < p1; p += NP) {
+            int np = (int)(p1 - p < NP ? p1 - p : NP);
+            const float *wp = w + p * k * 16;
+            long col0 = p * 16;
+            for (long r = m0; r < m1; r += MR) {
+                int rows = (int)(m1 - r < MR ? m1 - r : MR);
+                const float *xr = x + r * ldx;
+                switch (rows * 8 + np) {
+                    EVERY_TILE(F32_CASE)
+                }
+            }
+        }
+    }
+}
 #else
 // Not x86-64: Swift never calls these (clip_cpu_features() reports nothing), but the symbols must exist.
 void clip_gemm_u8s8_avx512vnni(const uint8_t *a, long lda, long m, const float *ascale, const int8_t *w,
@@ -234,5 +286,9 @@ void clip_gemm_bf16_avx512bf16(const uint16_t *a, long lda, long m, const uint16
 }
 void clip_convert_rows_bf16_avx512(const float *x, long ldx, long m, long k, uint16_t *a, long lda) {
     clip_convert_rows_bf16(x, ldx, m, k, a, lda);
+}
+void clip_gemm_f32_avx512(const float *x, long ldx, long m, const float *w, long k, long n,
+                          long p0, long p1, float *c, long ldc, clip_epilogue epilogue) {
+    clip_gemm_f32_reference(x, ldx, m, w, k, n, p0, p1, c, ldc, epilogue);
 }
 #endif

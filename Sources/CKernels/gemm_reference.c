@@ -48,3 +48,18 @@ void clip_gemm_bf16_reference(const uint16_t *a, long lda, long m, const uint16_
         }
     }
 }
+
+void clip_gemm_f32_reference(const float *x, long ldx, long m, const float *w, long k, long n,
+                             long p0, long p1, float *c, long ldc, clip_epilogue epilogue) {
+    for (long p = p0; p < p1; p++) {
+        const float *panel = w + p * k * 16;
+        for (long j = 0; j < 16 && p * 16 + j < n; j++) {
+            long col = p * 16 + j;
+            for (long r = 0; r < m; r++) {
+                float acc = 0;
+                for (long i = 0; i < k; i++) acc += x[r * ldx + i] * panel[i * 16 + j];
+                c[r * ldc + col] = clip_epilogue_reference(epilogue, acc, col, c[r * ldc + col]);
+            }
+        }
+    }
+}

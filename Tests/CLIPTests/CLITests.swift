@@ -224,7 +224,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(int8Notice.contains("lacks"), !KernelTable.current.supports(.int8), int8Notice)
         let (fallback, notice) = try embed("int8", ["CLIP_CPU_FEATURES": "avx2,f16c"])
         XCTAssertTrue(notice.contains("running int8 layers in fp32"), notice)
-        XCTAssertEqual(fallback.scalars, fp32.scalars)
+        let (fp32OnAVX2, _) = try embed("fp32", ["CLIP_CPU_FEATURES": "avx2,f16c"])
+        XCTAssertEqual(fallback.scalars, fp32OnAVX2.scalars)
+        checkTensor(fp32OnAVX2, fp32, tolerance: 1e-6, "fp32 kernels with and without AVX-512")
         let (_, bad) = try run(["embed", "--model", model, "--pixels", pixels, "-o", dir.appendingPathComponent("x.npy").path, "--precision", "int4"], expectStatus: 64)
         XCTAssertTrue(bad.contains("--precision") && bad.contains("int4"), bad)
     }

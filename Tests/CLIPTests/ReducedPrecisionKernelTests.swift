@@ -93,6 +93,30 @@ final class ReducedPrecisionKernelTests: XCTestCase {
         }
     }
 
+    func testFP32AVX512GEMMMatchesTheScalarReference() throws {
+        try XCTSkipUnless(KernelTable(features: CPUFeatures.detected).fp32Name.contains("AVX-512"),
+                          "no AVX-512 on this CPU (features: \(CPUFeatures.detected))")
+        for (m, n, k) in Self.shapes {
+            let panels = (n + 15) / 16
+            let x = values(m * k, seed: 8, scale: 2), w = values(n * k, seed: 9, scale: 0.3), bias = values(n, seed: 10, scale: 0.5)
+            var packed = [Float](repeating: 0, count: panels * k * 16)
+            for row in 0..<n { for kk in 0..<k { packed[(row / 16) * k * 16 + kk * 16 + row % 16] = w[row * k + kk] } }
+            for (activation, accumulate) in [(Int32(CLIP_ACTIVATION_NONE), Int32(1)), (Int32(CLIP_ACTIVATION_GELU), 0), (Int32(CLIP_ACTIVATION_QUICK_GELU), 0)] {
+                var c1 = values(m * n, seed: 11, scale: 1), c2 = c1
+                bias.withUnsafeBufferPointer { b in
+                    let epilogue = clip_epilogue(bias: b.baseAddress, activation: activation, accumulate: accumulate)
+                    clip_gemm_f32_reference(x, k, m, packed, k, n, 0, panels, &c1, n, epilogue)
+                    clip_gemm_f32_avx512(x, k, m, packed, k, n, 0, panels, &c2, n, epilogue)
+                }
+                // Same products summed in another order (FMA vs multiply-add), then vector exp/erf: ≤ 1e-5·K·0.6.
+                let bound = 1e-5 * Float(k) * 0.6 + 2e-6
+                var worst: Float = 0
+                for i in 0..<c1.count { worst = max(worst, abs(c1[i] - c2[i])) }
+                XCTAssertLessThanOrEqual(worst, bound, "fp32 m\(m) n\(n) k\(k) activation \(activation)")
+            }
+        }
+    }
+
     func testBF16RoundingIsNearestEven() {
         XCTAssertEqual(clip_f32_to_bf16(1.0), 0x3F80)
         XCTAssertEqual(clip_f32_to_bf16(Float(bitPattern: 0x3F80_8000)), 0x3F80)  // tie, even below

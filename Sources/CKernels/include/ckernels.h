@@ -81,6 +81,14 @@ void clip_gemm_bf16_reference(const uint16_t *a, long lda, long m, const uint16_
 /// The epilogue on one value, in plain C (what the reference kernels apply).
 float clip_epilogue_reference(clip_epilogue epilogue, float value, long column, float existing);
 
+// ---- fp32 over PackedWeights' fp32 panels (panel p: for each k, the 16 values W[16p ..< 16p+16, k]) ----
+
+/// Panels [p0, p1) of `C = X·Wᵀ`, then the epilogue, with AVX-512 FMAs.
+void clip_gemm_f32_avx512(const float *x, long ldx, long m, const float *w, long k, long n,
+                          long p0, long p1, float *c, long ldc, clip_epilogue epilogue);
+void clip_gemm_f32_reference(const float *x, long ldx, long m, const float *w, long k, long n,
+                             long p0, long p1, float *c, long ldc, clip_epilogue epilogue);
+
 /// Rounds one float to bf16 (nearest even; NaN stays NaN), and back.
 uint16_t clip_f32_to_bf16(float x);
 float clip_bf16_to_f32(uint16_t h);

@@ -4,7 +4,8 @@ import Foundation
 /// The one GEMM entry point of the model: `C[M, N] = act(X[M, K] · Wᵀ + bias) (+ C)`, dispatched on the format
 /// of `W` to the kernel it was packed for (`KernelTable`).
 ///
-/// - fp32 runs `PackedGEMM`, then (when asked) one fused bias + activation pass.
+/// - fp32 runs the AVX-512 C kernel where the CPU has it (bias and activation in its output pass), else
+///   `PackedGEMM` (Swift SIMD), then one fused bias + activation pass.
 /// - bf16 and int8 first convert the activation rows (to bf16, or to u8 with one scale per row), then run the
 ///   C kernels over 4-panel strips split across threads; dequantization, bias, activation and the residual
 ///   add all happen in the kernel's output pass, so the result is written once.
@@ -31,6 +32,12 @@ public enum GEMM {
                                      accumulate: accumulate ? 1 : 0)
         switch w.format {
         case .fp32, .auto:
+            if let kernels = w.kernels.fp32 {
+                forEachStrip(w.panels) { p0, p1 in
+                    kernels.gemm(x, ldx, m, w.data, k, n, p0, p1, c, ldc, epilogue)
+                }
+                return
+            }
             PackedGEMM.multiply(x, ldx: ldx, rows: m, weights: w, into: c, ldc: ldc, accumulate: accumulate)
             if let bias, let activation {
                 precondition(!accumulate && ldc == n, "fp32 bias + activation runs as a separate pass over a dense output")

@@ -10,6 +10,8 @@ public struct KernelTable: Sendable {
                                          UnsafePointer<Int32>?, Int, Int, Int, Int, UnsafeMutablePointer<Float>?, Int, clip_epilogue,
                                          UnsafeMutablePointer<Int32>?, Int) -> Void
     typealias ConvertRows = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt16>?, Int) -> Void
+    typealias GEMMf32 = @convention(c) (UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, Int, Int, Int,
+                                        UnsafeMutablePointer<Float>?, Int, clip_epilogue) -> Void
     typealias GEMMbf16 = @convention(c) (UnsafePointer<UInt16>?, Int, Int, UnsafePointer<UInt16>?, Int, Int, Int, Int,
                                          UnsafeMutablePointer<Float>?, Int, clip_epilogue) -> Void
 
@@ -19,6 +21,11 @@ public struct KernelTable: Sendable {
         let gemm: GEMMu8s8
     }
 
+    struct FP32Kernels: @unchecked Sendable {
+        let name: String
+        let gemm: GEMMf32
+    }
+
     struct BF16Kernels: @unchecked Sendable {
         let name: String
         let convert: ConvertRows
@@ -26,10 +33,13 @@ public struct KernelTable: Sendable {
     }
 
     public let features: CPUFeatures
+    /// fp32 with AVX-512; nil: the Swift SIMD kernel (`PackedGEMM`), compiled for the build's baseline.
+    let fp32: FP32Kernels?
     let int8: Int8Kernels?
     let bf16: BF16Kernels?
-    /// The fp32 kernel is the Swift SIMD one (`PackedGEMM`), compiled for the build's baseline.
+
     public var fp32Name: String {
+        if let fp32 { return fp32.name }
         #if CLIP_TARGET_HASWELL
         return "packed 6×16 AVX2+FMA (Swift SIMD)"
         #else
@@ -40,6 +50,9 @@ public struct KernelTable: Sendable {
     /// The fastest kernels `features` allows; a format the CPU lacks has none (and packs as fp32).
     public init(features: CPUFeatures) {
         self.features = features
+        fp32 = features.isSuperset(of: [.avx2, .avx512])
+            ? FP32Kernels(name: "packed 6×64 AVX-512 FMA", gemm: clip_gemm_f32_avx512)
+            : nil
         int8 = features.isSuperset(of: [.avx512, .avx512VNNI])
             ? Int8Kernels(name: "u8·s8 6×64 AVX512-VNNI", quantize: clip_quantize_rows_u8_avx512, gemm: clip_gemm_u8s8_avx512vnni)
             : nil
@@ -50,6 +63,7 @@ public struct KernelTable: Sendable {
 
     private init(features: CPUFeatures, int8: Int8Kernels?, bf16: BF16Kernels?) {
         self.features = features
+        fp32 = nil
         self.int8 = int8
         self.bf16 = bf16
     }
@@ -57,7 +71,8 @@ public struct KernelTable: Sendable {
     /// This machine's table, filled once.
     public static let current = KernelTable(features: .detected)
 
-    /// Scalar C kernels for every format, on any CPU: the algorithmic reference, for tests.
+    /// Scalar C kernels for bf16 and int8 on any CPU, and the Swift fp32 kernel: the algorithmic reference,
+    /// for tests.
     public static let reference = KernelTable(
         features: [],
         int8: Int8Kernels(name: "u8·s8 scalar reference", quantize: clip_quantize_rows_u8, gemm: clip_gemm_u8s8_reference),
