@@ -89,6 +89,16 @@ void clip_gemm_f32_avx512(const float *x, long ldx, long m, const float *w, long
 void clip_gemm_f32_reference(const float *x, long ldx, long m, const float *w, long k, long n,
                              long p0, long p1, float *c, long ldc, clip_epilogue epilogue);
 
+// ---- attention (fp32) ----
+
+/// Scaled dot-product attention for the (batch, head) items [item0, item1) of `qkv` (`[batch·tokens, 3·width]`,
+/// q|k|v, bias not yet added; `bias` is `[3·width]`) into `out` (`[batch·tokens, width]`), causal or not.
+/// Head size width/heads must be a multiple of 16 and at most 128. `scratch` holds
+/// `clip_attention_scratch_floats(tokens, head size)` floats, one per calling thread.
+void clip_attention_avx512(const float *qkv, const float *bias, float *out, long tokens, long width,
+                           long heads, int causal, long item0, long item1, float *scratch);
+long clip_attention_scratch_floats(long tokens, long head_dim);
+
 /// Rounds one float to bf16 (nearest even; NaN stays NaN), and back.
 uint16_t clip_f32_to_bf16(float x);
 float clip_bf16_to_f32(uint16_t h);

@@ -1,16 +1,27 @@
 import CBLAS
+import CKernels
 
 /// Multi-head scaled dot-product attention over a fused QKV buffer.
 ///
 /// `qkv` is `[batch·tokens, 3·width]` straight from one GEMM (no bias yet); the bias and the `1/√d`
 /// query scale are applied while each head is gathered into contiguous scratch, so that pass is free.
-/// Heads are independent, so they are spread over threads, each calling single-threaded BLAS.
+/// Heads are independent, so they are spread over threads: with AVX-512, each runs the C kernel
+/// (`clip_attention_avx512`, all in registers); otherwise each gathers its head and calls single-threaded BLAS.
 enum AttentionKernel {
     static func forward(
         qkv: UnsafePointer<Float>, bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
         batch: Int, tokens: Int, width: Int, heads: Int, causal: Bool
     ) {
         let headDim = width / heads
+        if KernelTable.current.attention, headDim % 16 == 0, headDim <= 128 {
+            let scratchFloats = clip_attention_scratch_floats(tokens, headDim)
+            Parallelism.forEachChunk(batch * heads) { range in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchFloats)
+                defer { scratch.deallocate() }
+                clip_attention_avx512(qkv, bias, out, tokens, width, heads, causal ? 1 : 0, range.lowerBound, range.upperBound, scratch)
+            }
+            return
+        }
         let scale = 1 / Float(headDim).squareRoot()
         let stride = 3 * width
         Parallelism.forEachChunk(batch * heads) { range in

@@ -37,6 +37,8 @@ public struct KernelTable: Sendable {
     let fp32: FP32Kernels?
     let int8: Int8Kernels?
     let bf16: BF16Kernels?
+    /// Attention (fp32 in every precision) with the AVX-512 C kernel; else per-head BLAS.
+    let attention: Bool
 
     public var fp32Name: String {
         if let fp32 { return fp32.name }
@@ -53,6 +55,7 @@ public struct KernelTable: Sendable {
         fp32 = features.isSuperset(of: [.avx2, .avx512])
             ? FP32Kernels(name: "packed 6×64 AVX-512 FMA", gemm: clip_gemm_f32_avx512)
             : nil
+        attention = features.isSuperset(of: [.avx2, .avx512])
         int8 = features.isSuperset(of: [.avx512, .avx512VNNI])
             ? Int8Kernels(name: "u8·s8 6×64 AVX512-VNNI", quantize: clip_quantize_rows_u8_avx512, gemm: clip_gemm_u8s8_avx512vnni)
             : nil
@@ -64,6 +67,7 @@ public struct KernelTable: Sendable {
     private init(features: CPUFeatures, int8: Int8Kernels?, bf16: BF16Kernels?) {
         self.features = features
         fp32 = nil
+        attention = false
         self.int8 = int8
         self.bf16 = bf16
     }
@@ -89,6 +93,7 @@ public struct KernelTable: Sendable {
 
     /// The kernel each precision runs here, for `clip bench` and `BuildInfo`.
     public var summary: String {
-        "fp32: \(fp32Name); bf16: \(bf16?.name ?? "none (fp32 fallback)"); int8: \(int8?.name ?? "none (fp32 fallback)")"
+        "fp32: \(fp32Name); bf16: \(bf16?.name ?? "none (fp32 fallback)"); int8: \(int8?.name ?? "none (fp32 fallback)"); "
+            + "attention: \(attention ? "AVX-512 per head" : "BLAS per head")"
     }
 }
