@@ -10,4 +10,4 @@ swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing
 # reduced-precision tests pass through the fp32 fallback and the scalar reference kernels, and the HNSW
 # index through its portable half-precision kernels.
 CLIP_CPU_FEATURES=avx2 swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing \
-  --filter 'ReducedPrecision|CLITests.test(Bench|EmbedPrecision|EvalPrecision)|HNSWTests|SearchPrecisionTests|ParallelismTests'
+  --filter 'ReducedPrecision|CLITests.test(Bench|EmbedPrecision|EvalPrecision)|HNSWTests|SearchPrecisionTests|ParallelismTests|EngineParityTests'
