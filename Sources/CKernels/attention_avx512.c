@@ -3,10 +3,9 @@
 // BLAS calls on such small matrices cost more in set-up than in arithmetic, so this does one head at a time
 // in registers: K transposed once so that a query's scores are whole vectors (no horizontal sums), the
 // softmax on those vectors, and P·V accumulated in d/16 registers.
-#include "ckernels.h"
+#include "avx512_common.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
 #include <math.h>
 
 #define TARGET_ATTN __attribute__((target("avx512f,avx512bw,avx512vl,fma")))
@@ -14,26 +13,6 @@
 long clip_attention_scratch_floats(long tokens, long head_dim) {
     long padded = (tokens + 15) / 16 * 16;
     return head_dim * padded + tokens * head_dim + padded + head_dim;
-}
-
-// e^x as in gemm_avx512.c (Cody–Waite + degree-6 polynomial).
-static inline TARGET_ATTN __m512 attention_exp(__m512 x) {
-    x = _mm512_max_ps(x, _mm512_set1_ps(-87.33654f));
-    const __m512 magic = _mm512_set1_ps(12582912.0f);
-    __m512 shifted = _mm512_fmadd_ps(x, _mm512_set1_ps(1.442695041f), magic);
-    __m512 n = _mm512_sub_ps(shifted, magic);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), _mm512_set1_ps(1.0f));
-    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000)),
-                                                   _mm512_set1_epi32(127)), 23);
-    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
 }
 
 TARGET_ATTN void clip_attention_avx512(const float *qkv, const float *bias, float *out, long tokens, long width,
@@ -88,7 +67,7 @@ TARGET_ATTN void clip_attention_avx512(const float *qkv, const float *bias, floa
             __m512 vsum = _mm512_setzero_ps();
             for (long jb = 0; jb < nb; jb++) {
                 __mmask16 m = jb + 1 == nb ? last : 0xFFFF;
-                __m512 e = _mm512_maskz_mov_ps(m, attention_exp(_mm512_sub_ps(_mm512_loadu_ps(scores + jb * 16), rowMax)));
+                __m512 e = _mm512_maskz_mov_ps(m, exp512(_mm512_sub_ps(_mm512_loadu_ps(scores + jb * 16), rowMax)));
                 _mm512_storeu_ps(scores + jb * 16, e);
                 vsum = _mm512_add_ps(vsum, e);
             }

@@ -1,11 +1,11 @@
-// The int8 (AVX512-VNNI) and bf16 (AVX512-BF16) GEMM kernels and their activation packers.
+// The AVX-512 GEMM kernels: int8 (VNNI), bf16 (BF16) and fp32 (FMA), and the int8/bf16 activation packers.
 //
 // Micro-kernel: up to 6 rows × 4 panels (64 output channels) = 24 ZMM accumulators, 4 weight loads and one
-// broadcast per k-group: 28 of the 32 ZMM registers. Per step it issues 24 `vpdpbusd` (each 16×4 u8·s8
-// multiply-adds) for 10 loads, so on Zen 4 (one 512-bit dot product per cycle per core) the loop is
-// bound by the dot products, not the loads. A 4-panel strip of weights (64·K bytes int8: 196 KB at
-// K = 3072) stays in the 1 MB L2 while every row tile of A streams past it.
-#include "ckernels.h"
+// broadcast per k step: 29 of the 32 ZMM registers. Per step it issues 24 dot products or FMAs for 10
+// loads, so the loop is bound by the arithmetic, not the loads (measured at 88–100% of peak on a Zen 5 that
+// issues two 512-bit `vpdpbusd`, `vdpbf16ps` or FMAs per cycle). A 4-panel strip of int8 weights (64·K
+// bytes: 196 KB at K = 3072) stays in the 1 MB L2 while every row tile of A streams past it.
+#include "avx512_common.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -14,71 +14,6 @@
 
 #define TARGET_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 #define TARGET_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
-#define INLINE static inline __attribute__((always_inline))
-#define MR 6
-#define NP 4
-// One switch case per tile shape (rows 1…6 × panels 1…4), so every micro-kernel call has literal sizes and
-// the compiler keeps exactly the accumulators that shape needs in registers.
-#define EVERY_TILE(CASE) \
-    CASE(6, 4) CASE(6, 3) CASE(6, 2) CASE(6, 1) CASE(5, 4) CASE(5, 3) CASE(5, 2) CASE(5, 1) \
-    CASE(4, 4) CASE(4, 3) CASE(4, 2) CASE(4, 1) CASE(3, 4) CASE(3, 3) CASE(3, 2) CASE(3, 1) \
-    CASE(2, 4) CASE(2, 3) CASE(2, 2) CASE(2, 1) CASE(1, 4) CASE(1, 3) CASE(1, 2) CASE(1, 1)
-
-#define TARGET_512 __attribute__((target("avx512f,avx512bw,avx512vl")))
-
-// ---- the output pass: bias, activation, residual add ----
-
-// e^x by Cody–Waite reduction and a degree-6 polynomial (≤ 2 ulp), as the Swift kernels' vexp.
-INLINE TARGET_512 __m512 exp512(__m512 x) {
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.33654f)), _mm512_set1_ps(88.37626f));
-    const __m512 magic = _mm512_set1_ps(12582912.0f);
-    __m512 shifted = _mm512_fmadd_ps(x, _mm512_set1_ps(1.442695041f), magic);
-    __m512 n = _mm512_sub_ps(shifted, magic);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), _mm512_set1_ps(1.0f));
-    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000)),
-                                                   _mm512_set1_epi32(127)), 23);
-    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
-}
-
-// erf through the Chebyshev-fitted erfc of Numerical Recipes (fractional error < 1.2e-7), as verf.
-INLINE TARGET_512 __m512 erf512(__m512 x) {
-    __m512 z = _mm512_abs_ps(x);
-    __m512 t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(z, _mm512_set1_ps(0.5f), _mm512_set1_ps(1.0f)));
-    static const float c[] = {0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f, -0.18628806f,
-                              0.09678418f, 0.37409196f, 1.00002368f, -1.26551223f};
-    __m512 p = _mm512_set1_ps(c[0]);
-    for (int i = 1; i < 10; i++) p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(c[i]));
-    __m512 erfc = _mm512_mul_ps(t, exp512(_mm512_fnmadd_ps(z, z, p)));
-    __m512 erfAbs = _mm512_sub_ps(_mm512_set1_ps(1.0f), erfc);
-    __mmask16 negative = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
-    return _mm512_mask_sub_ps(erfAbs, negative, _mm512_setzero_ps(), erfAbs);
-}
-
-INLINE TARGET_512 __m512 activate(__m512 v, int activation) {
-    if (activation == CLIP_ACTIVATION_QUICK_GELU)
-        return _mm512_div_ps(v, _mm512_add_ps(_mm512_set1_ps(1.0f), exp512(_mm512_mul_ps(v, _mm512_set1_ps(-1.702f)))));
-    if (activation == CLIP_ACTIVATION_GELU)
-        return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
-                             _mm512_add_ps(_mm512_set1_ps(1.0f), erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)))));
-    return v;
-}
-
-// Stores 16 results (masked at the matrix edge) after bias, activation and the residual add.
-INLINE TARGET_512 void store_epilogue(float *dst, __m512 v, __m512 bias, __mmask16 mask, clip_epilogue e) {
-    if (e.bias) v = _mm512_add_ps(v, bias);
-    v = activate(v, e.activation);
-    if (e.accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, dst));
-    _mm512_mask_storeu_ps(dst, mask, v);
-}
-
 // ---- int8 ----
 
 INLINE TARGET_VNNI void tile_u8s8(const int R, const int P, const uint8_t *a, long lda, const float *ascale,
@@ -117,26 +52,25 @@ INLINE TARGET_VNNI void tile_u8s8(const int R, const int P, const uint8_t *a, lo
     }
 }
 
+struct u8s8_job {
+    const uint8_t *a; long lda; const float *ascale; const int8_t *w; const float *wscale; const int32_t *comp;
+    long k4, n; float *c; long ldc; clip_epilogue epilogue; int32_t *raw; long ldr;
+};
+
 #define U8S8_CASE(R, P) case (R) * 8 + (P): \
-    tile_u8s8(R, P, ar, lda, ascale + r, wp, k4, wscale, comp, col0, n, cr, ldc, epilogue, rr, ldr); break;
+    tile_u8s8(R, P, j->a + r * j->lda, j->lda, j->ascale + r, j->w + p * j->k4 * 64, j->k4, j->wscale, j->comp, p * 16, \
+              j->n, j->c ? j->c + r * j->ldc : 0, j->ldc, j->epilogue, j->raw ? j->raw + r * j->ldr : 0, j->ldr); break;
+
+static TARGET_VNNI void run_u8s8(const void *job, long r, int rows, long p, int panels) {
+    const struct u8s8_job *j = job;
+    switch (rows * 8 + panels) { EVERY_TILE(U8S8_CASE) }
+}
 
 TARGET_VNNI void clip_gemm_u8s8_avx512vnni(const uint8_t *a, long lda, long m, const float *ascale,
                                            const int8_t *w, const float *wscale, const int32_t *comp, long k4, long n,
                                            long p0, long p1, float *c, long ldc, clip_epilogue epilogue, int32_t *raw, long ldr) {
-    for (long p = p0; p < p1; p += NP) {
-        int np = (int)(p1 - p < NP ? p1 - p : NP);
-        const int8_t *wp = w + p * k4 * 64;
-        long col0 = p * 16;
-        for (long r = 0; r < m; r += MR) {
-            int rows = (int)(m - r < MR ? m - r : MR);
-            const uint8_t *ar = a + r * lda;
-            float *cr = c ? c + r * ldc : 0;
-            int32_t *rr = raw ? raw + r * ldr : 0;
-            switch (rows * 8 + np) {
-                EVERY_TILE(U8S8_CASE)
-            }
-        }
-    }
+    struct u8s8_job job = {a, lda, ascale, w, wscale, comp, k4, n, c, ldc, epilogue, raw, ldr};
+    sweep_tiles(m, m, p0, p1, run_u8s8, &job);
 }
 
 TARGET_VNNI void clip_quantize_rows_u8_avx512(const float *x, long ldx, long m, long k, uint8_t *a, long lda, float *scales) {
@@ -189,22 +123,22 @@ INLINE TARGET_BF16 void tile_bf16(const int R, const int P, const uint16_t *a, l
     }
 }
 
-#define BF16_CASE(R, P) case (R) * 8 + (P): tile_bf16(R, P, ar, lda, wp, k2, col0, n, c + r * ldc, ldc, epilogue); break;
+struct bf16_job {
+    const uint16_t *a; long lda; const uint16_t *w; long k2, n; float *c; long ldc; clip_epilogue epilogue;
+};
+
+#define BF16_CASE(R, P) case (R) * 8 + (P): \
+    tile_bf16(R, P, j->a + r * j->lda, j->lda, j->w + p * j->k2 * 32, j->k2, p * 16, j->n, j->c + r * j->ldc, j->ldc, j->epilogue); break;
+
+static TARGET_BF16 void run_bf16(const void *job, long r, int rows, long p, int panels) {
+    const struct bf16_job *j = job;
+    switch (rows * 8 + panels) { EVERY_TILE(BF16_CASE) }
+}
 
 TARGET_BF16 void clip_gemm_bf16_avx512bf16(const uint16_t *a, long lda, long m, const uint16_t *w, long k2, long n,
                                            long p0, long p1, float *c, long ldc, clip_epilogue epilogue) {
-    for (long p = p0; p < p1; p += NP) {
-        int np = (int)(p1 - p < NP ? p1 - p : NP);
-        const uint16_t *wp = w + p * k2 * 32;
-        long col0 = p * 16;
-        for (long r = 0; r < m; r += MR) {
-            int rows = (int)(m - r < MR ? m - r : MR);
-            const uint16_t *ar = a + r * lda;
-            switch (rows * 8 + np) {
-                EVERY_TILE(BF16_CASE)
-            }
-        }
-    }
+    struct bf16_job job = {a, lda, w, k2, n, c, ldc, epilogue};
+    sweep_tiles(m, m, p0, p1, run_bf16, &job);
 }
 
 TARGET_BF16 void clip_convert_rows_bf16_avx512(const float *x, long ldx, long m, long k, uint16_t *a, long lda) {
@@ -247,28 +181,26 @@ INLINE TARGET_F32 void tile_f32(const int R, const int P, const float *x, long l
     }
 }
 
-#define F32_CASE(R, P) case (R) * 8 + (P): tile_f32(R, P, xr, ldx, wp, k, col0, n, c + r * ldc, ldc, epilogue); break;
+struct f32_job {
+    const float *x; long ldx; const float *w; long k, n; float *c; long ldc; clip_epilogue epilogue;
+};
+
+#define F32_CASE(R, P) case (R) * 8 + (P): \
+    tile_f32(R, P, j->x + r * j->ldx, j->ldx, j->w + p * j->k * 16, j->k, p * 16, j->n, j->c + r * j->ldc, j->ldc, j->epilogue); break;
+
+static TARGET_F32 void run_f32(const void *job, long r, int rows, long p, int panels) {
+    const struct f32_job *j = job;
+    switch (rows * 8 + panels) { EVERY_TILE(F32_CASE) }
+}
+
 // Rows per block: the block's activations (96 × K floats) are re-read for every 4-panel strip, so they
 // should stay in L2 beside the strip.
 #define F32_ROW_BLOCK 96
 
 TARGET_F32 void clip_gemm_f32_avx512(const float *x, long ldx, long m, const float *w, long k, long n,
                                      long p0, long p1, float *c, long ldc, clip_epilogue epilogue) {
-    for (long m0 = 0; m0 < m; m0 += F32_ROW_BLOCK) {
-        long m1 = m0 + F32_ROW_BLOCK < m ? m0 + F32_ROW_BLOCK : m;
-        for (long p = p0; p < p1; p += NP) {
-            int np = (int)(p1 - p < NP ? p1 - p : NP);
-            const float *wp = w + p * k * 16;
-            long col0 = p * 16;
-            for (long r = m0; r < m1; r += MR) {
-                int rows = (int)(m1 - r < MR ? m1 - r : MR);
-                const float *xr = x + r * ldx;
-                switch (rows * 8 + np) {
-                    EVERY_TILE(F32_CASE)
-                }
-            }
-        }
-    }
+    struct f32_job job = {x, ldx, w, k, n, c, ldc, epilogue};
+    sweep_tiles(m, F32_ROW_BLOCK, p0, p1, run_f32, &job);
 }
 #else
 // Not x86-64: Swift never calls these (clip_cpu_features() reports nothing), but the symbols must exist.

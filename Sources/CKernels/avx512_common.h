@@ -1,0 +1,92 @@
+// Shared by the AVX-512 kernels of this target (not part of its public interface): the tile shapes, the
+// vector exp/erf/GELU of the output pass, and the order in which a GEMM visits its tiles.
+#ifndef CLIP_AVX512_COMMON_H
+#define CLIP_AVX512_COMMON_H
+#include "ckernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define INLINE static inline __attribute__((always_inline))
+#define MR 6
+#define NP 4
+// One switch case per tile shape (rows 1…6 × panels 1…4), so every micro-kernel call has literal sizes and
+// the compiler keeps exactly the accumulators that shape needs in registers.
+#define EVERY_TILE(CASE) \
+    CASE(6, 4) CASE(6, 3) CASE(6, 2) CASE(6, 1) CASE(5, 4) CASE(5, 3) CASE(5, 2) CASE(5, 1) \
+    CASE(4, 4) CASE(4, 3) CASE(4, 2) CASE(4, 1) CASE(3, 4) CASE(3, 3) CASE(3, 2) CASE(3, 1) \
+    CASE(2, 4) CASE(2, 3) CASE(2, 2) CASE(2, 1) CASE(1, 4) CASE(1, 3) CASE(1, 2) CASE(1, 1)
+
+#define TARGET_512 __attribute__((target("avx512f,avx512bw,avx512vl")))
+
+// ---- the output pass: bias, activation, residual add ----
+
+// e^x by Cody–Waite reduction and a degree-6 polynomial (≤ 2 ulp), as the Swift kernels' vexp.
+INLINE TARGET_512 __m512 exp512(__m512 x) {
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.33654f)), _mm512_set1_ps(88.37626f));
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    __m512 shifted = _mm512_fmadd_ps(x, _mm512_set1_ps(1.442695041f), magic);
+    __m512 n = _mm512_sub_ps(shifted, magic);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), _mm512_set1_ps(1.0f));
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000)),
+                                                   _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+}
+
+// erf through the Chebyshev-fitted erfc of Numerical Recipes (fractional error < 1.2e-7), as verf.
+INLINE TARGET_512 __m512 erf512(__m512 x) {
+    __m512 z = _mm512_abs_ps(x);
+    __m512 t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(z, _mm512_set1_ps(0.5f), _mm512_set1_ps(1.0f)));
+    static const float c[] = {0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f, -0.18628806f,
+                              0.09678418f, 0.37409196f, 1.00002368f, -1.26551223f};
+    __m512 p = _mm512_set1_ps(c[0]);
+    for (int i = 1; i < 10; i++) p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(c[i]));
+    __m512 erfc = _mm512_mul_ps(t, exp512(_mm512_fnmadd_ps(z, z, p)));
+    __m512 erfAbs = _mm512_sub_ps(_mm512_set1_ps(1.0f), erfc);
+    __mmask16 negative = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
+    return _mm512_mask_sub_ps(erfAbs, negative, _mm512_setzero_ps(), erfAbs);
+}
+
+INLINE TARGET_512 __m512 activate(__m512 v, int activation) {
+    if (activation == CLIP_ACTIVATION_QUICK_GELU)
+        return _mm512_div_ps(v, _mm512_add_ps(_mm512_set1_ps(1.0f), exp512(_mm512_mul_ps(v, _mm512_set1_ps(-1.702f)))));
+    if (activation == CLIP_ACTIVATION_GELU)
+        return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
+                             _mm512_add_ps(_mm512_set1_ps(1.0f), erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)))));
+    return v;
+}
+
+// Stores 16 results (masked at the matrix edge) after bias, activation and the residual add.
+INLINE TARGET_512 void store_epilogue(float *dst, __m512 v, __m512 bias, __mmask16 mask, clip_epilogue e) {
+    if (e.bias) v = _mm512_add_ps(v, bias);
+    v = activate(v, e.activation);
+    if (e.accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, dst));
+    _mm512_mask_storeu_ps(dst, mask, v);
+}
+
+// ---- tile order ----
+
+/// Computes the tile of `rows` rows from `row` and `panels` panels from `panel` (a format's micro-kernel).
+typedef void (*tile_runner)(const void *job, long row, int rows, long panel, int panels);
+
+/// Visits panels [p0, p1) of an M-row GEMM: rows in blocks of `row_block`, then 4-panel strips, then 6-row
+/// tiles, so a strip of weights stays in cache while the block's rows stream past it.
+static inline void sweep_tiles(long m, long row_block, long p0, long p1, tile_runner run, const void *job) {
+    for (long m0 = 0; m0 < m; m0 += row_block) {
+        long m1 = m0 + row_block < m ? m0 + row_block : m;
+        for (long p = p0; p < p1; p += NP) {
+            int panels = (int)(p1 - p < NP ? p1 - p : NP);
+            for (long r = m0; r < m1; r += MR) run(job, r, (int)(m1 - r < MR ? m1 - r : MR), p, panels);
+        }
+    }
+}
+#endif
+#endif
