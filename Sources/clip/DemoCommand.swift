@@ -95,7 +95,7 @@ struct DemoCommand: AsyncParsableCommand {
     /// Unbuffered, so the lines stay in order with the indexer's summary on stderr.
     private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
-    private func parameterCount(_ loaded: ModelOptions.Loaded) throws -> Int {
+    private func parameterCount(_ loaded: LoadedModel) throws -> Int {
         guard let folder = loaded.folder else { return 0 }
         let file = try SafeTensorsFile(path: folder.appendingPathComponent("model.safetensors").path)
         return file.entries.values.reduce(0) { $0 + $1.shape.reduce(1, *) }

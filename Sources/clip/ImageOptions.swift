@@ -17,12 +17,8 @@ struct ImageOptions: ParsableArguments {
     }
 
     /// `fastJPEG` overrides `--fast-jpeg` (indexing decodes fast unless told `--exact`).
-    func embedder(_ loaded: ModelOptions.Loaded, fastJPEG: Bool? = nil) throws -> ImageEmbedder {
-        let vision = try loaded.model.requireVision()
-        let preprocess = ImagePreprocessor(config: try PreprocessConfig.forModel(folder: loaded.folder, imageSize: vision.config.imageSize))
-        let fast = fastJPEG ?? fastJpeg
-        let decode = DecodeOptions(applyEXIFOrientation: !noExif, jpegScaledShortSide: fast ? 2 * preprocess.config.size : nil)
-        return ImageEmbedder(vision: vision, preprocessor: preprocess, options: decode, batchSize: batchSize)
+    func embedder(_ loaded: LoadedModel, fastJPEG: Bool? = nil) throws -> ImageEmbedder {
+        try loaded.imageEmbedder(batchSize: batchSize, applyEXIFOrientation: !noExif, fastJPEG: fastJPEG ?? fastJpeg)
     }
 
     /// Embeds `files` with a progress line; files that cannot be used are reported on stderr, once each.

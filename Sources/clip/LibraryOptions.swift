@@ -16,25 +16,27 @@ struct LibraryOptions: ParsableArguments {
 
     var directory: URL { library.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? LibraryStore.defaultDirectory() }
 
-    func open(_ loaded: ModelOptions.Loaded) throws -> LibraryStore {
-        let store = try LibraryStore(directory: directory, modelID: loaded.id, dimension: loaded.model.config.embedDim)
+    func open(_ loaded: LoadedModel) throws -> LibraryStore {
+        let store = try LibraryStore(directory: directory, model: loaded)
         if let previous = store.replacedModel {
             FileHandle.standardError.write(Data("library \(directory.path) was built with another model (\(previous)); re-indexing every file with \(loaded.id)\n".utf8))
         }
         return store
     }
 
-    /// Brings `roots` up to date: only `stat`s unchanged files, and loads the image tower only when
-    /// something needs embedding. Prints a summary to stderr when anything changed.
+    /// Brings `roots` up to date (the image tower is loaded only when something needs embedding) and
+    /// prints a summary to stderr when anything changed.
     @discardableResult
     func update(_ store: LibraryStore, roots: [String], model: ModelOptions, images: ImageOptions) throws -> Indexer.Report {
         let indexer = Indexer(store: store, scanner: FileScanner(excludes: exclude), commitEvery: commitEvery)
-        let plan = try indexer.plan(roots: roots)
-        var embedder: ImageEmbedder?
-        if !plan.toEmbed.isEmpty { embedder = try images.embedder(try model.load(towers: .vision), fastJPEG: !exact) }
-        let progress = ProgressLine("indexing", total: Int64(plan.toEmbed.count), unit: .items("files"))
-        let report = try indexer.update(plan, embedder: embedder) { done, _ in progress.update(Int64(done)) }
-        progress.finish()
+        var line: ProgressLine?
+        let (plan, report) = try indexer.update(roots: roots, makeEmbedder: {
+            try images.embedder(try model.load(towers: .vision), fastJPEG: !exact)
+        }, progress: { done, total in
+            if line == nil { line = ProgressLine("indexing", total: Int64(total), unit: .items("files")) }
+            line?.update(Int64(done))
+        })
+        line?.finish()
         if !plan.isEmpty {
             var parts = ["\(report.embedded) embedded"]
             if report.moved > 0 { parts.append("\(report.moved) moved") }

@@ -127,3 +127,35 @@ final class LibraryTests: XCTestCase {
         }
     }
 }
+
+/// The library API the CLI and a server share: a store opened for a `LoadedModel` and an update that loads
+/// the image tower only when a file needs it.
+final class LibraryUpdateTests: XCTestCase {
+    func testUpdateAsksForTheImageTowerOnlyWhenSomethingNeedsEmbedding() throws {
+        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        _ = try makeGallery(in: gallery)
+        let loaded = try LoadedModel.load(SearchFixtures.model, towers: .vision)
+        let store = try LibraryStore(directory: dir.appendingPathComponent("lib"), model: loaded)
+        XCTAssertEqual(store.modelID, loaded.id)
+        let indexer = Indexer(store: store)
+        var asked = 0, reports: [(Int, Int)] = []
+        let first = try indexer.update(roots: [gallery.path], makeEmbedder: {
+            asked += 1
+            return try loaded.imageEmbedder(batchSize: 4)
+        }, progress: { reports.append(($0, $1)) })
+        XCTAssertEqual(asked, 1)
+        XCTAssertEqual(first.report.embedded, 25)
+        XCTAssertEqual(first.report.failed, 3)
+        XCTAssertEqual(reports.first?.0, 0, "told the total before the first file")
+        XCTAssertEqual(reports.last.map { [$0.0, $0.1] }, [28, 28])
+        let second = try indexer.update(roots: [gallery.path], makeEmbedder: {
+            asked += 1
+            return try loaded.imageEmbedder()
+        })
+        XCTAssertEqual(asked, 1, "an up-to-date library never loads the image tower")
+        XCTAssertTrue(second.plan.isEmpty)
+        // The identity carries a precision other than fp32, so a library knows what built it.
+        let int8 = try LoadedModel.load(SearchFixtures.model, towers: .vision, packing: LinearPacking(.int8, kernels: .reference))
+        XCTAssertEqual(int8.id, loaded.id + " precision int8")
+    }
+}

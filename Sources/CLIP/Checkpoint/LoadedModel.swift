@@ -1,0 +1,87 @@
+import Foundation
+
+/// A model loaded for use, as commands and servers need it: the model, the folder its tokenizer and
+/// preprocessing files may sit in, and an identity for what was loaded (the weights file with symlinks
+/// resolved, its size, the architecture named for an open_clip file, and a precision other than fp32), so a
+/// library knows which model built it. Safe to share between threads: the tokenizer is made once, under a
+/// lock, and everything else is immutable.
+public final class LoadedModel: @unchecked Sendable {
+    public let model: CLIPModel
+    public let folder: URL?
+    public let id: String
+    private let lock = NSLock()
+    private var cachedTokenizer: Tokenizer?
+
+    public init(model: CLIPModel, folder: URL?, id: String) {
+        self.model = model
+        self.folder = folder
+        self.id = id
+    }
+
+    /// Loads `url`: a Hugging Face or open_clip folder, or an open_clip `.safetensors` file with its
+    /// architecture (`modelName`: a built-in name such as `ViT-B-32-quickgelu`, or a model JSON file).
+    public static func load(_ url: URL, modelName: String? = nil, towers: Towers = .both,
+                            packing: LinearPacking = .fp32) throws -> LoadedModel {
+        // fp32 keeps the identity libraries were built with before precisions existed.
+        let suffix = packing.precision == .fp32 ? "" : " precision \(packing.precision.rawValue)"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            return LoadedModel(model: try CLIPModel.load(from: url, towers: towers, packing: packing), folder: url,
+                               id: identity(of: url) + suffix)
+        }
+        guard let modelName else {
+            throw CLIPError.invalidArgument("\(url.path) is a file: pass --model-name (e.g. ViT-B-32-quickgelu) or a model JSON")
+        }
+        let model: CLIPModel
+        if modelName.hasSuffix(".json") {
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: modelName)) } catch {
+                throw CLIPError.io(file: modelName, reason: error.localizedDescription)
+            }
+            let config = try CLIPConfig(openCLIPConfig: data, source: modelName)
+            model = try CLIPModel.load(weights: url, config: config, towers: towers, packing: packing)
+        } else {
+            model = try CLIPModel.load(openCLIPFile: url, modelName: modelName, towers: towers, packing: packing)
+        }
+        return LoadedModel(model: model, folder: nil, id: identity(of: url) + " " + modelName + suffix)
+    }
+
+    /// The weights file under `url` (or `url` itself), symlinks resolved, with its size.
+    static func identity(of url: URL) -> String {
+        var weights = url
+        for name in ["model.safetensors", "open_clip_model.safetensors"] where FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path) {
+            weights = url.appendingPathComponent(name)
+            break
+        }
+        let resolved = weights.resolvingSymlinksInPath()
+        let size = (try? FileManager.default.attributesOfItem(atPath: resolved.path)[.size] as? Int) ?? 0
+        return "\(resolved.path) (\(size) bytes)"
+    }
+
+    /// The model folder's vocabulary (or the bundled one), truncating at the model's context length; read
+    /// once (a folder's vocab.json + merges.txt take ~0.15 s to parse).
+    public func tokenizer() throws -> Tokenizer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cachedTokenizer { return cachedTokenizer }
+        let made = try Tokenizer.forModel(at: folder, contextLength: model.config.text.contextLength)
+        cachedTokenizer = made
+        return made
+    }
+
+    /// L2-normalised embeddings `[texts, D]`.
+    public func embedTexts(_ texts: [String]) throws -> Tensor {
+        let tokenizer = try tokenizer()
+        return try model.requireText().embed(tokens: texts.map { tokenizer.encode($0).ids })
+    }
+
+    /// An image embedder with this model's preprocessing (the folder's `preprocessor_config.json`, or the
+    /// model's input size with CLIP's defaults). `fastJPEG` decodes large JPEGs at the smallest DCT scale that
+    /// keeps the short side at least twice the input size, then resizes exactly (faster, not bit-exact).
+    public func imageEmbedder(batchSize: Int = 32, applyEXIFOrientation: Bool = true, fastJPEG: Bool = false) throws -> ImageEmbedder {
+        let vision = try model.requireVision()
+        let preprocess = ImagePreprocessor(config: try PreprocessConfig.forModel(folder: folder, imageSize: vision.config.imageSize))
+        let decode = DecodeOptions(applyEXIFOrientation: applyEXIFOrientation, jpegScaledShortSide: fastJPEG ? 2 * preprocess.config.size : nil)
+        return ImageEmbedder(vision: vision, preprocessor: preprocess, options: decode, batchSize: batchSize)
+    }
+}
