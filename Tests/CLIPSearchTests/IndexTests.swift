@@ -129,4 +129,34 @@ final class HNSWTests: XCTestCase {
         try (Data("SCHNSW01".utf8) + Data(count: 4096)).write(to: url)
         XCTAssertThrowsError(try HNSWIndex.load(from: url)) { XCTAssertTrue("\($0)".contains("not a SwiftCLIP HNSW index"), "\($0)") }
     }
+
+    func testConcurrentSearchesMatchSequentialOnes() {
+        let (n, d) = (3000, 32)
+        let data = clustered(n, d, clusters: 30, seed: 5), queries = clustered(64, d, clusters: 30, seed: 6)
+        let index = HNSWIndex(dimension: d, m: 12, efConstruction: 80, efSearch: 48)
+        for (i, v) in data.enumerated() { index.add(v, id: i) }
+        let expected = queries.map { index.search($0, k: 10).map(\.id) }
+        let got = Results(queries.count)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for (i, q) in queries.enumerated() where i % 8 == worker {
+                for _ in 0..<5 { got.set(i, index.search(q, k: 10).map(\.id)) }
+            }
+        }
+        XCTAssertEqual(got.values, expected)
+        // An explicit ef leaves the index's default alone.
+        _ = index.search(queries[0], k: 10, ef: 200)
+        XCTAssertEqual(index.efSearch, 48)
+    }
+}
+
+/// One answer slot per query, written from several threads (each slot by one thread).
+private final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [[Int]]
+    init(_ count: Int) { values = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ value: [Int]) {
+        lock.lock()
+        values[i] = value
+        lock.unlock()
+    }
 }

@@ -2,8 +2,35 @@ import CLIP
 import CSearchKernels
 import Foundation
 
+/// What one graph walk writes: the visited stamps, the two heaps and the neighbour list being scored. Each
+/// search takes its own (from a small pool), so searches can run concurrently; inserts use the index's own.
+final class HNSWSearchState {
+    var visited: [UInt32] = []
+    var generation: UInt32 = 0
+    var candidates = ScoredHeap(max: true)
+    var results = ScoredHeap(max: false)
+    let pending: UnsafeMutablePointer<Int32>
+
+    init(linksPerNode: Int) { pending = .allocate(capacity: linksPerNode) }
+    deinit { pending.deallocate() }
+
+    /// A fresh stamp for a walk over `nodes` nodes (visited marks from earlier walks stop counting).
+    func nextStamp(nodes: Int) -> UInt32 {
+        if visited.count < nodes { visited.append(contentsOf: repeatElement(0, count: nodes - visited.count)) }
+        generation &+= 1
+        if generation == 0 {
+            for i in visited.indices { visited[i] = 0 }
+            generation = 1
+        }
+        return generation
+    }
+}
+
 /// Hierarchical navigable small-world graph (Malkov & Yashunin) over inner product: incremental insert,
 /// deletion by tombstone (still traversed, never returned), saved to a file and loaded back through mmap.
+///
+/// Concurrency: any number of `search` calls may run at once (each walks with its own state); `add`,
+/// `remove` and `save` need the index to themselves.
 ///
 /// Vectors are stored in half precision (queries stay fp32): a search at high recall reads thousands of
 /// scattered vectors and is bound by memory traffic, which halves; scores move by about 1e-4.
@@ -28,8 +55,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     private var entry: Int32 = -1
     private var maxLevel = -1
     private var random: UInt64 = 0x9E37_79B9_7F4A_7C15
-    private var visited: [UInt32] = []
-    private var generation: UInt32 = 0
+    private lazy var insertState = HNSWSearchState(linksPerNode: 2 * m + 1)
+    private var idleStates: [HNSWSearchState] = []
+    private let stateLock = NSLock()
     private var mapping: (UnsafeMutableRawPointer, Int)?
 
     public init(dimension: Int, m: Int = 16, efConstruction: Int = 200, efSearch: Int = 64) {
@@ -40,7 +68,6 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     deinit {
         if let (pointer, length) = mapping { munmap(pointer, length) }
-        scratch.deallocate()
         widenBuffer.deallocate()
     }
 
@@ -66,7 +93,6 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         ids.append(id)
         nodeOf[id] = node
         deleted.append(false)
-        visited.append(0)
         guard entry >= 0 else { entry = node; maxLevel = level; return }
         values.withUnsafeBufferPointer { insert(node, level: level, query: $0.baseAddress!) }
     }
@@ -79,7 +105,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         }
         var entries = [(score: epScore, node: ep)]
         for lc in stride(from: min(level, maxLevel), through: 0, by: -1) {
-            let found = searchLayer(q, entries: entries, ef: efConstruction, level: lc, skipDeleted: false)
+            let found = searchLayer(q, entries: entries, ef: efConstruction, level: lc, skipDeleted: false, state: insertState)
             let chosen = selectNeighbors(found, limit: m)
             setLinks(node, lc, chosen.map(\.node))
             for neighbor in chosen { connect(neighbor.node, to: node, score: neighbor.score, level: lc) }
@@ -177,24 +203,19 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// How many neighbours ahead of the one being scored have their whole vector requested (measured
     /// best at 3–6 on the 200k×512 benchmark; 1 leaves most of each miss exposed).
     private static let prefetchDistance = 4
-    private lazy var scratch = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * m + 1)
     private lazy var widenBuffer = UnsafeMutablePointer<Float>.allocate(capacity: dimension)
-    private var candidateHeap = ScoredHeap(max: true)
-    private var resultHeap = ScoredHeap(max: false)
 
     /// Best-first search of one level from `entries`, keeping the `ef` best (tombstoned nodes are walked
     /// through but, with `skipDeleted`, not kept).
     private func searchLayer(_ q: UnsafePointer<Float>, entries: [(score: Float, node: Int32)], ef: Int, level: Int,
-                             skipDeleted: Bool) -> [(score: Float, node: Int32)] {
-        generation &+= 1
-        if generation == 0 { for i in visited.indices { visited[i] = 0 }; generation = 1 }
-        let stamp = generation, d = dimension, vectorBase = vectors.base, linkBase = level0.base, stride = stride0
+                             skipDeleted: Bool, state: HNSWSearchState) -> [(score: Float, node: Int32)] {
+        let stamp = state.nextStamp(nodes: ids.count), d = dimension, vectorBase = vectors.base, linkBase = level0.base, stride = stride0
         let lines = Int32((d * MemoryLayout<UInt16>.stride + 63) / 64), ahead = Self.prefetchDistance
-        var candidates = candidateHeap, results = resultHeap
+        var candidates = state.candidates, results = state.results
         candidates.removeAll()
         results.removeAll()
-        let pending = scratch
-        visited.withUnsafeMutableBufferPointer { seen in
+        let pending = state.pending
+        state.visited.withUnsafeMutableBufferPointer { seen in
             deleted.withUnsafeBufferPointer { dead in
                 for e in entries where seen[Int(e.node)] != stamp {
                     seen[Int(e.node)] = stamp
@@ -239,14 +260,28 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             }
         }
         let found = results.items
-        candidateHeap = candidates
-        resultHeap = results
+        state.candidates = candidates
+        state.results = results
         return found
     }
 
     public func search(_ query: [Float], k: Int) -> [(id: Int, score: Float)] {
+        search(query, k: k, ef: efSearch)
+    }
+
+    /// The `k` best, walking with `ef` candidates (at least `k`) instead of `efSearch`. Safe to call from
+    /// several threads at once.
+    public func search(_ query: [Float], k: Int, ef: Int) -> [(id: Int, score: Float)] {
         precondition(query.count == dimension, "query of \(query.count) floats for a \(dimension)-d index")
         guard entry >= 0, k > 0 else { return [] }
+        stateLock.lock()
+        let state = idleStates.popLast() ?? HNSWSearchState(linksPerNode: 2 * m + 1)
+        stateLock.unlock()
+        defer {
+            stateLock.lock()
+            idleStates.append(state)
+            stateLock.unlock()
+        }
         return query.withUnsafeBufferPointer { qb in
             let q = qb.baseAddress!
             var ep = entry
@@ -254,7 +289,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             if maxLevel > 0 {
                 for lc in stride(from: maxLevel, to: 0, by: -1) { (ep, score) = greedy(q, from: ep, score: score, level: lc) }
             }
-            let found = searchLayer(q, entries: [(score, ep)], ef: max(efSearch, k), level: 0, skipDeleted: true)
+            let found = searchLayer(q, entries: [(score, ep)], ef: max(ef, k), level: 0, skipDeleted: true, state: state)
             return found.sorted { $0.score > $1.score }.prefix(k).map { (ids[Int($0.node)], $0.score) }
         }
     }
@@ -336,7 +371,6 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             }
         }
         for (node, id) in index.ids.enumerated() where !index.deleted[node] { index.nodeOf[id] = Int32(node) }
-        index.visited = [UInt32](repeating: 0, count: n)
         return index
     }
 

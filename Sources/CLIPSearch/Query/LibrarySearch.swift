@@ -14,8 +14,7 @@ public enum LibrarySearch {
         if live.count > approximateAbove {
             let paths = Dictionary(live.map { ($0.row, $0.path) }, uniquingKeysWith: { a, _ in a })
             let index = try store.approximateIndex()
-            index.efSearch = max(index.efSearch, 4 * k)
-            let found = index.search(query, k: 4 * k).compactMap { hit in paths[hit.id].map { (path: $0, score: hit.score) } }
+            let found = index.search(query, k: 4 * k, ef: max(index.efSearch, 4 * k)).compactMap { hit in paths[hit.id].map { (path: $0, score: hit.score) } }
             if found.count >= min(k, live.count) { return Array(found.prefix(k)) }
         }
         let (index, paths) = try flatIndex(store, live: live)
