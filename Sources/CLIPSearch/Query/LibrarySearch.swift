@@ -17,15 +17,23 @@ public enum LibrarySearch {
             let found = index.search(query, k: 4 * k, ef: max(index.efSearch, 4 * k)).compactMap { hit in paths[hit.id].map { (path: $0, score: hit.score) } }
             if found.count >= min(k, live.count) { return Array(found.prefix(k)) }
         }
-        let (index, paths) = try flatIndex(store, live: live)
-        return index.search(query, k: k).map { (paths[$0.id], $0.score) }
+        return try exactSearch(store, live: live, query: query, k: k)
     }
 
-    /// An exact index over `live` vectors; ids index the returned paths.
-    static func flatIndex(_ store: LibraryStore, live: [(row: Int, path: String)]) throws -> (FlatIndex, [String]) {
-        let index = FlatIndex(dimension: store.dimension)
-        try store.vectors(of: live.map(\.row)).withUnsafeBufferPointer { index.add($0, ids: Array(0..<live.count)) }
-        return (index, live.map(\.path))
+    /// Scores `live` rows where they lie in the mapped vector file (no copy per query), keeping the `k` best.
+    static func exactSearch(_ store: LibraryStore, live: [(row: Int, path: String)], query: [Float], k: Int) throws
+        -> [(path: String, score: Float)] {
+        precondition(query.count == store.dimension, "query of \(query.count) floats for a \(store.dimension)-d library")
+        guard !live.isEmpty, k > 0 else { return [] }
+        let rows = try store.vectors.rows(), d = store.dimension
+        var top = TopK(min(k, live.count))
+        query.withUnsafeBufferPointer { q in
+            for (i, item) in live.enumerated() {
+                let s = innerProduct(q.baseAddress!, rows.baseAddress! + item.row * d, d)
+                if s > top.threshold { top.offer(i, s) }
+            }
+        }
+        return top.sorted().map { (live[$0.id].path, $0.score) }
     }
 
     static func standardised(_ path: String) -> String {
