@@ -12,6 +12,10 @@ final class VectorFile: @unchecked Sendable {
     private let fd: Int32
     private var mapped: UnsafeMutableRawPointer?
     private var mappedLength = 0
+    /// Earlier, smaller mappings: kept until the file is closed, so rows handed out stay readable after
+    /// appends (a search may still be reading them). The mapped sizes grow geometrically, so these add
+    /// at most the file's size in address space, and no memory.
+    private var retired: [(UnsafeMutableRawPointer, Int)] = []
 
     init(url: URL, dimension: Int, committedRows: Int) throws {
         self.url = url
@@ -32,6 +36,7 @@ final class VectorFile: @unchecked Sendable {
 
     deinit {
         unmap()
+        for (pointer, length) in retired { munmap(pointer, length) }
         close(fd)
     }
 
@@ -53,24 +58,28 @@ final class VectorFile: @unchecked Sendable {
         return start..<count
     }
 
-    /// Drops every row (the model changed).
+    /// Drops every row (the model changed). Only when the library is opened, before any row is handed out.
     func removeAll() throws {
         unmap()
         guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else { throw CLIPError.io(file: url.path, reason: "cannot truncate") }
         count = 0
     }
 
-    /// All committed rows, `[count, dimension]`, valid until the next append.
+    /// All committed rows, `[count, dimension]`. The memory stays valid (and unchanged: rows are never
+    /// rewritten) for the life of this file object, across later appends.
     func rows() throws -> UnsafeBufferPointer<Float> {
         let length = count * dimension * MemoryLayout<Float>.size
         guard length > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
-        if mappedLength != length {
-            unmap()
-            guard let pointer = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), pointer != MAP_FAILED else {
+        if mappedLength < length {
+            // Map twice what is needed: rows appended later appear in this mapping (it is shared with the
+            // file), so a growing library remaps only when it doubles.
+            let capacity = 2 * length
+            guard let pointer = mmap(nil, capacity, PROT_READ, MAP_SHARED, fd, 0), pointer != MAP_FAILED else {
                 throw CLIPError.io(file: url.path, reason: "cannot map the vector file: \(String(cString: strerror(errno)))")
             }
+            if let mapped { retired.append((mapped, mappedLength)) }
             mapped = pointer
-            mappedLength = length
+            mappedLength = capacity
         }
         return UnsafeBufferPointer(start: mapped!.assumingMemoryBound(to: Float.self), count: count * dimension)
     }
