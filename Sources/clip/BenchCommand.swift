@@ -35,11 +35,11 @@ struct BenchCommand: AsyncParsableCommand {
             if let notice = packing.notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
             precisions = [packing.precision]
         }
-        if kernels { printKernelTable(precisions) }
         let config = shape == "tiny"
             ? CLIPConfig(vision: VisionConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU), imageSize: 64, patchSize: 32),
                          text: TextConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU)), embedDim: 32)
             : try CLIPConfig(openCLIPModelName: shape)
+        if kernels { printKernelTable(precisions, config: config) }
         let size = config.vision.imageSize
         func images(_ batch: Int) -> Tensor {
             let t = Tensor(uninitialized: [batch, 3, size, size])
@@ -90,12 +90,21 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// GEMM throughput on the ViT-B/32 shapes, per precision, beside OpenBLAS sgemm.
-    func printKernelTable(_ precisions: [Precision]) {
-        let header = precisions.map { ($0 == .fp32 ? "fp32" : $0.rawValue).padding(toLength: 8, withPad: " ", startingAt: 0) }.joined()
-        print("GEMM GFLOP/s (int8: GOP/s), threads \(Parallelism.threads):")
+    /// GEMM throughput on the model's block shapes (image batch 1 and 32, text 77 tokens × 32), per precision,
+    /// beside OpenBLAS sgemm.
+    func printKernelTable(_ precisions: [Precision], config: CLIPConfig) {
+        let header = precisions.map { $0.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) }.joined()
+        print("GEMM GFLOP/s (int8: GOP/s), threads \(Parallelism.threads), \(shape) shapes:")
         print("   rows     N     K  OpenBLAS  \(header)")
-        for (m, n, k) in [(50, 2304, 768), (50, 3072, 768), (50, 768, 3072), (1600, 2304, 768), (1600, 768, 3072), (448, 1536, 512), (448, 512, 2048), (2464, 2048, 512)] {
+        func blockShapes(rows: Int, _ t: TransformerConfig) -> [(Int, Int, Int)] {
+            [(rows, 3 * t.width, t.width), (rows, t.width, t.width), (rows, t.mlpWidth, t.width), (rows, t.width, t.mlpWidth)]
+        }
+        let v = config.vision, t = config.text.transformer
+        var shapes = blockShapes(rows: v.tokens, v.transformer) + blockShapes(rows: 32 * v.tokens, v.transformer)
+            + blockShapes(rows: 32 * config.text.contextLength, t)
+        var seen = Set<[Int]>()
+        shapes = shapes.filter { seen.insert([$0.0, $0.1, $0.2]).inserted }
+        for (m, n, k) in shapes {
             let blas = KernelBenchmark.blas(rows: m, outFeatures: n, inFeatures: k)
             let rates = precisions.map { String(format: "%8.1f", KernelBenchmark.gemm(rows: m, outFeatures: n, inFeatures: k, format: $0)) }
             print(String(format: "  %5d %5d %5d  %8.1f  ", m, n, k, blas) + rates.joined())
