@@ -105,8 +105,11 @@ struct BenchCommand: AsyncParsableCommand {
         var seen = Set<[Int]>()
         shapes = shapes.filter { seen.insert([$0.0, $0.1, $0.2]).inserted }
         for (m, n, k) in shapes {
-            let blas = KernelBenchmark.blas(rows: m, outFeatures: n, inFeatures: k)
-            let rates = precisions.map { String(format: "%8.1f", KernelBenchmark.gemm(rows: m, outFeatures: n, inFeatures: k, format: $0)) }
+            let time = seconds / 4  // per kernel and shape: 1 s at the default --seconds 4
+            let blas = KernelBenchmark.blas(rows: m, outFeatures: n, inFeatures: k, seconds: time)
+            let rates = precisions.map {
+                String(format: "%8.1f", KernelBenchmark.gemm(rows: m, outFeatures: n, inFeatures: k, format: $0, seconds: time))
+            }
             print(String(format: "  %5d %5d %5d  %8.1f  ", m, n, k, blas) + rates.joined())
         }
     }

@@ -182,6 +182,14 @@ final class CLITests: XCTestCase {
         let maskedJSON = try JSONSerialization.jsonObject(with: Data(masked.utf8)) as! [String: Any]
         XCTAssertEqual(maskedJSON["cpu_features"] as? String, "avx2,f16c")
         XCTAssertEqual(((maskedJSON["results"] as! [[String: Any]]).map { $0["precision"] as! String }), Array(repeating: "fp32", count: 4))
+        // --kernels: one row per block GEMM shape of the model, one column per precision this CPU runs.
+        let (table, _) = try run(["bench", "--kernels", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--towers", "image"])
+        let lines = table.split(separator: "\n")
+        let precisions = Precision.allCases.filter { $0 != .auto && KernelTable.current.supports($0) }.map(\.rawValue)
+        XCTAssertEqual(lines[1].split(separator: " ").suffix(precisions.count).map(String.init), precisions, table)
+        let rows = lines.dropFirst(2).prefix { $0.hasPrefix("  ") }
+        XCTAssertEqual(rows.count, 12, table)  // 4 GEMMs × (image b=1, image b=32, text) for the tiny shape
+        XCTAssertTrue(rows.allSatisfy { $0.split(separator: " ").count == 4 + precisions.count }, table)
     }
 
     /// `clip eval precision`: fp32 first, then every reduced precision this CPU runs, each held against fp32.
