@@ -10,12 +10,14 @@ let package = Package(
         .library(name: "CLIP", targets: ["CLIP"]),
         .library(name: "CLIPSearch", targets: ["CLIPSearch"]),
         .library(name: "CLIPTraining", targets: ["CLIPTraining"]),
+        .library(name: "CLIPServer", targets: ["CLIPServer"]),
         .executable(name: "clip", targets: ["clip"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
@@ -44,18 +46,27 @@ let package = Package(
             name: "CLIPSearch",
             dependencies: ["CLIP", "CBLAS", "CSearchKernels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // HTTP service over CLIP and CLIPSearch (neither of which knows HTTP).
+        .target(
+            name: "CLIPServer",
+            dependencies: ["CLIP", "CLIPSearch", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .target(
             name: "CLIPTraining",
             dependencies: ["CLIP", "CBLAS"]
         ),
         .executableTarget(
             name: "clip",
-            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", "CLIPServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             resources: [.copy("Resources/synthetic-shapes")]
         ),
         .testTarget(
             name: "CLIPSearchTests",
             dependencies: ["CLIP", "CLIPSearch", "CSearchKernels"]
+        ),
+        .testTarget(
+            name: "CLIPServerTests",
+            dependencies: ["CLIP", "CLIPServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "CLIPTrainingTests",

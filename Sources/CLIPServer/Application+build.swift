@@ -1,0 +1,53 @@
+import CLIP
+import Foundation
+import Hummingbird
+
+/// How `clip serve` listens and guards its routes.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Bearer keys; empty means no authentication (only allowed on loopback unless `allowNoAuth`).
+    public var apiKeys: [String]
+    public var allowNoAuth: Bool
+    /// Largest request body in bytes (413 beyond).
+    public var maxBody: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, apiKeys: [String] = [], allowNoAuth: Bool = false,
+                maxBody: Int = 20 << 20) {
+        self.host = host
+        self.port = port
+        self.apiKeys = apiKeys
+        self.allowNoAuth = allowNoAuth
+        self.maxBody = maxBody
+    }
+
+    /// Refuses a non-loopback address without keys or an explicit `--no-auth`.
+    public func validate() throws {
+        let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if !loopback && apiKeys.isEmpty && !allowNoAuth {
+            throw CLIPError.invalidArgument("binding \(host) exposes the server beyond this machine: pass --api-key-file FILE (one key per line), or --no-auth to serve without keys")
+        }
+    }
+}
+
+/// The routes of `clip serve` over one served model. Tests run this same router in memory.
+public func buildRouter(_ served: ServedModel, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.add(middleware: ErrorMiddleware())
+    if !configuration.apiKeys.isEmpty { router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }
+    router.get("healthz") { _, _ in "ok" }
+    router.get("ping") { _, _ in "pong" }
+    // Both towers are loaded before the application is built, so a running server is a ready one.
+    router.get("readyz") { _, _ in JSONResponse.make(["ready": true, "model": served.name]) }
+    EmbeddingsController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
+    return router
+}
+
+/// The application `clip serve` runs. `onListening` gets the bound port (port 0 picks a free one).
+public func buildApplication(_ served: ServedModel, configuration: ServerConfiguration,
+                             onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws -> some ApplicationProtocol {
+    try configuration.validate()
+    return Application(router: buildRouter(served, configuration: configuration),
+                       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftclip"),
+                       onServerRunning: { channel in onListening(channel.localAddress?.port ?? configuration.port) })
+}

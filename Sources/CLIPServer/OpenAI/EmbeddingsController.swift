@@ -1,0 +1,87 @@
+import CLIP
+import Foundation
+import Hummingbird
+
+/// OpenAI-compatible embeddings: `POST /v1/embeddings` and `GET /v1/models`.
+struct EmbeddingsController<Context: RequestContext> {
+    let served: ServedModel
+    let maxBody: Int
+
+    func addRoutes(to router: Router<Context>) {
+        router.post("v1/embeddings") { request, _ in try await embeddings(request) }
+        router.get("v1/models") { _, _ in
+            JSONResponse.make(["object": "list", "data": [["id": served.name, "object": "model", "owned_by": "swiftclip",
+                                                           "dimensions": served.dimension]]])
+        }
+    }
+
+    func embeddings(_ request: Request) async throws -> Response {
+        let buffer = try await request.body.collect(upTo: maxBody)
+        let parsed = try EmbeddingsRequest(json: Data(buffer: buffer), servedDimension: served.dimension)
+        guard parsed.model == served.name else {
+            throw APIError(.notFound, "the model '\(parsed.model)' is not served here; GET /v1/models lists '\(served.name)'",
+                           param: "model", code: "model_not_found")
+        }
+        let results: [Result<[Float], Error>]
+        var tokens = 0
+        switch parsed.modality {
+        case .text:
+            tokens = try served.tokenCounts(parsed.inputs).reduce(0, +)
+            results = try await batched { try await served.text.embed(parsed.inputs) }
+        case .image:
+            guard let image = served.image else {
+                throw APIError.badRequest("this server was started without the image tower", param: "modality")
+            }
+            let bytes = try parsed.inputs.enumerated().map { try EmbeddingsRequest.imageBytes($1, index: $0) }
+            var pixels: [Tensor] = []
+            for (i, prepared) in await served.prepareImages(bytes).enumerated() {
+                switch prepared {
+                case let .success(tensor): pixels.append(tensor)
+                case let .failure(error): throw APIError.badRequest("input[\(i)]: \(Self.reason(error))", param: "input", code: "invalid_image")
+                }
+            }
+            results = try await batched { try await image.embed(pixels) }
+        }
+        var data: [[String: Any]] = []
+        for (i, result) in results.enumerated() {
+            guard case var .success(vector) = result else {
+                throw APIError(.internalServerError, "the model failed on input[\(i)]", type: "server_error")
+            }
+            if let d = parsed.dimensions, d < vector.count { vector = Self.truncated(vector, to: d) }
+            let embedding: Any = parsed.encoding == .base64 ? Self.base64(vector) : vector.map(Double.init)
+            data.append(["object": "embedding", "index": i, "embedding": embedding])
+        }
+        return JSONResponse.make(["object": "list", "data": data, "model": served.name,
+                                  "usage": ["prompt_tokens": tokens, "total_tokens": tokens]])
+    }
+
+    /// Maps the batcher's refusals to 429 / 504.
+    private func batched(_ body: () async throws -> [Result<[Float], Error>]) async throws -> [Result<[Float], Error>] {
+        do {
+            return try await body()
+        } catch BatcherError.queueFull {
+            var error = APIError(.tooManyRequests, "the server is busy; retry shortly", type: "rate_limit_error", code: "queue_full")
+            error.retryAfter = 1
+            throw error
+        } catch BatcherError.timedOut {
+            throw APIError(.gatewayTimeout, "the request waited longer than the server's --timeout", type: "timeout")
+        }
+    }
+
+    /// The first `d` components, re-normalised to unit length (OpenAI's `dimensions`).
+    static func truncated(_ vector: [Float], to d: Int) -> [Float] {
+        let head = Array(vector.prefix(d))
+        let norm = head.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? head.map { $0 / norm } : head
+    }
+
+    /// Little-endian float32 bytes, base64 (what the openai client decodes with numpy's frombuffer).
+    static func base64(_ vector: [Float]) -> String {
+        vector.map { $0.bitPattern.littleEndian }.withUnsafeBytes { Data($0).base64EncodedString() }
+    }
+
+    static func reason(_ error: CLIPError) -> String {
+        if case let .input(_, reason) = error { return reason }
+        return error.description
+    }
+}

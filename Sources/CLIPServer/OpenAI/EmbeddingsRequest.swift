@@ -1,0 +1,107 @@
+import Foundation
+
+/// `POST /v1/embeddings` as OpenAI defines it, plus infinity's `modality` for images. Parsed by hand from
+/// JSON so that every problem names its field.
+struct EmbeddingsRequest {
+    enum Modality: String { case text, image }
+    enum Encoding: String { case float, base64 }
+
+    static let maxInputs = 256
+
+    let model: String
+    let inputs: [String]
+    let encoding: Encoding
+    let dimensions: Int?
+    let modality: Modality
+
+    init(json data: Data, servedDimension: Int) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data), let body = object as? [String: Any] else {
+            throw APIError.badRequest("the body is not a JSON object", param: nil, code: "invalid_json")
+        }
+        guard let model = body["model"] as? String else {
+            throw APIError.badRequest(body["model"] == nil ? "'model' is required" : "'model' must be a string", param: "model")
+        }
+        self.model = model
+        switch body["input"] {
+        case let text as String:
+            inputs = [text]
+        case let list as [Any]:
+            guard list.allSatisfy({ $0 is String }) else {
+                throw APIError.badRequest("'input' must be a string or an array of strings (token arrays are not accepted)", param: "input")
+            }
+            inputs = list as! [String]
+        case nil:
+            throw APIError.badRequest("'input' is required", param: "input")
+        default:
+            throw APIError.badRequest("'input' must be a string or an array of strings", param: "input")
+        }
+        guard !inputs.isEmpty else { throw APIError.badRequest("'input' is empty", param: "input") }
+        guard inputs.count <= Self.maxInputs else {
+            throw APIError.badRequest("'input' has \(inputs.count) items; at most \(Self.maxInputs) per request", param: "input")
+        }
+        if let empty = inputs.firstIndex(where: \.isEmpty) {
+            throw APIError.badRequest("input[\(empty)] is an empty string", param: "input")
+        }
+        switch body["encoding_format"] {
+        case nil, is NSNull: encoding = .float
+        case let name as String:
+            guard let value = Encoding(rawValue: name) else {
+                throw APIError.badRequest("'encoding_format' must be \"float\" or \"base64\", not \"\(name)\"", param: "encoding_format")
+            }
+            encoding = value
+        default:
+            throw APIError.badRequest("'encoding_format' must be a string", param: "encoding_format")
+        }
+        switch body["dimensions"] {
+        case nil, is NSNull:
+            dimensions = nil
+        case let value? where Self.integer(value) != nil:
+            let d = Self.integer(value)!
+            guard (1...servedDimension).contains(d) else {
+                throw APIError.badRequest("'dimensions' must be between 1 and \(servedDimension), not \(d)", param: "dimensions")
+            }
+            dimensions = d
+        default:
+            throw APIError.badRequest("'dimensions' must be an integer", param: "dimensions")
+        }
+        switch body["modality"] {
+        case nil, is NSNull: modality = .text
+        case let name as String:
+            guard let value = Modality(rawValue: name) else {
+                throw APIError.badRequest("'modality' must be \"text\" or \"image\", not \"\(name)\"", param: "modality")
+            }
+            modality = value
+        default:
+            throw APIError.badRequest("'modality' must be a string", param: "modality")
+        }
+        if let user = body["user"], !(user is String) {
+            throw APIError.badRequest("'user' must be a string", param: "user")
+        }
+    }
+
+    /// A JSON number that is a whole number, as an Int (never `true`/`false`, which Foundation also
+    /// hands back as numbers: they are told apart by their type encoding, "c").
+    static func integer(_ value: Any) -> Int? {
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+        if let int = value as? Int { return int }
+        if let double = value as? Double, double == double.rounded(), abs(double) < 1e9 { return Int(double) }
+        return nil
+    }
+
+    /// The bytes of an image input: a `data:image/…;base64,` URI or bare base64.
+    static func imageBytes(_ input: String, index: Int) throws -> Data {
+        var payload = Substring(input)
+        if input.hasPrefix("data:") {
+            guard let comma = input.firstIndex(of: ","), input[..<comma].hasSuffix(";base64") else {
+                throw APIError.badRequest("input[\(index)] is a data URI without ';base64,'", param: "input")
+            }
+            payload = input[input.index(after: comma)...]
+        } else if input.hasPrefix("http://") || input.hasPrefix("https://") {
+            throw APIError.badRequest("input[\(index)] is a URL; this server never fetches remote images: send the bytes as base64", param: "input")
+        }
+        guard let data = Data(base64Encoded: String(payload), options: .ignoreUnknownCharacters), !data.isEmpty else {
+            throw APIError.badRequest("input[\(index)] is not valid base64", param: "input")
+        }
+        return data
+    }
+}

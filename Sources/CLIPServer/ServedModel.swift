@@ -1,0 +1,101 @@
+import CLIP
+import Foundation
+
+/// A loaded model as the server serves it: its name for clients, and one batcher per tower. Images are
+/// decoded before they join a batch, on Dispatch's threads (never Swift's cooperative pool).
+public final class ServedModel: Sendable {
+    public let name: String
+    public let loaded: LoadedModel
+    public let text: EmbeddingBatcher<String>
+    public let image: EmbeddingBatcher<Tensor>?
+    let preprocessor: ImagePreprocessor?
+    /// Largest decoded image accepted, checked from the header before decoding.
+    let maxPixels: Int
+
+    public struct Batching: Sendable {
+        public var text: EmbeddingBatcher<String>.Configuration
+        public var image: EmbeddingBatcher<Tensor>.Configuration
+        public init(text: EmbeddingBatcher<String>.Configuration = .init(maxBatch: 32, maxDelay: 0.002),
+                    image: EmbeddingBatcher<Tensor>.Configuration = .init(maxBatch: 32, maxDelay: 0.005)) {
+            self.text = text
+            self.image = image
+        }
+    }
+
+    public init(name: String, loaded: LoadedModel, batching: Batching = Batching(), maxPixels: Int = DecodeOptions().maxPixels) throws {
+        self.name = name
+        self.loaded = loaded
+        self.maxPixels = maxPixels
+        let tokenizer = try loaded.tokenizer()
+        let textTower = try loaded.model.requireText()
+        text = EmbeddingBatcher(configuration: batching.text, name: "clip-text-batcher") { texts in
+            do {
+                let embedded = try textTower.embed(tokens: texts.map { tokenizer.encode($0).ids })
+                return (0..<texts.count).map { .success(embedded.row($0)) }
+            } catch {
+                return texts.map { _ in .failure(error) }
+            }
+        }
+        if let vision = loaded.model.vision {
+            let embedder = try loaded.imageEmbedder()
+            preprocessor = embedder.preprocessor
+            let size = vision.config.imageSize, plane = 3 * size * size
+            image = EmbeddingBatcher(configuration: batching.image, name: "clip-image-batcher") { inputs in
+                let batch = Tensor(uninitialized: [inputs.count, 3, size, size])
+                for (i, input) in inputs.enumerated() { (batch.data + i * plane).update(from: input.data, count: plane) }
+                do {
+                    let embedded = try vision.embed(pixels: batch)
+                    return (0..<inputs.count).map { .success(embedded.row($0)) }
+                } catch {
+                    return inputs.map { _ in .failure(error) }
+                }
+            }
+        } else {
+            preprocessor = nil
+            image = nil
+        }
+    }
+
+    public var dimension: Int { loaded.model.config.embedDim }
+
+    /// Token count of each text as the model sees it (SOT … EOT, truncated at the context).
+    func tokenCounts(_ texts: [String]) throws -> [Int] {
+        let tokenizer = try loaded.tokenizer()
+        return texts.map { text in
+            let ids = tokenizer.encode(text).ids
+            return (ids.lastIndex(where: { $0 != 0 }) ?? 0) + 1
+        }
+    }
+
+    /// Decodes and preprocesses encoded images off the cooperative pool: one model input or one error each.
+    func prepareImages(_ images: [Data]) async -> [Result<Tensor, CLIPError>] {
+        guard let preprocessor else { return images.map { _ in .failure(.invalidArgument("this server has no image tower")) } }
+        let options = DecodeOptions(maxPixels: maxPixels)
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                let size = preprocessor.config.size
+                let results: [Result<Tensor, CLIPError>] = images.enumerated().map { i, data in
+                    do {
+                        let pixels = try ImageDecoder.decode(data, name: "input[\(i)]", options: options)
+                        let tensor = Tensor(uninitialized: [3, size, size])
+                        preprocessor.write(pixels, into: tensor.data)
+                        return .success(tensor)
+                    } catch let error as CLIPError {
+                        return .failure(error)
+                    } catch {
+                        return .failure(.input(file: "input[\(i)]", reason: "\(error)"))
+                    }
+                }
+                continuation.resume(returning: results)
+            }
+        }
+    }
+
+    /// Finishes queued requests and stops the batchers' threads.
+    public func shutdown() {
+        text.shutdown()
+        image?.shutdown()
+    }
+
+    deinit { shutdown() }
+}

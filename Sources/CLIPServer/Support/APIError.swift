@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+
+/// A client-facing error in OpenAI's shape, `{"error":{"message","type","param","code"}}`, with its HTTP
+/// status. Every request problem becomes one of these (a 4xx naming the field); never a crash or a 5xx.
+public struct APIError: Error, Sendable {
+    public let status: HTTPResponse.Status
+    public let message: String
+    public let type: String
+    public let param: String?
+    public let code: String?
+    /// Seconds a client should wait before retrying (429).
+    public var retryAfter: Int?
+
+    public init(_ status: HTTPResponse.Status, _ message: String, type: String = "invalid_request_error",
+                param: String? = nil, code: String? = nil) {
+        self.status = status
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+    }
+
+    public static func badRequest(_ message: String, param: String?, code: String? = nil) -> APIError {
+        APIError(.badRequest, message, param: param, code: code)
+    }
+
+    var response: Response {
+        let object: [String: Any] = ["error": ["message": message, "type": type, "param": param as Any, "code": code as Any]]
+        var response = JSONResponse.make(object, status: status)
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
+    }
+}
+
+/// JSON bodies written with JSONSerialization (the vectors are large; Codable would box every float).
+enum JSONResponse {
+    static func make(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [])) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Turns any error a handler throws into its JSON answer: `APIError` as itself, a body over the limit as
+/// 413, anything else as a 500 with no internals.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return error.response
+        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+            return APIError(.contentTooLarge, "the request body is larger than the server's limit (--max-body-mib)", param: nil, code: "body_too_large").response
+        } catch let error as HTTPResponseError {
+            return APIError(error.status, error.status.reasonPhrase).response
+        } catch is CancellationError {
+            return APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), "the request was cancelled").response
+        } catch {
+            return APIError(.internalServerError, "internal error", type: "server_error").response
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Hummingbird
+
+/// `Authorization: Bearer KEY` against the configured keys, compared in constant time. Liveness probes stay
+/// open so orchestrators need no key.
+struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let keys: [[UInt8]]
+    static var openPaths: Set<String> { ["/healthz", "/ping"] }
+
+    init(keys: [String]) { self.keys = keys.map { Array($0.utf8) } }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        let header = request.headers[.authorization] ?? ""
+        let prefix = "Bearer "
+        guard header.hasPrefix(prefix), Self.matches(Array(header.dropFirst(prefix.count).utf8), keys) else {
+            throw APIError(.unauthorized, header.isEmpty ? "missing API key: send Authorization: Bearer <key>" : "incorrect API key",
+                           param: nil, code: "invalid_api_key")
+        }
+        return try await next(request, context)
+    }
+
+    /// Constant time in the key's content: every byte of every configured key is compared.
+    static func matches(_ candidate: [UInt8], _ keys: [[UInt8]]) -> Bool {
+        var found = false
+        for key in keys {
+            var difference = UInt8(key.count == candidate.count ? 0 : 1)
+            for i in 0..<key.count { difference |= key[i] ^ (i < candidate.count ? candidate[i] : 0) }
+            found = found || difference == 0
+        }
+        return found
+    }
+}
