@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
@@ -49,7 +50,8 @@ let package = Package(
         // HTTP service over CLIP and CLIPSearch (neither of which knows HTTP).
         .target(
             name: "CLIPServer",
-            dependencies: ["CLIP", "CLIPSearch", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["CLIP", "CLIPSearch", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "MultipartKit", package: "multipart-kit")]
         ),
         .target(
             name: "CLIPTraining",

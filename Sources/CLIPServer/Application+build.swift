@@ -40,6 +40,7 @@ public func buildRouter(_ served: ServedModel, configuration: ServerConfiguratio
     // Both towers are loaded before the application is built, so a running server is a ready one.
     router.get("readyz") { _, _ in JSONResponse.make(["ready": true, "model": served.name]) }
     EmbeddingsController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
+    PredictController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
     return router
 }
 

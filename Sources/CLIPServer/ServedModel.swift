@@ -67,19 +67,26 @@ public final class ServedModel: Sendable {
         }
     }
 
+    /// An image decoded and preprocessed for the model, with its decoded size (EXIF orientation applied).
+    struct PreparedImage {
+        let pixels: Tensor
+        let width: Int
+        let height: Int
+    }
+
     /// Decodes and preprocesses encoded images off the cooperative pool: one model input or one error each.
-    func prepareImages(_ images: [Data]) async -> [Result<Tensor, CLIPError>] {
+    func prepareImages(_ images: [Data]) async -> [Result<PreparedImage, CLIPError>] {
         guard let preprocessor else { return images.map { _ in .failure(.invalidArgument("this server has no image tower")) } }
         let options = DecodeOptions(maxPixels: maxPixels)
         return await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
                 let size = preprocessor.config.size
-                let results: [Result<Tensor, CLIPError>] = images.enumerated().map { i, data in
+                let results: [Result<PreparedImage, CLIPError>] = images.enumerated().map { i, data in
                     do {
-                        let pixels = try ImageDecoder.decode(data, name: "input[\(i)]", options: options)
+                        let decoded = try ImageDecoder.decode(data, name: "input[\(i)]", options: options)
                         let tensor = Tensor(uninitialized: [3, size, size])
-                        preprocessor.write(pixels, into: tensor.data)
-                        return .success(tensor)
+                        preprocessor.write(decoded, into: tensor.data)
+                        return .success(PreparedImage(pixels: tensor, width: decoded.width, height: decoded.height))
                     } catch let error as CLIPError {
                         return .failure(error)
                     } catch {

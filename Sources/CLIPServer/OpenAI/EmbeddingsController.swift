@@ -36,7 +36,7 @@ struct EmbeddingsController<Context: RequestContext> {
             var pixels: [Tensor] = []
             for (i, prepared) in await served.prepareImages(bytes).enumerated() {
                 switch prepared {
-                case let .success(tensor): pixels.append(tensor)
+                case let .success(prepared): pixels.append(prepared.pixels)
                 case let .failure(error): throw APIError.badRequest("input[\(i)]: \(Self.reason(error))", param: "input", code: "invalid_image")
                 }
             }

@@ -11,6 +11,8 @@ public struct APIError: Error, Sendable {
     public let code: String?
     /// Seconds a client should wait before retrying (429).
     public var retryAfter: Int?
+    /// Answer as FastAPI does (`{"detail": message}`), for the Immich-compatible routes.
+    public var fastAPIShape = false
 
     public init(_ status: HTTPResponse.Status, _ message: String, type: String = "invalid_request_error",
                 param: String? = nil, code: String? = nil) {
@@ -25,8 +27,17 @@ public struct APIError: Error, Sendable {
         APIError(.badRequest, message, param: param, code: code)
     }
 
+    /// A FastAPI-shaped error (Immich's machine-learning service is FastAPI).
+    public static func detail(_ status: HTTPResponse.Status, _ message: String) -> APIError {
+        var error = APIError(status, message)
+        error.fastAPIShape = true
+        return error
+    }
+
     var response: Response {
-        let object: [String: Any] = ["error": ["message": message, "type": type, "param": param as Any, "code": code as Any]]
+        let object: [String: Any] = fastAPIShape
+            ? ["detail": message]
+            : ["error": ["message": message, "type": type, "param": param as Any, "code": code as Any]]
         var response = JSONResponse.make(object, status: status)
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
