@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
@@ -51,7 +52,8 @@ let package = Package(
         .target(
             name: "CLIPServer",
             dependencies: ["CLIP", "CLIPSearch", .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "MultipartKit", package: "multipart-kit")]
+                           .product(name: "MultipartKit", package: "multipart-kit"),
+                           .product(name: "Prometheus", package: "swift-prometheus")]
         ),
         .target(
             name: "CLIPTraining",

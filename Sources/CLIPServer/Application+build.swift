@@ -31,24 +31,33 @@ public struct ServerConfiguration: Sendable {
 }
 
 /// The routes of `clip serve` over one served model. Tests run this same router in memory.
-public func buildRouter(_ served: ServedModel, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
+public func buildRouter(_ served: ServedModel, configuration: ServerConfiguration,
+                        metrics: ServerMetrics = ServerMetrics()) -> Router<BasicRequestContext> {
     let router = Router()
+    metrics.observe(served)
+    // Outermost first: the access log (swift-log) and the metrics see the final status of every request.
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     if !configuration.apiKeys.isEmpty { router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }
     router.get("healthz") { _, _ in "ok" }
     router.get("ping") { _, _ in "pong" }
     // Both towers are loaded before the application is built, so a running server is a ready one.
     router.get("readyz") { _, _ in JSONResponse.make(["ready": true, "model": served.name]) }
+    router.get("metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                 body: .init(byteBuffer: ByteBuffer(string: metrics.render(served))))
+    }
     EmbeddingsController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
     PredictController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
     return router
 }
 
 /// The application `clip serve` runs. `onListening` gets the bound port (port 0 picks a free one).
-public func buildApplication(_ served: ServedModel, configuration: ServerConfiguration,
+public func buildApplication(_ served: ServedModel, configuration: ServerConfiguration, metrics: ServerMetrics = ServerMetrics(),
                              onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws -> some ApplicationProtocol {
     try configuration.validate()
-    return Application(router: buildRouter(served, configuration: configuration),
+    return Application(router: buildRouter(served, configuration: configuration, metrics: metrics),
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftclip"),
                        onServerRunning: { channel in onListening(channel.localAddress?.port ?? configuration.port) })
 }

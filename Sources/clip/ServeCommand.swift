@@ -58,7 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
             image: .init(maxBatch: maxBatch, maxDelay: maxDelayImageMs / 1000, timeout: timeout))
         let served = try ServedModel(name: servedName ?? modelOptions.model, loaded: loaded, batching: batching)
         let name = served.name, precision = loaded.model.precision.rawValue, dimension = served.dimension, host = host
-        let app = try buildApplication(served, configuration: configuration) { bound in
+        let metrics = ServerMetrics(modelLoadSeconds: Date().timeIntervalSince(started))
+        let app = try buildApplication(served, configuration: configuration, metrics: metrics) { bound in
             FileHandle.standardError.write(Data(String(format: "serving %@ (%@, dimension %d) on http://%@:%d, ready %.2f s after start\n",
                                                        name, precision, dimension, host, bound, Date().timeIntervalSince(started)).utf8))
         }

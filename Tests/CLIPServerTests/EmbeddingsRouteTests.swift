@@ -131,6 +131,24 @@ final class EmbeddingsRouteTests: XCTestCase {
         }
     }
 
+    func testMetricsCountRequestsErrorsAndBatches() async throws {
+        try await withApp { client, _ in
+            for _ in 0..<2 { _ = try await client.postJSON("/v1/embeddings", ["model": "tiny", "input": ["a", "b"]]) }
+            _ = try await client.postJSON("/v1/embeddings", ["model": "tiny"])
+            let text = try await client.execute(uri: "/metrics", method: .get) { response in
+                XCTAssertEqual(response.headers[.contentType], "text/plain; version=0.0.4")
+                return String(buffer: response.body)
+            }
+            XCTAssertTrue(text.contains(#"http_requests_total{route="/v1/embeddings",method="POST",status="200"} 2"#), text)
+            XCTAssertTrue(text.contains(#"http_errors_total{route="/v1/embeddings",method="POST",status="400"} 1"#), text)
+            XCTAssertTrue(text.contains(#"http_request_duration_seconds_count{route="/v1/embeddings"} 3"#), text)
+            XCTAssertTrue(text.contains(#"clip_batch_size_inputs_sum{tower="text"} 4"#), text)
+            XCTAssertTrue(text.contains(#"clip_queue_depth_inputs{tower="text"} 0"#), text)
+            let rss = text.split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
+            XCTAssertGreaterThan(Double(rss?.split(separator: " ").last ?? "0") ?? 0, 1e6, text)
+        }
+    }
+
     func testANonLoopbackAddressNeedsKeysOrAnExplicitNoAuth() throws {
         XCTAssertThrowsError(try ServerConfiguration(host: "0.0.0.0").validate()) { XCTAssertTrue("\($0)".contains("--api-key-file"), "\($0)") }
         XCTAssertNoThrow(try ServerConfiguration(host: "0.0.0.0", apiKeys: ["k"]).validate())

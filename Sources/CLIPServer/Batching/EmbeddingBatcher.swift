@@ -54,6 +54,14 @@ public final class EmbeddingBatcher<Input: Sendable>: @unchecked Sendable {
     private var thread: Thread?
     /// Sizes of the passes run so far (for metrics and tests), newest last; at most 1,024 kept.
     public private(set) var recentBatchSizes: [Int] = []
+    private var passObserver: (@Sendable (Int) -> Void)?
+
+    /// Called with each pass's size, on the batcher's thread (metrics).
+    public func observePasses(_ observer: @escaping @Sendable (Int) -> Void) {
+        condition.lock()
+        passObserver = observer
+        condition.unlock()
+    }
 
     public init(configuration: Configuration = Configuration(), name: String, process: @escaping Process) {
         self.configuration = configuration
@@ -161,7 +169,9 @@ public final class EmbeddingBatcher<Input: Sendable>: @unchecked Sendable {
         condition.lock()
         recentBatchSizes.append(inputs.count)
         if recentBatchSizes.count > 1024 { recentBatchSizes.removeFirst(recentBatchSizes.count - 1024) }
+        let observer = passObserver
         condition.unlock()
+        observer?(inputs.count)
         var start = 0
         for pending in live {
             pending.continuation.resume(returning: Array(results[start..<(start + pending.inputs.count)]))
