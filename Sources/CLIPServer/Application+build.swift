@@ -11,14 +11,17 @@ public struct ServerConfiguration: Sendable {
     public var allowNoAuth: Bool
     /// Largest request body in bytes (413 beyond).
     public var maxBody: Int
+    /// The one browser origin allowed to call the API (CORS); nil: no CORS headers at all.
+    public var corsOrigin: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, apiKeys: [String] = [], allowNoAuth: Bool = false,
-                maxBody: Int = 20 << 20) {
+                maxBody: Int = 20 << 20, corsOrigin: String? = nil) {
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
         self.allowNoAuth = allowNoAuth
         self.maxBody = maxBody
+        self.corsOrigin = corsOrigin
     }
 
     /// Refuses a non-loopback address without keys or an explicit `--no-auth`.
@@ -38,6 +41,8 @@ public func buildRouter(_ served: ServedModel, configuration: ServerConfiguratio
     // Outermost first: the access log (swift-log) and the metrics see the final status of every request.
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
+    // Before the key check: a browser's preflight carries no Authorization header.
+    if let origin = configuration.corsOrigin { router.add(middleware: CORSMiddleware(allowOrigin: .custom(origin))) }
     router.add(middleware: ErrorMiddleware())
     if !configuration.apiKeys.isEmpty { router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }
     router.get("healthz") { _, _ in "ok" }

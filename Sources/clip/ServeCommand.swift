@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     var timeout = 30.0
     @Option(name: .long, help: "Largest request body in MiB (413 beyond).")
     var maxBodyMib = 20
+    @Option(name: .long, help: "The browser origin allowed to call the API (CORS), e.g. https://photos.example; off by default.")
+    var corsOrigin: String?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
@@ -49,7 +51,8 @@ struct ServeCommand: AsyncParsableCommand {
             keys = try TextList.read(apiKeyFile).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !keys.isEmpty else { throw CLIPError.input(file: apiKeyFile, reason: "no API keys in the file (one per line)") }
         }
-        let configuration = ServerConfiguration(host: host, port: port, apiKeys: keys, allowNoAuth: noAuth, maxBody: maxBodyMib << 20)
+        let configuration = ServerConfiguration(host: host, port: port, apiKeys: keys, allowNoAuth: noAuth, maxBody: maxBodyMib << 20,
+                                                corsOrigin: corsOrigin)
         try configuration.validate()
         let started = Date()
         let loaded = try modelOptions.load(towers: .both)

@@ -149,6 +149,25 @@ final class EmbeddingsRouteTests: XCTestCase {
         }
     }
 
+    func testCORSIsOffUnlessAnOriginIsGiven() async throws {
+        try await withApp { client, _ in
+            try await client.execute(uri: "/v1/models", method: .get, headers: [.origin: "https://evil.example"]) { response in
+                XCTAssertNil(response.headers[.accessControlAllowOrigin])
+            }
+        }
+        try await withApp(ServerConfiguration(apiKeys: ["k"], corsOrigin: "https://photos.example")) { client, _ in
+            // The preflight passes without a key; the real request still needs one.
+            try await client.execute(uri: "/v1/embeddings", method: .options,
+                                     headers: [.origin: "https://photos.example", .accessControlRequestMethod: "POST"]) { response in
+                XCTAssertEqual(response.headers[.accessControlAllowOrigin], "https://photos.example")
+            }
+            try await client.execute(uri: "/v1/models", method: .get, headers: [.origin: "https://photos.example", .authorization: "Bearer k"]) { response in
+                XCTAssertEqual(response.status, .ok)
+                XCTAssertEqual(response.headers[.accessControlAllowOrigin], "https://photos.example")
+            }
+        }
+    }
+
     func testANonLoopbackAddressNeedsKeysOrAnExplicitNoAuth() throws {
         XCTAssertThrowsError(try ServerConfiguration(host: "0.0.0.0").validate()) { XCTAssertTrue("\($0)".contains("--api-key-file"), "\($0)") }
         XCTAssertNoThrow(try ServerConfiguration(host: "0.0.0.0", apiKeys: ["k"]).validate())
