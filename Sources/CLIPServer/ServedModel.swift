@@ -6,16 +6,18 @@ import Foundation
 public final class ServedModel: Sendable {
     public let name: String
     public let loaded: LoadedModel
-    public let text: EmbeddingBatcher<String>
+    /// Token ids in (tokenized by the request handler, which also counts them for `usage`).
+    public let text: EmbeddingBatcher<[Int32]>
     public let image: EmbeddingBatcher<Tensor>?
     let preprocessor: ImagePreprocessor?
+    let tokenizer: Tokenizer
     /// Largest decoded image accepted, checked from the header before decoding.
     let maxPixels: Int
 
     public struct Batching: Sendable {
-        public var text: EmbeddingBatcher<String>.Configuration
+        public var text: EmbeddingBatcher<[Int32]>.Configuration
         public var image: EmbeddingBatcher<Tensor>.Configuration
-        public init(text: EmbeddingBatcher<String>.Configuration = .init(maxBatch: 32, maxDelay: 0.002),
+        public init(text: EmbeddingBatcher<[Int32]>.Configuration = .init(maxBatch: 32, maxDelay: 0.002),
                     image: EmbeddingBatcher<Tensor>.Configuration = .init(maxBatch: 32, maxDelay: 0.005)) {
             self.text = text
             self.image = image
@@ -26,14 +28,14 @@ public final class ServedModel: Sendable {
         self.name = name
         self.loaded = loaded
         self.maxPixels = maxPixels
-        let tokenizer = try loaded.tokenizer()
+        tokenizer = try loaded.tokenizer()
         let textTower = try loaded.model.requireText()
-        text = EmbeddingBatcher(configuration: batching.text, name: "clip-text-batcher") { texts in
+        text = EmbeddingBatcher(configuration: batching.text, name: "clip-text-batcher") { sequences in
             do {
-                let embedded = try textTower.embed(tokens: texts.map { tokenizer.encode($0).ids })
-                return (0..<texts.count).map { .success(embedded.row($0)) }
+                let embedded = try textTower.embed(tokens: sequences)
+                return (0..<sequences.count).map { .success(embedded.row($0)) }
             } catch {
-                return texts.map { _ in .failure(error) }
+                return sequences.map { _ in .failure(error) }
             }
         }
         if let vision = loaded.model.vision {
@@ -58,13 +60,11 @@ public final class ServedModel: Sendable {
 
     public var dimension: Int { loaded.model.config.embedDim }
 
-    /// Token count of each text as the model sees it (SOT … EOT, truncated at the context).
-    func tokenCounts(_ texts: [String]) throws -> [Int] {
-        let tokenizer = try loaded.tokenizer()
-        return texts.map { text in
-            let ids = tokenizer.encode(text).ids
-            return (ids.lastIndex(where: { $0 != 0 }) ?? 0) + 1
-        }
+    /// Each text's token ids (SOT … EOT, truncated at the context) and how many tokens they hold.
+    func tokenize(_ texts: [String]) -> (ids: [[Int32]], count: Int) {
+        let ids = texts.map { tokenizer.encode($0).ids }
+        let count = ids.reduce(0) { $0 + ($1.lastIndex(where: { $0 != 0 }) ?? 0) + 1 }
+        return (ids, count)
     }
 
     /// An image decoded and preprocessed for the model, with its decoded size (EXIF orientation applied).

@@ -55,7 +55,8 @@ struct PredictController<Context: RequestContext> {
             guard let text = form.text, !text.isEmpty else {
                 throw APIError.detail(.badRequest, "entries ask for clip.textual but the form has no 'text' field")
             }
-            let vector = try await Self.embedding(served.text) { try await served.text.embed([text]) }
+            let ids = served.tokenize([text]).ids
+            let vector = try await Self.embedding(served.text) { try await served.text.embed(ids) }
             return JSONResponse.make(["clip": Self.vectorString(vector)])
         }
     }

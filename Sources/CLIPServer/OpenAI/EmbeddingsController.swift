@@ -26,8 +26,9 @@ struct EmbeddingsController<Context: RequestContext> {
         var tokens = 0
         switch parsed.modality {
         case .text:
-            tokens = try served.tokenCounts(parsed.inputs).reduce(0, +)
-            results = try await batched { try await served.text.embed(parsed.inputs) }
+            let (ids, count) = served.tokenize(parsed.inputs)
+            tokens = count
+            results = try await batched { try await served.text.embed(ids) }
         case .image:
             guard let image = served.image else {
                 throw APIError.badRequest("this server was started without the image tower", param: "modality")
