@@ -3,8 +3,8 @@ import Foundation
 /// `POST /v1/embeddings` as OpenAI defines it, plus infinity's `modality` for images. Parsed by hand from
 /// JSON so that every problem names its field.
 struct EmbeddingsRequest {
-    enum Modality: String { case text, image }
-    enum Encoding: String { case float, base64 }
+    enum Modality: String, CaseIterable { case text, image }
+    enum Encoding: String, CaseIterable { case float, base64 }
 
     static let maxInputs = 256
 
@@ -42,16 +42,7 @@ struct EmbeddingsRequest {
         if let empty = inputs.firstIndex(where: \.isEmpty) {
             throw APIError.badRequest("input[\(empty)] is an empty string", param: "input")
         }
-        switch body["encoding_format"] {
-        case nil, is NSNull: encoding = .float
-        case let name as String:
-            guard let value = Encoding(rawValue: name) else {
-                throw APIError.badRequest("'encoding_format' must be \"float\" or \"base64\", not \"\(name)\"", param: "encoding_format")
-            }
-            encoding = value
-        default:
-            throw APIError.badRequest("'encoding_format' must be a string", param: "encoding_format")
-        }
+        encoding = try Self.choice(body, "encoding_format", default: Encoding.float)
         switch body["dimensions"] {
         case nil, is NSNull:
             dimensions = nil
@@ -64,18 +55,26 @@ struct EmbeddingsRequest {
         default:
             throw APIError.badRequest("'dimensions' must be an integer", param: "dimensions")
         }
-        switch body["modality"] {
-        case nil, is NSNull: modality = .text
-        case let name as String:
-            guard let value = Modality(rawValue: name) else {
-                throw APIError.badRequest("'modality' must be \"text\" or \"image\", not \"\(name)\"", param: "modality")
-            }
-            modality = value
-        default:
-            throw APIError.badRequest("'modality' must be a string", param: "modality")
-        }
+        modality = try Self.choice(body, "modality", default: Modality.text)
         if let user = body["user"], !(user is String) {
             throw APIError.badRequest("'user' must be a string", param: "user")
+        }
+    }
+
+    /// An optional string field that must name one of `T`'s cases.
+    static func choice<T: RawRepresentable & CaseIterable>(_ body: [String: Any], _ key: String, default value: T) throws -> T
+        where T.RawValue == String {
+        switch body[key] {
+        case nil, is NSNull:
+            return value
+        case let name as String:
+            guard let chosen = T(rawValue: name) else {
+                let names = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+                throw APIError.badRequest("'\(key)' must be \(names), not \"\(name)\"", param: key)
+            }
+            return chosen
+        default:
+            throw APIError.badRequest("'\(key)' must be a string", param: key)
         }
     }
 
