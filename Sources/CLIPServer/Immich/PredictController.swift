@@ -99,7 +99,7 @@ struct PredictController<Context: RequestContext> {
 
     /// The vector as the JSON-array string Immich stores in its `vector` column.
     static func vectorString(_ vector: [Float]) -> String {
-        "[" + vector.map { "\($0)" }.joined(separator: ",") + "]"
+        EmbeddingsController<Context>.jsonArray(vector)
     }
 
     private static func embedding<Input>(_ batcher: EmbeddingBatcher<Input>, _ body: () async throws -> [Result<[Float], Error>]) async throws -> [Float] {

