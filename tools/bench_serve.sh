@@ -16,6 +16,6 @@ server=$!
 for _ in $(seq 200); do grep -q "serving bench" "$log" && break; sleep 0.1; done
 port=$(grep -o '127\.0\.0\.1:[0-9]*,' "$log" | head -1 | tr -d , | cut -d: -f2)
 echo "clip serve ($precision) on port $port; $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-MODEL=bench wrk -t 2 -c 64 -d "${seconds}s" --latency -s tools/bench_serve/texts.lua "http://127.0.0.1:$port" | tail -1
+MODEL=bench wrk -t 1 -c 64 -d "${seconds}s" --latency -s tools/bench_serve/texts.lua "http://127.0.0.1:$port" | tail -1
 kill -TERM "$server"; wait "$server" || true
 "$clip" bench --towers text --precision "$precision" --seconds 4 | grep "7 tokens"
