@@ -4,11 +4,12 @@ import CLIPServer
 import Foundation
 import Hummingbird
 
-/// `clip serve`: the model over HTTP (OpenAI-compatible embeddings), both towers loaded before it listens.
+/// `clip serve`: the model over HTTP (OpenAI-compatible embeddings, Immich's /predict), both towers loaded
+/// before it listens.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve embeddings over HTTP: OpenAI-compatible /v1/embeddings (texts and images), /v1/models, /healthz, /readyz.")
+        abstract: "Serve embeddings over HTTP: OpenAI-compatible /v1/embeddings (texts and images), Immich's /predict, /v1/models, /healthz, /readyz, /metrics.")
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
