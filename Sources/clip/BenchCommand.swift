@@ -32,7 +32,7 @@ struct BenchCommand: AsyncParsableCommand {
         var precisions = precision.map { [$0] } ?? Precision.allCases.filter { $0 != .auto && table.supports($0) }
         if let only = precision {
             let packing = LinearPacking(only)
-            if let notice = packing.notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
+            if let notice = packing.notice { PrecisionNotice.once(notice) }
             precisions = [packing.precision]
         }
         let config = shape == "tiny"

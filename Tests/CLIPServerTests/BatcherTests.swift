@@ -85,4 +85,14 @@ final class BatcherTests: XCTestCase {
         }
         XCTAssertEqual(recorder.passes, [[1]], "neither the late nor the cancelled request was computed")
     }
+
+    func testRefusalsBecome429And504() {
+        let full = APIError(refusal: .queueFull)
+        XCTAssertEqual(full.status, .tooManyRequests)
+        XCTAssertEqual(full.retryAfter, 1)
+        XCTAssertEqual(full.code, "queue_full")
+        let late = APIError(refusal: .timedOut)
+        XCTAssertEqual(late.status, .gatewayTimeout)
+        XCTAssertNil(late.retryAfter)
+    }
 }

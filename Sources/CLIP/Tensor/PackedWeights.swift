@@ -83,11 +83,5 @@ public final class PackedWeights: @unchecked Sendable {
     deinit { LargeAllocation.free(raw, bytes: rawBytes) }
 
     /// Bytes held, for memory reports.
-    public var byteCount: Int {
-        switch format {
-        case .int8: return panels * ((inFeatures + 3) / 4) * 64 + 8 * outFeatures
-        case .bf16: return panels * ((inFeatures + 1) / 2) * 64
-        case .fp32, .auto: return panels * inFeatures * Self.panelWidth * 4
-        }
-    }
+    public var byteCount: Int { rawBytes }
 }

@@ -49,14 +49,14 @@ struct PredictController<Context: RequestContext> {
             case let .success(value): prepared = value
             case let .failure(error): throw APIError.detail(.badRequest, "image: \(EmbeddingsController<Context>.reason(error))")
             }
-            let vector = try await Self.embedding(batcher) { try await batcher.embed([prepared.pixels]) }
+            let vector = try await Self.embedding { try await batcher.embed([prepared.pixels]) }
             return JSONResponse.make(["clip": Self.vectorString(vector), "imageHeight": prepared.height, "imageWidth": prepared.width])
         default:
             guard let text = form.text, !text.isEmpty else {
                 throw APIError.detail(.badRequest, "entries ask for clip.textual but the form has no 'text' field")
             }
             let ids = served.tokenize([text]).ids
-            let vector = try await Self.embedding(served.text) { try await served.text.embed(ids) }
+            let vector = try await Self.embedding { try await served.text.embed(ids) }
             return JSONResponse.make(["clip": Self.vectorString(vector)])
         }
     }
@@ -102,18 +102,17 @@ struct PredictController<Context: RequestContext> {
         EmbeddingsController<Context>.jsonArray(vector)
     }
 
-    private static func embedding<Input>(_ batcher: EmbeddingBatcher<Input>, _ body: () async throws -> [Result<[Float], Error>]) async throws -> [Float] {
+    /// The one vector a request asked for, with the batcher's refusals in FastAPI's shape.
+    private static func embedding(_ body: () async throws -> [Result<[Float], Error>]) async throws -> [Float] {
         do {
             guard case let .success(vector) = try await body()[0] else {
                 throw APIError.detail(.internalServerError, "the model failed")
             }
             return vector
-        } catch BatcherError.queueFull {
-            var error = APIError.detail(.tooManyRequests, "the server is busy; retry shortly")
-            error.retryAfter = 1
+        } catch let refusal as BatcherError {
+            var error = APIError(refusal: refusal)
+            error.fastAPIShape = true
             throw error
-        } catch BatcherError.timedOut {
-            throw APIError.detail(.gatewayTimeout, "the request waited longer than the server's --timeout")
         }
     }
 }

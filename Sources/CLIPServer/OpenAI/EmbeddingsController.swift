@@ -82,12 +82,8 @@ struct EmbeddingsController<Context: RequestContext> {
     private func batched(_ body: () async throws -> [Result<[Float], Error>]) async throws -> [Result<[Float], Error>] {
         do {
             return try await body()
-        } catch BatcherError.queueFull {
-            var error = APIError(.tooManyRequests, "the server is busy; retry shortly", type: "rate_limit_error", code: "queue_full")
-            error.retryAfter = 1
-            throw error
-        } catch BatcherError.timedOut {
-            throw APIError(.gatewayTimeout, "the request waited longer than the server's --timeout", type: "timeout")
+        } catch let refusal as BatcherError {
+            throw APIError(refusal: refusal)
         }
     }
 

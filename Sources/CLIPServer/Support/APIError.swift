@@ -27,6 +27,17 @@ public struct APIError: Error, Sendable {
         APIError(.badRequest, message, param: param, code: code)
     }
 
+    /// A batcher's refusal: 429 with `Retry-After` for a full queue, 504 for a request past its deadline.
+    public init(refusal: BatcherError) {
+        switch refusal {
+        case .queueFull:
+            self.init(.tooManyRequests, "the server is busy; retry shortly", type: "rate_limit_error", code: "queue_full")
+            retryAfter = 1
+        case .timedOut:
+            self.init(.gatewayTimeout, "the request waited longer than the server's --timeout", type: "timeout")
+        }
+    }
+
     /// A FastAPI-shaped error (Immich's machine-learning service is FastAPI).
     public static func detail(_ status: HTTPResponse.Status, _ message: String) -> APIError {
         var error = APIError(status, message)
