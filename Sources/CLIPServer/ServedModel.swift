@@ -31,12 +31,7 @@ public final class ServedModel: Sendable {
         tokenizer = try loaded.tokenizer()
         let textTower = try loaded.model.requireText()
         text = EmbeddingBatcher(configuration: batching.text, name: "clip-text-batcher") { sequences in
-            do {
-                let embedded = try textTower.embed(tokens: sequences)
-                return (0..<sequences.count).map { .success(embedded.row($0)) }
-            } catch {
-                return sequences.map { _ in .failure(error) }
-            }
+            Self.rows(sequences.count) { try textTower.embed(tokens: sequences) }
         }
         if let vision = loaded.model.vision {
             let embedder = try loaded.imageEmbedder()
@@ -45,16 +40,21 @@ public final class ServedModel: Sendable {
             image = EmbeddingBatcher(configuration: batching.image, name: "clip-image-batcher") { inputs in
                 let batch = Tensor(uninitialized: [inputs.count, 3, size, size])
                 for (i, input) in inputs.enumerated() { (batch.data + i * plane).update(from: input.data, count: plane) }
-                do {
-                    let embedded = try vision.embed(pixels: batch)
-                    return (0..<inputs.count).map { .success(embedded.row($0)) }
-                } catch {
-                    return inputs.map { _ in .failure(error) }
-                }
+                return Self.rows(inputs.count) { try vision.embed(pixels: batch) }
             }
         } else {
             preprocessor = nil
             image = nil
+        }
+    }
+
+    /// One pass's rows as per-input results (a failing pass fails each of its inputs).
+    private static func rows(_ count: Int, _ embed: () throws -> Tensor) -> [Result<[Float], Error>] {
+        do {
+            let embedded = try embed()
+            return (0..<count).map { .success(embedded.row($0)) }
+        } catch {
+            return Array(repeating: .failure(error), count: count)
         }
     }
 
