@@ -29,15 +29,10 @@ struct EvalCommand: AsyncParsableCommand {
 
         func run() async throws {
             runtime.apply()
-            var set = try LabeledImages.load(data)
-            if let classes { set = try set.relabeled(candidates: try TextList.read(classes).filter { !$0.isEmpty }, source: classes) }
+            let set = try EvalCommand.labelledImages(data, classes: classes)
             let loaded = try modelOptions.load(towers: .both)
-            let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
-                                                    labels: set.classes, templates: try PromptTemplates.named(templates),
-                                                    logitScale: loaded.model.logitScale, progress: ProgressLine.prompts.update)
-            let (features, used) = try imageOptions.embedAvailable(set.files, with: try imageOptions.embedder(loaded))
-            let accuracy = Evaluation.accuracy(scores: classifier.probabilities(features), labels: used.map { set.labels[$0.index] },
-                                               classCount: set.classes.count)
+            let (accuracy, used) = try EvalCommand.zeroShot(loaded, on: set, templates: try PromptTemplates.named(templates),
+                                                            images: imageOptions, progress: ProgressLine.prompts.update)
             if json {
                 let perClass = zip(set.classes, accuracy.perClass).map { ["class": $0, "correct": $1.correct, "count": $1.count] as [String: Any] }
                 print(try JSONLines.string(["images": used.count, "top1": accuracy.top1, "top5": accuracy.top5, "classes": perClass] as [String: Any]))
@@ -92,6 +87,27 @@ struct EvalCommand: AsyncParsableCommand {
                 print(String(format: "  %@  R@1 %.2f%%  R@5 %.2f%%  R@10 %.2f%%", name, 100 * r[1]!, 100 * r[5]!, 100 * r[10]!))
             }
         }
+    }
+}
+
+extension EvalCommand {
+    /// `--data`'s labelled images, over `--classes`' candidate names when given.
+    static func labelledImages(_ data: String, classes: String?) throws -> LabeledImages {
+        let set = try LabeledImages.load(data)
+        guard let classes else { return set }
+        return try set.relabeled(candidates: try TextList.read(classes).filter { !$0.isEmpty }, source: classes)
+    }
+
+    /// Zero-shot accuracy of `loaded` on `set` (the images that could be used, reported once each).
+    static func zeroShot(_ loaded: LoadedModel, on set: LabeledImages, templates: [String], images: ImageOptions,
+                         progress: ((Int, Int) -> Void)? = nil) throws -> (Evaluation.Accuracy, used: [(index: Int, path: String)]) {
+        let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
+                                                labels: set.classes, templates: templates, logitScale: loaded.model.logitScale,
+                                                progress: progress)
+        let (features, used) = try images.embedAvailable(set.files, with: try images.embedder(loaded))
+        let accuracy = Evaluation.accuracy(scores: classifier.probabilities(features), labels: used.map { set.labels[$0.index] },
+                                           classCount: set.classes.count)
+        return (accuracy, used)
     }
 }
 

@@ -46,12 +46,7 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
     func run() async throws {
         runtime.apply()
         let files = try ImageFiles.collect(images)
-        var labelled: LabeledImages?
-        if let data {
-            var set = try LabeledImages.load(data)
-            if let classes { set = try set.relabeled(candidates: try TextList.read(classes).filter { !$0.isEmpty }, source: classes) }
-            labelled = set
-        }
+        let labelled = try data.map { try EvalCommand.labelledImages($0, classes: classes) }
         let zeroShotTemplates = try PromptTemplates.named(templates)
         let promptList = try prompts.map { try TextList.read($0).filter { !$0.isEmpty } }
             ?? labelled.map { set in set.classes.flatMap { label in zeroShotTemplates.map { PromptTemplates.fill($0, with: label) } } }
@@ -66,12 +61,7 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
             let texts = try loaded.embedTexts(promptList)
             var top1: Double?
             if let set = labelled {
-                let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
-                                                        labels: set.classes, templates: zeroShotTemplates,
-                                                        logitScale: loaded.model.logitScale)
-                let (features, used) = try imageOptions.embedAvailable(set.files, with: try imageOptions.embedder(loaded))
-                top1 = Evaluation.accuracy(scores: classifier.probabilities(features), labels: used.map { set.labels[$0.index] },
-                                           classCount: set.classes.count).top1
+                top1 = try EvalCommand.zeroShot(loaded, on: set, templates: zeroShotTemplates, images: imageOptions).0.top1
             }
             return (imageEmbeddings, texts, top1, loaded.model.precision)
         }
