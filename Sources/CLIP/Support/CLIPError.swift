@@ -35,6 +35,13 @@ public enum CLIPError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(resource): \(reason)"
         }
     }
+
+    /// For an input file, the reason alone (for callers that name the file themselves: a library record, a
+    /// request's `input[i]`); otherwise the whole description.
+    public var inputReason: String {
+        if case let .input(_, reason) = self { return reason }
+        return description
+    }
 }
 
 extension CLIPError: LocalizedError {

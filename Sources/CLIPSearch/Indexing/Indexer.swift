@@ -91,7 +91,7 @@ public struct Indexer {
                 case let .success(vector): embedded.append((record, vector))
                 case let .failure(error):
                     var bad = record
-                    bad.error = Self.reason(error)
+                    bad.error = error.inputReason
                     failed.append(bad)
                 }
             }
@@ -102,11 +102,5 @@ public struct Indexer {
             progress?(start, plan.toEmbed.count)
         }
         return report
-    }
-
-    /// The reason without the path (the record already names the file).
-    static func reason(_ error: CLIPError) -> String {
-        if case let .input(_, reason) = error { return reason }
-        return error.description
     }
 }

@@ -47,7 +47,7 @@ struct PredictController<Context: RequestContext> {
             let prepared: ServedModel.PreparedImage
             switch await served.prepareImages([image])[0] {
             case let .success(value): prepared = value
-            case let .failure(error): throw APIError.detail(.badRequest, "image: \(EmbeddingsController<Context>.reason(error))")
+            case let .failure(error): throw APIError.detail(.badRequest, "image: \(error.inputReason)")
             }
             let vector = try await Self.embedding { try await batcher.embed([prepared.pixels]) }
             return JSONResponse.make(["clip": Self.vectorString(vector), "imageHeight": prepared.height, "imageWidth": prepared.width])
