@@ -33,8 +33,9 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// The routes of `clip serve` over one served model. Tests run this same router in memory.
-public func buildRouter(_ served: ServedModel, configuration: ServerConfiguration,
+/// The routes of `clip serve` over one served model and, optionally, a photo library. Tests run this same
+/// router in memory.
+public func buildRouter(_ served: ServedModel, library: ServedLibrary? = nil, configuration: ServerConfiguration,
                         metrics: ServerMetrics = ServerMetrics()) -> Router<BasicRequestContext> {
     let router = Router()
     metrics.observe(served)
@@ -55,14 +56,16 @@ public func buildRouter(_ served: ServedModel, configuration: ServerConfiguratio
     }
     EmbeddingsController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
     PredictController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
+    LibraryController<BasicRequestContext>(served: served, library: library, maxBody: configuration.maxBody).addRoutes(to: router)
     return router
 }
 
 /// The application `clip serve` runs. `onListening` gets the bound port (port 0 picks a free one).
-public func buildApplication(_ served: ServedModel, configuration: ServerConfiguration, metrics: ServerMetrics = ServerMetrics(),
+public func buildApplication(_ served: ServedModel, library: ServedLibrary? = nil, configuration: ServerConfiguration,
+                             metrics: ServerMetrics = ServerMetrics(),
                              onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws -> some ApplicationProtocol {
     try configuration.validate()
-    return Application(router: buildRouter(served, configuration: configuration, metrics: metrics),
+    return Application(router: buildRouter(served, library: library, configuration: configuration, metrics: metrics),
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftclip"),
                        onServerRunning: { channel in onListening(channel.localAddress?.port ?? configuration.port) })
 }

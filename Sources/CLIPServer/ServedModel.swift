@@ -78,23 +78,57 @@ public final class ServedModel: Sendable {
     func prepareImages(_ images: [Data]) async -> [Result<PreparedImage, CLIPError>] {
         guard let preprocessor else { return images.map { _ in .failure(.invalidArgument("this server has no image tower")) } }
         let options = DecodeOptions(maxPixels: maxPixels)
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                let size = preprocessor.config.size
-                let results: [Result<PreparedImage, CLIPError>] = images.enumerated().map { i, data in
-                    do {
-                        let decoded = try ImageDecoder.decode(data, name: "input[\(i)]", options: options)
-                        let tensor = Tensor(uninitialized: [3, size, size])
-                        preprocessor.write(decoded, into: tensor.data)
-                        return .success(PreparedImage(pixels: tensor, width: decoded.width, height: decoded.height))
-                    } catch let error as CLIPError {
-                        return .failure(error)
-                    } catch {
-                        return .failure(.input(file: "input[\(i)]", reason: "\(error)"))
-                    }
+        let size = preprocessor.config.size
+        return (try? await Blocking.run {
+            images.enumerated().map { i, data -> Result<PreparedImage, CLIPError> in
+                do {
+                    let decoded = try ImageDecoder.decode(data, name: "input[\(i)]", options: options)
+                    let tensor = Tensor(uninitialized: [3, size, size])
+                    preprocessor.write(decoded, into: tensor.data)
+                    return .success(PreparedImage(pixels: tensor, width: decoded.width, height: decoded.height))
+                } catch let error as CLIPError {
+                    return .failure(error)
+                } catch {
+                    return .failure(.input(file: "input[\(i)]", reason: "\(error)"))
                 }
-                continuation.resume(returning: results)
             }
+        }) ?? []
+    }
+
+    /// Each text's embedding through the text batcher (the native API's queries and labels).
+    func embedTexts(_ texts: [String]) async throws -> [[Float]] {
+        try Self.vectors(try await Self.batched { try await self.text.embed(self.tokenize(texts).ids) })
+    }
+
+    /// Each image's embedding through the image batcher; an image that cannot be used is a 400 naming
+    /// `param` (and its index when there are several).
+    func embedImages(_ images: [Data], param: String) async throws -> [[Float]] {
+        guard let batcher = image else { throw APIError.badRequest("this server was started without the image tower", param: param) }
+        var pixels: [Tensor] = []
+        for (i, prepared) in await prepareImages(images).enumerated() {
+            switch prepared {
+            case let .success(prepared): pixels.append(prepared.pixels)
+            case let .failure(error):
+                let name = images.count == 1 ? param : "\(param)[\(i)]"
+                throw APIError.badRequest("\(name): \(error.inputReason)", param: param, code: "invalid_image")
+            }
+        }
+        return try Self.vectors(try await Self.batched { try await batcher.embed(pixels) })
+    }
+
+    /// Maps the batchers' refusals to 429 / 504.
+    static func batched(_ body: () async throws -> [Result<[Float], Error>]) async throws -> [Result<[Float], Error>] {
+        do {
+            return try await body()
+        } catch let refusal as BatcherError {
+            throw APIError(refusal: refusal)
+        }
+    }
+
+    private static func vectors(_ results: [Result<[Float], Error>]) throws -> [[Float]] {
+        try results.map { result in
+            guard case let .success(vector) = result else { throw APIError(.internalServerError, "the model failed", type: "server_error") }
+            return vector
         }
     }
 

@@ -1,19 +1,27 @@
 import ArgumentParser
 import CLIP
+import CLIPSearch
 import CLIPServer
 import Foundation
 import Hummingbird
 
-/// `clip serve`: the model over HTTP (OpenAI-compatible embeddings, Immich's /predict), both towers loaded
-/// before it listens.
+/// `clip serve`: the model over HTTP (OpenAI-compatible embeddings, Immich's /predict) and, with
+/// `--library`, the photo library (search, classify, rank, images, thumbnails); both towers loaded before it
+/// listens.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve embeddings over HTTP: OpenAI-compatible /v1/embeddings (texts and images), Immich's /predict, /v1/models, /healthz, /readyz, /metrics.")
+        abstract: "Serve embeddings over HTTP: OpenAI-compatible /v1/embeddings (texts and images), Immich's /predict, /v1/models, /healthz, /readyz, /metrics; with --library, photo search (/v1/search, /v1/classify, /v1/rank, /v1/images, /v1/thumbnails).")
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
+    @Option(name: .long, help: "Photo library to serve (/v1/search …); default: none. `clip index --library DIR FOLDER` fills one, or --index.")
+    var library: String?
+    @Option(name: .long, help: "A folder to index into --library in the background at start (and on POST /v1/index); repeatable.")
+    var index: [String] = []
+    @Option(name: .long, help: "Skip files and folders matching this glob when indexing; repeatable.")
+    var exclude: [String] = []
     @Option(name: .long, help: "Address to listen on (loopback by default; any other needs --api-key-file or --no-auth).")
     var host = "127.0.0.1"
     @Option(name: .long, help: "Port to listen on (0: any free port, printed when listening).")
@@ -26,23 +34,37 @@ struct ServeCommand: AsyncParsableCommand {
     var servedName: String?
     @Option(name: .long, help: "Most inputs merged into one forward pass.")
     var maxBatch = 32
+    @Option(name: .long, help: "Milliseconds a request waits for others to batch with, both towers (default: 2 text, 5 image).")
+    var maxDelayMs: Double?
     @Option(name: .long, help: "Milliseconds a text request waits for others to batch with.")
     var maxDelayTextMs = 2.0
     @Option(name: .long, help: "Milliseconds an image request waits for others to batch with.")
     var maxDelayImageMs = 5.0
     @Option(name: .long, help: "Seconds a request may wait for its forward pass before it is answered 504.")
     var timeout = 30.0
-    @Option(name: .long, help: "Largest request body in MiB (413 beyond).")
-    var maxBodyMib = 20
+    @Option(name: .long, help: "Largest request body (413 beyond): 20MiB, 512KiB, 1GiB; a bare number is MiB.")
+    var maxBody = "20MiB"
     @Option(name: .long, help: "The browser origin allowed to call the API (CORS), e.g. https://photos.example; off by default.")
     var corsOrigin: String?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
         guard maxBatch >= 1 else { throw ValidationError("--max-batch must be at least 1") }
-        guard maxDelayTextMs >= 0, maxDelayImageMs >= 0 else { throw ValidationError("--max-delay-*-ms must not be negative") }
+        guard maxDelayTextMs >= 0, maxDelayImageMs >= 0, (maxDelayMs ?? 0) >= 0 else { throw ValidationError("--max-delay-*ms must not be negative") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-        guard maxBodyMib >= 1 else { throw ValidationError("--max-body-mib must be at least 1") }
+        guard Self.bytes(maxBody) != nil else { throw ValidationError("--max-body: '\(maxBody)' is not a size such as 20MiB, 512KiB or 1GiB (at least 1KiB)") }
+        guard index.isEmpty || library != nil else { throw ValidationError("--index needs --library DIR: the library the folders are indexed into") }
+    }
+
+    /// `20MiB`, `512KiB`, `1GiB`, `20MB`, or a bare number of MiB, in bytes (at least 1 KiB).
+    static func bytes(_ size: String) -> Int? {
+        let text = size.trimmingCharacters(in: .whitespaces).lowercased()
+        let (kib, mib, gib) = (1024.0, 1024.0 * 1024, 1024.0 * 1024 * 1024)
+        let units: [(String, Double)] = [("kib", kib), ("mib", mib), ("gib", gib), ("kb", 1e3), ("mb", 1e6), ("gb", 1e9), ("k", kib), ("m", mib), ("g", gib)]
+        let (number, scale) = units.first { text.hasSuffix($0.0) }.map { (String(text.dropLast($0.0.count)), $0.1) } ?? (text, mib)
+        guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
+        let bytes = value * scale
+        return bytes >= 1024 && bytes < 1e12 ? Int(bytes) : nil
     }
 
     func run() async throws {
@@ -52,23 +74,47 @@ struct ServeCommand: AsyncParsableCommand {
             keys = try TextList.read(apiKeyFile).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !keys.isEmpty else { throw CLIPError.input(file: apiKeyFile, reason: "no API keys in the file (one per line)") }
         }
-        let configuration = ServerConfiguration(host: host, port: port, apiKeys: keys, allowNoAuth: noAuth, maxBody: maxBodyMib << 20,
+        let configuration = ServerConfiguration(host: host, port: port, apiKeys: keys, allowNoAuth: noAuth, maxBody: Self.bytes(maxBody)!,
                                                 corsOrigin: corsOrigin)
         try configuration.validate()
         let started = Date()
         let loaded = try modelOptions.load(towers: .both)
         let batching = ServedModel.Batching(
-            text: .init(maxBatch: maxBatch, maxDelay: maxDelayTextMs / 1000, timeout: timeout),
-            image: .init(maxBatch: maxBatch, maxDelay: maxDelayImageMs / 1000, timeout: timeout))
+            text: .init(maxBatch: maxBatch, maxDelay: (maxDelayMs ?? maxDelayTextMs) / 1000, timeout: timeout),
+            image: .init(maxBatch: maxBatch, maxDelay: (maxDelayMs ?? maxDelayImageMs) / 1000, timeout: timeout))
         let served = try ServedModel(name: servedName ?? modelOptions.model, loaded: loaded, batching: batching)
+        let photos = try library.map { try openLibrary($0, loaded: loaded) }
         let name = served.name, precision = loaded.model.precision.rawValue, dimension = served.dimension, host = host
         let metrics = ServerMetrics(modelLoadSeconds: Date().timeIntervalSince(started))
-        let app = try buildApplication(served, configuration: configuration, metrics: metrics) { bound in
+        let app = try buildApplication(served, library: photos, configuration: configuration, metrics: metrics) { bound in
             FileHandle.standardError.write(Data(String(format: "serving %@ (%@, dimension %d) on http://%@:%d, ready %.2f s after start\n",
                                                        name, precision, dimension, host, bound, Date().timeIntervalSince(started)).utf8))
         }
         // SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.
         try await app.runService()
         served.shutdown()
+    }
+
+    /// The library, long-lived, with its `--index` folders indexed in the background from the start.
+    private func openLibrary(_ path: String, loaded: LoadedModel) throws -> ServedLibrary {
+        let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        let store = try LibraryStore(directory: directory, model: loaded)
+        if let previous = store.replacedModel {
+            FileHandle.standardError.write(Data("library \(directory.path) was built with another model (\(previous)); re-indexing with \(loaded.id)\n".utf8))
+        }
+        let photos = ServedLibrary(library: try LiveLibrary(store: store), folders: index, scanner: FileScanner(excludes: exclude)) {
+            try loaded.imageEmbedder(fastJPEG: true)
+        }
+        if !index.isEmpty {
+            photos.reindex { result in
+                let line: String
+                switch result {
+                case let .success(report): line = "index: \(report.embedded) embedded, \(report.removed) removed, \(report.failed) could not be used, \(report.unchanged) unchanged\n"
+                case let .failure(error): line = "index: stopped: \(error)\n"
+                }
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+        }
+        return photos
     }
 }

@@ -195,56 +195,6 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(rows.allSatisfy { $0.split(separator: " ").count == 4 + precisions.count }, table)
     }
 
-    /// `clip serve` as a process: listens on a free loopback port, answers `/v1/embeddings` with `clip embed`'s
-    /// vectors, and on SIGTERM finishes and exits 0.
-    func testServeAnswersLikeEmbedAndStopsCleanlyOnSIGTERM() throws {
-        let dir = try temporaryDirectory(self)
-        let model = Fixtures.url("engine/hf_gelu_p14_fp16").path
-        let texts = dir.appendingPathComponent("texts.txt")
-        try Data("a photo of a dog\nsnow\n".utf8).write(to: texts)
-        let expectedPath = dir.appendingPathComponent("t.npy").path
-        try run(["embed", "--model", model, "--texts", texts.path, "-o", expectedPath])
-        let expected = try NPY.read(URL(fileURLWithPath: expectedPath)).tensor(file: expectedPath)
-
-        let process = Process()
-        process.executableURL = clip
-        process.arguments = ["serve", "--model", model, "--served-name", "tiny", "--port", "0"]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        var announced = ""
-        let deadline = Date().addingTimeInterval(20)
-        while !announced.contains("serving tiny"), Date() < deadline {
-            announced += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        guard let range = announced.range(of: #"127\.0\.0\.1:(\d+),"#, options: .regularExpression) else {
-            return XCTFail("no listening line: \(announced)")
-        }
-        let port = announced[range].dropFirst("127.0.0.1:".count).dropLast()
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/embeddings")!)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONSerialization.data(withJSONObject: ["model": "tiny", "input": ["a photo of a dog", "snow"]])
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var answer: Data?
-        URLSession.shared.dataTask(with: request) { data, _, _ in
-            answer = data
-            done.signal()
-        }.resume()
-        XCTAssertEqual(done.wait(timeout: .now() + 20), .success)
-        let body = try JSONSerialization.jsonObject(with: answer ?? Data()) as? [String: Any] ?? [:]
-        let vectors = (body["data"] as? [[String: Any]] ?? []).map { ($0["embedding"] as? [Double] ?? []).map(Float.init) }
-        XCTAssertEqual(vectors.count, 2, "\(body)")
-        for (i, vector) in vectors.enumerated() { XCTAssertEqual(vector, expected.row(i)) }
-
-        process.terminate()  // SIGTERM
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .exit)
-        XCTAssertEqual(process.terminationStatus, 0)
-    }
-
     /// `clip eval precision`: fp32 first, then every reduced precision this CPU runs, each held against fp32.
     func testEvalPrecisionReportsCosinesToFP32() throws {
         let dir = try temporaryDirectory(self)

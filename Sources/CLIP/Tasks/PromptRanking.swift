@@ -16,10 +16,16 @@ public struct PromptRanking: Sendable {
     public func scores(_ images: Tensor) -> [Float] {
         let prompts = Tensor(shape: [versus == nil ? 1 : 2, prompt.count], values: prompt + (versus ?? []))
         let cos = Similarity.dotProducts(images, prompts)
-        return (0..<images.shape[0]).map { i in
-            versus == nil ? cos.row(i)[0] : Similarity.softmax(cos.row(i), scale: logitScale)[0]
-        }
+        return (0..<images.shape[0]).map { score(cosines: cos.row($0)) }
     }
+
+    /// One image's score from its cosines to `[prompt]` or `[prompt, versus]`.
+    public func score(cosines: [Float]) -> Float {
+        versus == nil ? cosines[0] : Similarity.softmax(cosines, scale: logitScale)[0]
+    }
+
+    /// The text embeddings the cosines are taken with: the prompt, then the opposing prompt if any.
+    public var queries: [[Float]] { [prompt] + (versus.map { [$0] } ?? []) }
 
     /// Indices of `images` by descending score, keeping those at or above `threshold`.
     public func ranked(_ images: Tensor, threshold: Float? = nil) -> [(index: Int, score: Float)] {

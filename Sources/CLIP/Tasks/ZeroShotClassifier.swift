@@ -19,23 +19,42 @@ public struct ZeroShotClassifier: Sendable {
                 batchSize: Int = 256, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         guard !labels.isEmpty else { throw CLIPError.invalidArgument("zero-shot classification needs at least one label") }
         guard !templates.isEmpty else { throw CLIPError.invalidArgument("zero-shot classification needs at least one template") }
-        let prompts = labels.flatMap { label in templates.map { PromptTemplates.fill($0, with: label) } }
-        let tokens = tokenizer.encode(prompts).map(\.ids)
+        let tokens = tokenizer.encode(Self.prompts(labels: labels, templates: templates)).map(\.ids)
         let d = text.embedDim
         let sums = Tensor(zeros: [labels.count, d])
         var start = 0
         while start < tokens.count {
             let end = min(tokens.count, start + batchSize)
             let embedded = try text.embed(tokens: Array(tokens[start..<end]))
-            for i in start..<end {
-                let row = sums.data + (i / templates.count) * d, e = embedded.data + (i - start) * d
-                for k in 0..<d { row[k] += e[k] }
-            }
+            for i in start..<end { Self.accumulate(embedded.data + (i - start) * d, into: sums, prompt: i, templates: templates.count) }
             start = end
             progress?(end, tokens.count)
         }
         Similarity.normalizeRows(sums)
         self.init(labels: labels, classEmbeddings: sums, logitScale: logitScale)
+    }
+
+    /// Every label × template prompt, label-major: the order `init(labels:templates:promptEmbeddings:…)` expects.
+    public static func prompts(labels: [String], templates: [String]) -> [String] {
+        labels.flatMap { label in templates.map { PromptTemplates.fill($0, with: label) } }
+    }
+
+    /// From the prompts' embeddings computed elsewhere (a server's text batcher), one per `prompts(…)`.
+    public init(labels: [String], templates: Int, promptEmbeddings: [[Float]], logitScale: Float) {
+        precondition(promptEmbeddings.count == labels.count * templates, "one embedding per label × template prompt")
+        let d = promptEmbeddings.first?.count ?? 0
+        let sums = Tensor(zeros: [labels.count, d])
+        for (i, embedding) in promptEmbeddings.enumerated() {
+            embedding.withUnsafeBufferPointer { Self.accumulate($0.baseAddress!, into: sums, prompt: i, templates: templates) }
+        }
+        Similarity.normalizeRows(sums)
+        self.init(labels: labels, classEmbeddings: sums, logitScale: logitScale)
+    }
+
+    /// Adds prompt `i`'s embedding to its label's row (prompt ensembling: the mean direction, renormalised later).
+    private static func accumulate(_ embedding: UnsafePointer<Float>, into sums: Tensor, prompt i: Int, templates: Int) {
+        let d = sums.shape[1], row = sums.data + (i / templates) * d
+        for k in 0..<d { row[k] += embedding[k] }
     }
 
     /// From class embeddings already computed (normalised rows, one per label).

@@ -7,33 +7,30 @@ public enum LibrarySearch {
     public static let defaultApproximateAbove = 50_000
 
     /// The `k` files under `roots` closest to `query`, best first: exact up to `approximateAbove` files, then
-    /// through HNSW (results outside `roots` are filtered out; too few left falls back to exact).
+    /// through the library's HNSW index.
     public static func search(_ store: LibraryStore, roots: [String], query: [Float], k: Int,
                               approximateAbove: Int = defaultApproximateAbove) throws -> [(path: String, score: Float)] {
-        let live = try store.liveRows(under: roots.map(standardised))
-        if live.count > approximateAbove {
-            let paths = Dictionary(live.map { ($0.row, $0.path) }, uniquingKeysWith: { a, _ in a })
-            let index = try store.approximateIndex()
-            let found = index.search(query, k: 4 * k, ef: max(index.efSearch, 4 * k)).compactMap { hit in paths[hit.id].map { (path: $0, score: hit.score) } }
-            if found.count >= min(k, live.count) { return Array(found.prefix(k)) }
-        }
-        return try exactSearch(store, live: live, query: query, k: k)
+        let snapshot = try store.snapshot()
+        let ranges = snapshot.ranges(under: roots.map(standardised))
+        let searched = ranges.reduce(0) { $0 + $1.count }
+        let index = searched > approximateAbove ? try store.approximateIndex() : nil
+        return search(snapshot, ranges: ranges, query: query, k: k, approximate: index).map { (snapshot.entries[$0.index].path, $0.score) }
     }
 
-    /// Scores `live` rows where they lie in the mapped vector file (no copy per query), keeping the `k` best.
-    static func exactSearch(_ store: LibraryStore, live: [(row: Int, path: String)], query: [Float], k: Int) throws
-        -> [(path: String, score: Float)] {
-        precondition(query.count == store.dimension, "query of \(query.count) floats for a \(store.dimension)-d library")
-        guard !live.isEmpty, k > 0 else { return [] }
-        let rows = try store.vectors.rows(), d = store.dimension
-        var top = TopK(min(k, live.count))
-        query.withUnsafeBufferPointer { q in
-            for (i, item) in live.enumerated() {
-                let s = innerProduct(q.baseAddress!, rows.baseAddress! + item.row * d, d)
-                if s > top.threshold { top.offer(i, s) }
+    /// The `k` entries of `ranges` closest to `query`, best first. With an HNSW index (ids are vector rows),
+    /// it searches 4k candidates and keeps those in `ranges` (entries it no longer knows drop out); too few
+    /// left falls back to the exact scan.
+    public static func search(_ snapshot: LibrarySnapshot, ranges: [Range<Int>], query: [Float], k: Int,
+                              approximate: HNSWIndex?) -> [(index: Int, score: Float)] {
+        let searched = ranges.reduce(0) { $0 + $1.count }
+        if let approximate, k > 0 {
+            let found = approximate.search(query, k: 4 * k, ef: max(approximate.efSearch, 4 * k)).compactMap { hit -> (index: Int, score: Float)? in
+                guard let i = snapshot.index(ofRow: hit.id), ranges.contains(where: { $0.contains(i) }) else { return nil }
+                return (i, hit.score)
             }
+            if found.count >= min(k, searched) { return Array(found.prefix(k)) }
         }
-        return top.sorted().map { (live[$0.id].path, $0.score) }
+        return snapshot.nearest(query, k: k, in: ranges)
     }
 
     static func standardised(_ path: String) -> String {

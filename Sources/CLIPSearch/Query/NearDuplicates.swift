@@ -4,10 +4,22 @@ import CLIP
 /// Groups of near-duplicate images: pairs at or above a cosine threshold, joined transitively.
 public enum NearDuplicates {
     public static func groups(_ store: LibraryStore, roots: [String], threshold: Float) throws -> [[(path: String, score: Float)]] {
-        let live = try store.liveRows(under: roots.map(LibrarySearch.standardised))
-        let d = store.dimension, n = live.count
+        let snapshot = try store.snapshot()
+        return groups(snapshot, ranges: snapshot.ranges(under: roots.map(LibrarySearch.standardised)), threshold: threshold)
+            .map { $0.map { (snapshot.entries[$0.index].path, $0.score) } }
+    }
+
+    /// Groups among the entries of `ranges`, as snapshot indices with each member's best cosine to another
+    /// member; groups and members in path order.
+    public static func groups(_ snapshot: LibrarySnapshot, ranges: [Range<Int>], threshold: Float) -> [[(index: Int, score: Float)]] {
+        let members = ranges.flatMap { Array($0) }
+        let d = snapshot.dimension, n = members.count
         guard n > 1 else { return [] }
-        let vectors = try store.vectors(of: live.map(\.row))
+        var vectors = [Float](repeating: 0, count: n * d)
+        for (i, member) in members.enumerated() {
+            let row = snapshot.vectors.baseAddress! + snapshot.entries[member].row * d
+            for k in 0..<d { vectors[i * d + k] = row[k] }
+        }
         var parent = Array(0..<n)
         func find(_ x: Int) -> Int {
             var x = x
@@ -33,7 +45,8 @@ public enum NearDuplicates {
             }
         }
         let grouped = Dictionary(grouping: (0..<n).filter { best[$0] >= threshold }, by: find)
-        return grouped.values.map { members in members.sorted { live[$0].path < live[$1].path }.map { (live[$0].path, best[$0]) } }
-            .sorted { $0[0].path < $1[0].path }
+        // Snapshot indices are in path order already.
+        return grouped.values.map { group in group.sorted().map { (members[$0], best[$0]) } }
+            .sorted { $0[0].index < $1[0].index }
     }
 }

@@ -52,6 +52,25 @@ public struct SearchQuery: Sendable, Equatable {
         return SearchQuery(terms: terms)
     }
 
+    /// A query typed on one line (the search page, `POST /v1/search`): `cat + 2:snow - indoor`, where only
+    /// a `+` or `-` standing alone between spaces is an operator ("black-and-white photo" is one text), or
+    /// the quoted form. Every part is a text: a server never reads paths it is sent.
+    public static func parse(expression: String) throws -> SearchQuery {
+        if expression.contains("\"") { return try parse([expression], isFile: { _ in false }) }
+        var words: [String] = [], current: [Substring] = []
+        for token in expression.split(whereSeparator: \.isWhitespace) {
+            if token == "+" || token == "-" {
+                if !current.isEmpty { words.append(current.joined(separator: " ")) }
+                current = []
+                words.append(String(token))
+            } else {
+                current.append(token)
+            }
+        }
+        if !current.isEmpty { words.append(current.joined(separator: " ")) }
+        return try parse(words, isFile: { _ in false })
+    }
+
     private static func splitQuoted(_ expression: String) throws -> [String] {
         var tokens: [String] = [], current = "", quoted = false
         for ch in expression {

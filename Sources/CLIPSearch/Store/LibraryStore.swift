@@ -10,6 +10,8 @@ public final class LibraryStore: @unchecked Sendable {
     public let dimension: Int
     let database: DatabaseQueue
     let vectors: VectorFile
+    private let commitLock = NSLock()
+    private var commits = 0
     /// Set when the library was built with another model and has been cleared for re-indexing.
     public private(set) var replacedModel: String?
 
@@ -130,6 +132,7 @@ public final class LibraryStore: @unchecked Sendable {
             for id in removed { _ = try FileRecord.deleteOne(db, key: id) }
             try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', ?)", arguments: ["\(committed)"])
         }
+        commitLock.withLock { commits += 1 }
     }
 
     private static func upsert(_ record: inout FileRecord, _ db: Database) throws {
@@ -181,6 +184,44 @@ public final class LibraryStore: @unchecked Sendable {
         }
         if changed { try index.save(to: url) }
         return index
+    }
+
+    /// Every embedded file now, with its vector in the mapped file, read in one transaction (so rows
+    /// appended by another process since this store opened are mapped too).
+    public func snapshot() throws -> LibrarySnapshot {
+        let (entries, committed, model) = try read { db in
+            (try Row.fetchAll(db, sql: "SELECT id, path, row, hash FROM files WHERE row IS NOT NULL")
+                .map { LibrarySnapshot.Entry(id: $0["id"], path: $0["path"], row: $0["row"], hash: $0["hash"]) },
+             try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0,
+             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'"))
+        }
+        guard model == modelID else {
+            throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(model ?? "none")) since it was opened with \(modelID)")
+        }
+        return LibrarySnapshot(entries: entries, dimension: dimension, vectors: try vectors.rows(atLeast: committed))
+    }
+
+    /// Changes whenever the library does: SQLite's `data_version` moves when another connection (another
+    /// process indexing) commits, and this store counts its own commits.
+    public func changeStamp() throws -> [Int] {
+        let version = try read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        return [version, commitLock.withLock { commits }]
+    }
+
+    /// Runs `body` as the library's only writer: an exclusive `flock` on `write.lock` (a second indexer,
+    /// in this process or another, waits), after adopting vector rows another process committed.
+    public func asWriter<T>(_ body: () throws -> T) throws -> T {
+        let path = directory.appendingPathComponent("write.lock").path
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CLIPError.io(file: path, reason: "cannot open the library's lock file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw CLIPError.io(file: path, reason: "cannot lock the library: \(String(cString: strerror(errno)))") }
+        }
+        defer { flock(fd, LOCK_UN) }
+        let committed = try read { db in try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0 }
+        vectors.adopt(committedRows: committed)
+        return try body()
     }
 
     /// The committed vectors `[count, dimension]`.

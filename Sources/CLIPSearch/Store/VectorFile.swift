@@ -4,11 +4,13 @@ import Foundation
 /// An append-only file of float32 rows, read through mmap. The library's database records how many rows
 /// are committed; rows past that count were written by a run that was killed before its database
 /// transaction, and are cut off when the file is opened. So vectors are written and synced first, and
-/// only then referenced.
+/// only then referenced. Thread-safe: a server's searches map rows while its indexer appends.
 final class VectorFile: @unchecked Sendable {
     let url: URL
     let dimension: Int
-    private(set) var count: Int
+    private let lock = NSLock()
+    private var committed: Int
+    var count: Int { lock.withLock { committed } }
     private let fd: Int32
     private var mapped: UnsafeMutableRawPointer?
     private var mappedLength = 0
@@ -30,7 +32,7 @@ final class VectorFile: @unchecked Sendable {
             close(fd)
             throw CLIPError.io(file: url.path, reason: "holds \(available) vectors but the library records \(committedRows): the file was truncated or replaced; delete the library folder to rebuild it")
         }
-        count = committedRows
+        committed = committedRows
         if Int(info.st_size) != committedRows * rowBytes { ftruncate(fd, off_t(committedRows * rowBytes)) }
     }
 
@@ -42,7 +44,9 @@ final class VectorFile: @unchecked Sendable {
 
     /// Appends `rows` (each `dimension` floats) and syncs them to disk; returns their row numbers.
     func append(_ rows: [[Float]]) throws -> Range<Int> {
-        let start = count
+        lock.lock()
+        defer { lock.unlock() }
+        let start = committed
         var bytes = [Float]()
         bytes.reserveCapacity(rows.count * dimension)
         for row in rows {
@@ -54,20 +58,32 @@ final class VectorFile: @unchecked Sendable {
         guard written == bytes.count * MemoryLayout<Float>.size, fsync(fd) == 0 else {
             throw CLIPError.io(file: url.path, reason: "cannot write vectors: \(String(cString: strerror(errno)))")
         }
-        count += rows.count
-        return start..<count
+        committed += rows.count
+        return start..<committed
+    }
+
+    /// Another process committed rows up to `rows` (read from the database under the library's write
+    /// lock): later appends go after them.
+    func adopt(committedRows rows: Int) {
+        lock.withLock { committed = max(committed, rows) }
     }
 
     /// Drops every row (the model changed). Only when the library is opened, before any row is handed out.
     func removeAll() throws {
+        lock.lock()
+        defer { lock.unlock() }
         unmap()
         guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else { throw CLIPError.io(file: url.path, reason: "cannot truncate") }
-        count = 0
+        committed = 0
     }
 
-    /// All committed rows, `[count, dimension]`. The memory stays valid (and unchanged: rows are never
+    /// All committed rows, `[count, dimension]`, or the first `atLeast` rows when another process has
+    /// committed more than this one knows of. The memory stays valid (and unchanged: rows are never
     /// rewritten) for the life of this file object, across later appends.
-    func rows() throws -> UnsafeBufferPointer<Float> {
+    func rows(atLeast: Int = 0) throws -> UnsafeBufferPointer<Float> {
+        lock.lock()
+        defer { lock.unlock() }
+        let count = max(committed, atLeast)
         let length = count * dimension * MemoryLayout<Float>.size
         guard length > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
         if mappedLength < length {

@@ -23,7 +23,7 @@ struct PredictController<Context: RequestContext> {
     }
 
     func predict(_ request: Request) async throws -> Response {
-        guard let boundary = Self.boundary(request.headers[.contentType]) else {
+        guard let boundary = RequestBody.boundary(request.headers[.contentType]) else {
             throw APIError.detail(.unprocessableContent, "expected a multipart/form-data body with a boundary")
         }
         let body = try await request.body.collect(upTo: maxBody)
@@ -84,17 +84,6 @@ struct PredictController<Context: RequestContext> {
         let clean = String(modelName.split(separator: "/").last ?? "").replacingOccurrences(of: "::", with: "__")
         let architecture = clean.components(separatedBy: "__").first ?? clean
         return clean == served || architecture == served || served.hasSuffix("/" + clean)
-    }
-
-    static func boundary(_ contentType: String?) -> String? {
-        guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
-        for parameter in contentType.split(separator: ";").dropFirst() {
-            let pair = parameter.trimmingCharacters(in: .whitespaces)
-            if pair.lowercased().hasPrefix("boundary=") {
-                return String(pair.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            }
-        }
-        return nil
     }
 
     /// The vector as the JSON-array string Immich stores in its `vector` column.

@@ -28,12 +28,12 @@ struct EmbeddingsController<Context: RequestContext> {
         case .text:
             let (ids, count) = served.tokenize(parsed.inputs)
             tokens = count
-            results = try await batched { try await served.text.embed(ids) }
+            results = try await ServedModel.batched { try await served.text.embed(ids) }
         case .image:
             guard let image = served.image else {
                 throw APIError.badRequest("this server was started without the image tower", param: "modality")
             }
-            let bytes = try parsed.inputs.enumerated().map { try EmbeddingsRequest.imageBytes($1, index: $0) }
+            let bytes = try parsed.inputs.enumerated().map { try EmbeddingsRequest.imageBytes($1, param: "input[\($0)]") }
             var pixels: [Tensor] = []
             for (i, prepared) in await served.prepareImages(bytes).enumerated() {
                 switch prepared {
@@ -41,7 +41,7 @@ struct EmbeddingsController<Context: RequestContext> {
                 case let .failure(error): throw APIError.badRequest("input[\(i)]: \(error.inputReason)", param: "input", code: "invalid_image")
                 }
             }
-            results = try await batched { try await image.embed(pixels) }
+            results = try await ServedModel.batched { try await image.embed(pixels) }
         }
         // Written by hand: JSONSerialization boxes every float; with it, 64 clients of one short text each got
         // 404 requests/s from tools/bench_serve.sh, and 482 with this.
@@ -76,15 +76,6 @@ struct EmbeddingsController<Context: RequestContext> {
     static func jsonString(_ text: String) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8)
         return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
-    }
-
-    /// Maps the batcher's refusals to 429 / 504.
-    private func batched(_ body: () async throws -> [Result<[Float], Error>]) async throws -> [Result<[Float], Error>] {
-        do {
-            return try await body()
-        } catch let refusal as BatcherError {
-            throw APIError(refusal: refusal)
-        }
     }
 
     /// The first `d` components, re-normalised to unit length (OpenAI's `dimensions`).

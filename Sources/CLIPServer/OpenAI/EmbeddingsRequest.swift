@@ -87,19 +87,21 @@ struct EmbeddingsRequest {
         return nil
     }
 
-    /// The bytes of an image input: a `data:image/…;base64,` URI or bare base64.
-    static func imageBytes(_ input: String, index: Int) throws -> Data {
+    /// The bytes of an image input: a `data:image/…;base64,` URI or bare base64. `name` is how errors
+    /// name it (`input[2]`), and its field is the part before any index.
+    static func imageBytes(_ input: String, param name: String) throws -> Data {
+        let param = String(name.prefix { $0 != "[" })
         var payload = Substring(input)
         if input.hasPrefix("data:") {
             guard let comma = input.firstIndex(of: ","), input[..<comma].hasSuffix(";base64") else {
-                throw APIError.badRequest("input[\(index)] is a data URI without ';base64,'", param: "input")
+                throw APIError.badRequest("\(name) is a data URI without ';base64,'", param: param)
             }
             payload = input[input.index(after: comma)...]
         } else if input.hasPrefix("http://") || input.hasPrefix("https://") {
-            throw APIError.badRequest("input[\(index)] is a URL; this server never fetches remote images: send the bytes as base64", param: "input")
+            throw APIError.badRequest("\(name) is a URL; this server never fetches remote images: send the bytes as base64", param: param)
         }
         guard let data = Data(base64Encoded: String(payload), options: .ignoreUnknownCharacters), !data.isEmpty else {
-            throw APIError.badRequest("input[\(index)] is not valid base64", param: "input")
+            throw APIError.badRequest("\(name) is not valid base64", param: param)
         }
         return data
     }

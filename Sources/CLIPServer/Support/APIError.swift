@@ -58,7 +58,7 @@ public struct APIError: Error, Sendable {
 /// JSON bodies written with JSONSerialization (the vectors are large; Codable would box every float).
 enum JSONResponse {
     static func make(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes, .sortedKeys])) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
@@ -72,7 +72,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             return error.response
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
-            return APIError(.contentTooLarge, "the request body is larger than the server's limit (--max-body-mib)", param: nil, code: "body_too_large").response
+            return APIError(.contentTooLarge, "the request body is larger than the server's limit (--max-body)", param: nil, code: "body_too_large").response
         } catch let error as HTTPResponseError {
             return APIError(error.status, error.status.reasonPhrase).response
         } catch is CancellationError {

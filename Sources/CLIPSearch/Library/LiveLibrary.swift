@@ -1,0 +1,146 @@
+import CLIP
+import Foundation
+
+/// A library kept open for a long-running process (`clip serve`): any number of concurrent queries read
+/// immutable snapshots while one writer indexes. A query sees the library as of its snapshot; the snapshot
+/// is replaced after each committed batch of this process's indexer, and when anything else commits:
+/// another process (`clip index`, seen through SQLite's `data_version`) or this one, within 0.2 s. Above `approximateAbove` files, queries go through one HNSW
+/// index, brought in step in the background and swapped in whole, never mutated while searched.
+public final class LiveLibrary: @unchecked Sendable {
+    public let store: LibraryStore
+    public let approximateAbove: Int
+    private let lock = NSLock()
+    private var snapshot: LibrarySnapshot
+    private var stale = false
+    private var seenStamp: [Int]
+    private var lastCheck = DispatchTime.now()
+    private var approximate: HNSWIndex?
+    private var approximateSyncing = false
+    private var status = IndexStatus()
+    private let hnswQueue = DispatchQueue(label: "clip-library-hnsw", qos: .utility)
+
+    /// What the indexer is doing, for `/v1/index/status`.
+    public struct IndexStatus: Sendable, Equatable {
+        public enum State: String, Sendable { case idle, scanning, indexing }
+        public var state = State.idle
+        /// Files embedded so far in this pass, of `total` to embed.
+        public var done = 0
+        public var total = 0
+        /// The last finished pass (nil before the first).
+        public var embedded: Int?
+        public var failed: Int?
+        public var removed: Int?
+        /// Why the last pass stopped early, if it did.
+        public var error: String?
+        public var finishedAt: Date?
+    }
+
+    /// A page of results: snapshot indices with scores, and how many files the query ranged over.
+    public struct Page: Sendable {
+        public let snapshot: LibrarySnapshot
+        public let hits: [(index: Int, score: Float)]
+        public let searched: Int
+    }
+
+    public init(store: LibraryStore, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) throws {
+        self.store = store
+        self.approximateAbove = approximateAbove
+        seenStamp = try store.changeStamp()
+        snapshot = try store.snapshot()
+        scheduleApproximateSync(for: snapshot)
+    }
+
+    /// The library now (refreshed when it changed; another process's commits are noticed within 0.2 s).
+    public func current() throws -> LibrarySnapshot {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = DispatchTime.now()
+        if !stale, now.uptimeNanoseconds - lastCheck.uptimeNanoseconds > 200_000_000 {
+            lastCheck = now
+            let stamp = try store.changeStamp()
+            if stamp != seenStamp { seenStamp = stamp; stale = true }
+        }
+        if stale {
+            seenStamp = try store.changeStamp()
+            snapshot = try store.snapshot()
+            stale = false
+            scheduleApproximateSync(for: snapshot)
+        }
+        return snapshot
+    }
+
+    /// The `offset`…`offset + k` best files under `folder` (everywhere when nil), best first.
+    public func search(_ query: [Float], k: Int, offset: Int = 0, folder: String? = nil) throws -> Page {
+        let snapshot = try current()
+        let ranges = folder.map { snapshot.ranges(under: [$0]) } ?? snapshot.all
+        let searched = ranges.reduce(0) { $0 + $1.count }
+        let index = searched > approximateAbove ? lock.withLock { approximate } : nil
+        let hits = LibrarySearch.search(snapshot, ranges: ranges, query: query, k: offset + k, approximate: index)
+        return Page(snapshot: snapshot, hits: Array(hits.dropFirst(offset)), searched: searched)
+    }
+
+    /// Brings the HNSW index in step with `snapshot` off the request path (a large library's first build
+    /// takes minutes); until it is ready, queries scan exactly.
+    private func scheduleApproximateSync(for snapshot: LibrarySnapshot) {
+        guard snapshot.count > approximateAbove, !approximateSyncing else { return }
+        approximateSyncing = true
+        hnswQueue.async { [self] in
+            let index = try? store.approximateIndex()
+            lock.withLock {
+                if let index { approximate = index }
+                approximateSyncing = false
+            }
+        }
+    }
+
+    // MARK: Indexing
+
+    public var indexStatus: IndexStatus { lock.withLock { status } }
+
+    /// Indexes `roots` on a thread of its own (one pass at a time: false when one is running). Searches
+    /// see each committed batch.
+    @discardableResult
+    public func startIndexing(roots: [String], scanner: FileScanner = FileScanner(), commitEvery: Int = 64,
+                              makeEmbedder: @escaping @Sendable () throws -> ImageEmbedder,
+                              finished: (@Sendable (Result<Indexer.Report, Error>) -> Void)? = nil) -> Bool {
+        let started: Bool = lock.withLock {
+            guard status.state == .idle else { return false }
+            status.state = .scanning
+            status.done = 0
+            status.total = 0
+            return true
+        }
+        guard started else { return false }
+        let thread = Thread { [self] in
+            let indexer = Indexer(store: store, scanner: scanner, commitEvery: commitEvery)
+            let result = Result {
+                try indexer.update(roots: roots, makeEmbedder: makeEmbedder) { done, total in
+                    self.lock.withLock {
+                        self.status.state = .indexing
+                        self.status.done = done
+                        self.status.total = total
+                        self.stale = true
+                    }
+                }.report
+            }
+            lock.withLock {
+                stale = true
+                status.state = .idle
+                status.finishedAt = Date()
+                switch result {
+                case let .success(report):
+                    status.embedded = report.embedded
+                    status.failed = report.failed
+                    status.removed = report.removed
+                    status.error = nil
+                case let .failure(error):
+                    status.error = (error as? CLIPError)?.description ?? "\(error)"
+                }
+            }
+            finished?(result)
+        }
+        thread.name = "clip-library-indexer"
+        thread.start()
+        return true
+    }
+}

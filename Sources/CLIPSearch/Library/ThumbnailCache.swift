@@ -1,0 +1,39 @@
+import CLIP
+import Foundation
+
+/// Thumbnails of library files, made once and kept in `<library>/thumbnails/` under the file's content
+/// fingerprint (a moved file keeps its thumbnail; a changed one gets a new fingerprint, so a stale
+/// thumbnail is never served). JPEG, at most `size` pixels on the long side, EXIF orientation applied.
+public struct ThumbnailCache: Sendable {
+    public let directory: URL
+    public let size: Int
+    public let quality: Int
+
+    public init(directory: URL, size: Int = 320, quality: Int = 82) {
+        self.directory = directory; self.size = size; self.quality = quality
+    }
+
+    public init(library: LibraryStore, size: Int = 320) {
+        self.init(directory: library.directory.appendingPathComponent("thumbnails"), size: size)
+    }
+
+    /// The cached JPEG for `entry`, made (and written atomically) on first use.
+    public func thumbnail(for entry: LibrarySnapshot.Entry) throws -> Data {
+        let name = entry.hash.filter { $0.isLetter || $0.isNumber }
+        let folder = directory.appendingPathComponent(String(name.prefix(2)))
+        let url = folder.appendingPathComponent("\(name)-\(size).jpg")
+        if let cached = try? Data(contentsOf: url) { return cached }
+        let data = try Self.make(file: entry.path, size: size, quality: quality)
+        try FileOutput.createFolder(folder, what: "the thumbnail cache")
+        try FileOutput.write(data, to: url, what: "a thumbnail")
+        return data
+    }
+
+    /// Decodes `file` (large JPEGs at a reduced DCT scale), fits it within `size`×`size` and encodes it.
+    public static func make(file: String, size: Int, quality: Int) throws -> Data {
+        let image = try ImageDecoder.decode(file: file, options: DecodeOptions(jpegScaledShortSide: size))
+        let scale = min(1, Double(size) / Double(max(image.width, image.height)))
+        let width = max(1, Int((Double(image.width) * scale).rounded())), height = max(1, Int((Double(image.height) * scale).rounded()))
+        return try JPEGEncoder.encode(image.resizedLikePIL(width: width, height: height), quality: quality)
+    }
+}

@@ -1,0 +1,295 @@
+import CLIP
+import CLIPSearch
+import Foundation
+import Hummingbird
+import MultipartKit
+
+/// The native API over the photo library (`clip serve --library DIR`):
+/// - `POST /v1/search`: a text (with `clip search`'s arithmetic, `cat + 2:snow - indoor`), an uploaded image,
+///   a library image (`like`: "more like this") or a vector, with `top_k`, `offset` and a `folder` filter;
+/// - `POST /v1/classify`: zero-shot labels for library images (`ids`) or uploaded ones (`images`);
+/// - `POST /v1/rank`: the library (or `ids`) ordered by a prompt, optionally against an opposing prompt;
+/// - `GET /v1/duplicates`: near-duplicate groups;
+/// - `GET /v1/images/{id}` and `GET /v1/thumbnails/{id}`: only files the library holds, by their id;
+/// - `GET /v1/index/status` and `POST /v1/index`: the background indexer of the `--index` folders.
+struct LibraryController<Context: RequestContext> {
+    let served: ServedModel
+    let library: ServedLibrary?
+    let maxBody: Int
+    let classifiers = ClassifierCache()
+
+    static var maxResults: Int { 1000 }
+    /// How deep paging goes (offset + top_k).
+    static var maxDepth: Int { 10_000 }
+
+    func addRoutes(to router: Router<Context>) {
+        router.post("v1/search") { request, _ in try await search(request) }
+        router.post("v1/classify") { request, _ in try await classify(request) }
+        router.post("v1/rank") { request, _ in try await rank(request) }
+        router.get("v1/duplicates") { request, _ in try await duplicates(request) }
+        router.get("v1/images/:id") { _, context in try await file(context, thumbnail: false) }
+        router.get("v1/thumbnails/:id") { _, context in try await file(context, thumbnail: true) }
+        router.get("v1/index/status") { _, _ in try indexStatus() }
+        router.post("v1/index") { _, _ in try startIndexing() }
+    }
+
+    private func requireLibrary() throws -> ServedLibrary {
+        guard let library else {
+            throw APIError(.notFound, "this server has no photo library: start it with --library DIR", code: "no_library")
+        }
+        return library
+    }
+
+    // MARK: Search
+
+    func search(_ request: Request) async throws -> Response {
+        let library = try requireLibrary()
+        let (fields, upload) = try await RequestBody.read(request, maxBody: maxBody)
+        let k = try fields.integer("top_k", default: 20, in: 1...Self.maxResults)
+        let offset = try fields.integer("offset", default: 0, in: 0...(Self.maxDepth - k))
+        let folder = try fields.string("folder").map(Self.folderPath)
+        var parts: [[Float]] = []
+        if let text = try fields.string("query") {
+            let query: SearchQuery
+            do { query = try SearchQuery.parse(expression: text) } catch let error as CLIPError {
+                throw APIError.badRequest("'query': \(error.inputReason)", param: "query")
+            }
+            let texts = query.terms.compactMap { term -> String? in if case let .text(t) = term.part { return t } else { return nil } }
+            let embedded = try await served.embedTexts(texts)
+            do {
+                parts.append(try query.vector(embedText: { _ in embedded }, embedImage: { _ in [] }))
+            } catch let error as CLIPError {
+                throw APIError.badRequest("'query': \(error.inputReason)", param: "query")
+            }
+        }
+        if let image = try upload ?? fields.string("image").map({ try EmbeddingsRequest.imageBytes($0, param: "image") }) {
+            parts += try await served.embedImages([image], param: "image")
+        }
+        if fields.has("like") {
+            let id = try fields.integer("like", default: 0, in: 0...Int.max)
+            let snapshot = try await Self.libraryCall { try library.library.current() }
+            guard let i = snapshot.index(ofID: Int64(id)) else { throw Self.unknownImage(Int64(id), param: "like") }
+            parts.append(snapshot.vector(i))
+        }
+        if let vector = try fields.vector("vector", count: served.dimension) { parts.append(vector) }
+        guard !parts.isEmpty else {
+            throw APIError.badRequest("nothing to search for: give 'query', 'image', 'like' or 'vector'", param: "query")
+        }
+        let query = try Self.normalisedSum(parts)
+        let page = try await Self.libraryCall { try library.library.search(query, k: k, offset: offset, folder: folder) }
+        return JSONResponse.make(["results": page.hits.map { Self.hit(page.snapshot.entries[$0.index], score: $0.score) },
+                                  "searched": page.searched, "offset": offset, "top_k": k])
+    }
+
+    static func normalisedSum(_ parts: [[Float]]) throws -> [Float] {
+        var sum = [Float](repeating: 0, count: parts[0].count)
+        for part in parts {
+            let norm = part.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard norm > 0 else { throw APIError.badRequest("'vector' is all zeros", param: "vector") }
+            for k in sum.indices { sum[k] += part[k] / norm }
+        }
+        let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard norm > 1e-6 else { throw APIError.badRequest("the parts of the query cancel out", param: "query") }
+        return sum.map { $0 / norm }
+    }
+
+    // MARK: Classify and rank
+
+    func classify(_ request: Request) async throws -> Response {
+        let (fields, _) = try await RequestBody.read(request, maxBody: maxBody, multipart: false)
+        guard let labels = try fields.strings("labels", limit: 1000, commaSeparated: true) else {
+            throw APIError.badRequest("'labels' is required (an array of strings, or one comma-separated string)", param: "labels")
+        }
+        let templates = try Self.templates(fields)
+        guard labels.count * templates.count <= 8192 else {
+            throw APIError.badRequest("\(labels.count) labels × \(templates.count) templates is more than 8192 prompts", param: "templates")
+        }
+        let top = min(labels.count, try fields.integer("top_k", default: 5, in: 1...1000))
+        let (items, vectors) = try await images(fields)
+        let classifier = try await classifiers.classifier(labels: labels, templates: templates) { prompts in
+            try await served.embedTexts(prompts)
+        } logitScale: { served.loaded.model.logitScale }
+        let predictions = classifier.top(top, Tensor(shape: [vectors.count, served.dimension], values: vectors.flatMap { $0 }))
+        return JSONResponse.make(["results": zip(items, predictions).map { item, p -> [String: Any] in
+            item.merging(["predictions": p.map { ["label": $0.label, "probability": Double($0.probability)] }]) { a, _ in a }
+        }])
+    }
+
+    /// Server-side templates: `imagenet80`, `simple`, one template with `{}`, or an array of them (never a file).
+    static func templates(_ fields: JSONFields) throws -> [String] {
+        let list: [String]
+        if let name = try? fields.string("templates"), ["imagenet80", "imagenet", "simple"].contains(name.lowercased()) {
+            list = try PromptTemplates.named(name)
+        } else if fields.object["templates"] is String {
+            list = [try fields.string("templates")!]
+        } else {
+            list = try fields.strings("templates", limit: 1000) ?? PromptTemplates.imagenet80
+        }
+        if let bad = list.first(where: { !$0.contains("{}") }) {
+            throw APIError.badRequest("template '\(bad)' has no {} for the label (or use \"imagenet80\" or \"simple\")", param: "templates")
+        }
+        return list
+    }
+
+    /// The images a classify or rank request names: library images by `ids`, or uploaded `images`
+    /// (base64), with what each answer item says about them.
+    private func images(_ fields: JSONFields) async throws -> (items: [[String: Any]], vectors: [[Float]]) {
+        switch (fields.has("ids"), fields.has("images")) {
+        case (true, false):
+            let library = try requireLibrary()
+            let ids = try fields.integers("ids", limit: Self.maxResults)!
+            let snapshot = try await Self.libraryCall { try library.library.current() }
+            let indices = try ids.map { id in
+                guard let i = snapshot.index(ofID: id) else { throw Self.unknownImage(id, param: "ids") }
+                return i
+            }
+            return (indices.map { Self.describe(snapshot.entries[$0]) }, indices.map(snapshot.vector))
+        case (false, true):
+            let inputs = try fields.strings("images", limit: EmbeddingsRequest.maxInputs)!
+            let bytes = try inputs.enumerated().map { try EmbeddingsRequest.imageBytes($1, param: "images[\($0)]") }
+            return (inputs.indices.map { ["index": $0] }, try await served.embedImages(bytes, param: "images"))
+        default:
+            throw APIError.badRequest("give exactly one of 'ids' (library images) or 'images' (base64)", param: "ids")
+        }
+    }
+
+    func rank(_ request: Request) async throws -> Response {
+        let library = try requireLibrary()
+        let (fields, _) = try await RequestBody.read(request, maxBody: maxBody, multipart: false)
+        guard let prompt = try fields.string("prompt") else { throw APIError.badRequest("'prompt' is required", param: "prompt") }
+        let versus = try fields.string("versus")
+        let k = try fields.integer("top_k", default: 20, in: 1...Self.maxResults)
+        let offset = try fields.integer("offset", default: 0, in: 0...(Self.maxDepth - k))
+        let threshold = try fields.number("threshold")
+        let folder = try fields.string("folder").map(Self.folderPath)
+        let ids = try fields.integers("ids", limit: Self.maxDepth)
+        let texts = try await served.embedTexts([prompt] + (versus.map { [$0] } ?? []))
+        let ranking = PromptRanking(prompt: texts[0], versus: versus == nil ? nil : texts[1], logitScale: served.loaded.model.logitScale)
+        let (snapshot, ranked, searched) = try await Self.libraryCall { () -> (LibrarySnapshot, [(index: Int, score: Float)], Int) in
+            let snapshot = try library.library.current()
+            var ranges = folder.map { snapshot.ranges(under: [$0]) } ?? snapshot.all
+            if let ids {
+                ranges = try ids.map { id in
+                    guard let i = snapshot.index(ofID: id) else { throw Self.unknownImage(id, param: "ids") }
+                    return i..<(i + 1)
+                }
+            }
+            let scored = snapshot.scores(ranking.queries, in: ranges) { ranking.score(cosines: $0) }
+                .filter { threshold == nil || $0.score >= threshold! }
+                .sorted { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
+            return (snapshot, Array(scored.dropFirst(offset).prefix(k)), scored.count)
+        }
+        return JSONResponse.make(["results": ranked.map { Self.hit(snapshot.entries[$0.index], score: $0.score) },
+                                  "searched": searched, "offset": offset, "top_k": k])
+    }
+
+    // MARK: Duplicates
+
+    func duplicates(_ request: Request) async throws -> Response {
+        let library = try requireLibrary()
+        let query = request.uri.queryParameters
+        var raw: [String: Any] = [:]
+        for key in ["threshold", "folder"] { if let value = query.get(key) { raw[key] = value } }
+        let fields = JSONFields(object: raw)
+        let threshold = try fields.number("threshold") ?? 0.95
+        guard (0.5...1).contains(threshold) else { throw APIError.badRequest("'threshold' must be between 0.5 and 1", param: "threshold") }
+        let folder = try fields.string("folder").map(Self.folderPath)
+        let (snapshot, groups) = try await Self.libraryCall { () -> (LibrarySnapshot, [[(index: Int, score: Float)]]) in
+            let snapshot = try library.library.current()
+            let ranges = folder.map { snapshot.ranges(under: [$0]) } ?? snapshot.all
+            guard ranges.reduce(0, { $0 + $1.count }) <= 50_000 else {
+                throw APIError.badRequest("more than 50,000 images: narrow it with 'folder'", param: "folder")
+            }
+            return (snapshot, NearDuplicates.groups(snapshot, ranges: ranges, threshold: threshold))
+        }
+        return JSONResponse.make(["groups": groups.map { $0.map { Self.hit(snapshot.entries[$0.index], score: $0.score) } }])
+    }
+
+    // MARK: Files
+
+    func file(_ context: Context, thumbnail: Bool) async throws -> Response {
+        let library = try requireLibrary()
+        let raw = context.parameters.get("id") ?? ""
+        guard let id = Int64(raw) else { throw APIError.badRequest("image id '\(raw)' is not an integer", param: "id") }
+        let snapshot = try await Self.libraryCall { try library.library.current() }
+        guard let i = snapshot.index(ofID: id) else { throw Self.unknownImage(id, param: "id") }
+        let entry = snapshot.entries[i]
+        let data: Data
+        do {
+            data = try await Blocking.run {
+                thumbnail ? try library.thumbnails.thumbnail(for: entry) : try Data(contentsOf: URL(fileURLWithPath: entry.path), options: .mappedIfSafe)
+            }
+        } catch {
+            throw APIError(.notFound, "image \(id) (\(entry.path)) can no longer be read: \((error as? CLIPError)?.inputReason ?? error.localizedDescription)",
+                           param: "id", code: "image_unreadable")
+        }
+        let type = thumbnail ? "image/jpeg" : data.withUnsafeBytes { Self.contentType(ImageDecoder.detectFormat($0)) }
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "private, max-age=3600", .eTag: "\"\(entry.hash)\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func contentType(_ format: ImageDecoder.Format?) -> String {
+        switch format {
+        case .jpeg: return "image/jpeg"
+        case .png: return "image/png"
+        case .webp: return "image/webp"
+        case .gif: return "image/gif"
+        case .heif: return "image/heic"
+        case nil: return "application/octet-stream"
+        }
+    }
+
+    // MARK: Indexing
+
+    func indexStatus() throws -> Response {
+        let library = try requireLibrary()
+        let status = library.library.indexStatus
+        var last: [String: Any] = [:]
+        if let embedded = status.embedded { last["embedded"] = embedded }
+        if let failed = status.failed { last["failed"] = failed }
+        if let removed = status.removed { last["removed"] = removed }
+        if let error = status.error { last["error"] = error }
+        if let finished = status.finishedAt { last["finished_at"] = ISO8601DateFormatter().string(from: finished) }
+        let images = (try? library.library.current().count) ?? 0
+        return JSONResponse.make(["state": status.state.rawValue, "done": status.done, "total": status.total, "images": images,
+                                  "folders": library.folders, "last": last.isEmpty ? NSNull() : last])
+    }
+
+    func startIndexing() throws -> Response {
+        let library = try requireLibrary()
+        guard !library.folders.isEmpty else {
+            throw APIError(.conflict, "this server indexes no folders: start it with --index FOLDER, or run clip index", code: "no_index_folders")
+        }
+        let started = library.reindex()
+        return JSONResponse.make(["started": started, "state": library.library.indexStatus.state.rawValue], status: .accepted)
+    }
+
+    // MARK: Shared
+
+    static func hit(_ entry: LibrarySnapshot.Entry, score: Float) -> [String: Any] {
+        describe(entry).merging(["score": Double(score)]) { a, _ in a }
+    }
+
+    static func describe(_ entry: LibrarySnapshot.Entry) -> [String: Any] {
+        ["id": entry.id, "path": entry.path, "thumbnail_url": "/v1/thumbnails/\(entry.id)", "image_url": "/v1/images/\(entry.id)"]
+    }
+
+    static func unknownImage(_ id: Int64, param: String) -> APIError {
+        APIError(.notFound, "no image with id \(id) in the library", param: param, code: "image_not_found")
+    }
+
+    static func folderPath(_ folder: String) -> String {
+        URL(fileURLWithPath: (folder as NSString).expandingTildeInPath).standardizedFileURL.path
+    }
+
+    /// Library work off the cooperative pool; a library that cannot be read is the server's problem (503).
+    static func libraryCall<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        do {
+            return try await Blocking.run(work)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(.serviceUnavailable, "the library cannot be read: \((error as? CLIPError)?.description ?? "\(error)")", type: "server_error")
+        }
+    }
+}

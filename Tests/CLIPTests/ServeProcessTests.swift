@@ -1,0 +1,144 @@
+import CLIP
+import Foundation
+import XCTest
+
+/// `clip serve` as a process on a free loopback port, driven the way its clients drive it: the OpenAI
+/// shape, Immich's multipart form, and SIGTERM while requests are in flight.
+extension CLITests {
+    /// Starts `clip serve` with `arguments` and returns it with its port, once it says it is serving.
+    func startServe(_ arguments: [String]) throws -> (Process, Int) {
+        let process = Process()
+        process.executableURL = clip
+        process.arguments = ["serve", "--port", "0"] + arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var announced = ""
+        let deadline = Date().addingTimeInterval(20)
+        while !announced.contains(" ready "), Date() < deadline {
+            announced += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        guard let range = announced.range(of: #"127\.0\.0\.1:(\d+),"#, options: .regularExpression),
+              let port = Int(announced[range].dropFirst("127.0.0.1:".count).dropLast()) else {
+            process.terminate()
+            throw CLIPError.invalidArgument("clip serve did not announce its port: \(announced)")
+        }
+        return (process, port)
+    }
+
+    /// A raw HTTP/1.1 request on its own connection (`Connection: close`), sent in full before any answer
+    /// is read, so that the test knows the server has accepted it.
+    final class RawRequest {
+        let fd: Int32
+
+        init(port: Int, method: String = "POST", path: String, contentType: String, body: Data) throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw CLIPError.invalidArgument("connect: \(String(cString: strerror(errno)))") }
+            var timeout = timeval(tv_sec: 60, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+            let bytes = Data(head.utf8) + body
+            var sent = 0
+            while sent < bytes.count {
+                let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, 0) }
+                guard n > 0 else { throw CLIPError.invalidArgument("send: \(String(cString: strerror(errno)))") }
+                sent += n
+            }
+        }
+
+        /// The status code and the body, read until the server closes the connection.
+        func response() -> (status: Int, body: Data) {
+            var data = Data(), buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { break }
+                data.append(buffer, count: n)
+            }
+            close(fd)
+            guard let split = data.range(of: Data("\r\n\r\n".utf8)) else { return (0, data) }
+            let statusLine = String(decoding: data[..<split.lowerBound], as: UTF8.self).split(separator: " ")
+            return (statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0, data[split.upperBound...])
+        }
+    }
+
+    static func immichForm(entries: String, image: Data? = nil, text: String? = nil) -> (Data, String) {
+        let boundary = "----immich\(UUID().uuidString)"
+        var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"entries\"\r\n\r\n\(entries)\r\n".utf8)
+        if let image {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"blob\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            body += image + Data("\r\n".utf8)
+        }
+        if let text { body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\(text)\r\n".utf8) }
+        body += Data("--\(boundary)--\r\n".utf8)
+        return (body, "multipart/form-data; boundary=\(boundary)")
+    }
+
+    /// Requests of every kind are accepted and waiting in the batchers (a 1.5 s batching delay) when SIGTERM
+    /// arrives: each is answered in full, with the vectors `clip embed` gives, and the process exits 0.
+    func testServeAnswersEveryAcceptedRequestThenExitsZeroOnSIGTERM() throws {
+        let dir = try temporaryDirectory(self)
+        let model = Fixtures.url("engine/hf_gelu_p14_fp16").path
+        let texts = (0..<8).map { "a photo of dog number \($0)" }
+        try Data(texts.joined(separator: "\n").utf8).write(to: dir.appendingPathComponent("texts.txt"))
+        let image = Fixtures.url("images/rgb_baseline.jpg")
+        let textsNPY = dir.appendingPathComponent("t.npy").path, imageNPY = dir.appendingPathComponent("i.npy").path
+        try run(["embed", "--model", model, "--texts", dir.appendingPathComponent("texts.txt").path, "-o", textsNPY])
+        try run(["embed", "--model", model, "--images", image.path, "-o", imageNPY])
+        let expectedTexts = try NPY.read(URL(fileURLWithPath: textsNPY)).tensor(file: textsNPY)
+        let expectedImage = try NPY.read(URL(fileURLWithPath: imageNPY)).tensor(file: imageNPY).row(0)
+
+        let (process, port) = try startServe(["--model", model, "--served-name", "ViT-B-32", "--max-delay-ms", "1500"])
+        defer { if process.isRunning { process.terminate() } }
+        let jpeg = try Data(contentsOf: image)
+        var requests: [(kind: String, index: Int, request: RawRequest)] = []
+        for (i, text) in texts.enumerated() {
+            let body = try JSONSerialization.data(withJSONObject: ["model": "ViT-B-32", "input": text])
+            requests.append(("openai-text", i, try RawRequest(port: port, path: "/v1/embeddings", contentType: "application/json", body: body)))
+        }
+        for i in 0..<3 {
+            let body = try JSONSerialization.data(withJSONObject: ["model": "ViT-B-32", "modality": "image", "input": ["data:image/jpeg;base64," + jpeg.base64EncodedString()]])
+            requests.append(("openai-image", i, try RawRequest(port: port, path: "/v1/embeddings", contentType: "application/json", body: body)))
+        }
+        for i in 0..<3 {
+            let (form, type) = Self.immichForm(entries: #"{"clip":{"visual":{"modelName":"ViT-B-32__openai","options":{}}}}"#, image: jpeg)
+            requests.append(("immich-visual", i, try RawRequest(port: port, path: "/predict", contentType: type, body: form)))
+        }
+        for i in 0..<3 {
+            let (form, type) = Self.immichForm(entries: #"{"clip":{"textual":{"modelName":"ViT-B-32__openai","options":{"language":"en"}}}}"#, text: texts[i])
+            requests.append(("immich-text", i, try RawRequest(port: port, path: "/predict", contentType: type, body: form)))
+        }
+        Thread.sleep(forTimeInterval: 0.4)  // every request read and queued; none answered (1.5 s batching delay)
+        process.terminate()  // SIGTERM
+
+        for (kind, i, request) in requests {
+            let (status, body) = request.response()
+            XCTAssertEqual(status, 200, "\(kind) \(i): \(String(decoding: body, as: UTF8.self))")
+            let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+            let vector: [Float]
+            if kind.hasPrefix("openai") {
+                vector = (((object["data"] as? [[String: Any]])?.first?["embedding"]) as? [Double] ?? []).map(Float.init)
+            } else {
+                let text = object["clip"] as? String ?? ""
+                vector = ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [Double] ?? []).map(Float.init)
+                if kind == "immich-visual" {
+                    XCTAssertEqual(object["imageWidth"] as? Int, 300)
+                    XCTAssertEqual(object["imageHeight"] as? Int, 200)
+                }
+            }
+            let expected = kind.hasSuffix("image") || kind.hasSuffix("visual") ? expectedImage : expectedTexts.row(i)
+            XCTAssertEqual(vector.count, expected.count, "\(kind) \(i)")
+            XCTAssertEqual(zip(vector, expected).map { abs($0 - $1) }.max() ?? 1, 0, accuracy: 1e-6, "\(kind) \(i)")
+        }
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
+}
