@@ -3,8 +3,8 @@ import Foundation
 
 /// A library kept open for a long-running process (`clip serve`): any number of concurrent queries read
 /// immutable snapshots while one writer indexes. A query sees the library as of its snapshot; the snapshot
-/// is replaced after each committed batch of this process's indexer, and when anything else commits:
-/// another process (`clip index`, seen through SQLite's `data_version`) or this one, within 0.2 s. Above `approximateAbove` files, queries go through one HNSW
+/// is replaced after a commit by this process (at once) or by another one (`clip index`, seen through
+/// SQLite's `data_version` within 0.2 s). Above `approximateAbove` files, queries go through one HNSW
 /// index, brought in step in the background and swapped in whole, never mutated while searched.
 public final class LiveLibrary: @unchecked Sendable {
     public let store: LibraryStore
@@ -12,7 +12,8 @@ public final class LiveLibrary: @unchecked Sendable {
     private let lock = NSLock()
     private var snapshot: LibrarySnapshot
     private var stale = false
-    private var seenStamp: [Int]
+    private var seenVersion: Int
+    private var seenCommits: Int
     private var lastCheck = DispatchTime.now()
     private var approximate: HNSWIndex?
     private var approximateSyncing = false
@@ -45,7 +46,8 @@ public final class LiveLibrary: @unchecked Sendable {
     public init(store: LibraryStore, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) throws {
         self.store = store
         self.approximateAbove = approximateAbove
-        seenStamp = try store.changeStamp()
+        seenVersion = try store.externalVersion()
+        seenCommits = store.localCommits
         snapshot = try store.snapshot()
         scheduleApproximateSync(for: snapshot)
     }
@@ -55,13 +57,14 @@ public final class LiveLibrary: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let now = DispatchTime.now()
+        if store.localCommits != seenCommits { stale = true }
         if !stale, now.uptimeNanoseconds - lastCheck.uptimeNanoseconds > 200_000_000 {
             lastCheck = now
-            let stamp = try store.changeStamp()
-            if stamp != seenStamp { seenStamp = stamp; stale = true }
+            if try store.externalVersion() != seenVersion { stale = true }
         }
         if stale {
-            seenStamp = try store.changeStamp()
+            seenVersion = try store.externalVersion()
+            seenCommits = store.localCommits
             snapshot = try store.snapshot()
             stale = false
             scheduleApproximateSync(for: snapshot)
@@ -119,12 +122,10 @@ public final class LiveLibrary: @unchecked Sendable {
                         self.status.state = .indexing
                         self.status.done = done
                         self.status.total = total
-                        self.stale = true
                     }
                 }.report
             }
             lock.withLock {
-                stale = true
                 status.state = .idle
                 status.finishedAt = Date()
                 switch result {

@@ -201,12 +201,13 @@ public final class LibraryStore: @unchecked Sendable {
         return LibrarySnapshot(entries: entries, dimension: dimension, vectors: try vectors.rows(atLeast: committed))
     }
 
-    /// Changes whenever the library does: SQLite's `data_version` moves when another connection (another
-    /// process indexing) commits, and this store counts its own commits.
-    public func changeStamp() throws -> [Int] {
-        let version = try read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
-        return [version, commitLock.withLock { commits }]
+    /// SQLite's `data_version`: moves when another connection (another process indexing) commits.
+    public func externalVersion() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
+
+    /// How many times this store has committed (its own changes, which `data_version` does not show).
+    public var localCommits: Int { commitLock.withLock { commits } }
 
     /// Runs `body` as the library's only writer: an exclusive `flock` on `write.lock` (a second indexer,
     /// in this process or another, waits), after adopting vector rows another process committed.
