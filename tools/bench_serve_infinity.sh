@@ -69,7 +69,7 @@ version=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version
 echo "infinity-emb $version (fp32) on port $port; $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 MODEL=bench wrk -t 1 -c 64 -d "${seconds}s" --latency -s tools/bench_serve/texts.lua "http://127.0.0.1:$port" | tail -1
 if [ -n "$photos" ]; then
-  for f in $(ls "$photos"/*.jpg | head -64); do
+  for f in $(ls "$photos"/*.jpg | head -128); do
     printf '{"model":"bench","modality":"image","input":"data:image/jpeg;base64,%s"}' "$(base64 -w0 "$f")" \
       > "$work/bodies/$(basename "$f").json"
   done
