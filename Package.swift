@@ -53,7 +53,9 @@ let package = Package(
             name: "CLIPServer",
             dependencies: ["CLIP", "CLIPSearch", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "MultipartKit", package: "multipart-kit"),
-                           .product(name: "Prometheus", package: "swift-prometheus")]
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            // The search page at `/`: plain HTML, CSS and JavaScript modules, served from the binary.
+            resources: [.copy("Resources/page")]
         ),
         .target(
             name: "CLIPTraining",

@@ -49,7 +49,10 @@ public func buildRouter(_ served: ServedModel, library: ServedLibrary? = nil, co
     router.get("healthz") { _, _ in "ok" }
     router.get("ping") { _, _ in "pong" }
     // Both towers are loaded before the application is built, so a running server is a ready one.
-    router.get("readyz") { _, _ in JSONResponse.make(["ready": true, "model": served.name]) }
+    // It also tells the search page whether to ask for a key and whether there is a library to search.
+    router.get("readyz") { _, _ in
+        JSONResponse.make(["ready": true, "model": served.name, "auth": !configuration.apiKeys.isEmpty, "library": library != nil])
+    }
     router.get("metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                  body: .init(byteBuffer: ByteBuffer(string: metrics.render(served))))
@@ -57,6 +60,7 @@ public func buildRouter(_ served: ServedModel, library: ServedLibrary? = nil, co
     EmbeddingsController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
     PredictController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
     LibraryController<BasicRequestContext>(served: served, library: library, maxBody: configuration.maxBody).addRoutes(to: router)
+    PageController<BasicRequestContext>().addRoutes(to: router)
     return router
 }
 

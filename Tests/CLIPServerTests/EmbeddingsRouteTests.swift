@@ -127,7 +127,11 @@ final class EmbeddingsRouteTests: XCTestCase {
             XCTAssertEqual(status, .ok)
             try await client.execute(uri: "/healthz", method: .get) { XCTAssertEqual($0.status, .ok) }
             try await client.execute(uri: "/ping", method: .get) { XCTAssertEqual($0.status, .ok) }
-            try await client.execute(uri: "/readyz", method: .get) { XCTAssertEqual($0.status, .unauthorized) }
+            let (readyStatus, ready) = try await client.send("/readyz", method: .get)  // open: probes and the page
+            XCTAssertEqual(readyStatus, .ok)
+            XCTAssertEqual(ready["auth"] as? Bool, true)
+            try await client.execute(uri: "/metrics", method: .get) { XCTAssertEqual($0.status, .unauthorized) }
+            try await client.execute(uri: "/", method: .get) { XCTAssertEqual($0.status, .ok) }  // the page asks for the key
         }
     }
 

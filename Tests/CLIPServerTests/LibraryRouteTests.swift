@@ -263,3 +263,31 @@ final class LibraryRouteTests: XCTestCase {
         }
     }
 }
+
+/// The search page's files come from the binary; nothing else is served under /assets.
+final class PageRouteTests: XCTestCase {
+    func testThePageAndItsAssetsAreServedFromTheBinary() async throws {
+        let served = try ServerFixtures.served()
+        defer { served.shutdown() }
+        try await Application(router: buildRouter(served, configuration: ServerConfiguration())).test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                XCTAssertEqual(response.status, .ok)
+                XCTAssertEqual(response.headers[.contentType], "text/html; charset=utf-8")
+                let html = String(buffer: response.body)
+                XCTAssertTrue(html.contains("<script type=\"module\" src=\"/assets/app.js\">"), html)
+                XCTAssertFalse(html.contains("http://") || html.contains("https://"), "the page must not load anything from the network")
+            }
+            for (name, type) in [("app.js", "text/javascript; charset=utf-8"), ("api.js", "text/javascript; charset=utf-8"),
+                                 ("style.css", "text/css; charset=utf-8"), ("icon.svg", "image/svg+xml")] {
+                try await client.execute(uri: "/assets/\(name)", method: .get) { response in
+                    XCTAssertEqual(response.status, .ok, name)
+                    XCTAssertEqual(response.headers[.contentType], type, name)
+                    XCTAssertGreaterThan(response.body.readableBytes, 100, name)
+                }
+            }
+            assertAPIError(try await client.send("/assets/..%2FPackage.swift", method: .get), .notFound, param: "name", "no page asset")
+            assertAPIError(try await client.send("/assets/index.htm", method: .get), .notFound, param: "name", "no page asset")
+            try await client.execute(uri: "/favicon.ico", method: .get) { XCTAssertEqual($0.status, .ok) }
+        }
+    }
+}

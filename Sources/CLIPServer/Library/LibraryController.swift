@@ -252,7 +252,8 @@ struct LibraryController<Context: RequestContext> {
         if let finished = status.finishedAt { last["finished_at"] = ISO8601DateFormatter().string(from: finished) }
         let images = (try? library.library.current().count) ?? 0
         return JSONResponse.make(["state": status.state.rawValue, "done": status.done, "total": status.total, "images": images,
-                                  "folders": library.folders, "last": last.isEmpty ? NSNull() : last])
+                                  "folders": library.folders, "library": library.library.store.directory.path,
+                                  "last": last.isEmpty ? NSNull() : last])
     }
 
     func startIndexing() throws -> Response {

@@ -1,16 +1,16 @@
 import Foundation
 import Hummingbird
 
-/// `Authorization: Bearer KEY` against the configured keys, compared in constant time. Liveness probes stay
-/// open so orchestrators need no key.
+/// `Authorization: Bearer KEY` against the configured keys, compared in constant time. Liveness and readiness
+/// probes stay open so orchestrators need no key, and so does the search page (it asks for the key, then sends it).
 struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let keys: [[UInt8]]
-    static var openPaths: Set<String> { ["/healthz", "/ping"] }
+    static var openPaths: Set<String> { ["/healthz", "/ping", "/readyz"] }
 
     init(keys: [String]) { self.keys = keys.map { Array($0.utf8) } }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        if Self.openPaths.contains(request.uri.path) || PageController<Context>.isOpen(request.uri.path) { return try await next(request, context) }
         let header = request.headers[.authorization] ?? ""
         let prefix = "Bearer "
         guard header.hasPrefix(prefix), Self.matches(Array(header.dropFirst(prefix.count).utf8), keys) else {

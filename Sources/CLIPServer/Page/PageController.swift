@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+
+/// The search page: `/` and its assets (`/assets/NAME`), read once from the target's resources, so the page
+/// needs no CDN and no network. Only the files that ship in the resources are served.
+struct PageController<Context: RequestContext> {
+    struct Asset: Sendable {
+        let bytes: ByteBuffer
+        let contentType: String
+    }
+
+    let assets: [String: Asset]
+
+    init() {
+        var assets: [String: Asset] = [:]
+        if let folder = Bundle.module.url(forResource: "page", withExtension: nil),
+           let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            for name in names {
+                guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)) else { continue }
+                assets[name] = Asset(bytes: ByteBuffer(bytes: data), contentType: Self.contentType(name))
+            }
+        }
+        self.assets = assets
+    }
+
+    static func contentType(_ name: String) -> String {
+        switch (name as NSString).pathExtension {
+        case "html": return "text/html; charset=utf-8"
+        case "js": return "text/javascript; charset=utf-8"
+        case "css": return "text/css; charset=utf-8"
+        case "svg": return "image/svg+xml"
+        case "png": return "image/png"
+        default: return "application/octet-stream"
+        }
+    }
+
+    /// Paths the API key check lets through: the page must load before it can ask for the key.
+    static func isOpen(_ path: String) -> Bool { path == "/" || path.hasPrefix("/assets/") || path == "/favicon.ico" }
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/") { _, _ in try serve("index.html") }
+        router.get("assets/:name") { _, context in try serve(context.parameters.get("name") ?? "") }
+        router.get("favicon.ico") { _, _ in try serve("icon.svg") }
+    }
+
+    func serve(_ name: String) throws -> Response {
+        guard let asset = assets[name] else {
+            throw APIError(.notFound, "no page asset named '\(name)'", param: "name", code: "not_found")
+        }
+        // Small files that change with the binary: revalidate each time rather than cache stale ones.
+        return Response(status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "no-cache"],
+                        body: .init(byteBuffer: asset.bytes))
+    }
+}
