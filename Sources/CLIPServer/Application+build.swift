@@ -25,9 +25,10 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Refuses a non-loopback address without keys or an explicit `--no-auth`.
+    public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+
     public func validate() throws {
-        let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
-        if !loopback && apiKeys.isEmpty && !allowNoAuth {
+        if !isLoopback && apiKeys.isEmpty && !allowNoAuth {
             throw CLIPError.invalidArgument("binding \(host) exposes the server beyond this machine: pass --api-key-file FILE (one key per line), or --no-auth to serve without keys")
         }
     }
@@ -45,6 +46,7 @@ public func buildRouter(_ served: ServedModel, library: ServedLibrary? = nil, co
     // Before the key check: a browser's preflight carries no Authorization header.
     if let origin = configuration.corsOrigin { router.add(middleware: CORSMiddleware(allowOrigin: .custom(origin))) }
     router.add(middleware: ErrorMiddleware())
+    if configuration.isLoopback && configuration.apiKeys.isEmpty { router.add(middleware: LoopbackHostMiddleware()) }
     if !configuration.apiKeys.isEmpty { router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }
     router.get("healthz") { _, _ in "ok" }
     router.get("ping") { _, _ in "pong" }

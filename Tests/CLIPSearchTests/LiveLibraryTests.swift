@@ -55,14 +55,9 @@ final class LiveLibraryTests: XCTestCase {
 
         // Above the threshold, the HNSW index (built in the background) gives the same top results here.
         let approximate = try LiveLibrary(store: store, approximateAbove: 1)
-        var hits: [(index: Int, score: Float)] = []
-        for _ in 0..<100 {
-            hits = try approximate.search(query, k: 5).hits
-            if FileManager.default.fileExists(atPath: root.appendingPathComponent("library/index.hnsw").path) { break }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        Thread.sleep(forTimeInterval: 0.1)
-        hits = try approximate.search(query, k: 5).hits
+        for _ in 0..<500 where !approximate.approximateReady { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertTrue(approximate.approximateReady)
+        let hits = try approximate.search(query, k: 5).hits
         let reference = try exact.search(query, k: 5).hits
         XCTAssertEqual(hits.map(\.index), reference.map(\.index))
         for (a, b) in zip(hits, reference) { XCTAssertEqual(a.score, b.score, accuracy: 1e-3) }  // half-precision graph vectors

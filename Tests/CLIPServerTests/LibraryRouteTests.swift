@@ -180,9 +180,17 @@ final class LibraryRouteTests: XCTestCase {
                     XCTAssertEqual([image.width, image.height], [80, 60])  // small pictures are not enlarged
                 }
             }
-            let cached = FileManager.default.enumerator(atPath: fixture.store.directory.appendingPathComponent("thumbnails").path)?
-                .compactMap { $0 as? String }.filter { $0.hasSuffix(".jpg") }
-            XCTAssertEqual(cached?.count, 1)
+            let thumbnails = fixture.store.directory.appendingPathComponent("thumbnails")
+            let cached = FileManager.default.enumerator(atPath: thumbnails.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".jpg") } ?? []
+            XCTAssertEqual(cached.count, 1)
+            // Served from the cache from then on: a marker put in its place comes back as is.
+            try Data("cached".utf8).write(to: thumbnails.appendingPathComponent(cached[0]))
+            try await client.execute(uri: "/v1/thumbnails/\(hit.id)", method: .get) { XCTAssertEqual(String(buffer: $0.body), "cached") }
+
+            // A library file replaced by a symbolic link (to anything) is not followed.
+            try FileManager.default.removeItem(atPath: hit.path)
+            try FileManager.default.createSymbolicLink(atPath: hit.path, withDestinationPath: fixture.files[4])
+            assertAPIError(try await client.send("/v1/images/\(hit.id)", method: .get), .notFound, param: "id", "symbolic link")
 
             assertAPIError(try await client.send("/v1/images/9999", method: .get), .notFound, param: "id", "no image with id 9999")
             assertAPIError(try await client.send("/v1/thumbnails/..%2F..%2Fetc%2Fpasswd", method: .get), .badRequest, param: "id", "not an integer")
@@ -219,6 +227,8 @@ final class LibraryRouteTests: XCTestCase {
                 (["versus": "b"], .badRequest, "prompt", "'prompt' is required", "/v1/rank"),
                 (["prompt": "a", "threshold": "high"], .badRequest, "threshold", "must be a number", "/v1/rank"),
                 (["prompt": "a", "ids": [5555]], .notFound, "ids", "no image with id 5555", "/v1/rank"),
+                (["prompt": "a", "ids": [1], "folder": "/tmp"], .badRequest, "ids", "not both", "/v1/rank"),
+                (["query": Array(repeating: "a", count: 40).joined(separator: " + ")], .badRequest, "query", "40 parts; at most 32", "/v1/search"),
             ]
             for (body, status, param, fragment, route) in cases {
                 assertAPIError(try await client.postJSON(route, body), status, param: param, fragment)

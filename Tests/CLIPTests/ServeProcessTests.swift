@@ -32,7 +32,7 @@ extension CLITests {
     final class RawRequest {
         let fd: Int32
 
-        init(port: Int, method: String = "POST", path: String, contentType: String, body: Data) throws {
+        init(port: Int, method: String = "POST", path: String, contentType: String, body: Data, host: String = "127.0.0.1") throws {
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -44,7 +44,7 @@ extension CLITests {
             guard connected == 0 else { throw CLIPError.invalidArgument("connect: \(String(cString: strerror(errno)))") }
             var timeout = timeval(tv_sec: 60, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            let head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+            let head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
             let bytes = Data(head.utf8) + body
             var sent = 0
             while sent < bytes.count {
@@ -95,8 +95,21 @@ extension CLITests {
         let expectedTexts = try NPY.read(URL(fileURLWithPath: textsNPY)).tensor(file: textsNPY)
         let expectedImage = try NPY.read(URL(fileURLWithPath: imageNPY)).tensor(file: imageNPY).row(0)
 
-        let (process, port) = try startServe(["--model", model, "--served-name", "ViT-B-32", "--max-delay-ms", "1500"])
+        // A library of the two pictures, for searches in flight too.
+        let photos = dir.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: image, to: photos.appendingPathComponent("a.jpg"))
+        try FileManager.default.copyItem(at: Fixtures.url("images/rgb.png"), to: photos.appendingPathComponent("b.png"))
+        let library = dir.appendingPathComponent("library").path
+        try run(["index", "--model", model, "--library", library, photos.path])
+
+        let (process, port) = try startServe(["--model", model, "--served-name", "ViT-B-32", "--max-delay-ms", "1500", "--library", library])
         defer { if process.isRunning { process.terminate() } }
+        // Loopback without keys answers only loopback names (DNS rebinding): checked before the load.
+        let rebound = try RawRequest(port: port, method: "GET", path: "/v1/models", contentType: "text/plain", body: Data(), host: "evil.example")
+        XCTAssertEqual(rebound.response().status, 403)
+        let named = try RawRequest(port: port, method: "GET", path: "/v1/models", contentType: "text/plain", body: Data(), host: "localhost:\(port)")
+        XCTAssertEqual(named.response().status, 200)
         let jpeg = try Data(contentsOf: image)
         var requests: [(kind: String, index: Int, request: RawRequest)] = []
         for (i, text) in texts.enumerated() {
@@ -115,6 +128,10 @@ extension CLITests {
             let (form, type) = Self.immichForm(entries: #"{"clip":{"textual":{"modelName":"ViT-B-32__openai","options":{"language":"en"}}}}"#, text: texts[i])
             requests.append(("immich-text", i, try RawRequest(port: port, path: "/predict", contentType: type, body: form)))
         }
+        for i in 0..<2 {
+            let body = try JSONSerialization.data(withJSONObject: ["query": texts[i], "top_k": 2])
+            requests.append(("search", i, try RawRequest(port: port, path: "/v1/search", contentType: "application/json", body: body)))
+        }
         Thread.sleep(forTimeInterval: 0.4)  // every request read and queued; none answered (1.5 s batching delay)
         process.terminate()  // SIGTERM
 
@@ -122,6 +139,12 @@ extension CLITests {
             let (status, body) = request.response()
             XCTAssertEqual(status, 200, "\(kind) \(i): \(String(decoding: body, as: UTF8.self))")
             let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+            if kind == "search" {
+                let results = object["results"] as? [[String: Any]] ?? []
+                XCTAssertEqual(results.count, 2, "\(object)")
+                XCTAssertEqual(object["searched"] as? Int, 2)
+                continue
+            }
             let vector: [Float]
             if kind.hasPrefix("openai") {
                 vector = (((object["data"] as? [[String: Any]])?.first?["embedding"]) as? [Double] ?? []).map(Float.init)

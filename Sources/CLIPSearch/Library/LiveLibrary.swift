@@ -17,6 +17,7 @@ public final class LiveLibrary: @unchecked Sendable {
     private var lastCheck = DispatchTime.now()
     private var approximate: HNSWIndex?
     private var approximateSyncing = false
+    private var approximatePending = false
     private var status = IndexStatus()
     private let hnswQueue = DispatchQueue(label: "clip-library-hnsw", qos: .utility)
 
@@ -53,24 +54,36 @@ public final class LiveLibrary: @unchecked Sendable {
     }
 
     /// The library now (refreshed when it changed; another process's commits are noticed within 0.2 s).
+    /// The snapshot is rebuilt outside the lock, so queries keep answering from the old one meanwhile.
     public func current() throws -> LibrarySnapshot {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = DispatchTime.now()
-        if store.localCommits != seenCommits { stale = true }
-        if !stale, now.uptimeNanoseconds - lastCheck.uptimeNanoseconds > 200_000_000 {
-            lastCheck = now
-            if try store.externalVersion() != seenVersion { stale = true }
+        let (stale, snapshot) = try lock.withLock { () throws -> (Bool, LibrarySnapshot) in
+            if store.localCommits != seenCommits { self.stale = true }
+            let now = DispatchTime.now()
+            if !self.stale, now.uptimeNanoseconds - lastCheck.uptimeNanoseconds > 200_000_000 {
+                lastCheck = now
+                if try store.externalVersion() != seenVersion { self.stale = true }
+            }
+            return (self.stale, self.snapshot)
         }
-        if stale {
-            seenVersion = try store.externalVersion()
-            seenCommits = store.localCommits
-            snapshot = try store.snapshot()
-            stale = false
-            scheduleApproximateSync(for: snapshot)
+        guard stale else { return snapshot }
+        // What the new snapshot will include at least: read before it is made.
+        let (version, commits) = (try store.externalVersion(), store.localCommits)
+        let fresh = try store.snapshot()
+        lock.withLock {
+            if commits >= seenCommits {
+                self.snapshot = fresh
+                seenVersion = version
+                seenCommits = commits
+                self.stale = store.localCommits != commits
+            }
         }
-        return snapshot
+        scheduleApproximateSync(for: fresh)
+        return fresh
     }
+
+    /// Whether queries above `approximateAbove` files go through the HNSW index yet (it is built in the
+    /// background).
+    public var approximateReady: Bool { lock.withLock { approximate != nil } }
 
     /// The `offset`…`offset + k` best files under `folder` (everywhere when nil), best first.
     public func search(_ query: [Float], k: Int, offset: Int = 0, folder: String? = nil) throws -> Page {
@@ -82,16 +95,28 @@ public final class LiveLibrary: @unchecked Sendable {
         return Page(snapshot: snapshot, hits: Array(hits.dropFirst(offset)), searched: searched)
     }
 
-    /// Brings the HNSW index in step with `snapshot` off the request path (a large library's first build
-    /// takes minutes); until it is ready, queries scan exactly.
+    /// Brings the HNSW index in step with the library off the request path (a large library's first build
+    /// takes minutes); until it is ready, queries scan exactly. A change during a build is caught by one
+    /// more build right after it.
     private func scheduleApproximateSync(for snapshot: LibrarySnapshot) {
-        guard snapshot.count > approximateAbove, !approximateSyncing else { return }
-        approximateSyncing = true
+        guard snapshot.count > approximateAbove else { return }
+        let start: Bool = lock.withLock {
+            if approximateSyncing { approximatePending = true; return false }
+            approximateSyncing = true
+            return true
+        }
+        guard start else { return }
         hnswQueue.async { [self] in
-            let index = try? store.approximateIndex()
-            lock.withLock {
-                if let index { approximate = index }
-                approximateSyncing = false
+            while true {
+                let index = try? store.approximateIndex()
+                let again: Bool = lock.withLock {
+                    if let index { approximate = index }
+                    let again = approximatePending
+                    approximatePending = false
+                    if !again { approximateSyncing = false }
+                    return again
+                }
+                if !again { return }
             }
         }
     }

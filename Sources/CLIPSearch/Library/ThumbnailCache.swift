@@ -24,14 +24,15 @@ public struct ThumbnailCache: Sendable {
         let url = folder.appendingPathComponent("\(name)-\(size).jpg")
         if let cached = try? Data(contentsOf: url) { return cached }
         let data = try Self.make(file: entry.path, size: size, quality: quality)
-        try FileOutput.createFolder(folder, what: "the thumbnail cache")
-        try FileOutput.write(data, to: url, what: "a thumbnail")
+        // A cache that cannot be written (read-only library, full disk) costs speed, not the thumbnail.
+        try? FileOutput.createFolder(folder, what: "the thumbnail cache")
+        try? FileOutput.write(data, to: url, what: "a thumbnail")
         return data
     }
 
     /// Decodes `file` (large JPEGs at a reduced DCT scale), fits it within `size`×`size` and encodes it.
     public static func make(file: String, size: Int, quality: Int) throws -> Data {
-        let image = try ImageDecoder.decode(file: file, options: DecodeOptions(jpegScaledShortSide: size))
+        let image = try ImageDecoder.decode(try LibraryFile.read(file), name: file, options: DecodeOptions(jpegScaledShortSide: size))
         let scale = min(1, Double(size) / Double(max(image.width, image.height)))
         let width = max(1, Int((Double(image.width) * scale).rounded())), height = max(1, Int((Double(image.height) * scale).rounded()))
         return try JPEGEncoder.encode(image.resizedLikePIL(width: width, height: height), quality: quality)

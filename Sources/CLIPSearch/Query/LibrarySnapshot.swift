@@ -17,12 +17,14 @@ public final class LibrarySnapshot: @unchecked Sendable {
 
     public let entries: [Entry]
     public let dimension: Int
-    /// The mapped vector file; valid for the life of the store that made this snapshot.
+    /// Rows of the mapped vector file, valid while `mapping` (the file) lives: the snapshot keeps it.
     let vectors: UnsafeBufferPointer<Float>
+    private let mapping: AnyObject?
     private let indexOfID: [Int64: Int]
     private let indexOfRow: [Int: Int]
 
-    init(entries: [Entry], dimension: Int, vectors: UnsafeBufferPointer<Float>) {
+    init(entries: [Entry], dimension: Int, vectors: UnsafeBufferPointer<Float>, mapping: AnyObject?) {
+        self.mapping = mapping
         self.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         self.dimension = dimension
         self.vectors = vectors

@@ -45,35 +45,38 @@ public final class LibraryStore: @unchecked Sendable {
         let dbPath = directory.appendingPathComponent("library.sqlite").path
         var config = Configuration()
         config.busyMode = .timeout(10)
+        let queue: DatabaseQueue
         do {
-            database = try DatabaseQueue(path: dbPath, configuration: config)
-            try Self.migrator.migrate(database)
+            queue = try DatabaseQueue(path: dbPath, configuration: config)
+            try Self.migrator.migrate(queue)
         } catch {
             throw CLIPError.io(file: dbPath, reason: "cannot open the library database: \(error)")
         }
-        let meta = try Self.read(database, dbPath) { db in
+        database = queue
+        let meta = try Self.read(queue, dbPath) { db in
             (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'"),
              try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'"),
              try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0)
         }
         let sameModel = meta.0 == modelID && meta.1 == dimension
         let vectorURL = directory.appendingPathComponent("vectors.f32")
-        if !sameModel, meta.0 != nil {
-            // Another model (or dimension) built this library: its vectors mean nothing now. Forget them
-            // all and let indexing embed every file again, instead of mixing spaces or crashing.
-            replacedModel = meta.0
-            try? FileManager.default.removeItem(at: vectorURL)
-            try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.approximateIndexName))
-        }
-        vectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.2 : 0)
         if !sameModel {
-            try Self.write(database, dbPath) { db in
-                try db.execute(sql: "UPDATE files SET row = NULL, error = NULL")
-                for (key, value) in [("model", modelID), ("dimension", "\(dimension)"), ("vectors", "0")] {
-                    try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+            // Another model (or dimension) built this library: its vectors mean nothing now. Forget them
+            // all and let indexing embed every file again, instead of mixing spaces or crashing. As the
+            // library's writer: another process may be in the middle of a commit.
+            try Self.exclusively(directory) {
+                try? FileManager.default.removeItem(at: vectorURL)
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.approximateIndexName))
+                try Self.write(queue, dbPath) { db in
+                    try db.execute(sql: "UPDATE files SET row = NULL, error = NULL")
+                    for (key, value) in [("model", modelID), ("dimension", "\(dimension)"), ("vectors", "0")] {
+                        try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+                    }
                 }
             }
         }
+        vectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.2 : 0)
+        if !sameModel { replacedModel = meta.0 }
     }
 
     static var migrator: DatabaseMigrator {
@@ -115,10 +118,14 @@ public final class LibraryStore: @unchecked Sendable {
         return ("(path = ? OR (path >= ? AND path < ?))", [root, prefix, pastPrefix])
     }
 
-    /// One crash-safe step of indexing: vectors are appended and synced, then a single transaction
-    /// inserts or updates the records (each `embedded` record gets its vector's row), deletes `removed`,
-    /// and moves the committed row count forward.
+    /// One crash-safe step of indexing, as the library's only writer (`asWriter`): vectors are appended
+    /// and synced, then a single transaction inserts or updates the records (each `embedded` record gets
+    /// its vector's row), deletes `removed`, and moves the committed row count forward.
     public func commit(embedded: [(FileRecord, [Float])], other: [FileRecord], removed: [Int64]) throws {
+        try asWriter { try commitAsWriter(embedded: embedded, other: other, removed: removed) }
+    }
+
+    private func commitAsWriter(embedded: [(FileRecord, [Float])], other: [FileRecord], removed: [Int64]) throws {
         let rows = embedded.isEmpty ? 0..<vectors.count : try vectors.append(embedded.map(\.1))
         let committed = vectors.count
         try write { db in
@@ -152,8 +159,8 @@ public final class LibraryStore: @unchecked Sendable {
     }
 
     /// The vectors of `rows`, gathered into one dense `[rows.count, dimension]` array in that order.
-    public func vectors(of rows: [Int]) throws -> [Float] {
-        let all = try vectors.rows()
+    public func vectors(of rows: [Int], committed: Int = 0) throws -> [Float] {
+        let all = try vectors.rows(atLeast: committed)
         var gathered = [Float](repeating: 0, count: rows.count * dimension)
         for (i, row) in rows.enumerated() {
             for k in 0..<dimension { gathered[i * dimension + k] = all[row * dimension + k] }
@@ -172,17 +179,22 @@ public final class LibraryStore: @unchecked Sendable {
         if FileManager.default.fileExists(atPath: url.path), let saved = try? HNSWIndex.load(from: url), saved.dimension == dimension {
             index = saved
         }
-        let live = Set(try read { db in try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL") })
+        let (rows, committed) = try read { db in
+            (try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL"),
+             try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0)
+        }
+        let live = Set(rows)
         let present = index.liveIDs
         var changed = false
         for row in present.subtracting(live) { index.remove(id: row); changed = true }
         let missing = live.subtracting(present).sorted()
-        let added = try vectors(of: missing)
+        let added = try vectors(of: missing, committed: committed)
         for (i, row) in missing.enumerated() {
             index.add(Array(added[(i * dimension)..<((i + 1) * dimension)]), id: row)
             changed = true
         }
-        if changed { try index.save(to: url) }
+        // Saved for the next run; a library folder that cannot be written still gets its searches.
+        if changed { try? index.save(to: url) }
         return index
     }
 
@@ -198,7 +210,7 @@ public final class LibraryStore: @unchecked Sendable {
         guard model == modelID else {
             throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(model ?? "none")) since it was opened with \(modelID)")
         }
-        return LibrarySnapshot(entries: entries, dimension: dimension, vectors: try vectors.rows(atLeast: committed))
+        return LibrarySnapshot(entries: entries, dimension: dimension, vectors: try vectors.rows(atLeast: committed), mapping: vectors)
     }
 
     /// SQLite's `data_version`: moves when another connection (another process indexing) commits.
@@ -209,9 +221,26 @@ public final class LibraryStore: @unchecked Sendable {
     /// How many times this store has committed (its own changes, which `data_version` does not show).
     public var localCommits: Int { commitLock.withLock { commits } }
 
-    /// Runs `body` as the library's only writer: an exclusive `flock` on `write.lock` (a second indexer,
-    /// in this process or another, waits), after adopting vector rows another process committed.
-    public func asWriter<T>(_ body: () throws -> T) throws -> T {
+    /// Runs `body` as the library's only writer: under an exclusive `flock` on `write.lock` (another
+    /// writer, in this process or another, waits), after adopting the vector rows another process
+    /// committed, and only while the library is still this model's (another process may have rebuilt it
+    /// for another model since this store opened it).
+    func asWriter<T>(_ body: () throws -> T) throws -> T {
+        try Self.exclusively(directory) {
+            let (model, dimension, committed) = try read { db in
+                (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'"),
+                 try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'"),
+                 try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0)
+            }
+            guard model == modelID, dimension == self.dimension, vectors.isCurrentFile else {
+                throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(model ?? "none")) by another process; open it again")
+            }
+            vectors.adopt(committedRows: committed)
+            return try body()
+        }
+    }
+
+    private static func exclusively<T>(_ directory: URL, _ body: () throws -> T) throws -> T {
         let path = directory.appendingPathComponent("write.lock").path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CLIPError.io(file: path, reason: "cannot open the library's lock file: \(String(cString: strerror(errno)))") }
@@ -220,8 +249,6 @@ public final class LibraryStore: @unchecked Sendable {
             guard errno == EINTR else { throw CLIPError.io(file: path, reason: "cannot lock the library: \(String(cString: strerror(errno)))") }
         }
         defer { flock(fd, LOCK_UN) }
-        let committed = try read { db in try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0 }
-        vectors.adopt(committedRows: committed)
         return try body()
     }
 

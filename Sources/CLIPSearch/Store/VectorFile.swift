@@ -3,8 +3,10 @@ import Foundation
 
 /// An append-only file of float32 rows, read through mmap. The library's database records how many rows
 /// are committed; rows past that count were written by a run that was killed before its database
-/// transaction, and are cut off when the file is opened. So vectors are written and synced first, and
-/// only then referenced. Thread-safe: a server's searches map rows while its indexer appends.
+/// transaction, and the next append (made under the library's write lock) overwrites them. So vectors
+/// are written and synced first, and only then referenced. Opening never changes the file: another
+/// process may be between its append and its commit. Thread-safe: a server's searches map rows while its
+/// indexer appends.
 final class VectorFile: @unchecked Sendable {
     let url: URL
     let dimension: Int
@@ -33,7 +35,13 @@ final class VectorFile: @unchecked Sendable {
             throw CLIPError.io(file: url.path, reason: "holds \(available) vectors but the library records \(committedRows): the file was truncated or replaced; delete the library folder to rebuild it")
         }
         committed = committedRows
-        if Int(info.st_size) != committedRows * rowBytes { ftruncate(fd, off_t(committedRows * rowBytes)) }
+    }
+
+    /// Whether this is still the file at `url` (another process rebuilding the library for another model
+    /// deletes it and starts a new one).
+    var isCurrentFile: Bool {
+        var open = stat(), named = stat()
+        return fstat(fd, &open) == 0 && stat(url.path, &named) == 0 && open.st_ino == named.st_ino && open.st_dev == named.st_dev
     }
 
     deinit {
@@ -42,11 +50,14 @@ final class VectorFile: @unchecked Sendable {
         close(fd)
     }
 
-    /// Appends `rows` (each `dimension` floats) and syncs them to disk; returns their row numbers.
+    /// Appends `rows` (each `dimension` floats) after the committed rows and syncs them to disk; returns
+    /// their row numbers. Only under the library's write lock: it first cuts off an uncommitted tail.
     func append(_ rows: [[Float]]) throws -> Range<Int> {
-        lock.lock()
-        defer { lock.unlock() }
-        let start = committed
+        let start = count
+        let rowBytes = dimension * MemoryLayout<Float>.size
+        guard ftruncate(fd, off_t(start * rowBytes)) == 0 else {
+            throw CLIPError.io(file: url.path, reason: "cannot drop uncommitted vectors: \(String(cString: strerror(errno)))")
+        }
         var bytes = [Float]()
         bytes.reserveCapacity(rows.count * dimension)
         for row in rows {
@@ -58,8 +69,9 @@ final class VectorFile: @unchecked Sendable {
         guard written == bytes.count * MemoryLayout<Float>.size, fsync(fd) == 0 else {
             throw CLIPError.io(file: url.path, reason: "cannot write vectors: \(String(cString: strerror(errno)))")
         }
-        committed += rows.count
-        return start..<committed
+        // Written and synced outside the lock (searches keep mapping rows meanwhile); one writer at a time.
+        lock.withLock { committed = start + rows.count }
+        return start..<(start + rows.count)
     }
 
     /// Another process committed rows up to `rows` (read from the database under the library's write
@@ -86,6 +98,11 @@ final class VectorFile: @unchecked Sendable {
         let count = max(committed, atLeast)
         let length = count * dimension * MemoryLayout<Float>.size
         guard length > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+        // Reading a mapped page past the end of the file would be SIGBUS, not an error.
+        var info = stat()
+        guard fstat(fd, &info) == 0, Int(info.st_size) >= length else {
+            throw CLIPError.io(file: url.path, reason: "holds fewer than the \(count) vectors the library records: the file was truncated or replaced")
+        }
         if mappedLength < length {
             // Map twice what is needed: rows appended later appear in this mapping (it is shared with the
             // file), so a growing library remaps only when it doubles.

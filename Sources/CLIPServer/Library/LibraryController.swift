@@ -17,8 +17,13 @@ struct LibraryController<Context: RequestContext> {
     let library: ServedLibrary?
     let maxBody: Int
     let classifiers = ClassifierCache()
+    /// One near-duplicate scan at a time (each compares every pair of its images).
+    let duplicateScans = DispatchSemaphore(value: 1)
 
     static var maxResults: Int { 1000 }
+    static var maxQueryTerms: Int { 32 }
+    /// Near-duplicates compare every pair: above this many images a request must name a folder.
+    static var maxDuplicateImages: Int { 20_000 }
     /// How deep paging goes (offset + top_k).
     static var maxDepth: Int { 10_000 }
 
@@ -29,7 +34,7 @@ struct LibraryController<Context: RequestContext> {
         router.get("v1/duplicates") { request, _ in try await duplicates(request) }
         router.get("v1/images/:id") { _, context in try await file(context, thumbnail: false) }
         router.get("v1/thumbnails/:id") { _, context in try await file(context, thumbnail: true) }
-        router.get("v1/index/status") { _, _ in try indexStatus() }
+        router.get("v1/index/status") { _, _ in try await indexStatus() }
         router.post("v1/index") { _, _ in try startIndexing() }
     }
 
@@ -53,6 +58,9 @@ struct LibraryController<Context: RequestContext> {
             let query: SearchQuery
             do { query = try SearchQuery.parse(expression: text) } catch let error as CLIPError {
                 throw APIError.badRequest("'query': \(error.inputReason)", param: "query")
+            }
+            guard query.terms.count <= Self.maxQueryTerms else {
+                throw APIError.badRequest("'query' has \(query.terms.count) parts; at most \(Self.maxQueryTerms)", param: "query")
             }
             let texts = query.terms.compactMap { term -> String? in if case let .text(t) = term.part { return t } else { return nil } }
             let embedded = try await served.embedTexts(texts)
@@ -107,7 +115,13 @@ struct LibraryController<Context: RequestContext> {
         let top = min(labels.count, try fields.integer("top_k", default: 5, in: 1...1000))
         let (items, vectors) = try await images(fields)
         let classifier = try await classifiers.classifier(labels: labels, templates: templates) { prompts in
-            try await served.embedTexts(prompts)
+            // In passes of at most 256 prompts: other requests take their turns between them, and the
+            // text batcher's queue never holds one request larger than its limit.
+            var embedded: [[Float]] = []
+            for start in stride(from: 0, to: prompts.count, by: 256) {
+                embedded += try await served.embedTexts(Array(prompts[start..<min(prompts.count, start + 256)]))
+            }
+            return embedded
         } logitScale: { served.loaded.model.logitScale }
         let predictions = classifier.top(top, Tensor(shape: [vectors.count, served.dimension], values: vectors.flatMap { $0 }))
         return JSONResponse.make(["results": zip(items, predictions).map { item, p -> [String: Any] in
@@ -162,7 +176,8 @@ struct LibraryController<Context: RequestContext> {
         let offset = try fields.integer("offset", default: 0, in: 0...(Self.maxDepth - k))
         let threshold = try fields.number("threshold")
         let folder = try fields.string("folder").map(Self.folderPath)
-        let ids = try fields.integers("ids", limit: Self.maxDepth)
+        let ids = try fields.integers("ids", limit: Self.maxDepth).map { Array(NSOrderedSet(array: $0)) as! [Int64] }
+        if ids != nil && folder != nil { throw APIError.badRequest("give 'ids' or 'folder', not both", param: "ids") }
         let texts = try await served.embedTexts([prompt] + (versus.map { [$0] } ?? []))
         let ranking = PromptRanking(prompt: texts[0], versus: versus == nil ? nil : texts[1], logitScale: served.loaded.model.logitScale)
         let (snapshot, ranked, searched) = try await Self.libraryCall { () -> (LibrarySnapshot, [(index: Int, score: Float)], Int) in
@@ -175,15 +190,17 @@ struct LibraryController<Context: RequestContext> {
                 }
             }
             let scored = snapshot.scores(ranking.queries, in: ranges) { ranking.score(cosines: $0) }
-                .filter { threshold == nil || $0.score >= threshold! }
+            let kept = scored.filter { threshold == nil || $0.score >= threshold! }
                 .sorted { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
-            return (snapshot, Array(scored.dropFirst(offset).prefix(k)), scored.count)
+            return (snapshot, Array(kept.dropFirst(offset).prefix(k)), scored.count)
         }
         return JSONResponse.make(["results": ranked.map { Self.hit(snapshot.entries[$0.index], score: $0.score) },
                                   "searched": searched, "offset": offset, "top_k": k])
     }
 
     // MARK: Duplicates
+
+
 
     func duplicates(_ request: Request) async throws -> Response {
         let library = try requireLibrary()
@@ -194,12 +211,16 @@ struct LibraryController<Context: RequestContext> {
         let threshold = try fields.number("threshold") ?? 0.95
         guard (0.5...1).contains(threshold) else { throw APIError.badRequest("'threshold' must be between 0.5 and 1", param: "threshold") }
         let folder = try fields.string("folder").map(Self.folderPath)
+        let scans = duplicateScans
         let (snapshot, groups) = try await Self.libraryCall { () -> (LibrarySnapshot, [[(index: Int, score: Float)]]) in
             let snapshot = try library.library.current()
             let ranges = folder.map { snapshot.ranges(under: [$0]) } ?? snapshot.all
-            guard ranges.reduce(0, { $0 + $1.count }) <= 50_000 else {
-                throw APIError.badRequest("more than 50,000 images: narrow it with 'folder'", param: "folder")
+            let count = ranges.reduce(0, { $0 + $1.count })
+            guard count <= Self.maxDuplicateImages else {
+                throw APIError.badRequest("\(count) images are more than \(Self.maxDuplicateImages) to compare pairwise: narrow it with 'folder'", param: "folder")
             }
+            scans.wait()
+            defer { scans.signal() }
             return (snapshot, NearDuplicates.groups(snapshot, ranges: ranges, threshold: threshold))
         }
         return JSONResponse.make(["groups": groups.map { $0.map { Self.hit(snapshot.entries[$0.index], score: $0.score) } }])
@@ -217,31 +238,34 @@ struct LibraryController<Context: RequestContext> {
         let data: Data
         do {
             data = try await Blocking.run {
-                thumbnail ? try library.thumbnails.thumbnail(for: entry) : try Data(contentsOf: URL(fileURLWithPath: entry.path), options: .mappedIfSafe)
+                thumbnail ? try library.thumbnails.thumbnail(for: entry) : try LibraryFile.read(entry.path)
             }
         } catch {
+            // The library's record outlived its file (moved, deleted, replaced by a link, no longer an image).
             throw APIError(.notFound, "image \(id) (\(entry.path)) can no longer be read: \((error as? CLIPError)?.inputReason ?? error.localizedDescription)",
                            param: "id", code: "image_unreadable")
         }
-        let type = thumbnail ? "image/jpeg" : data.withUnsafeBytes { Self.contentType(ImageDecoder.detectFormat($0)) }
+        guard let format = thumbnail ? .jpeg : data.withUnsafeBytes({ ImageDecoder.detectFormat($0) }) else {
+            throw APIError(.notFound, "image \(id) (\(entry.path)) is no longer an image", param: "id", code: "image_unreadable")
+        }
+        let type = Self.contentType(format)
         return Response(status: .ok, headers: [.contentType: type, .cacheControl: "private, max-age=3600", .eTag: "\"\(entry.hash)\""],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func contentType(_ format: ImageDecoder.Format?) -> String {
+    static func contentType(_ format: ImageDecoder.Format) -> String {
         switch format {
         case .jpeg: return "image/jpeg"
         case .png: return "image/png"
         case .webp: return "image/webp"
         case .gif: return "image/gif"
         case .heif: return "image/heic"
-        case nil: return "application/octet-stream"
         }
     }
 
     // MARK: Indexing
 
-    func indexStatus() throws -> Response {
+    func indexStatus() async throws -> Response {
         let library = try requireLibrary()
         let status = library.library.indexStatus
         var last: [String: Any] = [:]
@@ -250,7 +274,7 @@ struct LibraryController<Context: RequestContext> {
         if let removed = status.removed { last["removed"] = removed }
         if let error = status.error { last["error"] = error }
         if let finished = status.finishedAt { last["finished_at"] = ISO8601DateFormatter().string(from: finished) }
-        let images = (try? library.library.current().count) ?? 0
+        let images = try await Self.libraryCall { try library.library.current().count }
         return JSONResponse.make(["state": status.state.rawValue, "done": status.done, "total": status.total, "images": images,
                                   "folders": library.folders, "library": library.library.store.directory.path,
                                   "last": last.isEmpty ? NSNull() : last])
