@@ -107,8 +107,10 @@ def main_scenario(page, args):
     d = page.driver
     by_name = captions(args.gallery)
     d.get(args.base_url + "/")
-    paint = d.execute_script("const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null")
-    check("first contentful paint under 1 s", paint is not None and paint < 1000, f"({paint} ms)")
+    # The paint entry is recorded once the frame is presented, which can come after the load event.
+    paint = page.wait("a first contentful paint is recorded", lambda: d.execute_script(
+        "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null"), seconds=10)
+    check(f"first contentful paint under 1 s ({paint} ms)", paint is not None and paint < 1000)
     page.shot("loaded")
 
     page.type("query", "a red square")
