@@ -46,8 +46,8 @@ struct DemoCommand: AsyncParsableCommand {
         say(String(format: "generated %d gallery pictures and %d held-out pictures in %@ (%.2f s)", count, heldout, data.path, Date().timeIntervalSince(start)))
 
         start = Date()
-        let store = try libraryOptions.open(loaded)
-        let report = try libraryOptions.update(store, roots: [gallery], model: modelOptions, images: imageOptions)
+        let store = try await libraryOptions.open(loaded)
+        let report = try await libraryOptions.update(store, roots: [gallery], model: modelOptions, images: imageOptions)
         let indexSeconds = Date().timeIntervalSince(start)
         say(String(format: "indexed %d pictures in %.2f s (%.0f/s)\n", report.embedded, indexSeconds, Double(report.embedded) / max(indexSeconds, 1e-9)))
 
@@ -60,7 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
         for query in Self.queries {
             start = Date()
             let vector = try loaded.embedTexts([query]).row(0)
-            let results = try LibrarySearch.search(store, roots: [gallery], query: vector, k: 3)
+            let results = try await LibrarySearch.search(store, roots: [gallery], query: vector, k: 3)
             say(String(format: "search \"%@\"  (%.1f ms)", query, 1000 * Date().timeIntervalSince(start)))
             show(results)
         }
@@ -69,7 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
         start = Date()
         let embedder = try imageOptions.embedder(loaded)
         let probeVector = try embedder.embed(files: [probe]).row(0)
-        let similar = try LibrarySearch.search(store, roots: [gallery], query: probeVector, k: 4).filter { $0.path != probe }.prefix(3)
+        let similar = try await LibrarySearch.search(store, roots: [gallery], query: probeVector, k: 4).filter { $0.path != probe }.prefix(3)
         say(String(format: "\nreverse image search from 000001.png \"%@\"  (%.1f ms)", captions["000001.png"] ?? "?", 1000 * Date().timeIntervalSince(start)))
         show(Array(similar))
 

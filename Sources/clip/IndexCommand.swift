@@ -22,14 +22,15 @@ struct IndexCommand: AsyncParsableCommand {
     func run() async throws {
         runtime.apply()
         let loaded = try modelOptions.load(towers: .text)
-        let store = try libraryOptions.open(loaded)
+        let library = try await libraryOptions.open(loaded)
+        defer { Task { await library.close() } }
         if errors {
-            for record in try store.failures(under: folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path }) {
+            for record in try await library.failures(under: folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path }) {
                 print("\(record.path): \(record.error ?? "")")
             }
             return
         }
-        let report = try libraryOptions.update(store, roots: folders, model: modelOptions, images: imageOptions)
+        let report = try await libraryOptions.update(library, roots: folders, model: modelOptions, images: imageOptions)
         print("\(report.embedded + report.moved + report.unchanged) files indexed (\(report.embedded) new or changed), \(report.failed) failed, \(report.removed) removed")
     }
 }

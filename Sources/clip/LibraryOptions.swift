@@ -7,36 +7,49 @@ import Foundation
 struct LibraryOptions: ParsableArguments {
     @Option(name: .long, help: "Library folder (default: $CLIP_LIBRARY_DIR, else $XDG_DATA_HOME/swiftclip/library, else ~/.local/share/swiftclip/library).")
     var library: String?
+    @Option(name: .long, help: "Keep the library in PostgreSQL + pgvector instead: postgres://user[:password]@host[:port]/database (default: $CLIP_DATABASE_URL; none: the library folder).")
+    var store: String?
     @Option(name: .long, help: "Skip files and folders matching this glob (full path or name); repeatable.")
     var exclude: [String] = []
     @Flag(name: .long, help: "Decode JPEGs exactly at full size (slower; by default large JPEGs are decoded at a reduced DCT scale, ≥ 2× the model input).")
     var exact = false
     @Option(name: .long, help: "Files per committed batch (a kill loses at most one batch).")
     var commitEvery = 64
+    @Option(name: .long, help: "The library folder searches through its HNSW index above this many images (exact below).")
+    var approximateAbove = LibrarySearch.defaultApproximateAbove
 
     var directory: URL { library.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? LibraryStore.defaultDirectory() }
 
-    func open(_ loaded: LoadedModel) throws -> LibraryStore {
-        let store = try LibraryStore(directory: directory, model: loaded)
-        if let previous = store.replacedModel {
-            FileHandle.standardError.write(Data("library \(directory.path) was built with another model (\(previous)); re-indexing every file with \(loaded.id)\n".utf8))
+    /// `--store`, else `$CLIP_DATABASE_URL`, when set.
+    var databaseURL: String? {
+        store ?? ProcessInfo.processInfo.environment["CLIP_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The library, bound to `loaded` (a model change clears it for re-indexing, and says so).
+    func open(_ loaded: LoadedModel) async throws -> any LibraryBackend {
+        let backend: any LibraryBackend
+        if let databaseURL {
+            backend = try await PostgresLibrary.connect(databaseURL)
+        } else {
+            backend = SQLiteLibrary(directory: directory, approximateAbove: approximateAbove)
         }
-        return store
+        if let previous = try await backend.bind(loaded) {
+            FileHandle.standardError.write(Data("library \(backend.location) was built with another model (\(previous)); re-indexing every file with \(loaded.id)\n".utf8))
+        }
+        return backend
     }
 
     /// Brings `roots` up to date (the image tower is loaded only when something needs embedding) and
     /// prints a summary to stderr when anything changed.
     @discardableResult
-    func update(_ store: LibraryStore, roots: [String], model: ModelOptions, images: ImageOptions) throws -> Indexer.Report {
-        let indexer = Indexer(store: store, scanner: FileScanner(excludes: exclude), commitEvery: commitEvery)
-        var line: ProgressLine?
-        let (plan, report) = try indexer.update(roots: roots, makeEmbedder: {
-            try images.embedder(try model.load(towers: .vision), fastJPEG: !exact)
-        }, progress: { done, total in
-            if line == nil { line = ProgressLine("indexing", total: Int64(total), unit: .items("files")) }
-            line?.update(Int64(done))
-        })
-        line?.finish()
+    func update(_ library: any LibraryBackend, roots: [String], model: ModelOptions, images: ImageOptions) async throws -> Indexer.Report {
+        let indexer = Indexer(library: library, scanner: FileScanner(excludes: exclude), commitEvery: commitEvery)
+        let line = ProgressBox()
+        let fast = !exact
+        let (plan, report) = try await indexer.update(roots: roots, makeEmbedder: {
+            try images.embedder(try model.load(towers: .vision), fastJPEG: fast)
+        }, progress: { done, total in line.update(done: done, total: total) })
+        line.finish()
         if !plan.isEmpty {
             var parts = ["\(report.embedded) embedded"]
             if report.moved > 0 { parts.append("\(report.moved) moved") }
@@ -48,3 +61,26 @@ struct LibraryOptions: ParsableArguments {
         return report
     }
 }
+
+/// The indexing progress line, told from the indexer's tasks.
+private final class ProgressBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var line: ProgressLine?
+    private var total = 0
+
+    func update(done: Int, total: Int) {
+        lock.withLock {
+            if line == nil || self.total != total {
+                line?.finish()
+                line = ProgressLine("indexing", total: Int64(total), unit: .items("files"))
+                self.total = total
+            }
+            line?.update(Int64(done))
+        }
+    }
+
+    func finish() { lock.withLock { line?.finish() } }
+}
+
+extension ModelOptions: @unchecked Sendable {}
+extension ImageOptions: @unchecked Sendable {}

@@ -27,8 +27,10 @@ struct SearchCommand: AsyncParsableCommand {
     var top = 10
     @Flag(name: .long, help: "Do not index before searching.")
     var noIndex = false
-    @Option(name: .long, help: "Search through the library's HNSW index when more images than this are searched (exact below).")
-    var approximateAbove = LibrarySearch.defaultApproximateAbove
+    @Flag(name: .long, help: "Compare the query with every image (no approximate index).")
+    var exactSearch = false
+    @Option(name: .long, help: "Candidates the approximate index (HNSW) explores: more is slower and finds more of the true nearest.")
+    var efSearch: Int?
     @Flag(name: .long, help: "Print only paths.")
     var paths = false
     @Flag(name: .long, help: "Print JSON.")
@@ -45,8 +47,8 @@ struct SearchCommand: AsyncParsableCommand {
         }
         let query = try SearchQuery.parse(queryWords, image: image)
         let text = try modelOptions.load(towers: .text)
-        let store = try libraryOptions.open(text)
-        if !noIndex { try libraryOptions.update(store, roots: [folder], model: modelOptions, images: imageOptions) }
+        let library = try await libraryOptions.open(text)
+        if !noIndex { try await libraryOptions.update(library, roots: [folder], model: modelOptions, images: imageOptions) }
         let vector = try query.vector(
             embedText: { texts in
                 let e = try text.embedTexts(texts)
@@ -56,7 +58,9 @@ struct SearchCommand: AsyncParsableCommand {
                 let e = try imageOptions.embedder(try modelOptions.load(towers: .vision)).embed(files: files)
                 return (0..<files.count).map { e.row($0) }
             })
-        let results = try LibrarySearch.search(store, roots: [folder], query: vector, k: top, approximateAbove: approximateAbove)
+        let results = try await LibrarySearch.search(library, roots: [folder], query: vector, k: top,
+                                                     mode: exactSearch ? .exact : .approximate(efSearch: efSearch))
+        await library.close()
         if json {
             print(try JSONLines.string(results.map { ["path": $0.path, "score": Double($0.score)] }))
         } else {

@@ -3,94 +3,270 @@ import CLIPSearch
 import Foundation
 import XCTest
 
-/// The library and indexer: incremental updates, moves, deletions, failures, model changes, crash recovery.
-final class LibraryTests: XCTestCase {
-    func testIndexingIsIncrementalAndRecordsFailuresOnce() throws {
+/// The same library suite against every store: incremental updates, moves, deletions, failures recorded
+/// once, search and folder filters, near-duplicates, model changes. Subclasses say which store.
+class LibraryBackendSuite: XCTestCase {
+    /// A fresh, empty, unbound store; nil skips (the subclass says why).
+    func makeLibrary(_ folder: URL) async throws -> any LibraryBackend { fatalError("a subclass names the store") }
+
+    /// A store-specific consistency check after each step.
+    func assertConsistent(_ library: any LibraryBackend, file: StaticString = #filePath, line: UInt = #line) throws {}
+
+    override func perform(_ run: XCTestRun) {
+        // The suite itself (this base class) has no store: only its subclasses run.
+        if type(of: self) != LibraryBackendSuite.self { super.perform(run) }
+    }
+
+    func testIndexingIsIncrementalAndRecordsFailuresOnce() async throws {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
         let (good, bad) = try makeGallery(in: gallery)
         let m = try SearchModel()
-        let store = try LibraryStore(directory: dir.appendingPathComponent("lib"), modelID: m.id, dimension: 24)
-        let indexer = Indexer(store: store, commitEvery: 5)
-        let first = try indexer.update(try indexer.plan(roots: [gallery.path]), embedder: m.embedder)
+        let library = try await makeLibrary(dir.appendingPathComponent("lib"))
+        let replaced = try await library.bind(model: m.id, dimension: 24)
+        XCTAssertNil(replaced)
+        let indexer = Indexer(library: library, commitEvery: 5)
+        let first = try await indexer.update(try await indexer.plan(roots: [gallery.path]), embedder: m.embedder)
         XCTAssertEqual(first.embedded, good)
         XCTAssertEqual(first.failed, bad)
-        let failures = try store.failures(under: [gallery.path])
+        let failures = try await library.failures(under: [gallery.path])
         XCTAssertEqual(failures.map { URL(fileURLWithPath: $0.path).lastPathComponent }, ["empty.jpg", "notes.png", "truncated.jpg"])
         XCTAssertTrue(failures[0].error!.contains("empty"), failures[0].error!)
-        XCTAssertEqual(try store.check(), [])
+        try assertConsistent(library)
 
         // Nothing changed: nothing to do, failures are not retried.
-        let again = try indexer.plan(roots: [gallery.path])
+        let again = try await indexer.plan(roots: [gallery.path])
         XCTAssertTrue(again.isEmpty)
         XCTAssertEqual(again.unchanged, good + bad)
 
-        // A move keeps its vector; a deletion drops the record; a changed file is embedded again.
+        // A move keeps its record and vector; a deletion drops the record; a changed file is embedded again.
         let fm = FileManager.default
-        let before = try store.liveRows(under: [gallery.path])
+        let before = try await library.files(under: gallery.path)
         let movedFrom = gallery.appendingPathComponent("c00.png").path, movedTo = gallery.appendingPathComponent("stripes/renamed.png").path
+        let (ids, vectors) = try await library.embeddings(under: [gallery.path])
+        let movedVector = Array(vectors[(ids.firstIndex { $0.path == movedFrom }! * 24)...].prefix(24))
         try fm.moveItem(atPath: movedFrom, toPath: movedTo)
         try fm.removeItem(at: gallery.appendingPathComponent("c01.png"))
         try fm.removeItem(at: gallery.appendingPathComponent("c02.png"))
         try fm.copyItem(at: gallery.appendingPathComponent("c03.png"), to: gallery.appendingPathComponent("c02.png"))
-        let plan = try indexer.plan(roots: [gallery.path])
+        let plan = try await indexer.plan(roots: [gallery.path])
         XCTAssertEqual(plan.moved.count, 1)
-        let report = try indexer.update(plan, embedder: m.embedder)
+        let report = try await indexer.update(plan, embedder: m.embedder)
         XCTAssertEqual(report.moved, 1)
         XCTAssertEqual(report.removed, 1)
         XCTAssertEqual(report.embedded, 1)
-        let after = try store.liveRows(under: [gallery.path])
-        XCTAssertEqual(after.first { $0.path == movedTo }?.row, before.first { $0.path == movedFrom }?.row)
-        XCTAssertEqual(after.count, good - 1)
-        XCTAssertEqual(Set(after.map(\.path)).count, after.count)
-        XCTAssertEqual(try store.check(), [])
+        let after = try await library.files(under: gallery.path)
+        XCTAssertEqual(after[movedTo]?.id, before[movedFrom]?.id)
+        XCTAssertNil(after[movedFrom])
+        let (idsAfter, vectorsAfter) = try await library.embeddings(under: [gallery.path])
+        XCTAssertEqual(Array(vectorsAfter[(idsAfter.firstIndex { $0.path == movedTo }! * 24)...].prefix(24)), movedVector)
+        XCTAssertEqual(idsAfter.count, good - 1)
+        XCTAssertEqual(Set(idsAfter.map(\.path)).count, idsAfter.count)
+        try assertConsistent(library)
     }
 
-    func testSearchFindsTheImageItselfAndQueriesCombine() throws {
+    func testSearchFindsTheImageItselfFoldersFilterAndDuplicatesGroup() async throws {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
         _ = try makeGallery(in: gallery)
         let m = try SearchModel()
-        let store = try LibraryStore(directory: dir.appendingPathComponent("lib"), modelID: m.id, dimension: 24)
-        let indexer = Indexer(store: store)
-        _ = try indexer.update(try indexer.plan(roots: [gallery.path]), embedder: m.embedder)
+        let library = try await makeLibrary(dir.appendingPathComponent("lib"))
+        try await library.bind(model: m.id, dimension: 24)
+        let indexer = Indexer(library: library)
+        _ = try await indexer.update(try await indexer.plan(roots: [gallery.path]), embedder: m.embedder)
         let probe = gallery.appendingPathComponent("stripes/05.png").path
         let vector = try m.embedder.embed(files: [probe]).row(0)
-        let results = try LibrarySearch.search(store, roots: [gallery.path], query: vector, k: 5)
-        XCTAssertEqual(results.first?.path, probe)
-        XCTAssertEqual(results.first!.score, 1, accuracy: 1e-5)
-        // Restricting to a subfolder only returns files under it.
-        let sub = try LibrarySearch.search(store, roots: [gallery.appendingPathComponent("stripes").path], query: vector, k: 100)
-        XCTAssertEqual(sub.count, 12)
-        XCTAssertTrue(sub.allSatisfy { $0.path.hasPrefix(gallery.appendingPathComponent("stripes").path + "/") })
-        // Above the size limit the same search goes through the library's HNSW index, kept in step with it.
-        let approximate = try LibrarySearch.search(store, roots: [gallery.path], query: vector, k: 5, approximateAbove: 3)
-        XCTAssertEqual(approximate.first?.path, probe)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: store.directory.appendingPathComponent("index.hnsw").path))
-        XCTAssertEqual(try store.approximateIndex().count, try store.liveRows(under: [gallery.path]).count)
-        let subApproximate = try LibrarySearch.search(store, roots: [gallery.appendingPathComponent("stripes").path], query: vector, k: 100, approximateAbove: 3)
-        XCTAssertEqual(Set(subApproximate.map(\.path)), Set(sub.map(\.path)), "filtered to the folder, falling back to exact when short")
+        for mode in [SearchMode.exact, .approximate(efSearch: nil), .approximate(efSearch: 200)] {
+            let results = try await LibrarySearch.search(library, roots: [gallery.path], query: vector, k: 5, mode: mode)
+            XCTAssertEqual(results.first?.path, probe, "\(mode)")
+            XCTAssertEqual(results.first?.score ?? 0, 1, accuracy: 1e-5)
+            XCTAssertEqual(results.map(\.score), results.map(\.score).sorted(by: >))
+            // A subfolder returns only files under it (and all of them when k allows).
+            let stripes = gallery.appendingPathComponent("stripes").path
+            let sub = try await LibrarySearch.search(library, roots: [stripes], query: vector, k: 100, mode: mode)
+            XCTAssertEqual(sub.count, 12, "\(mode)")
+            XCTAssertTrue(sub.allSatisfy { $0.path.hasPrefix(stripes + "/") })
+        }
+        // The scores are the inner products with the stored vectors.
+        let (files, vectors) = try await library.embeddings(under: [])
+        let exact = try await LibrarySearch.search(library, roots: [], query: vector, k: 3, mode: .exact)
+        for hit in exact {
+            let i = files.firstIndex { $0.path == hit.path }!
+            XCTAssertEqual(hit.score, zip(vector, vectors[(i * 24)..<(i * 24 + 24)]).reduce(0) { $0 + $1.0 * $1.1 }, accuracy: 1e-5)
+        }
         // Duplicates: a copy of a file is found with it.
         try FileManager.default.copyItem(atPath: probe, toPath: gallery.appendingPathComponent("copy of 05.png").path)
-        _ = try indexer.update(try indexer.plan(roots: [gallery.path]), embedder: m.embedder)
-        let groups = try NearDuplicates.groups(store, roots: [gallery.path], threshold: 0.99999)
+        _ = try await indexer.update(try await indexer.plan(roots: [gallery.path]), embedder: m.embedder)
+        let groups = try await NearDuplicates.groups(library, roots: [gallery.path], threshold: 0.99999)
         XCTAssertTrue(groups.contains { Set($0.map(\.path)) == [probe, gallery.appendingPathComponent("copy of 05.png").path] }, "\(groups)")
     }
 
-    func testChangingTheModelClearsVectorsAndReindexes() throws {
+    func testChangingTheModelClearsVectorsAndReindexes() async throws {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
-        let (good, _) = try makeGallery(in: gallery)
+        let (good, bad) = try makeGallery(in: gallery)
         let m = try SearchModel()
-        let lib = dir.appendingPathComponent("lib")
-        try m.indexedLibrary(at: lib, gallery: gallery)
-        let other = try LibraryStore(directory: lib, modelID: "another model", dimension: 24)
-        XCTAssertEqual(other.replacedModel, m.id)
-        XCTAssertEqual(try other.liveRows(under: [gallery.path]).count, 0)
-        let plan = try Indexer(store: other).plan(roots: [gallery.path])
-        XCTAssertEqual(plan.toEmbed.count, good + 3, "every file, the failed ones included, is tried again with the new model")
-        // A different dimension is a model change too, never a mismatch crash.
-        let wider = try LibraryStore(directory: lib, modelID: "another model", dimension: 32)
-        XCTAssertEqual(wider.replacedModel, "another model")
+        let library = try await makeLibrary(dir.appendingPathComponent("lib"))
+        try await library.bind(model: m.id, dimension: 24)
+        _ = try await Indexer(library: library).update(roots: [gallery.path]) { m.embedder }
+        let same = try await library.bind(model: m.id, dimension: 24)
+        XCTAssertNil(same, "the same model again changes nothing")
+        let kept = try await library.embeddings(under: []).files.count
+        XCTAssertEqual(kept, good)
+        let replaced = try await library.bind(model: "another model", dimension: 24)
+        XCTAssertEqual(replaced, m.id)
+        let cleared = try await library.embeddings(under: []).files.count
+        XCTAssertEqual(cleared, 0)
+        let plan = try await Indexer(library: library).plan(roots: [gallery.path])
+        XCTAssertEqual(plan.toEmbed.count, good + bad, "every file, the failed ones included, is tried again with the new model")
+        // A different dimension is a model change too: a vector of the old size is refused, never stored.
+        let wider = try await library.bind(model: "another model", dimension: 32)
+        XCTAssertEqual(wider, "another model")
+        let file = IndexedFile(path: gallery.appendingPathComponent("c00.png").path, size: 1, mtime: 1, hash: "x")
+        do {
+            try await library.commit(embedded: [(file, [Float](repeating: 0.1, count: 24))], other: [], removed: [])
+            XCTFail("a 24-float vector went into a 32-d library")
+        } catch {
+            XCTAssertTrue("\(error)".contains("24-float vector"), "\(error)")
+        }
     }
 
+    func testUpdateAsksForTheImageTowerOnlyWhenSomethingNeedsEmbedding() async throws {
+        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        _ = try makeGallery(in: gallery)
+        let loaded = try LoadedModel.load(SearchFixtures.model, towers: .vision)
+        let library = try await makeLibrary(dir.appendingPathComponent("lib"))
+        try await library.bind(loaded)
+        let indexer = Indexer(library: library)
+        let asked = Counter(), reports = Reports()
+        let first = try await indexer.update(roots: [gallery.path], makeEmbedder: {
+            asked.add()
+            return try loaded.imageEmbedder(batchSize: 4)
+        }, progress: { reports.add($0, $1) })
+        XCTAssertEqual(asked.value, 1)
+        XCTAssertEqual(first.report.embedded, 25)
+        XCTAssertEqual(first.report.failed, 3)
+        XCTAssertEqual(reports.all.first?.0, 0, "told the total before the first file")
+        XCTAssertEqual(reports.all.last.map { [$0.0, $0.1] }, [28, 28])
+        let second = try await indexer.update(roots: [gallery.path], makeEmbedder: {
+            asked.add()
+            return try loaded.imageEmbedder()
+        })
+        XCTAssertEqual(asked.value, 1, "an up-to-date library never loads the image tower")
+        XCTAssertTrue(second.plan.isEmpty)
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
+
+final class Reports: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [(Int, Int)] = []
+    func add(_ done: Int, _ total: Int) { lock.withLock { list.append((done, total)) } }
+    var all: [(Int, Int)] { lock.withLock { list } }
+}
+
+final class MemoryLibraryTests: LibraryBackendSuite {
+    override func makeLibrary(_ folder: URL) async throws -> any LibraryBackend { MemoryLibrary() }
+
+    /// Binding is a step of its own: an unbound store refuses to store vectors.
+    func testAnUnboundStoreRefusesVectors() async throws {
+        let library = MemoryLibrary()
+        do {
+            try await library.commit(embedded: [(IndexedFile(path: "/a.png", size: 1, mtime: 1, hash: "h"), [1])], other: [], removed: [])
+            XCTFail("stored a vector without a model")
+        } catch {
+            XCTAssertTrue("\(error)".contains("not bound"), "\(error)")
+        }
+    }
+}
+
+final class SQLiteLibraryTests: LibraryBackendSuite {
+    override func makeLibrary(_ folder: URL) async throws -> any LibraryBackend { SQLiteLibrary(directory: folder) }
+
+    override func assertConsistent(_ library: any LibraryBackend, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(try (library as! SQLiteLibrary).store().check(), [], file: file, line: line)
+    }
+
+    /// The embedded store above its size limit searches through its HNSW file, kept in step with it.
+    func testAboveTheLimitSearchGoesThroughTheHNSWFile() async throws {
+        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        _ = try makeGallery(in: gallery)
+        let m = try SearchModel()
+        let library = SQLiteLibrary(directory: dir.appendingPathComponent("lib"), approximateAbove: 3)
+        try await library.bind(model: m.id, dimension: 24)
+        _ = try await Indexer(library: library).update(roots: [gallery.path]) { m.embedder }
+        let probe = gallery.appendingPathComponent("stripes/05.png").path
+        let vector = try m.embedder.embed(files: [probe]).row(0)
+        let approximate = try await LibrarySearch.search(library, roots: [gallery.path], query: vector, k: 5)
+        XCTAssertEqual(approximate.first?.path, probe)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: library.directory.appendingPathComponent("index.hnsw").path))
+        XCTAssertEqual(try library.store().approximateIndex().count, 25)
+        let stripes = gallery.appendingPathComponent("stripes").path
+        let sub = try await LibrarySearch.search(library, roots: [stripes], query: vector, k: 100)
+        XCTAssertEqual(sub.count, 12, "filtered to the folder, falling back to exact when short")
+    }
+}
+
+/// PostgreSQL + pgvector: a real server (`scripts/postgres.sh`, started by the test command), each test in
+/// a schema of its own, dropped afterwards.
+final class PostgresLibraryTests: LibraryBackendSuite {
+    static var url: String? { ProcessInfo.processInfo.environment["CLIP_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    override func makeLibrary(_ folder: URL) async throws -> any LibraryBackend {
+        guard let url = Self.url else {
+            throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
+        }
+        let schema = "clip_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        let library = try await PostgresLibrary.connect(url + (url.contains("?") ? "&" : "?") + "schema=\(schema)")
+        addTeardownBlock {
+            try? await library.dropSchema()
+            await library.close()
+        }
+        return library
+    }
+
+    /// Faults at connect time are one line that names the server and says what to do.
+    func testConnectFailuresAreOneLineThatSayWhatToDo() async throws {
+        guard let url = Self.url, let components = URLComponents(string: url) else {
+            throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
+        }
+        func failure(_ text: String) async -> String {
+            do {
+                let library = try await PostgresLibrary.connect(text)
+                await library.close()
+                return "connected"
+            } catch {
+                return "\(error)"
+            }
+        }
+        // Nothing listens on the port: unreachable, named without its password.
+        var closed = components
+        closed.port = 1
+        let unreachable = await failure(closed.string!)
+        XCTAssertTrue(unreachable.contains("127.0.0.1:1") && unreachable.contains("cannot connect"), unreachable)
+        XCTAssertFalse(unreachable.contains("\n"))
+        if let password = components.password { XCTAssertFalse(unreachable.contains(":" + password + "@"), unreachable) }
+        // A wrong password.
+        var wrong = components
+        wrong.password = "not-the-password"
+        let refused = await failure(wrong.string!)
+        XCTAssertTrue(refused.contains("password") && refused.contains("check the user and password"), refused)
+        // A database without pgvector (the test server has one: `clip_novector`).
+        var plain = components
+        plain.path = "/clip_novector"
+        let novector = await failure(plain.string!)
+        XCTAssertTrue(novector.contains("CREATE EXTENSION vector") || novector.contains("pgvector"), novector)
+        // Not a URL at all.
+        let malformed = await failure("postgres://nobody")
+        XCTAssertTrue(malformed.contains("--store"), malformed)
+    }
+}
+
+/// What only the embedded store has: its vector file.
+final class SQLiteVectorFileTests: XCTestCase {
     func testVectorsWrittenWithoutACommitAreDiscarded() throws {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
         _ = try makeGallery(in: gallery)
@@ -126,35 +302,9 @@ final class LibraryTests: XCTestCase {
             XCTAssertTrue(text.contains(vectors.path) && text.contains("holds 2 vectors") && text.contains("delete the library folder"), text)
         }
     }
-}
 
-/// The library API the CLI and a server share: a store opened for a `LoadedModel` and an update that loads
-/// the image tower only when a file needs it.
-final class LibraryUpdateTests: XCTestCase {
-    func testUpdateAsksForTheImageTowerOnlyWhenSomethingNeedsEmbedding() throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
-        _ = try makeGallery(in: gallery)
+    func testTheIdentityCarriesThePrecision() throws {
         let loaded = try LoadedModel.load(SearchFixtures.model, towers: .vision)
-        let store = try LibraryStore(directory: dir.appendingPathComponent("lib"), model: loaded)
-        XCTAssertEqual(store.modelID, loaded.id)
-        let indexer = Indexer(store: store)
-        var asked = 0, reports: [(Int, Int)] = []
-        let first = try indexer.update(roots: [gallery.path], makeEmbedder: {
-            asked += 1
-            return try loaded.imageEmbedder(batchSize: 4)
-        }, progress: { reports.append(($0, $1)) })
-        XCTAssertEqual(asked, 1)
-        XCTAssertEqual(first.report.embedded, 25)
-        XCTAssertEqual(first.report.failed, 3)
-        XCTAssertEqual(reports.first?.0, 0, "told the total before the first file")
-        XCTAssertEqual(reports.last.map { [$0.0, $0.1] }, [28, 28])
-        let second = try indexer.update(roots: [gallery.path], makeEmbedder: {
-            asked += 1
-            return try loaded.imageEmbedder()
-        })
-        XCTAssertEqual(asked, 1, "an up-to-date library never loads the image tower")
-        XCTAssertTrue(second.plan.isEmpty)
-        // The identity carries a precision other than fp32, so a library knows what built it.
         let int8 = try LoadedModel.load(SearchFixtures.model, towers: .vision, packing: LinearPacking(.int8, kernels: .reference))
         XCTAssertEqual(int8.id, loaded.id + " precision int8")
     }

@@ -51,12 +51,11 @@ struct SearchModel {
 
     init() throws { model = try CLIPModel.load(from: SearchFixtures.model, towers: .both) }
 
-    /// Opens (or creates) the library at `folder` for this model and indexes `gallery` into it.
+    /// Opens (or creates) the embedded library at `folder` for this model and indexes `gallery` into it.
     @discardableResult
     func indexedLibrary(at folder: URL, gallery: URL) throws -> LibraryStore {
         let store = try LibraryStore(directory: folder, modelID: id, dimension: 24)
-        let indexer = Indexer(store: store)
-        _ = try indexer.update(try indexer.plan(roots: [gallery.path]), embedder: embedder)
+        try blocking { _ = try await Indexer(library: SQLiteLibrary(bound: store)).update(roots: [gallery.path]) { [embedder] in embedder } }
         return store
     }
 }
@@ -83,4 +82,16 @@ func runClip(_ arguments: [String], environment: [String: String] = [:]) throws 
     let outData = out.fileHandleForReading.readDataToEndOfFile(), errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs async work to completion from synchronous test code (on another thread: never the caller's).
+func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: Result<T, Error>?
+    Task.detached {
+        do { result = .success(try await work()) } catch { result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try result!.get()
 }

@@ -17,7 +17,7 @@ final class LibraryRouteTests: XCTestCase {
         let library: ServedLibrary
     }
 
-    func makeFixture(folders: [String]? = nil) throws -> Fixture {
+    func makeFixture(folders: [String]? = nil) async throws -> Fixture {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("clip-server-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: root) }
         var files: [String] = []
@@ -31,7 +31,7 @@ final class LibraryRouteTests: XCTestCase {
         try Data("not a picture".utf8).write(to: root.appendingPathComponent("photos/a/notes.png"))
         let loaded = ServerFixtures.loaded
         let store = try LibraryStore(directory: root.appendingPathComponent("library"), model: loaded)
-        _ = try Indexer(store: store).update(roots: [root.appendingPathComponent("photos").path]) { try loaded.imageEmbedder() }
+        _ = try await Indexer(library: SQLiteLibrary(bound: store)).update(roots: [root.appendingPathComponent("photos").path]) { try loaded.imageEmbedder() }
         let embedded = try loaded.imageEmbedder().embed(files: files)
         let library = ServedLibrary(library: try LiveLibrary(store: store), folders: folders ?? []) { try loaded.imageEmbedder() }
         return Fixture(root: root, files: files, imageVectors: files.indices.map { embedded.row($0) }, store: store, library: library)
@@ -67,7 +67,7 @@ final class LibraryRouteTests: XCTestCase {
     }
 
     func testTextAndArithmeticSearchRankLikeTheEngine() async throws {
-        let fixture = try makeFixture()
+        let fixture = try await makeFixture()
         try await withApp(fixture) { client in
             let text = try ServerFixtures.loaded.embedTexts(["a red square", "red", "square", "circle"])
             let (status, body) = try await client.postJSON("/v1/search", ["query": "a red square", "top_k": 10])
@@ -95,7 +95,7 @@ final class LibraryRouteTests: XCTestCase {
     }
 
     func testImageLikeAndVectorQueriesFindTheSamePicture() async throws {
-        let fixture = try makeFixture()
+        let fixture = try await makeFixture()
         try await withApp(fixture) { client in
             let png = try Data(contentsOf: URL(fileURLWithPath: fixture.files[3]))
             let (_, json) = try await client.postJSON("/v1/search", ["image": "data:image/png;base64," + png.base64EncodedString(), "top_k": 5])
@@ -121,7 +121,7 @@ final class LibraryRouteTests: XCTestCase {
     }
 
     func testClassifyAndRankMatchTheEngine() async throws {
-        let fixture = try makeFixture()
+        let fixture = try await makeFixture()
         try await withApp(fixture) { client in
             let loaded = ServerFixtures.loaded
             let labels = ["circle", "square", "triangle", "cross"]
@@ -163,7 +163,7 @@ final class LibraryRouteTests: XCTestCase {
     }
 
     func testImagesAndThumbnailsServeOnlyLibraryFiles() async throws {
-        let fixture = try makeFixture()
+        let fixture = try await makeFixture()
         try await withApp(fixture) { client in
             let (_, search) = try await client.postJSON("/v1/search", ["like": 1, "top_k": 1])
             let hit = Self.results(search)[0]
@@ -199,7 +199,7 @@ final class LibraryRouteTests: XCTestCase {
     }
 
     func testBadLibraryRequestsNameTheField() async throws {
-        let fixture = try makeFixture()
+        let fixture = try await makeFixture()
         try await withApp(fixture) { client in
             let cases: [(Any, HTTPResponse.Status, String?, String, String)] = [
                 ([String: Any](), .badRequest, "query", "nothing to search for", "/v1/search"),
@@ -245,7 +245,7 @@ final class LibraryRouteTests: XCTestCase {
     }
 
     func testIndexingInTheBackgroundIsSeenBySearchAndStatus() async throws {
-        let fixture = try makeFixture(folders: [])
+        let fixture = try await makeFixture(folders: [])
         let photos = fixture.root.appendingPathComponent("photos").path
         let library = ServedLibrary(library: fixture.library.library, folders: [photos]) { try ServerFixtures.loaded.imageEmbedder() }
         let served = try ServerFixtures.served()

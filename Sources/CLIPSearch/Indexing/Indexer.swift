@@ -3,9 +3,10 @@ import Foundation
 
 /// Brings a library up to date with folders: new and changed files (size + mtime) are embedded, moved files
 /// (same content fingerprint) keep their vectors, deleted ones are dropped, files that failed are not retried
-/// until they change. Work is committed in batches, so a kill loses at most the batch in flight.
-public struct Indexer {
-    public let store: LibraryStore
+/// until they change. Work is committed in batches, so a kill loses at most the batch in flight. Works on
+/// any `LibraryBackend`; decoding and the model run on Dispatch's threads, not Swift's cooperative pool.
+public struct Indexer: Sendable {
+    public let library: any LibraryBackend
     public var scanner: FileScanner
     /// Files per committed batch.
     public var commitEvery: Int
@@ -14,38 +15,47 @@ public struct Indexer {
         /// Files to embed (new, changed, or never embedded with this model).
         public var toEmbed: [FileScanner.Entry] = []
         /// Moves: the existing record and where its file is now.
-        public var moved: [(FileRecord, FileScanner.Entry)] = []
+        public var moved: [(IndexedFile, FileScanner.Entry)] = []
         /// Records whose files are gone.
-        public var removed: [FileRecord] = []
+        public var removed: [IndexedFile] = []
         /// Fingerprints already taken while planning (new paths), so embedding does not read them again.
         var fingerprints: [String: String] = [:]
         public var unchanged = 0
         public var isEmpty: Bool { toEmbed.isEmpty && moved.isEmpty && removed.isEmpty }
+
+        mutating func add(_ other: Plan) {
+            toEmbed += other.toEmbed; moved += other.moved; removed += other.removed; unchanged += other.unchanged
+            fingerprints.merge(other.fingerprints) { a, _ in a }
+        }
     }
 
     public struct Report: Sendable {
         public var embedded = 0, failed = 0, moved = 0, removed = 0, unchanged = 0
+
+        mutating func add(_ other: Report) {
+            embedded += other.embedded; failed += other.failed; moved += other.moved; removed += other.removed; unchanged += other.unchanged
+        }
     }
 
-    public init(store: LibraryStore, scanner: FileScanner = FileScanner(), commitEvery: Int = 64) {
-        self.store = store; self.scanner = scanner; self.commitEvery = commitEvery
+    public init(library: any LibraryBackend, scanner: FileScanner = FileScanner(), commitEvery: Int = 64) {
+        self.library = library; self.scanner = scanner; self.commitEvery = commitEvery
     }
 
     /// What `update` would do; only `stat`s files (and fingerprints new ones to recognise moves).
-    public func plan(roots: [String]) throws -> Plan {
+    public func plan(roots: [String]) async throws -> Plan {
         var plan = Plan()
         for root in roots {
             let folder = URL(fileURLWithPath: root).standardizedFileURL.path
             let entries = try scanner.scan(folder)
-            var known = try store.records(under: folder)
+            var known = try await library.files(under: folder)
             var fresh: [FileScanner.Entry] = []
             for entry in entries {
                 guard let record = known.removeValue(forKey: entry.path) else { fresh.append(entry); continue }
                 let same = record.size == entry.size && record.mtime == entry.mtime
-                if same && (record.row != nil || record.error != nil) { plan.unchanged += 1 } else { plan.toEmbed.append(entry) }
+                if same && (record.embedded || record.error != nil) { plan.unchanged += 1 } else { plan.toEmbed.append(entry) }
             }
             // What is left in `known` is gone from disk, unless a new path holds the same content.
-            var goneByHash = Dictionary(grouping: known.values.filter { $0.row != nil }, by: \.hash)
+            var goneByHash = Dictionary(grouping: known.values.filter(\.embedded), by: \.hash)
             for entry in fresh {
                 let hash = ContentHash.of(entry.path, size: entry.size)
                 plan.fingerprints[entry.path] = hash
@@ -63,16 +73,16 @@ public struct Indexer {
     }
 
     /// Carries out `plan`, embedding with `embedder`. `progress(done, total)` after each batch.
-    public func update(_ plan: Plan, embedder: ImageEmbedder?, progress: ((Int, Int) -> Void)? = nil) throws -> Report {
+    public func update(_ plan: Plan, embedder: ImageEmbedder?, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Report {
         var report = Report()
         report.unchanged = plan.unchanged
-        let moves = plan.moved.map { record, entry -> FileRecord in
+        let moves = plan.moved.map { record, entry -> IndexedFile in
             var r = record
             r.path = entry.path; r.size = entry.size; r.mtime = entry.mtime
             return r
         }
         if !moves.isEmpty || !plan.removed.isEmpty {
-            try store.commit(embedded: [], other: moves, removed: plan.removed.compactMap(\.id))
+            try await library.commit(embedded: [], other: moves, removed: plan.removed.compactMap(\.id))
             report.moved = moves.count
             report.removed = plan.removed.count
         }
@@ -81,26 +91,71 @@ public struct Indexer {
         var start = 0
         while start < plan.toEmbed.count {
             let batch = Array(plan.toEmbed[start..<min(plan.toEmbed.count, start + commitEvery)])
-            let results = try embedder.embedEach(files: batch.map(\.path))
-            var embedded: [(FileRecord, [Float])] = [], failed: [FileRecord] = []
+            let results = try await offload { try embedder.embedEach(files: batch.map(\.path)) }
+            var embedded: [(IndexedFile, [Float])] = [], failed: [IndexedFile] = []
             for (entry, result) in zip(batch, results) {
-                let record = FileRecord(id: nil, path: entry.path, size: entry.size, mtime: entry.mtime,
-                                        hash: plan.fingerprints[entry.path] ?? ContentHash.of(entry.path, size: entry.size),
-                                        row: nil, error: nil)
+                var file = IndexedFile(path: entry.path, size: entry.size, mtime: entry.mtime,
+                                       hash: plan.fingerprints[entry.path] ?? ContentHash.of(entry.path, size: entry.size))
                 switch result {
-                case let .success(vector): embedded.append((record, vector))
+                case let .success(vector): embedded.append((file, vector))
                 case let .failure(error):
-                    var bad = record
-                    bad.error = error.inputReason
-                    failed.append(bad)
+                    file.error = error.inputReason
+                    failed.append(file)
                 }
             }
-            try store.commit(embedded: embedded, other: failed, removed: [])
+            try await library.commit(embedded: embedded, other: failed, removed: [])
             report.embedded += embedded.count
             report.failed += failed.count
             start += batch.count
             progress?(start, plan.toEmbed.count)
         }
         return report
+    }
+
+    /// Brings `roots` up to date, each as its only indexer (`LibraryBackend.indexing`): plans (only `stat`s
+    /// unchanged files), then embeds what changed. `makeEmbedder` is called only when some file needs
+    /// embedding, so an up-to-date library never loads the image tower. `progress(done, total)` is told
+    /// `(0, total)` before a folder's first file and after each committed batch.
+    public func update(roots: [String], makeEmbedder: @escaping @Sendable () throws -> ImageEmbedder,
+                       progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> (plan: Plan, report: Report) {
+        let embedder = LazyEmbedder(make: makeEmbedder)
+        var plan = Plan(), report = Report()
+        for root in roots {
+            let folder = URL(fileURLWithPath: root).standardizedFileURL.path
+            let (rootPlan, rootReport) = try await library.indexing(folder) { [self] in
+                let rootPlan = try await self.plan(roots: [folder])
+                let model = rootPlan.toEmbed.isEmpty ? nil : try embedder.get()
+                if !rootPlan.toEmbed.isEmpty { progress?(0, rootPlan.toEmbed.count) }
+                return (rootPlan, try await self.update(rootPlan, embedder: model, progress: progress))
+            }
+            plan.add(rootPlan)
+            report.add(rootReport)
+        }
+        return (plan, report)
+    }
+}
+
+/// Makes the image embedder on first use only (loading the image tower costs time and memory).
+private final class LazyEmbedder: @unchecked Sendable {
+    private let make: @Sendable () throws -> ImageEmbedder
+    private let lock = NSLock()
+    private var made: ImageEmbedder?
+
+    init(make: @escaping @Sendable () throws -> ImageEmbedder) { self.make = make }
+
+    func get() throws -> ImageEmbedder {
+        try lock.withLock {
+            if let made { return made }
+            let embedder = try make()
+            made = embedder
+            return embedder
+        }
+    }
+}
+
+/// Runs blocking work (decoding, the model) on Dispatch's threads and awaits it.
+func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
     }
 }

@@ -125,8 +125,8 @@ public final class LiveLibrary: @unchecked Sendable {
 
     public var indexStatus: IndexStatus { lock.withLock { status } }
 
-    /// Indexes `roots` on a thread of its own (one pass at a time: false when one is running). Searches
-    /// see each committed batch.
+    /// Indexes `roots` in the background (one pass at a time: false when one is running; decoding and the
+    /// model run on Dispatch's threads). Searches see each committed batch.
     @discardableResult
     public func startIndexing(roots: [String], scanner: FileScanner = FileScanner(), commitEvery: Int = 64,
                               makeEmbedder: @escaping @Sendable () throws -> ImageEmbedder,
@@ -139,16 +139,19 @@ public final class LiveLibrary: @unchecked Sendable {
             return true
         }
         guard started else { return false }
-        let thread = Thread { [self] in
-            let indexer = Indexer(store: store, scanner: scanner, commitEvery: commitEvery)
-            let result = Result {
-                try indexer.update(roots: roots, makeEmbedder: makeEmbedder) { done, total in
+        let indexer = Indexer(library: SQLiteLibrary(bound: store), scanner: scanner, commitEvery: commitEvery)
+        Task.detached { [self] in
+            let result: Result<Indexer.Report, Error>
+            do {
+                result = .success(try await indexer.update(roots: roots, makeEmbedder: makeEmbedder) { done, total in
                     self.lock.withLock {
                         self.status.state = .indexing
                         self.status.done = done
                         self.status.total = total
                     }
-                }.report
+                }.report)
+            } catch {
+                result = .failure(error)
             }
             lock.withLock {
                 status.state = .idle
@@ -165,8 +168,6 @@ public final class LiveLibrary: @unchecked Sendable {
             }
             finished?(result)
         }
-        thread.name = "clip-library-indexer"
-        thread.start()
         return true
     }
 }

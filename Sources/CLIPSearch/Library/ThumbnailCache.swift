@@ -32,7 +32,7 @@ public struct ThumbnailCache: Sendable {
 
     /// Decodes `file` (large JPEGs at a reduced DCT scale), fits it within `size`×`size` and encodes it.
     public static func make(file: String, size: Int, quality: Int) throws -> Data {
-        let image = try ImageDecoder.decode(try LibraryFile.read(file), name: file, options: DecodeOptions(jpegScaledShortSide: size))
+        let image = try ImageDecoder.decode(try ServedFile.read(file), name: file, options: DecodeOptions(jpegScaledShortSide: size))
         let scale = min(1, Double(size) / Double(max(image.width, image.height)))
         let width = max(1, Int((Double(image.width) * scale).rounded())), height = max(1, Int((Double(image.height) * scale).rounded()))
         return try JPEGEncoder.encode(image.resizedLikePIL(width: width, height: height), quality: quality)

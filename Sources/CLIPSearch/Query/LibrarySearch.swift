@@ -6,15 +6,11 @@ public enum LibrarySearch {
     /// Above this many embedded files under the searched folders, search goes through the library's HNSW index.
     public static let defaultApproximateAbove = 50_000
 
-    /// The `k` files under `roots` closest to `query`, best first: exact up to `approximateAbove` files, then
-    /// through the library's HNSW index.
-    public static func search(_ store: LibraryStore, roots: [String], query: [Float], k: Int,
-                              approximateAbove: Int = defaultApproximateAbove) throws -> [(path: String, score: Float)] {
-        let snapshot = try store.snapshot()
-        let ranges = snapshot.ranges(under: roots.map(standardised))
-        let searched = ranges.reduce(0) { $0 + $1.count }
-        let index = searched > approximateAbove ? try store.approximateIndex() : nil
-        return search(snapshot, ranges: ranges, query: query, k: k, approximate: index).map { (snapshot.entries[$0.index].path, $0.score) }
+    /// The `k` files under `roots` closest to `query`, best first, through the store's approximate index
+    /// where it has one (the embedded store: exact up to its `approximateAbove` files).
+    public static func search(_ library: any LibraryBackend, roots: [String], query: [Float], k: Int,
+                              mode: SearchMode = .approximate(efSearch: nil)) async throws -> [(path: String, score: Float)] {
+        try await library.nearest(query, k: k, under: roots.map(standardised), mode: mode).map { ($0.path, $0.score) }
     }
 
     /// The `k` entries of `ranges` closest to `query`, best first. With an HNSW index (ids are vector rows),

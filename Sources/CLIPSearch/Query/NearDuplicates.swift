@@ -3,23 +3,29 @@ import CLIP
 
 /// Groups of near-duplicate images: pairs at or above a cosine threshold, joined transitively.
 public enum NearDuplicates {
-    public static func groups(_ store: LibraryStore, roots: [String], threshold: Float) throws -> [[(path: String, score: Float)]] {
-        let snapshot = try store.snapshot()
-        return groups(snapshot, ranges: snapshot.ranges(under: roots.map(LibrarySearch.standardised)), threshold: threshold)
-            .map { $0.map { (snapshot.entries[$0.index].path, $0.score) } }
+    public static func groups(_ library: any LibraryBackend, roots: [String], threshold: Float) async throws -> [[(path: String, score: Float)]] {
+        let (files, vectors) = try await library.embeddings(under: roots.map(LibrarySearch.standardised))
+        let d = files.isEmpty ? 0 : vectors.count / files.count
+        return groups(vectors, count: files.count, dimension: d, threshold: threshold).map { $0.map { (files[$0.index].path, $0.score) } }
     }
 
     /// Groups among the entries of `ranges`, as snapshot indices with each member's best cosine to another
     /// member; groups and members in path order.
     public static func groups(_ snapshot: LibrarySnapshot, ranges: [Range<Int>], threshold: Float) -> [[(index: Int, score: Float)]] {
         let members = ranges.flatMap { Array($0) }
-        let d = snapshot.dimension, n = members.count
-        guard n > 1 else { return [] }
-        var vectors = [Float](repeating: 0, count: n * d)
+        var vectors = [Float](repeating: 0, count: members.count * snapshot.dimension)
         for (i, member) in members.enumerated() {
-            let row = snapshot.vectors.baseAddress! + snapshot.entries[member].row * d
-            for k in 0..<d { vectors[i * d + k] = row[k] }
+            let row = snapshot.vectors.baseAddress! + snapshot.entries[member].row * snapshot.dimension
+            for k in 0..<snapshot.dimension { vectors[i * snapshot.dimension + k] = row[k] }
         }
+        return groups(vectors, count: members.count, dimension: snapshot.dimension, threshold: threshold)
+            .map { $0.map { (members[$0.index], $0.score) } }
+    }
+
+    /// Groups among `count` rows of `vectors` (in path order), as row indices with each member's best
+    /// cosine to another member; groups and members in that order.
+    static func groups(_ vectors: [Float], count n: Int, dimension d: Int, threshold: Float) -> [[(index: Int, score: Float)]] {
+        guard n > 1 else { return [] }
         var parent = Array(0..<n)
         func find(_ x: Int) -> Int {
             var x = x
@@ -45,8 +51,7 @@ public enum NearDuplicates {
             }
         }
         let grouped = Dictionary(grouping: (0..<n).filter { best[$0] >= threshold }, by: find)
-        // Snapshot indices are in path order already.
-        return grouped.values.map { group in group.sorted().map { (members[$0], best[$0]) } }
+        return grouped.values.map { group in group.sorted().map { (index: $0, score: best[$0]) } }
             .sorted { $0[0].index < $1[0].index }
     }
 }

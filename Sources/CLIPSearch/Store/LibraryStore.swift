@@ -100,14 +100,14 @@ public final class LibraryStore: @unchecked Sendable {
     }
 
     /// Records of files at or under `root` (a folder path without trailing slash), by path.
-    public func records(under root: String) throws -> [String: FileRecord] {
+    public func records(under root: String) throws -> [String: IndexedFile] {
         let (condition, arguments) = Self.pathUnder(root)
         let records = try read { db in try FileRecord.fetchAll(db, sql: "SELECT * FROM files WHERE \(condition)", arguments: arguments) }
-        return Dictionary(uniqueKeysWithValues: records.map { ($0.path, $0) })
+        return Dictionary(uniqueKeysWithValues: records.map { ($0.path, $0.indexed) })
     }
 
     /// Every record that failed, in path order.
-    public func failures(under roots: [String]) throws -> [FileRecord] {
+    public func failures(under roots: [String]) throws -> [IndexedFile] {
         try roots.flatMap { try records(under: $0).values.filter { $0.error != nil } }.sorted { $0.path < $1.path }
     }
 
@@ -121,21 +121,30 @@ public final class LibraryStore: @unchecked Sendable {
     /// One crash-safe step of indexing, as the library's only writer (`asWriter`): vectors are appended
     /// and synced, then a single transaction inserts or updates the records (each `embedded` record gets
     /// its vector's row), deletes `removed`, and moves the committed row count forward.
-    public func commit(embedded: [(FileRecord, [Float])], other: [FileRecord], removed: [Int64]) throws {
+    public func commit(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) throws {
         try asWriter { try commitAsWriter(embedded: embedded, other: other, removed: removed) }
     }
 
-    private func commitAsWriter(embedded: [(FileRecord, [Float])], other: [FileRecord], removed: [Int64]) throws {
+    private func commitAsWriter(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) throws {
+        if let bad = embedded.first(where: { $0.1.count != dimension }) {
+            throw CLIPError.invalidArgument("a \(bad.1.count)-float vector for the \(dimension)-d library \(directory.path)")
+        }
         let rows = embedded.isEmpty ? 0..<vectors.count : try vectors.append(embedded.map(\.1))
         let committed = vectors.count
         try write { db in
             for (offset, item) in embedded.enumerated() {
-                var record = item.0
-                record.row = Int64(rows.lowerBound + offset)
+                var record = FileRecord(item.0, row: Int64(rows.lowerBound + offset))
                 record.error = nil
                 try Self.upsert(&record, db)
             }
-            for var record in other { try Self.upsert(&record, db) }
+            for file in other {
+                // A move keeps its vector row; a file that failed has none.
+                let existing = try file.id.flatMap { try FileRecord.fetchOne(db, key: $0) }
+                    ?? FileRecord.filter(Column("path") == file.path).fetchOne(db)
+                var record = FileRecord(file, row: file.error == nil ? existing?.row : nil)
+                record.id = record.id ?? existing?.id
+                try Self.upsert(&record, db)
+            }
             for id in removed { _ = try FileRecord.deleteOne(db, key: id) }
             try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', ?)", arguments: ["\(committed)"])
         }

@@ -238,7 +238,7 @@ struct LibraryController<Context: RequestContext> {
         let data: Data
         do {
             data = try await Blocking.run {
-                thumbnail ? try library.thumbnails.thumbnail(for: entry) : try LibraryFile.read(entry.path)
+                thumbnail ? try library.thumbnails.thumbnail(for: entry) : try ServedFile.read(entry.path)
             }
         } catch {
             // The library's record outlived its file (moved, deleted, replaced by a link, no longer an image).

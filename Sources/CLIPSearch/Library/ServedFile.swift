@@ -4,7 +4,7 @@ import Foundation
 /// Reads a library file for serving it: a regular file only, never through a symbolic link put in its
 /// place after indexing (that could point anywhere), and read rather than mapped (a file truncated
 /// meanwhile must be an error, not SIGBUS).
-public enum LibraryFile {
+public enum ServedFile {
     public static func read(_ path: String) throws -> Data {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {

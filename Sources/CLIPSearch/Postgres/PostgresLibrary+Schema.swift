@@ -1,0 +1,86 @@
+import CLIP
+import Foundation
+import PostgresNIO
+
+extension PostgresLibrary {
+    /// An advisory-lock key that serialises schema changes (migrations, binding a model) across clients.
+    static let schemaLock: Int64 = 0x5377_6966_7443_4C50
+
+    /// The schema's versions, applied in order on connect, each once (recorded in `clip_migrations`).
+    /// `clip_embeddings` is made when a model is bound: its column's dimension is the model's.
+    static let migrations: [(version: Int, statements: [String])] = [
+        (1, [
+            "CREATE EXTENSION IF NOT EXISTS vector SCHEMA public",
+            "CREATE TABLE clip_meta (key text PRIMARY KEY, value text NOT NULL)",
+            """
+            CREATE TABLE clip_files (
+                id bigserial PRIMARY KEY,
+                path text COLLATE "C" NOT NULL UNIQUE,
+                size bigint NOT NULL,
+                mtime double precision NOT NULL,
+                hash text NOT NULL,
+                error text,
+                model text)
+            """,
+            "CREATE INDEX clip_files_hash ON clip_files (hash)",
+        ]),
+    ]
+
+    /// Drops the library's schema (`?schema=` in the URL) with everything in it: for tests, and for
+    /// removing one library of several in a database.
+    public func dropSchema() async throws {
+        guard let schema = url.schema else { throw CLIPError.invalidArgument("the library \(location) has no schema of its own to drop") }
+        try await run(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
+    }
+
+    func migrate() async throws {
+        try await transaction { db in
+            try await db.query("SELECT pg_advisory_xact_lock(\(Self.schemaLock))", logger: logger)
+            try await db.query("CREATE TABLE IF NOT EXISTS clip_migrations (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())", logger: logger)
+            var applied = Set<Int>()
+            for row in try await db.query("SELECT version FROM clip_migrations", logger: logger).collect() { applied.insert(try row.decode(Int.self)) }
+            for migration in Self.migrations where !applied.contains(migration.version) {
+                for statement in migration.statements { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await db.query("INSERT INTO clip_migrations (version) VALUES (\(migration.version))", logger: logger)
+            }
+            // A database made before pgvector was installed, or by someone else: say so here, not mid-index.
+            let vector = try await db.query("SELECT count(*) FROM pg_extension WHERE extname = 'vector'", logger: logger).collect()
+            guard try vector.first?.decode(Int.self) == 1 else {
+                throw CLIPError.io(file: location, reason: "the database has no pgvector extension: run CREATE EXTENSION vector; in it as a superuser")
+            }
+        }
+    }
+
+    /// One line for a driver error: the server's own message and what to do about the common ones.
+    static func describe(_ error: Error) -> String {
+        guard let error = error as? PSQLError else {
+            if let transaction = error as? PostgresTransactionError {
+                return describe(transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? transaction.rollbackError ?? CLIPError.invalidArgument("transaction failed"))
+            }
+            return "\(error)"
+        }
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? "?"
+            let message = error.serverInfo?[.message] ?? "server error"
+            let advice: String
+            switch state {
+            case "28P01", "28000": advice = ": check the user and password in --store (or PGPASSWORD)"
+            case "3D000": advice = ": create the database, or name another in --store"
+            case "42501" where message.contains("extension"): advice = ": a superuser must run CREATE EXTENSION vector; once in this database"
+            case "58P01", "0A000" where message.contains("vector"): advice = ": install pgvector on the server (https://github.com/pgvector/pgvector)"
+            case "57P01", "57P02", "57P03": advice = ": the server is shutting down or starting; run again when it is up"
+            default: advice = ""
+            }
+            return "\(message) (SQLSTATE \(state))\(advice)"
+        case .connectionError:
+            return "cannot connect to the server: \(error.underlying.map { "\($0)" } ?? "no reason given")"
+        case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            return "the connection to the server was lost (did the server stop?); run again when it is back: finished batches are kept"
+        case .authMechanismRequiresPassword:
+            return "the server wants a password: put it in --store (postgres://user:password@…) or PGPASSWORD"
+        default:
+            return "\(error.code)"
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import CLIP
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The library in PostgreSQL with pgvector, shared by any number of indexers and searchers:
+/// `clip_files` (path, size, mtime, fingerprint, error, model), `clip_embeddings` (`vector(D)` per file for
+/// the bound model, with an HNSW index over inner product: the vectors are unit length) and `clip_meta`.
+/// Vectors travel as pgvector's text literal (`[0.1,…]`, cast by the server), which needs no type OID.
+///
+/// One connection per library object; every multi-statement step is one transaction, so a kill (of
+/// this process or the server) loses at most the batch in flight and never leaves a vector without its
+/// file or the reverse (the embeddings reference their file, `ON DELETE CASCADE`).
+public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
+    let connection: PostgresConnection
+    let url: PostgresURL
+    let logger = Logger(label: "swiftclip.postgres")
+    /// Candidates HNSW explores per query unless the caller says (pgvector's default is 40).
+    public var defaultEfSearch = 100
+    /// HNSW build parameters: 16 links per node, 64 candidates while building (pgvector's defaults).
+    static let hnswM = 16, hnswEfConstruction = 64
+
+    public var location: String { url.redacted }
+
+    private init(connection: PostgresConnection, url: PostgresURL) {
+        self.connection = connection
+        self.url = url
+    }
+
+    /// Connects and applies the schema's migrations. Every failure is one line naming the server and what
+    /// to do (unreachable, wrong password, no such database, no pgvector).
+    public static func connect(_ text: String) async throws -> PostgresLibrary {
+        let url = try PostgresURL(text)
+        var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
+                                                             password: url.password, database: url.database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(10)
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Logger(label: "swiftclip.postgres"))
+        } catch {
+            throw CLIPError.io(file: url.redacted, reason: describe(error))
+        }
+        let library = PostgresLibrary(connection: connection, url: url)
+        do {
+            if let schema = url.schema {
+                try await library.run(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"))
+                try await library.run(PostgresQuery(unsafeSQL: "SET search_path TO \(schema), public"))
+            }
+            try await library.migrate()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return library
+    }
+
+    public func close() async { try? await connection.close() }
+
+    /// Runs SQL, turning driver errors into one-line `CLIPError`s that name the server.
+    @discardableResult
+    func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        do {
+            return try await connection.query(query, logger: logger).collect()
+        } catch {
+            throw CLIPError.io(file: url.redacted, reason: Self.describe(error))
+        }
+    }
+
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await connection.withTransaction(logger: logger) { try await body($0) }
+        } catch let error as CLIPError {
+            throw error
+        } catch {
+            throw CLIPError.io(file: url.redacted, reason: Self.describe(error))
+        }
+    }
+
+    // MARK: Binding a model
+
+    public func bind(model: String, dimension: Int) async throws -> String? {
+        guard dimension > 0, dimension <= 16_000 else { throw CLIPError.invalidArgument("a \(dimension)-d model cannot be stored in pgvector") }
+        return try await transaction { db in
+            try await db.query("SELECT pg_advisory_xact_lock(\(Self.schemaLock))", logger: logger)
+            let rows = try await db.query("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')", logger: logger).collect()
+            var meta: [String: String] = [:]
+            for row in rows { let (key, value) = try row.decode((String, String).self); meta[key] = value }
+            if meta["model"] == model, meta["dimension"] == "\(dimension)" { return nil }
+            // Another model's vectors (or none yet): a table of this dimension, empty, and every file to embed.
+            try await db.query("DROP TABLE IF EXISTS clip_embeddings", logger: logger)
+            try await db.query(PostgresQuery(unsafeSQL: """
+                CREATE TABLE clip_embeddings (
+                    file_id bigint PRIMARY KEY REFERENCES clip_files(id) ON DELETE CASCADE,
+                    embedding vector(\(dimension)) NOT NULL)
+                """), logger: logger)
+            try await db.query(PostgresQuery(unsafeSQL: """
+                CREATE INDEX clip_embeddings_hnsw ON clip_embeddings USING hnsw (embedding vector_ip_ops)
+                WITH (m = \(Self.hnswM), ef_construction = \(Self.hnswEfConstruction))
+                """), logger: logger)
+            try await db.query("UPDATE clip_files SET error = NULL, model = NULL", logger: logger)
+            for (key, value) in [("model", model), ("dimension", "\(dimension)")] {
+                try await db.query("INSERT INTO clip_meta (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", logger: logger)
+            }
+            return meta["model"]
+        }
+    }
+
+    // MARK: Files
+
+    public func files(under root: String) async throws -> [String: IndexedFile] {
+        let (condition, binds) = Self.under([root])
+        let rows = try await run(PostgresQuery(unsafeSQL: """
+            SELECT f.id, f.path, f.size, f.mtime, f.hash, f.error, e.file_id IS NOT NULL
+            FROM clip_files f LEFT JOIN clip_embeddings e ON e.file_id = f.id WHERE \(condition)
+            """, binds: binds))
+        var files: [String: IndexedFile] = [:]
+        for row in rows {
+            let (id, path, size, mtime, hash, error, embedded) = try row.decode((Int64, String, Int64, Double, String, String?, Bool).self)
+            files[path] = IndexedFile(id: id, path: path, size: size, mtime: mtime, hash: hash, embedded: embedded, error: error)
+        }
+        return files
+    }
+
+    public func commit(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) async throws {
+        try await transaction { db in
+            let (model, dimension) = try await self.boundModel(db)
+            if let bad = embedded.first(where: { $0.1.count != dimension }) {
+                throw CLIPError.invalidArgument("a \(bad.1.count)-float vector for the \(dimension)-d library \(self.location)")
+            }
+            if !removed.isEmpty { try await db.query("DELETE FROM clip_files WHERE id = ANY(\(removed))", logger: self.logger) }
+            for file in other {
+                let id: Int64
+                if let known = file.id {
+                    // A move: the same record (and vector) under its new path.
+                    try await db.query("""
+                        UPDATE clip_files SET path = \(file.path), size = \(file.size), mtime = \(file.mtime), hash = \(file.hash), error = \(file.error)
+                        WHERE id = \(known)
+                        """, logger: self.logger)
+                    id = known
+                } else {
+                    id = try await self.upsert(file, model: model, db)
+                }
+                if file.error != nil { try await db.query("DELETE FROM clip_embeddings WHERE file_id = \(id)", logger: self.logger) }
+            }
+            for (file, vector) in embedded {
+                var clean = file
+                clean.error = nil
+                let id = try await self.upsert(clean, model: model, db)
+                try await db.query("""
+                    INSERT INTO clip_embeddings (file_id, embedding) VALUES (\(id), \(Self.literal(vector))::vector)
+                    ON CONFLICT (file_id) DO UPDATE SET embedding = EXCLUDED.embedding
+                    """, logger: self.logger)
+            }
+        }
+    }
+
+    private func upsert(_ file: IndexedFile, model: String, _ db: PostgresConnection) async throws -> Int64 {
+        let rows = try await db.query("""
+            INSERT INTO clip_files (path, size, mtime, hash, error, model) VALUES (\(file.path), \(file.size), \(file.mtime), \(file.hash), \(file.error), \(model))
+            ON CONFLICT (path) DO UPDATE SET size = EXCLUDED.size, mtime = EXCLUDED.mtime, hash = EXCLUDED.hash, error = EXCLUDED.error, model = EXCLUDED.model
+            RETURNING id
+            """, logger: logger).collect()
+        return try rows[0].decode(Int64.self)
+    }
+
+    private func boundModel(_ db: PostgresConnection) async throws -> (String, Int) {
+        var meta: [String: String] = [:]
+        for row in try await db.query("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')", logger: logger).collect() {
+            let (key, value) = try row.decode((String, String).self)
+            meta[key] = value
+        }
+        guard let model = meta["model"], let dimension = meta["dimension"].flatMap(Int.init) else {
+            throw CLIPError.invalidArgument("the library \(location) is not bound to a model")
+        }
+        return (model, dimension)
+    }
+
+    // MARK: Search
+
+    public func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit] {
+        guard k > 0 else { return [] }
+        let hits = try await search(query, k: k, under: roots, mode: mode)
+        // HNSW filters after its scan: a folder filter can leave fewer than k. Then scan exactly.
+        if case .approximate = mode, !roots.isEmpty, hits.count < k {
+            return try await search(query, k: k, under: roots, mode: .exact)
+        }
+        return hits
+    }
+
+    private func search(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit] {
+        var (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
+        binds.append(Self.literal(query))
+        let vector = "$\(binds.count)::vector"
+        binds.append(k)
+        let sql = """
+            SELECT f.id, f.path, (-(e.embedding <#> \(vector)))::real FROM clip_embeddings e JOIN clip_files f ON f.id = e.file_id
+            WHERE \(condition) ORDER BY e.embedding <#> \(vector) LIMIT $\(binds.count)
+            """
+        let settings: String
+        switch mode {
+        case let .approximate(ef): settings = "SET LOCAL hnsw.ef_search = \(max(k, ef ?? defaultEfSearch))"
+        case .exact: settings = "SET LOCAL enable_indexscan = off"
+        }
+        return try await transaction { db in
+            try await db.query(PostgresQuery(unsafeSQL: settings), logger: self.logger)
+            return try await db.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger).collect().map { row in
+                let (id, path, score) = try row.decode((Int64, String, Float).self)
+                return LibraryHit(id: id, path: path, score: score)
+            }
+        }
+    }
+
+    public func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float]) {
+        let (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
+        let rows = try await run(PostgresQuery(unsafeSQL: """
+            SELECT f.id, f.path, e.embedding::text FROM clip_embeddings e JOIN clip_files f ON f.id = e.file_id
+            WHERE \(condition) ORDER BY f.path
+            """, binds: binds))
+        var files: [(id: Int64, path: String)] = [], vectors: [Float] = []
+        for row in rows {
+            let (id, path, text) = try row.decode((Int64, String, String).self)
+            files.append((id, path))
+            vectors += text.dropFirst().dropLast().split(separator: ",").map { Float($0) ?? 0 }
+        }
+        return (files, vectors)
+    }
+
+    // MARK: Indexing
+
+    /// A session advisory lock per folder: a second indexer of the same folder (any machine) waits, then
+    /// plans against what the first one committed.
+    public func indexing<T: Sendable>(_ root: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        let key = "clip-index:" + root
+        try await run("SELECT pg_advisory_lock(hashtext(\(key)))")
+        do {
+            let value = try await body()
+            try await run("SELECT pg_advisory_unlock(hashtext(\(key)))")
+            return value
+        } catch {
+            _ = try? await run("SELECT pg_advisory_unlock(hashtext(\(key)))")
+            throw error
+        }
+    }
+
+    // MARK: SQL helpers
+
+    /// `[x,y,…]`, pgvector's text form, with each float's shortest round-tripping decimal.
+    static func literal(_ vector: [Float]) -> String {
+        "[" + vector.map { $0.isFinite ? $0.description : "0" }.joined(separator: ",") + "]"
+    }
+
+    /// "`path` is one of the roots or under one" over the path column's byte order (it is `COLLATE "C"`).
+    static func under(_ roots: [String]) -> (String, PostgresBindings) {
+        var binds = PostgresBindings(), parts: [String] = []
+        for root in roots {
+            let folder = root.hasSuffix("/") ? String(root.dropLast()) : root
+            binds.append(folder)
+            binds.append(folder + "/")
+            binds.append(folder + "0")  // "0" follows "/": above every path under the folder
+            let n = binds.count
+            parts.append("(f.path = $\(n - 2) OR (f.path >= $\(n - 1) AND f.path < $\(n)))")
+        }
+        return ("(" + parts.joined(separator: " OR ") + ")", binds)
+    }
+}

@@ -1,0 +1,87 @@
+import CLIP
+import Foundation
+
+/// A file as every library store records it: plain data keyed by the store's id for it.
+public struct IndexedFile: Sendable, Equatable {
+    /// The store's id (nil until stored). Stable while the record lives: a move keeps it.
+    public var id: Int64?
+    public var path: String
+    public var size: Int64
+    public var mtime: Double
+    /// sha256 of the size and the first and last 64 KiB: recognises a moved file without reading it all.
+    public var hash: String
+    /// Whether it has a vector for the model the library is bound to.
+    public var embedded: Bool
+    /// Why the file could not be used; not retried while size and mtime stay the same.
+    public var error: String?
+
+    public init(id: Int64? = nil, path: String, size: Int64, mtime: Double, hash: String, embedded: Bool = false, error: String? = nil) {
+        self.id = id; self.path = path; self.size = size; self.mtime = mtime; self.hash = hash; self.embedded = embedded; self.error = error
+    }
+}
+
+/// A search answer from a store.
+public struct LibraryHit: Sendable, Equatable {
+    public let id: Int64
+    public let path: String
+    public let score: Float
+}
+
+/// How a store searches: through its approximate index (`efSearch` candidates, the store's default when
+/// nil), or by scanning every vector.
+public enum SearchMode: Sendable, Equatable {
+    case approximate(efSearch: Int?)
+    case exact
+}
+
+/// Where a library lives: the embedded SQLite store (one machine), PostgreSQL + pgvector (shared by many
+/// indexers and servers), or memory (tests). The indexer, search and near-duplicates talk to this.
+///
+/// Async throughout because PostgreSQL's client is. Binding a model is an explicit step: a store opens
+/// without one, `bind` says which model's vectors it holds, and binding another model clears them (every
+/// file is embedded again; never two vector spaces, never a dimension mismatch).
+public protocol LibraryBackend: AnyObject, Sendable {
+    /// The library for messages: a folder, or a database URL without its password.
+    var location: String { get }
+
+    /// Binds the library to a model (its identity and dimension). When the library held another model's
+    /// vectors, they are dropped and that model's identity is returned.
+    func bind(model: String, dimension: Int) async throws -> String?
+
+    /// Records of the files at or under `root` (a standardised absolute path), by path.
+    func files(under root: String) async throws -> [String: IndexedFile]
+
+    /// One crash-safe step of indexing: `embedded` files get their vectors, `other` records are stored as
+    /// they are (moves keep their vectors; files that failed lose theirs), `removed` ids are deleted. All
+    /// of it or nothing.
+    func commit(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) async throws
+
+    /// The `k` embedded files under `roots` (everywhere when empty) with the highest inner product with
+    /// `query`, best first.
+    func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit]
+
+    /// Every embedded file under `roots` with its vector (rows of `vectors`, `dimension` floats each), in
+    /// path order.
+    func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float])
+
+    /// Runs `body` as the only indexer of `root`: a second indexer of the same folder waits, then finds
+    /// the work done, so no file is embedded twice.
+    func indexing<T: Sendable>(_ root: String, _ body: @Sendable () async throws -> T) async throws -> T
+
+    /// Lets go of connections and files.
+    func close() async
+}
+
+extension LibraryBackend {
+    /// Files that could not be used, in path order.
+    public func failures(under roots: [String]) async throws -> [IndexedFile] {
+        var failed: [IndexedFile] = []
+        for root in roots { failed += try await files(under: root).values.filter { $0.error != nil } }
+        return failed.sorted { $0.path < $1.path }
+    }
+}
+
+/// Whether `path` is `root` or lies under the folder `root` (every root when `roots` is empty).
+func path(_ path: String, isUnder roots: [String]) -> Bool {
+    roots.isEmpty || roots.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+}

@@ -1,0 +1,76 @@
+import CLIP
+import Foundation
+
+/// The embedded store as a `LibraryBackend`: a folder with a SQLite database and a vector file
+/// (`LibraryStore`), searched exactly up to `approximateAbove` files and through its HNSW file above.
+public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
+    public let directory: URL
+    public let approximateAbove: Int
+    private let lock = NSLock()
+    private var bound: LibraryStore?
+
+    public init(directory: URL, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) {
+        self.directory = directory
+        self.approximateAbove = approximateAbove
+    }
+
+    /// A store already bound (the server's live library indexes through this).
+    public init(bound store: LibraryStore, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) {
+        directory = store.directory
+        self.approximateAbove = approximateAbove
+        bound = store
+    }
+
+    public var location: String { directory.path }
+
+    /// The bound store (for what only the embedded store does: snapshots, the server's live library).
+    public func store() throws -> LibraryStore {
+        guard let bound = lock.withLock({ bound }) else {
+            throw CLIPError.invalidArgument("the library \(directory.path) is not bound to a model yet")
+        }
+        return bound
+    }
+
+    public func bind(model: String, dimension: Int) async throws -> String? {
+        let store = try LibraryStore(directory: directory, modelID: model, dimension: dimension)
+        lock.withLock { bound = store }
+        return store.replacedModel
+    }
+
+    public func files(under root: String) async throws -> [String: IndexedFile] {
+        try store().records(under: root)
+    }
+
+    public func commit(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) async throws {
+        try store().commit(embedded: embedded, other: other, removed: removed)
+    }
+
+    public func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit] {
+        let store = try store()
+        let snapshot = try store.snapshot()
+        let ranges = roots.isEmpty ? snapshot.all : snapshot.ranges(under: roots)
+        let searched = ranges.reduce(0) { $0 + $1.count }
+        var index: HNSWIndex?
+        if case let .approximate(ef) = mode, searched > approximateAbove {
+            index = try store.approximateIndex()
+            if let ef { index?.efSearch = ef }
+        }
+        return LibrarySearch.search(snapshot, ranges: ranges, query: query, k: k, approximate: index).map {
+            LibraryHit(id: snapshot.entries[$0.index].id, path: snapshot.entries[$0.index].path, score: $0.score)
+        }
+    }
+
+    public func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float]) {
+        let snapshot = try store().snapshot()
+        let indices = (roots.isEmpty ? snapshot.all : snapshot.ranges(under: roots)).flatMap { Array($0) }
+        return (indices.map { (snapshot.entries[$0].id, snapshot.entries[$0].path) }, indices.flatMap { snapshot.vector($0) })
+    }
+
+    /// Each commit takes the library's file lock already; two indexers of one folder may both embed a file
+    /// that changed (the second commit wins), which one machine's users do not do.
+    public func indexing<T: Sendable>(_ root: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await body()
+    }
+
+    public func close() async {}
+}
