@@ -11,9 +11,10 @@
 #   clip           owned by `clip`, with `CREATE EXTENSION vector` done by the superuser;
 #   clip_novector  owned by `clip`, without pgvector. vector is not a trusted extension, so `clip` cannot
 #                  create it there (42501 "permission denied to create extension").
-# The superuser is `postgres` (password `postgres`): DIR/admin_url, or trust over the unix socket in
-# DIR/socket (mode 0700). PostgreSQL refuses to run as root, so as root the server runs as the system user
-# `clippg` (created when missing) and DIR is chowned to it. Everything else goes to DIR/log.
+# The superuser is `postgres` (password `postgres`): DIR/admin_url, or trust over the unix socket in the
+# directory named in DIR/socketdir (DIR/socket, mode 0700, unless that path is too long for a socket).
+# PostgreSQL refuses to run as root, so as root the server runs as the system user `clippg` (created when
+# missing) and DIR is chowned to it. Everything else goes to DIR/log.
 set -euo pipefail
 
 PGSERVER_VERSION=0.1.4          # PostgreSQL 16.2, pgvector 0.6.2
@@ -35,25 +36,52 @@ DATA=$DIR/data
 LOG=$DIR/log
 trap 'rc=$?; [ $rc -eq 0 ] || [ -n "$DIED" ] || echo "postgres.sh: $cmd failed (exit $rc); see $LOG" >&2' EXIT
 
-# as_pg CMD…: runs CMD as the server's user, in DIR (a cwd the user can read), in the C locale.
+# as_pg CMD…: runs CMD as the server's user, in DIR (a cwd the user can read), in the C locale, without the
+# lock descriptors (a server started with fd 9 open would hold DIR's lock for its whole life).
 if [ "$(id -u)" -eq 0 ]; then
   as_pg() {
     if command -v runuser >/dev/null; then
-      (cd "$DIR" && runuser -u "$PG_SYSTEM_USER" -- env LC_ALL=C LANG=C "$@")
+      (cd "$DIR" && runuser -u "$PG_SYSTEM_USER" -- env LC_ALL=C LANG=C "$@") 8>&- 9>&-
     else
-      (cd "$DIR" && su -s /bin/sh "$PG_SYSTEM_USER" -c 'exec "$@"' sh env LC_ALL=C LANG=C "$@")
+      (cd "$DIR" && su -s /bin/sh "$PG_SYSTEM_USER" -c 'exec "$@"' sh env LC_ALL=C LANG=C "$@") 8>&- 9>&-
     fi
   }
 else
-  as_pg() { (cd "$DIR" && env LC_ALL=C LANG=C "$@"); }
+  as_pg() { (cd "$DIR" && env LC_ALL=C LANG=C "$@") 8>&- 9>&-; }
 fi
+
+# alive PID: whether PID is a live process. A zombie is not: where PID 1 is slow to reap (or never reaps,
+# as in a container without an init) a killed postmaster lingers as one, and kill -0 still succeeds on it.
+alive() {
+  local st
+  st=$(sed -n 's/^.*) \(.\).*$/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
 
 # running: whether the postmaster recorded in DATA/postmaster.pid is alive.
 running() {
   local pid
   [ -f "$DATA/postmaster.pid" ] || return 1
   pid=$(head -n 1 "$DATA/postmaster.pid" 2>/dev/null) || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid"
+}
+
+# clear_stale_pid: after a crash (postmaster killed), waits for its orphaned children (their cwd is DATA)
+# to exit, then removes postmaster.pid, which postgres would otherwise trust while the dead postmaster is
+# an unreaped zombie.
+clear_stale_pid() {
+  [ -f "$DATA/postmaster.pid" ] || return 0
+  local busy p
+  for _ in $(seq 300); do
+    busy=""
+    for p in /proc/[0-9]*; do
+      [ "$(readlink "$p/cwd" 2>/dev/null)" = "$DATA" ] && alive "${p#/proc/}" && { busy=1; break; }
+    done
+    [ -n "$busy" ] || break
+    sleep 0.1
+  done
+  [ -z "$busy" ] || die "processes of a crashed server still use $DATA"
+  rm -f "$DATA/postmaster.pid"
 }
 
 url_of() { echo "postgres://clip:clip@127.0.0.1:$1/clip"; }
@@ -79,7 +107,7 @@ ensure_venv() {
       die "pip install pgserver==$PGSERVER_VERSION failed (wheels: x86_64 Linux, CPython 3.8-3.12); see $LOG"
     touch "$marker"
   fi
-  flock -u 8
+  exec 8>&-
   local pkg
   pkg=$("$VENV/bin/python" -c 'import importlib.util as u; print(u.find_spec("pgserver").submodule_search_locations[0])') ||
     die "pgserver is not importable from $VENV"
@@ -116,7 +144,7 @@ ensure_pg_user() {
 }
 
 start() {
-  mkdir -p "$DIR" || die "cannot create $DIR"
+  mkdir -p "$DIR" 2>/dev/null || die "cannot create $DIR"
   exec 9>>"$DIR/.lock"
   flock 9
   touch "$LOG"
@@ -125,6 +153,7 @@ start() {
     cat "$DIR/url"
     return
   fi
+  clear_stale_pid
   ensure_venv
   ensure_pg_user
   echo "$BIN" >"$DIR/bindir"
@@ -133,8 +162,10 @@ start() {
   # for sockaddr_un (107 bytes with ".s.PGSQL.NNNNN").
   local sock=$DIR/socket
   if [ $(( ${#sock} + 20 )) -gt 107 ]; then
-    sock=$(mktemp -d /tmp/clippg.XXXXXX)
+    sock=$(cat "$DIR/socketdir" 2>/dev/null || true)
+    [ -n "$sock" ] && [ -d "$sock" ] || sock=$(mktemp -d /tmp/clippg.XXXXXX)
   fi
+  echo "$sock" >"$DIR/socketdir"
   mkdir -p "$sock"
   chmod 0700 "$sock"
   [ "$(id -u)" -ne 0 ] || chown "$PG_SYSTEM_USER:" "$sock"
@@ -220,9 +251,9 @@ stop() {
   pid=$(head -n 1 "$DATA/postmaster.pid" 2>/dev/null || true)
   [[ "$pid" =~ ^[0-9]+$ ]] || return 0
   kill -INT "$pid" 2>/dev/null || return 0
-  for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  for _ in $(seq 600); do alive "$pid" || return 0; sleep 0.1; done
   kill -QUIT "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  for _ in $(seq 100); do alive "$pid" || return 0; sleep 0.1; done
   die "the server (pid $pid) did not stop"
 }
 

@@ -5,6 +5,12 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 source scripts/flags.sh
 swift build "${SWIFT_FLAGS[@]}" --build-tests
+# A real PostgreSQL 16 + pgvector on loopback (PyPI's pgserver, own venv) for the library tests against
+# Postgres; stopped on the way out, also on failure.
+pgdir=$(mktemp -d)
+trap 'scripts/postgres.sh stop "$pgdir" > /dev/null 2>&1 || true; rm -rf "$pgdir"' EXIT
+CLIP_TEST_DATABASE_URL=$(scripts/postgres.sh start "$pgdir")
+export CLIP_TEST_DATABASE_URL CLIP_TEST_POSTGRES_DIR=$pgdir
 swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing
 # clip serve as an OpenAI-SDK app sees it: the real openai client (own venv, from PyPI) against clip embed.
 scripts/test-serve-openai.sh

@@ -74,7 +74,11 @@ extension PostgresLibrary {
             }
             return "\(message) (SQLSTATE \(state))\(advice)"
         case .connectionError:
-            return "cannot connect to the server: \(error.underlying.map { "\($0)" } ?? "no reason given")"
+            let reason = error.underlying.map { "\($0)" } ?? ""
+            if reason.contains("Connection refused") { return "cannot connect: connection refused (is PostgreSQL running and listening on that port?)" }
+            if reason.contains("timed out") || reason.contains("connectTimeout") { return "cannot connect: timed out (is the host reachable?)" }
+            if reason.lowercased().contains("resolve") || reason.contains("not known") { return "cannot connect: the host name does not resolve" }
+            return "cannot connect: \(reason.isEmpty ? "no reason given" : reason)"
         case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
             return "the connection to the server was lost (did the server stop?); run again when it is back: finished batches are kept"
         case .authMechanismRequiresPassword:
