@@ -90,7 +90,9 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 port_free() {
-  python3 -c 'import socket, sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+  # SO_REUSEADDR as PostgreSQL binds: a port left in TIME_WAIT by the previous run is still ours, so a
+  # restarted server keeps its URL (tests stop and start it under running clients).
+  python3 -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
 }
 
 # ensure_venv: .venv-postgres with pgserver==$PGSERVER_VERSION (no dependencies: only its files are used);

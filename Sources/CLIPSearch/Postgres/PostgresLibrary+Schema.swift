@@ -35,16 +35,16 @@ extension PostgresLibrary {
 
     func migrate() async throws {
         try await transaction { db in
-            try await db.query("SELECT pg_advisory_xact_lock(\(Self.schemaLock))", logger: logger)
-            try await db.query("CREATE TABLE IF NOT EXISTS clip_migrations (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())", logger: logger)
+            try await self.exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
+            try await self.exec("CREATE TABLE IF NOT EXISTS clip_migrations (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())")
             var applied = Set<Int>()
-            for row in try await db.query("SELECT version FROM clip_migrations", logger: logger).collect() { applied.insert(try row.decode(Int.self)) }
+            for row in try await self.exec("SELECT version FROM clip_migrations") { applied.insert(try row.decode(Int.self)) }
             for migration in Self.migrations where !applied.contains(migration.version) {
-                for statement in migration.statements { try await db.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-                try await db.query("INSERT INTO clip_migrations (version) VALUES (\(migration.version))", logger: logger)
+                for statement in migration.statements { try await self.exec(PostgresQuery(unsafeSQL: statement)) }
+                try await self.exec("INSERT INTO clip_migrations (version) VALUES (\(migration.version))")
             }
             // A database made before pgvector was installed, or by someone else: say so here, not mid-index.
-            let vector = try await db.query("SELECT count(*) FROM pg_extension WHERE extname = 'vector'", logger: logger).collect()
+            let vector = try await self.exec("SELECT count(*) FROM pg_extension WHERE extname = 'vector'")
             guard try vector.first?.decode(Int.self) == 1 else {
                 throw CLIPError.io(file: location, reason: "the database has no pgvector extension: run CREATE EXTENSION vector; in it as a superuser")
             }

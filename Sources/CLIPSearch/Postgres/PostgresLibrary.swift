@@ -43,7 +43,11 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         let library = PostgresLibrary(connection: connection, url: url)
         do {
             if let schema = url.schema {
-                try await library.run(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"))
+                // Under the schema lock: two first connections at once would both try to create it.
+                try await library.transaction { db in
+                    try await library.exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
+                    try await library.exec(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"))
+                }
                 try await library.run(PostgresQuery(unsafeSQL: "SET search_path TO \(schema), public"))
             }
             try await library.migrate()
@@ -56,23 +60,38 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
 
     public func close() async { try? await connection.close() }
 
-    /// Runs SQL, turning driver errors into one-line `CLIPError`s that name the server.
+    /// Runs SQL, turning driver errors into one-line `CLIPError`s that name the server. Never on a closed
+    /// connection: postgres-nio 1.33 leaves a query written to a closed channel waiting forever.
     @discardableResult
-    func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
+    func exec(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        guard !connection.isClosed else { throw lost }
         do {
             return try await connection.query(query, logger: logger).collect()
+        } catch let error as PSQLError where error.code != .server && connection.isClosed {
+            throw lost
         } catch {
             throw CLIPError.io(file: url.redacted, reason: Self.describe(error))
         }
     }
 
+    @discardableResult
+    func run(_ query: PostgresQuery) async throws -> [PostgresRow] { try await exec(query) }
+
+    private var lost: CLIPError {
+        CLIPError.io(file: url.redacted, reason: "the connection to the server was lost (did the server stop?); run again when it is back: finished batches are kept")
+    }
+
+    /// BEGIN, `body`, COMMIT; after an error, ROLLBACK while the connection is still there (a server that
+    /// dropped it has rolled back already).
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await exec("BEGIN")
         do {
-            return try await connection.withTransaction(logger: logger) { try await body($0) }
-        } catch let error as CLIPError {
-            throw error
+            let value = try await body(connection)
+            try await exec("COMMIT")
+            return value
         } catch {
-            throw CLIPError.io(file: url.redacted, reason: Self.describe(error))
+            if !connection.isClosed { _ = try? await exec("ROLLBACK") }
+            throw error
         }
     }
 
@@ -81,25 +100,25 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     public func bind(model: String, dimension: Int) async throws -> String? {
         guard dimension > 0, dimension <= 16_000 else { throw CLIPError.invalidArgument("a \(dimension)-d model cannot be stored in pgvector") }
         return try await transaction { db in
-            try await db.query("SELECT pg_advisory_xact_lock(\(Self.schemaLock))", logger: logger)
-            let rows = try await db.query("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')", logger: logger).collect()
+            try await self.exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
+            let rows = try await self.exec("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')")
             var meta: [String: String] = [:]
             for row in rows { let (key, value) = try row.decode((String, String).self); meta[key] = value }
             if meta["model"] == model, meta["dimension"] == "\(dimension)" { return nil }
             // Another model's vectors (or none yet): a table of this dimension, empty, and every file to embed.
-            try await db.query("DROP TABLE IF EXISTS clip_embeddings", logger: logger)
-            try await db.query(PostgresQuery(unsafeSQL: """
+            try await self.exec("DROP TABLE IF EXISTS clip_embeddings")
+            try await self.exec(PostgresQuery(unsafeSQL: """
                 CREATE TABLE clip_embeddings (
                     file_id bigint PRIMARY KEY REFERENCES clip_files(id) ON DELETE CASCADE,
                     embedding vector(\(dimension)) NOT NULL)
-                """), logger: logger)
-            try await db.query(PostgresQuery(unsafeSQL: """
+                """))
+            try await self.exec(PostgresQuery(unsafeSQL: """
                 CREATE INDEX clip_embeddings_hnsw ON clip_embeddings USING hnsw (embedding vector_ip_ops)
                 WITH (m = \(Self.hnswM), ef_construction = \(Self.hnswEfConstruction))
-                """), logger: logger)
-            try await db.query("UPDATE clip_files SET error = NULL, model = NULL", logger: logger)
+                """))
+            try await self.exec("UPDATE clip_files SET error = NULL, model = NULL")
             for (key, value) in [("model", model), ("dimension", "\(dimension)")] {
-                try await db.query("INSERT INTO clip_meta (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", logger: logger)
+                try await self.exec("INSERT INTO clip_meta (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
             }
             return meta["model"]
         }
@@ -127,45 +146,45 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
             if let bad = embedded.first(where: { $0.1.count != dimension }) {
                 throw CLIPError.invalidArgument("a \(bad.1.count)-float vector for the \(dimension)-d library \(self.location)")
             }
-            if !removed.isEmpty { try await db.query("DELETE FROM clip_files WHERE id = ANY(\(removed))", logger: self.logger) }
+            if !removed.isEmpty { try await self.exec("DELETE FROM clip_files WHERE id = ANY(\(removed))") }
             for file in other {
                 let id: Int64
                 if let known = file.id {
                     // A move: the same record (and vector) under its new path.
-                    try await db.query("""
+                    try await self.exec("""
                         UPDATE clip_files SET path = \(file.path), size = \(file.size), mtime = \(file.mtime), hash = \(file.hash), error = \(file.error)
                         WHERE id = \(known)
-                        """, logger: self.logger)
+                        """)
                     id = known
                 } else {
                     id = try await self.upsert(file, model: model, db)
                 }
-                if file.error != nil { try await db.query("DELETE FROM clip_embeddings WHERE file_id = \(id)", logger: self.logger) }
+                if file.error != nil { try await self.exec("DELETE FROM clip_embeddings WHERE file_id = \(id)") }
             }
             for (file, vector) in embedded {
                 var clean = file
                 clean.error = nil
                 let id = try await self.upsert(clean, model: model, db)
-                try await db.query("""
+                try await self.exec("""
                     INSERT INTO clip_embeddings (file_id, embedding) VALUES (\(id), \(Self.literal(vector))::vector)
                     ON CONFLICT (file_id) DO UPDATE SET embedding = EXCLUDED.embedding
-                    """, logger: self.logger)
+                    """)
             }
         }
     }
 
     private func upsert(_ file: IndexedFile, model: String, _ db: PostgresConnection) async throws -> Int64 {
-        let rows = try await db.query("""
+        let rows = try await self.exec("""
             INSERT INTO clip_files (path, size, mtime, hash, error, model) VALUES (\(file.path), \(file.size), \(file.mtime), \(file.hash), \(file.error), \(model))
             ON CONFLICT (path) DO UPDATE SET size = EXCLUDED.size, mtime = EXCLUDED.mtime, hash = EXCLUDED.hash, error = EXCLUDED.error, model = EXCLUDED.model
             RETURNING id
-            """, logger: logger).collect()
+            """)
         return try rows[0].decode(Int64.self)
     }
 
     private func boundModel(_ db: PostgresConnection) async throws -> (String, Int) {
         var meta: [String: String] = [:]
-        for row in try await db.query("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')", logger: logger).collect() {
+        for row in try await self.exec("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')") {
             let (key, value) = try row.decode((String, String).self)
             meta[key] = value
         }
@@ -202,8 +221,8 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         case .exact: settings = "SET LOCAL enable_indexscan = off"
         }
         return try await transaction { db in
-            try await db.query(PostgresQuery(unsafeSQL: settings), logger: self.logger)
-            return try await db.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger).collect().map { row in
+            try await self.exec(PostgresQuery(unsafeSQL: settings))
+            return try await self.exec(PostgresQuery(unsafeSQL: sql, binds: binds)).map { row in
                 let (id, path, score) = try row.decode((Int64, String, Float).self)
                 return LibraryHit(id: id, path: path, score: score)
             }
