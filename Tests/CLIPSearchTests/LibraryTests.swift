@@ -128,6 +128,34 @@ class LibraryBackendSuite: XCTestCase {
         }
     }
 
+    /// `clip library export`: to another store and back, every record with its vector or its error, under
+    /// the same model, with nothing embedded again.
+    func testCopyingToAnotherStoreAndBackKeepsEverything() async throws {
+        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let (good, bad) = try makeGallery(in: gallery)
+        let m = try SearchModel()
+        let original = try await makeLibrary(dir.appendingPathComponent("lib"))
+        try await original.bind(model: m.id, dimension: 24)
+        _ = try await Indexer(library: original).update(roots: [gallery.path]) { m.embedder }
+        let middle = MemoryLibrary()
+        let there = try await LibraryCopy.copy(from: original, to: middle, batch: 7)
+        XCTAssertEqual([there.embedded, there.failed], [good, bad])
+        let back = try await makeLibrary(dir.appendingPathComponent("back"))
+        _ = try await LibraryCopy.copy(from: middle, to: back, batch: 7)
+        let model = try await back.storedModel()
+        XCTAssertEqual(model?.id, m.id)
+        let (files, vectors) = try await original.embeddings(under: [])
+        let (copiedFiles, copiedVectors) = try await back.embeddings(under: [])
+        XCTAssertEqual(copiedFiles.map(\.path), files.map(\.path))
+        XCTAssertEqual(copiedVectors, vectors)
+        let failures = try await back.failures(under: [gallery.path])
+        let originalFailures = try await original.failures(under: [gallery.path])
+        XCTAssertEqual(failures.map(\.path), originalFailures.map(\.path))
+        // Nothing left to do for the indexer: the copy is a complete library.
+        let plan = try await Indexer(library: back).plan(roots: [gallery.path])
+        XCTAssertTrue(plan.isEmpty, "\(plan.toEmbed.count) to embed, \(plan.moved.count) moved, \(plan.removed.count) removed")
+    }
+
     func testUpdateAsksForTheImageTowerOnlyWhenSomethingNeedsEmbedding() async throws {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
         _ = try makeGallery(in: gallery)

@@ -124,6 +124,16 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         }
     }
 
+    public func storedModel() async throws -> (id: String, dimension: Int)? {
+        var meta: [String: String] = [:]
+        for row in try await exec("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')") {
+            let (key, value) = try row.decode((String, String).self)
+            meta[key] = value
+        }
+        guard let model = meta["model"], let dimension = meta["dimension"].flatMap(Int.init) else { return nil }
+        return (model, dimension)
+    }
+
     // MARK: Files
 
     public func files(under root: String) async throws -> [String: IndexedFile] {

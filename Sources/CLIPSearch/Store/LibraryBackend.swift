@@ -48,6 +48,10 @@ public protocol LibraryBackend: AnyObject, Sendable {
     /// vectors, they are dropped and that model's identity is returned.
     func bind(model: String, dimension: Int) async throws -> String?
 
+    /// The model the stored vectors belong to, read without binding or changing anything; nil for a new
+    /// library.
+    func storedModel() async throws -> (id: String, dimension: Int)?
+
     /// Records of the files at or under `root` (a standardised absolute path), by path.
     func files(under root: String) async throws -> [String: IndexedFile]
 

@@ -25,6 +25,8 @@ public final class MemoryLibrary: LibraryBackend, @unchecked Sendable {
         }
     }
 
+    public func storedModel() async throws -> (id: String, dimension: Int)? { lock.withLock { model } }
+
     public func files(under root: String) async throws -> [String: IndexedFile] {
         lock.withLock {
             Dictionary(records.values.filter { path($0.path, isUnder: [root]) }.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })

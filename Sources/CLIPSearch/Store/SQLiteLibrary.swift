@@ -37,6 +37,11 @@ public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
         return store.replacedModel
     }
 
+    public func storedModel() async throws -> (id: String, dimension: Int)? {
+        if let bound = lock.withLock({ bound }) { return (bound.modelID, bound.dimension) }
+        return try LibraryStore.storedModel(in: directory)
+    }
+
     public func files(under root: String) async throws -> [String: IndexedFile] {
         try store().records(under: root)
     }
