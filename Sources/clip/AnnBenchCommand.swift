@@ -18,6 +18,12 @@ struct AnnBenchCommand: AsyncParsableCommand {
     var save: String?
     @Option(name: .long, help: "Load a saved HNSW index instead of building one (to re-measure searches).")
     var load: String?
+    @Option(name: .long, help: "Also measure pgvector on this postgres://user@host:port/database: INSERT and COPY rows/s, the HNSW build, recall@10 and queries/s from one client.")
+    var store: String?
+    @Option(name: .long, help: "pgvector ef_search values to try.")
+    var pgEf = "40,100,400"
+    @Option(name: .long, help: "Rows loaded with INSERT for its rate (all rows go in with COPY).")
+    var insertRows = 20_000
 
     func run() async throws {
         Parallelism.threads = 1  // also pins OpenBLAS to one thread: every figure here is single-threaded
@@ -64,5 +70,35 @@ struct AnnBenchCommand: AsyncParsableCommand {
             hnsw.efSearch = max(value, 10)
             print(String(format: "SwiftCLIP HNSW ef %4d   recall@10 %.4f   %8.1f queries/s (1 thread)", value, recall(hnsw), queriesPerSecond(hnsw)))
         }
+        if let store { try await benchPostgres(store, base: base, queries: qs, truth: truth) }
+    }
+
+    func benchPostgres(_ url: String, base: Tensor, queries: [[Float]], truth: [Set<Int>]) async throws {
+        let library = try await PostgresLibrary.connect(url)
+        let bench = PostgresVectorBench(library: library, dimension: base.shape[1])
+        let n = base.shape[0]
+        try await bench.reset()
+        let inserted = min(insertRows, n)
+        let insertRate = try await bench.insert(base, rows: 0..<inserted)
+        try await bench.reset()
+        let copyRate = try await bench.copy(base, rows: 0..<n)
+        print(String(format: "pgvector load: INSERT %.0f rows/s (%d rows, one statement each, 500 a transaction); COPY %.0f rows/s (%d rows, text)",
+                     insertRate, inserted, copyRate, n))
+        let build = try await bench.buildIndex()
+        print(String(format: "pgvector HNSW m=%d ef_construction=%d build %7.2f s (server: %@)", PostgresLibrary.hnswM, PostgresLibrary.hnswEfConstruction, build, library.location))
+        for ef in pgEf.split(separator: ",").compactMap({ Int($0) }) {
+            var found = 0
+            for (q, t) in zip(queries, truth) { found += try await bench.search(q, k: 10, efSearch: ef).filter { t.contains($0) }.count }
+            var done = 0
+            let start = Date()
+            repeat {
+                for q in queries { _ = try await bench.search(q, k: 10, efSearch: ef) }
+                done += queries.count
+            } while Date().timeIntervalSince(start) < 2
+            print(String(format: "pgvector HNSW ef %4d   recall@10 %.4f   %8.1f queries/s (1 client, loopback)",
+                         ef, Double(found) / Double(10 * queries.count), Double(done) / Date().timeIntervalSince(start)))
+        }
+        try await bench.drop()
+        await library.close()
     }
 }

@@ -256,6 +256,32 @@ final class PostgresLibraryTests: LibraryBackendSuite {
         return library
     }
 
+    /// A load at least as large as the library goes in without the HNSW index, which is built afterwards
+    /// (also when the load fails); searches meanwhile are exact.
+    func testABulkLoadSetsTheIndexAsideAndBuildsItAfter() async throws {
+        let library = try await makeLibrary(URL(fileURLWithPath: "/unused")) as! PostgresLibrary
+        try await library.bind(model: "m", dimension: 3)
+        @Sendable func hasIndex() async throws -> Bool { try await library.hasApproximateIndex() }
+        let before = try await hasIndex()
+        XCTAssertTrue(before)
+        let file = IndexedFile(path: "/photos/a.jpg", size: 1, mtime: 1, hash: "h")
+        let during = try await library.bulkInsert(rows: 5000) {
+            try await library.commit(embedded: [(file, [1, 0, 0])], other: [], removed: [])
+            let hits = try await library.nearest([1, 0, 0], k: 1, under: [], mode: .approximate(efSearch: nil))
+            XCTAssertEqual(hits.map(\.path), ["/photos/a.jpg"])
+            return try await hasIndex()
+        }
+        XCTAssertFalse(during)
+        let after = try await hasIndex()
+        XCTAssertTrue(after)
+        do {
+            _ = try await library.bulkInsert(rows: 5000) { () async throws -> Int in throw CLIPError.invalidArgument("a failed load") }
+            XCTFail("the load's error was lost")
+        } catch {}
+        let afterFailure = try await hasIndex()
+        XCTAssertTrue(afterFailure)
+    }
+
     /// Faults at connect time are one line that names the server and says what to do.
     func testConnectFailuresAreOneLineThatSayWhatToDo() async throws {
         guard let url = Self.url, let components = URLComponents(string: url) else {

@@ -88,10 +88,26 @@ public struct Indexer: Sendable {
         }
         guard !plan.toEmbed.isEmpty else { return report }
         guard let embedder else { throw CLIPError.invalidArgument("\(plan.toEmbed.count) files need embedding but no image model was given") }
+        // Batch k is committed while batch k + 1 is decoded and embedded: a store whose commit costs time
+        // (PostgreSQL maintains its HNSW index on insert) hides it behind the model. Commits stay in order
+        // and each is atomic, so a kill still loses at most the batches in flight.
+        var pending: Task<(embedded: Int, failed: Int, done: Int), Error>?
+        func settle() async throws {
+            guard let finished = try await pending?.value else { return }
+            report.embedded += finished.embedded
+            report.failed += finished.failed
+            progress?(finished.done, plan.toEmbed.count)
+        }
         var start = 0
         while start < plan.toEmbed.count {
             let batch = Array(plan.toEmbed[start..<min(plan.toEmbed.count, start + commitEvery)])
-            let results = try await offload { try embedder.embedEach(files: batch.map(\.path)) }
+            let results: [Result<[Float], CLIPError>]
+            do {
+                results = try await offload { try embedder.embedEach(files: batch.map(\.path)) }
+            } catch {
+                _ = try? await pending?.value  // the batch before is still committed (or fails on its own)
+                throw error
+            }
             var embedded: [(IndexedFile, [Float])] = [], failed: [IndexedFile] = []
             for (entry, result) in zip(batch, results) {
                 var file = IndexedFile(path: entry.path, size: entry.size, mtime: entry.mtime,
@@ -103,12 +119,15 @@ public struct Indexer: Sendable {
                     failed.append(file)
                 }
             }
-            try await library.commit(embedded: embedded, other: failed, removed: [])
-            report.embedded += embedded.count
-            report.failed += failed.count
+            try await settle()
             start += batch.count
-            progress?(start, plan.toEmbed.count)
+            let done = start, library = self.library
+            pending = Task { [embedded, failed] in
+                try await library.commit(embedded: embedded, other: failed, removed: [])
+                return (embedded.count, failed.count, done)
+            }
         }
+        try await settle()
         return report
     }
 
@@ -126,7 +145,10 @@ public struct Indexer: Sendable {
                 let rootPlan = try await self.plan(roots: [folder])
                 let model = rootPlan.toEmbed.isEmpty ? nil : try embedder.get()
                 if !rootPlan.toEmbed.isEmpty { progress?(0, rootPlan.toEmbed.count) }
-                return (rootPlan, try await self.update(rootPlan, embedder: model, progress: progress))
+                let report = try await library.bulkInsert(rows: rootPlan.toEmbed.count) {
+                    try await self.update(rootPlan, embedder: model, progress: progress)
+                }
+                return (rootPlan, report)
             }
             plan.add(rootPlan)
             report.add(rootReport)

@@ -18,7 +18,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     /// Candidates HNSW explores per query unless the caller says (pgvector's default is 40).
     public var defaultEfSearch = 100
     /// HNSW build parameters: 16 links per node, 64 candidates while building (pgvector's defaults).
-    static let hnswM = 16, hnswEfConstruction = 64
+    public static let hnswM = 16, hnswEfConstruction = 64
 
     public var location: String { url.redacted }
 
@@ -104,7 +104,10 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
             let rows = try await self.exec("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')")
             var meta: [String: String] = [:]
             for row in rows { let (key, value) = try row.decode((String, String).self); meta[key] = value }
-            if meta["model"] == model, meta["dimension"] == "\(dimension)" { return nil }
+            if meta["model"] == model, meta["dimension"] == "\(dimension)" {
+                try await self.createIndexInTransaction()  // (a client that died during a bulk load left it out)
+                return nil
+            }
             // Another model's vectors (or none yet): a table of this dimension, empty, and every file to embed.
             try await self.exec("DROP TABLE IF EXISTS clip_embeddings")
             try await self.exec(PostgresQuery(unsafeSQL: """
@@ -112,10 +115,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
                     file_id bigint PRIMARY KEY REFERENCES clip_files(id) ON DELETE CASCADE,
                     embedding vector(\(dimension)) NOT NULL)
                 """))
-            try await self.exec(PostgresQuery(unsafeSQL: """
-                CREATE INDEX clip_embeddings_hnsw ON clip_embeddings USING hnsw (embedding vector_ip_ops)
-                WITH (m = \(Self.hnswM), ef_construction = \(Self.hnswEfConstruction))
-                """))
+            try await self.createIndexInTransaction()
             try await self.exec("UPDATE clip_files SET error = NULL, model = NULL")
             for (key, value) in [("model", model), ("dimension", "\(dimension)")] {
                 try await self.exec("INSERT INTO clip_meta (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
@@ -255,6 +255,45 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     }
 
     // MARK: Indexing
+
+    /// pgvector builds an HNSW index several times faster than it maintains one insert by insert (and on
+    /// two cores the inserts compete with the model). A load at least as large as the library (the first
+    /// indexing of a folder, and at least 1,000 files) goes in without the index, which is then built
+    /// again; searches meanwhile scan exactly. Re-created also when the load fails, and on the next
+    /// `bind` should this client die midway.
+    public func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T {
+        let existing = try await exec("SELECT count(*) FROM clip_embeddings").first?.decode(Int.self) ?? 0
+        guard rows >= max(1000, existing) else { return try await body() }
+        try await exec("DROP INDEX IF EXISTS clip_embeddings_hnsw")
+        do {
+            let value = try await body()
+            try await createIndex()
+            return value
+        } catch {
+            if !connection.isClosed { try? await createIndex() }
+            throw error
+        }
+    }
+
+    /// Whether the HNSW index is there (it is not during a bulk load: searches scan exactly meanwhile).
+    public func hasApproximateIndex() async throws -> Bool {
+        try await exec("SELECT count(*) FROM pg_indexes WHERE indexname = 'clip_embeddings_hnsw' AND schemaname = current_schema()")
+            .first?.decode(Int.self) == 1
+    }
+
+    /// The HNSW index, when missing; built with 1 GB of working memory (for this statement only), as a
+    /// graph that does not fit is built far slower.
+    func createIndex() async throws {
+        try await transaction { _ in try await self.createIndexInTransaction() }
+    }
+
+    func createIndexInTransaction() async throws {
+        try await exec("SET LOCAL maintenance_work_mem = '1GB'")
+        try await exec(PostgresQuery(unsafeSQL: """
+            CREATE INDEX IF NOT EXISTS clip_embeddings_hnsw ON clip_embeddings USING hnsw (embedding vector_ip_ops)
+            WITH (m = \(Self.hnswM), ef_construction = \(Self.hnswEfConstruction))
+            """))
+    }
 
     /// A session advisory lock per folder: a second indexer of the same folder (any machine) waits, then
     /// plans against what the first one committed.

@@ -72,11 +72,17 @@ public protocol LibraryBackend: AnyObject, Sendable {
     /// the work done, so no file is embedded twice.
     func indexing<T: Sendable>(_ root: String, _ body: @Sendable () async throws -> T) async throws -> T
 
+    /// Runs `body`, which is about to add `rows` vectors: a store whose index is cheaper to build after a
+    /// bulk load than to maintain row by row (pgvector's HNSW) may set it aside meanwhile.
+    func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T
+
     /// Lets go of connections and files.
     func close() async
 }
 
 extension LibraryBackend {
+    public func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T { try await body() }
+
     /// Files that could not be used, in path order.
     public func failures(under roots: [String]) async throws -> [IndexedFile] {
         var failed: [IndexedFile] = []
