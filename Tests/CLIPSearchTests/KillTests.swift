@@ -34,11 +34,7 @@ final class KillTests: XCTestCase {
     func testKillNineDuringIndexingNeverCorruptsTheLibrary() throws {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
         var (good, _) = try makeGallery(in: gallery)
-        for i in 0..<240 {
-            try FileManager.default.copyItem(at: SearchFixtures.url("images/\(["rgb_224.jpg", "rgb_progressive.jpg", "lossy.webp", "rgb.png"][i % 4])"),
-                                             to: gallery.appendingPathComponent("extra \(i).\(["jpg", "jpg", "webp", "png"][i % 4])"))
-        }
-        good += 240
+        good += try addPhotos(240, to: gallery)
         let reference = dir.appendingPathComponent("reference"), killed = dir.appendingPathComponent("killed")
         let clean = try index(gallery, library: reference)
         clean.waitUntilExit()

@@ -112,11 +112,7 @@ final class PostgresProcessTests: XCTestCase {
     func testKillNineAndAStoppedDatabaseLoseAtMostABatch() async throws {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
         var (good, _) = try makeGallery(in: gallery)
-        for i in 0..<120 {
-            try FileManager.default.copyItem(at: SearchFixtures.url("images/\(["rgb_224.jpg", "rgb_progressive.jpg", "lossy.webp", "rgb.png"][i % 4])"),
-                                             to: gallery.appendingPathComponent("extra \(i).\(["jpg", "jpg", "webp", "png"][i % 4])"))
-        }
-        good += 120
+        good += try addPhotos(120, to: gallery)
         let arguments = ["index", "--model", SearchFixtures.model.path, "--store", url, "--commit-every", "3", "--batch-size", "3", "--threads", "1", gallery.path]
         for delay in [0.4, 0.7, 1.0] {
             let run = try start(arguments)

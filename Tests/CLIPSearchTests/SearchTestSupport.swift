@@ -41,6 +41,16 @@ func makeGallery(in folder: URL) throws -> (good: Int, bad: Int) {
     return (25, 3)
 }
 
+/// `count` more pictures in `folder` (copies of four fixtures: JPEG, progressive JPEG, WebP, PNG), so that
+/// indexing runs long enough to be interrupted; returns `count`.
+func addPhotos(_ count: Int, to folder: URL) throws -> Int {
+    for i in 0..<count {
+        try FileManager.default.copyItem(at: SearchFixtures.url("images/\(["rgb_224.jpg", "rgb_progressive.jpg", "lossy.webp", "rgb.png"][i % 4])"),
+                                         to: folder.appendingPathComponent("extra \(i).\(["jpg", "jpg", "webp", "png"][i % 4])"))
+    }
+    return count
+}
+
 struct SearchModel {
     let model: CLIPModel
     let id = "fixture hf_gelu_p14_fp16"
