@@ -123,3 +123,23 @@ final class ImageErrorTests: XCTestCase {
         }
     }
 }
+
+/// Commands that take folders (`embed`, `classify`, `rank`) walk them as the indexer does.
+final class ImageFilesTests: XCTestCase {
+    func testFoldersAreWalkedLikeTheIndexerWalksThem() throws {
+        let dir = try temporaryDirectory(self), fm = FileManager.default
+        let photos = dir.appendingPathComponent("photos"), elsewhere = dir.appendingPathComponent("elsewhere")
+        for folder in [photos.appendingPathComponent("b"), photos.appendingPathComponent(".hidden"), elsewhere] {
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        let png = try Data(contentsOf: Fixtures.url("images/rgb.png"))
+        for path in ["photos/a.png", "photos/b/c.JPG", "photos/.hidden/h.png", "photos/.dot.png", "photos/notes.txt", "elsewhere/e.png"] {
+            try png.write(to: dir.appendingPathComponent(path))
+        }
+        try fm.createSymbolicLink(atPath: photos.appendingPathComponent("linked").path, withDestinationPath: elsewhere.path)
+        try fm.createSymbolicLink(atPath: photos.appendingPathComponent("b/loop").path, withDestinationPath: photos.path)
+        let named = dir.appendingPathComponent("photos/notes.txt").path  // a file named explicitly is taken as given
+        let files = try ImageFiles.collect([photos.path, named])
+        XCTAssertEqual(files, ["a.png", "b/c.JPG", "linked/e.png"].map { photos.appendingPathComponent($0).standardizedFileURL.path } + [named])
+    }
+}

@@ -14,19 +14,8 @@ public enum ImageFiles {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw CLIPError.input(file: path, reason: "no such file or folder")
             }
-            guard isDirectory.boolValue else { files.append(path); continue }
-            let root = URL(fileURLWithPath: path)
-            guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
-                                                             options: [.skipsHiddenFiles]) else {
-                throw CLIPError.io(file: path, reason: "cannot list the folder")
-            }
-            var found: [String] = []
-            for case let url as URL in walker where extensions.contains(url.pathExtension.lowercased()) {
-                if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                    found.append(url.path)
-                }
-            }
-            files += found.sorted()
+            // A file named explicitly is taken as given; a folder is walked as the indexer walks it.
+            files += isDirectory.boolValue ? try FileScanner().scan(path).map(\.path) : [path]
         }
         return files
     }

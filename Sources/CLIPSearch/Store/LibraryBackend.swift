@@ -76,12 +76,20 @@ public protocol LibraryBackend: AnyObject, Sendable {
     /// bulk load than to maintain row by row (pgvector's HNSW) may set it aside meanwhile.
     func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T
 
+    /// Stores files with their vectors as `commit` does, in one go (`clip library export`: a store with a
+    /// faster bulk path, PostgreSQL's COPY, uses it).
+    func importFiles(_ embedded: [(IndexedFile, [Float])]) async throws
+
     /// Lets go of connections and files.
     func close() async
 }
 
 extension LibraryBackend {
     public func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T { try await body() }
+
+    public func importFiles(_ embedded: [(IndexedFile, [Float])]) async throws {
+        try await commit(embedded: embedded, other: [], removed: [])
+    }
 
     /// Files that could not be used, in path order.
     public func failures(under roots: [String]) async throws -> [IndexedFile] {

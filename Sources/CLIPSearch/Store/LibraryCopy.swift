@@ -34,12 +34,16 @@ public enum LibraryCopy {
             other.append(failed)
         }
         let total = embedded.count + other.count
-        var done = 0
-        for start in stride(from: 0, to: embedded.count, by: batch) {
-            let part = Array(embedded[start..<min(embedded.count, start + batch)])
-            try await destination.commit(embedded: part, other: [], removed: [])
-            done += part.count
-            progress?(done, total)
+        let withVectors = embedded
+        var done = try await destination.bulkInsert(rows: embedded.count) {
+            var done = 0
+            for start in stride(from: 0, to: withVectors.count, by: batch) {
+                let part = Array(withVectors[start..<min(withVectors.count, start + batch)])
+                try await destination.importFiles(part)
+                done += part.count
+                progress?(done, total)
+            }
+            return done
         }
         for start in stride(from: 0, to: other.count, by: batch) {
             let part = Array(other[start..<min(other.count, start + batch)])

@@ -1,8 +1,8 @@
-import CLIP
 import Foundation
 
-/// Walks folders for image files: hidden files and folders skipped, `--exclude` globs honoured (against the
-/// full path and the name), symlinks followed, each real folder visited once (no loops).
+/// Walks folders for image files, for every command (`embed`, `classify`, `rank` and the indexer alike):
+/// hidden files and folders skipped, `--exclude` globs honoured (against the full path and the name),
+/// symlinks followed, each real folder visited once (no loops), unreadable folders skipped.
 public struct FileScanner: Sendable {
     public struct Entry: Sendable, Equatable {
         public let path: String
