@@ -26,10 +26,10 @@ struct DuplicatesCommand: AsyncParsableCommand {
     func run() async throws {
         runtime.apply()
         let loaded = try modelOptions.load(towers: .text)
-        let library = try await libraryOptions.open(loaded)
-        if !noIndex { try await libraryOptions.update(library, roots: [folder], model: modelOptions, images: imageOptions) }
-        let groups = try await NearDuplicates.groups(library, roots: [folder], threshold: threshold)
-        await library.close()
+        let groups = try await libraryOptions.using(loaded) { library in
+            if !noIndex { try await libraryOptions.update(library, roots: [folder], model: modelOptions, images: imageOptions) }
+            return try await NearDuplicates.groups(library, roots: [folder], threshold: threshold)
+        }
         if json {
             print(try JSONLines.string(groups.map { $0.map { ["path": $0.path, "score": Double($0.score)] } }))
             return

@@ -22,15 +22,16 @@ struct IndexCommand: AsyncParsableCommand {
     func run() async throws {
         runtime.apply()
         let loaded = try modelOptions.load(towers: .text)
-        let library = try await libraryOptions.open(loaded)
-        defer { Task { await library.close() } }
-        if errors {
-            for record in try await library.failures(under: folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path }) {
-                print("\(record.path): \(record.error ?? "")")
+        let report: Indexer.Report? = try await libraryOptions.using(loaded) { library in
+            if errors {
+                for record in try await library.failures(under: folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path }) {
+                    print("\(record.path): \(record.error ?? "")")
+                }
+                return nil
             }
-            return
+            return try await libraryOptions.update(library, roots: folders, model: modelOptions, images: imageOptions)
         }
-        let report = try await libraryOptions.update(library, roots: folders, model: modelOptions, images: imageOptions)
+        guard let report else { return }
         print("\(report.embedded + report.moved + report.unchanged) files indexed (\(report.embedded) new or changed), \(report.failed) failed, \(report.removed) removed")
     }
 }

@@ -33,10 +33,28 @@ struct LibraryOptions: ParsableArguments {
         } else {
             backend = SQLiteLibrary(directory: directory, approximateAbove: approximateAbove)
         }
-        if let previous = try await backend.bind(loaded) {
-            FileHandle.standardError.write(Data("library \(backend.location) was built with another model (\(previous)); re-indexing every file with \(loaded.id)\n".utf8))
+        do {
+            if let previous = try await backend.bind(loaded) {
+                FileHandle.standardError.write(Data("library \(backend.location) was built with another model (\(previous)); re-indexing every file with \(loaded.id)\n".utf8))
+            }
+        } catch {
+            await backend.close()
+            throw error
         }
         return backend
+    }
+
+    /// Runs `body` with the library open, and closes it afterwards, also when `body` throws.
+    func using<T>(_ loaded: LoadedModel, _ body: (any LibraryBackend) async throws -> T) async throws -> T {
+        let library = try await open(loaded)
+        do {
+            let value = try await body(library)
+            await library.close()
+            return value
+        } catch {
+            await library.close()
+            throw error
+        }
     }
 
     /// Brings `roots` up to date (the image tower is loaded only when something needs embedding) and

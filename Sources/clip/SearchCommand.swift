@@ -47,20 +47,20 @@ struct SearchCommand: AsyncParsableCommand {
         }
         let query = try SearchQuery.parse(queryWords, image: image)
         let text = try modelOptions.load(towers: .text)
-        let library = try await libraryOptions.open(text)
-        if !noIndex { try await libraryOptions.update(library, roots: [folder], model: modelOptions, images: imageOptions) }
-        let vector = try query.vector(
-            embedText: { texts in
-                let e = try text.embedTexts(texts)
-                return (0..<texts.count).map { e.row($0) }
-            },
-            embedImage: { files in
-                let e = try imageOptions.embedder(try modelOptions.load(towers: .vision)).embed(files: files)
-                return (0..<files.count).map { e.row($0) }
-            })
-        let results = try await LibrarySearch.search(library, roots: [folder], query: vector, k: top,
-                                                     mode: exactSearch ? .exact : .approximate(efSearch: efSearch))
-        await library.close()
+        let results = try await libraryOptions.using(text) { library in
+            if !noIndex { try await libraryOptions.update(library, roots: [folder], model: modelOptions, images: imageOptions) }
+            let vector = try query.vector(
+                embedText: { texts in
+                    let e = try text.embedTexts(texts)
+                    return (0..<texts.count).map { e.row($0) }
+                },
+                embedImage: { files in
+                    let e = try imageOptions.embedder(try modelOptions.load(towers: .vision)).embed(files: files)
+                    return (0..<files.count).map { e.row($0) }
+                })
+            return try await LibrarySearch.search(library, roots: [folder], query: vector, k: top,
+                                                  mode: exactSearch ? .exact : .approximate(efSearch: efSearch))
+        }
         if json {
             print(try JSONLines.string(results.map { ["path": $0.path, "score": Double($0.score)] }))
         } else {

@@ -282,6 +282,29 @@ final class PostgresLibraryTests: LibraryBackendSuite {
         XCTAssertTrue(afterFailure)
     }
 
+    /// A client that bound one model never stores vectors into a library another client re-bound to another.
+    func testAnotherClientsRebindIsNeverMixedWithThisClientsVectors() async throws {
+        let first = try await makeLibrary(URL(fileURLWithPath: "/unused")) as! PostgresLibrary
+        try await first.bind(model: "model A", dimension: 3)
+        let schema = first.location.components(separatedBy: "?schema=").last!
+        let second = try await PostgresLibrary.connect(Self.url! + (Self.url!.contains("?") ? "&" : "?") + "schema=\(schema)")
+        defer { Task { await second.close() } }
+        let previous = try await second.bind(model: "model B", dimension: 3)
+        XCTAssertEqual(previous, "model A")
+        do {
+            try await first.commit(embedded: [(IndexedFile(path: "/a.jpg", size: 1, mtime: 1, hash: "h"), [1, 0, 0])], other: [], removed: [])
+            XCTFail("model A's vector went into model B's library")
+        } catch {
+            XCTAssertTrue("\(error)".contains("re-bound the library to model B"), "\(error)")
+        }
+        do {
+            _ = try await PostgresLibrary.connect("postgres://u@127.0.0.1:1/db?schema=public")
+            XCTFail("a library in the public schema (dropSchema would drop pgvector with it)")
+        } catch {
+            XCTAssertTrue("\(error)".contains("not public"), "\(error)")
+        }
+    }
+
     /// Faults at connect time are one line that names the server and says what to do.
     func testConnectFailuresAreOneLineThatSayWhatToDo() async throws {
         guard let url = Self.url, let components = URLComponents(string: url) else {

@@ -5,6 +5,8 @@ import PostgresNIO
 extension PostgresLibrary {
     /// An advisory-lock key that serialises schema changes (migrations, binding a model) across clients.
     static let schemaLock: Int64 = 0x5377_6966_7443_4C50
+    /// Held (session-wide) by a client loading in bulk without the HNSW index.
+    static let bulkLock: Int64 = 0x5377_6966_7443_4C51
 
     /// The schema's versions, applied in order on connect, each once (recorded in `clip_migrations`).
     /// `clip_embeddings` is made when a model is bound: its column's dimension is the model's.
@@ -36,7 +38,10 @@ extension PostgresLibrary {
     func migrate() async throws {
         try await transaction { db in
             try await self.exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
-            try await self.exec("CREATE TABLE IF NOT EXISTS clip_migrations (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())")
+            // DDL only when something is missing: `IF NOT EXISTS` still needs rights a shared role may lack.
+            if try await !self.exists("clip_migrations") {
+                try await self.exec("CREATE TABLE clip_migrations (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())")
+            }
             var applied = Set<Int>()
             for row in try await self.exec("SELECT version FROM clip_migrations") { applied.insert(try row.decode(Int.self)) }
             for migration in Self.migrations where !applied.contains(migration.version) {
@@ -65,10 +70,12 @@ extension PostgresLibrary {
             let message = error.serverInfo?[.message] ?? "server error"
             let advice: String
             switch state {
-            case "28P01", "28000": advice = ": check the user and password in --store (or PGPASSWORD)"
+            case "28P01": advice = ": check the user and password in --store (or PGPASSWORD)"
             case "3D000": advice = ": create the database, or name another in --store"
             case "42501" where message.contains("extension"): advice = ": a superuser must run CREATE EXTENSION vector; once in this database"
-            case "58P01", "0A000" where message.contains("vector"): advice = ": install pgvector on the server (https://github.com/pgvector/pgvector)"
+            case "58P01" where message.contains("vector"), "0A000" where message.contains("vector"):
+                advice = ": install pgvector on the server (https://github.com/pgvector/pgvector)"
+            case "28000" where message.contains("pg_hba"): advice = ": the server refuses this client (pg_hba.conf); this build connects without TLS"
             case "57P01", "57P02", "57P03": advice = ": the server is shutting down or starting; run again when it is up"
             default: advice = ""
             }

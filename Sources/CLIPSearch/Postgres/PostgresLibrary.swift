@@ -18,6 +18,10 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     let logger = Logger(label: "swiftclip.postgres")
     /// Candidates HNSW explores per query unless the caller says (pgvector's default is 40).
     public var defaultEfSearch = 100
+    /// The model this client bound; commits check the library still holds it (another client may rebind).
+    private let boundLock = NSLock()
+    private var boundModelID: String?
+
     /// HNSW build parameters: 16 links per node, 64 candidates while building (pgvector's defaults).
     public static let hnswM = 16, hnswEfConstruction = 64
 
@@ -47,7 +51,8 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
                 // Under the schema lock: two first connections at once would both try to create it.
                 try await library.transaction { db in
                     try await library.exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
-                    try await library.exec(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"))
+                    let present = try await library.exec("SELECT count(*) FROM pg_namespace WHERE nspname = \(schema)").first?.decode(Int.self) ?? 0
+                    if present == 0 { try await library.exec(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)")) }
                 }
                 try await library.run(PostgresQuery(unsafeSQL: "SET search_path TO \(schema), public"))
             }
@@ -99,14 +104,22 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     // MARK: Binding a model
 
     public func bind(model: String, dimension: Int) async throws -> String? {
-        guard dimension > 0, dimension <= 16_000 else { throw CLIPError.invalidArgument("a \(dimension)-d model cannot be stored in pgvector") }
+        guard dimension > 0, dimension <= 2000 else {
+            throw CLIPError.invalidArgument("a \(dimension)-d model cannot be indexed by pgvector's HNSW (at most 2,000 dimensions)")
+        }
+        defer { boundLock.withLock { boundModelID = model } }
         return try await transaction { db in
             try await self.exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
             let rows = try await self.exec("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')")
             var meta: [String: String] = [:]
             for row in rows { let (key, value) = try row.decode((String, String).self); meta[key] = value }
             if meta["model"] == model, meta["dimension"] == "\(dimension)" {
-                try await self.createIndexInTransaction()  // (a client that died during a bulk load left it out)
+                // A client that died during a bulk load left the index out; one that is loading holds the
+                // bulk lock, and its index is built when it finishes.
+                if try await !self.exists("clip_embeddings_hnsw"),
+                   try await self.exec("SELECT pg_try_advisory_xact_lock(\(Self.bulkLock))").first?.decode(Bool.self) == true {
+                    try await self.createIndexInTransaction()
+                }
                 return nil
             }
             // Another model's vectors (or none yet): a table of this dimension, empty, and every file to embed.
@@ -161,7 +174,9 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
             for file in other {
                 let id: Int64
                 if let known = file.id {
-                    // A move: the same record (and vector) under its new path.
+                    // A move: the same record (and vector) under its new path (a record another indexer
+                    // made there meanwhile gives way).
+                    try await self.exec("DELETE FROM clip_files WHERE path = \(file.path) AND id <> \(known)")
                     try await self.exec("""
                         UPDATE clip_files SET path = \(file.path), size = \(file.size), mtime = \(file.mtime), hash = \(file.hash), error = \(file.error)
                         WHERE id = \(known)
@@ -193,7 +208,10 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         return try rows[0].decode(Int64.self)
     }
 
+    /// Under a shared schema lock (a rebind waits for this transaction, and this one for a rebind), the
+    /// library's model, which must still be the one this client bound: vectors of two models never mix.
     private func boundModel(_ db: PostgresConnection) async throws -> (String, Int) {
+        try await exec("SELECT pg_advisory_xact_lock_shared(\(Self.schemaLock))")
         var meta: [String: String] = [:]
         for row in try await self.exec("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')") {
             let (key, value) = try row.decode((String, String).self)
@@ -201,6 +219,9 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         }
         guard let model = meta["model"], let dimension = meta["dimension"].flatMap(Int.init) else {
             throw CLIPError.invalidArgument("the library \(location) is not bound to a model")
+        }
+        if let mine = boundLock.withLock({ boundModelID }), mine != model {
+            throw CLIPError.io(file: location, reason: "another client re-bound the library to \(model) (this run embeds with \(mine)); run again to re-index with one model")
         }
         return (model, dimension)
     }
@@ -248,6 +269,8 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
 
     public func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit] {
         guard k > 0 else { return [] }
+        // pgvector's ef_search is at most 1,000: deeper than that is a scan.
+        let mode = k > 1000 ? .exact : mode
         let hits = try await search(query, k: k, under: roots, mode: mode)
         // HNSW filters after its scan: a folder filter can leave fewer than k. Then scan exactly.
         if case .approximate = mode, !roots.isEmpty, hits.count < k {
@@ -267,7 +290,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
             """
         let settings: String
         switch mode {
-        case let .approximate(ef): settings = "SET LOCAL hnsw.ef_search = \(max(k, ef ?? defaultEfSearch))"
+        case let .approximate(ef): settings = "SET LOCAL hnsw.ef_search = \(min(1000, max(k, ef ?? defaultEfSearch)))"
         case .exact: settings = "SET LOCAL enable_indexscan = off"
         }
         return try await transaction { db in
@@ -302,15 +325,22 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     /// again; searches meanwhile scan exactly. Re-created also when the load fails, and on the next
     /// `bind` should this client die midway.
     public func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T {
+        guard rows >= 1000 else { return try await body() }
         let existing = try await exec("SELECT count(*) FROM clip_embeddings").first?.decode(Int.self) ?? 0
-        guard rows >= max(1000, existing) else { return try await body() }
-        try await exec("DROP INDEX IF EXISTS clip_embeddings_hnsw")
+        guard rows >= existing else { return try await body() }
+        // The bulk lock tells other clients' binds not to rebuild the index under this load.
+        try await exec("SELECT pg_advisory_lock(\(Self.bulkLock))")
         do {
+            if try await exists("clip_embeddings_hnsw") { try await exec("DROP INDEX IF EXISTS clip_embeddings_hnsw") }
             let value = try await body()
             try await createIndex()
+            try await exec("SELECT pg_advisory_unlock(\(Self.bulkLock))")
             return value
         } catch {
-            if !connection.isClosed { try? await createIndex() }
+            if !connection.isClosed {
+                try? await createIndex()
+                _ = try? await exec("SELECT pg_advisory_unlock(\(Self.bulkLock))")
+            }
             throw error
         }
     }
@@ -327,7 +357,14 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         try await transaction { _ in try await self.createIndexInTransaction() }
     }
 
+    /// Whether a table or index of that name is in the library's schema.
+    func exists(_ name: String) async throws -> Bool {
+        try await exec("SELECT to_regclass(\(name)) IS NOT NULL").first?.decode(Bool.self) ?? false
+    }
+
     func createIndexInTransaction() async throws {
+        try await exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")  // one builder at a time
+        guard try await !exists("clip_embeddings_hnsw") else { return }
         try await exec("SET LOCAL maintenance_work_mem = '1GB'")
         try await exec(PostgresQuery(unsafeSQL: """
             CREATE INDEX IF NOT EXISTS clip_embeddings_hnsw ON clip_embeddings USING hnsw (embedding vector_ip_ops)

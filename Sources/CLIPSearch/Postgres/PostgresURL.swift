@@ -20,14 +20,14 @@ struct PostgresURL: Sendable, Equatable {
         guard let user = url.user, !user.isEmpty else { throw CLIPError.invalidArgument("--store: the URL names no user (postgres://USER@host/db)") }
         let database = String(url.path.drop { $0 == "/" })
         guard !database.isEmpty else { throw CLIPError.invalidArgument("--store: the URL names no database (postgres://user@host/DATABASE)") }
-        self.user = user.removingPercentEncoding ?? user
-        password = (url.password?.removingPercentEncoding ?? url.password) ?? environment["PGPASSWORD"]
+        self.user = user  // (URLComponents has decoded %-escapes already)
+        password = url.password ?? environment["PGPASSWORD"]
         self.host = host
         port = url.port ?? 5432
         self.database = database
         schema = url.queryItems?.first { $0.name == "schema" }?.value
-        if let schema, schema.isEmpty || !schema.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-            throw CLIPError.invalidArgument("--store: schema '\(schema)' must be letters, digits and _")
+        if let schema, schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) == nil || schema == "public" || schema.hasPrefix("pg_") {
+            throw CLIPError.invalidArgument("--store: schema '\(schema)' must be lower-case letters, digits and _ (not starting with a digit), and not public or pg_…")
         }
     }
 
