@@ -97,27 +97,30 @@ public final class ServedModel: Sendable {
 
     /// Each text's embedding through the text batcher (the native API's queries and labels).
     func embedTexts(_ texts: [String]) async throws -> [[Float]] {
-        try Self.vectors(try await Self.batched { try await self.text.embed(self.tokenize(texts).ids) })
+        try await embed(tokens: tokenize(texts).ids)
     }
 
-    /// Each image's embedding through the image batcher; an image that cannot be used is a 400 naming
-    /// `param` (and its index when there are several).
-    func embedImages(_ images: [Data], param: String) async throws -> [[Float]] {
+    /// Each token sequence's embedding through the text batcher.
+    func embed(tokens: [[Int32]]) async throws -> [[Float]] {
+        try Self.vectors(try await Self.batched { try await self.text.embed(tokens) })
+    }
+
+    /// Each image's embedding through the image batcher; an image that cannot be used is a 400 naming it
+    /// (`names[i]`, e.g. `input[2]`) in the field `param`.
+    func embedImages(_ images: [Data], names: [String], param: String) async throws -> [[Float]] {
         guard let batcher = image else { throw APIError.badRequest("this server was started without the image tower", param: param) }
         var pixels: [Tensor] = []
         for (i, prepared) in await prepareImages(images).enumerated() {
             switch prepared {
             case let .success(prepared): pixels.append(prepared.pixels)
-            case let .failure(error):
-                let name = images.count == 1 ? param : "\(param)[\(i)]"
-                throw APIError.badRequest("\(name): \(error.inputReason)", param: param, code: "invalid_image")
+            case let .failure(error): throw APIError.badRequest("\(names[i]): \(error.inputReason)", param: param, code: "invalid_image")
             }
         }
         return try Self.vectors(try await Self.batched { try await batcher.embed(pixels) })
     }
 
     /// Maps the batchers' refusals to 429 / 504.
-    static func batched(_ body: () async throws -> [Result<[Float], Error>]) async throws -> [Result<[Float], Error>] {
+    private static func batched(_ body: () async throws -> [Result<[Float], Error>]) async throws -> [Result<[Float], Error>] {
         do {
             return try await body()
         } catch let refusal as BatcherError {

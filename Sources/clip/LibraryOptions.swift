@@ -34,14 +34,17 @@ struct LibraryOptions: ParsableArguments {
             backend = SQLiteLibrary(directory: directory, approximateAbove: approximateAbove)
         }
         do {
-            if let previous = try await backend.bind(loaded) {
-                FileHandle.standardError.write(Data("library \(backend.location) was built with another model (\(previous)); re-indexing every file with \(loaded.id)\n".utf8))
-            }
+            if let previous = try await backend.bind(loaded) { Self.sayReplaced(previous, library: backend.location, by: loaded) }
         } catch {
             await backend.close()
             throw error
         }
         return backend
+    }
+
+    /// The one line a command prints when a library built with another model is cleared for re-indexing.
+    static func sayReplaced(_ previous: String, library: String, by loaded: LoadedModel) {
+        FileHandle.standardError.write(Data("library \(library) was built with another model (\(previous)); re-indexing every file with \(loaded.id)\n".utf8))
     }
 
     /// Runs `body` with the library open, and closes it afterwards, also when `body` throws.

@@ -99,9 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
     private func openLibrary(_ path: String, loaded: LoadedModel) throws -> ServedLibrary {
         let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
         let store = try LibraryStore(directory: directory, model: loaded)
-        if let previous = store.replacedModel {
-            FileHandle.standardError.write(Data("library \(directory.path) was built with another model (\(previous)); re-indexing with \(loaded.id)\n".utf8))
-        }
+        if let previous = store.replacedModel { LibraryOptions.sayReplaced(previous, library: directory.path, by: loaded) }
         let photos = ServedLibrary(library: try LiveLibrary(store: store), folders: index, scanner: FileScanner(excludes: exclude)) {
             try loaded.imageEmbedder(fastJPEG: true)
         }

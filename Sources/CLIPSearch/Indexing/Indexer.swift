@@ -103,7 +103,7 @@ public struct Indexer: Sendable {
             let batch = Array(plan.toEmbed[start..<min(plan.toEmbed.count, start + commitEvery)])
             let results: [Result<[Float], CLIPError>]
             do {
-                results = try await offload { try embedder.embedEach(files: batch.map(\.path)) }
+                results = try await Blocking.run { try embedder.embedEach(files: batch.map(\.path)) }
             } catch {
                 _ = try? await pending?.value  // the batch before is still committed (or fails on its own)
                 throw error
@@ -172,12 +172,5 @@ private final class LazyEmbedder: @unchecked Sendable {
             made = embedder
             return embedder
         }
-    }
-}
-
-/// Runs blocking work (decoding, the model) on Dispatch's threads and awaits it.
-func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
     }
 }

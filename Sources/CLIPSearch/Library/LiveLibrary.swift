@@ -88,7 +88,7 @@ public final class LiveLibrary: @unchecked Sendable {
     /// The `offset`…`offset + k` best files under `folder` (everywhere when nil), best first.
     public func search(_ query: [Float], k: Int, offset: Int = 0, folder: String? = nil) throws -> Page {
         let snapshot = try current()
-        let ranges = folder.map { snapshot.ranges(under: [$0]) } ?? snapshot.all
+        let ranges = snapshot.ranges(under: folder.map { [$0] } ?? [])
         let searched = ranges.reduce(0) { $0 + $1.count }
         let index = searched > approximateAbove ? lock.withLock { approximate } : nil
         let hits = LibrarySearch.search(snapshot, ranges: ranges, query: query, k: offset + k, approximate: index)

@@ -32,7 +32,7 @@ extension PostgresLibrary {
     /// removing one library of several in a database.
     public func dropSchema() async throws {
         guard let schema = url.schema else { throw CLIPError.invalidArgument("the library \(location) has no schema of its own to drop") }
-        try await run(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
+        try await exec(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
     }
 
     func migrate() async throws {
@@ -58,12 +58,7 @@ extension PostgresLibrary {
 
     /// One line for a driver error: the server's own message and what to do about the common ones.
     static func describe(_ error: Error) -> String {
-        guard let error = error as? PSQLError else {
-            if let transaction = error as? PostgresTransactionError {
-                return describe(transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? transaction.rollbackError ?? CLIPError.invalidArgument("transaction failed"))
-            }
-            return "\(error)"
-        }
+        guard let error = error as? PSQLError else { return "\(error)" }
         switch error.code {
         case .server:
             let state = error.serverInfo?[.sqlState] ?? "?"

@@ -54,7 +54,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
                     let present = try await library.exec("SELECT count(*) FROM pg_namespace WHERE nspname = \(schema)").first?.decode(Int.self) ?? 0
                     if present == 0 { try await library.exec(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)")) }
                 }
-                try await library.run(PostgresQuery(unsafeSQL: "SET search_path TO \(schema), public"))
+                try await library.exec(PostgresQuery(unsafeSQL: "SET search_path TO \(schema), public"))
             }
             try await library.migrate()
         } catch {
@@ -79,9 +79,6 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
             throw CLIPError.io(file: url.redacted, reason: Self.describe(error))
         }
     }
-
-    @discardableResult
-    func run(_ query: PostgresQuery) async throws -> [PostgresRow] { try await exec(query) }
 
     private var lost: CLIPError {
         CLIPError.io(file: url.redacted, reason: "the connection to the server was lost (did the server stop?); run again when it is back: finished batches are kept")
@@ -110,10 +107,8 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         defer { boundLock.withLock { boundModelID = model } }
         return try await transaction { db in
             try await self.exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
-            let rows = try await self.exec("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')")
-            var meta: [String: String] = [:]
-            for row in rows { let (key, value) = try row.decode((String, String).self); meta[key] = value }
-            if meta["model"] == model, meta["dimension"] == "\(dimension)" {
+            let stored = try await self.storedModel()
+            if stored?.id == model, stored?.dimension == dimension {
                 // A client that died during a bulk load left the index out; one that is loading holds the
                 // bulk lock, and its index is built when it finishes.
                 if try await !self.exists("clip_embeddings_hnsw"),
@@ -134,7 +129,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
             for (key, value) in [("model", model), ("dimension", "\(dimension)")] {
                 try await self.exec("INSERT INTO clip_meta (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
             }
-            return meta["model"]
+            return stored?.id
         }
     }
 
@@ -152,7 +147,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
 
     public func files(under root: String) async throws -> [String: IndexedFile] {
         let (condition, binds) = Self.under([root])
-        let rows = try await run(PostgresQuery(unsafeSQL: """
+        let rows = try await exec(PostgresQuery(unsafeSQL: """
             SELECT f.id, f.path, f.size, f.mtime, f.hash, f.error, e.file_id IS NOT NULL
             FROM clip_files f LEFT JOIN clip_embeddings e ON e.file_id = f.id WHERE \(condition)
             """, binds: binds))
@@ -167,9 +162,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     public func commit(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) async throws {
         try await transaction { db in
             let (model, dimension) = try await self.boundModel(db)
-            if let bad = embedded.first(where: { $0.1.count != dimension }) {
-                throw CLIPError.invalidArgument("a \(bad.1.count)-float vector for the \(dimension)-d library \(self.location)")
-            }
+            try checkDimensions(embedded, dimension, library: self.location)
             if !removed.isEmpty { try await self.exec("DELETE FROM clip_files WHERE id = ANY(\(removed))") }
             for file in other {
                 let id: Int64
@@ -212,12 +205,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     /// library's model, which must still be the one this client bound: vectors of two models never mix.
     private func boundModel(_ db: PostgresConnection) async throws -> (String, Int) {
         try await exec("SELECT pg_advisory_xact_lock_shared(\(Self.schemaLock))")
-        var meta: [String: String] = [:]
-        for row in try await self.exec("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')") {
-            let (key, value) = try row.decode((String, String).self)
-            meta[key] = value
-        }
-        guard let model = meta["model"], let dimension = meta["dimension"].flatMap(Int.init) else {
+        guard let (model, dimension) = try await storedModel().map({ ($0.id, $0.dimension) }) else {
             throw CLIPError.invalidArgument("the library \(location) is not bound to a model")
         }
         if let mine = boundLock.withLock({ boundModelID }), mine != model {
@@ -232,9 +220,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         guard !embedded.isEmpty else { return }
         try await transaction { db in
             let (model, dimension) = try await self.boundModel(db)
-            if let bad = embedded.first(where: { $0.1.count != dimension }) {
-                throw CLIPError.invalidArgument("a \(bad.1.count)-float vector for the \(dimension)-d library \(self.location)")
-            }
+            try checkDimensions(embedded, dimension, library: self.location)
             try await self.exec("CREATE TEMPORARY TABLE clip_import (path text COLLATE \"C\", size bigint, mtime double precision, hash text, embedding text) ON COMMIT DROP")
             do {
                 try await db.copyFrom(table: "clip_import", columns: ["path", "size", "mtime", "hash", "embedding"], logger: self.logger) { writer in
@@ -304,7 +290,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
 
     public func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float]) {
         let (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
-        let rows = try await run(PostgresQuery(unsafeSQL: """
+        let rows = try await exec(PostgresQuery(unsafeSQL: """
             SELECT f.id, f.path, e.embedding::text FROM clip_embeddings e JOIN clip_files f ON f.id = e.file_id
             WHERE \(condition) ORDER BY f.path
             """, binds: binds))
@@ -376,13 +362,13 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     /// plans against what the first one committed.
     public func indexing<T: Sendable>(_ root: String, _ body: @Sendable () async throws -> T) async throws -> T {
         let key = "clip-index:" + root
-        try await run("SELECT pg_advisory_lock(hashtext(\(key)))")
+        try await exec("SELECT pg_advisory_lock(hashtext(\(key)))")
         do {
             let value = try await body()
-            try await run("SELECT pg_advisory_unlock(hashtext(\(key)))")
+            try await exec("SELECT pg_advisory_unlock(hashtext(\(key)))")
             return value
         } catch {
-            _ = try? await run("SELECT pg_advisory_unlock(hashtext(\(key)))")
+            _ = try? await exec("SELECT pg_advisory_unlock(hashtext(\(key)))")
             throw error
         }
     }

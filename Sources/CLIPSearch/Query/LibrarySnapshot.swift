@@ -43,8 +43,9 @@ public final class LibrarySnapshot: @unchecked Sendable {
     }
 
     /// The entries at or under each of `roots` (standardised absolute paths): the file itself, and the
-    /// contiguous run of paths that start with `root/`.
+    /// contiguous run of paths that start with `root/`. No roots: every entry (as the stores' `under: []`).
     public func ranges(under roots: [String]) -> [Range<Int>] {
+        if roots.isEmpty { return count == 0 ? [] : [0..<count] }
         var ranges: [Range<Int>] = []
         for root in roots {
             let folder = root.hasSuffix("/") ? String(root.dropLast()) : root
@@ -64,9 +65,6 @@ public final class LibrarySnapshot: @unchecked Sendable {
         }
         return merged
     }
-
-    /// Every entry, as one range.
-    public var all: [Range<Int>] { count == 0 ? [] : [0..<count] }
 
     /// The first entry whose path is not below `path` in byte order.
     private func lowerBound(_ path: String) -> Int {

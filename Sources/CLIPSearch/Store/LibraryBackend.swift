@@ -103,3 +103,10 @@ extension LibraryBackend {
 func path(_ path: String, isUnder roots: [String]) -> Bool {
     roots.isEmpty || roots.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
 }
+
+/// Every store refuses a vector of another size than the library's model makes: never a dimension mismatch.
+func checkDimensions(_ embedded: [(IndexedFile, [Float])], _ dimension: Int, library: String) throws {
+    if let bad = embedded.first(where: { $0.1.count != dimension }) {
+        throw CLIPError.invalidArgument("a \(bad.1.count)-float vector for the \(dimension)-d library \(library)")
+    }
+}

@@ -30,9 +30,9 @@ public final class LibraryStore: @unchecked Sendable {
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue(path: path) } catch { throw CLIPError.io(file: path, reason: "cannot open the library database: \(error)") }
         return try read(queue, path) { db in
-            guard try db.tableExists("meta"),
-                  let id = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'"),
-                  let dimension = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'") else { return nil }
+            guard try db.tableExists("meta") else { return nil }
+            let meta = try Meta(db)
+            guard let id = meta.model, let dimension = meta.dimension else { return nil }
             return (id, dimension)
         }
     }
@@ -53,12 +53,8 @@ public final class LibraryStore: @unchecked Sendable {
             throw CLIPError.io(file: dbPath, reason: "cannot open the library database: \(error)")
         }
         database = queue
-        let meta = try Self.read(queue, dbPath) { db in
-            (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'"),
-             try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'"),
-             try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0)
-        }
-        let sameModel = meta.0 == modelID && meta.1 == dimension
+        let meta = try Self.read(queue, dbPath) { try Meta($0) }
+        let sameModel = meta.model == modelID && meta.dimension == dimension
         let vectorURL = directory.appendingPathComponent("vectors.f32")
         if !sameModel {
             // Another model (or dimension) built this library: its vectors mean nothing now. Forget them
@@ -75,8 +71,22 @@ public final class LibraryStore: @unchecked Sendable {
                 }
             }
         }
-        vectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.2 : 0)
-        if !sameModel { replacedModel = meta.0 }
+        vectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.vectors : 0)
+        if !sameModel { replacedModel = meta.model }
+    }
+
+    /// The `meta` table: the model the vectors belong to, their dimension, and how many vector rows are
+    /// committed.
+    struct Meta {
+        let model: String?
+        let dimension: Int?
+        let vectors: Int
+
+        init(_ db: Database) throws {
+            model = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'")
+            dimension = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'")
+            vectors = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -126,9 +136,7 @@ public final class LibraryStore: @unchecked Sendable {
     }
 
     private func commitAsWriter(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) throws {
-        if let bad = embedded.first(where: { $0.1.count != dimension }) {
-            throw CLIPError.invalidArgument("a \(bad.1.count)-float vector for the \(dimension)-d library \(directory.path)")
-        }
+        try checkDimensions(embedded, dimension, library: directory.path)
         let rows = embedded.isEmpty ? 0..<vectors.count : try vectors.append(embedded.map(\.1))
         let committed = vectors.count
         try write { db in
@@ -189,8 +197,7 @@ public final class LibraryStore: @unchecked Sendable {
             index = saved
         }
         let (rows, committed) = try read { db in
-            (try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL"),
-             try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0)
+            (try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL"), try Meta(db).vectors)
         }
         let live = Set(rows)
         let present = index.liveIDs
@@ -210,16 +217,15 @@ public final class LibraryStore: @unchecked Sendable {
     /// Every embedded file now, with its vector in the mapped file, read in one transaction (so rows
     /// appended by another process since this store opened are mapped too).
     public func snapshot() throws -> LibrarySnapshot {
-        let (entries, committed, model) = try read { db in
+        let (entries, meta) = try read { db in
             (try Row.fetchAll(db, sql: "SELECT id, path, row, hash FROM files WHERE row IS NOT NULL")
                 .map { LibrarySnapshot.Entry(id: $0["id"], path: $0["path"], row: $0["row"], hash: $0["hash"]) },
-             try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0,
-             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'"))
+             try Meta(db))
         }
-        guard model == modelID else {
-            throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(model ?? "none")) since it was opened with \(modelID)")
+        guard meta.model == modelID else {
+            throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened with \(modelID)")
         }
-        return LibrarySnapshot(entries: entries, dimension: dimension, vectors: try vectors.rows(atLeast: committed), mapping: vectors)
+        return LibrarySnapshot(entries: entries, dimension: dimension, vectors: try vectors.rows(atLeast: meta.vectors), mapping: vectors)
     }
 
     /// SQLite's `data_version`: moves when another connection (another process indexing) commits.
@@ -236,15 +242,11 @@ public final class LibraryStore: @unchecked Sendable {
     /// for another model since this store opened it).
     func asWriter<T>(_ body: () throws -> T) throws -> T {
         try Self.exclusively(directory) {
-            let (model, dimension, committed) = try read { db in
-                (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'"),
-                 try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'"),
-                 try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0)
+            let meta = try read { try Meta($0) }
+            guard meta.model == modelID, meta.dimension == dimension, vectors.isCurrentFile else {
+                throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) by another process; open it again")
             }
-            guard model == modelID, dimension == self.dimension, vectors.isCurrentFile else {
-                throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(model ?? "none")) by another process; open it again")
-            }
-            vectors.adopt(committedRows: committed)
+            vectors.adopt(committedRows: meta.vectors)
             return try body()
         }
     }

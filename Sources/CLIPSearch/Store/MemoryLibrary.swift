@@ -36,9 +36,7 @@ public final class MemoryLibrary: LibraryBackend, @unchecked Sendable {
     public func commit(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) async throws {
         try lock.withLock {
             guard let model else { throw CLIPError.invalidArgument("the library is not bound to a model") }
-            if let bad = embedded.first(where: { $0.1.count != model.dimension }) {
-                throw CLIPError.invalidArgument("a \(bad.1.count)-float vector for a \(model.dimension)-d library")
-            }
+            try checkDimensions(embedded, model.dimension, library: location)
             for (file, vector) in embedded {
                 let id = store(file, embedded: true, error: nil)
                 vectors[id] = vector

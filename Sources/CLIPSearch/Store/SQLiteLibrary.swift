@@ -53,7 +53,7 @@ public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
     public func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit] {
         let store = try store()
         let snapshot = try store.snapshot()
-        let ranges = roots.isEmpty ? snapshot.all : snapshot.ranges(under: roots)
+        let ranges = snapshot.ranges(under: roots)
         let searched = ranges.reduce(0) { $0 + $1.count }
         var index: HNSWIndex?
         if case let .approximate(ef) = mode, searched > approximateAbove {
@@ -67,7 +67,7 @@ public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
 
     public func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float]) {
         let snapshot = try store().snapshot()
-        let indices = (roots.isEmpty ? snapshot.all : snapshot.ranges(under: roots)).flatMap { Array($0) }
+        let indices = snapshot.ranges(under: roots).flatMap { Array($0) }
         return (indices.map { (snapshot.entries[$0].id, snapshot.entries[$0].path) }, indices.flatMap { snapshot.vector($0) })
     }
 

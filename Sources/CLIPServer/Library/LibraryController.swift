@@ -71,7 +71,7 @@ struct LibraryController<Context: RequestContext> {
             }
         }
         if let image = try upload ?? fields.string("image").map({ try EmbeddingsRequest.imageBytes($0, param: "image") }) {
-            parts += try await served.embedImages([image], param: "image")
+            parts += try await served.embedImages([image], names: ["image"], param: "image")
         }
         if fields.has("like") {
             let id = try fields.integer("like", default: 0, in: 0...Int.max)
@@ -160,8 +160,9 @@ struct LibraryController<Context: RequestContext> {
             return (indices.map { Self.describe(snapshot.entries[$0]) }, indices.map(snapshot.vector))
         case (false, true):
             let inputs = try fields.strings("images", limit: EmbeddingsRequest.maxInputs)!
-            let bytes = try inputs.enumerated().map { try EmbeddingsRequest.imageBytes($1, param: "images[\($0)]") }
-            return (inputs.indices.map { ["index": $0] }, try await served.embedImages(bytes, param: "images"))
+            let names = inputs.indices.map { "images[\($0)]" }
+            let bytes = try zip(inputs, names).map { try EmbeddingsRequest.imageBytes($0, param: $1) }
+            return (inputs.indices.map { ["index": $0] }, try await served.embedImages(bytes, names: names, param: "images"))
         default:
             throw APIError.badRequest("give exactly one of 'ids' (library images) or 'images' (base64)", param: "ids")
         }
@@ -182,7 +183,7 @@ struct LibraryController<Context: RequestContext> {
         let ranking = PromptRanking(prompt: texts[0], versus: versus == nil ? nil : texts[1], logitScale: served.loaded.model.logitScale)
         let (snapshot, ranked, searched) = try await Self.libraryCall { () -> (LibrarySnapshot, [(index: Int, score: Float)], Int) in
             let snapshot = try library.library.current()
-            var ranges = folder.map { snapshot.ranges(under: [$0]) } ?? snapshot.all
+            var ranges = snapshot.ranges(under: folder.map { [$0] } ?? [])
             if let ids {
                 ranges = try ids.map { id in
                     guard let i = snapshot.index(ofID: id) else { throw Self.unknownImage(id, param: "ids") }
@@ -214,7 +215,7 @@ struct LibraryController<Context: RequestContext> {
         let scans = duplicateScans
         let (snapshot, groups) = try await Self.libraryCall { () -> (LibrarySnapshot, [[(index: Int, score: Float)]]) in
             let snapshot = try library.library.current()
-            let ranges = folder.map { snapshot.ranges(under: [$0]) } ?? snapshot.all
+            let ranges = snapshot.ranges(under: folder.map { [$0] } ?? [])
             let count = ranges.reduce(0, { $0 + $1.count })
             guard count <= Self.maxDuplicateImages else {
                 throw APIError.badRequest("\(count) images are more than \(Self.maxDuplicateImages) to compare pairwise: narrow it with 'folder'", param: "folder")

@@ -22,34 +22,26 @@ struct EmbeddingsController<Context: RequestContext> {
             throw APIError(.notFound, "the model '\(parsed.model)' is not served here; GET /v1/models lists '\(served.name)'",
                            param: "model", code: "model_not_found")
         }
-        let results: [Result<[Float], Error>]
+        let vectors: [[Float]]
         var tokens = 0
         switch parsed.modality {
         case .text:
             let (ids, count) = served.tokenize(parsed.inputs)
             tokens = count
-            results = try await ServedModel.batched { try await served.text.embed(ids) }
+            vectors = try await served.embed(tokens: ids)
         case .image:
-            guard let image = served.image else {
+            guard served.image != nil else {
                 throw APIError.badRequest("this server was started without the image tower", param: "modality")
             }
-            let bytes = try parsed.inputs.enumerated().map { try EmbeddingsRequest.imageBytes($1, param: "input[\($0)]") }
-            var pixels: [Tensor] = []
-            for (i, prepared) in await served.prepareImages(bytes).enumerated() {
-                switch prepared {
-                case let .success(prepared): pixels.append(prepared.pixels)
-                case let .failure(error): throw APIError.badRequest("input[\(i)]: \(error.inputReason)", param: "input", code: "invalid_image")
-                }
-            }
-            results = try await ServedModel.batched { try await image.embed(pixels) }
+            let names = parsed.inputs.indices.map { "input[\($0)]" }
+            let bytes = try zip(parsed.inputs, names).map { try EmbeddingsRequest.imageBytes($0, param: $1) }
+            vectors = try await served.embedImages(bytes, names: names, param: "input")
         }
         // Written by hand: JSONSerialization boxes every float; with it, 64 clients of one short text each got
         // 404 requests/s from tools/bench_serve.sh, and 482 with this.
         var json = "{\"object\":\"list\",\"data\":["
-        for (i, result) in results.enumerated() {
-            guard case var .success(vector) = result else {
-                throw APIError(.internalServerError, "the model failed on input[\(i)]", type: "server_error")
-            }
+        for (i, embedding) in vectors.enumerated() {
+            var vector = embedding
             if let d = parsed.dimensions, d < vector.count { vector = Self.truncated(vector, to: d) }
             if i > 0 { json += "," }
             json += "{\"object\":\"embedding\",\"index\":\(i),\"embedding\":"
