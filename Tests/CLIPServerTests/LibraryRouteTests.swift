@@ -224,6 +224,7 @@ final class LibraryRouteTests: XCTestCase {
                 (["labels": "a,b", "ids": [1], "templates": "a photo"], .badRequest, "templates", "has no {}", "/v1/classify"),
                 (["labels": "a,b", "ids": [1], "templates": "/etc/passwd"], .badRequest, "templates", "has no {}", "/v1/classify"),
                 (["labels": "a,b", "images": ["data:image/png,abc"]], .badRequest, "images", "images[0] is a data URI without", "/v1/classify"),
+                (["labels": "a,b", "images": [Data("not an image".utf8).base64EncodedString()]], .badRequest, "images", "images[0]: not a supported image", "/v1/classify"),
                 (["versus": "b"], .badRequest, "prompt", "'prompt' is required", "/v1/rank"),
                 (["prompt": "a", "threshold": "high"], .badRequest, "threshold", "must be a number", "/v1/rank"),
                 (["prompt": "a", "ids": [5555]], .notFound, "ids", "no image with id 5555", "/v1/rank"),
