@@ -18,7 +18,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Photo library to serve (/v1/search …); default: none. `clip index --library DIR FOLDER` fills one, or --index.")
     var library: String?
-    @Option(name: .long, help: "A folder to index into --library in the background at start (and on POST /v1/index); repeatable.")
+    @Option(name: .long, help: "Serve the photo library in PostgreSQL + pgvector instead: postgres://user[:password]@host[:port]/database (default: $CLIP_DATABASE_URL when --library is not given).")
+    var store: String?
+    @Option(name: .long, help: "Connections to --store that requests share.")
+    var storeConnections = 4
+    @Option(name: .long, help: "Where thumbnails of a --store library are cached (default: $XDG_CACHE_HOME/swiftclip/thumbnails, else ~/.cache/swiftclip/thumbnails).")
+    var thumbnails: String?
+    @Option(name: .long, help: "A folder to index into the library in the background at start (and on POST /v1/index); repeatable.")
     var index: [String] = []
     @Option(name: .long, help: "Skip files and folders matching this glob when indexing; repeatable.")
     var exclude: [String] = []
@@ -53,7 +59,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxDelayTextMs >= 0, maxDelayImageMs >= 0, (maxDelayMs ?? 0) >= 0 else { throw ValidationError("--max-delay-*ms must not be negative") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         guard Self.bytes(maxBody) != nil else { throw ValidationError("--max-body: '\(maxBody)' is not a size such as 20MiB, 512KiB or 1GiB (at least 1KiB)") }
-        guard index.isEmpty || library != nil else { throw ValidationError("--index needs --library DIR: the library the folders are indexed into") }
+        guard library == nil || store == nil else { throw ValidationError("give --library DIR or --store URL, not both") }
+        guard index.isEmpty || library != nil || databaseURL != nil else {
+            throw ValidationError("--index needs --library DIR or --store URL: the library the folders are indexed into")
+        }
+        guard storeConnections >= 1 else { throw ValidationError("--store-connections must be at least 1") }
     }
 
     /// `20MiB`, `512KiB`, `1GiB`, `20MB`, or a bare number of MiB, in bytes (at least 1 KiB).
@@ -83,7 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
             text: .init(maxBatch: maxBatch, maxDelay: (maxDelayMs ?? maxDelayTextMs) / 1000, timeout: timeout),
             image: .init(maxBatch: maxBatch, maxDelay: (maxDelayMs ?? maxDelayImageMs) / 1000, timeout: timeout))
         let served = try ServedModel(name: servedName ?? modelOptions.model, loaded: loaded, batching: batching)
-        let photos = try library.map { try openLibrary($0, loaded: loaded) }
+        var photos = try library.map { try openLibrary($0, loaded: loaded) }
+        if photos == nil, let databaseURL { photos = try await openSharedLibrary(databaseURL, loaded: loaded) }
         let name = served.name, precision = loaded.model.precision.rawValue, dimension = served.dimension, host = host
         let metrics = ServerMetrics(modelLoadSeconds: Date().timeIntervalSince(started))
         let app = try buildApplication(served, library: photos, configuration: configuration, metrics: metrics) { bound in
@@ -103,6 +114,59 @@ struct ServeCommand: AsyncParsableCommand {
         let photos = ServedLibrary(library: try LiveLibrary(store: store), folders: index, scanner: FileScanner(excludes: exclude)) {
             try loaded.imageEmbedder(fastJPEG: true)
         }
+        startIndexing(photos)
+        return photos
+    }
+
+    /// `--store` (a library folder wins over `$CLIP_DATABASE_URL`).
+    var databaseURL: String? {
+        store ?? (library == nil ? ProcessInfo.processInfo.environment["CLIP_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } : nil)
+    }
+
+    /// The library in PostgreSQL: bound to the model once at start (an unreachable server is a one-line
+    /// error then); afterwards requests share a pool of connections, and while the database is down they
+    /// are answered 503 and the pool connects again when it is back. Each `--index` pass has a connection
+    /// of its own.
+    private func openSharedLibrary(_ url: String, loaded: LoadedModel) async throws -> ServedLibrary {
+        let first = try await PostgresLibrary.connect(url)
+        let location = first.location
+        do {
+            if let previous = try await first.bind(loaded) { LibraryOptions.sayReplaced(previous, library: location, by: loaded) }
+        } catch {
+            await first.close()
+            throw error
+        }
+        await first.close()
+        let model = loaded.id
+        let pool = BackendPool(size: storeConnections, location: location, open: { try await PostgresLibrary.connect(url, holding: model) },
+                               usable: { ($0 as? PostgresLibrary)?.isConnected ?? false })
+        let indexer = BackgroundIndexer {
+            let library = try await PostgresLibrary.connect(url)
+            do {
+                if let previous = try await library.bind(loaded) { LibraryOptions.sayReplaced(previous, library: location, by: loaded) }
+            } catch {
+                await library.close()
+                throw error
+            }
+            return (library, true)
+        }
+        let photos = ServedLibrary(reader: StoreReader(pool: pool), indexer: indexer, thumbnails: ThumbnailCache(directory: thumbnailDirectory),
+                                   folders: index, scanner: FileScanner(excludes: exclude)) {
+            try loaded.imageEmbedder(fastJPEG: true)
+        }
+        startIndexing(photos)
+        return photos
+    }
+
+    var thumbnailDirectory: URL {
+        if let thumbnails { return URL(fileURLWithPath: (thumbnails as NSString).expandingTildeInPath) }
+        let environment = ProcessInfo.processInfo.environment
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.cache")
+        return URL(fileURLWithPath: cache).appendingPathComponent("swiftclip/thumbnails")
+    }
+
+    /// The first pass over the `--index` folders, in the background.
+    private func startIndexing(_ photos: ServedLibrary) {
         if !index.isEmpty {
             photos.reindex { result in
                 let line: String
@@ -113,6 +177,5 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data(line.utf8))
             }
         }
-        return photos
     }
 }

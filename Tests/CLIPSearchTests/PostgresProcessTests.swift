@@ -81,19 +81,33 @@ final class PostgresProcessTests: XCTestCase {
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let first = try runClip(["index"] + common + [empty.path])
         XCTAssertEqual(first.status, 0, first.err)
+        let server = try ServeProcess.start(["--model", model, "--store", url], in: dir)
         let aliceRun = try start(["index"] + common + [a.path])
         let bobRun = try start(["index"] + common + [b.path])
         let twins = [try start(["index"] + common + [shared.path]), try start(["index"] + common + [shared.path])]
-        // Meanwhile, searches: each one answers (possibly from a library still filling up).
-        var searches = 0
+        // Meanwhile, searches from `clip search` and from `clip serve`: each one answers (possibly from a
+        // library still filling up).
+        var searches = 0, served = 0
         while aliceRun.0.isRunning || bobRun.0.isRunning {
             let search = try runClip(["search", "--model", model, "--store", url, "--no-index", "--top", "3", "a photo", a.path])
             XCTAssertEqual(search.status, 0, search.err)
             searches += 1
+            for folder in [a.path, b.path] {
+                let (status, body) = try await server.request("/v1/search", ["query": "a photo", "folder": folder, "top_k": 3])
+                XCTAssertEqual(status, 200, "\(body)")
+                XCTAssertTrue(ServeProcess.paths(body).allSatisfy { $0.hasPrefix(folder + "/") }, "\(body)")
+                served += 1
+            }
         }
         let alice = finish(aliceRun), bob = finish(bobRun), twinResults = twins.map(finish)
         for run in [alice, bob] + twinResults { XCTAssertEqual(run.status, 0, run.err) }
         XCTAssertGreaterThan(searches, 0)
+        XCTAssertGreaterThan(served, 0)
+        let (status, everything) = try await server.request("/v1/search", ["query": "a photo", "top_k": 1000])
+        XCTAssertEqual(status, 200, "\(everything)")
+        XCTAssertEqual(everything["searched"] as? Int, goodA + goodB + goodShared)
+        XCTAssertEqual(Set(ServeProcess.paths(everything)).count, goodA + goodB + goodShared)
+        XCTAssertEqual(server.stop(), 0)
         XCTAssertEqual(Self.embeddedCount(alice.out), goodA)
         XCTAssertTrue(alice.out.contains("\(badA) failed"), alice.out)
         XCTAssertEqual(Self.embeddedCount(bob.out), Self.embeddedCount(alice.out))
@@ -153,5 +167,40 @@ final class PostgresProcessTests: XCTestCase {
         var worst: Float = 0
         for i in 0..<(vectors.count) { worst = max(worst, abs(vectors[i] - referenceVectors[i])) }
         XCTAssertLessThan(worst, 1e-5)
+    }
+
+    /// `clip serve --store`: while the database is down it answers 503 saying so (and its own health
+    /// checks still answer); when the database is back, it answers again, without a restart.
+    func testServeAnswers503WhileTheDatabaseIsDownAndRecovers() async throws {
+        guard let folder = ProcessInfo.processInfo.environment["CLIP_TEST_POSTGRES_DIR"] else {
+            throw XCTSkip("CLIP_TEST_POSTGRES_DIR is not set: this test stops and starts the server scripts/postgres.sh runs there (scripts/test.sh sets it)")
+        }
+        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let (good, _) = try makeGallery(in: gallery)
+        let model = SearchFixtures.model.path
+        let indexed = try runClip(["index", "--model", model, "--store", url, gallery.path])
+        XCTAssertEqual(indexed.status, 0, indexed.err)
+        let server = try ServeProcess.start(["--model", model, "--store", url], in: dir)
+        let query: [String: Any] = ["query": "a photo", "top_k": 5]
+        let (before, expected) = try await server.request("/v1/search", query)
+        XCTAssertEqual(before, 200, "\(expected)")
+        XCTAssertEqual(expected["searched"] as? Int, good)
+
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/postgres.sh").path
+        XCTAssertEqual(Self.spawn(script, ["stop", folder]), 0)
+        do {
+            let (status, body) = try await server.request("/v1/search", query)
+            XCTAssertEqual(status, 503, "\(body)")
+            let message = (body["error"] as? [String: Any])?["message"] as? String ?? ""
+            XCTAssertTrue(message.contains("127.0.0.1"), message)
+            let (health, _) = try await server.request("/healthz")
+            XCTAssertEqual(health, 200)
+        }
+        XCTAssertEqual(Self.spawn(script, ["start", folder]), 0)
+        let (after, answer) = try await server.request("/v1/search", query)
+        XCTAssertEqual(after, 200, "\(answer)")
+        XCTAssertEqual(ServeProcess.paths(answer), ServeProcess.paths(expected))
+        XCTAssertEqual(server.stop(), 0)
     }
 }

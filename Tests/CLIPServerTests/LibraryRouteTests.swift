@@ -7,8 +7,10 @@ import HummingbirdTesting
 import XCTest
 
 /// The native photo-library API through the real router, over a library of generated pictures indexed with
-/// the tiny random model. Every score is checked against the engine's own embeddings.
-final class LibraryRouteTests: XCTestCase {
+/// the tiny random model. Every score is checked against the engine's own embeddings. This class serves
+/// the embedded library (`LiveLibrary`); its subclasses run the same tests through `StoreReader` over the
+/// in-memory store and over PostgreSQL.
+class LibraryRouteTests: XCTestCase {
     struct Fixture: Sendable {
         let root: URL
         let files: [String]  // photos/a/0…2.png, photos/b/3…4.png
@@ -33,8 +35,13 @@ final class LibraryRouteTests: XCTestCase {
         let store = try LibraryStore(directory: root.appendingPathComponent("library"), model: loaded)
         _ = try await Indexer(library: SQLiteLibrary(bound: store)).update(roots: [root.appendingPathComponent("photos").path]) { try loaded.imageEmbedder() }
         let embedded = try loaded.imageEmbedder().embed(files: files)
-        let library = ServedLibrary(library: try LiveLibrary(store: store), folders: folders ?? []) { try loaded.imageEmbedder() }
+        let library = try await serve(store, folders: folders ?? [], root: root)
         return Fixture(root: root, files: files, imageVectors: files.indices.map { embedded.row($0) }, store: store, library: library)
+    }
+
+    /// The served library over `store` (indexed already), as this class's store keeps it.
+    func serve(_ store: LibraryStore, folders: [String], root: URL) async throws -> ServedLibrary {
+        ServedLibrary(library: try LiveLibrary(store: store), folders: folders) { try ServerFixtures.loaded.imageEmbedder() }
     }
 
     func withApp(_ fixture: Fixture?, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -180,7 +187,7 @@ final class LibraryRouteTests: XCTestCase {
                     XCTAssertEqual([image.width, image.height], [80, 60])  // small pictures are not enlarged
                 }
             }
-            let thumbnails = fixture.store.directory.appendingPathComponent("thumbnails")
+            let thumbnails = fixture.library.thumbnails.directory
             let cached = FileManager.default.enumerator(atPath: thumbnails.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".jpg") } ?? []
             XCTAssertEqual(cached.count, 1)
             // Served from the cache from then on: a marker put in its place comes back as is.
@@ -248,7 +255,7 @@ final class LibraryRouteTests: XCTestCase {
     func testIndexingInTheBackgroundIsSeenBySearchAndStatus() async throws {
         let fixture = try await makeFixture(folders: [])
         let photos = fixture.root.appendingPathComponent("photos").path
-        let library = ServedLibrary(library: fixture.library.library, folders: [photos]) { try ServerFixtures.loaded.imageEmbedder() }
+        let library = try await serve(fixture.store, folders: [photos], root: fixture.root)
         let served = try ServerFixtures.served()
         defer { served.shutdown() }
         try ServerFixtures.png(seed: 9).write(to: fixture.root.appendingPathComponent("photos/b/9.png"))
@@ -271,6 +278,116 @@ final class LibraryRouteTests: XCTestCase {
             XCTAssertEqual(state, "idle")
             let (_, search) = try await client.postJSON("/v1/search", ["query": "a photo"])
             XCTAssertEqual(search["searched"] as? Int, 6)
+        }
+    }
+}
+
+/// The same routes through `StoreReader` (what `clip serve --store` uses) over the in-memory store: the
+/// library copied from the indexed folder store, every request a call through the pool.
+final class LibraryRouteMemoryStoreTests: LibraryRouteTests {
+    override func serve(_ store: LibraryStore, folders: [String], root: URL) async throws -> ServedLibrary {
+        let memory = MemoryLibrary()
+        _ = try await LibraryCopy.copy(from: SQLiteLibrary(bound: store), to: memory)
+        let pool = BackendPool(size: 2, location: memory.location, open: { memory }, usable: { _ in true })
+        return ServedLibrary(reader: StoreReader(pool: pool), indexer: BackgroundIndexer { (memory, false) },
+                             thumbnails: ThumbnailCache(directory: root.appendingPathComponent("thumbnails")), folders: folders) {
+            try ServerFixtures.loaded.imageEmbedder()
+        }
+    }
+}
+
+extension LibraryRouteMemoryStoreTests {
+    /// A store that cannot answer (its database is down) is a 503 that says why, and the next request asks
+    /// again: once the store is back, it answers.
+    func testAStoreThatCannotAnswerIs503UntilItIsBack() async throws {
+        let fixture = try await makeFixture()
+        let memory = MemoryLibrary()
+        _ = try await LibraryCopy.copy(from: SQLiteLibrary(bound: fixture.store), to: memory)
+        let down = Flag()
+        let pool = BackendPool(size: 1, location: "postgres://db.example/clip", open: {
+            if down.value { throw CLIPError.io(file: "postgres://db.example/clip", reason: "cannot connect to the server (connection refused)") }
+            return memory
+        }, usable: { _ in !down.value })
+        let library = ServedLibrary(reader: StoreReader(pool: pool), indexer: BackgroundIndexer { (memory, false) },
+                                    thumbnails: ThumbnailCache(directory: fixture.root.appendingPathComponent("thumbnails"))) {
+            try ServerFixtures.loaded.imageEmbedder()
+        }
+        let served = try ServerFixtures.served()
+        defer { served.shutdown() }
+        try await Application(router: buildRouter(served, library: library, configuration: ServerConfiguration())).test(.router) { client in
+            let (before, _) = try await client.postJSON("/v1/search", ["query": "a photo"])
+            XCTAssertEqual(before, .ok)
+            down.value = true
+            await pool.close()  // the connections went with the server
+            for route in ["/v1/search", "/v1/rank"] {
+                let body: [String: Any] = route == "/v1/search" ? ["query": "a photo"] : ["prompt": "a photo"]
+                assertAPIError(try await client.postJSON(route, body), .serviceUnavailable, param: nil, "db.example/clip: cannot connect")
+            }
+            assertAPIError(try await client.send("/v1/images/1", method: .get), .serviceUnavailable, param: nil, "cannot connect")
+            down.value = false
+            let (after, body) = try await client.postJSON("/v1/search", ["query": "a photo"])
+            XCTAssertEqual(after, .ok)
+            XCTAssertEqual(body["searched"] as? Int, 5)
+        }
+    }
+}
+
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state = false
+    var value: Bool {
+        get { lock.withLock { state } }
+        set { lock.withLock { state = newValue } }
+    }
+}
+
+/// The same routes over PostgreSQL + pgvector (a real server; skipped, saying so, without one): the library
+/// copied into a schema of its own, dropped afterwards.
+final class LibraryRoutePostgresTests: LibraryRouteTests {
+    var pool: BackendPool?
+    var poolSize = 2
+
+    /// A connection the server dropped (a restart, an administrator, a network blip) is replaced on the
+    /// request that finds it gone: the request is answered, not failed.
+    func testAConnectionTheServerDroppedIsReplacedByTheRequestThatFindsIt() async throws {
+        poolSize = 1
+        let fixture = try await makeFixture()
+        let pool = try XCTUnwrap(self.pool)
+        try await withApp(fixture) { client in
+            let (first, _) = try await client.postJSON("/v1/search", ["query": "a photo"])
+            XCTAssertEqual(first, .ok)
+            let pid = try await pool.with { try await ($0 as! PostgresLibrary).serverProcessID() }
+            XCTAssertEqual(kill(pid, SIGTERM), 0, "the test runs as the server's user or root")  // = pg_terminate_backend
+            for _ in 0..<100 where kill(pid, 0) == 0 { try await Task.sleep(nanoseconds: 20_000_000) }
+            let (status, body) = try await client.postJSON("/v1/search", ["query": "a photo"])
+            XCTAssertEqual(status, .ok, "\(body)")
+            XCTAssertEqual(body["searched"] as? Int, 5)
+            let again = try await pool.with { try await ($0 as! PostgresLibrary).serverProcessID() }
+            XCTAssertNotEqual(again, pid)
+        }
+    }
+
+    static var url: String? { ProcessInfo.processInfo.environment["CLIP_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    override func serve(_ store: LibraryStore, folders: [String], root: URL) async throws -> ServedLibrary {
+        guard let base = Self.url else {
+            throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
+        }
+        let url = base + (base.contains("?") ? "&" : "?") + "schema=clip_route_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        let library = try await PostgresLibrary.connect(url)
+        addTeardownBlock {
+            try? await library.dropSchema()
+            await library.close()
+        }
+        let report = try await LibraryCopy.copy(from: SQLiteLibrary(bound: store), to: library)
+        let model = report.model
+        let pool = BackendPool(size: poolSize, location: library.location, open: { try await PostgresLibrary.connect(url, holding: model) },
+                               usable: { ($0 as? PostgresLibrary)?.isConnected ?? false })
+        addTeardownBlock { await pool.close() }
+        self.pool = pool
+        return ServedLibrary(reader: StoreReader(pool: pool), indexer: BackgroundIndexer { (try await PostgresLibrary.connect(url), true) },
+                             thumbnails: ThumbnailCache(directory: root.appendingPathComponent("thumbnails")), folders: folders) {
+            try ServerFixtures.loaded.imageEmbedder()
         }
     }
 }

@@ -18,24 +18,7 @@ public final class LiveLibrary: @unchecked Sendable {
     private var approximate: HNSWIndex?
     private var approximateSyncing = false
     private var approximatePending = false
-    private var status = IndexStatus()
     private let hnswQueue = DispatchQueue(label: "clip-library-hnsw", qos: .utility)
-
-    /// What the indexer is doing, for `/v1/index/status`.
-    public struct IndexStatus: Sendable, Equatable {
-        public enum State: String, Sendable { case idle, scanning, indexing }
-        public var state = State.idle
-        /// Files embedded so far in this pass, of `total` to embed.
-        public var done = 0
-        public var total = 0
-        /// The last finished pass (nil before the first).
-        public var embedded: Int?
-        public var failed: Int?
-        public var removed: Int?
-        /// Why the last pass stopped early, if it did.
-        public var error: String?
-        public var finishedAt: Date?
-    }
 
     /// A page of results: snapshot indices with scores, and how many files the query ranged over.
     public struct Page: Sendable {
@@ -47,6 +30,7 @@ public final class LiveLibrary: @unchecked Sendable {
     public init(store: LibraryStore, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) throws {
         self.store = store
         self.approximateAbove = approximateAbove
+        indexer = BackgroundIndexer { (SQLiteLibrary(bound: store), false) }
         seenVersion = try store.externalVersion()
         seenCommits = store.localCommits
         snapshot = try store.snapshot()
@@ -123,51 +107,7 @@ public final class LiveLibrary: @unchecked Sendable {
 
     // MARK: Indexing
 
-    public var indexStatus: IndexStatus { lock.withLock { status } }
-
-    /// Indexes `roots` in the background (one pass at a time: false when one is running; decoding and the
-    /// model run on Dispatch's threads). Searches see each committed batch.
-    @discardableResult
-    public func startIndexing(roots: [String], scanner: FileScanner = FileScanner(), commitEvery: Int = 64,
-                              makeEmbedder: @escaping @Sendable () throws -> ImageEmbedder,
-                              finished: (@Sendable (Result<Indexer.Report, Error>) -> Void)? = nil) -> Bool {
-        let started: Bool = lock.withLock {
-            guard status.state == .idle else { return false }
-            status.state = .scanning
-            status.done = 0
-            status.total = 0
-            return true
-        }
-        guard started else { return false }
-        let indexer = Indexer(library: SQLiteLibrary(bound: store), scanner: scanner, commitEvery: commitEvery)
-        Task.detached { [self] in
-            let result: Result<Indexer.Report, Error>
-            do {
-                result = .success(try await indexer.update(roots: roots, makeEmbedder: makeEmbedder) { done, total in
-                    self.lock.withLock {
-                        self.status.state = .indexing
-                        self.status.done = done
-                        self.status.total = total
-                    }
-                }.report)
-            } catch {
-                result = .failure(error)
-            }
-            lock.withLock {
-                status.state = .idle
-                status.finishedAt = Date()
-                switch result {
-                case let .success(report):
-                    status.embedded = report.embedded
-                    status.failed = report.failed
-                    status.removed = report.removed
-                    status.error = nil
-                case let .failure(error):
-                    status.error = (error as? CLIPError)?.description ?? "\(error)"
-                }
-            }
-            finished?(result)
-        }
-        return true
-    }
+    /// The library's background indexer (`clip serve --index`): commits through this process's store, so
+    /// queries see each batch at once.
+    public let indexer: BackgroundIndexer
 }

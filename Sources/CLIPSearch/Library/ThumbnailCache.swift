@@ -17,13 +17,14 @@ public struct ThumbnailCache: Sendable {
         self.init(directory: library.directory.appendingPathComponent("thumbnails"), size: size)
     }
 
-    /// The cached JPEG for `entry`, made (and written atomically) on first use.
-    public func thumbnail(for entry: LibrarySnapshot.Entry) throws -> Data {
-        let name = entry.hash.filter { $0.isLetter || $0.isNumber }
+    /// The cached JPEG for the image at `path` with content fingerprint `hash`, made (and written
+    /// atomically) on first use.
+    public func thumbnail(path: String, hash: String) throws -> Data {
+        let name = hash.filter { $0.isLetter || $0.isNumber }
         let folder = directory.appendingPathComponent(String(name.prefix(2)))
         let url = folder.appendingPathComponent("\(name)-\(size).jpg")
         if let cached = try? Data(contentsOf: url) { return cached }
-        let data = try Self.make(file: entry.path, size: size, quality: quality)
+        let data = try Self.make(file: path, size: size, quality: quality)
         // A cache that cannot be written (read-only library, full disk) costs speed, not the thumbnail.
         try? FileOutput.createFolder(folder, what: "the thumbnail cache")
         try? FileOutput.write(data, to: url, what: "a thumbnail")

@@ -90,3 +90,21 @@ extension PostgresLibrary {
         }
     }
 }
+
+extension PostgresLibrary {
+    /// A connection for a long-running reader of `model`'s vectors (a `clip serve` pool): refused, with
+    /// what to do, when another client has re-bound the library to another model meanwhile.
+    public static func connect(_ url: String, holding model: String) async throws -> PostgresLibrary {
+        let library = try await connect(url)
+        do {
+            let stored = try await library.storedModel()
+            guard stored?.id == model else {
+                throw CLIPError.io(file: library.location, reason: "the library now holds \(stored?.id ?? "no model")'s vectors, not \(model)'s: restart the server with that model, or re-index")
+            }
+        } catch {
+            await library.close()
+            throw error
+        }
+        return library
+    }
+}

@@ -66,6 +66,14 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
 
     public func close() async { try? await connection.close() }
 
+    /// The server process serving this connection (`pg_backend_pid()`), for logs and for tests that cut it.
+    public func serverProcessID() async throws -> Int32 {
+        try await exec("SELECT pg_backend_pid()").first?.decode(Int32.self) ?? 0
+    }
+
+    /// Whether the connection is still up (a pool drops one that is not, and connects again).
+    public var isConnected: Bool { !connection.isClosed }
+
     /// Runs SQL, turning driver errors into one-line `CLIPError`s that name the server. Never on a closed
     /// connection: postgres-nio 1.33 leaves a query written to a closed channel waiting forever.
     @discardableResult
@@ -298,9 +306,51 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         for row in rows {
             let (id, path, text) = try row.decode((Int64, String, String).self)
             files.append((id, path))
-            vectors += text.dropFirst().dropLast().split(separator: ",").map { Float($0) ?? 0 }
+            vectors += Self.vector(text)
         }
         return (files, vectors)
+    }
+
+    public func images(ids: [Int64]) async throws -> [Int64: LibraryImage] {
+        guard !ids.isEmpty else { return [:] }
+        var images: [Int64: LibraryImage] = [:]
+        for row in try await exec("""
+            SELECT f.id, f.path, f.hash, e.embedding::text FROM clip_files f JOIN clip_embeddings e ON e.file_id = f.id WHERE f.id = ANY(\(ids))
+            """) {
+            let (id, path, hash, text) = try row.decode((Int64, String, String, String).self)
+            images[id] = LibraryImage(id: id, path: path, hash: hash, vector: Self.vector(text))
+        }
+        return images
+    }
+
+    public func count(under roots: [String]) async throws -> Int {
+        let (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
+        return try await exec(PostgresQuery(unsafeSQL: """
+            SELECT count(*) FROM clip_embeddings e JOIN clip_files f ON f.id = e.file_id WHERE \(condition)
+            """, binds: binds)).first?.decode(Int.self) ?? 0
+    }
+
+    /// Computed by the server: only the scores travel, never the vectors.
+    public func cosines(_ queries: [[Float]], under roots: [String]) async throws -> (files: [(id: Int64, path: String)], cosines: [Float]) {
+        var (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
+        var columns: [String] = []
+        for query in queries {
+            binds.append(Self.literal(query))
+            columns.append("(-(e.embedding <#> $\(binds.count)::vector))::real")
+        }
+        let rows = try await exec(PostgresQuery(unsafeSQL: """
+            SELECT f.id, f.path, ARRAY[\(columns.joined(separator: ", "))] FROM clip_embeddings e JOIN clip_files f ON f.id = e.file_id
+            WHERE \(condition) ORDER BY f.path
+            """, binds: binds))
+        var files: [(id: Int64, path: String)] = [], cosines: [Float] = []
+        files.reserveCapacity(rows.count)
+        cosines.reserveCapacity(rows.count * queries.count)
+        for row in rows {
+            let (id, path, scores) = try row.decode((Int64, String, [Float]).self)
+            files.append((id, path))
+            cosines += scores
+        }
+        return (files, cosines)
     }
 
     // MARK: Indexing
@@ -378,6 +428,11 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     /// `[x,y,…]`, pgvector's text form, with each float's shortest round-tripping decimal.
     static func literal(_ vector: [Float]) -> String {
         "[" + vector.map { $0.isFinite ? $0.description : "0" }.joined(separator: ",") + "]"
+    }
+
+    /// The floats of pgvector's text form.
+    static func vector(_ text: String) -> [Float] {
+        text.dropFirst().dropLast().split(separator: ",").map { Float($0) ?? 0 }
     }
 
     /// "`path` is one of the roots or under one" over the path column's byte order (it is `COLLATE "C"`).

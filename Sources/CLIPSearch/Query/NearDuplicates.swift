@@ -24,7 +24,7 @@ public enum NearDuplicates {
 
     /// Groups among `count` rows of `vectors` (in path order), as row indices with each member's best
     /// cosine to another member; groups and members in that order.
-    static func groups(_ vectors: [Float], count n: Int, dimension d: Int, threshold: Float) -> [[(index: Int, score: Float)]] {
+    public static func groups(_ vectors: [Float], count n: Int, dimension d: Int, threshold: Float) -> [[(index: Int, score: Float)]] {
         guard n > 1 else { return [] }
         var parent = Array(0..<n)
         func find(_ x: Int) -> Int {

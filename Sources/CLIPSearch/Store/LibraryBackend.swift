@@ -27,6 +27,19 @@ public struct LibraryHit: Sendable, Equatable {
     public let score: Float
 }
 
+/// An embedded file with what serving it needs: its content fingerprint (thumbnails are cached by it)
+/// and its vector.
+public struct LibraryImage: Sendable, Equatable {
+    public let id: Int64
+    public let path: String
+    public let hash: String
+    public let vector: [Float]
+
+    public init(id: Int64, path: String, hash: String, vector: [Float]) {
+        self.id = id; self.path = path; self.hash = hash; self.vector = vector
+    }
+}
+
 /// How a store searches: through its approximate index (`efSearch` candidates, the store's default when
 /// nil), or by scanning every vector.
 public enum SearchMode: Sendable, Equatable {
@@ -68,6 +81,17 @@ public protocol LibraryBackend: AnyObject, Sendable {
     /// path order.
     func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float])
 
+    /// The embedded files among `ids`, by id (ids the store does not hold, or holds without a vector, are
+    /// left out).
+    func images(ids: [Int64]) async throws -> [Int64: LibraryImage]
+
+    /// How many embedded files lie under `roots` (everywhere when empty).
+    func count(under roots: [String]) async throws -> Int
+
+    /// Every embedded file under `roots`, in path order, with its inner product with each of `queries`
+    /// (`cosines` row-major, files × queries): ranking scans it all, so a store with SQL computes it there.
+    func cosines(_ queries: [[Float]], under roots: [String]) async throws -> (files: [(id: Int64, path: String)], cosines: [Float])
+
     /// Runs `body` as the only indexer of `root`: a second indexer of the same folder waits, then finds
     /// the work done, so no file is embedded twice.
     func indexing<T: Sendable>(_ root: String, _ body: @Sendable () async throws -> T) async throws -> T
@@ -89,6 +113,36 @@ extension LibraryBackend {
 
     public func importFiles(_ embedded: [(IndexedFile, [Float])]) async throws {
         try await commit(embedded: embedded, other: [], removed: [])
+    }
+
+    public func images(ids: [Int64]) async throws -> [Int64: LibraryImage] {
+        let wanted = Set(ids)
+        var records: [Int64: IndexedFile] = [:]
+        for file in try await files(under: "/").values where file.embedded && wanted.contains(file.id ?? -1) { records[file.id!] = file }
+        guard !records.isEmpty else { return [:] }
+        let (files, vectors) = try await embeddings(under: records.values.map(\.path))
+        let d = vectors.count / max(1, files.count)
+        var images: [Int64: LibraryImage] = [:]
+        for (i, file) in files.enumerated() where records[file.id] != nil {
+            images[file.id] = LibraryImage(id: file.id, path: file.path, hash: records[file.id]!.hash, vector: Array(vectors[(i * d)..<((i + 1) * d)]))
+        }
+        return images
+    }
+
+    public func count(under roots: [String]) async throws -> Int { try await embeddings(under: roots).files.count }
+
+    public func cosines(_ queries: [[Float]], under roots: [String]) async throws -> (files: [(id: Int64, path: String)], cosines: [Float]) {
+        let (files, vectors) = try await embeddings(under: roots)
+        let d = vectors.count / max(1, files.count)
+        var cosines = [Float](repeating: 0, count: files.count * queries.count)
+        for i in files.indices {
+            for (j, query) in queries.enumerated() {
+                var dot: Float = 0
+                for k in 0..<d { dot += vectors[i * d + k] * query[k] }
+                cosines[i * queries.count + j] = dot
+            }
+        }
+        return (files, cosines)
     }
 
     /// Files that could not be used, in path order.

@@ -74,18 +74,19 @@ struct LibraryController<Context: RequestContext> {
             parts += try await served.embedImages([image], names: ["image"], param: "image")
         }
         if fields.has("like") {
-            let id = try fields.integer("like", default: 0, in: 0...Int.max)
-            let snapshot = try await Self.libraryCall { try library.library.current() }
-            guard let i = snapshot.index(ofID: Int64(id)) else { throw Self.unknownImage(Int64(id), param: "like") }
-            parts.append(snapshot.vector(i))
+            let id = Int64(try fields.integer("like", default: 0, in: 0...Int.max))
+            guard let image = try await Self.libraryCall({ try await library.reader.images(ids: [id]) })[id] else {
+                throw Self.unknownImage(id, param: "like")
+            }
+            parts.append(image.vector)
         }
         if let vector = try fields.vector("vector", count: served.dimension) { parts.append(vector) }
         guard !parts.isEmpty else {
             throw APIError.badRequest("nothing to search for: give 'query', 'image', 'like' or 'vector'", param: "query")
         }
         let query = try Self.normalisedSum(parts)
-        let page = try await Self.libraryCall { try library.library.search(query, k: k, offset: offset, folder: folder) }
-        return JSONResponse.make(["results": page.hits.map { Self.hit(page.snapshot.entries[$0.index], score: $0.score) },
+        let page = try await Self.libraryCall { try await library.reader.search(query, k: k, offset: offset, folder: folder) }
+        return JSONResponse.make(["results": page.hits.map { Self.hit(id: $0.id, path: $0.path, score: $0.score) },
                                   "searched": page.searched, "offset": offset, "top_k": k])
     }
 
@@ -151,13 +152,8 @@ struct LibraryController<Context: RequestContext> {
         switch (fields.has("ids"), fields.has("images")) {
         case (true, false):
             let library = try requireLibrary()
-            let ids = try fields.integers("ids", limit: Self.maxResults)!
-            let snapshot = try await Self.libraryCall { try library.library.current() }
-            let indices = try ids.map { id in
-                guard let i = snapshot.index(ofID: id) else { throw Self.unknownImage(id, param: "ids") }
-                return i
-            }
-            return (indices.map { Self.describe(snapshot.entries[$0]) }, indices.map(snapshot.vector))
+            let images = try await libraryImages(library, ids: try fields.integers("ids", limit: Self.maxResults)!)
+            return (images.map { Self.describe(id: $0.id, path: $0.path) }, images.map(\.vector))
         case (false, true):
             let inputs = try fields.strings("images", limit: EmbeddingsRequest.maxInputs)!
             let names = inputs.indices.map { "images[\($0)]" }
@@ -181,22 +177,25 @@ struct LibraryController<Context: RequestContext> {
         if ids != nil && folder != nil { throw APIError.badRequest("give 'ids' or 'folder', not both", param: "ids") }
         let texts = try await served.embedTexts([prompt] + (versus.map { [$0] } ?? []))
         let ranking = PromptRanking(prompt: texts[0], versus: versus == nil ? nil : texts[1], logitScale: served.loaded.model.logitScale)
-        let (snapshot, ranked, searched) = try await Self.libraryCall { () -> (LibrarySnapshot, [(index: Int, score: Float)], Int) in
-            let snapshot = try library.library.current()
-            var ranges = snapshot.ranges(under: folder.map { [$0] } ?? [])
-            if let ids {
-                ranges = try ids.map { id in
-                    guard let i = snapshot.index(ofID: id) else { throw Self.unknownImage(id, param: "ids") }
-                    return i..<(i + 1)
-                }
-            }
-            let scored = snapshot.scores(ranking.queries, in: ranges) { ranking.score(cosines: $0) }
-            let kept = scored.filter { threshold == nil || $0.score >= threshold! }
-                .sorted { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
-            return (snapshot, Array(kept.dropFirst(offset).prefix(k)), scored.count)
+        // Every image's inner products with the prompts: computed here for a few ids, by the store for a
+        // folder or the whole library (PostgreSQL sends only the scores).
+        let files: [(id: Int64, path: String)], cosines: [Float]
+        if let ids {
+            let images = try await libraryImages(library, ids: ids)
+            files = images.map { ($0.id, $0.path) }
+            cosines = images.flatMap { image in ranking.queries.map { zip($0, image.vector).reduce(0) { $0 + $1.0 * $1.1 } } }
+        } else {
+            (files, cosines) = try await Self.libraryCall { try await library.reader.cosines(ranking.queries, folder: folder) }
         }
-        return JSONResponse.make(["results": ranked.map { Self.hit(snapshot.entries[$0.index], score: $0.score) },
-                                  "searched": searched, "offset": offset, "top_k": k])
+        let q = ranking.queries.count
+        var scored: [(index: Int, score: Float)] = []
+        for i in files.indices {
+            let score = ranking.score(cosines: Array(cosines[(i * q)..<((i + 1) * q)]))
+            if threshold.map({ score >= $0 }) ?? true { scored.append((i, score)) }
+        }
+        let kept = scored.sorted { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
+        return JSONResponse.make(["results": kept.dropFirst(offset).prefix(k).map { Self.hit(id: files[$0.index].id, path: files[$0.index].path, score: $0.score) },
+                                  "searched": files.count, "offset": offset, "top_k": k])
     }
 
     // MARK: Duplicates
@@ -212,19 +211,21 @@ struct LibraryController<Context: RequestContext> {
         let threshold = try fields.number("threshold") ?? 0.95
         guard (0.5...1).contains(threshold) else { throw APIError.badRequest("'threshold' must be between 0.5 and 1", param: "threshold") }
         let folder = try fields.string("folder").map(Self.folderPath)
-        let scans = duplicateScans
-        let (snapshot, groups) = try await Self.libraryCall { () -> (LibrarySnapshot, [[(index: Int, score: Float)]]) in
-            let snapshot = try library.library.current()
-            let ranges = snapshot.ranges(under: folder.map { [$0] } ?? [])
-            let count = ranges.reduce(0, { $0 + $1.count })
-            guard count <= Self.maxDuplicateImages else {
-                throw APIError.badRequest("\(count) images are more than \(Self.maxDuplicateImages) to compare pairwise: narrow it with 'folder'", param: "folder")
-            }
-            scans.wait()
-            defer { scans.signal() }
-            return (snapshot, NearDuplicates.groups(snapshot, ranges: ranges, threshold: threshold))
+        let count = try await Self.libraryCall { try await library.reader.count(folder: folder) }
+        guard count <= Self.maxDuplicateImages else {
+            throw APIError.badRequest("\(count) images are more than \(Self.maxDuplicateImages) to compare pairwise: narrow it with 'folder'", param: "folder")
         }
-        return JSONResponse.make(["groups": groups.map { $0.map { Self.hit(snapshot.entries[$0.index], score: $0.score) } }])
+        let scans = duplicateScans
+        let (files, groups) = try await Self.libraryCall { () -> ([(id: Int64, path: String)], [[(index: Int, score: Float)]]) in
+            let (files, vectors) = try await library.reader.embeddings(folder: folder)
+            let groups = try await Blocking.run {
+                scans.wait()
+                defer { scans.signal() }
+                return NearDuplicates.groups(vectors, count: files.count, dimension: files.isEmpty ? 0 : vectors.count / files.count, threshold: Float(threshold))
+            }
+            return (files, groups)
+        }
+        return JSONResponse.make(["groups": groups.map { $0.map { Self.hit(id: files[$0.index].id, path: files[$0.index].path, score: $0.score) } }])
     }
 
     // MARK: Files
@@ -233,13 +234,13 @@ struct LibraryController<Context: RequestContext> {
         let library = try requireLibrary()
         let raw = context.parameters.get("id") ?? ""
         guard let id = Int64(raw) else { throw APIError.badRequest("image id '\(raw)' is not an integer", param: "id") }
-        let snapshot = try await Self.libraryCall { try library.library.current() }
-        guard let i = snapshot.index(ofID: id) else { throw Self.unknownImage(id, param: "id") }
-        let entry = snapshot.entries[i]
+        guard let entry = try await Self.libraryCall({ try await library.reader.images(ids: [id]) })[id] else {
+            throw Self.unknownImage(id, param: "id")
+        }
         let data: Data
         do {
             data = try await Blocking.run {
-                thumbnail ? try library.thumbnails.thumbnail(for: entry) : try ServedFile.read(entry.path)
+                thumbnail ? try library.thumbnails.thumbnail(path: entry.path, hash: entry.hash) : try ServedFile.read(entry.path)
             }
         } catch {
             // The library's record outlived its file (moved, deleted, replaced by a link, no longer an image).
@@ -268,16 +269,16 @@ struct LibraryController<Context: RequestContext> {
 
     func indexStatus() async throws -> Response {
         let library = try requireLibrary()
-        let status = library.library.indexStatus
+        let status = library.indexer.status
         var last: [String: Any] = [:]
         if let embedded = status.embedded { last["embedded"] = embedded }
         if let failed = status.failed { last["failed"] = failed }
         if let removed = status.removed { last["removed"] = removed }
         if let error = status.error { last["error"] = error }
         if let finished = status.finishedAt { last["finished_at"] = ISO8601DateFormatter().string(from: finished) }
-        let images = try await Self.libraryCall { try library.library.current().count }
+        let images = try await Self.libraryCall { try await library.reader.count(folder: nil) }
         return JSONResponse.make(["state": status.state.rawValue, "done": status.done, "total": status.total, "images": images,
-                                  "folders": library.folders, "library": library.library.store.directory.path,
+                                  "folders": library.folders, "library": library.reader.location,
                                   "last": last.isEmpty ? NSNull() : last])
     }
 
@@ -287,17 +288,26 @@ struct LibraryController<Context: RequestContext> {
             throw APIError(.conflict, "this server indexes no folders: start it with --index FOLDER, or run clip index", code: "no_index_folders")
         }
         let started = library.reindex()
-        return JSONResponse.make(["started": started, "state": library.library.indexStatus.state.rawValue], status: .accepted)
+        return JSONResponse.make(["started": started, "state": library.indexer.status.state.rawValue], status: .accepted)
     }
 
     // MARK: Shared
 
-    static func hit(_ entry: LibrarySnapshot.Entry, score: Float) -> [String: Any] {
-        describe(entry).merging(["score": Double(score)]) { a, _ in a }
+    static func hit(id: Int64, path: String, score: Float) -> [String: Any] {
+        describe(id: id, path: path).merging(["score": Double(score)]) { a, _ in a }
     }
 
-    static func describe(_ entry: LibrarySnapshot.Entry) -> [String: Any] {
-        ["id": entry.id, "path": entry.path, "thumbnail_url": "/v1/thumbnails/\(entry.id)", "image_url": "/v1/images/\(entry.id)"]
+    static func describe(id: Int64, path: String) -> [String: Any] {
+        ["id": id, "path": path, "thumbnail_url": "/v1/thumbnails/\(id)", "image_url": "/v1/images/\(id)"]
+    }
+
+    /// The library images `ids` name, in that order; an id the library does not hold is a 404 naming it.
+    private func libraryImages(_ library: ServedLibrary, ids: [Int64]) async throws -> [LibraryImage] {
+        let found = try await Self.libraryCall { try await library.reader.images(ids: ids) }
+        return try ids.map { id in
+            guard let image = found[id] else { throw Self.unknownImage(id, param: "ids") }
+            return image
+        }
     }
 
     static func unknownImage(_ id: Int64, param: String) -> APIError {
@@ -308,10 +318,11 @@ struct LibraryController<Context: RequestContext> {
         URL(fileURLWithPath: (folder as NSString).expandingTildeInPath).standardizedFileURL.path
     }
 
-    /// Library work off the cooperative pool; a library that cannot be read is the server's problem (503).
-    static func libraryCall<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    /// A question to the library; one it cannot answer (its database is down) is the server's problem (503),
+    /// and the next request asks again.
+    static func libraryCall<T: Sendable>(_ work: () async throws -> T) async throws -> T {
         do {
-            return try await Blocking.run(work)
+            return try await work()
         } catch let error as APIError {
             throw error
         } catch {
