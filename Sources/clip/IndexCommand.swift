@@ -15,9 +15,15 @@ struct IndexCommand: AsyncParsableCommand {
     @OptionGroup var libraryOptions: LibraryOptions
 
     @Argument(help: "Folders to index.")
-    var folders: [String]
+    var folders: [String] = []
     @Flag(name: .long, help: "Only list the files under the folders that could not be used, with the reason.")
     var errors = false
+    @Flag(name: .long, help: "Rewrite the library folder's vector file without the vectors of changed and removed files (done by itself once 30% of it is such garbage); folders are optional with it.")
+    var compact = false
+
+    func validate() throws {
+        guard !folders.isEmpty || compact else { throw ValidationError("name the folders to index (or give --compact alone)") }
+    }
 
     func run() async throws {
         runtime.apply()
@@ -29,7 +35,9 @@ struct IndexCommand: AsyncParsableCommand {
                 }
                 return nil
             }
-            return try await libraryOptions.update(library, roots: folders, model: modelOptions, images: imageOptions)
+            let report = folders.isEmpty ? nil : try await libraryOptions.update(library, roots: folders, model: modelOptions, images: imageOptions)
+            if compact { print("compact: " + (try await library.tidy(force: true) ?? "nothing to compact in \(library.location)")) }
+            return report
         }
         guard let report else { return }
         print("\(report.embedded + report.moved + report.unchanged) files indexed (\(report.embedded) new or changed), \(report.failed) failed, \(report.removed) removed")

@@ -79,6 +79,7 @@ struct LibraryOptions: ParsableArguments {
             parts.append("\(report.unchanged) unchanged")
             FileHandle.standardError.write(Data("index: \(parts.joined(separator: ", "))\n".utf8))
         }
+        if let housekeeping = report.housekeeping { FileHandle.standardError.write(Data("index: \(housekeeping)\n".utf8)) }
         return report
     }
 }

@@ -171,7 +171,9 @@ struct ServeCommand: AsyncParsableCommand {
             photos.reindex { result in
                 let line: String
                 switch result {
-                case let .success(report): line = "index: \(report.embedded) embedded, \(report.removed) removed, \(report.failed) could not be used, \(report.unchanged) unchanged\n"
+                case let .success(report):
+                    line = "index: \(report.embedded) embedded, \(report.removed) removed, \(report.failed) could not be used, \(report.unchanged) unchanged\n"
+                        + (report.housekeeping.map { "index: \($0)\n" } ?? "")
                 case let .failure(error): line = "index: stopped: \(error)\n"
                 }
                 FileHandle.standardError.write(Data(line.utf8))

@@ -72,3 +72,81 @@ final class KillTests: XCTestCase {
         for (path, vector) in resumed { XCTAssertEqual(vector, expected[path], path) }
     }
 }
+
+/// `kill -9` during `clip index --compact`: whenever it lands, the library holds every live vector under
+/// its path, and the next compaction finishes the job.
+final class CompactionKillTests: XCTestCase {
+    func vectors(_ folder: URL) throws -> [String: [Float]] {
+        let model = try XCTUnwrap(try LibraryStore.storedModel(in: folder))
+        let store = try LibraryStore(directory: folder, modelID: model.id, dimension: model.dimension)
+        XCTAssertEqual(try store.check(), [], "library corrupt")
+        let rows = try store.vectorRows(), d = model.dimension
+        var out: [String: [Float]] = [:]
+        for (row, path) in try store.liveRows(under: ["/photos"]) { out[path] = Array(rows[(row * d)..<((row + 1) * d)]) }
+        return out
+    }
+
+    func compact(_ folder: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = clipBinary
+        process.arguments = ["index", "--compact", "--model", SearchFixtures.model.path, "--library", folder.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func testKillNineDuringCompactionNeverLosesAVector() throws {
+        let dir = try temporaryFolder(self), folder = dir.appendingPathComponent("lib"), empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        // Bound by `clip index` itself, so that the model identity is the one the command computes.
+        let bound = try runClip(["index", "--model", SearchFixtures.model.path, "--library", folder.path, empty.path])
+        XCTAssertEqual(bound.status, 0, bound.err)
+        let model = try XCTUnwrap(try LibraryStore.storedModel(in: folder))
+        // 180,000 rows, 90,000 of them orphaned: a compaction long enough to be killed midway.
+        do {
+            let store = try LibraryStore(directory: folder, modelID: model.id, dimension: model.dimension)
+            var generator = SystemRandomNumberGenerator()
+            func batch(_ range: Range<Int>) -> [(IndexedFile, [Float])] {
+                range.map { (IndexedFile(path: "/photos/\($0).jpg", size: 1, mtime: 1, hash: "h\($0)"),
+                             (0..<model.dimension).map { _ in Float.random(in: -1...1, using: &generator) }) }
+            }
+            for start in stride(from: 0, to: 120_000, by: 20_000) { try store.commit(embedded: batch(start..<(start + 20_000)), other: [], removed: []) }
+            for start in stride(from: 0, to: 60_000, by: 20_000) { try store.commit(embedded: batch(start..<(start + 20_000)), other: [], removed: []) }
+            let records = try store.records(under: "/photos")
+            try store.commit(embedded: [], other: [], removed: (90_000..<120_000).map { records["/photos/\($0).jpg"]!.id! })
+        }
+        let expected = try vectors(folder)
+        XCTAssertEqual(expected.count, 90_000)
+
+        // How long a whole run takes here (on a copy): the kills land anywhere in it.
+        let timing = dir.appendingPathComponent("timing")
+        try FileManager.default.copyItem(at: folder, to: timing)
+        let started = Date()
+        let whole = try compact(timing)
+        whole.waitUntilExit()
+        XCTAssertEqual(whole.terminationStatus, 0)
+        let duration = Date().timeIntervalSince(started)
+
+        var generator = SystemRandomNumberGenerator()
+        var interrupted = 0, leftovers = 0
+        for _ in 0..<8 {
+            let run = try compact(folder)
+            usleep(UInt32(Double.random(in: 0.3...1.0, using: &generator) * duration * 1e6))
+            if run.isRunning { interrupted += 1 }
+            kill(run.processIdentifier, SIGKILL)
+            run.waitUntilExit()
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".f32") }
+            if files.count > 1 { leftovers += 1 }
+            XCTAssertEqual(try vectors(folder), expected, "after a kill \(files)")
+        }
+        print("compaction: \(String(format: "%.2f", duration)) s per run; kills mid-run \(interrupted) of 8, leaving two vector files \(leftovers) times")
+        XCTAssertGreaterThanOrEqual(interrupted, 4, "kills must land while the compaction runs")
+        let final = try compact(folder)
+        final.waitUntilExit()
+        XCTAssertEqual(final.terminationStatus, 0)
+        XCTAssertEqual(try vectors(folder), expected)
+        XCTAssertEqual(try LibraryStore(directory: folder, modelID: model.id, dimension: model.dimension).garbage().orphaned, 0)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".f32") }.count, 1)
+    }
+}

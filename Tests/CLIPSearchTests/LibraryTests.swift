@@ -231,7 +231,7 @@ final class SQLiteLibraryTests: LibraryBackendSuite {
         let approximate = try await LibrarySearch.search(library, roots: [gallery.path], query: vector, k: 5)
         XCTAssertEqual(approximate.first?.path, probe)
         XCTAssertTrue(FileManager.default.fileExists(atPath: library.directory.appendingPathComponent("index.hnsw").path))
-        XCTAssertEqual(try library.store().approximateIndex().count, 25)
+        XCTAssertEqual(try library.store().approximateIndex().index.count, 25)
         let stripes = gallery.appendingPathComponent("stripes").path
         let sub = try await LibrarySearch.search(library, roots: [stripes], query: vector, k: 100)
         XCTAssertEqual(sub.count, 12, "filtered to the folder, falling back to exact when short")

@@ -97,6 +97,27 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         values.withUnsafeBufferPointer { insert(node, level: level, query: $0.baseAddress!) }
     }
 
+    /// Adds `ids.count` vectors (`rows`, row-major, L2-normalised) under `ids`.
+    public func add(rows: [Float], ids: [Int]) {
+        precondition(rows.count == ids.count * dimension, "\(rows.count) floats for \(ids.count) \(dimension)-d vectors")
+        for (i, id) in ids.enumerated() { add(Array(rows[(i * dimension)..<((i + 1) * dimension)]), id: id) }
+    }
+
+    /// Gives every live node a new id, `newID(old)` (nil tombstones it): after the vectors it indexes were
+    /// renumbered (the library's vector file compacted), without building the graph again.
+    public func relabel(_ newID: (Int) -> Int?) {
+        nodeOf.removeAll(keepingCapacity: true)
+        for node in ids.indices where !deleted[node] {
+            if let id = newID(ids[node]) {
+                ids[node] = id
+                nodeOf[id] = Int32(node)
+            } else {
+                deleted[node] = true
+                deletedCount += 1
+            }
+        }
+    }
+
     private func insert(_ node: Int32, level: Int, query q: UnsafePointer<Float>) {
         var ep = entry
         var epScore = similarity(q, ep)

@@ -31,6 +31,8 @@ public struct Indexer: Sendable {
 
     public struct Report: Sendable {
         public var embedded = 0, failed = 0, moved = 0, removed = 0, unchanged = 0
+        /// What the store tidied afterwards (the folder store's compaction), for a message.
+        public var housekeeping: String?
 
         mutating func add(_ other: Report) {
             embedded += other.embedded; failed += other.failed; moved += other.moved; removed += other.removed; unchanged += other.unchanged
@@ -153,6 +155,9 @@ public struct Indexer: Sendable {
             plan.add(rootPlan)
             report.add(rootReport)
         }
+        // Changed and removed files leave orphaned vectors behind in the folder store: compacted once
+        // there are enough of them.
+        if report.embedded + report.removed > 0 { report.housekeeping = try await library.tidy(force: false) }
         return (plan, report)
     }
 }

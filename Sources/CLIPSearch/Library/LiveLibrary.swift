@@ -15,7 +15,7 @@ public final class LiveLibrary: @unchecked Sendable {
     private var seenVersion: Int
     private var seenCommits: Int
     private var lastCheck = DispatchTime.now()
-    private var approximate: HNSWIndex?
+    private var approximate: LibraryStore.ApproximateIndex?
     private var approximateSyncing = false
     private var approximatePending = false
     private let hnswQueue = DispatchQueue(label: "clip-library-hnsw", qos: .utility)

@@ -13,13 +13,14 @@ public enum LibrarySearch {
         try await library.nearest(query, k: k, under: roots.map(standardised), mode: mode).map { ($0.path, $0.score) }
     }
 
-    /// The `k` entries of `ranges` closest to `query`, best first. With an HNSW index (ids are vector rows),
+    /// The `k` entries of `ranges` closest to `query`, best first. With an HNSW index over the snapshot's vector file (ids are its rows),
     /// it searches 4k candidates and keeps those in `ranges` (entries it no longer knows drop out); too few
     /// left falls back to the exact scan.
     public static func search(_ snapshot: LibrarySnapshot, ranges: [Range<Int>], query: [Float], k: Int,
-                              approximate: HNSWIndex?) -> [(index: Int, score: Float)] {
+                              approximate: LibraryStore.ApproximateIndex?) -> [(index: Int, score: Float)] {
         let searched = ranges.reduce(0) { $0 + $1.count }
-        if let approximate, k > 0 {
+        // An index over another vector file (the library was compacted since) numbers other rows.
+        if let approximate = approximate.flatMap({ $0.vectorFile == snapshot.vectorFile ? $0.index : nil }), k > 0 {
             let found = approximate.search(query, k: 4 * k, ef: max(approximate.efSearch, 4 * k)).compactMap { hit -> (index: Int, score: Float)? in
                 guard let i = snapshot.index(ofRow: hit.id), ranges.contains(where: { $0.contains(i) }) else { return nil }
                 return (i, hit.score)

@@ -17,14 +17,17 @@ public final class LibrarySnapshot: @unchecked Sendable {
 
     public let entries: [Entry]
     public let dimension: Int
+    /// The vector file the rows are in (an HNSW index answers for this snapshot only if built over it).
+    public let vectorFile: String
     /// Rows of the mapped vector file, valid while `mapping` (the file) lives: the snapshot keeps it.
     let vectors: UnsafeBufferPointer<Float>
     private let mapping: AnyObject?
     private let indexOfID: [Int64: Int]
     private let indexOfRow: [Int: Int]
 
-    init(entries: [Entry], dimension: Int, vectors: UnsafeBufferPointer<Float>, mapping: AnyObject?) {
+    init(entries: [Entry], dimension: Int, vectors: UnsafeBufferPointer<Float>, mapping: AnyObject?, vectorFile: String) {
         self.mapping = mapping
+        self.vectorFile = vectorFile
         self.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         self.dimension = dimension
         self.vectors = vectors

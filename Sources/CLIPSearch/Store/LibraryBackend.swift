@@ -104,6 +104,11 @@ public protocol LibraryBackend: AnyObject, Sendable {
     /// faster bulk path, PostgreSQL's COPY, uses it).
     func importFiles(_ embedded: [(IndexedFile, [Float])]) async throws
 
+    /// Housekeeping after indexing (with `force`, whatever there is to do: `clip index --compact`); what it
+    /// did, for a message, or nil. The folder store compacts its append-only vector file; PostgreSQL's
+    /// autovacuum needs no help.
+    func tidy(force: Bool) async throws -> String?
+
     /// Lets go of connections and files.
     func close() async
 }
@@ -114,6 +119,8 @@ extension LibraryBackend {
     public func importFiles(_ embedded: [(IndexedFile, [Float])]) async throws {
         try await commit(embedded: embedded, other: [], removed: [])
     }
+
+    public func tidy(force: Bool) async throws -> String? { nil }
 
     public func images(ids: [Int64]) async throws -> [Int64: LibraryImage] {
         let wanted = Set(ids)

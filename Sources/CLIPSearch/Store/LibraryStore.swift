@@ -9,9 +9,12 @@ public final class LibraryStore: @unchecked Sendable {
     public let modelID: String
     public let dimension: Int
     let database: DatabaseQueue
-    let vectors: VectorFile
-    private let commitLock = NSLock()
-    private var commits = 0
+    /// The vector file the database names now (`vectors.f32`, or `vectors-N.f32` after N compactions):
+    /// switched when this or another process compacts.
+    private var currentVectors: VectorFile
+    private let fileLock = NSLock()
+    let commitLock = NSLock()
+    var commits = 0
     /// Set when the library was built with another model and has been cleared for re-indexing.
     public private(set) var replacedModel: String?
 
@@ -55,24 +58,46 @@ public final class LibraryStore: @unchecked Sendable {
         database = queue
         let meta = try Self.read(queue, dbPath) { try Meta($0) }
         let sameModel = meta.model == modelID && meta.dimension == dimension
-        let vectorURL = directory.appendingPathComponent("vectors.f32")
+        var vectorURL = directory.appendingPathComponent(meta.vectorFile)
         if !sameModel {
             // Another model (or dimension) built this library: its vectors mean nothing now. Forget them
             // all and let indexing embed every file again, instead of mixing spaces or crashing. As the
             // library's writer: another process may be in the middle of a commit.
             try Self.exclusively(directory) {
                 try? FileManager.default.removeItem(at: vectorURL)
-                try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.approximateIndexName))
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.indexName(for: meta.vectorFile)))
                 try Self.write(queue, dbPath) { db in
                     try db.execute(sql: "UPDATE files SET row = NULL, error = NULL")
-                    for (key, value) in [("model", modelID), ("dimension", "\(dimension)"), ("vectors", "0")] {
+                    for (key, value) in [("model", modelID), ("dimension", "\(dimension)"), ("vectors", "0"), ("vector_file", Self.firstVectorFile)] {
                         try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
                     }
                 }
             }
         }
-        vectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.vectors : 0)
+        if !sameModel { vectorURL = directory.appendingPathComponent(Self.firstVectorFile) }
+        currentVectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.vectors : 0)
         if !sameModel { replacedModel = meta.model }
+    }
+
+    static let firstVectorFile = "vectors.f32"
+
+    /// The HNSW file that belongs with a vector file (its ids are that file's rows): `index.hnsw` beside
+    /// `vectors.f32`, `index-N.hnsw` beside `vectors-N.f32`.
+    static func indexName(for vectorFile: String) -> String {
+        vectorFile == firstVectorFile ? "index.hnsw" : vectorFile.replacingOccurrences(of: "vectors", with: "index").replacingOccurrences(of: ".f32", with: ".hnsw")
+    }
+
+    /// The vector file in use by this process.
+    var vectors: VectorFile { fileLock.withLock { currentVectors } }
+
+    /// The vector file the database names (`meta` read in the same transaction as the rows about to be
+    /// used): the open one, or, after a compaction, the new one opened in its place.
+    func vectors(for meta: Meta) throws -> VectorFile {
+        try fileLock.withLock {
+            if currentVectors.url.lastPathComponent == meta.vectorFile { return currentVectors }
+            currentVectors = try VectorFile(url: directory.appendingPathComponent(meta.vectorFile), dimension: dimension, committedRows: meta.vectors)
+            return currentVectors
+        }
     }
 
     /// The `meta` table: the model the vectors belong to, their dimension, and how many vector rows are
@@ -81,11 +106,14 @@ public final class LibraryStore: @unchecked Sendable {
         let model: String?
         let dimension: Int?
         let vectors: Int
+        /// The vector file's name (libraries from before compaction have none: `vectors.f32`).
+        let vectorFile: String
 
         init(_ db: Database) throws {
             model = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'")
             dimension = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'")
             vectors = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0
+            vectorFile = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'vector_file'") ?? LibraryStore.firstVectorFile
         }
     }
 
@@ -175,9 +203,9 @@ public final class LibraryStore: @unchecked Sendable {
         }
     }
 
-    /// The vectors of `rows`, gathered into one dense `[rows.count, dimension]` array in that order.
-    public func vectors(of rows: [Int], committed: Int = 0) throws -> [Float] {
-        let all = try vectors.rows(atLeast: committed)
+    /// The vectors of `rows` of `file`, gathered into one dense `[rows.count, dimension]` array in that order.
+    func vectors(of rows: [Int], in file: VectorFile, committed: Int = 0) throws -> [Float] {
+        let all = try file.rows(atLeast: committed)
         var gathered = [Float](repeating: 0, count: rows.count * dimension)
         for (i, row) in rows.enumerated() {
             for k in 0..<dimension { gathered[i * dimension + k] = all[row * dimension + k] }
@@ -185,33 +213,38 @@ public final class LibraryStore: @unchecked Sendable {
         return gathered
     }
 
-    static let approximateIndexName = "index.hnsw"
+    /// An HNSW index whose ids are the rows of the vector file `vectorFile`.
+    public struct ApproximateIndex: @unchecked Sendable {
+        public let index: HNSWIndex
+        public let vectorFile: String
+    }
 
     /// The HNSW index over every embedded file of the library (ids are vector rows), loaded from beside the
     /// database (mmap) and brought in step with it: rows embedded since are inserted, rows no longer
     /// referenced are tombstoned; saved again when it changed.
-    public func approximateIndex() throws -> HNSWIndex {
-        let url = directory.appendingPathComponent(Self.approximateIndexName)
+    public func approximateIndex() throws -> ApproximateIndex {
+        let (rows, meta) = try read { db in
+            (try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL"), try Meta(db))
+        }
+        let url = directory.appendingPathComponent(Self.indexName(for: meta.vectorFile))
         var index = HNSWIndex(dimension: dimension)
         if FileManager.default.fileExists(atPath: url.path), let saved = try? HNSWIndex.load(from: url), saved.dimension == dimension {
             index = saved
         }
-        let (rows, committed) = try read { db in
-            (try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL"), try Meta(db).vectors)
-        }
-        let live = Set(rows)
+        // Saved for the next run; a library folder that cannot be written still gets its searches.
+        if try bringInStep(index, live: Set(rows), file: try vectors(for: meta), committed: meta.vectors) { try? index.save(to: url) }
+        return ApproximateIndex(index: index, vectorFile: meta.vectorFile)
+    }
+
+    /// Tombstones the index's rows that are no longer live and adds the live rows it lacks; whether it changed.
+    func bringInStep(_ index: HNSWIndex, live: Set<Int>, file: VectorFile, committed: Int) throws -> Bool {
         let present = index.liveIDs
         var changed = false
         for row in present.subtracting(live) { index.remove(id: row); changed = true }
         let missing = live.subtracting(present).sorted()
-        let added = try vectors(of: missing, committed: committed)
-        for (i, row) in missing.enumerated() {
-            index.add(Array(added[(i * dimension)..<((i + 1) * dimension)]), id: row)
-            changed = true
-        }
-        // Saved for the next run; a library folder that cannot be written still gets its searches.
-        if changed { try? index.save(to: url) }
-        return index
+        let added = try vectors(of: missing, in: file, committed: committed)
+        index.add(rows: added, ids: missing)
+        return changed || !missing.isEmpty
     }
 
     /// Every embedded file now, with its vector in the mapped file, read in one transaction (so rows
@@ -225,7 +258,9 @@ public final class LibraryStore: @unchecked Sendable {
         guard meta.model == modelID else {
             throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened with \(modelID)")
         }
-        return LibrarySnapshot(entries: entries, dimension: dimension, vectors: try vectors.rows(atLeast: meta.vectors), mapping: vectors)
+        let file = try vectors(for: meta)
+        return LibrarySnapshot(entries: entries, dimension: dimension, vectors: try file.rows(atLeast: meta.vectors), mapping: file,
+                               vectorFile: meta.vectorFile)
     }
 
     /// SQLite's `data_version`: moves when another connection (another process indexing) commits.
@@ -243,7 +278,7 @@ public final class LibraryStore: @unchecked Sendable {
     func asWriter<T>(_ body: () throws -> T) throws -> T {
         try Self.exclusively(directory) {
             let meta = try read { try Meta($0) }
-            guard meta.model == modelID, meta.dimension == dimension, vectors.isCurrentFile else {
+            guard meta.model == modelID, meta.dimension == dimension, try vectors(for: meta).isCurrentFile else {
                 throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) by another process; open it again")
             }
             vectors.adopt(committedRows: meta.vectors)
@@ -251,7 +286,7 @@ public final class LibraryStore: @unchecked Sendable {
         }
     }
 
-    private static func exclusively<T>(_ directory: URL, _ body: () throws -> T) throws -> T {
+    static func exclusively<T>(_ directory: URL, _ body: () throws -> T) throws -> T {
         let path = directory.appendingPathComponent("write.lock").path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CLIPError.io(file: path, reason: "cannot open the library's lock file: \(String(cString: strerror(errno)))") }
@@ -270,7 +305,9 @@ public final class LibraryStore: @unchecked Sendable {
     public func check() throws -> [String] {
         try read { db in
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
-            let count = vectors.count
+            let meta = try Meta(db)
+            let count = meta.vectors
+            if (try? vectors(for: meta).rows(atLeast: count)) == nil { problems.append("the vector file \(meta.vectorFile) holds fewer than \(count) vectors") }
             let rows = try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL")
             if rows.contains(where: { $0 < 0 || $0 >= count }) { problems.append("a record points past the \(count) committed vectors") }
             if Set(rows).count != rows.count { problems.append("two records share a vector row") }
@@ -278,8 +315,8 @@ public final class LibraryStore: @unchecked Sendable {
         }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws -> T { try Self.read(database, directory.path, body) }
-    private func write(_ body: (Database) throws -> Void) throws { try Self.write(database, directory.path, body) }
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try Self.read(database, directory.path, body) }
+    func write(_ body: (Database) throws -> Void) throws { try Self.write(database, directory.path, body) }
 
     private static func read<T>(_ queue: DatabaseQueue, _ name: String, _ body: (Database) throws -> T) throws -> T {
         do { return try queue.read(body) } catch let error as CLIPError { throw error } catch {

@@ -55,10 +55,10 @@ public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
         let snapshot = try store.snapshot()
         let ranges = snapshot.ranges(under: roots)
         let searched = ranges.reduce(0) { $0 + $1.count }
-        var index: HNSWIndex?
+        var index: LibraryStore.ApproximateIndex?
         if case let .approximate(ef) = mode, searched > approximateAbove {
             index = try store.approximateIndex()
-            if let ef { index?.efSearch = ef }
+            if let ef { index?.index.efSearch = ef }
         }
         return LibrarySearch.search(snapshot, ranges: ranges, query: query, k: k, approximate: index).map {
             LibraryHit(id: snapshot.entries[$0.index].id, path: snapshot.entries[$0.index].path, score: $0.score)
@@ -75,6 +75,11 @@ public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
     /// that changed (the second commit wins), which one machine's users do not do.
     public func indexing<T: Sendable>(_ root: String, _ body: @Sendable () async throws -> T) async throws -> T {
         try await body()
+    }
+
+    public func tidy(force: Bool) async throws -> String? {
+        guard let done = try store().compact(force: force) else { return nil }
+        return "compacted the vector file: \(done.before) rows → \(done.after) (\(done.before - done.after) orphaned by changed or removed files)"
     }
 
     public func close() async {}

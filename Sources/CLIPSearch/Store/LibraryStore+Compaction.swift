@@ -1,0 +1,119 @@
+import CLIP
+import Foundation
+import GRDB
+
+/// The vector file is append-only: a changed file's new vector is appended and its old row orphaned, and
+/// a deleted file's row stays. Compaction rewrites it with the live rows only.
+extension LibraryStore {
+    public struct Compaction: Sendable, Equatable {
+        /// Vector rows before and after.
+        public let before: Int
+        public let after: Int
+        /// The new vector file's name.
+        public let file: String
+    }
+
+    /// Compact once at least this share of the vector file is orphaned rows …
+    public static let compactionRatio = 0.3
+    /// … and at least this many (a small library is not worth the rewrite).
+    public static let compactionMinimumRows = 256
+
+    /// Orphaned rows and all rows of the vector file now.
+    public func garbage() throws -> (orphaned: Int, rows: Int) {
+        try read { db in
+            let meta = try Meta(db)
+            let live = try Int.fetchOne(db, sql: "SELECT count(*) FROM files WHERE row IS NOT NULL") ?? 0
+            return (meta.vectors - live, meta.vectors)
+        }
+    }
+
+    /// Rewrites the vector file without its orphaned rows when at least `compactionRatio` of it (and
+    /// `compactionMinimumRows`) is orphaned, or whenever there are any with `force`; nil when it did not.
+    ///
+    /// Crash-safe, as the library's only writer: the live rows go to a new file (`vectors-N.f32`), synced,
+    /// with the HNSW index relabelled for it (`index-N.hnsw`: its graph is kept, only ids change); then
+    /// one transaction renumbers the records and names the new file; only then is the old one deleted. A
+    /// kill at any point leaves the library whole on the old file or on the new one; leftovers of a killed
+    /// compaction are deleted by the next. Other processes switch files at their next read or commit
+    /// (their snapshots keep the old file mapped until they are done with it).
+    @discardableResult
+    public func compact(force: Bool = false) throws -> Compaction? {
+        try asWriter {
+            let (meta, live) = try read { db in
+                (try Meta(db), try Row.fetchAll(db, sql: "SELECT id, row FROM files WHERE row IS NOT NULL ORDER BY row")
+                    .map { (id: $0["id"] as Int64, row: $0["row"] as Int) })
+            }
+            try removeLeftovers(keeping: meta.vectorFile)
+            let orphaned = meta.vectors - live.count
+            let worth = orphaned >= Self.compactionMinimumRows && Double(orphaned) >= Self.compactionRatio * Double(meta.vectors)
+            guard orphaned > 0, force || worth else { return nil }
+
+            let old = try vectors(for: meta)
+            let name = Self.vectorFile(after: meta.vectorFile)
+            try writeRows(live.map(\.row), of: old, committed: meta.vectors, to: directory.appendingPathComponent(name))
+            let oldIndex = directory.appendingPathComponent(Self.indexName(for: meta.vectorFile))
+            if FileManager.default.fileExists(atPath: oldIndex.path), let index = try? HNSWIndex.load(from: oldIndex), index.dimension == dimension {
+                // In step with the old rows first, then the same graph under the new row numbers.
+                _ = try bringInStep(index, live: Set(live.map(\.row)), file: old, committed: meta.vectors)
+                var renumbered: [Int: Int] = [:]
+                for (new, entry) in live.enumerated() { renumbered[entry.row] = new }
+                index.relabel { renumbered[$0] }
+                try? index.save(to: directory.appendingPathComponent(Self.indexName(for: name)))
+            }
+            try write { db in
+                for (new, entry) in live.enumerated() where entry.row != new {
+                    try db.execute(sql: "UPDATE files SET row = ? WHERE id = ?", arguments: [new, entry.id])
+                }
+                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', ?)", arguments: ["\(live.count)"])
+                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_file', ?)", arguments: [name])
+            }
+            commitLock.withLock { commits += 1 }
+            try removeLeftovers(keeping: name)
+            return Compaction(before: meta.vectors, after: live.count, file: name)
+        }
+    }
+
+    /// `vectors.f32` → `vectors-1.f32` → `vectors-2.f32` …
+    static func vectorFile(after name: String) -> String {
+        let number = Int(name.dropFirst("vectors-".count).dropLast(".f32".count)) ?? 0
+        return "vectors-\(number + 1).f32"
+    }
+
+    /// `rows` of `file`, in that order, into a new file at `url`, synced (and its folder entry too).
+    private func writeRows(_ rows: [Int], of file: VectorFile, committed: Int, to url: URL) throws {
+        let source = try file.rows(atLeast: committed)
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CLIPError.io(file: url.path, reason: "cannot create the compacted vector file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let chunkRows = max(1, (8 << 20) / (dimension * MemoryLayout<Float>.size))
+        var buffer = [Float](repeating: 0, count: chunkRows * dimension)
+        var offset = 0
+        for start in stride(from: 0, to: rows.count, by: chunkRows) {
+            let part = rows[start..<min(rows.count, start + chunkRows)]
+            for (i, row) in part.enumerated() {
+                for k in 0..<dimension { buffer[i * dimension + k] = source[row * dimension + k] }
+            }
+            let bytes = part.count * dimension * MemoryLayout<Float>.size
+            let written = buffer.withUnsafeBytes { pwrite(fd, $0.baseAddress, bytes, off_t(offset)) }
+            guard written == bytes else {
+                throw CLIPError.io(file: url.path, reason: "cannot write the compacted vector file: \(String(cString: strerror(errno)))")
+            }
+            offset += bytes
+        }
+        guard fsync(fd) == 0 else { throw CLIPError.io(file: url.path, reason: "cannot sync the compacted vector file: \(String(cString: strerror(errno)))") }
+        let folder = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 { fsync(folder); close(folder) }
+    }
+
+    /// Deletes vector and index files other than `vectorFile`'s (an earlier compaction's old files, or a
+    /// killed one's new ones). Only as the writer: no other process is writing them then.
+    private func removeLeftovers(keeping vectorFile: String) throws {
+        let keep: Set<String> = [vectorFile, Self.indexName(for: vectorFile)]
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where !keep.contains(name) {
+            let vectors = name.hasPrefix("vectors") && name.hasSuffix(".f32")
+            let index = name.hasPrefix("index") && name.hasSuffix(".hnsw")
+            if vectors || index { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
+        }
+    }
+}
