@@ -130,6 +130,44 @@ final class HNSWTests: XCTestCase {
         XCTAssertThrowsError(try HNSWIndex.load(from: url)) { XCTAssertTrue("\($0)".contains("not a SwiftCLIP HNSW index"), "\($0)") }
     }
 
+    /// Built on several threads (four, more than this machine has cores, to make the races likely): the
+    /// recall of a one-thread build, every vector findable, and the graph saves and loads as any other.
+    func testAParallelBuildHasTheRecallOfASequentialOne() throws {
+        let (n, d) = (8000, 48)
+        let data = clustered(n, d, clusters: 60, seed: 7), queries = clustered(200, d, clusters: 60, seed: 8)
+        let rows = data.flatMap { $0 }, ids = (0..<n).map { 5000 + $0 }
+        let flat = FlatIndex(dimension: d)
+        rows.withUnsafeBufferPointer { flat.add($0, ids: ids) }
+        let truth = queries.map { Set(flat.search($0, k: 10).map(\.id)) }
+        func recall(_ index: HNSWIndex) -> Double {
+            Double(zip(queries, truth).map { q, t in index.search(q, k: 10).filter { t.contains($0.id) }.count }.reduce(0, +)) / Double(10 * queries.count)
+        }
+        let sequential = HNSWIndex(dimension: d, m: 12, efConstruction: 80, efSearch: 128)
+        sequential.add(rows: rows, ids: ids, threads: 1)
+        let parallel = HNSWIndex(dimension: d, m: 12, efConstruction: 80, efSearch: 128)
+        parallel.add(rows: rows, ids: ids, threads: 4)
+        XCTAssertEqual(parallel.count, n)
+        let (r1, r4) = (recall(sequential), recall(parallel))
+        print("recall@10 at ef 128: one thread \(r1), four threads \(r4)")
+        XCTAssertGreaterThanOrEqual(r1, 0.9)
+        XCTAssertGreaterThanOrEqual(r4, r1 - 0.02, "one thread \(r1), four \(r4)")
+        let found = (0..<n).filter { parallel.search(data[$0], k: 1).first?.id == ids[$0] }.count
+        XCTAssertGreaterThanOrEqual(Double(found), 0.99 * Double(n), "vectors that find themselves first")
+
+        // A second batch on top, replacing some ids (their old nodes tombstoned), still in parallel.
+        let more = clustered(2000, d, clusters: 60, seed: 9)
+        let replaced = (0..<2000).map { $0 < 500 ? 5000 + $0 : 20_000 + $0 }
+        parallel.add(rows: more.flatMap { $0 }, ids: replaced, threads: 4)
+        XCTAssertEqual(parallel.count, n + 1500)
+        XCTAssertEqual(parallel.search(more[0], k: 1).first?.id, 5000)
+        XCTAssertEqual(parallel.search(more[1999], k: 1).first?.id, 21_999)
+
+        let url = try temporaryFolder(self).appendingPathComponent("index.hnsw")
+        try parallel.save(to: url)
+        let loaded = try HNSWIndex.load(from: url)
+        for q in queries.prefix(50) { XCTAssertEqual(loaded.search(q, k: 10).map(\.id), parallel.search(q, k: 10).map(\.id)) }
+    }
+
     func testConcurrentSearchesMatchSequentialOnes() {
         let (n, d) = (3000, 32)
         let data = clustered(n, d, clusters: 30, seed: 5), queries = clustered(64, d, clusters: 30, seed: 6)

@@ -2,17 +2,29 @@ import CLIP
 import CSearchKernels
 import Foundation
 
-/// What one graph walk writes: the visited stamps, the two heaps and the neighbour list being scored. Each
-/// search takes its own (from a small pool), so searches can run concurrently; inserts use the index's own.
+/// What one graph walk writes: the visited stamps, the two heaps, the neighbour list being scored, a
+/// copy of a link list and a vector widened to fp32. Each search takes its own (from a small pool), so
+/// searches can run concurrently; each inserting thread has its own.
 final class HNSWSearchState {
     var visited: [UInt32] = []
     var generation: UInt32 = 0
     var candidates = ScoredHeap(max: true)
     var results = ScoredHeap(max: false)
     let pending: UnsafeMutablePointer<Int32>
+    let linkCopy: UnsafeMutablePointer<Int32>
+    let widened: UnsafeMutablePointer<Float>
 
-    init(linksPerNode: Int) { pending = .allocate(capacity: linksPerNode) }
-    deinit { pending.deallocate() }
+    init(linksPerNode: Int, dimension: Int) {
+        pending = .allocate(capacity: linksPerNode)
+        linkCopy = .allocate(capacity: linksPerNode + 1)
+        widened = .allocate(capacity: dimension)
+    }
+
+    deinit {
+        pending.deallocate()
+        linkCopy.deallocate()
+        widened.deallocate()
+    }
 
     /// A fresh stamp for a walk over `nodes` nodes (visited marks from earlier walks stop counting).
     func nextStamp(nodes: Int) -> UInt32 {
@@ -30,7 +42,9 @@ final class HNSWSearchState {
 /// deletion by tombstone (still traversed, never returned), saved to a file and loaded back through mmap.
 ///
 /// Concurrency: any number of `search` calls may run at once (each walks with its own state); `add`,
-/// `remove` and `save` need the index to themselves.
+/// `remove` and `save` need the index to themselves. `add(rows:ids:)` builds on several threads, as
+/// hnswlib does: each node's link lists are written (and, during the build, read) under its lock, and a
+/// node that becomes the new top level holds the entry point's lock while it is inserted.
 ///
 /// Vectors are stored in half precision (queries stay fp32): a search at high recall reads thousands of
 /// scattered vectors and is bound by memory traffic, which halves; scores move by about 1e-4.
@@ -46,7 +60,12 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     private var stride0: Int { maxM0 + 1 }  // count, then links
     private var vectors: PodBuffer<UInt16>  // [node, dimension] IEEE half
     private var level0: PodBuffer<Int32>
-    private var upper: [[[Int32]]] = []  // per node, levels 1...L
+    /// Links on levels 1…L: each node above level 0 owns L blocks of `m + 1` (count, then links) from
+    /// `upperStart[node]` (-1 for nodes on level 0 only). Raw memory at stable addresses, as level 0's,
+    /// so that building threads can write different nodes' lists at once.
+    private var upperLinks = PodBuffer<Int32>()
+    private var upperStart: [Int] = []
+    private var upperStride: Int { m + 1 }
     private var levels: [UInt8] = []
     private var ids: [Int] = []
     private var nodeOf: [Int: Int32] = [:]
@@ -55,7 +74,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     private var entry: Int32 = -1
     private var maxLevel = -1
     private var random: UInt64 = 0x9E37_79B9_7F4A_7C15
-    private lazy var insertState = HNSWSearchState(linksPerNode: 2 * m + 1)
+    private lazy var insertState = HNSWSearchState(linksPerNode: 2 * m + 1, dimension: dimension)
     private var idleStates: [HNSWSearchState] = []
     private let stateLock = NSLock()
     private var mapping: (UnsafeMutableRawPointer, Int)?
@@ -68,7 +87,6 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     deinit {
         if let (pointer, length) = mapping { munmap(pointer, length) }
-        widenBuffer.deallocate()
     }
 
     /// Nodes that answer searches (tombstoned ones excluded).
@@ -82,25 +100,105 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// Adds `vector` (L2-normalised) under `id`; an id already present is replaced (old node tombstoned).
     public func add(_ values: [Float], id: Int) {
         precondition(values.count == dimension, "vector of \(values.count) floats for a \(dimension)-d index")
+        values.withUnsafeBufferPointer { v in
+            let (node, level) = appendNode(v.baseAddress!, id: id)
+            guard entry >= 0 else { entry = node; maxLevel = level; return }
+            insert(node, level: level, query: v.baseAddress!, state: insertState, locks: nil)
+        }
+    }
+
+    /// Adds `ids.count` vectors (`rows`, row-major, L2-normalised) under `ids`, on `threads` threads when
+    /// there are enough of them to share (the graph differs from a one-thread build only in the order
+    /// links were made; recall is the same, see IndexTests).
+    public func add(rows: [Float], ids newIDs: [Int], threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        precondition(rows.count == newIDs.count * dimension, "\(rows.count) floats for \(newIDs.count) \(dimension)-d vectors")
+        guard !newIDs.isEmpty else { return }
+        rows.withUnsafeBufferPointer { r in
+            let d = dimension
+            nonisolated(unsafe) let q = r.baseAddress!
+            // Every node is stored first (the buffers grow only now, never while threads link them).
+            let placed = newIDs.enumerated().map { i, id in appendNode(q + i * d, id: id) }
+            var first = 0
+            if entry < 0 { entry = placed[0].node; maxLevel = placed[0].level; first = 1 }
+            let workers = max(1, min(threads, (placed.count - first) / 512))
+            guard workers > 1 else {
+                for i in first..<placed.count { insert(placed[i].node, level: placed[i].level, query: q + i * d, state: insertState, locks: nil) }
+                return
+            }
+            let locks = NodeLocks()
+            let counter = NSLock()
+            nonisolated(unsafe) var next = first
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                let state = HNSWSearchState(linksPerNode: 2 * m + 1, dimension: d)
+                while true {
+                    let chunk: Range<Int> = counter.withLock {
+                        defer { next = min(placed.count, next + 16) }
+                        return next..<min(placed.count, next + 16)
+                    }
+                    if chunk.isEmpty { return }
+                    for i in chunk { insert(placed[i].node, level: placed[i].level, query: q + i * d, state: state, locks: locks) }
+                }
+            }
+        }
+    }
+
+    /// Stores a node (vector, empty link lists, its level) without linking it; the id's old node is tombstoned.
+    private func appendNode(_ values: UnsafePointer<Float>, id: Int) -> (node: Int32, level: Int) {
         remove(id: id)
         let node = Int32(ids.count)
         vectors.append(repeating: 0, count: dimension)
-        values.withUnsafeBufferPointer { HalfVectors.narrow($0.baseAddress!, into: vectors.base + Int(node) * dimension, count: dimension) }
+        HalfVectors.narrow(values, into: vectors.base + Int(node) * dimension, count: dimension)
         level0.append(repeating: 0, count: stride0)
         let level = randomLevel()
-        upper.append(Array(repeating: [], count: level))
+        upperStart.append(level > 0 ? upperLinks.count : -1)
+        if level > 0 { upperLinks.append(repeating: 0, count: level * upperStride) }
         levels.append(UInt8(level))
         ids.append(id)
         nodeOf[id] = node
         deleted.append(false)
-        guard entry >= 0 else { entry = node; maxLevel = level; return }
-        values.withUnsafeBufferPointer { insert(node, level: level, query: $0.baseAddress!) }
+        return (node, level)
     }
 
-    /// Adds `ids.count` vectors (`rows`, row-major, L2-normalised) under `ids`.
-    public func add(rows: [Float], ids: [Int]) {
-        precondition(rows.count == ids.count * dimension, "\(rows.count) floats for \(ids.count) \(dimension)-d vectors")
-        for (i, id) in ids.enumerated() { add(Array(rows[(i * dimension)..<((i + 1) * dimension)]), id: id) }
+    /// Links `node` into the graph. With `locks` (a parallel build), link lists are read and written under
+    /// their node's lock, and a node above the current top level keeps the entry point locked until it is
+    /// the entry point.
+    private func insert(_ node: Int32, level: Int, query q: UnsafePointer<Float>, state: HNSWSearchState, locks: NodeLocks?) {
+        locks?.top.lock()
+        var ep = entry
+        let top = maxLevel
+        let raisesTop = level > top
+        if !raisesTop { locks?.top.unlock() }
+        var epScore = similarity(q, ep)
+        if top > level {
+            for lc in stride(from: top, to: level, by: -1) { (ep, epScore) = greedy(q, from: ep, score: epScore, level: lc, state: state, locks: locks) }
+        }
+        var entries = [(score: epScore, node: ep)]
+        for lc in stride(from: min(level, top), through: 0, by: -1) {
+            // Another thread may have linked this node already: never to itself.
+            let found = searchLayer(q, entries: entries, ef: efConstruction, level: lc, skipDeleted: false, state: state, locks: locks)
+                .filter { $0.node != node }
+            let chosen = selectNeighbors(found, limit: m, state: state)
+            withLock(locks, node) { setLinks(node, lc, chosen.map(\.node)) }
+            for neighbor in chosen { connect(neighbor.node, to: node, score: neighbor.score, level: lc, state: state, locks: locks) }
+            entries = found.isEmpty ? entries : found
+        }
+        if raisesTop {
+            entry = node
+            maxLevel = level
+            locks?.top.unlock()
+        }
+    }
+
+    @inline(__always) private func withLock<T>(_ locks: NodeLocks?, _ node: Int32, _ body: () -> T) -> T {
+        guard let locks else { return body() }
+        return locks.stripe(node).withLock(body)
+    }
+
+    /// Tombstones `id`'s node: it still routes searches but is never returned.
+    public func remove(id: Int) {
+        guard let node = nodeOf.removeValue(forKey: id), !deleted[Int(node)] else { return }
+        deleted[Int(node)] = true
+        deletedCount += 1
     }
 
     /// Gives every live node a new id, `newID(old)` (nil tombstones it): after the vectors it indexes were
@@ -118,30 +216,6 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         }
     }
 
-    private func insert(_ node: Int32, level: Int, query q: UnsafePointer<Float>) {
-        var ep = entry
-        var epScore = similarity(q, ep)
-        if maxLevel > level {
-            for lc in stride(from: maxLevel, to: level, by: -1) { (ep, epScore) = greedy(q, from: ep, score: epScore, level: lc) }
-        }
-        var entries = [(score: epScore, node: ep)]
-        for lc in stride(from: min(level, maxLevel), through: 0, by: -1) {
-            let found = searchLayer(q, entries: entries, ef: efConstruction, level: lc, skipDeleted: false, state: insertState)
-            let chosen = selectNeighbors(found, limit: m)
-            setLinks(node, lc, chosen.map(\.node))
-            for neighbor in chosen { connect(neighbor.node, to: node, score: neighbor.score, level: lc) }
-            entries = found
-        }
-        if level > maxLevel { entry = node; maxLevel = level }
-    }
-
-    /// Tombstones `id`'s node: it still routes searches but is never returned.
-    public func remove(id: Int) {
-        guard let node = nodeOf.removeValue(forKey: id), !deleted[Int(node)] else { return }
-        deleted[Int(node)] = true
-        deletedCount += 1
-    }
-
     private func randomLevel() -> Int {
         random = random &* 6364136223846793005 &+ 1442695040888963407
         let uniform = (Double(random >> 11) + 0.5) / Double(1 << 53)
@@ -154,53 +228,64 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         HalfVectors.dot(q, vector(node), dimension)
     }
 
-    /// `node`'s vector widened to fp32 in a scratch buffer (valid until the next call).
-    private func widened(_ node: Int32) -> UnsafePointer<Float> {
-        HalfVectors.widen(vector(node), into: widenBuffer, count: dimension)
-        return UnsafePointer(widenBuffer)
+    /// `node`'s vector widened to fp32 in the state's scratch buffer (valid until its next use).
+    private func widened(_ node: Int32, _ state: HNSWSearchState) -> UnsafePointer<Float> {
+        HalfVectors.widen(vector(node), into: state.widened, count: dimension)
+        return UnsafePointer(state.widened)
+    }
+
+    /// `node`'s link list on `level`: its count, then the links.
+    @inline(__always) private func linkList(_ node: Int32, _ level: Int) -> UnsafeMutablePointer<Int32> {
+        level == 0 ? level0.base + Int(node) * stride0 : upperLinks.base + upperStart[Int(node)] + (level - 1) * upperStride
     }
 
     private func links(_ node: Int32, _ level: Int) -> [Int32] {
-        if level == 0 {
-            let base = level0.base + Int(node) * stride0
-            return Array(UnsafeBufferPointer(start: base + 1, count: Int(base[0])))
-        }
-        return upper[Int(node)][level - 1]
+        let list = linkList(node, level)
+        return Array(UnsafeBufferPointer(start: list + 1, count: Int(list[0])))
     }
 
-    private func setLinks(_ node: Int32, _ level: Int, _ list: [Int32]) {
-        if level == 0 {
-            let base = level0.base + Int(node) * stride0
-            base[0] = Int32(list.count)
-            for (i, n) in list.enumerated() { base[1 + i] = n }
-        } else {
-            upper[Int(node)][level - 1] = list
+    private func setLinks(_ node: Int32, _ level: Int, _ links: [Int32]) {
+        let list = linkList(node, level)
+        for (i, n) in links.enumerated() { list[1 + i] = n }
+        list[0] = Int32(links.count)
+    }
+
+    /// `node`'s links on `level`; during a parallel build, copied under its lock (into the state).
+    @inline(__always) private func readLinks(_ node: Int32, _ level: Int, state: HNSWSearchState, locks: NodeLocks?) -> UnsafeBufferPointer<Int32> {
+        let list = linkList(node, level)
+        guard let locks else { return UnsafeBufferPointer(start: list + 1, count: Int(list[0])) }
+        return locks.stripe(node).withLock {
+            let count = Int(list[0])
+            state.linkCopy.update(from: list + 1, count: count)
+            return UnsafeBufferPointer(start: state.linkCopy, count: count)
         }
     }
 
     /// Adds the link `from → to`, pruning `from`'s links with the heuristic when over capacity.
-    private func connect(_ from: Int32, to: Int32, score: Float, level: Int) {
-        var list = links(from, level)
-        let limit = level == 0 ? maxM0 : m
-        if list.count < limit {
-            list.append(to)
-        } else {
-            let base = widened(from)
-            let candidates = (list + [to]).map { (score: similarity(base, $0), node: $0) }
-            list = selectNeighbors(candidates, limit: limit).map(\.node)
+    private func connect(_ from: Int32, to: Int32, score: Float, level: Int, state: HNSWSearchState, locks: NodeLocks?) {
+        withLock(locks, from) {
+            var list = links(from, level)
+            let limit = level == 0 ? maxM0 : m
+            if list.count < limit {
+                list.append(to)
+            } else {
+                let base = widened(from, state)
+                let candidates = (list + [to]).map { (score: similarity(base, $0), node: $0) }
+                list = selectNeighbors(candidates, limit: limit, state: state).map(\.node)
+            }
+            setLinks(from, level, list)
         }
-        setLinks(from, level, list)
     }
 
     /// The paper's heuristic: take candidates best first, keeping one only if it is closer to the base than
     /// to every neighbour kept so far (spreads links across directions).
-    private func selectNeighbors(_ candidates: [(score: Float, node: Int32)], limit: Int) -> [(score: Float, node: Int32)] {
+    private func selectNeighbors(_ candidates: [(score: Float, node: Int32)], limit: Int, state: HNSWSearchState) -> [(score: Float, node: Int32)] {
         let sorted = candidates.sorted { $0.score > $1.score }
         guard sorted.count > limit else { return sorted }
         var kept: [(score: Float, node: Int32)] = []
         for c in sorted {
             if kept.count >= limit { break }
-            let cv = widened(c.node)
+            let cv = widened(c.node, state)
             if kept.allSatisfy({ similarity(cv, $0.node) < c.score }) { kept.append(c) }
         }
         return kept
@@ -208,12 +293,13 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     // MARK: search
 
-    private func greedy(_ q: UnsafePointer<Float>, from start: Int32, score: Float, level: Int) -> (Int32, Float) {
+    private func greedy(_ q: UnsafePointer<Float>, from start: Int32, score: Float, level: Int, state: HNSWSearchState,
+                        locks: NodeLocks?) -> (Int32, Float) {
         var (best, bestScore) = (start, score)
         var improved = true
         while improved {
             improved = false
-            for n in links(best, level) {
+            for n in readLinks(best, level, state: state, locks: locks) {
                 let s = similarity(q, n)
                 if s > bestScore { (best, bestScore) = (n, s); improved = true }
             }
@@ -224,12 +310,11 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// How many neighbours ahead of the one being scored have their whole vector requested (measured
     /// best at 3–6 on the 200k×512 benchmark; 1 leaves most of each miss exposed).
     private static let prefetchDistance = 4
-    private lazy var widenBuffer = UnsafeMutablePointer<Float>.allocate(capacity: dimension)
 
     /// Best-first search of one level from `entries`, keeping the `ef` best (tombstoned nodes are walked
     /// through but, with `skipDeleted`, not kept).
     private func searchLayer(_ q: UnsafePointer<Float>, entries: [(score: Float, node: Int32)], ef: Int, level: Int,
-                             skipDeleted: Bool, state: HNSWSearchState) -> [(score: Float, node: Int32)] {
+                             skipDeleted: Bool, state: HNSWSearchState, locks: NodeLocks? = nil) -> [(score: Float, node: Int32)] {
         let stamp = state.nextStamp(nodes: ids.count), d = dimension, vectorBase = vectors.base, linkBase = level0.base, stride = stride0
         let lines = Int32((d * MemoryLayout<UInt16>.stride + 63) / 64), ahead = Self.prefetchDistance
         var candidates = state.candidates, results = state.results
@@ -271,12 +356,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
                     if results.count >= ef, c.score < results.topScore { break }
                     // The next candidate's link list is likely the next thing read.
                     if level == 0, let next = candidates.top { clip_prefetch(linkBase + Int(next.node) * stride) }
-                    if level == 0 {
-                        let base = linkBase + Int(c.node) * stride
-                        scan(UnsafeBufferPointer(start: base + 1, count: Int(base[0])))
-                    } else {
-                        upper[Int(c.node)][level - 1].withUnsafeBufferPointer { scan($0) }
-                    }
+                    scan(readLinks(c.node, level, state: state, locks: locks))
                 }
             }
         }
@@ -296,7 +376,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         precondition(query.count == dimension, "query of \(query.count) floats for a \(dimension)-d index")
         guard entry >= 0, k > 0 else { return [] }
         stateLock.lock()
-        let state = idleStates.popLast() ?? HNSWSearchState(linksPerNode: 2 * m + 1)
+        let state = idleStates.popLast() ?? HNSWSearchState(linksPerNode: 2 * m + 1, dimension: dimension)
         stateLock.unlock()
         defer {
             stateLock.lock()
@@ -308,7 +388,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             var ep = entry
             var score = similarity(q, ep)
             if maxLevel > 0 {
-                for lc in stride(from: maxLevel, to: 0, by: -1) { (ep, score) = greedy(q, from: ep, score: score, level: lc) }
+                for lc in stride(from: maxLevel, to: 0, by: -1) { (ep, score) = greedy(q, from: ep, score: score, level: lc, state: state, locks: nil) }
             }
             let found = searchLayer(q, entries: [(score, ep)], ef: max(ef, k), level: 0, skipDeleted: true, state: state)
             return found.sorted { $0.score > $1.score }.prefix(k).map { (ids[Int($0.node)], $0.score) }
@@ -336,7 +416,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         levels.withUnsafeBufferPointer { put($0) }
         deleted.map { UInt8($0 ? 1 : 0) }.withUnsafeBufferPointer { put($0) }
         var stream: [Int32] = []
-        for node in upper.indices { for list in upper[node] { stream.append(Int32(list.count)); stream += list } }
+        for node in levels.indices where levels[node] > 0 {
+            for level in 1...Int(levels[node]) { let list = links(Int32(node), level); stream.append(Int32(list.count)); stream += list }
+        }
         [Int64(stream.count)].withUnsafeBufferPointer { put($0) }
         stream.withUnsafeBufferPointer { put($0) }
         try FileOutput.write(data, to: url, what: "the index")
@@ -384,11 +466,19 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         index.levels = Array(UnsafeBufferPointer(start: levels, count: n))
         index.deleted = (0..<n).map { deleted[$0] != 0 }
         var position = 0
-        index.upper = (0..<n).map { node in
-            (0..<Int(index.levels[node])).map { _ in
+        for node in 0..<n {
+            let level = Int(index.levels[node])
+            index.upperStart.append(level > 0 ? index.upperLinks.count : -1)
+            guard level > 0 else { continue }
+            index.upperLinks.append(repeating: 0, count: level * index.upperStride)
+            for lc in 1...level {
                 let c = Int(stream[position])
-                defer { position += 1 + c }
-                return Array(UnsafeBufferPointer(start: stream + position + 1, count: c))
+                guard c <= m else {
+                    munmap(map, length)
+                    throw CLIPError.io(file: url.path, reason: "corrupt index file (a node with \(c) links on level \(lc))")
+                }
+                index.setLinks(Int32(node), lc, Array(UnsafeBufferPointer(start: stream + position + 1, count: c)))
+                position += 1 + c
             }
         }
         for (node, id) in index.ids.enumerated() where !index.deleted[node] { index.nodeOf[id] = Int32(node) }
@@ -401,4 +491,13 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         vectors = PodBuffer()
         level0 = PodBuffer()
     }
+}
+
+/// Locks for a parallel build: one per stripe of nodes (a node's link lists are changed only under its
+/// stripe's lock), and one for the entry point and top level.
+final class NodeLocks: @unchecked Sendable {
+    private let stripes = (0..<4096).map { _ in NSLock() }
+    let top = NSLock()
+
+    @inline(__always) func stripe(_ node: Int32) -> NSLock { stripes[Int(node) & 4095] }
 }
