@@ -53,7 +53,7 @@ public final class BackendPool: @unchecked Sendable {
     /// Closes every idle store (call when no request is running).
     public func close() async {
         let stores: [any LibraryBackend] = lock.withLock {
-            defer { idle.removeAll(); opened = 0 }
+            defer { opened -= idle.count; idle.removeAll() }
             return idle
         }
         for store in stores { await store.close() }
