@@ -31,10 +31,16 @@ struct SearchCommand: AsyncParsableCommand {
     var exactSearch = false
     @Option(name: .long, help: "Candidates the approximate index (HNSW) explores: more is slower and finds more of the true nearest.")
     var efSearch: Int?
+    @Option(name: .long, help: "Take this many candidates from the approximate index and order them by their exact scores (more of the true top results).")
+    var rerank: Int?
     @Flag(name: .long, help: "Print only paths.")
     var paths = false
     @Flag(name: .long, help: "Print JSON.")
     var json = false
+
+    func validate() throws {
+        guard rerank.map({ $0 >= 1 }) ?? true else { throw ValidationError("--rerank must be at least 1 (candidates to order exactly)") }
+    }
 
     func run() async throws {
         runtime.apply()
@@ -59,7 +65,7 @@ struct SearchCommand: AsyncParsableCommand {
                     return (0..<files.count).map { e.row($0) }
                 })
             return try await LibrarySearch.search(library, roots: [folder], query: vector, k: top,
-                                                  mode: exactSearch ? .exact : .approximate(efSearch: efSearch))
+                                                  mode: exactSearch ? .exact : rerank.map { .reranked(candidates: $0, efSearch: efSearch) } ?? .approximate(efSearch: efSearch))
         }
         if json {
             print(try JSONLines.string(results.map { ["path": $0.path, "score": Double($0.score)] }))

@@ -74,7 +74,7 @@ class LibraryBackendSuite: XCTestCase {
         _ = try await indexer.update(try await indexer.plan(roots: [gallery.path]), embedder: m.embedder)
         let probe = gallery.appendingPathComponent("stripes/05.png").path
         let vector = try m.embedder.embed(files: [probe]).row(0)
-        for mode in [SearchMode.exact, .approximate(efSearch: nil), .approximate(efSearch: 200)] {
+        for mode in [SearchMode.exact, .approximate(efSearch: nil), .approximate(efSearch: 200), .reranked(candidates: 20, efSearch: nil)] {
             let results = try await LibrarySearch.search(library, roots: [gallery.path], query: vector, k: 5, mode: mode)
             XCTAssertEqual(results.first?.path, probe, "\(mode)")
             XCTAssertEqual(results.first?.score ?? 0, 1, accuracy: 1e-5)
@@ -85,9 +85,11 @@ class LibraryBackendSuite: XCTestCase {
             XCTAssertEqual(sub.count, 12, "\(mode)")
             XCTAssertTrue(sub.allSatisfy { $0.path.hasPrefix(stripes + "/") })
         }
-        // The scores are the inner products with the stored vectors.
+        // The scores are the inner products with the stored vectors; re-ranked candidates give the exact top k.
         let (files, vectors) = try await library.embeddings(under: [])
         let exact = try await LibrarySearch.search(library, roots: [], query: vector, k: 3, mode: .exact)
+        let reranked = try await LibrarySearch.search(library, roots: [], query: vector, k: 3, mode: .reranked(candidates: 40, efSearch: nil))
+        XCTAssertEqual(reranked.map(\.path), exact.map(\.path))
         for hit in exact {
             let i = files.firstIndex { $0.path == hit.path }!
             XCTAssertEqual(hit.score, zip(vector, vectors[(i * 24)..<(i * 24 + 24)]).reduce(0) { $0 + $1.0 * $1.1 }, accuracy: 1e-5)

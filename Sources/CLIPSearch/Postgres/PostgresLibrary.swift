@@ -267,7 +267,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         let mode = k > 1000 ? .exact : mode
         let hits = try await search(query, k: k, under: roots, mode: mode)
         // HNSW filters after its scan: a folder filter can leave fewer than k. Then scan exactly.
-        if case .approximate = mode, !roots.isEmpty, hits.count < k {
+        if mode != .exact, !roots.isEmpty, hits.count < k {
             return try await search(query, k: k, under: roots, mode: .exact)
         }
         return hits
@@ -277,14 +277,20 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         var (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
         binds.append(Self.literal(query))
         let vector = "$\(binds.count)::vector"
-        binds.append(k)
-        let sql = """
-            SELECT f.id, f.path, (-(e.embedding <#> \(vector)))::real FROM clip_embeddings e JOIN clip_files f ON f.id = e.file_id
+        binds.append(mode.candidates(k))
+        var sql = """
+            SELECT f.id, f.path, (-(e.embedding <#> \(vector)))::real AS score FROM clip_embeddings e JOIN clip_files f ON f.id = e.file_id
             WHERE \(condition) ORDER BY e.embedding <#> \(vector) LIMIT $\(binds.count)
             """
         let settings: String
         switch mode {
         case let .approximate(ef): settings = "SET LOCAL hnsw.ef_search = \(min(1000, max(k, ef ?? defaultEfSearch)))"
+        case let .reranked(candidates, ef):
+            settings = "SET LOCAL hnsw.ef_search = \(min(1000, max(k, candidates, ef ?? defaultEfSearch)))"
+            // The index's candidates in its order, then in the exact order of their scores (computed from
+            // the stored vectors).
+            binds.append(k)
+            sql = "SELECT id, path, score FROM (\(sql)) candidates ORDER BY score DESC, id LIMIT $\(binds.count)"
         case .exact: settings = "SET LOCAL enable_indexscan = off"
         }
         return try await transaction { db in

@@ -41,10 +41,18 @@ public struct LibraryImage: Sendable, Equatable {
 }
 
 /// How a store searches: through its approximate index (`efSearch` candidates, the store's default when
-/// nil), or by scanning every vector.
+/// nil); through it for `candidates` results that are then ordered by their exact scores and cut to k
+/// (re-ranking: more of the true top k, in their true order); or by scanning every vector.
 public enum SearchMode: Sendable, Equatable {
     case approximate(efSearch: Int?)
+    case reranked(candidates: Int, efSearch: Int?)
     case exact
+
+    /// How many results the approximate index is asked for, for `k` wanted.
+    func candidates(_ k: Int) -> Int {
+        if case let .reranked(candidates, _) = self { return max(k, candidates) }
+        return k
+    }
 }
 
 /// Where a library lives: the embedded SQLite store (one machine), PostgreSQL + pgvector (shared by many

@@ -56,11 +56,14 @@ public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
         let ranges = snapshot.ranges(under: roots)
         let searched = ranges.reduce(0) { $0 + $1.count }
         var index: LibraryStore.ApproximateIndex?
-        if case let .approximate(ef) = mode, searched > approximateAbove {
+        switch mode {
+        case let .approximate(ef), let .reranked(_, ef):
+            guard searched > approximateAbove else { break }
             index = try store.approximateIndex()
             if let ef { index?.index.efSearch = ef }
+        case .exact: break
         }
-        return LibrarySearch.search(snapshot, ranges: ranges, query: query, k: k, approximate: index).map {
+        return LibrarySearch.search(snapshot, ranges: ranges, query: query, k: k, approximate: index, candidates: mode.candidates(k)).map {
             LibraryHit(id: snapshot.entries[$0.index].id, path: snapshot.entries[$0.index].path, score: $0.score)
         }
     }
