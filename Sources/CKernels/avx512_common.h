@@ -61,6 +61,7 @@ INLINE TARGET_512 __m512 activate(__m512 v, int activation) {
     if (activation == CLIP_ACTIVATION_GELU)
         return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
                              _mm512_add_ps(_mm512_set1_ps(1.0f), erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)))));
+    if (activation == CLIP_ACTIVATION_RELU) return _mm512_max_ps(v, _mm512_setzero_ps());
     return v;
 }
 

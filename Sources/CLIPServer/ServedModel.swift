@@ -36,7 +36,7 @@ public final class ServedModel: Sendable {
         if let vision = loaded.model.vision {
             let embedder = try loaded.imageEmbedder()
             preprocessor = embedder.preprocessor
-            let size = vision.config.imageSize, plane = 3 * size * size
+            let size = vision.imageSize, plane = 3 * size * size
             image = EmbeddingBatcher(configuration: batching.image, name: "clip-image-batcher") { inputs in
                 let batch = Tensor(uninitialized: [inputs.count, 3, size, size])
                 for (i, input) in inputs.enumerated() { (batch.data + i * plane).update(from: input.data, count: plane) }

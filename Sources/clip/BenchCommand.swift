@@ -40,7 +40,7 @@ struct BenchCommand: AsyncParsableCommand {
                          text: TextConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU)), embedDim: 32)
             : try CLIPConfig(openCLIPModelName: shape)
         if kernels { printKernelTable(precisions, config: config) }
-        let size = config.vision.imageSize
+        let size = config.image.imageSize
         func images(_ batch: Int) -> Tensor {
             let t = Tensor(uninitialized: [batch, 3, size, size])
             for i in 0..<t.count { t.data[i] = Float((i * 7919) % 255) / 127.5 - 1 }
@@ -99,9 +99,9 @@ struct BenchCommand: AsyncParsableCommand {
         func blockShapes(rows: Int, _ t: TransformerConfig) -> [(Int, Int, Int)] {
             [(rows, 3 * t.width, t.width), (rows, t.width, t.width), (rows, t.mlpWidth, t.width), (rows, t.width, t.mlpWidth)]
         }
-        let v = config.vision, t = config.text.transformer
-        var shapes = blockShapes(rows: v.tokens, v.transformer) + blockShapes(rows: 32 * v.tokens, v.transformer)
-            + blockShapes(rows: 32 * config.text.contextLength, t)
+        let t = config.text.transformer
+        var shapes = blockShapes(rows: 32 * config.text.contextLength, t)
+        if let v = config.vit { shapes = blockShapes(rows: v.tokens, v.transformer) + blockShapes(rows: 32 * v.tokens, v.transformer) + shapes }
         var seen = Set<[Int]>()
         shapes = shapes.filter { seen.insert([$0.0, $0.1, $0.2]).inserted }
         for (m, n, k) in shapes {

@@ -32,7 +32,7 @@ struct DemoCommand: AsyncParsableCommand {
         let imageOptions = try ImageOptions.parse([])
         let libraryOptions = try LibraryOptions.parse(["--library", root.appendingPathComponent("library").path])
         let loaded = try modelOptions.load(towers: .both)
-        let size = loaded.model.config.vision.imageSize
+        let size = loaded.model.config.image.imageSize
         say("model: \(model) (\(String(format: "%.2f", Double(try parameterCount(loaded)) / 1e6))M parameters), \(Parallelism.threads) threads")
 
         var start = Date()

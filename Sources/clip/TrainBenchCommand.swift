@@ -26,7 +26,7 @@ struct TrainBenchCommand: AsyncParsableCommand {
         let model = try TrainableCLIP(config: cfg)
         let optimizer = AdamW(layout: model.layout)
         var random = SeedStream(seed: 1)
-        let s = cfg.vision.imageSize, n = batchSize, context = cfg.text.contextLength
+        let s = cfg.image.imageSize, n = batchSize, context = cfg.text.contextLength
         let pixels = Tensor(shape: [n, 3, s, s], values: (0..<(n * 3 * s * s)).map { _ in Float.random(in: -2...2, using: &random) })
         // Captions of 16 tokens (SOT, 14 words, EOT), like the synthetic ones.
         let tokens = (0..<n).flatMap { _ -> [Int32] in

@@ -73,7 +73,7 @@ struct TrainCommand: AsyncParsableCommand {
             try model.loadWeights(from: folder.appendingPathComponent("model.safetensors"))
         }
         let pairs = try CaptionedImages.load(data, template: template)
-        let loader = try BatchLoader(data: pairs, batchSize: batchSize, imageSize: model.config.vision.imageSize,
+        let loader = try BatchLoader(data: pairs, batchSize: batchSize, imageSize: model.config.image.imageSize,
                                      contextLength: model.config.text.contextLength, seed: seed, crop: noCrop ? nil : RandomResizedCrop())
         var settings = TrainingSettings(steps: steps ?? epochs * loader.stepsPerEpoch)
         settings.learningRate = lr

@@ -56,7 +56,7 @@ struct SearchModel {
     let id = "fixture hf_gelu_p14_fp16"
     var embedder: ImageEmbedder {
         let vision = model.vision!
-        return ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.config.imageSize)), batchSize: 4)
+        return ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.imageSize)), batchSize: 4)
     }
 
     init() throws { model = try CLIPModel.load(from: SearchFixtures.model, towers: .both) }

@@ -114,8 +114,8 @@ final class CheckpointErrorTests: XCTestCase {
         assertCLIPError(["config.json", "vision_config.hidden_size"]) { try CLIPConfig(huggingFaceConfig: Data(contentsOf: config), source: config.path) }
         try Data(#"{"vision_config": {"hidden_size": 64, "num_attention_heads": 5}}"#.utf8).write(to: config)
         assertCLIPError(["vision.heads", "not divisible"]) { try CLIPConfig(huggingFaceConfig: Data(contentsOf: config), source: config.path) }
-        try Data(#"{"text_config": {"hidden_act": "relu"}}"#.utf8).write(to: config)
-        assertCLIPError(["text_config.hidden_act", "unsupported activation 'relu'"]) { try CLIPConfig(huggingFaceConfig: Data(contentsOf: config), source: config.path) }
+        try Data(#"{"text_config": {"hidden_act": "silu"}}"#.utf8).write(to: config)
+        assertCLIPError(["text_config.hidden_act", "unsupported activation 'silu'"]) { try CLIPConfig(huggingFaceConfig: Data(contentsOf: config), source: config.path) }
         assertCLIPError(["unknown open_clip model 'ViT-Z-99'"]) { try CLIPConfig(openCLIPModelName: "ViT-Z-99") }
     }
 

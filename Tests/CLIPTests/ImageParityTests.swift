@@ -90,7 +90,7 @@ final class ImagePipelineParityTests: XCTestCase {
         let vision = try model.requireVision()
         let files = try JSONDecoder().decode([String].self, from: Data(contentsOf: Fixtures.url("images/pipeline_files.json")))
         let expected = try Fixtures.floats("images/pipeline_embeddings.npy")
-        let embedder = ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: try PreprocessConfig.forModel(folder: nil, imageSize: vision.config.imageSize)))
+        let embedder = ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: try PreprocessConfig.forModel(folder: nil, imageSize: vision.imageSize)))
         let actual = try embedder.embed(files: files.map { Fixtures.url("images/\($0)").path })
         XCTAssertEqual(actual.shape, expected.shape)
         for (i, file) in files.enumerated() {

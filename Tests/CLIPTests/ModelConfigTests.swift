@@ -15,11 +15,11 @@ final class ModelConfigTests: XCTestCase {
         ]
         for (name, e) in expected {
             let c = try CLIPConfig(openCLIPModelName: name)
-            let v = c.vision, t = c.text.transformer
+            let v = c.vit!, t = c.text.transformer
             XCTAssertEqual([v.imageSize, v.patchSize, v.transformer.width, v.transformer.layers, v.transformer.heads,
                             t.width, t.layers, t.heads, c.embedDim, v.tokens], e, name)
             XCTAssertEqual(v.transformer.mlpWidth, 4 * v.transformer.width, name)
-            XCTAssertEqual(c.vision.transformer.activation, .gelu, name)
+            XCTAssertEqual(c.vit?.transformer.activation, .gelu, name)
             XCTAssertEqual(try CLIPConfig(openCLIPModelName: name + "-quickgelu").text.transformer.activation, .quickGELU)
         }
     }
@@ -34,8 +34,8 @@ final class ModelConfigTests: XCTestCase {
     func testOpenCLIPImageSizeAsPair() throws {
         let json = #"{"embed_dim": 16, "vision_cfg": {"image_size": [64, 64], "width": 32, "head_width": 8, "layers": 1, "patch_size": 16}, "text_cfg": {"width": 32, "heads": 4, "layers": 1}}"#
         let c = try CLIPConfig(openCLIPConfig: Data(json.utf8))
-        XCTAssertEqual(c.vision.imageSize, 64)
-        XCTAssertEqual(c.vision.transformer.heads, 4)
+        XCTAssertEqual(c.vit?.imageSize, 64)
+        XCTAssertEqual(c.vit?.transformer.heads, 4)
         let bad = json.replacingOccurrences(of: "[64, 64]", with: "[64, 32]")
         assertCLIPError(["vision_cfg.image_size", "square"]) { try CLIPConfig(openCLIPConfig: Data(bad.utf8)) }
     }

@@ -10,7 +10,7 @@ final class ReadmeExampleTests: XCTestCase {
         let texts = try model.requireText().embed(tokens: tokens)
 
         let vision = try model.requireVision()
-        let embedder = ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.config.imageSize)))
+        let embedder = ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.imageSize)))
         let images = try embedder.embed(files: [Fixtures.url("images/rgb_baseline.jpg").path])
         let logits = model.logits(images: images, texts: texts)
 
@@ -23,7 +23,7 @@ final class ReadmeExampleTests: XCTestCase {
         let folder = try ModelResolver().resolve(Fixtures.url("engine/hf_gelu_p14_fp16").path)
 
         let fast = try CLIPModel.load(from: folder, towers: .vision, packing: LinearPacking(.auto))
-        let sameOrder = try ImageEmbedder(vision: fast.requireVision(), preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.config.imageSize)))
+        let sameOrder = try ImageEmbedder(vision: fast.requireVision(), preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.imageSize)))
             .embed(files: [Fixtures.url("images/rgb_baseline.jpg").path])
         XCTAssertEqual(fast.precision, Precision.auto.resolved().precision)
         var cosine: Float = 0

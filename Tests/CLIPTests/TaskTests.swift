@@ -14,7 +14,7 @@ final class TaskTests: XCTestCase {
 
     func embedder(_ model: CLIPModel) throws -> ImageEmbedder {
         let vision = try model.requireVision()
-        return ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.config.imageSize)))
+        return ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.imageSize)))
     }
 
     func testPromptEnsembleIsTheRenormalisedMeanOfTemplateEmbeddings() throws {

@@ -80,7 +80,7 @@ public final class LoadedModel: @unchecked Sendable {
     /// keeps the short side at least twice the input size, then resizes exactly (faster, not bit-exact).
     public func imageEmbedder(batchSize: Int = 32, applyEXIFOrientation: Bool = true, fastJPEG: Bool = false) throws -> ImageEmbedder {
         let vision = try model.requireVision()
-        let preprocess = ImagePreprocessor(config: try PreprocessConfig.forModel(folder: folder, imageSize: vision.config.imageSize))
+        let preprocess = ImagePreprocessor(config: try PreprocessConfig.forModel(folder: folder, imageSize: vision.imageSize))
         let decode = DecodeOptions(applyEXIFOrientation: applyEXIFOrientation, jpegScaledShortSide: fastJPEG ? 2 * preprocess.config.size : nil)
         return ImageEmbedder(vision: vision, preprocessor: preprocess, options: decode, batchSize: batchSize)
     }

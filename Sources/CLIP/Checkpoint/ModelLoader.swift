@@ -44,10 +44,7 @@ extension CLIPModel {
         let st = try SafeTensorsFile(path: file.path)
         let layout = try CheckpointLayout.detect(st)
         let reader = WeightReader(file: st)
-        let vision = towers.contains(.vision)
-            ? VisionTransformer(config: config.vision, embedDim: config.embedDim,
-                                weights: layout.visionWeights(reader, config.vision, embedDim: config.embedDim, packing: packing))
-            : nil
+        let vision = towers.contains(.vision) ? try ModelRegistry.imageTower(config, reader, layout: layout, packing: packing) : nil
         let text = towers.contains(.text)
             ? TextTransformer(config: config.text, embedDim: config.embedDim,
                               weights: layout.textWeights(reader, config.text, embedDim: config.embedDim, packing: packing))

@@ -2,12 +2,12 @@ import Foundation
 
 /// Files → pixels → model input → embeddings, in batches, decoding each batch's images in parallel.
 public struct ImageEmbedder: Sendable {
-    public let vision: VisionTransformer
+    public let vision: any ImageTower
     public let preprocessor: ImagePreprocessor
     public let options: DecodeOptions
     public let batchSize: Int
 
-    public init(vision: VisionTransformer, preprocessor: ImagePreprocessor, options: DecodeOptions = DecodeOptions(), batchSize: Int = 32) {
+    public init(vision: any ImageTower, preprocessor: ImagePreprocessor, options: DecodeOptions = DecodeOptions(), batchSize: Int = 32) {
         self.vision = vision; self.preprocessor = preprocessor; self.options = options; self.batchSize = batchSize
     }
 

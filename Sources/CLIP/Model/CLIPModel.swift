@@ -12,8 +12,8 @@ public struct Towers: OptionSet, Sendable {
 /// A loaded CLIP model: either tower (or both) plus the learned temperature.
 public final class CLIPModel: @unchecked Sendable {
     public let config: CLIPConfig
-    public let vision: VisionTransformer?
-    public let text: TextTransformer?
+    public let vision: (any ImageTower)?
+    public let text: (any TextTower)?
     /// `exp(logit_scale)`, the multiplier applied to cosine similarities (100 for trained OpenAI models).
     public let logitScale: Float
     /// Where the weights came from, for messages.
@@ -21,7 +21,7 @@ public final class CLIPModel: @unchecked Sendable {
     /// The precision the block linears run in (resolved: never `auto`).
     public let precision: Precision
 
-    init(config: CLIPConfig, vision: VisionTransformer?, text: TextTransformer?, logitScale: Float, source: String,
+    init(config: CLIPConfig, vision: (any ImageTower)?, text: (any TextTower)?, logitScale: Float, source: String,
          precision: Precision = .fp32) {
         self.config = config
         self.vision = vision
@@ -32,13 +32,13 @@ public final class CLIPModel: @unchecked Sendable {
     }
 
     /// The image tower, or an error saying it was not loaded.
-    public func requireVision() throws -> VisionTransformer {
+    public func requireVision() throws -> any ImageTower {
         guard let vision else { throw CLIPError.invalidArgument("\(source): the image tower was not loaded (pass towers: .vision)") }
         return vision
     }
 
     /// The text tower, or an error saying it was not loaded.
-    public func requireText() throws -> TextTransformer {
+    public func requireText() throws -> any TextTower {
         guard let text else { throw CLIPError.invalidArgument("\(source): the text tower was not loaded (pass towers: .text)") }
         return text
     }

@@ -4,8 +4,18 @@ import Foundation
 // exactly as it does in transformers / open_clip.
 
 extension CLIPConfig {
-    /// Decodes a Hugging Face `CLIPModel` `config.json`.
+    /// Decodes a Hugging Face `config.json`: its `model_type` names the family first (`ModelRegistry`), so
+    /// a SigLIP or any other model's config is never read as CLIP's.
     public init(huggingFaceConfig data: Data, source: String = "config.json") throws {
+        let family: HFModelType
+        do { family = try JSONDecoder().decode(HFModelType.self, from: data) } catch {
+            throw CLIPError.config(source: source, field: nil, reason: "not a JSON object")
+        }
+        self = try ModelRegistry.huggingFace(modelType: family.model_type ?? "clip", source: source) { try CLIPConfig(huggingFaceCLIP: data, source: source) }
+    }
+
+    /// Decodes a Hugging Face `CLIPModel` `config.json` (`model_type` "clip").
+    init(huggingFaceCLIP data: Data, source: String) throws {
         let raw: HFConfigFile
         do { raw = try JSONDecoder().decode(HFConfigFile.self, from: data) } catch {
             throw CLIPError.config(source: source, field: Self.fieldPath(of: error), reason: "not a valid CLIP config.json (\(Self.reason(of: error)))")
@@ -15,7 +25,7 @@ extension CLIPConfig {
         func tower(_ c: HFTowerConfig, _ name: String, width: Int, layers: Int, heads: Int, mlp: Int) throws -> TransformerConfig {
             let act = c.hidden_act ?? "quick_gelu"
             guard let activation = Activation(rawValue: act) else {
-                throw CLIPError.config(source: source, field: "\(name).hidden_act", reason: "unsupported activation '\(act)' (supported: quick_gelu, gelu)")
+                throw CLIPError.config(source: source, field: "\(name).hidden_act", reason: "unsupported activation '\(act)' (supported: quick_gelu, gelu, relu)")
             }
             return TransformerConfig(width: c.hidden_size ?? width, layers: c.num_hidden_layers ?? layers,
                                      heads: c.num_attention_heads ?? heads, mlpWidth: c.intermediate_size ?? mlp,
@@ -49,7 +59,7 @@ extension CLIPConfig {
         let activation: Activation = (raw.quick_gelu ?? false) ? .quickGELU : .gelu
         let v = raw.vision_cfg, t = raw.text_cfg
         if v.timm_model_name != nil {
-            throw CLIPError.config(source: source, field: "vision_cfg.timm_model_name", reason: "timm image towers are not supported; only ViT towers are")
+            throw CLIPError.config(source: source, field: "vision_cfg.timm_model_name", reason: "timm image towers are not supported; the ViT and ModifiedResNet families are")
         }
         if t.hf_model_name != nil {
             throw CLIPError.config(source: source, field: "text_cfg.hf_model_name", reason: "Hugging Face text towers are not supported; only the CLIP text transformer is")
@@ -57,17 +67,28 @@ extension CLIPConfig {
         let vWidth = v.width ?? 768
         let vHeadWidth = v.head_width ?? 64
         let tWidth = t.width ?? 512
-        self.init(
-            vision: VisionConfig(
-                transformer: TransformerConfig(width: vWidth, layers: v.layers ?? 12, heads: max(1, vWidth / vHeadWidth),
+        let image: ImageTowerConfig
+        switch v.layers ?? .count(12) {
+        case let .count(layers):
+            image = .vit(VisionConfig(
+                transformer: TransformerConfig(width: vWidth, layers: layers, heads: max(1, vWidth / vHeadWidth),
                                                mlpWidth: Int(Double(vWidth) * (v.mlp_ratio ?? 4.0)), activation: activation),
-                imageSize: v.image_size?.value ?? 224, patchSize: v.patch_size ?? 16),
+                imageSize: v.image_size?.value ?? 224, patchSize: v.patch_size ?? 16))
+        case let .stages(stages):
+            // A list of blocks per stage is open_clip's ModifiedResNet (`_build_vision_tower`): heads from
+            // the pool width (width · 32) and head_width, as build_model derives them.
+            let width = v.width ?? 64
+            image = .modifiedResNet(ResNetConfig(layers: stages, width: width, imageSize: v.image_size?.value ?? 224,
+                                                 heads: max(1, width * 32 / vHeadWidth)))
+        }
+        self.init(
+            image: image,
             text: TextConfig(
                 transformer: TransformerConfig(width: tWidth, layers: t.layers ?? 12, heads: t.heads ?? 8,
                                                mlpWidth: Int(Double(tWidth) * (t.mlp_ratio ?? 4.0)), activation: activation),
                 contextLength: t.context_length ?? 77, vocabSize: t.vocab_size ?? 49408),
             embedDim: raw.embed_dim)
-        if vWidth % vHeadWidth != 0 {
+        if image.family == .vit, vWidth % vHeadWidth != 0 {
             throw CLIPError.config(source: source, field: "vision_cfg.head_width", reason: "width \(vWidth) is not divisible by head_width \(vHeadWidth)")
         }
         try validate(source: source)
@@ -91,6 +112,10 @@ extension CLIPConfig {
         default: return "\(error)"
         }
     }
+}
+
+private struct HFModelType: Decodable {
+    var model_type: String?
 }
 
 private struct HFConfigFile: Decodable {
@@ -121,7 +146,7 @@ private struct OpenCLIPConfigFile: Decodable {
 
     struct Vision: Decodable {
         var image_size: IntOrPair?
-        var layers: Int?
+        var layers: Layers?
         var width: Int?
         var head_width: Int?
         var mlp_ratio: Double?
@@ -137,6 +162,18 @@ private struct OpenCLIPConfigFile: Decodable {
         var layers: Int?
         var mlp_ratio: Double?
         var hf_model_name: String?
+    }
+
+    /// A ViT's block count, or a ModifiedResNet's blocks per stage.
+    enum Layers: Decodable {
+        case count(Int)
+        case stages([Int])
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let n = try? c.decode(Int.self) { self = .count(n); return }
+            if let list = try? c.decode([Int].self) { self = .stages(list); return }
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected a block count (ViT) or a list of blocks per stage (ModifiedResNet)")
+        }
     }
 
     /// open_clip allows `image_size` as an int or a square `[h, w]` pair.

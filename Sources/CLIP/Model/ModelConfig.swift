@@ -40,15 +40,79 @@ public struct TextConfig: Sendable, Equatable {
     }
 }
 
+/// OpenAI's ModifiedResNet image tower (RN50 … RN50x64): a 3-convolution stem, four stages of
+/// bottlenecks (`layers` blocks each, widths `width`·1, 2, 4, 8 before the ×4 expansion) and an attention
+/// pool over the final `imageSize / 32` grid.
+public struct ResNetConfig: Sendable, Equatable {
+    public var layers: [Int]
+    public var width: Int
+    public var imageSize: Int
+    public var heads: Int
+    public var batchNormEps: Float = 1e-5
+
+    public init(layers: [Int], width: Int, imageSize: Int, heads: Int) {
+        self.layers = layers; self.width = width; self.imageSize = imageSize; self.heads = heads
+    }
+
+    /// Channels out of the last stage, which the attention pool works in.
+    public var poolWidth: Int { width * 32 }
+    /// Side of the last stage's grid.
+    public var grid: Int { imageSize / 32 }
+}
+
+/// The model families SwiftCLIP runs. The checkpoint's own config names the family; each family has its
+/// image tower (and key map) of its own, behind `ImageTower`.
+public enum ModelFamily: String, Sendable, CaseIterable {
+    case vit = "ViT"
+    case modifiedResNet = "ModifiedResNet"
+}
+
+/// The image tower's shape, by family.
+public enum ImageTowerConfig: Sendable, Equatable {
+    case vit(VisionConfig)
+    case modifiedResNet(ResNetConfig)
+
+    public var family: ModelFamily {
+        switch self {
+        case .vit: return .vit
+        case .modifiedResNet: return .modifiedResNet
+        }
+    }
+
+    public var imageSize: Int {
+        switch self {
+        case let .vit(v): return v.imageSize
+        case let .modifiedResNet(r): return r.imageSize
+        }
+    }
+}
+
 /// A whole two-tower model. Decoded from the checkpoint's own files (`config.json` or an open_clip
 /// model JSON) — see `ConfigDecoding.swift`.
 public struct CLIPConfig: Sendable, Equatable {
-    public var vision: VisionConfig
+    public var image: ImageTowerConfig
     public var text: TextConfig
     public var embedDim: Int
 
+    public init(image: ImageTowerConfig, text: TextConfig, embedDim: Int) {
+        self.image = image; self.text = text; self.embedDim = embedDim
+    }
+
     public init(vision: VisionConfig, text: TextConfig, embedDim: Int) {
-        self.vision = vision; self.text = text; self.embedDim = embedDim
+        self.init(image: .vit(vision), text: text, embedDim: embedDim)
+    }
+
+    /// The ViT image tower's shape; nil for another family.
+    public var vit: VisionConfig? {
+        if case let .vit(v) = image { return v }
+        return nil
+    }
+
+    /// The ViT image tower's shape, for what only ViTs support (training, FLOP shapes), or an error that
+    /// says `what` needs one.
+    public func requireViT(for what: String) throws -> VisionConfig {
+        guard let vit else { throw CLIPError.invalidArgument("\(what) supports ViT image towers only; this model's is a \(image.family.rawValue)") }
+        return vit
     }
 
     /// Checks the invariants the kernels rely on, naming the offending field.
@@ -56,12 +120,22 @@ public struct CLIPConfig: Sendable, Equatable {
         func require(_ ok: Bool, _ field: String, _ reason: String) throws {
             if !ok { throw CLIPError.config(source: source, field: field, reason: reason) }
         }
-        for (name, t) in [("vision", vision.transformer), ("text", text.transformer)] {
+        var stacks = [("text", text.transformer)]
+        switch image {
+        case let .vit(vision):
+            stacks.insert(("vision", vision.transformer), at: 0)
+            try require(vision.patchSize > 0 && vision.imageSize >= vision.patchSize, "vision.patch_size", "patch \(vision.patchSize) does not fit image \(vision.imageSize)")
+            try require(vision.imageSize % vision.patchSize == 0, "vision.image_size", "\(vision.imageSize) is not a multiple of patch size \(vision.patchSize)")
+        case let .modifiedResNet(r):
+            try require(r.layers.count == 4 && r.layers.allSatisfy { $0 > 0 }, "vision.layers", "a ModifiedResNet has 4 stages of at least one block, got \(r.layers)")
+            try require(r.width > 0 && r.width % 2 == 0, "vision.width", "must be positive and even, got \(r.width)")
+            try require(r.imageSize >= 32 && r.imageSize % 32 == 0, "vision.image_size", "a ModifiedResNet needs a multiple of 32, got \(r.imageSize)")
+            try require(r.heads > 0 && r.poolWidth % r.heads == 0, "vision.heads", "\(r.poolWidth) channels are not divisible by \(r.heads) heads")
+        }
+        for (name, t) in stacks {
             try require(t.width > 0 && t.layers >= 0 && t.heads > 0 && t.mlpWidth > 0, "\(name).width/layers/heads", "must be positive")
             try require(t.width % t.heads == 0, "\(name).heads", "width \(t.width) is not divisible by \(t.heads) heads")
         }
-        try require(vision.patchSize > 0 && vision.imageSize >= vision.patchSize, "vision.patch_size", "patch \(vision.patchSize) does not fit image \(vision.imageSize)")
-        try require(vision.imageSize % vision.patchSize == 0, "vision.image_size", "\(vision.imageSize) is not a multiple of patch size \(vision.patchSize)")
         try require(text.contextLength > 1, "text.context_length", "must be at least 2")
         try require(text.vocabSize > 0, "text.vocab_size", "must be positive")
         try require(embedDim > 0, "embed_dim", "must be positive")

@@ -25,7 +25,11 @@ extension CLIPConfig {
         }
         try self.init(openCLIPConfig: Data(text.utf8), source: "open_clip model \(name)")
         if quick {
-            vision.transformer.activation = .quickGELU
+            // The ResNets' convolutions use ReLU whatever the flag: it changes their text tower only.
+            if case var .vit(vision) = image {
+                vision.transformer.activation = .quickGELU
+                image = .vit(vision)
+            }
             self.text.transformer.activation = .quickGELU
         }
     }

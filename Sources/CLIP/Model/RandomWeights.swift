@@ -24,13 +24,42 @@ extension CLIPModel {
             }
         }
         let d = config.embedDim
-        var vision: VisionTransformer?
-        if towers.contains(.vision) {
-            let v = config.vision, c = v.transformer.width
+        var vision: (any ImageTower)?
+        switch config.image {
+        case let .vit(v) where towers.contains(.vision):
+            let c = v.transformer.width
             vision = VisionTransformer(config: v, embedDim: d, weights: VisionWeights(
                 patchWeight: packing.packPatch(tensor([c, v.channels * v.patchSize * v.patchSize], scale: 0.02)), classEmbedding: tensor([c], scale: 0.1),
                 positions: tensor([v.tokens, c], scale: 0.1), lnPre: ln(c), stack: blocks(v.transformer), lnPost: ln(c),
                 projection: PackedWeights(tensor([d, c], scale: 1 / Float(c).squareRoot()))))
+        case let .modifiedResNet(r) where towers.contains(.vision):
+            // He-scaled convolutions (BatchNorm already folded: a small random bias) keep activations O(1).
+            func conv(in c: Int, out: Int, kernel k: Int, stride: Int = 1, reduced: Bool = true) -> Convolution {
+                let rows = tensor([out, k * k * c], scale: (6 / Float(k * k * c)).squareRoot())
+                return Convolution(weights: reduced ? packing.pack(rows) : PackedWeights(rows), bias: tensor([out], scale: 0.01),
+                                   kernel: k, stride: stride, inChannels: c)
+            }
+            let w = r.width, c = r.poolWidth
+            var inplanes = w
+            let stages = r.layers.enumerated().map { s, blocks in
+                (0..<blocks).map { b -> BottleneckWeights in
+                    let planes = w << s, stride = b == 0 && s > 0 ? 2 : 1
+                    defer { inplanes = planes * 4 }
+                    return BottleneckWeights(conv1: conv(in: inplanes, out: planes, kernel: 1), conv2: conv(in: planes, out: planes, kernel: 3),
+                                             conv3: conv(in: planes, out: planes * 4, kernel: 1),
+                                             downsample: stride > 1 || inplanes != planes * 4 ? conv(in: inplanes, out: planes * 4, kernel: 1) : nil,
+                                             stride: stride)
+                }
+            }
+            let s = 1 / Float(c).squareRoot()
+            vision = ModifiedResNet(config: r, embedDim: d, weights: ResNetWeights(
+                stem: [conv(in: 3, out: w / 2, kernel: 3, stride: 2, reduced: false), conv(in: w / 2, out: w / 2, kernel: 3), conv(in: w / 2, out: w, kernel: 3)],
+                stages: stages, positions: tensor([r.grid * r.grid + 1, c], scale: 0.1),
+                query: packing.pack(tensor([c, c], scale: s)), queryBias: tensor([c], scale: 0.01),
+                keyValue: packing.pack(tensor([2 * c, c], scale: s)), keyValueBias: tensor([2 * c], scale: 0.01),
+                output: PackedWeights(tensor([d, c], scale: s)), outputBias: tensor([d], scale: 0.01)))
+        default:
+            vision = nil
         }
         var text: TextTransformer?
         if towers.contains(.text) {

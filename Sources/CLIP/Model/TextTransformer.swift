@@ -8,7 +8,7 @@ struct TextWeights {
 }
 
 /// The causal text transformer, pooled at the end-of-text token.
-public final class TextTransformer: @unchecked Sendable {
+public final class TextTransformer: TextTower, @unchecked Sendable {
     public let config: TextConfig
     public let embedDim: Int
     let weights: TextWeights

@@ -10,7 +10,7 @@ struct VisionWeights {
 }
 
 /// The ViT image tower: patches → class token + positions → ln_pre → blocks → ln_post(class) → projection.
-public final class VisionTransformer: @unchecked Sendable {
+public final class VisionTransformer: ImageTower, @unchecked Sendable {
     public let config: VisionConfig
     public let embedDim: Int
     let weights: VisionWeights
@@ -24,14 +24,13 @@ public final class VisionTransformer: @unchecked Sendable {
         self.stack = TransformerStack(config: config.transformer, blocks: weights.stack)
     }
 
+    public var towerConfig: ImageTowerConfig { .vit(config) }
+
     /// Embeds preprocessed images.
     /// - Parameter pixels: `[batch, 3, imageSize, imageSize]`, already normalised with the model's mean/std.
     /// - Returns: `[batch, embedDim]`, L2-normalised unless `normalize` is false.
     public func embed(pixels: Tensor, normalize: Bool = true) throws -> Tensor {
-        let s = config.imageSize, ch = config.channels
-        guard pixels.shape.count == 4, pixels.shape[1] == ch, pixels.shape[2] == s, pixels.shape[3] == s else {
-            throw CLIPError.invalidArgument("image tensor has shape \(pixels.shape); this model expects [batch, \(ch), \(s), \(s)]")
-        }
+        try checkPixels(pixels)
         let batch = pixels.shape[0]
         return workspaces.with(rows: batch * config.tokens, config: config.transformer) { ws in
             forward(pixels: pixels, batch: batch, ws: ws, normalize: normalize)

@@ -15,7 +15,7 @@ public struct ZeroShotClassifier: Sendable {
 
     /// Embeds every label × template prompt with `text` (batched by length) and ensembles per label.
     /// `progress` is told how many of the prompts are embedded after each batch.
-    public init(text: TextTransformer, tokenizer: Tokenizer, labels: [String], templates: [String], logitScale: Float,
+    public init(text: any TextTower, tokenizer: Tokenizer, labels: [String], templates: [String], logitScale: Float,
                 batchSize: Int = 256, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         guard !labels.isEmpty else { throw CLIPError.invalidArgument("zero-shot classification needs at least one label") }
         guard !templates.isEmpty else { throw CLIPError.invalidArgument("zero-shot classification needs at least one template") }

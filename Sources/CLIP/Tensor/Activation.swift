@@ -4,11 +4,13 @@ public enum Activation: String, Codable, Sendable {
     case quickGELU = "quick_gelu"
     /// `0.5x(1 + erf(x/√2))`: most OpenCLIP/LAION models.
     case gelu = "gelu"
+    /// `max(x, 0)`: the ResNet image towers' convolutions.
+    case relu = "relu"
 }
 
 enum ActivationKernel {
     /// `m = act(m + bias)` in place over `[rows, width]`, fused so the MLP hidden state is read once.
-    static func biasActivation(_ m: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>, activation: Activation) {
+    static func biasActivation(_ m: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>, activation: Activation?) {
         Parallelism.forEachChunk(rows, minChunk: 4) { range in
             for r in range {
                 let row = m + r * width
@@ -26,11 +28,28 @@ enum ActivationKernel {
         }
     }
 
+    /// `m = act(m)` in place over `count` values.
+    static func activate(_ m: UnsafeMutablePointer<Float>, count: Int, activation: Activation) {
+        Parallelism.forEachChunk(count, minChunk: 16384) { range in
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                UnsafeMutableRawPointer(m + i).storeBytes(of: apply(UnsafeRawPointer(m + i).loadUnaligned(as: Vec8.self), activation), as: Vec8.self)
+                i += 8
+            }
+            while i < range.upperBound {
+                m[i] = apply(Vec8(repeating: m[i]), activation)[0]
+                i += 1
+            }
+        }
+    }
+
     @inline(__always)
-    static func apply(_ x: Vec8, _ activation: Activation) -> Vec8 {
+    static func apply(_ x: Vec8, _ activation: Activation?) -> Vec8 {
         switch activation {
-        case .quickGELU: return x / (1 + vexp(-1.702 * x))
-        case .gelu: return 0.5 * x * (1 + verf(x * 0.70710678118654752))
+        case .quickGELU?: return x / (1 + vexp(-1.702 * x))
+        case .gelu?: return 0.5 * x * (1 + verf(x * 0.70710678118654752))
+        case .relu?: return x.replacing(with: 0, where: x .< 0)
+        case nil: return x
         }
     }
 }

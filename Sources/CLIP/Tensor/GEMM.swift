@@ -39,11 +39,15 @@ public enum GEMM {
                 return
             }
             PackedGEMM.multiply(x, ldx: ldx, rows: m, weights: w, into: c, ldc: ldc, accumulate: accumulate)
-            if let bias, let activation {
-                precondition(!accumulate && ldc == n, "fp32 bias + activation runs as a separate pass over a dense output")
-                ActivationKernel.biasActivation(c, rows: m, width: n, bias: bias, activation: activation)
-            } else {
-                precondition(bias == nil && activation == nil, "fp32 GEMM fuses a bias only with an activation")
+            if bias != nil || activation != nil {
+                // Without the AVX-512 kernel the epilogue is a second pass; the residual is already in `c`
+                // then, so an activation cannot come before it (no caller asks for both).
+                precondition(ldc == n && !(accumulate && activation != nil), "fp32 fallback: bias/activation over a dense output, activation not with accumulate")
+                if let bias {
+                    ActivationKernel.biasActivation(c, rows: m, width: n, bias: bias, activation: activation)
+                } else {
+                    ActivationKernel.activate(c, count: m * n, activation: activation!)
+                }
             }
         case .int8:
             let kernels = w.kernels.int8!
@@ -92,6 +96,7 @@ extension Activation {
         switch self {
         case .quickGELU: return Int32(CLIP_ACTIVATION_QUICK_GELU)
         case .gelu: return Int32(CLIP_ACTIVATION_GELU)
+        case .relu: return Int32(CLIP_ACTIVATION_RELU)
         }
     }
 }

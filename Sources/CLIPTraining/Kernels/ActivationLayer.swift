@@ -10,6 +10,8 @@ import Foundation
                 for i in range { let x = inp[i]; out[i] = x / (1 + expf(-1.702 * x)) }
             case .gelu:
                 for i in range { let x = inp[i]; out[i] = 0.5 * x * (1 + erff(x * 0.70710678)) }
+            case .relu:
+                for i in range { out[i] = max(inp[i], 0) }
             }
         }
     }
@@ -32,6 +34,8 @@ import Foundation
                     let cdf = 0.5 * (1 + erff(x * 0.70710678)), pdf = expf(-0.5 * x * x) * 0.39894228
                     dinp[i] = dout[i] * (cdf + x * pdf)
                 }
+            case .relu:
+                for i in range { dinp[i] = inp[i] > 0 ? dout[i] : 0 }
             }
         }
     }

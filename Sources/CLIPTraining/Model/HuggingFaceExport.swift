@@ -16,10 +16,10 @@ extension CLIPConfig {
         text["eos_token_id"] = self.text.vocabSize - 1
         text["pad_token_id"] = 1
         text["model_type"] = "clip_text_model"
-        var vision = tower(self.vision.transformer)
-        vision["image_size"] = self.vision.imageSize
-        vision["patch_size"] = self.vision.patchSize
-        vision["num_channels"] = self.vision.channels
+        var vision = tower(self.vit!.transformer)
+        vision["image_size"] = self.vit!.imageSize
+        vision["patch_size"] = self.vit!.patchSize
+        vision["num_channels"] = self.vit!.channels
         vision["model_type"] = "clip_vision_model"
         return ["architectures": ["CLIPModel"], "model_type": "clip", "projection_dim": embedDim,
                 "logit_scale_init_value": Double(logitScaleInit), "text_config": text, "vision_config": vision,
@@ -40,7 +40,7 @@ extension TrainableCLIP {
         try SafeTensorsWriter.write(tensors, dtype: half ? .f16 : .f32, metadata: ["format": "pt"], to: folder.appendingPathComponent("model.safetensors"))
         var json = config.huggingFaceJSON()
         if loss == .siglip { json["logit_bias"] = Double(logitBias) }
-        let size = config.vision.imageSize
+        let size = config.image.imageSize
         let preprocessor: [String: Any] = [
             "crop_size": ["height": size, "width": size], "do_center_crop": true, "do_normalize": true, "do_resize": true,
             "do_rescale": true, "rescale_factor": 1.0 / 255, "do_convert_rgb": true,

@@ -17,7 +17,7 @@ enum ParameterInitializer {
             (p + slot.offset).update(repeating: 1, count: slot.count)
         }
         let c = model.config
-        for (prefix, t) in [("text_model", c.text.transformer), ("vision_model", c.vision.transformer)] {
+        for (prefix, t) in [("text_model", c.text.transformer), ("vision_model", c.vit!.transformer)] {
             let w = Float(t.width), l = Float(max(t.layers, 1))
             let inStd = 1 / w.squareRoot() / (2 * l).squareRoot(), outStd = 1 / w.squareRoot()
             for i in 0..<t.layers {
@@ -32,7 +32,7 @@ enum ParameterInitializer {
         fill("text_model.embeddings.token_embedding.weight", std: 0.02)
         fill("text_model.embeddings.position_embedding.weight", std: 0.02)
         ones("text_model.final_layer_norm.weight")
-        let cv = Float(c.vision.transformer.width)
+        let cv = Float(c.vit!.transformer.width)
         fill("vision_model.embeddings.class_embedding", std: 1 / cv.squareRoot())
         fill("vision_model.embeddings.patch_embedding.weight", std: 0.02)
         fill("vision_model.embeddings.position_embedding.weight", std: 0.02)

@@ -19,6 +19,8 @@ public final class TrainableCLIP: @unchecked Sendable {
     /// SigLIP's `logit_bias = −10`.
     public init(config: CLIPConfig, seed: UInt64 = 0) throws {
         try config.validate(source: "model config")
+        // Training is ViT-only (the layouts, kernels and export below read `config.vit!` after this check).
+        _ = try config.requireViT(for: "training")
         self.config = config
         shape = TwoTowerLayout(config: config)
         parameters = FlatBuffer(count: shape.layout.total)
@@ -53,7 +55,7 @@ public final class TrainableCLIP: @unchecked Sendable {
         ta.setTokens(tokens)
         gradients.zero()
         let p = UnsafePointer(parameters.data), g = gradients.data
-        VisionTowerLayer.forward(va, pixels: pixels.data, params: p, offsets: shape.vision, config: config.vision, embedDim: d)
+        VisionTowerLayer.forward(va, pixels: pixels.data, params: p, offsets: shape.vision, config: config.vit!, embedDim: d)
         TextTowerLayer.forward(ta, params: p, offsets: shape.text, config: config.text, embedDim: d)
         let result = ContrastiveLoss.compute(kind, image: va.head.embeddings.data, text: ta.head.embeddings.data, count: n, dim: d,
                                              logitScale: logitScale, logitBias: logitBias, dImage: dImage!.data, dText: dText!.data)
@@ -61,7 +63,7 @@ public final class TrainableCLIP: @unchecked Sendable {
         g[shape.logitBias] = result.dLogitBias
         TextTowerLayer.backward(ta, dEmbeddings: dText!.data, params: p, grads: g, offsets: shape.text, config: config.text, embedDim: d)
         if trainImageTower {
-            VisionTowerLayer.backward(va, dEmbeddings: dImage!.data, params: p, grads: g, offsets: shape.vision, config: config.vision, embedDim: d)
+            VisionTowerLayer.backward(va, dEmbeddings: dImage!.data, params: p, grads: g, offsets: shape.vision, config: config.vit!, embedDim: d)
         }
         return result
     }
@@ -73,7 +75,7 @@ public final class TrainableCLIP: @unchecked Sendable {
 
     private func activations(batch n: Int) -> (VisionActivations, TextActivations) {
         if let vision, let text, vision.batch == n { return (vision, text) }
-        let v = VisionActivations(batch: n, config: config.vision, embedDim: config.embedDim)
+        let v = VisionActivations(batch: n, config: config.vit!, embedDim: config.embedDim)
         let t = TextActivations(batch: n, config: config.text, embedDim: config.embedDim)
         vision = v; text = t
         dImage = FlatBuffer(count: n * config.embedDim)

@@ -45,7 +45,7 @@ struct TwoTowerLayout {
 
     init(config: CLIPConfig) {
         self.config = config
-        let v = config.vision, t = config.text, d = config.embedDim
+        let v = config.vit!, t = config.text, d = config.embedDim
         let cv = v.transformer.width, ct = t.transformer.width
         text.tokenEmbedding = layout.add("text_model.embeddings.token_embedding.weight", [t.vocabSize, ct], decays: false)
         text.positions = layout.add("text_model.embeddings.position_embedding.weight", [t.contextLength, ct], decays: false)

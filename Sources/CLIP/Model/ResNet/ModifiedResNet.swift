@@ -1,0 +1,159 @@
+import Foundation
+
+/// OpenAI's ModifiedResNet image tower (open_clip `modified_resnet.py`): a stem of three 3×3 convolutions
+/// (the first strided) and a 2×2 average pool; four stages of bottlenecks that stride by average-pooling
+/// after their 3×3 convolution (anti-aliased) and on the shortcut; then an attention pool: the mean of
+/// the final grid joins it as an extra token, positions are added, and one multi-head attention step whose
+/// only query is that mean token gives the embedding (`c_proj`). Only that query is computed.
+///
+/// Activations are channels-last (NHWC), so a 1×1 convolution is one GEMM over the pixels and a 3×3 one is
+/// im2col + the same GEMM; BatchNorm is folded into the convolutions at load.
+public final class ModifiedResNet: ImageTower, @unchecked Sendable {
+    public let config: ResNetConfig
+    public let embedDim: Int
+    let weights: ResNetWeights
+    private let lock = NSLock()
+    private var idle: [Workspace] = []
+
+    /// Images per pass: bounds activation memory (RN50 at 224 px: 6 MB per image per buffer).
+    static let imagesPerPass = 8
+
+    public var towerConfig: ImageTowerConfig { .modifiedResNet(config) }
+
+    init(config: ResNetConfig, embedDim: Int, weights: ResNetWeights) {
+        self.config = config
+        self.embedDim = embedDim
+        self.weights = weights
+    }
+
+    public func embed(pixels: Tensor, normalize: Bool = true) throws -> Tensor {
+        try checkPixels(pixels)
+        let batch = pixels.shape[0], s = config.imageSize
+        let out = Tensor(uninitialized: [batch, embedDim])
+        let workspace = lock.withLock { idle.popLast() } ?? Workspace(config, images: Self.imagesPerPass)
+        defer { lock.withLock { idle.append(workspace) } }
+        for start in stride(from: 0, to: batch, by: Self.imagesPerPass) {
+            let n = min(Self.imagesPerPass, batch - start)
+            forward(pixels.data + start * 3 * s * s, images: n, ws: workspace, into: out.data + start * embedDim)
+        }
+        if normalize { Normalize.l2Rows(out.data, rows: batch, width: embedDim) }
+        return out
+    }
+
+    /// Buffers for one pass of up to `images` images, each as large as the largest activation.
+    final class Workspace {
+        let x, y, t1, t2, pooled: UnsafeMutablePointer<Float>
+        let scratch = GEMMScratch()
+        private let capacity: Int
+
+        init(_ config: ResNetConfig, images: Int) {
+            let s = config.imageSize, half = s / 2, w = config.width
+            var largest = max(3 * s * s, w * half * half)
+            var side = half / 2, inplanes = w
+            for stage in 0..<4 {
+                let planes = w << stage, out = stage == 0 ? side : side / 2
+                largest = max(largest, inplanes * side * side, planes * side * side, planes * 4 * out * out)
+                side = out
+                inplanes = planes * 4
+            }
+            largest = max(largest, (config.grid * config.grid + 1) * config.poolWidth * 2)
+            capacity = images * largest
+            (x, y, t1, t2, pooled) = (.allocate(capacity: capacity), .allocate(capacity: capacity), .allocate(capacity: capacity),
+                                      .allocate(capacity: capacity), .allocate(capacity: capacity))
+        }
+
+        deinit { for buffer in [x, y, t1, t2, pooled] { buffer.deallocate() } }
+    }
+
+    private func forward(_ pixels: UnsafePointer<Float>, images n: Int, ws: Workspace, into out: UnsafeMutablePointer<Float>) {
+        let s = config.imageSize
+        // Stem.
+        ConvolutionKernels.channelsLast(pixels, n: n, channels: 3, h: s, w: s, into: ws.t1)
+        let stem = weights.stem
+        stem[0].forward(ws.t1, n: n, h: s, w: s, into: ws.t2, activation: .relu, scratch: ws.scratch)
+        var side = stem[0].outputSide(s)
+        stem[1].forward(ws.t2, n: n, h: side, w: side, into: ws.t1, activation: .relu, scratch: ws.scratch)
+        stem[2].forward(ws.t1, n: n, h: side, w: side, into: ws.t2, activation: .relu, scratch: ws.scratch)
+        ConvolutionKernels.averagePool(ws.t2, n: n, h: side, w: side, channels: stem[2].outChannels, window: 2, into: ws.x)
+        side /= 2
+        // Stages: `x` holds the running activation, `y` the next one when a block has a shortcut convolution.
+        var x = ws.x, y = ws.y
+        for stage in weights.stages {
+            for block in stage {
+                let inC = block.conv1.inChannels, planes = block.conv1.outChannels
+                block.conv1.forward(x, n: n, h: side, w: side, into: ws.t1, activation: .relu, scratch: ws.scratch)
+                block.conv2.forward(ws.t1, n: n, h: side, w: side, into: ws.t2, activation: .relu, scratch: ws.scratch)
+                var branch = ws.t2
+                let outSide = side / block.stride
+                if block.stride > 1 {
+                    ConvolutionKernels.averagePool(ws.t2, n: n, h: side, w: side, channels: planes, window: block.stride, into: ws.t1)
+                    branch = ws.t1
+                }
+                let rows = n * outSide * outSide, outC = block.conv3.outChannels
+                var target = x  // the shortcut is the input itself: the residual add happens in place
+                if let downsample = block.downsample {
+                    var shortcut = UnsafePointer(x)
+                    if block.stride > 1 {
+                        ConvolutionKernels.averagePool(x, n: n, h: side, w: side, channels: inC, window: block.stride, into: ws.pooled)
+                        shortcut = UnsafePointer(ws.pooled)
+                    }
+                    downsample.forward(shortcut, n: n, h: outSide, w: outSide, into: y, activation: nil, scratch: ws.scratch)
+                    target = y
+                }
+                block.conv3.forward(branch, n: n, h: outSide, w: outSide, into: target, activation: nil, accumulate: true, scratch: ws.scratch)
+                ActivationKernel.activate(target, count: rows * outC, activation: .relu)
+                if target == y { swap(&x, &y) }
+                side = outSide
+            }
+        }
+        attentionPool(x, images: n, ws: ws, into: out)
+    }
+
+    /// The mean token attends to itself and the grid; returns `c_proj` of its output, per image.
+    private func attentionPool(_ x: UnsafePointer<Float>, images n: Int, ws: Workspace, into out: UnsafeMutablePointer<Float>) {
+        let c = config.poolWidth, g2 = config.grid * config.grid, tokens = g2 + 1
+        let heads = config.heads, hd = c / heads, scale = 1 / Float(hd).squareRoot()
+        let t = ws.t1, pos = weights.positions.data
+        for image in 0..<n {
+            let grid = x + image * g2 * c, dst = t + image * tokens * c
+            for ch in 0..<c {
+                var sum: Float = 0
+                for j in 0..<g2 { sum += grid[j * c + ch] }
+                dst[ch] = sum / Float(g2) + pos[ch]
+            }
+            for j in 0..<g2 {
+                for ch in 0..<c { dst[(j + 1) * c + ch] = grid[j * c + ch] + pos[(j + 1) * c + ch] }
+            }
+        }
+        let q = ws.t2, kv = ws.pooled, attended = ws.y
+        GEMM.multiply(t, ldx: tokens * c, rows: n, weights: weights.query, into: q, ldc: c, accumulate: false,
+                      bias: weights.queryBias.data, activation: nil, scratch: ws.scratch)
+        GEMM.multiply(t, ldx: c, rows: n * tokens, weights: weights.keyValue, into: kv, ldc: 2 * c, accumulate: false,
+                      bias: weights.keyValueBias.data, activation: nil, scratch: ws.scratch)
+        Parallelism.forEachChunk(n * heads) { part in
+            var scores = [Float](repeating: 0, count: tokens)
+            for job in part {
+                let image = job / heads, h = job % heads
+                let query = q + image * c + h * hd, rows = kv + image * tokens * 2 * c
+                var best = -Float.infinity
+                for j in 0..<tokens {
+                    var dot: Float = 0
+                    let key = rows + j * 2 * c + h * hd
+                    for i in 0..<hd { dot += query[i] * key[i] }
+                    scores[j] = dot * scale
+                    best = max(best, scores[j])
+                }
+                var total: Float = 0
+                for j in 0..<tokens { scores[j] = expf(scores[j] - best); total += scores[j] }
+                let result = attended + image * c + h * hd
+                result.initialize(repeating: 0, count: hd)
+                for j in 0..<tokens {
+                    let p = scores[j] / total, value = rows + j * 2 * c + c + h * hd
+                    for i in 0..<hd { result[i] += p * value[i] }
+                }
+            }
+        }
+        GEMM.multiply(attended, ldx: c, rows: n, weights: weights.output, into: out, ldc: embedDim, accumulate: false,
+                      bias: weights.outputBias.data, activation: nil, scratch: ws.scratch)
+    }
+}
