@@ -26,6 +26,29 @@ final class EngineParityTests: XCTestCase {
         checkTensor(Tensor(shape: expectedLogits.shape, values: logits), expectedLogits, tolerance: Self.logitTolerance, "\(name) logits")
     }
 
+    /// open_clip's ModifiedResNet (tools/make_resnet_fixtures.py): random weights and random BatchNorm
+    /// running statistics, folded into the convolutions here; a 2×2 final grid; GELU text.
+    func testModifiedResNetOpenCLIPFolderWithRandomBatchNorm() throws {
+        try checkCase("openclip_rn_tiny") { dir in
+            let model = try CLIPModel.load(from: dir)
+            XCTAssertEqual(model.config.image, .modifiedResNet(ResNetConfig(layers: [1, 2, 1, 1], width: 8, imageSize: 64, heads: 4)))
+            XCTAssertEqual(model.config.text.transformer.activation, .gelu)
+            return model
+        }
+    }
+
+    /// A bare OpenAI-named state dict (no config): sized from its tensors as build_model_from_openai_state_dict
+    /// does (the fixture script checks that path gives open_clip's embeddings exactly); QuickGELU text.
+    func testModifiedResNetOpenAIStateDictSizedFromItsShapes() throws {
+        try checkCase("openai_rn_bare") { dir in
+            let model = try CLIPModel.load(from: dir)
+            XCTAssertEqual(model.config.image, .modifiedResNet(ResNetConfig(layers: [2, 1, 2, 1], width: 8, imageSize: 96, heads: 4)))
+            XCTAssertEqual(model.config.text.transformer.activation, .quickGELU)
+            XCTAssertEqual(model.config.embedDim, 20)
+            return model
+        }
+    }
+
     func testHuggingFaceQuickGELUPatch32OddTextHeads() throws {
         try checkCase("hf_quickgelu_p32") { try CLIPModel.load(from: $0) }
     }

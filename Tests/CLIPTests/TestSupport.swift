@@ -29,6 +29,7 @@ func checkTensor(_ actual: Tensor, _ expected: Tensor, tolerance: Float, _ label
     guard actual.shape == expected.shape else { return }
     var maxDiff: Float = 0
     for i in 0..<actual.count { maxDiff = max(maxDiff, abs(actual[i] - expected[i])) }
+    if ProcessInfo.processInfo.environment["CLIP_PRINT_PARITY"] != nil { print("parity \(label): max abs diff \(maxDiff) (tolerance \(tolerance))") }
     XCTAssertLessThanOrEqual(maxDiff, tolerance, "\(label): max abs diff \(maxDiff) exceeds tolerance \(tolerance)", file: file, line: line)
 }
 

@@ -17,7 +17,7 @@ public enum CheckpointLayout: String, Sendable {
 
     /// Buffers that some exporters save and that carry no learned state.
     public static func isIgnoredBuffer(_ key: String) -> Bool {
-        key.hasSuffix("position_ids") || key == "attn_mask" || key.hasSuffix(".attn_mask")
+        key.hasSuffix("position_ids") || key == "attn_mask" || key.hasSuffix(".attn_mask") || key.hasSuffix(".num_batches_tracked")
     }
 
     /// Whether `key` belongs to the image tower (its projection included).

@@ -5,6 +5,8 @@ extension CLIPModel {
     ///
     /// - A Hugging Face folder: `config.json` + `model.safetensors` (transformers `CLIPModel`).
     /// - An open_clip folder from the hub: `open_clip_config.json` + `open_clip_model.safetensors`.
+    /// - An OpenAI-named checkpoint without a config: `model.safetensors` whose keys are OpenAI's / open_clip's
+    ///   (`visual.*`, `token_embedding.weight`), sized from its tensors (`CLIPConfig(openAIStateDict:)`).
     /// - An open_clip `.safetensors` file: pass `openCLIPConfig` (see `load(openCLIPFile:config:towers:)`).
     public static func load(from url: URL, towers: Towers = .both, packing: LinearPacking = .fp32) throws -> CLIPModel {
         var isDirectory: ObjCBool = false
@@ -27,7 +29,13 @@ extension CLIPModel {
             let config = try CLIPConfig(openCLIPHubConfig: try readFile(ocConfig), source: ocConfig.path)
             return try load(weights: ocWeights, config: config, towers: towers, packing: packing)
         }
-        throw CLIPError.io(file: url.path, reason: "folder has neither config.json + model.safetensors (Hugging Face) nor open_clip_config.json + open_clip_model.safetensors (open_clip)")
+        if fm.fileExists(atPath: hfWeights.path) {
+            let file = try SafeTensorsFile(path: hfWeights.path)
+            if try CheckpointLayout.detect(file) == .openCLIP {
+                return try load(weights: hfWeights, config: try CLIPConfig(openAIStateDict: file), towers: towers, packing: packing)
+            }
+        }
+        throw CLIPError.io(file: url.path, reason: "folder has neither config.json + model.safetensors (Hugging Face), open_clip_config.json + open_clip_model.safetensors (open_clip), nor an OpenAI-named model.safetensors")
     }
 
     /// Loads an open_clip safetensors file with a built-in model name (`ViT-B-32`, `ViT-B-32-quickgelu`, …).

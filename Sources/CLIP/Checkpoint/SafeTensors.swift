@@ -2,9 +2,16 @@ import Foundation
 
 /// Element types a safetensors file may hold that SwiftCLIP can read as Float32.
 public enum SafeTensorsDType: String, Sendable {
-    case f32 = "F32", f16 = "F16", bf16 = "BF16"
+    /// I64: integer buffers some checkpoints carry (BatchNorm's `num_batches_tracked`); read as floats if asked.
+    case f32 = "F32", f16 = "F16", bf16 = "BF16", i64 = "I64"
 
-    var byteSize: Int { self == .f32 ? 4 : 2 }
+    var byteSize: Int {
+        switch self {
+        case .f32: return 4
+        case .f16, .bf16: return 2
+        case .i64: return 8
+        }
+    }
 }
 
 /// One tensor's header entry, already validated against the file.
@@ -104,7 +111,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 throw fail("data_offsets [\(offsets[0]), \(offsets[1])] run past the \(dataSize)-byte data section (truncated file?)")
             }
             guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
-                throw fail("unsupported dtype '\(dtypeName)' (supported: F32, F16, BF16)")
+                throw fail("unsupported dtype '\(dtypeName)' (supported: F32, F16, BF16; I64 buffers)")
             }
             var elements = 1
             for dim in shape {
@@ -164,6 +171,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
             for i in 0..<out.count {
                 out.data[i] = Float(bitPattern: UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16)
             }
+        case .i64:
+            for i in 0..<out.count { out.data[i] = Float(Int64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))) }
         }
         return out
     }

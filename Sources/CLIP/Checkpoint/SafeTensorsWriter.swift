@@ -4,7 +4,7 @@ import Foundation
 public enum SafeTensorsWriter {
     public static func write(_ tensors: [(name: String, tensor: Tensor)], dtype: SafeTensorsDType = .f32,
                              metadata: [String: String] = [:], to url: URL) throws {
-        guard dtype != .bf16 else { throw CLIPError.invalidArgument("writing BF16 is not supported; use F32 or F16") }
+        guard dtype == .f32 || dtype == .f16 else { throw CLIPError.invalidArgument("writing \(dtype.rawValue) is not supported; use F32 or F16") }
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
@@ -26,7 +26,7 @@ public enum SafeTensorsWriter {
                 let bits = Float16(v).bitPattern
                 return [UInt8(bits & 0xFF), UInt8(bits >> 8)]
             })
-            case .bf16: break
+            case .bf16, .i64: break
             }
         }
         try FileOutput.write(data, to: url)
