@@ -68,8 +68,13 @@ INLINE TARGET_512 __m512 activate(__m512 v, int activation) {
 // Stores 16 results (masked at the matrix edge) after bias, activation and the residual add.
 INLINE TARGET_512 void store_epilogue(float *dst, __m512 v, __m512 bias, __mmask16 mask, clip_epilogue e) {
     if (e.bias) v = _mm512_add_ps(v, bias);
-    v = activate(v, e.activation);
-    if (e.accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, dst));
+    if (e.accumulate == 2) {
+        // A residual block's output: the shortcut is added before the non-linearity (ResNet).
+        v = activate(_mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, dst)), e.activation);
+    } else {
+        v = activate(v, e.activation);
+        if (e.accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, dst));
+    }
     _mm512_mask_storeu_ps(dst, mask, v);
 }
 

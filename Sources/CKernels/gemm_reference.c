@@ -5,10 +5,11 @@
 
 float clip_epilogue_reference(clip_epilogue e, float v, long column, float existing) {
     if (e.bias) v += e.bias[column];
+    if (e.accumulate == 2) v += existing;
     if (e.activation == CLIP_ACTIVATION_QUICK_GELU) v = v / (1.0f + expf(-1.702f * v));
     else if (e.activation == CLIP_ACTIVATION_GELU) v = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
     else if (e.activation == CLIP_ACTIVATION_RELU) v = fmaxf(v, 0.0f);
-    return e.accumulate ? existing + v : v;
+    return e.accumulate == 1 ? existing + v : v;
 }
 
 // One output's value before the epilogue: the dot product of input row `row` with weight row `col`.

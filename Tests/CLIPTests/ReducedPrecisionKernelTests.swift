@@ -54,10 +54,10 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             // Bias + GELU / QuickGELU in the output pass: the vector exp/erf against libm's (≤ 2e-6 absolute
             // on outputs of magnitude ≤ ~10).
             let bias = values(n, seed: 7, scale: 0.5)
-            for activation in [Int32(CLIP_ACTIVATION_GELU), Int32(CLIP_ACTIVATION_QUICK_GELU)] {
-                var g1 = [Float](repeating: 0, count: m * n), g2 = g1
+            for (activation, accumulate) in [(Int32(CLIP_ACTIVATION_GELU), Int32(0)), (Int32(CLIP_ACTIVATION_QUICK_GELU), 0), (Int32(CLIP_ACTIVATION_RELU), 2)] {
+                var g1 = values(m * n, seed: 12, scale: 1), g2 = g1
                 bias.withUnsafeBufferPointer { b in
-                    let epilogue = clip_epilogue(bias: b.baseAddress, activation: activation, accumulate: 0)
+                    let epilogue = clip_epilogue(bias: b.baseAddress, activation: activation, accumulate: accumulate)
                     clip_gemm_u8s8_reference(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, &g1, n, epilogue, nil, 0)
                     clip_gemm_u8s8_avx512vnni(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, &g2, n, epilogue, nil, 0)
                 }
@@ -101,7 +101,9 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             let x = values(m * k, seed: 8, scale: 2), w = values(n * k, seed: 9, scale: 0.3), bias = values(n, seed: 10, scale: 0.5)
             var packed = [Float](repeating: 0, count: panels * k * 16)
             for row in 0..<n { for kk in 0..<k { packed[(row / 16) * k * 16 + kk * 16 + row % 16] = w[row * k + kk] } }
-            for (activation, accumulate) in [(Int32(CLIP_ACTIVATION_NONE), Int32(1)), (Int32(CLIP_ACTIVATION_GELU), 0), (Int32(CLIP_ACTIVATION_QUICK_GELU), 0)] {
+            // The ResNet epilogues too: ReLU, and the residual added before the ReLU (accumulate 2).
+            for (activation, accumulate) in [(Int32(CLIP_ACTIVATION_NONE), Int32(1)), (Int32(CLIP_ACTIVATION_GELU), 0), (Int32(CLIP_ACTIVATION_QUICK_GELU), 0),
+                                             (Int32(CLIP_ACTIVATION_RELU), 0), (Int32(CLIP_ACTIVATION_RELU), 2)] {
                 var c1 = values(m * n, seed: 11, scale: 1), c2 = c1
                 bias.withUnsafeBufferPointer { b in
                     let epilogue = clip_epilogue(bias: b.baseAddress, activation: activation, accumulate: accumulate)

@@ -42,7 +42,7 @@ void clip_quantize_rows_u8_avx512(const float *x, long ldx, long m, long k, uint
 typedef struct {
     const float *bias;
     int activation;  // CLIP_ACTIVATION_*
-    int accumulate;
+    int accumulate;  // 0: store; 1: add to what is there, after the activation; 2: add, then activate
 } clip_epilogue;
 
 enum {

@@ -10,8 +10,9 @@ public enum Activation: String, Codable, Sendable {
 
 enum ActivationKernel {
     /// `m = act(m + bias)` in place over `[rows, width]`, fused so the MLP hidden state is read once.
-    static func biasActivation(_ m: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>, activation: Activation?) {
-        Parallelism.forEachChunk(rows, minChunk: 4) { range in
+    static func biasActivation(_ m: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>, activation: Activation?,
+                               serial: Bool = false) {
+        GEMM.split(rows, minChunk: 4, serial: serial) { range in
             for r in range {
                 let row = m + r * width
                 var i = 0
@@ -29,8 +30,8 @@ enum ActivationKernel {
     }
 
     /// `m = act(m)` in place over `count` values.
-    static func activate(_ m: UnsafeMutablePointer<Float>, count: Int, activation: Activation) {
-        Parallelism.forEachChunk(count, minChunk: 16384) { range in
+    static func activate(_ m: UnsafeMutablePointer<Float>, count: Int, activation: Activation, serial: Bool = false) {
+        GEMM.split(count, minChunk: 16384, serial: serial) { range in
             var i = range.lowerBound
             while i + 8 <= range.upperBound {
                 UnsafeMutableRawPointer(m + i).storeBytes(of: apply(UnsafeRawPointer(m + i).loadUnaligned(as: Vec8.self), activation), as: Vec8.self)

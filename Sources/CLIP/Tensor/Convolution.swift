@@ -14,19 +14,43 @@ struct Convolution {
 
     /// Rows of the im2col matrix built at a time: bounds its memory (16 MiB) whatever the batch.
     static let maxColumnFloats = 1 << 22
+    /// With enough output pixels, each thread builds and multiplies blocks of this many im2col floats
+    /// (384 KiB): the rows are still in its L2 when the GEMM reads them.
+    static let blockFloats = 96 << 10
 
     func outputSide(_ side: Int) -> Int { (side + 2 * (kernel / 2) - kernel) / stride + 1 }
 
-    /// `out = act(conv(x) + bias) (+ out)` for `n` images of `h`×`w`, `x` and `out` NHWC.
+    /// `out = act(conv(x) + bias)`, or with `residual`, `out = act(conv(x) + bias + out)`, for `n` images of
+    /// `h`×`w`, `x` and `out` NHWC.
     func forward(_ x: UnsafePointer<Float>, n: Int, h: Int, w: Int, into out: UnsafeMutablePointer<Float>,
-                 activation: Activation?, accumulate: Bool = false, scratch: GEMMScratch) {
+                 activation: Activation?, residual: Bool = false, scratch: GEMMScratch) {
+        let accumulate = residual
         let ho = outputSide(h), wo = outputSide(w), rows = n * ho * wo
         if kernel == 1 && stride == 1 {
             GEMM.multiply(x, ldx: inChannels, rows: rows, weights: weights, into: out, ldc: outChannels, accumulate: accumulate,
-                          bias: bias.data, activation: activation, scratch: scratch)
+                          bias: bias.data, activation: activation, scratch: scratch, activateAfterAccumulate: residual)
             return
         }
         let width = kernel * kernel * inChannels
+        let block = max(6, Self.blockFloats / width / 6 * 6), threads = Parallelism.threads
+        if threads > 1 && rows >= 2 * threads * block {
+            // One contiguous run of output pixels per thread, in L2-sized blocks: im2col, then the GEMM on
+            // this thread alone (its own scratch for the int8/bf16 conversions).
+            Parallelism.forEachChunk(rows, minChunk: block) { part in
+                let columns = UnsafeMutablePointer<Float>.allocate(capacity: block * width)
+                defer { columns.deallocate() }
+                let own = GEMMScratch()
+                for start in Swift.stride(from: part.lowerBound, to: part.upperBound, by: block) {
+                    let count = min(block, part.upperBound - start)
+                    ConvolutionKernels.im2col(x, h: h, w: w, channels: inChannels, kernel: kernel, stride: stride, outH: ho, outW: wo,
+                                              rows: start..<(start + count), into: columns, serial: true)
+                    GEMM.multiply(columns, ldx: width, rows: count, weights: weights, into: out + start * outChannels, ldc: outChannels,
+                                  accumulate: accumulate, bias: bias.data, activation: activation, scratch: own, serial: true,
+                                  activateAfterAccumulate: residual)
+                }
+            }
+            return
+        }
         let chunk = max(1, min(rows, Self.maxColumnFloats / width))
         let columns = UnsafeMutablePointer<Float>.allocate(capacity: chunk * width)
         defer { columns.deallocate() }
@@ -35,7 +59,7 @@ struct Convolution {
             ConvolutionKernels.im2col(x, h: h, w: w, channels: inChannels, kernel: kernel, stride: stride, outH: ho, outW: wo,
                                       rows: start..<(start + count), into: columns)
             GEMM.multiply(columns, ldx: width, rows: count, weights: weights, into: out + start * outChannels, ldc: outChannels,
-                          accumulate: accumulate, bias: bias.data, activation: activation, scratch: scratch)
+                          accumulate: accumulate, bias: bias.data, activation: activation, scratch: scratch, activateAfterAccumulate: residual)
         }
     }
 }
@@ -44,9 +68,9 @@ enum ConvolutionKernels {
     /// The im2col rows `rows` (output pixels, image-major) of a `kernel`×`kernel` convolution over NHWC `x`,
     /// zero-padded by `kernel / 2`: each row is the (ky, kx, channel) patch under one output pixel.
     static func im2col(_ x: UnsafePointer<Float>, h: Int, w: Int, channels c: Int, kernel k: Int, stride s: Int,
-                       outH: Int, outW: Int, rows: Range<Int>, into columns: UnsafeMutablePointer<Float>) {
+                       outH: Int, outW: Int, rows: Range<Int>, into columns: UnsafeMutablePointer<Float>, serial: Bool = false) {
         let pad = k / 2, width = k * k * c
-        Parallelism.forEachChunk(rows.count, minChunk: 64) { part in
+        GEMM.split(rows.count, minChunk: 64, serial: serial) { part in
             for r in part {
                 let row = rows.lowerBound + r
                 let image = row / (outH * outW), oy = row / outW % outH, ox = row % outW

@@ -24,29 +24,30 @@ public enum GEMM {
         weights w: PackedWeights,
         into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
         bias: UnsafePointer<Float>? = nil, activation: Activation? = nil,
-        scratch: GEMMScratch? = nil
+        scratch: GEMMScratch? = nil, serial: Bool = false, activateAfterAccumulate: Bool = false
     ) {
         guard m > 0 else { return }
         let k = w.inFeatures, n = w.outFeatures
         let epilogue = clip_epilogue(bias: bias, activation: activation.map(\.kernelCode) ?? Int32(CLIP_ACTIVATION_NONE),
-                                     accumulate: accumulate ? 1 : 0)
+                                     accumulate: accumulate ? (activateAfterAccumulate ? 2 : 1) : 0)
         switch w.format {
         case .fp32, .auto:
             if let kernels = w.kernels.fp32 {
-                forEachStrip(w.panels) { p0, p1 in
-                    kernels.gemm(x, ldx, m, w.data, k, n, p0, p1, c, ldc, epilogue)
+                forEachTile(m, w.panels, serial: serial) { rows, p0, p1 in
+                    kernels.gemm(x + rows.lowerBound * ldx, ldx, rows.count, w.data, k, n, p0, p1, c + rows.lowerBound * ldc, ldc, epilogue)
                 }
                 return
             }
-            PackedGEMM.multiply(x, ldx: ldx, rows: m, weights: w, into: c, ldc: ldc, accumulate: accumulate)
+            PackedGEMM.multiply(x, ldx: ldx, rows: m, weights: w, into: c, ldc: ldc, accumulate: accumulate, serial: serial)
             if bias != nil || activation != nil {
                 // Without the AVX-512 kernel the epilogue is a second pass; the residual is already in `c`
-                // then, so an activation cannot come before it (no caller asks for both).
-                precondition(ldc == n && !(accumulate && activation != nil), "fp32 fallback: bias/activation over a dense output, activation not with accumulate")
+                // then, so an activation can only come after it.
+                precondition(ldc == n && !(accumulate && activation != nil && !activateAfterAccumulate),
+                             "fp32 fallback: bias/activation over a dense output, an activation only after the residual")
                 if let bias {
-                    ActivationKernel.biasActivation(c, rows: m, width: n, bias: bias, activation: activation)
+                    ActivationKernel.biasActivation(c, rows: m, width: n, bias: bias, activation: activation, serial: serial)
                 } else {
-                    ActivationKernel.activate(c, count: m * n, activation: activation!)
+                    ActivationKernel.activate(c, count: m * n, activation: activation!, serial: serial)
                 }
             }
         case .int8:
@@ -54,39 +55,58 @@ public enum GEMM {
             let k4 = (k + 3) / 4, lda = k4 * 4
             let buffer = scratch ?? GEMMScratch()
             let (a, scales) = buffer.int8Rows(m, lda: lda)
-            forEachRowBlock(m) { rows in
+            forEachRowBlock(m, serial: serial) { rows in
                 kernels.quantize(x + rows.lowerBound * ldx, ldx, rows.count, k, a + rows.lowerBound * lda, lda, scales + rows.lowerBound)
             }
-            forEachStrip(w.panels) { p0, p1 in
-                kernels.gemm(a, lda, m, scales, w.int8, w.scales, w.compensation, k4, n, p0, p1, c, ldc, epilogue, nil, 0)
+            forEachTile(m, w.panels, serial: serial) { rows, p0, p1 in
+                kernels.gemm(a + rows.lowerBound * lda, lda, rows.count, scales + rows.lowerBound, w.int8, w.scales, w.compensation, k4, n,
+                             p0, p1, c + rows.lowerBound * ldc, ldc, epilogue, nil, 0)
             }
         case .bf16:
             let kernels = w.kernels.bf16!
             let k2 = (k + 1) / 2, lda = k2 * 2
             let buffer = scratch ?? GEMMScratch()
             let a = buffer.bf16Rows(m, lda: lda)
-            forEachRowBlock(m) { rows in
+            forEachRowBlock(m, serial: serial) { rows in
                 kernels.convert(x + rows.lowerBound * ldx, ldx, rows.count, k, a + rows.lowerBound * lda, lda)
             }
-            forEachStrip(w.panels) { p0, p1 in
-                kernels.gemm(a, lda, m, w.bf16, k2, n, p0, p1, c, ldc, epilogue)
+            forEachTile(m, w.panels, serial: serial) { rows, p0, p1 in
+                kernels.gemm(a + rows.lowerBound * lda, lda, rows.count, w.bf16, k2, n, p0, p1, c + rows.lowerBound * ldc, ldc, epilogue)
             }
         }
     }
 
-    static func forEachRowBlock(_ m: Int, _ body: (Range<Int>) -> Void) {
-        if m < parallelConversionRows {
+    /// Runs `body` over `count` items split across the threads, or all on this thread when `serial` (a
+    /// caller that already runs one piece of work per thread, as the convolutions do).
+    static func split(_ count: Int, minChunk: Int = 1, serial: Bool, _ body: (Range<Int>) -> Void) {
+        if serial { body(0..<count) } else { Parallelism.forEachChunk(count, minChunk: minChunk, body) }
+    }
+
+    static func forEachRowBlock(_ m: Int, serial: Bool = false, _ body: (Range<Int>) -> Void) {
+        if m < parallelConversionRows || serial {
             body(0..<m)
         } else {
             Parallelism.forEachChunk(m, minChunk: parallelConversionRows / 2, body)
         }
     }
 
-    /// Splits `panels` into contiguous runs of whole 4-panel strips, one per thread.
-    static func forEachStrip(_ panels: Int, _ body: (Int, Int) -> Void) {
-        let strips = (panels + strip - 1) / strip
-        Parallelism.forEachChunk(strips) { range in
-            body(range.lowerBound * strip, min(panels, range.upperBound * strip))
+    /// Splits the output into tiles for the threads: contiguous runs of whole 4-panel strips over all rows;
+    /// and, when there are too few strips to share out evenly (a convolution's 64 or 128 channels over
+    /// thousands of pixels), also into as many row blocks as threads (multiples of the kernels' 6 rows).
+    static func forEachTile(_ m: Int, _ panels: Int, serial: Bool = false, _ body: (Range<Int>, Int, Int) -> Void) {
+        if serial {
+            body(0..<m, 0, panels)
+            return
+        }
+        let strips = (panels + strip - 1) / strip, threads = Parallelism.threads
+        let rowBlocks = threads > 1 && m >= 192 && strips < 4 * threads ? threads : 1
+        let rowsPerBlock = ((m + rowBlocks - 1) / rowBlocks + 5) / 6 * 6
+        Parallelism.forEachChunk(strips * rowBlocks) { range in
+            for unit in range {
+                let block = unit / strips, s = unit % strips
+                let rows = (block * rowsPerBlock)..<min(m, (block + 1) * rowsPerBlock)
+                if !rows.isEmpty { body(rows, s * strip, min(panels, (s + 1) * strip)) }
+            }
         }
     }
 }

@@ -15,13 +15,13 @@ enum PackedGEMM {
     static func multiply(
         _ x: UnsafePointer<Float>, ldx: Int, rows m: Int,
         weights w: PackedWeights,
-        into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, serial: Bool = false
     ) {
         let k = w.inFeatures, n = w.outFeatures, width = PackedWeights.panelWidth
         guard m > 0 else { return }
         let kBlocks = max(1, (k + kBlock - 1) / kBlock)
         let kStep = (k + kBlocks - 1) / kBlocks
-        Parallelism.forEachChunk(w.panels) { panels in
+        GEMM.split(w.panels, serial: serial) { panels in
             var k0 = 0
             while k0 < k {
                 let kLen = min(kStep, k - k0)

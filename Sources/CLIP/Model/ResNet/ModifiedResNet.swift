@@ -89,7 +89,6 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
                     ConvolutionKernels.averagePool(ws.t2, n: n, h: side, w: side, channels: planes, window: block.stride, into: ws.t1)
                     branch = ws.t1
                 }
-                let rows = n * outSide * outSide, outC = block.conv3.outChannels
                 var target = x  // the shortcut is the input itself: the residual add happens in place
                 if let downsample = block.downsample {
                     var shortcut = UnsafePointer(x)
@@ -100,8 +99,7 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
                     downsample.forward(shortcut, n: n, h: outSide, w: outSide, into: y, activation: nil, scratch: ws.scratch)
                     target = y
                 }
-                block.conv3.forward(branch, n: n, h: outSide, w: outSide, into: target, activation: nil, accumulate: true, scratch: ws.scratch)
-                ActivationKernel.activate(target, count: rows * outC, activation: .relu)
+                block.conv3.forward(branch, n: n, h: outSide, w: outSide, into: target, activation: .relu, residual: true, scratch: ws.scratch)
                 if target == y { swap(&x, &y) }
                 side = outSide
             }

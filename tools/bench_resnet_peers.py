@@ -1,0 +1,78 @@
+"""RN50's image tower beside ONNX Runtime, and beside ViT-B/32, in one run.
+
+open_clip's RN50 (ModifiedResNet) with random weights and random BatchNorm statistics, exported to ONNX
+(fp32, opset 17; ONNX Runtime fuses the BatchNorms into the convolutions itself), run by onnxruntime on
+`--threads` threads at batch 1 and 32 on 224 px inputs; then `clip bench --shape RN50 --towers image
+--precision fp32` and the same for ViT-B-32 (Immich reports RN50 and ViT-B/32 at the same latency).
+Model forward only; the same batch sizes, the same measuring loop (`--seconds` each, after a warm-up).
+
+Usage: python tools/bench_resnet_peers.py [--threads 2] [--seconds 4] [--clip .build/release/clip]
+"""
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+
+import torch
+
+import reference_env  # noqa: F401  (torchvision stub before open_clip)
+import open_clip
+
+from make_resnet_fixtures import randomize_resnet
+
+
+def measure(fn, batch, seconds):
+    fn()
+    runs, start = 0, time.perf_counter()
+    while True:
+        fn()
+        runs += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds and runs >= 2:
+            return batch * runs / elapsed
+
+
+def clip_bench(clip, shape, threads, seconds):
+    out = subprocess.run([clip, "bench", "--shape", shape, "--towers", "image", "--precision", "fp32", "--threads", str(threads),
+                          "--seconds", str(seconds), "--json"], check=True, capture_output=True, text=True).stdout
+    return {r["batch"]: r["per_second"] for r in json.loads(out)["results"] if r["kind"] == "image"}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seconds", type=float, default=4)
+    ap.add_argument("--clip", default=".build/release/clip")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    cfg = json.load(open(os.path.join(os.path.dirname(open_clip.__file__), "model_configs", "RN50.json")))
+    model = open_clip.model.CLIP(**cfg).eval()
+    randomize_resnet(model, seed=5)
+
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = args.threads
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    rates = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "rn50_image.onnx")
+        torch.onnx.export(model.visual, (torch.randn(1, 3, 224, 224),), path, input_names=["pixels"], output_names=["embeds"],
+                          dynamic_axes={"pixels": {0: "batch"}}, opset_version=17, dynamo=False)
+        session = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+        for batch in (1, 32):
+            pixels = torch.randn(batch, 3, 224, 224).numpy()
+            rates[batch] = measure(lambda: session.run(None, {"pixels": pixels}), batch, args.seconds)
+            print(f"  onnxruntime {ort.__version__} fp32 RN50 image batch {batch:2d}  {rates[batch]:7.1f}/s", flush=True)
+    ours = clip_bench(args.clip, "RN50", args.threads, args.seconds)
+    vit = clip_bench(args.clip, "ViT-B-32-quickgelu", args.threads, args.seconds)
+    print(f"\nimage embeddings/s, fp32, {args.threads} threads, random weights:")
+    print(f"  {'batch':>5}  {'SwiftCLIP RN50':>14}  {'ORT RN50':>9}  {'ratio':>6}  {'SwiftCLIP ViT-B/32':>18}")
+    for batch in (1, 32):
+        print(f"  {batch:>5}  {ours[batch]:14.1f}  {rates[batch]:9.1f}  {ours[batch] / rates[batch]:5.2f}×  {vit[batch]:18.1f}")
+
+
+if __name__ == "__main__":
+    main()
