@@ -56,7 +56,7 @@ extension CLIPModel {
                 stem: [conv(in: 3, out: w / 2, kernel: 3, stride: 2, reduced: false), conv(in: w / 2, out: w / 2, kernel: 3), conv(in: w / 2, out: w, kernel: 3)],
                 stages: stages, positions: tensor([r.grid * r.grid + 1, c], scale: 0.1),
                 query: packing.pack(tensor([c, c], scale: s)), queryBias: tensor([c], scale: 0.01),
-                keyValue: packing.pack(tensor([2 * c, c], scale: s)), keyValueBias: tensor([2 * c], scale: 0.01),
+                key: tensor([c, c], scale: s), value: tensor([c, c], scale: s), valueBias: tensor([c], scale: 0.01),
                 output: PackedWeights(tensor([d, c], scale: s)), outputBias: tensor([d], scale: 0.01)))
         default:
             vision = nil

@@ -17,8 +17,11 @@ struct ResNetWeights {
     let positions: Tensor     // [grid² + 1, C]
     let query: PackedWeights  // q_proj [C, C]
     let queryBias: Tensor
-    let keyValue: PackedWeights   // k_proj and v_proj stacked [2C, C]
-    let keyValueBias: Tensor
+    /// k_proj and v_proj `[C, C]` as they are (the pool multiplies the query and the attended tokens by
+    /// them, per head; k_proj's bias shifts every score of a head alike, which softmax ignores).
+    let key: Tensor
+    let value: Tensor
+    let valueBias: Tensor
     let output: PackedWeights     // c_proj [D, C]
     let outputBias: Tensor
 }
@@ -71,8 +74,8 @@ enum ResNetKeyMap {
             stem: stem, stages: stages,
             positions: r.take(a + "positional_embedding", [config.grid * config.grid + 1, c]),
             query: packing.pack(r.take(a + "q_proj.weight", [c, c])), queryBias: r.take(a + "q_proj.bias", [c]),
-            keyValue: packing.pack(r.stack([a + "k_proj.weight", a + "v_proj.weight"], [c, c])),
-            keyValueBias: r.stack([a + "k_proj.bias", a + "v_proj.bias"], [c]),
+            key: r.take(a + "k_proj.weight", [c, c]), value: r.take(a + "v_proj.weight", [c, c]),
+            valueBias: { _ = r.take(a + "k_proj.bias", [c]); return r.take(a + "v_proj.bias", [c]) }(),
             output: PackedWeights(r.take(a + "c_proj.weight", [d, c])), outputBias: r.take(a + "c_proj.bias", [d]))
     }
 }
