@@ -48,7 +48,7 @@ enum ModelRegistry {
                                            reason: "the config describes a ModifiedResNet, but the file has Hugging Face keys (transformers has no ResNet CLIP): the config and the weights do not match")
             }
             return ModifiedResNet(config: resnet, embedDim: config.embedDim,
-                                  weights: ResNetKeyMap.weights(reader, resnet, embedDim: config.embedDim, packing: packing))
+                                  weights: ResNetKeyMap.weights(reader, resnet, embedDim: config.embedDim))
         }
     }
 }

@@ -34,10 +34,10 @@ extension CLIPModel {
                 projection: PackedWeights(tensor([d, c], scale: 1 / Float(c).squareRoot()))))
         case let .modifiedResNet(r) where towers.contains(.vision):
             // He-scaled convolutions (BatchNorm already folded: a small random bias) keep activations O(1).
-            func conv(in c: Int, out: Int, kernel k: Int, stride: Int = 1, reduced: Bool = true) -> Convolution {
-                let rows = tensor([out, k * k * c], scale: (6 / Float(k * k * c)).squareRoot())
-                return Convolution(weights: reduced ? packing.pack(rows) : PackedWeights(rows), bias: tensor([out], scale: 0.01),
-                                   kernel: k, stride: stride, inChannels: c)
+            // fp32 whatever the packing, as a loaded one (see ResNetKeyMap).
+            func conv(in c: Int, out: Int, kernel k: Int, stride: Int = 1) -> Convolution {
+                Convolution(weights: PackedWeights(tensor([out, k * k * c], scale: (6 / Float(k * k * c)).squareRoot())),
+                            bias: tensor([out], scale: 0.01), kernel: k, stride: stride, inChannels: c)
             }
             let w = r.width, c = r.poolWidth
             var inplanes = w
@@ -53,9 +53,9 @@ extension CLIPModel {
             }
             let s = 1 / Float(c).squareRoot()
             vision = ModifiedResNet(config: r, embedDim: d, weights: ResNetWeights(
-                stem: [conv(in: 3, out: w / 2, kernel: 3, stride: 2, reduced: false), conv(in: w / 2, out: w / 2, kernel: 3), conv(in: w / 2, out: w, kernel: 3)],
+                stem: [conv(in: 3, out: w / 2, kernel: 3, stride: 2), conv(in: w / 2, out: w / 2, kernel: 3), conv(in: w / 2, out: w, kernel: 3)],
                 stages: stages, positions: tensor([r.grid * r.grid + 1, c], scale: 0.1),
-                query: packing.pack(tensor([c, c], scale: s)), queryBias: tensor([c], scale: 0.01),
+                query: PackedWeights(tensor([c, c], scale: s)), queryBias: tensor([c], scale: 0.01),
                 key: tensor([c, c], scale: s), value: tensor([c, c], scale: s), valueBias: tensor([c], scale: 0.01),
                 output: PackedWeights(tensor([d, c], scale: s)), outputBias: tensor([d], scale: 0.01)))
         default:
