@@ -26,7 +26,8 @@ struct ModelOptions: ParsableArguments {
     func load(towers: Towers, smoothing: Bool = true) throws -> LoadedModel {
         let url = try BundledModel.folder(named: model) ?? ModelResolver(hub: HubClient()).resolve(model, progress: DownloadProgressLine.report)
         DownloadProgressLine.finish()
-        return try LoadedModel.load(url, modelName: modelName, towers: towers, packing: packing(smoothing: smoothing))
+        return try LoadedModel.load(url, modelName: modelName, towers: towers, packing: packing(smoothing: smoothing),
+                                    known: KnownModels.entry(for: model))
     }
 }
 

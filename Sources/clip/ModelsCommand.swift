@@ -18,21 +18,32 @@ struct ModelsCommand: AsyncParsableCommand {
         func run() async throws {
             let resolver = ModelResolver()
             let cache = resolver.hub.cache
-            let rows = KnownModels.all.map { entry in (entry, resolver.cached(entry.repo)) }
+            let rows = try KnownModels.all.map { entry -> (entry: KnownModels.Entry, config: CLIPConfig, cost: ModelCost, path: URL?) in
+                let config = try entry.config
+                return (entry, config, ModelCost(config), resolver.cached(entry.repo))
+            }
             if json {
-                let objects: [[String: Any]] = rows.map { entry, path in
-                    ["name": entry.name, "repo": entry.repo, "description": entry.summary, "cached": path != nil, "path": path?.path ?? NSNull()]
+                let objects: [[String: Any]] = rows.map { row in
+                    ["name": row.entry.name, "repo": row.entry.repo, "description": row.entry.summary, "family": row.config.image.family.rawValue,
+                     "architecture": row.entry.architecture, "image_size": row.config.image.imageSize, "embed_dim": row.config.embedDim,
+                     "image_parameters": row.cost.imageParameters, "text_parameters": row.cost.textParameters,
+                     "image_gflops": (row.cost.imageFLOPs / 1e7).rounded() / 100, "resize": row.entry.resizeMode.rawValue,
+                     "cached": row.path != nil, "path": row.path?.path ?? NSNull()]
                 }
                 let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
                 return
             }
             print("cache: \(cache.root.path)")
-            let nameWidth = rows.map(\.0.name.count).max() ?? 4, repoWidth = rows.map(\.0.repo.count).max() ?? 4
-            func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
-            print("\(pad("NAME", nameWidth))  \(pad("REPOSITORY", repoWidth))  CACHED  DESCRIPTION")
-            for (entry, path) in rows {
-                print("\(pad(entry.name, nameWidth))  \(pad(entry.repo, repoWidth))  \(pad(path == nil ? "no" : "yes", 6))  \(entry.summary)")
+            print("params: image + text tower parameters; GFLOPs: one image through the image tower (2 per multiply-add)")
+            let table = [["NAME", "FAMILY", "IMAGE", "EMBED", "PARAMS", "GFLOPS", "CACHED", "REPOSITORY", "DESCRIPTION"]] + rows.map { row in
+                [row.entry.name, row.config.image.family.rawValue, "\(row.config.image.imageSize)", "\(row.config.embedDim)",
+                 String(format: "%.0fM + %.0fM", Double(row.cost.imageParameters) / 1e6, Double(row.cost.textParameters) / 1e6),
+                 String(format: "%.1f", row.cost.imageFLOPs / 1e9), row.path == nil ? "no" : "yes", row.entry.repo, row.entry.summary]
+            }
+            let widths = (0..<table[0].count).map { column in table.map { $0[column].count }.max()! }
+            for line in table {
+                print(zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
             }
         }
     }

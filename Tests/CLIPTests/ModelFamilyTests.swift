@@ -71,3 +71,57 @@ final class ModelFamilyTests: XCTestCase {
         assertCLIPError(["training supports ViT image towers only", "ModifiedResNet"]) { try model.config.requireViT(for: "training") }
     }
 }
+
+/// The config-only variants: each known model's architecture, quirk and cost.
+final class KnownModelTests: XCTestCase {
+    func testParameterCountsMatchOpenCLIP() throws {
+        // open_clip 3.3 `CLIP(**model_configs[name])`: visual parameters, and the rest but logit_scale.
+        for (name, image, text) in [("RN50", 38_316_896, 63_690_240), ("ViT-B-32", 87_849_216, 63_428_096),
+                                    ("ViT-B-32-256", 87_860_736, 63_428_096), ("ViT-B-16-plus-240", 117_213_824, 91_163_520)] {
+            let cost = ModelCost(try CLIPConfig(openCLIPModelName: name))
+            XCTAssertEqual(cost.imageParameters, image, name)
+            XCTAssertEqual(cost.textParameters, text, name)
+        }
+        // ViT-B/32: 4.4 G multiply-adds per image, as every table has it.
+        XCTAssertEqual(ModelCost(try CLIPConfig(openCLIPModelName: "ViT-B-32")).imageFLOPs / 2e9, 4.41, accuracy: 0.01)
+    }
+
+    func testEachVariantCarriesItsQuirk() throws {
+        func entry(_ name: String) throws -> KnownModels.Entry { try XCTUnwrap(KnownModels.entry(for: name), name) }
+        // DataComp's ViT-B/32 at 256 px: an 8×8 grid (65 tokens), GELU.
+        let datacomp = try entry("ViT-B-32-256-datacomp").config
+        XCTAssertEqual(datacomp.vit?.gridSize, 8)
+        XCTAssertEqual(datacomp.vit?.tokens, 65)
+        XCTAssertEqual(datacomp.vit?.transformer.activation, .gelu)
+        // ViT-B/16+ at 240 px: 896 wide (14 heads of 64), 15×15 grid, 640-d.
+        let plus = try entry("ViT-B-16-plus-240").config
+        XCTAssertEqual([plus.vit?.transformer.width, plus.vit?.transformer.heads, plus.vit?.gridSize, plus.embedDim], [896, 14, 15, 640])
+        // DFN5B at 378 px: QuickGELU and squash; the hub config's activation is overridden by the tag's.
+        let dfn = try entry("ViT-H-14-378-dfn5b")
+        XCTAssertEqual(dfn.resizeMode, .squash)
+        XCTAssertEqual(try dfn.config.vit?.imageSize, 378)
+        var gelu = try CLIPConfig(openCLIPModelName: "ViT-H-14-378")
+        XCTAssertEqual(gelu.text.transformer.activation, .gelu)
+        dfn.applyQuirks(to: &gelu)
+        XCTAssertEqual(gelu.vit?.transformer.activation, .quickGELU)
+        XCTAssertEqual(gelu.text.transformer.activation, .quickGELU)
+        // MetaCLIP and DFN-2B are QuickGELU; LAION's are GELU; OpenAI's ResNets are QuickGELU in the text tower.
+        XCTAssertEqual(try entry("ViT-B-16-metaclip").config.vit?.transformer.activation, .quickGELU)
+        XCTAssertEqual(try entry("ViT-L-14-dfn2b").config.vit?.transformer.activation, .quickGELU)
+        XCTAssertEqual(try entry("ViT-B-32-laion2b").config.vit?.transformer.activation, .gelu)
+        XCTAssertEqual(try entry("RN50x4").config.image, .modifiedResNet(ResNetConfig(layers: [4, 6, 10, 6], width: 80, imageSize: 288, heads: 40)))
+        XCTAssertEqual(try entry("RN50x4").config.text.transformer.activation, .quickGELU)
+        XCTAssertEqual(try entry("RN50x64").config.image, .modifiedResNet(ResNetConfig(layers: [3, 15, 36, 10], width: 128, imageSize: 448, heads: 64)))
+    }
+
+    /// A known model loaded from its folder gets its quirks: the squash resize reaches the preprocessing.
+    func testAKnownModelsQuirksReachTheLoadedModel() throws {
+        let dfn = try XCTUnwrap(KnownModels.entry(for: "ViT-H-14-dfn5b"))
+        let loaded = try LoadedModel.load(Fixtures.url("engine/openclip_gelu_p16"), known: dfn)
+        XCTAssertEqual(loaded.model.config.text.transformer.activation, .quickGELU)
+        XCTAssertEqual(try loaded.imageEmbedder().preprocessor.config.resizeMode, .squash)
+        let plain = try LoadedModel.load(Fixtures.url("engine/openclip_gelu_p16"))
+        XCTAssertEqual(plain.model.config.text.transformer.activation, .gelu)
+        XCTAssertEqual(try plain.imageEmbedder().preprocessor.config.resizeMode, .shortest)
+    }
+}

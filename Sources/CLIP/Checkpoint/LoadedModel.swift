@@ -9,25 +9,29 @@ public final class LoadedModel: @unchecked Sendable {
     public let model: CLIPModel
     public let folder: URL?
     public let id: String
+    /// A known model's resize mode, over what its folder declares.
+    public let resizeMode: PreprocessConfig.ResizeMode?
     private let lock = NSLock()
     private var cachedTokenizer: Tokenizer?
 
-    public init(model: CLIPModel, folder: URL?, id: String) {
+    public init(model: CLIPModel, folder: URL?, id: String, resizeMode: PreprocessConfig.ResizeMode? = nil) {
         self.model = model
         self.folder = folder
         self.id = id
+        self.resizeMode = resizeMode
     }
 
     /// Loads `url`: a Hugging Face or open_clip folder, or an open_clip `.safetensors` file with its
     /// architecture (`modelName`: a built-in name such as `ViT-B-32-quickgelu`, or a model JSON file).
+    /// `known`: the known model `url` was downloaded as, whose quirks (QuickGELU, squash) apply.
     public static func load(_ url: URL, modelName: String? = nil, towers: Towers = .both,
-                            packing: LinearPacking = .fp32) throws -> LoadedModel {
+                            packing: LinearPacking = .fp32, known: KnownModels.Entry? = nil) throws -> LoadedModel {
         // fp32 keeps the identity libraries were built with before precisions existed.
         let suffix = packing.precision == .fp32 ? "" : " precision \(packing.precision.rawValue)"
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            return LoadedModel(model: try CLIPModel.load(from: url, towers: towers, packing: packing), folder: url,
-                               id: identity(of: url) + suffix)
+            return LoadedModel(model: try CLIPModel.load(from: url, towers: towers, packing: packing) { known?.applyQuirks(to: &$0) },
+                               folder: url, id: identity(of: url) + suffix, resizeMode: known?.resizeMode)
         }
         guard let modelName else {
             throw CLIPError.invalidArgument("\(url.path) is a file: pass --model-name (e.g. ViT-B-32-quickgelu) or a model JSON")
@@ -80,7 +84,9 @@ public final class LoadedModel: @unchecked Sendable {
     /// keeps the short side at least twice the input size, then resizes exactly (faster, not bit-exact).
     public func imageEmbedder(batchSize: Int = 32, applyEXIFOrientation: Bool = true, fastJPEG: Bool = false) throws -> ImageEmbedder {
         let vision = try model.requireVision()
-        let preprocess = ImagePreprocessor(config: try PreprocessConfig.forModel(folder: folder, imageSize: vision.imageSize))
+        var config = try PreprocessConfig.forModel(folder: folder, imageSize: vision.imageSize)
+        if let resizeMode, resizeMode != .shortest { config.resizeMode = resizeMode }
+        let preprocess = ImagePreprocessor(config: config)
         let decode = DecodeOptions(applyEXIFOrientation: applyEXIFOrientation, jpegScaledShortSide: fastJPEG ? 2 * preprocess.config.size : nil)
         return ImageEmbedder(vision: vision, preprocessor: preprocess, options: decode, batchSize: batchSize)
     }

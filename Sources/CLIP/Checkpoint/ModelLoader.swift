@@ -8,7 +8,9 @@ extension CLIPModel {
     /// - An OpenAI-named checkpoint without a config: `model.safetensors` whose keys are OpenAI's / open_clip's
     ///   (`visual.*`, `token_embedding.weight`), sized from its tensors (`CLIPConfig(openAIStateDict:)`).
     /// - An open_clip `.safetensors` file: pass `openCLIPConfig` (see `load(openCLIPFile:config:towers:)`).
-    public static func load(from url: URL, towers: Towers = .both, packing: LinearPacking = .fp32) throws -> CLIPModel {
+    /// `adjust` changes the decoded config before the weights are read (a known model's quirks).
+    public static func load(from url: URL, towers: Towers = .both, packing: LinearPacking = .fp32,
+                            adjust: (inout CLIPConfig) -> Void = { _ in }) throws -> CLIPModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw CLIPError.io(file: url.path, reason: "no such file or folder")
@@ -22,17 +24,21 @@ extension CLIPModel {
         let ocWeights = url.appendingPathComponent("open_clip_model.safetensors")
         let fm = FileManager.default
         if fm.fileExists(atPath: hfConfig.path), fm.fileExists(atPath: hfWeights.path) {
-            let config = try CLIPConfig(huggingFaceConfigFile: hfConfig)
+            var config = try CLIPConfig(huggingFaceConfigFile: hfConfig)
+            adjust(&config)
             return try load(weights: hfWeights, config: config, towers: towers, packing: packing)
         }
         if fm.fileExists(atPath: ocConfig.path), fm.fileExists(atPath: ocWeights.path) {
-            let config = try CLIPConfig(openCLIPHubConfig: try readFile(ocConfig), source: ocConfig.path)
+            var config = try CLIPConfig(openCLIPHubConfig: try readFile(ocConfig), source: ocConfig.path)
+            adjust(&config)
             return try load(weights: ocWeights, config: config, towers: towers, packing: packing)
         }
         if fm.fileExists(atPath: hfWeights.path) {
             let file = try SafeTensorsFile(path: hfWeights.path)
             if try CheckpointLayout.detect(file) == .openCLIP {
-                return try load(weights: hfWeights, config: try CLIPConfig(openAIStateDict: file), towers: towers, packing: packing)
+                var config = try CLIPConfig(openAIStateDict: file)
+                adjust(&config)
+                return try load(weights: hfWeights, config: config, towers: towers, packing: packing)
             }
         }
         throw CLIPError.io(file: url.path, reason: "folder has neither config.json + model.safetensors (Hugging Face), open_clip_config.json + open_clip_model.safetensors (open_clip), nor an OpenAI-named model.safetensors")
