@@ -102,10 +102,15 @@ public enum GEMM {
         let rowBlocks = threads > 1 && m >= 192 && strips < 4 * threads ? threads : 1
         let rowsPerBlock = ((m + rowBlocks - 1) / rowBlocks + 5) / 6 * 6
         Parallelism.forEachChunk(strips * rowBlocks) { range in
-            for unit in range {
-                let block = unit / strips, s = unit % strips
+            // One kernel call per row block, over this thread's run of its strips: the kernel orders its
+            // tiles (rows, then strips) better than a call per strip would.
+            var unit = range.lowerBound
+            while unit < range.upperBound {
+                let block = unit / strips, first = unit % strips
+                let last = min(strips, first + (range.upperBound - unit))
                 let rows = (block * rowsPerBlock)..<min(m, (block + 1) * rowsPerBlock)
-                if !rows.isEmpty { body(rows, s * strip, min(panels, (s + 1) * strip)) }
+                if !rows.isEmpty { body(rows, first * strip, min(panels, last * strip)) }
+                unit += last - first
             }
         }
     }
