@@ -128,4 +128,19 @@ final class CompactionTests: XCTestCase {
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)).filter { $0.hasSuffix(".f32") }
         XCTAssertEqual(names, ["vectors-2.f32"])
     }
+
+    /// Another model of the same size takes the library over: every old vector and index file goes (an
+    /// index left over from before a compaction would otherwise be read as the new model's).
+    func testAModelChangeLeavesNoOldVectorOrIndexFile() throws {
+        let dir = try temporaryFolder(self), folder = dir.appendingPathComponent("lib")
+        let (store, _) = try makeWastefulLibrary(folder)
+        XCTAssertNotNil(try store.compact(force: true))
+        try Data("stale".utf8).write(to: folder.appendingPathComponent("index.hnsw"))
+        let other = try LibraryStore(directory: folder, modelID: "another model", dimension: Self.d)
+        XCTAssertEqual(other.replacedModel, "m")
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".f32") || $0.hasSuffix(".hnsw") }
+        XCTAssertEqual(left, ["vectors.f32"])
+        XCTAssertEqual(try other.snapshot().count, 0)
+        XCTAssertEqual(try other.check(), [])
+    }
 }

@@ -128,6 +128,17 @@ final class HNSWTests: XCTestCase {
         // A file of the fp32 format (01) is refused, so a library rebuilds it rather than misreading it.
         try (Data("SCHNSW01".utf8) + Data(count: 4096)).write(to: url)
         XCTAssertThrowsError(try HNSWIndex.load(from: url)) { XCTAssertTrue("\($0)".contains("not a SwiftCLIP HNSW index"), "\($0)") }
+        // A link pointing past the last node (a corrupt or foreign file) is refused, never followed.
+        try index.save(to: url)
+        var bytes = [UInt8](try Data(contentsOf: url))
+        let linksStart = 8 + 8 * 8 + (index.count + removed.count) * d * 2  // magic, header, half-precision vectors
+        bytes.withUnsafeMutableBytes { raw in
+            let links = raw.baseAddress!.advanced(by: linksStart).assumingMemoryBound(to: Int32.self)
+            XCTAssertGreaterThan(links[0], 0, "node 0 has links")
+            links[1] = Int32(1 << 30)
+        }
+        try Data(bytes).write(to: url)
+        XCTAssertThrowsError(try HNSWIndex.load(from: url)) { XCTAssertTrue("\($0)".contains("corrupt index file"), "\($0)") }
     }
 
     /// Built on several threads (four, more than this machine has cores, to make the races likely): the

@@ -243,6 +243,7 @@ class LibraryRouteTests: XCTestCase {
             }
             assertAPIError(try await client.send("/v1/search", method: .post, body: Data("{not json".utf8)), .badRequest, param: nil, "not a JSON object")
             assertAPIError(try await client.send("/v1/duplicates?threshold=2", method: .get), .badRequest, param: "threshold", "between 0.5 and 1")
+            assertAPIError(try await client.postJSON("/v1/search", ["query": "cat", "folder": "/photos/\u{0}a"]), .badRequest, param: "folder", "NUL")
             assertAPIError(try await client.send("/v1/index", method: .post), .conflict, param: nil, "indexes no folders")
         }
         // Without --library every library route says how to get one.
@@ -328,6 +329,15 @@ extension LibraryRouteMemoryStoreTests {
             let (after, body) = try await client.postJSON("/v1/search", ["query": "a photo"])
             XCTAssertEqual(after, .ok)
             XCTAssertEqual(body["searched"] as? Int, 5)
+
+            // Another client re-binds the library to a model of another size: a 503 saying so, not a crash.
+            _ = try await memory.bind(model: "another model", dimension: 7)
+            try await memory.commit(embedded: [(IndexedFile(path: fixture.files[0], size: 1, mtime: 1, hash: "h"), [Float](repeating: 0.5, count: 7))],
+                                    other: [], removed: [])
+            let id = try await memory.files(under: fixture.files[0])[fixture.files[0]]!.id!
+            assertAPIError(try await client.postJSON("/v1/search", ["query": "cat", "like": id]), .serviceUnavailable, param: nil, "another model")
+            assertAPIError(try await client.postJSON("/v1/classify", ["labels": ["cat"], "ids": [id]]), .serviceUnavailable, param: nil, "another model")
+            assertAPIError(try await client.postJSON("/v1/rank", ["prompt": "cat", "ids": [id]]), .serviceUnavailable, param: nil, "another model")
         }
     }
 }

@@ -110,7 +110,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// Adds `ids.count` vectors (`rows`, row-major, L2-normalised) under `ids`, on `threads` threads when
     /// there are enough of them to share (the graph differs from a one-thread build only in the order
     /// links were made; recall is the same, see IndexTests).
-    public func add(rows: [Float], ids newIDs: [Int], threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public func add(rows: [Float], ids newIDs: [Int], threads: Int = Parallelism.threads) {
         precondition(rows.count == newIDs.count * dimension, "\(rows.count) floats for \(newIDs.count) \(dimension)-d vectors")
         guard !newIDs.isEmpty else { return }
         rows.withUnsafeBufferPointer { r in
@@ -178,7 +178,21 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             let found = searchLayer(q, entries: entries, ef: efConstruction, level: lc, skipDeleted: false, state: state, locks: locks)
                 .filter { $0.node != node }
             let chosen = selectNeighbors(found, limit: m, state: state)
-            withLock(locks, node) { setLinks(node, lc, chosen.map(\.node)) }
+            withLock(locks, node) {
+                // In a parallel build another thread may have linked to this node already (having found it
+                // on the level above): keep those links, pruned with the rest.
+                var list = chosen.map(\.node)
+                let existing = links(node, lc)
+                if !existing.isEmpty {
+                    for n in existing where !list.contains(n) { list.append(n) }
+                    let limit = lc == 0 ? maxM0 : m
+                    if list.count > limit {
+                        let base = widened(node, state)
+                        list = selectNeighbors(list.map { (score: similarity(base, $0), node: $0) }, limit: limit, state: state).map(\.node)
+                    }
+                }
+                setLinks(node, lc, list)
+            }
             for neighbor in chosen { connect(neighbor.node, to: node, score: neighbor.score, level: lc, state: state, locks: locks) }
             entries = found.isEmpty ? entries : found
         }
@@ -453,6 +467,10 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         }
         let h: UnsafeMutablePointer<Int64> = try take(8, "header")
         let (d, n, m) = (Int(h[0]), Int(h[1]), Int(h[2]))
+        guard d > 0, d <= 1 << 16, n >= 0, m > 0, m <= 1024, h[5] >= -1, h[5] < Int64(Int32.max), h[6] >= -1, h[6] <= 16, h[7] >= 0 else {
+            munmap(map, length)
+            throw CLIPError.io(file: url.path, reason: "corrupt index file (header)")
+        }
         let index = HNSWIndex(dimension: d, m: m, efConstruction: Int(h[3]), efSearch: Int(h[4]), viewing: (map, length))
         index.entry = Int32(h[5]); index.maxLevel = Int(h[6]); index.deletedCount = Int(h[7])
         index.vectors = PodBuffer(viewing: try take(n * d, "vectors"), count: n * d) as PodBuffer<UInt16>
@@ -468,18 +486,36 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         var position = 0
         for node in 0..<n {
             let level = Int(index.levels[node])
+            guard level <= 16 else {
+                munmap(map, length)
+                throw CLIPError.io(file: url.path, reason: "corrupt index file (node \(node) on \(level) levels)")
+            }
             index.upperStart.append(level > 0 ? index.upperLinks.count : -1)
             guard level > 0 else { continue }
             index.upperLinks.append(repeating: 0, count: level * index.upperStride)
             for lc in 1...level {
-                let c = Int(stream[position])
-                guard c <= m else {
+                let c = position < Int(streamCount[0]) ? Int(stream[position]) : -1
+                let links = c >= 0 && position + 1 + c <= Int(streamCount[0]) ? Array(UnsafeBufferPointer(start: stream + position + 1, count: c)) : []
+                guard c >= 0, c <= m, links.count == c, links.allSatisfy({ $0 >= 0 && Int($0) < n }) else {
                     munmap(map, length)
-                    throw CLIPError.io(file: url.path, reason: "corrupt index file (a node with \(c) links on level \(lc))")
+                    throw CLIPError.io(file: url.path, reason: "corrupt index file (the links of node \(node) on level \(lc))")
                 }
-                index.setLinks(Int32(node), lc, Array(UnsafeBufferPointer(start: stream + position + 1, count: c)))
+                index.setLinks(Int32(node), lc, links)
                 position += 1 + c
             }
+        }
+        // Level 0 is read in place: every list must stay within its slot and point at nodes that exist.
+        let stride0 = 2 * m + 1
+        for node in 0..<n {
+            let list = index.level0.base + node * stride0, c = Int(list[0])
+            guard c >= 0, c <= 2 * m, (0..<c).allSatisfy({ list[1 + $0] >= 0 && Int(list[1 + $0]) < n }) else {
+                munmap(map, length)
+                throw CLIPError.io(file: url.path, reason: "corrupt index file (the level-0 links of node \(node))")
+            }
+        }
+        guard index.entry < Int32(max(n, 0)), index.entry >= -1, index.maxLevel <= 16 else {
+            munmap(map, length)
+            throw CLIPError.io(file: url.path, reason: "corrupt index file (entry point \(index.entry), top level \(index.maxLevel))")
         }
         for (node, id) in index.ids.enumerated() where !index.deleted[node] { index.nodeOf[id] = Int32(node) }
         return index

@@ -38,17 +38,16 @@ extension LibraryStore {
     /// (their snapshots keep the old file mapped until they are done with it).
     @discardableResult
     public func compact(force: Bool = false) throws -> Compaction? {
-        try asWriter {
+        try asWriter { old in
             let (meta, live) = try read { db in
                 (try Meta(db), try Row.fetchAll(db, sql: "SELECT id, row FROM files WHERE row IS NOT NULL ORDER BY row")
                     .map { (id: $0["id"] as Int64, row: $0["row"] as Int) })
             }
-            try removeLeftovers(keeping: meta.vectorFile)
+            Self.removeVectorFiles(in: directory, keeping: [meta.vectorFile, Self.indexName(for: meta.vectorFile)])
             let orphaned = meta.vectors - live.count
             let worth = orphaned >= Self.compactionMinimumRows && Double(orphaned) >= Self.compactionRatio * Double(meta.vectors)
             guard orphaned > 0, force || worth else { return nil }
 
-            let old = try vectors(for: meta)
             let name = Self.vectorFile(after: meta.vectorFile)
             try writeRows(live.map(\.row), of: old, committed: meta.vectors, to: directory.appendingPathComponent(name))
             let oldIndex = directory.appendingPathComponent(Self.indexName(for: meta.vectorFile))
@@ -68,7 +67,7 @@ extension LibraryStore {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_file', ?)", arguments: [name])
             }
             commitLock.withLock { commits += 1 }
-            try removeLeftovers(keeping: name)
+            Self.removeVectorFiles(in: directory, keeping: [name, Self.indexName(for: name)])
             return Compaction(before: meta.vectors, after: live.count, file: name)
         }
     }
@@ -103,17 +102,5 @@ extension LibraryStore {
         guard fsync(fd) == 0 else { throw CLIPError.io(file: url.path, reason: "cannot sync the compacted vector file: \(String(cString: strerror(errno)))") }
         let folder = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folder >= 0 { fsync(folder); close(folder) }
-    }
-
-    /// Deletes vector and index files other than `vectorFile`'s (an earlier compaction's old files, or a
-    /// killed one's new ones). Only as the writer: no other process is writing them then.
-    private func removeLeftovers(keeping vectorFile: String) throws {
-        let keep: Set<String> = [vectorFile, Self.indexName(for: vectorFile)]
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for name in names where !keep.contains(name) {
-            let vectors = name.hasPrefix("vectors") && name.hasSuffix(".f32")
-            let index = name.hasPrefix("index") && name.hasSuffix(".hnsw")
-            if vectors || index { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
-        }
     }
 }

@@ -64,8 +64,9 @@ public final class LibraryStore: @unchecked Sendable {
             // all and let indexing embed every file again, instead of mixing spaces or crashing. As the
             // library's writer: another process may be in the middle of a commit.
             try Self.exclusively(directory) {
-                try? FileManager.default.removeItem(at: vectorURL)
-                try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.indexName(for: meta.vectorFile)))
+                // Every vector and index file: an old index left by a compaction would otherwise be read
+                // as the new model's when the dimension is the same.
+                Self.removeVectorFiles(in: directory, keeping: [])
                 try Self.write(queue, dbPath) { db in
                     try db.execute(sql: "UPDATE files SET row = NULL, error = NULL")
                     for (key, value) in [("model", modelID), ("dimension", "\(dimension)"), ("vectors", "0"), ("vector_file", Self.firstVectorFile)] {
@@ -75,7 +76,8 @@ public final class LibraryStore: @unchecked Sendable {
             }
         }
         if !sameModel { vectorURL = directory.appendingPathComponent(Self.firstVectorFile) }
-        currentVectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.vectors : 0)
+        currentVectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.vectors : 0,
+                                        create: vectorURL.lastPathComponent == Self.firstVectorFile)
         if !sameModel { replacedModel = meta.model }
     }
 
@@ -90,13 +92,34 @@ public final class LibraryStore: @unchecked Sendable {
     /// The vector file in use by this process.
     var vectors: VectorFile { fileLock.withLock { currentVectors } }
 
-    /// The vector file the database names (`meta` read in the same transaction as the rows about to be
-    /// used): the open one, or, after a compaction, the new one opened in its place.
+    /// The vector file the database names (call it inside the read that gave `meta`: a compaction cannot
+    /// commit, and so delete the file, while that read is open): the open one, or, after a compaction, the
+    /// new one opened in its place. Files only move forward: stale metadata gets its file without making
+    /// it this process's current one.
     func vectors(for meta: Meta) throws -> VectorFile {
         try fileLock.withLock {
-            if currentVectors.url.lastPathComponent == meta.vectorFile { return currentVectors }
-            currentVectors = try VectorFile(url: directory.appendingPathComponent(meta.vectorFile), dimension: dimension, committedRows: meta.vectors)
-            return currentVectors
+            let name = currentVectors.url.lastPathComponent
+            if name == meta.vectorFile { return currentVectors }
+            let file = try VectorFile(url: directory.appendingPathComponent(meta.vectorFile), dimension: dimension, committedRows: meta.vectors,
+                                      create: false)
+            if Self.generation(of: meta.vectorFile) > Self.generation(of: name) { currentVectors = file }
+            return file
+        }
+    }
+
+    /// 0 for `vectors.f32`, N for `vectors-N.f32`.
+    static func generation(of vectorFile: String) -> Int {
+        Int(vectorFile.dropFirst("vectors-".count).dropLast(".f32".count)) ?? 0
+    }
+
+    /// Deletes the vector and index files in `directory` but `keeping` (a compaction's leftovers, or all of
+    /// them when the model changes). Only as the library's writer: nobody is writing them then.
+    static func removeVectorFiles(in directory: URL, keeping keep: Set<String>) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where !keep.contains(name) {
+            let vectors = name.hasPrefix("vectors") && name.hasSuffix(".f32")
+            let index = name.hasPrefix("index") && name.hasSuffix(".hnsw")
+            if vectors || index { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
         }
     }
 
@@ -160,13 +183,13 @@ public final class LibraryStore: @unchecked Sendable {
     /// and synced, then a single transaction inserts or updates the records (each `embedded` record gets
     /// its vector's row), deletes `removed`, and moves the committed row count forward.
     public func commit(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) throws {
-        try asWriter { try commitAsWriter(embedded: embedded, other: other, removed: removed) }
+        try asWriter { file in try commitAsWriter(embedded: embedded, other: other, removed: removed, file: file) }
     }
 
-    private func commitAsWriter(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) throws {
+    private func commitAsWriter(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64], file: VectorFile) throws {
         try checkDimensions(embedded, dimension, library: directory.path)
-        let rows = embedded.isEmpty ? 0..<vectors.count : try vectors.append(embedded.map(\.1))
-        let committed = vectors.count
+        let rows = embedded.isEmpty ? 0..<file.count : try file.append(embedded.map(\.1))
+        let committed = file.count
         try write { db in
             for (offset, item) in embedded.enumerated() {
                 var record = FileRecord(item.0, row: Int64(rows.lowerBound + offset))
@@ -223,16 +246,24 @@ public final class LibraryStore: @unchecked Sendable {
     /// database (mmap) and brought in step with it: rows embedded since are inserted, rows no longer
     /// referenced are tombstoned; saved again when it changed.
     public func approximateIndex() throws -> ApproximateIndex {
-        let (rows, meta) = try read { db in
-            (try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL"), try Meta(db))
+        let (rows, meta, file) = try read { db in
+            let meta = try Meta(db)
+            guard meta.model == modelID else {
+                throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened with \(modelID)")
+            }
+            return (try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL"), meta, try vectors(for: meta))
         }
         let url = directory.appendingPathComponent(Self.indexName(for: meta.vectorFile))
         var index = HNSWIndex(dimension: dimension)
         if FileManager.default.fileExists(atPath: url.path), let saved = try? HNSWIndex.load(from: url), saved.dimension == dimension {
             index = saved
         }
-        // Saved for the next run; a library folder that cannot be written still gets its searches.
-        if try bringInStep(index, live: Set(rows), file: try vectors(for: meta), committed: meta.vectors) { try? index.save(to: url) }
+        // Saved for the next run (not when a compaction replaced the file meanwhile: that index is gone
+        // with it); a library folder that cannot be written still gets its searches.
+        if try bringInStep(index, live: Set(rows), file: file, committed: meta.vectors),
+           (try? read { try Meta($0).vectorFile }) == meta.vectorFile {
+            try? index.save(to: url)
+        }
         return ApproximateIndex(index: index, vectorFile: meta.vectorFile)
     }
 
@@ -250,15 +281,15 @@ public final class LibraryStore: @unchecked Sendable {
     /// Every embedded file now, with its vector in the mapped file, read in one transaction (so rows
     /// appended by another process since this store opened are mapped too).
     public func snapshot() throws -> LibrarySnapshot {
-        let (entries, meta) = try read { db in
-            (try Row.fetchAll(db, sql: "SELECT id, path, row, hash FROM files WHERE row IS NOT NULL")
-                .map { LibrarySnapshot.Entry(id: $0["id"], path: $0["path"], row: $0["row"], hash: $0["hash"]) },
-             try Meta(db))
+        let (entries, meta, file) = try read { db in
+            let meta = try Meta(db)
+            guard meta.model == modelID else {
+                throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened with \(modelID)")
+            }
+            return (try Row.fetchAll(db, sql: "SELECT id, path, row, hash FROM files WHERE row IS NOT NULL")
+                        .map { LibrarySnapshot.Entry(id: $0["id"], path: $0["path"], row: $0["row"], hash: $0["hash"]) },
+                    meta, try vectors(for: meta))
         }
-        guard meta.model == modelID else {
-            throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened with \(modelID)")
-        }
-        let file = try vectors(for: meta)
         return LibrarySnapshot(entries: entries, dimension: dimension, vectors: try file.rows(atLeast: meta.vectors), mapping: file,
                                vectorFile: meta.vectorFile)
     }
@@ -275,14 +306,18 @@ public final class LibraryStore: @unchecked Sendable {
     /// writer, in this process or another, waits), after adopting the vector rows another process
     /// committed, and only while the library is still this model's (another process may have rebuilt it
     /// for another model since this store opened it).
-    func asWriter<T>(_ body: () throws -> T) throws -> T {
+    func asWriter<T>(_ body: (VectorFile) throws -> T) throws -> T {
         try Self.exclusively(directory) {
-            let meta = try read { try Meta($0) }
-            guard meta.model == modelID, meta.dimension == dimension, try vectors(for: meta).isCurrentFile else {
+            let (meta, file) = try read { db -> (Meta, VectorFile?) in
+                let meta = try Meta(db)
+                guard meta.model == modelID, meta.dimension == dimension else { return (meta, nil) }
+                return (meta, try vectors(for: meta))
+            }
+            guard let file, file.isCurrentFile else {
                 throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) by another process; open it again")
             }
-            vectors.adopt(committedRows: meta.vectors)
-            return try body()
+            file.adopt(committedRows: meta.vectors)
+            return try body(file)
         }
     }
 

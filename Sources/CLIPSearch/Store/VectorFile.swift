@@ -21,10 +21,11 @@ final class VectorFile: @unchecked Sendable {
     /// at most the file's size in address space, and no memory.
     private var retired: [(UnsafeMutableRawPointer, Int)] = []
 
-    init(url: URL, dimension: Int, committedRows: Int) throws {
+    /// `create`: make the file when missing (a new library's first file; compactions write theirs).
+    init(url: URL, dimension: Int, committedRows: Int, create: Bool = true) throws {
         self.url = url
         self.dimension = dimension
-        fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        fd = open(url.path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
         guard fd >= 0 else { throw CLIPError.io(file: url.path, reason: "cannot open the vector file: \(String(cString: strerror(errno)))") }
         let rowBytes = dimension * MemoryLayout<Float>.size
         var info = stat()

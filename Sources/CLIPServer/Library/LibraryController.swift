@@ -78,7 +78,7 @@ struct LibraryController<Context: RequestContext> {
             guard let image = try await Self.libraryCall({ try await library.reader.images(ids: [id]) })[id] else {
                 throw Self.unknownImage(id, param: "like")
             }
-            parts.append(image.vector)
+            parts.append(try Self.sameModel(image.vector, served))
         }
         if let vector = try fields.vector("vector", count: served.dimension) { parts.append(vector) }
         guard !parts.isEmpty else {
@@ -153,7 +153,7 @@ struct LibraryController<Context: RequestContext> {
         case (true, false):
             let library = try requireLibrary()
             let images = try await libraryImages(library, ids: try fields.integers("ids", limit: Self.maxResults)!)
-            return (images.map { Self.describe(id: $0.id, path: $0.path) }, images.map(\.vector))
+            return (images.map { Self.describe(id: $0.id, path: $0.path) }, try images.map { try Self.sameModel($0.vector, served) })
         case (false, true):
             let inputs = try fields.strings("images", limit: EmbeddingsRequest.maxInputs)!
             let names = inputs.indices.map { "images[\($0)]" }
@@ -183,7 +183,10 @@ struct LibraryController<Context: RequestContext> {
         if let ids {
             let images = try await libraryImages(library, ids: ids)
             files = images.map { ($0.id, $0.path) }
-            cosines = images.flatMap { image in ranking.queries.map { zip($0, image.vector).reduce(0) { $0 + $1.0 * $1.1 } } }
+            cosines = try images.flatMap { image in
+                let vector = try Self.sameModel(image.vector, served)
+                return ranking.queries.map { zip($0, vector).reduce(0) { $0 + $1.0 * $1.1 } }
+            }
         } else {
             (files, cosines) = try await Self.libraryCall { try await library.reader.cosines(ranking.queries, folder: folder) }
         }
@@ -310,12 +313,24 @@ struct LibraryController<Context: RequestContext> {
         }
     }
 
+    /// A stored vector of another size than the served model's: the library was re-bound to another model
+    /// since the server started (503; a restart with that model, or re-indexing, mends it).
+    static func sameModel(_ vector: [Float], _ served: ServedModel) throws -> [Float] {
+        guard vector.count == served.dimension else {
+            throw APIError(.serviceUnavailable, "the library now holds \(vector.count)-d vectors of another model, not this server's \(served.dimension)-d ones: restart the server with that model, or re-index", type: "server_error")
+        }
+        return vector
+    }
+
     static func unknownImage(_ id: Int64, param: String) -> APIError {
         APIError(.notFound, "no image with id \(id) in the library", param: param, code: "image_not_found")
     }
 
-    static func folderPath(_ folder: String) -> String {
-        URL(fileURLWithPath: (folder as NSString).expandingTildeInPath).standardizedFileURL.path
+    /// `folder` as the stores hold paths (absolute, standardised); a NUL is no path (and PostgreSQL's text
+    /// type would refuse it: a 503 for a client's mistake).
+    static func folderPath(_ folder: String) throws -> String {
+        guard !folder.contains("\u{0}") else { throw APIError.badRequest("'folder' contains a NUL character", param: "folder") }
+        return URL(fileURLWithPath: (folder as NSString).expandingTildeInPath).standardizedFileURL.path
     }
 
     /// A question to the library; one it cannot answer (its database is down) is the server's problem (503),
