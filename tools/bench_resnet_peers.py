@@ -13,25 +13,14 @@ import json
 import os
 import subprocess
 import tempfile
-import time
 
 import torch
 
 import reference_env  # noqa: F401  (torchvision stub before open_clip)
 import open_clip
 
+from bench_peers import measure
 from make_resnet_fixtures import randomize_resnet
-
-
-def measure(fn, batch, seconds):
-    fn()
-    runs, start = 0, time.perf_counter()
-    while True:
-        fn()
-        runs += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds and runs >= 2:
-            return batch * runs / elapsed
 
 
 def clip_bench(clip, shape, threads, seconds):

@@ -92,6 +92,12 @@ def open_clip_case(root, name, model_cfg, seed):
     save_file(state, os.path.join(out, "open_clip_model.safetensors"), metadata={"format": "pt"})
     with open(os.path.join(out, "open_clip_config.json"), "w") as f:
         json.dump({"model_cfg": model_cfg, "preprocess_cfg": {}}, f, indent=2)
+    save_io(out, *open_clip_io(model, model_cfg, seed))
+    print(name, "ok")
+
+
+def open_clip_io(model, model_cfg, seed):
+    """Seeded pixels and token rows for an open_clip model, and its outputs: what save_io() writes."""
     size = model_cfg["vision_cfg"]["image_size"]
     pixels = torch.randn(3, 3, size, size, generator=torch.Generator().manual_seed(seed + 1))
     vocab = model_cfg["text_cfg"]["vocab_size"]
@@ -100,8 +106,7 @@ def open_clip_case(root, name, model_cfg, seed):
         img = model.encode_image(pixels)
         txt = model.encode_text(torch.from_numpy(tokens).long())
         scale = model.logit_scale.exp()
-    save_io(out, pixels, tokens, img, txt, img, scale)
-    print(name, "ok")
+    return pixels, tokens, img, txt, img, scale
 
 
 def main(root):

@@ -25,7 +25,7 @@ import open_clip
 from open_clip.model import build_model_from_openai_state_dict
 from safetensors.torch import save_file
 
-from make_engine_fixtures import randomize, save_io, token_batch
+from make_engine_fixtures import open_clip_io, randomize, save_io
 
 
 def randomize_resnet(model, seed):
@@ -52,14 +52,8 @@ def case(root, name, model_cfg, seed, bare=False):
     model = open_clip.model.CLIP(**model_cfg).eval()
     randomize_resnet(model, seed)
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    size = model_cfg["vision_cfg"]["image_size"]
-    pixels = torch.randn(3, 3, size, size, generator=torch.Generator().manual_seed(seed + 1))
-    vocab = model_cfg["text_cfg"]["vocab_size"]
-    tokens = token_batch(vocab, vocab - 2, vocab - 1, seed + 2)
-    with torch.no_grad():
-        img = model.encode_image(pixels)
-        txt = model.encode_text(torch.from_numpy(tokens).long())
-        scale = model.logit_scale.exp()
+    io = open_clip_io(model, model_cfg, seed)
+    pixels, tokens, img, txt = io[:4]
     if bare:
         # OpenAI's checkpoints name the tensors exactly so; the shapes must carry the whole config.
         save_file(state, os.path.join(out, "model.safetensors"), metadata={"format": "pt"})
@@ -76,7 +70,7 @@ def case(root, name, model_cfg, seed, bare=False):
         save_file(state, os.path.join(out, "open_clip_model.safetensors"), metadata={"format": "pt"})
         with open(os.path.join(out, "open_clip_config.json"), "w") as f:
             json.dump({"model_cfg": model_cfg, "preprocess_cfg": {}}, f, indent=2)
-    save_io(out, pixels, tokens, img, txt, img, scale)
+    save_io(out, *io)
     print(name, "ok")
 
 
