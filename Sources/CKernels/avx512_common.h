@@ -62,6 +62,14 @@ INLINE TARGET_512 __m512 activate(__m512 v, int activation) {
         return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
                              _mm512_add_ps(_mm512_set1_ps(1.0f), erf512(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f)))));
     if (activation == CLIP_ACTIVATION_RELU) return _mm512_max_ps(v, _mm512_setzero_ps());
+    if (activation == CLIP_ACTIVATION_GELU_TANH) {
+        // tanh(u) = 1 − 2 / (exp(2u) + 1), which saturates cleanly at both ends.
+        __m512 u = _mm512_mul_ps(_mm512_set1_ps(0.7978845608028654f),
+                                 _mm512_fmadd_ps(_mm512_mul_ps(_mm512_mul_ps(v, v), v), _mm512_set1_ps(0.044715f), v));
+        __m512 e = exp512(_mm512_add_ps(u, u));
+        __m512 t = _mm512_sub_ps(_mm512_set1_ps(1.0f), _mm512_div_ps(_mm512_set1_ps(2.0f), _mm512_add_ps(e, _mm512_set1_ps(1.0f))));
+        return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v), _mm512_add_ps(_mm512_set1_ps(1.0f), t));
+    }
     return v;
 }
 

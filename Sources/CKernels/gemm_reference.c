@@ -9,6 +9,7 @@ float clip_epilogue_reference(clip_epilogue e, float v, long column, float exist
     if (e.activation == CLIP_ACTIVATION_QUICK_GELU) v = v / (1.0f + expf(-1.702f * v));
     else if (e.activation == CLIP_ACTIVATION_GELU) v = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
     else if (e.activation == CLIP_ACTIVATION_RELU) v = fmaxf(v, 0.0f);
+    else if (e.activation == CLIP_ACTIVATION_GELU_TANH) v = 0.5f * v * (1.0f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));
     return e.accumulate == 1 ? existing + v : v;
 }
 

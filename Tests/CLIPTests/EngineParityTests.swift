@@ -49,6 +49,26 @@ final class EngineParityTests: XCTestCase {
         }
     }
 
+    /// transformers' SiglipModel (tools/make_siglip_fixtures.py): tanh GELU, no class token, the MAP head,
+    /// a bidirectional text tower pooled at its last position through a biased head; logits with
+    /// logit_bias, and their sigmoids.
+    func testSiglipHuggingFaceTinyWithMAPHeadAndLogitBias() throws {
+        try checkCase("hf_siglip_tiny") { dir in
+            let model = try CLIPModel.load(from: dir)
+            XCTAssertEqual(model.config.image.family, .siglip)
+            XCTAssertEqual(model.config.text.style, .siglip)
+            XCTAssertEqual(model.config.text.transformer.activation, .geluTanh)
+            XCTAssertEqual(model.logitBias ?? 0, -3, accuracy: 1e-6)
+            return model
+        }
+        let model = try CLIPModel.load(from: Fixtures.url("engine/hf_siglip_tiny"))
+        let images = try model.requireVision().embed(pixels: try Fixtures.floats("engine/hf_siglip_tiny/pixels.npy"))
+        let texts = try model.requireText().embed(tokens: try Fixtures.tokens("engine/hf_siglip_tiny/tokens.npy"))
+        let sigmoids = model.logits(images: images, texts: texts).flatMap { $0 }.map { 1 / (1 + expf(-$0)) }
+        let expected = try Fixtures.floats("engine/hf_siglip_tiny/probabilities.npy")
+        checkTensor(Tensor(shape: expected.shape, values: sigmoids), expected, tolerance: 1e-5, "hf_siglip_tiny sigmoid probabilities")
+    }
+
     func testHuggingFaceQuickGELUPatch32OddTextHeads() throws {
         try checkCase("hf_quickgelu_p32") { try CLIPModel.load(from: $0) }
     }

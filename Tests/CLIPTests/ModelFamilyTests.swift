@@ -49,7 +49,8 @@ final class ModelFamilyTests: XCTestCase {
     func testTheFamilyComesFromTheConfig() throws {
         func hf(_ json: String) throws -> CLIPConfig { try CLIPConfig(huggingFaceConfig: Data(json.utf8), source: "config.json") }
         XCTAssertEqual(try hf(#"{"model_type": "clip"}"#).image.family, .vit)
-        assertCLIPError(["config.json", "model_type", "SigLIP is not supported yet"]) { try hf(#"{"model_type": "siglip", "vision_config": {"hidden_size": 768}}"#) }
+        assertCLIPError(["config.json", "model_type", "NaFlex"]) { try hf(#"{"model_type": "siglip2"}"#) }
+        XCTAssertEqual(try hf(#"{"model_type": "siglip"}"#).image.family, .siglip)
         assertCLIPError(["model_type", "unsupported model family 'bert'", "supported: clip"]) { try hf(#"{"model_type": "bert"}"#) }
         let resnet = try CLIPConfig(openCLIPModelName: "RN50-quickgelu")
         XCTAssertEqual(resnet.image, .modifiedResNet(ResNetConfig(layers: [3, 4, 6, 3], width: 64, imageSize: 224, heads: 32)))

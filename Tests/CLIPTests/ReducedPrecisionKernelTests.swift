@@ -103,7 +103,7 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             for row in 0..<n { for kk in 0..<k { packed[(row / 16) * k * 16 + kk * 16 + row % 16] = w[row * k + kk] } }
             // The ResNet epilogues too: ReLU, and the residual added before the ReLU (accumulate 2).
             for (activation, accumulate) in [(Int32(CLIP_ACTIVATION_NONE), Int32(1)), (Int32(CLIP_ACTIVATION_GELU), 0), (Int32(CLIP_ACTIVATION_QUICK_GELU), 0),
-                                             (Int32(CLIP_ACTIVATION_RELU), 0), (Int32(CLIP_ACTIVATION_RELU), 2)] {
+                                             (Int32(CLIP_ACTIVATION_RELU), 0), (Int32(CLIP_ACTIVATION_RELU), 2), (Int32(CLIP_ACTIVATION_GELU_TANH), 0)] {
                 var c1 = values(m * n, seed: 11, scale: 1), c2 = c1
                 bias.withUnsafeBufferPointer { b in
                     let epilogue = clip_epilogue(bias: b.baseAddress, activation: activation, accumulate: accumulate)

@@ -50,6 +50,7 @@ enum {
     CLIP_ACTIVATION_QUICK_GELU = 1,  // x·σ(1.702x)
     CLIP_ACTIVATION_GELU = 2,        // 0.5x(1 + erf(x/√2))
     CLIP_ACTIVATION_RELU = 3,        // max(x, 0): the ResNet towers' convolutions
+    CLIP_ACTIVATION_GELU_TANH = 4,   // 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))): SigLIP (HF gelu_pytorch_tanh)
 };
 
 /// Panels [p0, p1) of `C = A·Wᵀ` over u8 rows `a` (from `clip_quantize_rows_u8`) and packed s8 weights.

@@ -59,19 +59,18 @@ extension CLIPModel {
         let layout = try CheckpointLayout.detect(st)
         let reader = WeightReader(file: st)
         let vision = towers.contains(.vision) ? try ModelRegistry.imageTower(config, reader, layout: layout, packing: packing) : nil
-        let text = towers.contains(.text)
-            ? TextTransformer(config: config.text, embedDim: config.embedDim,
-                              weights: layout.textWeights(reader, config.text, embedDim: config.embedDim, packing: packing))
-            : nil
+        let text = towers.contains(.text) ? try ModelRegistry.textTower(config, reader, layout: layout, packing: packing) : nil
         let scale = reader.take("logit_scale", [])
+        // SigLIP's sigmoid scores have a bias too; CLIP checkpoints trained with SigLIP's loss may carry one.
+        let bias = reader.file.entries["logit_bias"] != nil ? reader.take("logit_bias", []).data[0] : nil
         reader.rejectUnused { key in
-            if CheckpointLayout.isIgnoredBuffer(key) || key == "logit_bias" { return false }
+            if CheckpointLayout.isIgnoredBuffer(key) { return false }
             if layout.isVisionKey(key) { return towers.contains(.vision) }
             if layout.isTextKey(key) { return towers.contains(.text) }
             return true
         }
         try reader.finish()
-        return CLIPModel(config: config, vision: vision, text: text, logitScale: Foundation.exp(scale[0]), source: file.path,
+        return CLIPModel(config: config, vision: vision, text: text, logitScale: Foundation.exp(scale[0]), logitBias: bias, source: file.path,
                          precision: packing.precision)
     }
 

@@ -16,13 +16,16 @@ public final class CLIPModel: @unchecked Sendable {
     public let text: (any TextTower)?
     /// `exp(logit_scale)`, the multiplier applied to cosine similarities (100 for trained OpenAI models).
     public let logitScale: Float
+    /// SigLIP's `logit_bias`, added to the scaled cosine before its sigmoid; nil for CLIP's softmax models.
+    public let logitBias: Float?
     /// Where the weights came from, for messages.
     public let source: String
     /// The precision the block linears run in (resolved: never `auto`).
     public let precision: Precision
 
-    init(config: CLIPConfig, vision: (any ImageTower)?, text: (any TextTower)?, logitScale: Float, source: String,
+    init(config: CLIPConfig, vision: (any ImageTower)?, text: (any TextTower)?, logitScale: Float, logitBias: Float? = nil, source: String,
          precision: Precision = .fp32) {
+        self.logitBias = logitBias
         self.config = config
         self.vision = vision
         self.text = text
@@ -43,14 +46,15 @@ public final class CLIPModel: @unchecked Sendable {
         return text
     }
 
-    /// `logitScale · imageᵀ·text` for normalised embeddings: `[images, texts]`, as CLIP's `logits_per_image`.
+    /// `logitScale · imageᵀ·text (+ logitBias)` for normalised embeddings: `[images, texts]`, as
+    /// `logits_per_image`.
     public func logits(images: Tensor, texts: Tensor) -> [[Float]] {
         let d = images.shape[1]
         return (0..<images.shape[0]).map { i in
             (0..<texts.shape[0]).map { j in
                 var dot: Float = 0
                 for k in 0..<d { dot += images.data[i * d + k] * texts.data[j * d + k] }
-                return logitScale * dot
+                return logitScale * dot + (logitBias ?? 0)
             }
         }
     }

@@ -11,7 +11,7 @@ extension CLIPConfig {
         do { family = try JSONDecoder().decode(HFModelType.self, from: data) } catch {
             throw CLIPError.config(source: source, field: nil, reason: "not a JSON object")
         }
-        self = try ModelRegistry.huggingFace(modelType: family.model_type ?? "clip", source: source) { try CLIPConfig(huggingFaceCLIP: data, source: source) }
+        self = try ModelRegistry.huggingFace(modelType: family.model_type ?? "clip", source: source, data: data)
     }
 
     /// Decodes a Hugging Face `CLIPModel` `config.json` (`model_type` "clip").
@@ -40,6 +40,37 @@ extension CLIPConfig {
         if let channels = vision.num_channels, channels != 3 {
             throw CLIPError.config(source: source, field: "vision_config.num_channels", reason: "only 3-channel models are supported, got \(channels)")
         }
+        try validate(source: source)
+    }
+
+    /// Decodes a Hugging Face `SiglipModel` `config.json` (`model_type` "siglip"; SigLIP 2's fixed-resolution
+    /// checkpoints too): transformers' defaults are ViT-B/16 at 224 px, 64-token texts, tanh GELU, ε 1e-6.
+    init(huggingFaceSiglip data: Data, source: String) throws {
+        let raw: HFConfigFile
+        do { raw = try JSONDecoder().decode(HFConfigFile.self, from: data) } catch {
+            throw CLIPError.config(source: source, field: Self.fieldPath(of: error), reason: "not a valid SigLIP config.json (\(Self.reason(of: error)))")
+        }
+        let text = raw.text_config ?? HFTowerConfig(), vision = raw.vision_config ?? HFTowerConfig()
+        func tower(_ c: HFTowerConfig, _ name: String) throws -> TransformerConfig {
+            let act = c.hidden_act ?? "gelu_pytorch_tanh"
+            guard let activation = Activation(rawValue: act) else {
+                throw CLIPError.config(source: source, field: "\(name).hidden_act", reason: "unsupported activation '\(act)' (supported: gelu_pytorch_tanh, gelu, quick_gelu)")
+            }
+            return TransformerConfig(width: c.hidden_size ?? 768, layers: c.num_hidden_layers ?? 12, heads: c.num_attention_heads ?? 12,
+                                     mlpWidth: c.intermediate_size ?? 3072, activation: activation, layerNormEps: c.layer_norm_eps ?? 1e-6)
+        }
+        if vision.vision_use_head == false {
+            throw CLIPError.config(source: source, field: "vision_config.vision_use_head", reason: "a SigLIP image tower without its attention-pooling head is not supported")
+        }
+        let visionTower = try tower(vision, "vision_config")
+        let embedDim = text.projection_size ?? text.hidden_size ?? 768
+        guard embedDim == visionTower.width else {
+            throw CLIPError.config(source: source, field: "text_config.projection_size", reason: "\(embedDim) differs from the image tower's width \(visionTower.width) (SigLIP's image embedding is its width)")
+        }
+        self.init(image: .siglip(VisionConfig(transformer: visionTower, imageSize: vision.image_size ?? 224, patchSize: vision.patch_size ?? 16, classToken: false)),
+                  text: TextConfig(transformer: try tower(text, "text_config"), contextLength: text.max_position_embeddings ?? 64,
+                                   vocabSize: text.vocab_size ?? 32000, style: .siglip),
+                  embedDim: embedDim)
         try validate(source: source)
     }
 
@@ -136,6 +167,8 @@ private struct HFTowerConfig: Decodable {
     var image_size: Int?
     var patch_size: Int?
     var num_channels: Int?
+    var projection_size: Int?
+    var vision_use_head: Bool?
 }
 
 private struct OpenCLIPConfigFile: Decodable {

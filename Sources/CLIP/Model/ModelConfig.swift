@@ -20,23 +20,31 @@ public struct VisionConfig: Sendable, Equatable {
     public var imageSize: Int
     public var patchSize: Int
     public var channels: Int = 3
+    /// CLIP's ViTs prepend a class token; SigLIP's do not (they pool with an attention head).
+    public var classToken = true
 
-    public init(transformer: TransformerConfig, imageSize: Int, patchSize: Int) {
-        self.transformer = transformer; self.imageSize = imageSize; self.patchSize = patchSize
+    public init(transformer: TransformerConfig, imageSize: Int, patchSize: Int, classToken: Bool = true) {
+        self.transformer = transformer; self.imageSize = imageSize; self.patchSize = patchSize; self.classToken = classToken
     }
 
     public var gridSize: Int { imageSize / patchSize }
-    /// Patches plus the class token.
-    public var tokens: Int { gridSize * gridSize + 1 }
+    /// Patches, plus the class token when there is one.
+    public var tokens: Int { gridSize * gridSize + (classToken ? 1 : 0) }
 }
 
 public struct TextConfig: Sendable, Equatable {
+    /// How a text tower reads its tokens: CLIP's is causal and pools at the end-of-text token through a
+    /// bias-free projection; SigLIP's attends both ways over its fixed-length input and pools at the last
+    /// position through a linear head with a bias.
+    public enum Style: String, Sendable { case clip, siglip }
+
     public var transformer: TransformerConfig
     public var contextLength: Int
     public var vocabSize: Int
+    public var style: Style = .clip
 
-    public init(transformer: TransformerConfig, contextLength: Int = 77, vocabSize: Int = 49408) {
-        self.transformer = transformer; self.contextLength = contextLength; self.vocabSize = vocabSize
+    public init(transformer: TransformerConfig, contextLength: Int = 77, vocabSize: Int = 49408, style: Style = .clip) {
+        self.transformer = transformer; self.contextLength = contextLength; self.vocabSize = vocabSize; self.style = style
     }
 }
 
@@ -65,23 +73,28 @@ public struct ResNetConfig: Sendable, Equatable {
 public enum ModelFamily: String, Sendable, CaseIterable {
     case vit = "ViT"
     case modifiedResNet = "ModifiedResNet"
+    case siglip = "SigLIP"
 }
 
 /// The image tower's shape, by family.
 public enum ImageTowerConfig: Sendable, Equatable {
     case vit(VisionConfig)
     case modifiedResNet(ResNetConfig)
+    /// SigLIP's ViT: a patch convolution with a bias, no class token and no `ln_pre`, and a multi-head
+    /// attention pooling head (MAP) instead of a projection.
+    case siglip(VisionConfig)
 
     public var family: ModelFamily {
         switch self {
         case .vit: return .vit
         case .modifiedResNet: return .modifiedResNet
+        case .siglip: return .siglip
         }
     }
 
     public var imageSize: Int {
         switch self {
-        case let .vit(v): return v.imageSize
+        case let .vit(v), let .siglip(v): return v.imageSize
         case let .modifiedResNet(r): return r.imageSize
         }
     }
@@ -122,7 +135,7 @@ public struct CLIPConfig: Sendable, Equatable {
         }
         var stacks = [("text", text.transformer)]
         switch image {
-        case let .vit(vision):
+        case let .vit(vision), let .siglip(vision):
             stacks.insert(("vision", vision.transformer), at: 0)
             try require(vision.patchSize > 0 && vision.imageSize >= vision.patchSize, "vision.patch_size", "patch \(vision.patchSize) does not fit image \(vision.imageSize)")
             try require(vision.imageSize % vision.patchSize == 0, "vision.image_size", "\(vision.imageSize) is not a multiple of patch size \(vision.patchSize)")

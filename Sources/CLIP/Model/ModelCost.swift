@@ -14,6 +14,16 @@ public struct ModelCost: Sendable, Equatable {
             let (blockParams, blockFLOPs) = Self.transformer(v.transformer, tokens: t)
             imageParameters = c * 3 * p * p + c + t * c + 2 * c + blockParams + 2 * c + c * d
             imageFLOPs = 2 * Double((t - 1) * 3 * p * p * c) + blockFLOPs + 2 * Double(c * d)
+        case let .siglip(v):
+            // Patches with a bias, no class token; the MAP head: probe, in/out projections, LayerNorm, MLP.
+            let c = v.transformer.width, t = v.tokens, p = v.patchSize, f = v.transformer.mlpWidth
+            let (blockParams, blockFLOPs) = Self.transformer(v.transformer, tokens: t)
+            let attention: Int = c + 4 * c * c + 4 * c
+            let head: Int = attention + 2 * c + 2 * c * f + f + c
+            let patches: Int = c * 3 * p * p + c + t * c
+            imageParameters = patches + blockParams + 2 * c + head
+            let headMACs: Int = 2 * t * c * c + 2 * c * c + 2 * c * f
+            imageFLOPs = 2 * Double(t * 3 * p * p * c) + blockFLOPs + 2 * Double(headMACs)
         case let .modifiedResNet(r):
             var params = 0, flops = 0.0
             func conv(_ k: Int, _ cin: Int, _ cout: Int, side: Int) {

@@ -5,20 +5,36 @@ import Foundation
 /// tower from its own key map (`CheckpointLayout` for ViT, `ResNetKeyMap` for ModifiedResNet). Above the
 /// engine every tower is an `ImageTower` / `TextTower`.
 enum ModelRegistry {
+    /// The text tower of `config`'s style, read with its key map.
+    static func textTower(_ config: CLIPConfig, _ reader: WeightReader, layout: CheckpointLayout, packing: LinearPacking) throws -> any TextTower {
+        switch config.text.style {
+        case .clip:
+            return TextTransformer(config: config.text, embedDim: config.embedDim,
+                                   weights: layout.textWeights(reader, config.text, embedDim: config.embedDim, packing: packing))
+        case .siglip:
+            return SiglipTextTransformer(config: config.text, embedDim: config.embedDim,
+                                         weights: SiglipKeyMap.textWeights(reader, config.text, embedDim: config.embedDim, packing: packing))
+        }
+    }
+
     /// Hugging Face `model_type`s SwiftCLIP decodes, each with what it builds.
-    static let huggingFaceFamilies: [String: String] = ["clip": "CLIP (ViT image tower, transformer text tower)"]
+    static let huggingFaceFamilies: [String: String] = ["clip": "CLIP (ViT image tower, transformer text tower)",
+                                                        "siglip": "SigLIP (ViT with a MAP head, bidirectional text tower)"]
     /// Known families that are not supported yet, with what to say.
     static let huggingFaceNotYet: [String: String] = [
-        "siglip": "SigLIP is not supported yet (its sigmoid-trained towers and SentencePiece tokenizer are a separate family)",
-        "siglip2": "SigLIP 2 is not supported yet",
+        "siglip2": "SigLIP 2's NaFlex (variable-resolution) models are not supported; its fixed-resolution checkpoints (model_type siglip) are",
         "chinese_clip": "Chinese-CLIP (a BERT text tower) is not supported",
         "altclip": "AltCLIP (an XLM-R text tower) is not supported",
     ]
 
     /// The config of a Hugging Face `model_type`, decoded by its family's decoder, or an error that says the
     /// family is not supported.
-    static func huggingFace(modelType: String, source: String, decode: () throws -> CLIPConfig) throws -> CLIPConfig {
-        if huggingFaceFamilies[modelType] != nil { return try decode() }
+    static func huggingFace(modelType: String, source: String, data: Data) throws -> CLIPConfig {
+        switch modelType {
+        case "clip": return try CLIPConfig(huggingFaceCLIP: data, source: source)
+        case "siglip": return try CLIPConfig(huggingFaceSiglip: data, source: source)
+        default: break
+        }
         let reason = huggingFaceNotYet[modelType]
             ?? "unsupported model family '\(modelType)' (supported: \(huggingFaceFamilies.keys.sorted().joined(separator: ", ")))"
         throw CLIPError.config(source: source, field: "model_type", reason: reason)
@@ -42,6 +58,11 @@ enum ModelRegistry {
         case let .vit(vision):
             return VisionTransformer(config: vision, embedDim: config.embedDim,
                                      weights: layout.visionWeights(reader, vision, embedDim: config.embedDim, packing: packing))
+        case let .siglip(vision):
+            guard layout == .huggingFace else {
+                throw CLIPError.checkpoint(file: reader.file.path, tensor: nil, reason: "SigLIP is read from Hugging Face SiglipModel checkpoints so far; open_clip/timm SigLIP files are not supported yet")
+            }
+            return SiglipVisionTransformer(config: vision, weights: SiglipKeyMap.visionWeights(reader, vision, packing: packing))
         case let .modifiedResNet(resnet):
             guard layout == .openCLIP else {
                 throw CLIPError.checkpoint(file: reader.file.path, tensor: nil,

@@ -107,7 +107,7 @@ struct TransformerStack {
 enum EmbeddingHead {
     static func project(
         _ ws: TransformerWorkspace, width: Int, pooledRows: [Int], norm: LayerNormWeights, eps: Float,
-        projection: PackedWeights, normalize: Bool
+        projection: PackedWeights, bias: UnsafePointer<Float>? = nil, normalize: Bool
     ) -> Tensor {
         let n = pooledRows.count
         let pooled = Tensor(uninitialized: [n, width])
@@ -116,7 +116,8 @@ enum EmbeddingHead {
                                          eps: eps, out: pooled.data + i * width)
         }
         let out = Tensor(uninitialized: [n, projection.outFeatures])
-        GEMM.multiply(pooled.data, ldx: width, rows: n, weights: projection, into: out.data, ldc: projection.outFeatures, accumulate: false)
+        GEMM.multiply(pooled.data, ldx: width, rows: n, weights: projection, into: out.data, ldc: projection.outFeatures, accumulate: false,
+                      bias: bias)
         if normalize { Normalize.l2Rows(out.data, rows: n, width: projection.outFeatures) }
         return out
     }

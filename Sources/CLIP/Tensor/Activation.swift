@@ -6,6 +6,8 @@ public enum Activation: String, Codable, Sendable {
     case gelu = "gelu"
     /// `max(x, 0)`: the ResNet image towers' convolutions.
     case relu = "relu"
+    /// `0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))`: SigLIP in transformers (`gelu_pytorch_tanh`).
+    case geluTanh = "gelu_pytorch_tanh"
 }
 
 enum ActivationKernel {
@@ -50,6 +52,9 @@ enum ActivationKernel {
         case .quickGELU?: return x / (1 + vexp(-1.702 * x))
         case .gelu?: return 0.5 * x * (1 + verf(x * 0.70710678118654752))
         case .relu?: return x.replacing(with: 0, where: x .< 0)
+        case .geluTanh?:
+            let u = 0.7978845608028654 * (x + 0.044715 * x * x * x)
+            return 0.5 * x * (1 + (1 - 2 / (vexp(2 * u) + 1)))
         case nil: return x
         }
     }

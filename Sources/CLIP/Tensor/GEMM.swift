@@ -122,6 +122,7 @@ extension Activation {
         case .quickGELU: return Int32(CLIP_ACTIVATION_QUICK_GELU)
         case .gelu: return Int32(CLIP_ACTIVATION_GELU)
         case .relu: return Int32(CLIP_ACTIVATION_RELU)
+        case .geluTanh: return Int32(CLIP_ACTIVATION_GELU_TANH)
         }
     }
 }

@@ -12,6 +12,8 @@ import Foundation
                 for i in range { let x = inp[i]; out[i] = 0.5 * x * (1 + erff(x * 0.70710678)) }
             case .relu:
                 for i in range { out[i] = max(inp[i], 0) }
+            case .geluTanh:
+                for i in range { let x = inp[i]; out[i] = 0.5 * x * (1 + tanhf(0.7978845608 * (x + 0.044715 * x * x * x))) }
             }
         }
     }
@@ -36,6 +38,11 @@ import Foundation
                 }
             case .relu:
                 for i in range { dinp[i] = inp[i] > 0 ? dout[i] : 0 }
+            case .geluTanh:
+                for i in range {
+                    let x = inp[i], k: Float = 0.7978845608, t = tanhf(k * (x + 0.044715 * x * x * x))
+                    dinp[i] = dout[i] * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x))
+                }
             }
         }
     }
