@@ -10,7 +10,7 @@ public final class ServedModel: Sendable {
     public let text: EmbeddingBatcher<[Int32]>
     public let image: EmbeddingBatcher<Tensor>?
     let preprocessor: ImagePreprocessor?
-    let tokenizer: Tokenizer
+    let tokenizer: any TextTokenizer
     /// Largest decoded image accepted, checked from the header before decoding.
     let maxPixels: Int
 
@@ -62,7 +62,7 @@ public final class ServedModel: Sendable {
 
     /// Each text's token ids (SOT … EOT, truncated at the context) and how many tokens they hold.
     func tokenize(_ texts: [String]) -> (ids: [[Int32]], count: Int) {
-        let ids = texts.map { tokenizer.encode($0).ids }
+        let ids = tokenizer.ids(texts)
         let count = ids.reduce(0) { $0 + ($1.lastIndex(where: { $0 != 0 }) ?? 0) + 1 }
         return (ids, count)
     }

@@ -49,7 +49,7 @@ struct ClassifyCommand: AsyncParsableCommand {
         let loaded = try modelOptions.load(towers: .both)
         let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
                                                 labels: try Self.readLabels(inline: labels, file: labelsFile),
-                                                templates: try PromptTemplates.named(templates), logitScale: loaded.model.logitScale, progress: ProgressLine.prompts.update)
+                                                templates: try PromptTemplates.named(templates), logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias, progress: ProgressLine.prompts.update)
         let files = try ImageFiles.collect(images)
         let (embeddings, used) = try imageOptions.embedAvailable(files, with: try imageOptions.embedder(loaded))
         let predictions = classifier.top(top, embeddings)

@@ -77,7 +77,7 @@ struct DemoCommand: AsyncParsableCommand {
         let set = try LabeledImages.load(data.appendingPathComponent("heldout").path)
             .relabeled(candidates: SyntheticScene.allLabels, source: "classes")
         let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(), labels: set.classes,
-                                                templates: SyntheticScene.promptTemplates, logitScale: loaded.model.logitScale)
+                                                templates: SyntheticScene.promptTemplates, logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias)
         let features = try embedder.embed(files: set.files)
         let top = classifier.top(1, features)
         let correct = zip(top, set.labels).filter { $0[0].label == set.classes[$1] }.count

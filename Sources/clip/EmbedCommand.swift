@@ -83,7 +83,7 @@ struct EmbedCommand: AsyncParsableCommand {
             } else {
                 labels = try TextList.read(texts!)
                 let tokenizer = try loaded.tokenizer()
-                sequences = labels.map { tokenizer.encode($0).ids }
+                sequences = tokenizer.ids(labels)
             }
             let mine = try selected(sequences.count)
             embeddings = try text.embed(tokens: mine.map { sequences[$0] })

@@ -102,7 +102,7 @@ extension EvalCommand {
     static func zeroShot(_ loaded: LoadedModel, on set: LabeledImages, templates: [String], images: ImageOptions,
                          progress: ((Int, Int) -> Void)? = nil) throws -> (Evaluation.Accuracy, used: [(index: Int, path: String)]) {
         let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
-                                                labels: set.classes, templates: templates, logitScale: loaded.model.logitScale,
+                                                labels: set.classes, templates: templates, logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias,
                                                 progress: progress)
         let (features, used) = try images.embedAvailable(set.files, with: try images.embedder(loaded))
         let accuracy = Evaluation.accuracy(scores: classifier.probabilities(features), labels: used.map { set.labels[$0.index] },

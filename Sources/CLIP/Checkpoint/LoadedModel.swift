@@ -12,7 +12,7 @@ public final class LoadedModel: @unchecked Sendable {
     /// A known model's resize mode, over what its folder declares.
     public let resizeMode: PreprocessConfig.ResizeMode?
     private let lock = NSLock()
-    private var cachedTokenizer: Tokenizer?
+    private var cachedTokenizer: (any TextTokenizer)?
 
     public init(model: CLIPModel, folder: URL?, id: String, resizeMode: PreprocessConfig.ResizeMode? = nil) {
         self.model = model
@@ -62,13 +62,24 @@ public final class LoadedModel: @unchecked Sendable {
         return "\(resolved.path) (\(size) bytes)"
     }
 
-    /// The model folder's vocabulary (or the bundled one), truncating at the model's context length; read
-    /// once (a folder's vocab.json + merges.txt take ~0.15 s to parse).
-    public func tokenizer() throws -> Tokenizer {
+    /// The tokenizer of the model's family, read once: CLIP's from the folder's vocabulary (or the bundled
+    /// one; a folder's vocab.json + merges.txt take ~0.15 s to parse), truncating at the context length;
+    /// SigLIP's from the folder's `spiece.model`, padding to the context length.
+    public func tokenizer() throws -> any TextTokenizer {
         lock.lock()
         defer { lock.unlock() }
         if let cachedTokenizer { return cachedTokenizer }
-        let made = try Tokenizer.forModel(at: folder, contextLength: model.config.text.contextLength)
+        let made: any TextTokenizer
+        switch model.config.text.style {
+        case .clip:
+            made = try Tokenizer.forModel(at: folder, contextLength: model.config.text.contextLength)
+        case .siglip:
+            guard let folder, FileManager.default.fileExists(atPath: folder.appendingPathComponent("spiece.model").path) else {
+                throw CLIPError.io(file: folder?.path ?? model.source, reason: "a SigLIP model needs its SentencePiece tokenizer: no spiece.model beside the weights")
+            }
+            made = SiglipTokenizer(sentencePiece: try UnigramTokenizer(contentsOf: folder.appendingPathComponent("spiece.model")),
+                                   length: model.config.text.contextLength)
+        }
         cachedTokenizer = made
         return made
     }
@@ -76,7 +87,7 @@ public final class LoadedModel: @unchecked Sendable {
     /// L2-normalised embeddings `[texts, D]`.
     public func embedTexts(_ texts: [String]) throws -> Tensor {
         let tokenizer = try tokenizer()
-        return try model.requireText().embed(tokens: texts.map { tokenizer.encode($0).ids })
+        return try model.requireText().embed(tokens: tokenizer.ids(texts))
     }
 
     /// An image embedder with this model's preprocessing (the folder's `preprocessor_config.json`, or the
@@ -84,7 +95,7 @@ public final class LoadedModel: @unchecked Sendable {
     /// keeps the short side at least twice the input size, then resizes exactly (faster, not bit-exact).
     public func imageEmbedder(batchSize: Int = 32, applyEXIFOrientation: Bool = true, fastJPEG: Bool = false) throws -> ImageEmbedder {
         let vision = try model.requireVision()
-        var config = try PreprocessConfig.forModel(folder: folder, imageSize: vision.imageSize)
+        var config = try PreprocessConfig.forModel(folder: folder, imageSize: vision.imageSize, family: vision.family)
         if let resizeMode, resizeMode != .shortest { config.resizeMode = resizeMode }
         let preprocess = ImagePreprocessor(config: config)
         let decode = DecodeOptions(applyEXIFOrientation: applyEXIFOrientation, jpegScaledShortSide: fastJPEG ? 2 * preprocess.config.size : nil)

@@ -2,9 +2,14 @@ import Foundation
 
 extension PreprocessConfig {
     /// The preprocessing a model folder declares: HF `preprocessor_config.json`, or the `preprocess_cfg` of
-    /// an open_clip `open_clip_config.json`; otherwise CLIP's defaults at the model's image size.
-    public static func forModel(folder: URL?, imageSize: Int) throws -> PreprocessConfig {
+    /// an open_clip `open_clip_config.json`; otherwise the family's defaults at the model's image size:
+    /// CLIP's mean and std with shortest-side resize and centre crop, or SigLIP's (`SiglipImageProcessor`,
+    /// open_clip `_slpcfg`): mean and std 0.5, bicubic squash to the square, no crop.
+    public static func forModel(folder: URL?, imageSize: Int, family: ModelFamily = .vit) throws -> PreprocessConfig {
         var config = PreprocessConfig(size: imageSize)
+        if family == .siglip {
+            config = PreprocessConfig(size: imageSize, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], resizeMode: .squash)
+        }
         guard let folder else { return config }
         let hf = folder.appendingPathComponent("preprocessor_config.json")
         let oc = folder.appendingPathComponent("open_clip_config.json")
@@ -12,7 +17,16 @@ extension PreprocessConfig {
             guard let json = (try? JSONDecoder().decode(JSONValue.self, from: data))?.object else {
                 throw CLIPError.config(source: hf.path, field: nil, reason: "not a JSON object")
             }
-            if let crop = json["crop_size"] { config.size = crop.int ?? crop.object?["height"]?.int ?? config.size }
+            if let crop = json["crop_size"] {
+                config.size = crop.int ?? crop.object?["height"]?.int ?? config.size
+            } else if let size = json["size"]?.object, let height = size["height"]?.int {
+                // A fixed height × width and no crop (SiglipImageProcessor): resize both sides, as PIL does.
+                guard size["width"]?.int == height else {
+                    throw CLIPError.config(source: hf.path, field: "size", reason: "only square inputs are supported, got \(height)×\(size["width"]?.int ?? 0)")
+                }
+                config.size = height
+                config.resizeMode = .squash
+            }
             try readMeanStd(json, meanKey: "image_mean", stdKey: "image_std", into: &config, source: hf.path)
         } else if let data = try? Data(contentsOf: oc) {
             guard let json = (try? JSONDecoder().decode(JSONValue.self, from: data))?.object else {

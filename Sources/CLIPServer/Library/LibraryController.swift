@@ -115,7 +115,9 @@ struct LibraryController<Context: RequestContext> {
         }
         let top = min(labels.count, try fields.integer("top_k", default: 5, in: 1...1000))
         let (items, vectors) = try await images(fields)
-        let classifier = try await classifiers.classifier(labels: labels, templates: templates) { prompts in
+        let model = served.loaded.model
+        let classifier = try await classifiers.classifier(labels: labels, templates: templates, logitScale: model.logitScale,
+                                                          logitBias: model.logitBias) { prompts in
             // In passes of at most 256 prompts: other requests take their turns between them, and the
             // text batcher's queue never holds one request larger than its limit.
             var embedded: [[Float]] = []
@@ -123,7 +125,7 @@ struct LibraryController<Context: RequestContext> {
                 embedded += try await served.embedTexts(Array(prompts[start..<min(prompts.count, start + 256)]))
             }
             return embedded
-        } logitScale: { served.loaded.model.logitScale }
+        }
         let predictions = classifier.top(top, Tensor(shape: [vectors.count, served.dimension], values: vectors.flatMap { $0 }))
         return JSONResponse.make(["results": zip(items, predictions).map { item, p -> [String: Any] in
             item.merging(["predictions": p.map { ["label": $0.label, "probability": Double($0.probability)] }]) { a, _ in a }
