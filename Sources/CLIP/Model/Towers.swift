@@ -35,4 +35,12 @@ public protocol TextTower: AnyObject, Sendable {
 
 extension TextTower {
     public func embed(tokens: [[Int32]]) throws -> Tensor { try embed(tokens: tokens, normalize: true) }
+
+    /// Refuses an id outside the vocabulary, naming the text.
+    func checkVocabulary(_ sequence: [Int32], text i: Int) throws {
+        let vocab = config.vocabSize
+        if let bad = sequence.first(where: { $0 < 0 || Int($0) >= vocab }) {
+            throw CLIPError.invalidArgument("text \(i) has token id \(bad) outside the vocabulary (0..<\(vocab))")
+        }
+    }
 }

@@ -32,15 +32,12 @@ public final class SiglipTextTransformer: TextTower, @unchecked Sendable {
     }
 
     public func embed(tokens sequences: [[Int32]], normalize: Bool = true) throws -> Tensor {
-        let vocab = config.vocabSize
         guard let length = sequences.first?.count else { return Tensor(zeros: [0, embedDim]) }
         for (i, seq) in sequences.enumerated() {
             guard seq.count == length, length >= 1, length <= config.contextLength else {
                 throw CLIPError.invalidArgument("text \(i) has \(seq.count) tokens; SigLIP takes texts padded to one length of at most \(config.contextLength) (SiglipTokenizer pads to it)")
             }
-            if let bad = seq.first(where: { $0 < 0 || Int($0) >= vocab }) {
-                throw CLIPError.invalidArgument("text \(i) has token id \(bad) outside the vocabulary (0..<\(vocab))")
-            }
+            try checkVocabulary(seq, text: i)
         }
         let out = Tensor(uninitialized: [sequences.count, embedDim])
         for start in stride(from: 0, to: sequences.count, by: batchLimit) {

@@ -32,13 +32,11 @@ public final class TextTransformer: TextTower, @unchecked Sendable {
     /// EOT, and texts are sorted by that length and batched with others of similar length.
     /// - Returns: `[texts, embedDim]` in input order, L2-normalised unless `normalize` is false.
     public func embed(tokens sequences: [[Int32]], normalize: Bool = true) throws -> Tensor {
-        let d = embedDim, vocab = config.vocabSize
+        let d = embedDim
         var lengths = [Int](repeating: 0, count: sequences.count)
         for (i, seq) in sequences.enumerated() {
             guard !seq.isEmpty else { throw CLIPError.invalidArgument("text \(i) has no tokens") }
-            if let bad = seq.first(where: { $0 < 0 || Int($0) >= vocab }) {
-                throw CLIPError.invalidArgument("text \(i) has token id \(bad) outside the vocabulary (0..<\(vocab))")
-            }
+            try checkVocabulary(seq, text: i)
             var eot = 0
             for j in seq.indices where seq[j] > seq[eot] { eot = j }
             // Padding after EOT is never computed, so only the tokens up to EOT must fit the context.
