@@ -46,9 +46,18 @@ struct BenchCommand: AsyncParsableCommand {
             for i in 0..<t.count { t.data[i] = Float((i * 7919) % 255) / 127.5 - 1 }
             return t
         }
-        let prompt = try Tokenizer.shared().encode("a photo of a dog").ids
-        let promptTokens = prompt.firstIndex(of: Tokenizer.endOfText)! + 1
-        let long: [Int32] = [Tokenizer.startOfText] + (1..<76).map { Int32(300 + $0) } + [Tokenizer.endOfText]
+        // CLIP's text tower stops at the end-of-text token: a short prompt and a full 77-token text. SigLIP's
+        // attends both ways over its fixed length: every text costs that length.
+        let siglip = config.text.style == .siglip
+        let context = config.text.contextLength
+        var prompt = try Tokenizer.shared().encode("a photo of a dog").ids
+        var promptTokens = prompt.firstIndex(of: Tokenizer.endOfText)! + 1
+        var long: [Int32] = [Tokenizer.startOfText] + (1..<76).map { Int32(300 + $0) } + [Tokenizer.endOfText]
+        if siglip {
+            long = (0..<context).map { Int32(300 + $0) }
+            prompt = long
+            promptTokens = context
+        }
         let loadTowers: Towers = towers == .image ? .vision : towers == .text ? .text : .both
 
         var results: [Measurement] = []
@@ -61,8 +70,10 @@ struct BenchCommand: AsyncParsableCommand {
                 }
             }
             if let text = model.text {
-                results.append(try measure("text", p, batch: 32, tokens: 77) { _ = try text.embed(tokens: Array(repeating: long, count: 32)) })
-                results.append(try measure("text", p, batch: 64, tokens: promptTokens) { _ = try text.embed(tokens: Array(repeating: prompt, count: 64)) })
+                results.append(try measure("text", p, batch: 32, tokens: long.count) { _ = try text.embed(tokens: Array(repeating: long, count: 32)) })
+                if !siglip {
+                    results.append(try measure("text", p, batch: 64, tokens: promptTokens) { _ = try text.embed(tokens: Array(repeating: prompt, count: 64)) })
+                }
             }
         }
         let tokenizerRate = try measureTokenizer()

@@ -20,12 +20,22 @@ enum OpenCLIPModelConfigs {
         "RN50x64": #"{"embed_dim": 1024, "vision_cfg": {"image_size": 448, "layers": [3, 15, 36, 10], "width": 128, "patch_size": null}, "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 1024, "heads": 16, "layers": 12}}"#,
     ]
 
-    static var names: [String] { json.keys.sorted().flatMap { [$0, $0 + "-quickgelu"] } }
+    /// SigLIP shapes, as transformers' `SiglipConfig` (open_clip's own SigLIP configs name timm towers).
+    static let siglip: [String: String] = [
+        "ViT-B-16-SigLIP": #"{"model_type": "siglip", "text_config": {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12, "max_position_embeddings": 64, "vocab_size": 32000}, "vision_config": {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12, "image_size": 224, "patch_size": 16}}"#,
+        "ViT-B-16-SigLIP-384": #"{"model_type": "siglip", "text_config": {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12, "max_position_embeddings": 64, "vocab_size": 32000}, "vision_config": {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12, "image_size": 384, "patch_size": 16}}"#,
+    ]
+
+    static var names: [String] { json.keys.sorted().flatMap { [$0, $0 + "-quickgelu"] } + siglip.keys.sorted() }
 }
 
 extension CLIPConfig {
     /// A built-in open_clip architecture; a `-quickgelu` suffix selects QuickGELU (OpenAI-trained weights).
     public init(openCLIPModelName name: String) throws {
+        if let siglip = OpenCLIPModelConfigs.siglip[name] {
+            try self.init(huggingFaceConfig: Data(siglip.utf8), source: "SigLIP shape \(name)")
+            return
+        }
         let quick = name.hasSuffix("-quickgelu")
         let base = quick ? String(name.dropLast("-quickgelu".count)) : name
         guard let text = OpenCLIPModelConfigs.json[base] else {

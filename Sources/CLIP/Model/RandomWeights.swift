@@ -58,15 +58,32 @@ extension CLIPModel {
                 query: PackedWeights(tensor([c, c], scale: s)), queryBias: tensor([c], scale: 0.01),
                 key: tensor([c, c], scale: s), value: tensor([c, c], scale: s), valueBias: tensor([c], scale: 0.01),
                 output: PackedWeights(tensor([d, c], scale: s)), outputBias: tensor([d], scale: 0.01)))
+        case let .siglip(v) where towers.contains(.vision):
+            let c = v.transformer.width, f = v.transformer.mlpWidth, s = 1 / Float(c).squareRoot()
+            vision = SiglipVisionTransformer(config: v, weights: SiglipVisionWeights(
+                patchWeight: packing.packPatch(tensor([c, 3 * v.patchSize * v.patchSize], scale: 0.02)), patchBias: tensor([c], scale: 0.01),
+                positions: tensor([v.tokens, c], scale: 0.1), stack: blocks(v.transformer), postNorm: ln(c),
+                head: MAPHeadWeights(probe: tensor([c], scale: 0.1), inProjWeight: tensor([3 * c, c], scale: s), inProjBias: tensor([3 * c], scale: 0.01),
+                                     heads: v.transformer.heads, out: PackedWeights(tensor([c, c], scale: s)), outBias: tensor([c], scale: 0.01),
+                                     norm: ln(c), fc: PackedWeights(tensor([f, c], scale: s)), fcBias: tensor([f], scale: 0.01),
+                                     proj: PackedWeights(tensor([c, f], scale: 1 / Float(f).squareRoot())), projBias: tensor([c], scale: 0.01))))
         default:
             vision = nil
         }
-        var text: TextTransformer?
+        var text: (any TextTower)?
         if towers.contains(.text) {
             let t = config.text, w = t.transformer.width
-            text = TextTransformer(config: t, embedDim: d, weights: TextWeights(
-                tokenEmbedding: tensor([t.vocabSize, w], scale: 0.1), positions: tensor([t.contextLength, w], scale: 0.1),
-                stack: blocks(t.transformer), lnFinal: ln(w), projection: PackedWeights(tensor([d, w], scale: 1 / Float(w).squareRoot()))))
+            switch t.style {
+            case .clip:
+                text = TextTransformer(config: t, embedDim: d, weights: TextWeights(
+                    tokenEmbedding: tensor([t.vocabSize, w], scale: 0.1), positions: tensor([t.contextLength, w], scale: 0.1),
+                    stack: blocks(t.transformer), lnFinal: ln(w), projection: PackedWeights(tensor([d, w], scale: 1 / Float(w).squareRoot()))))
+            case .siglip:
+                text = SiglipTextTransformer(config: t, embedDim: d, weights: SiglipTextWeights(
+                    tokenEmbedding: tensor([t.vocabSize, w], scale: 0.1), positions: tensor([t.contextLength, w], scale: 0.1),
+                    stack: blocks(t.transformer), finalNorm: ln(w), head: PackedWeights(tensor([d, w], scale: 1 / Float(w).squareRoot())),
+                    headBias: tensor([d], scale: 0.01)))
+            }
         }
         return CLIPModel(config: config, vision: vision, text: text, logitScale: 100, source: "random weights (seed \(seed))",
                          precision: packing.precision)
