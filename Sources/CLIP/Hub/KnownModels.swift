@@ -55,6 +55,9 @@ public enum KnownModels {
         Entry("ViT-B-16-metaclip", "timm/vit_base_patch16_clip_224.metaclip_400m", "ViT-B-16-quickgelu", "MetaCLIP 400M ViT-B/16"),
         Entry("ViT-L-14-metaclip", "timm/vit_large_patch14_clip_224.metaclip_400m", "ViT-L-14-quickgelu", "MetaCLIP 400M ViT-L/14"),
         Entry("ViT-H-14-metaclip", "timm/vit_huge_patch14_clip_224.metaclip_2pt5b", "ViT-H-14-quickgelu", "MetaCLIP 2.5B ViT-H/14"),
+        // SigLIP in transformers' layout (open_clip's timm/ViT-B-16-SigLIP* files are not read yet).
+        Entry("ViT-B-16-SigLIP", "google/siglip-base-patch16-224", "ViT-B-16-SigLIP", "Google SigLIP ViT-B/16 (sigmoid scores, squash resize)"),
+        Entry("ViT-B-16-SigLIP-384", "google/siglip-base-patch16-384", "ViT-B-16-SigLIP-384", "Google SigLIP ViT-B/16 at 384 px"),
     ]
 
     /// The entry for a short name (case-insensitive), or nil.
@@ -73,7 +76,7 @@ public enum KnownModels {
 
     /// Hugging Face `CLIPModel` (tokenizer and preprocessing files optional).
     public static let huggingFace = Layout(required: ["config.json", "model.safetensors"],
-                                           optional: ["preprocessor_config.json", "vocab.json", "merges.txt", "tokenizer_config.json"])
+                                           optional: ["preprocessor_config.json", "vocab.json", "merges.txt", "tokenizer_config.json", "spiece.model"])
     /// open_clip's hub layout (many LAION and DataComp repositories have only this).
     public static let openCLIP = Layout(required: ["open_clip_config.json", "open_clip_model.safetensors"], optional: [])
     /// Tried in this order.
