@@ -21,6 +21,17 @@ import reference_env  # noqa: F401
 from transformers import CLIPConfig, CLIPModel
 
 
+def ort_options(threads):
+    """ONNX Runtime as every peer benchmark here runs it: `threads` intra-op threads, one inter-op, all
+    graph optimisations."""
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return opts
+
+
 def measure(fn, batch, seconds):
     fn()
     runs, start = 0, time.perf_counter()
@@ -81,10 +92,7 @@ def main():
 
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = args.threads
-    opts.inter_op_num_threads = 1
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts = ort_options(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         graphs = {}
         for kind, tower, example, name in [("image", image, torch.randn(1, 3, 224, 224), "pixel_values"),

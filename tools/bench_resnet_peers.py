@@ -19,7 +19,7 @@ import torch
 import reference_env  # noqa: F401  (torchvision stub before open_clip)
 import open_clip
 
-from bench_peers import measure
+from bench_peers import measure, ort_options
 from make_resnet_fixtures import randomize_resnet
 
 
@@ -41,10 +41,7 @@ def main():
     randomize_resnet(model, seed=5)
 
     import onnxruntime as ort
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = args.threads
-    opts.inter_op_num_threads = 1
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts = ort_options(args.threads)
     rates = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "rn50_image.onnx")

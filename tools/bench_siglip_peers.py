@@ -18,7 +18,7 @@ import torch
 import reference_env  # noqa: F401
 from transformers import SiglipConfig, SiglipModel
 
-from bench_peers import measure
+from bench_peers import measure, ort_options
 
 
 class Tower(torch.nn.Module):
@@ -44,10 +44,7 @@ def main():
     image, text = Tower(model, "image"), Tower(model, "text")
 
     import onnxruntime as ort
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = args.threads
-    opts.inter_op_num_threads = 1
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts = ort_options(args.threads)
     rates = {}
     with tempfile.TemporaryDirectory() as tmp:
         for kind, tower, example in [("image", image, torch.randn(1, 3, 224, 224)),

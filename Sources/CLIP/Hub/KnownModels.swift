@@ -22,12 +22,7 @@ public enum KnownModels {
         /// The tag's activation, applied over what the checkpoint's own config says (a hub config written
         /// without `quick_gelu` would otherwise run QuickGELU weights with GELU).
         public func applyQuirks(to config: inout CLIPConfig) {
-            guard architecture.hasSuffix("-quickgelu") else { return }
-            if case var .vit(vision) = config.image {
-                vision.transformer.activation = .quickGELU
-                config.image = .vit(vision)
-            }
-            config.text.transformer.activation = .quickGELU
+            if architecture.hasSuffix("-quickgelu") { config.useQuickGELU() }
         }
     }
 

@@ -43,14 +43,17 @@ extension CLIPConfig {
                                    reason: "unknown open_clip model '\(name)'; known: \(OpenCLIPModelConfigs.names.joined(separator: ", "))")
         }
         try self.init(openCLIPConfig: Data(text.utf8), source: "open_clip model \(name)")
-        if quick {
-            // The ResNets' convolutions use ReLU whatever the flag: it changes their text tower only.
-            if case var .vit(vision) = image {
-                vision.transformer.activation = .quickGELU
-                image = .vit(vision)
-            }
-            self.text.transformer.activation = .quickGELU
+        if quick { useQuickGELU() }
+    }
+
+    /// QuickGELU in both towers' transformers (OpenAI-trained weights). A ResNet's convolutions use ReLU
+    /// whatever the flag: it changes its text tower only.
+    public mutating func useQuickGELU() {
+        if case var .vit(vision) = image {
+            vision.transformer.activation = .quickGELU
+            image = .vit(vision)
         }
+        text.transformer.activation = .quickGELU
     }
 
     /// The hub's `open_clip_config.json`, which wraps the model JSON in `model_cfg`.

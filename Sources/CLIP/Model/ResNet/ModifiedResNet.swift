@@ -57,7 +57,7 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
                 side = out
                 inplanes = planes * 4
             }
-            largest = max(largest, (config.grid * config.grid + 1) * config.poolWidth, 2 * config.heads * config.poolWidth)
+            largest = max(largest, (config.grid * config.grid + 1) * config.poolWidth)
             capacity = images * largest
             (x, y, t1, t2, pooled) = (.allocate(capacity: capacity), .allocate(capacity: capacity), .allocate(capacity: capacity),
                                       .allocate(capacity: capacity), .allocate(capacity: capacity))
@@ -108,16 +108,11 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
         attentionPool(x, images: n, ws: ws, into: out)
     }
 
-    /// The mean token attends to itself and the grid; returns `c_proj` of its output, per image.
-    ///
-    /// Only the mean token's query is needed, so keys and values are never made for every token: with
-    /// `q_h` the query's head `h`, a token's score is `q_h · (K_h t + b_h)`, which is `(K_hᵀ q_h) · t` plus a
-    /// constant of the head (softmax drops it); and the head's output `Σ p_t (V_h t + c_h)` is
-    /// `V_h (Σ p_t t) + c_h`. Per image that is three C×C products with vectors instead of two with every
-    /// token (RN50: 8 M multiply-adds instead of 420 M).
+    /// The mean token attends to itself and the grid; returns `c_proj` of its output, per image. Only the
+    /// mean token's query is needed (`SingleQueryAttention`: RN50 8 M multiply-adds instead of 420 M).
     private func attentionPool(_ x: UnsafePointer<Float>, images n: Int, ws: Workspace, into out: UnsafeMutablePointer<Float>) {
         let c = config.poolWidth, g2 = config.grid * config.grid, tokens = g2 + 1
-        let heads = config.heads, hd = c / heads, scale = 1 / Float(hd).squareRoot()
+        let heads = config.heads, hd = c / heads
         let t = ws.t1, pos = weights.positions.data
         for image in 0..<n {
             let grid = x + image * g2 * c, dst = t + image * tokens * c
@@ -130,32 +125,15 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
                 for ch in 0..<c { dst[(j + 1) * c + ch] = grid[j * c + ch] + pos[(j + 1) * c + ch] }
             }
         }
-        let q = ws.t2, keys = ws.pooled, attended = ws.y
+        let q = ws.t2, attended = ws.y
         GEMM.multiply(t, ldx: tokens * c, rows: n, weights: weights.query, into: q, ldc: c, accumulate: false,
                       bias: weights.queryBias.data, activation: nil, scratch: ws.scratch)
-        // Work per (image, head): the query through the head's key rows, the scores, the weighted token mean,
-        // and that through the head's value rows.
-        let key = weights.key.data, value = weights.value.data, valueBias = weights.valueBias.data
-        Parallelism.forEachChunk(n * heads) { part in
-            var scores = [Float](repeating: 0, count: tokens)
-            for job in part {
-                let image = job / heads, h = job % heads
-                let query = q + image * c + h * hd, rows = t + image * tokens * c
-                let probe = keys + job * c, mean = keys + (n * heads + job) * c
-                // probe = K_hᵀ q_h  ([C]), scores = tokens · probe.
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(hd), Int32(c), 1, key + h * hd * c, Int32(c), query, 1, 0, probe, 1)
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(tokens), Int32(c), scale, rows, Int32(c), probe, 1, 0, &scores, 1)
-                let best = scores.max()!
-                var total: Float = 0
-                for j in 0..<tokens { scores[j] = expf(scores[j] - best); total += scores[j] }
-                for j in 0..<tokens { scores[j] /= total }
-                // mean = Σ p_t t, then the head's output V_h mean + c_h.
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(tokens), Int32(c), 1, rows, Int32(c), scores, 1, 0, mean, 1)
-                let result = attended + image * c + h * hd
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(hd), Int32(c), 1, value + h * hd * c, Int32(c), mean, 1, 0, result, 1)
-                for i in 0..<hd { result[i] += valueBias[h * hd + i] }
-            }
-        }
+        // The query through each head's key rows is the probe (per image: the query depends on it).
+        let key = weights.key.data, scale = 1 / Float(hd).squareRoot()
+        SingleQueryAttention.attend(t, images: n, tokens: tokens, width: c, heads: heads, probe: { image, h, scratch in
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(hd), Int32(c), scale, key + h * hd * c, Int32(c), q + image * c + h * hd, 1, 0, scratch, 1)
+            return UnsafePointer(scratch)
+        }, value: weights.value.data, valueBias: weights.valueBias.data, into: attended)
         GEMM.multiply(attended, ldx: c, rows: n, weights: weights.output, into: out, ldc: embedDim, accumulate: false,
                       bias: weights.outputBias.data, activation: nil, scratch: ws.scratch)
     }

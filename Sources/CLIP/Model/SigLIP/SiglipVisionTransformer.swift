@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 
 /// Learned parameters of SigLIP's image tower.
@@ -104,24 +103,13 @@ public final class SiglipVisionTransformer: ImageTower, @unchecked Sendable {
 
     /// The probe attends to the tokens `x` ([batch, tokens, C]); then out_proj and `h + MLP(LN(h))`.
     private func attentionPool(_ x: UnsafePointer<Float>, batch: Int, ws: TransformerWorkspace) -> Tensor {
-        let c = config.transformer.width, tokens = config.tokens, heads = config.transformer.heads, hd = c / heads
+        let c = config.transformer.width, tokens = config.tokens, heads = config.transformer.heads
         let head = weights.head
         let attended = Tensor(uninitialized: [batch, c])
-        Parallelism.forEachChunk(batch * heads) { part in
-            var scores = [Float](repeating: 0, count: tokens), mean = [Float](repeating: 0, count: c)
-            for job in part {
-                let image = job / heads, h = job % heads, rows = x + image * tokens * c
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(tokens), Int32(c), 1, rows, Int32(c), head.keyProbe.data + h * c, 1, 0, &scores, 1)
-                let best = scores.max()!
-                var total: Float = 0
-                for j in 0..<tokens { scores[j] = expf(scores[j] - best); total += scores[j] }
-                for j in 0..<tokens { scores[j] /= total }
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(tokens), Int32(c), 1, rows, Int32(c), scores, 1, 0, &mean, 1)
-                let result = attended.data + image * c + h * hd
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(hd), Int32(c), 1, head.value.data + h * hd * c, Int32(c), mean, 1, 0, result, 1)
-                for i in 0..<hd { result[i] += head.valueBias.data[h * hd + i] }
-            }
-        }
+        // The probe is the same for every image: its per-head products with the keys were made at load.
+        SingleQueryAttention.attend(x, images: batch, tokens: tokens, width: c, heads: heads, probe: { _, h, _ in
+            UnsafePointer(head.keyProbe.data + h * c)
+        }, value: head.value.data, valueBias: head.valueBias.data, into: attended.data)
         let hidden = Tensor(uninitialized: [batch, c]), normed = Tensor(uninitialized: [batch, c])
         GEMM.multiply(attended.data, ldx: c, rows: batch, weights: head.out, into: hidden.data, ldc: c, accumulate: false,
                       bias: head.outBias.data, scratch: ws.scratch)
