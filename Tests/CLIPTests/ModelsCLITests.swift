@@ -22,3 +22,13 @@ extension CLITests {
         XCTAssertEqual(rows.count, KnownModels.all.count)
     }
 }
+
+extension CLITests {
+    /// Options added with the store work: a usage error says what to give.
+    func testRerankAndCompactUsageErrorsSayWhatToGive() throws {
+        let (_, rerank) = try run(["search", "--rerank", "0", "a dog"], expectStatus: 64)
+        XCTAssertTrue(rerank.contains("--rerank must be at least 1"), rerank)
+        let (_, index) = try run(["index"], expectStatus: 64)
+        XCTAssertTrue(index.contains("name the folders to index (or give --compact alone)"), index)
+    }
+}

@@ -56,3 +56,28 @@ final class SiglipModelTests: XCTestCase {
         }
     }
 }
+
+/// SigLIP's own bad inputs: each names what is wrong.
+final class SiglipErrorTests: XCTestCase {
+    func testTextsOfAnotherLengthAndBadConfigsAreNamed() throws {
+        let model = try CLIPModel.load(from: Fixtures.url("engine/hf_siglip_tiny"), towers: .text)
+        assertCLIPError(["text 1 has 3 tokens", "padded to one length of at most 16"]) {
+            try model.requireText().embed(tokens: [[Int32](repeating: 1, count: 16), [1, 2, 3]])
+        }
+        func siglip(_ json: String) throws -> CLIPConfig { try CLIPConfig(huggingFaceConfig: Data(json.utf8), source: "config.json") }
+        assertCLIPError(["config.json", "vision_config.vision_use_head", "not supported"]) {
+            try siglip(#"{"model_type": "siglip", "vision_config": {"vision_use_head": false}}"#)
+        }
+        assertCLIPError(["text_config.projection_size", "differs from the image tower's width 768"]) {
+            try siglip(#"{"model_type": "siglip", "text_config": {"projection_size": 512}}"#)
+        }
+        assertCLIPError(["text_config.hidden_act", "unsupported activation 'swish'"]) {
+            try siglip(#"{"model_type": "siglip", "text_config": {"hidden_act": "swish"}}"#)
+        }
+        let dir = try temporaryDirectory(self)
+        try Data(#"{"size": {"height": 224, "width": 160}}"#.utf8).write(to: dir.appendingPathComponent("preprocessor_config.json"))
+        assertCLIPError(["preprocessor_config.json", "size", "only square inputs", "224×160"]) {
+            try PreprocessConfig.forModel(folder: dir, imageSize: 224, family: .siglip)
+        }
+    }
+}
