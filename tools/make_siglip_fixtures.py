@@ -1,6 +1,13 @@
-"""Writes the SigLIP parity fixtures: tiny random-weight transformers `SiglipModel` checkpoints (tanh GELU,
-no class token, the MAP head, a bidirectional text tower pooled at its last position), their inputs, and
-the reference embeddings, logits (with logit_bias) and sigmoid probabilities.
+"""Writes the SigLIP parity fixtures: tiny random-weight checkpoints, their inputs, and the reference
+embeddings, logits (with logit_bias) and sigmoid probabilities, for each layout SigLIP is published in:
+- transformers' `SiglipModel` (tanh GELU, no class token, the MAP head, a bidirectional text tower pooled at
+  its last position): `hf_siglip_tiny`;
+- open_clip's `CustomTextCLIP` with a timm `VisionTransformer(class_token=False, global_pool='map')` (exact
+  GELU; fused qkv, `attn_pool.{latent, q, kv}`) and open_clip's text transformer (`no_causal_mask`,
+  `pool_type='last'`, `proj_bias`): `openclip_siglip_tiny`, and `openclip_siglip2_tiny` whose text tower
+  uses GELU's tanh approximation (`act_kwargs`, as open_clip's SigLIP 2 configs).
+  The timm tower is registered under a name of its own; the config also spells its shape out
+  (`width`, `layers`, …, which open_clip ignores when `timm_model_name` is set) for SwiftCLIP to read.
 
 Usage (needs tools/requirements.txt; CI does not run this):
     python tools/make_siglip_fixtures.py Tests/CLIPTests/Fixtures/engine
@@ -47,6 +54,85 @@ def case(root, name, text_cfg, vision_cfg, seed, text_length):
     print(name, "ok")
 
 
+def register_tiny_timm_tower():
+    """A tiny timm SigLIP tower: timm's ViT with SigLIP's settings (as timm's vit_*_siglip_* models)."""
+    from functools import partial
+    import timm
+    from timm.models import VisionTransformer, register_model
+
+    @register_model
+    def vit_test48_patch8_siglip_32(pretrained=False, **kwargs):
+        kwargs.pop("pretrained_cfg", None), kwargs.pop("pretrained_cfg_overlay", None), kwargs.pop("cache_dir", None)
+        return VisionTransformer(img_size=32, patch_size=8, embed_dim=48, depth=2, num_heads=4, mlp_ratio=2.0, class_token=False,
+                                 norm_layer=partial(torch.nn.LayerNorm, eps=1e-6), **kwargs)
+    assert "vit_test48_patch8_siglip_32" in timm.list_models("vit_test48*")
+
+
+def open_clip_case(root, name, seed, text_act_kwargs=None):
+    import json
+    import open_clip
+    from safetensors.torch import save_file
+    out = os.path.join(root, name)
+    os.makedirs(out, exist_ok=True)
+    text_cfg = dict(context_length=16, vocab_size=300, width=48, heads=3, layers=2, no_causal_mask=True, proj_bias=True,
+                    pool_type="last", norm_kwargs={"eps": 1e-6})
+    if text_act_kwargs:
+        text_cfg["act_kwargs"] = text_act_kwargs
+    model_cfg = dict(embed_dim=48, init_logit_bias=-10, custom_text=True,
+                     vision_cfg=dict(image_size=32, timm_model_name="vit_test48_patch8_siglip_32", timm_model_pretrained=False,
+                                     timm_pool="map", timm_proj="none",
+                                     width=48, layers=2, head_width=12, mlp_ratio=2.0, patch_size=8),
+                     text_cfg=text_cfg)
+    model = open_clip.model.CustomTextCLIP(**{k: v for k, v in model_cfg.items() if k != "custom_text"}).eval()
+    assert model.visual.trunk.global_pool == "map" and model.visual.trunk.cls_token is None
+    randomize(model, seed)
+    with torch.no_grad():
+        model.logit_bias.fill_(-3.0)
+        model.logit_scale.fill_(np.log(10.0))
+    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    save_file(state, os.path.join(out, "open_clip_model.safetensors"))
+    with open(os.path.join(out, "open_clip_config.json"), "w") as f:
+        json.dump({"model_cfg": model_cfg, "preprocess_cfg": {}}, f, indent=2)
+    pixels = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(seed + 1))
+    rng = np.random.default_rng(seed + 2)
+    tokens = rng.integers(0, 300, size=(4, 16)).astype(np.int32)
+    with torch.no_grad():
+        img = model.encode_image(pixels)
+        txt = model.encode_text(torch.from_numpy(tokens).long())
+        img_n = img / img.norm(dim=-1, keepdim=True)
+        txt_n = txt / txt.norm(dim=-1, keepdim=True)
+        logits = img_n @ txt_n.T * model.logit_scale.exp() + model.logit_bias
+    np.save(os.path.join(out, "pixels.npy"), pixels.numpy().astype(np.float32))
+    np.save(os.path.join(out, "tokens.npy"), tokens)
+    np.save(os.path.join(out, "image_embeds.npy"), img_n.numpy().astype(np.float32))
+    np.save(os.path.join(out, "text_embeds.npy"), txt_n.numpy().astype(np.float32))
+    np.save(os.path.join(out, "image_features.npy"), img.numpy().astype(np.float32))
+    np.save(os.path.join(out, "logits_per_image.npy"), logits.numpy().astype(np.float32))
+    np.save(os.path.join(out, "probabilities.npy"), torch.sigmoid(logits).numpy().astype(np.float32))
+    print(name, "ok")
+
+
+SIGLIP_NAMES = ["ViT-B-16-SigLIP", "ViT-B-16-SigLIP-384", "ViT-L-16-SigLIP-384", "ViT-SO400M-14-SigLIP", "ViT-SO400M-14-SigLIP-384",
+                "ViT-B-16-SigLIP2", "ViT-B-32-SigLIP2-256", "ViT-SO400M-14-SigLIP2"]
+
+
+def architectures(root):
+    """open_clip's own parameter counts for the SigLIP names SwiftCLIP knows (models built on the meta
+    device: shapes only), so the shapes SwiftCLIP derives from each name are checked against the reference."""
+    import json
+    import open_clip
+    table = {}
+    for name in SIGLIP_NAMES:
+        with torch.device("meta"):
+            model = open_clip.create_model(name, pretrained=None, device="meta")
+        count = lambda module: sum(p.numel() for p in module.parameters())
+        table[name] = {"image_parameters": count(model.visual), "text_parameters": count(model.text),
+                       "image_size": model.visual.image_size[0], "context_length": model.text.context_length}
+    with open(os.path.join(root, "siglip_architectures.json"), "w") as f:
+        json.dump(table, f, indent=1)
+    print("siglip_architectures.json ok")
+
+
 def main(root):
     torch.set_num_threads(1)
     case(root, "hf_siglip_tiny",
@@ -55,6 +141,10 @@ def main(root):
          vision_cfg=dict(hidden_size=48, intermediate_size=96, num_attention_heads=4, num_hidden_layers=2, image_size=32,
                          patch_size=8, hidden_act="gelu_pytorch_tanh"),
          seed=70, text_length=16)
+    register_tiny_timm_tower()
+    open_clip_case(root, "openclip_siglip_tiny", seed=80)
+    open_clip_case(root, "openclip_siglip2_tiny", seed=90, text_act_kwargs={"approximate": "tanh"})
+    architectures(root)
 
 
 if __name__ == "__main__":

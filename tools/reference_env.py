@@ -1,6 +1,6 @@
 """Imports for the fixture scripts: transformers' CLIPModel and open_clip, without torchvision.
 
-open_clip imports a few torchvision names at import time (transforms, FrozenBatchNorm2d). The PyPI
+open_clip and timm import torchvision names at import time (transforms, datasets, FrozenBatchNorm2d). The PyPI
 torchvision wheel does not match the CPU torch wheel here ("operator torchvision::nms does not exist"),
 and none of those names is used by the model code we compare against, so a stub stands in for them.
 Pinned versions: see tools/requirements.txt.
@@ -31,27 +31,39 @@ def _install_torchvision_stub():
         NEAREST = "nearest"
         BILINEAR = "bilinear"
         BICUBIC = "bicubic"
+        BOX = "box"
+        HAMMING = "hamming"
+        LANCZOS = "lanczos"
 
-    tv = types.ModuleType("torchvision")
-    transforms = types.ModuleType("torchvision.transforms")
-    functional = types.ModuleType("torchvision.transforms.functional")
-    ops = types.ModuleType("torchvision.ops")
-    misc = types.ModuleType("torchvision.ops.misc")
-    for name in ["Normalize", "Compose", "RandomResizedCrop", "ToTensor", "Resize", "CenterCrop",
-                 "ColorJitter", "Grayscale"]:
-        setattr(transforms, name, type(name, (_Placeholder,), {}))
-    transforms.InterpolationMode = InterpolationMode
-    transforms.functional = functional
-    misc.FrozenBatchNorm2d = type("FrozenBatchNorm2d", (_Placeholder,), {})
-    ops.misc = misc
-    tv.transforms = transforms
-    tv.ops = ops
-    for module in (tv, transforms, functional, ops, misc):
-        module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, None)
-    sys.modules.update({
-        "torchvision": tv, "torchvision.transforms": transforms,
-        "torchvision.transforms.functional": functional, "torchvision.ops": ops, "torchvision.ops.misc": misc,
-    })
+    class _StubModule(types.ModuleType):
+        """Any torchvision module (timm imports datasets, transforms, ops…): every name is a placeholder
+        class that fails only when used."""
+        def __getattr__(self, name):
+            if name.startswith("__"):
+                raise AttributeError(name)
+            if name == "InterpolationMode":
+                return InterpolationMode
+            placeholder = type(name, (_Placeholder,), {})
+            setattr(self, name, placeholder)
+            return placeholder
+
+    class _StubFinder:
+        def find_spec(self, fullname, path=None, target=None):
+            if fullname != "torchvision" and not fullname.startswith("torchvision."):
+                return None
+            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+        def create_module(self, spec):
+            module = _StubModule(spec.name)
+            module.__path__ = []
+            return module
+
+        def exec_module(self, module):
+            parent, _, child = module.__name__.rpartition(".")
+            if parent and parent in sys.modules:
+                setattr(sys.modules[parent], child, module)
+
+    sys.meta_path.insert(0, _StubFinder())
 
 
 _install_torchvision_stub()

@@ -49,24 +49,55 @@ final class EngineParityTests: XCTestCase {
         }
     }
 
+    /// A SigLIP case: embeddings and logits as `checkCase`, then the logits' sigmoids (≤ 1e-5) — what
+    /// SigLIP reports as probabilities.
+    func checkSiglipCase(_ name: String, load: (URL) throws -> CLIPModel) throws {
+        try checkCase(name, load: load)
+        let model = try load(Fixtures.url("engine/\(name)"))
+        XCTAssertEqual(model.config.image.family, .siglip)
+        XCTAssertEqual(model.config.text.style, .siglip)
+        XCTAssertEqual(model.logitBias ?? 0, -3, accuracy: 1e-6)
+        let images = try model.requireVision().embed(pixels: try Fixtures.floats("engine/\(name)/pixels.npy"))
+        let texts = try model.requireText().embed(tokens: try Fixtures.tokens("engine/\(name)/tokens.npy"))
+        let sigmoids = model.logits(images: images, texts: texts).flatMap { $0 }.map { 1 / (1 + expf(-$0)) }
+        let expected = try Fixtures.floats("engine/\(name)/probabilities.npy")
+        checkTensor(Tensor(shape: expected.shape, values: sigmoids), expected, tolerance: 1e-5, "\(name) sigmoid probabilities")
+    }
+
     /// transformers' SiglipModel (tools/make_siglip_fixtures.py): tanh GELU, no class token, the MAP head,
     /// a bidirectional text tower pooled at its last position through a biased head; logits with
     /// logit_bias, and their sigmoids.
     func testSiglipHuggingFaceTinyWithMAPHeadAndLogitBias() throws {
-        try checkCase("hf_siglip_tiny") { dir in
+        try checkSiglipCase("hf_siglip_tiny") { dir in
             let model = try CLIPModel.load(from: dir)
-            XCTAssertEqual(model.config.image.family, .siglip)
-            XCTAssertEqual(model.config.text.style, .siglip)
             XCTAssertEqual(model.config.text.transformer.activation, .geluTanh)
-            XCTAssertEqual(model.logitBias ?? 0, -3, accuracy: 1e-6)
             return model
         }
-        let model = try CLIPModel.load(from: Fixtures.url("engine/hf_siglip_tiny"))
-        let images = try model.requireVision().embed(pixels: try Fixtures.floats("engine/hf_siglip_tiny/pixels.npy"))
-        let texts = try model.requireText().embed(tokens: try Fixtures.tokens("engine/hf_siglip_tiny/tokens.npy"))
-        let sigmoids = model.logits(images: images, texts: texts).flatMap { $0 }.map { 1 / (1 + expf(-$0)) }
-        let expected = try Fixtures.floats("engine/hf_siglip_tiny/probabilities.npy")
-        checkTensor(Tensor(shape: expected.shape, values: sigmoids), expected, tolerance: 1e-5, "hf_siglip_tiny sigmoid probabilities")
+    }
+
+    /// open_clip's CustomTextCLIP with a timm tower (`visual.trunk.*`: fused qkv, `attn_pool.{latent, q, kv}`)
+    /// and open_clip's non-causal text transformer (`text.*`, pooled at the last position through a biased
+    /// projection): exact-erf GELU in both towers, as timm and open_clip run SigLIP.
+    func testSiglipOpenCLIPTimmLayoutTinyWithExactGELU() throws {
+        try checkSiglipCase("openclip_siglip_tiny") { dir in
+            let model = try CLIPModel.load(from: dir)
+            XCTAssertEqual(model.config.text.transformer.activation, .gelu)
+            guard case let .siglip(vision) = model.config.image else { XCTFail("not SigLIP"); return model }
+            XCTAssertEqual(vision.transformer.activation, .gelu)
+            XCTAssertEqual(vision.transformer.heads, 4)
+            XCTAssertEqual(vision.transformer.layerNormEps, 1e-6)
+            XCTAssertEqual(model.config.text.transformer.layerNormEps, 1e-6)
+            return model
+        }
+    }
+
+    /// open_clip's SigLIP 2 configs run the text tower with GELU's tanh approximation (`act_kwargs`).
+    func testSiglip2OpenCLIPLayoutTinyWithTanhTextGELU() throws {
+        try checkSiglipCase("openclip_siglip2_tiny") { dir in
+            let model = try CLIPModel.load(from: dir)
+            XCTAssertEqual(model.config.text.transformer.activation, .geluTanh)
+            return model
+        }
     }
 
     func testHuggingFaceQuickGELUPatch32OddTextHeads() throws {

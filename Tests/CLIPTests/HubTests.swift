@@ -105,7 +105,8 @@ final class HubTests: XCTestCase {
     func testResolverPullsOnFirstUseAndWorksOfflineAfterwards() throws {
         let hub = try startHub()
         let folder = try ModelResolver(hub: hub).resolve(repo)
-        XCTAssertEqual(try requests().filter { $0["method"] as? String == "HEAD" }.count, 8, "layout probe + 2 required + 5 optional files")
+        XCTAssertEqual(try requests().filter { $0["method"] as? String == "HEAD" }.count, 1 + KnownModels.huggingFace.required.count + KnownModels.huggingFace.optional.count,
+                       "layout probe + 2 required + each optional file once")
         // A repository with only open_clip files is pulled in that layout and loads.
         let openCLIP = try ModelResolver(hub: hub).resolve("acme/openclip-only")
         XCTAssertNotNil(try CLIPModel.load(from: openCLIP, towers: .text).text)

@@ -57,7 +57,7 @@ final class ModelFamilyTests: XCTestCase {
         XCTAssertEqual(resnet.text.transformer.activation, .quickGELU)
         XCTAssertEqual(resnet.embedDim, 1024)
         let timm = #"{"embed_dim": 512, "vision_cfg": {"timm_model_name": "convnext_base"}, "text_cfg": {}}"#
-        assertCLIPError(["vision_cfg.timm_model_name", "timm image towers are not supported"]) { try CLIPConfig(openCLIPConfig: Data(timm.utf8)) }
+        assertCLIPError(["vision_cfg.timm_model_name", "'convnext_base' is not a timm tower SwiftCLIP knows", "vit_base_patch16_siglip_224"]) { try CLIPConfig(openCLIPConfig: Data(timm.utf8)) }
         let badStages = #"{"embed_dim": 16, "vision_cfg": {"layers": [1, 1, 1], "width": 8, "image_size": 64}, "text_cfg": {}}"#
         assertCLIPError(["vision.layers", "4 stages"]) { try CLIPConfig(openCLIPConfig: Data(badStages.utf8)) }
     }

@@ -19,9 +19,9 @@ final class SentencePieceTests: XCTestCase {
         let length: Int
     }
 
-    func fixtures() throws -> (UnigramTokenizer, Header, [Case]) {
+    func fixtures() throws -> (SentencePieceTokenizer, Header, [Case]) {
         let folder = Fixtures.url("sentencepiece")
-        let tokenizer = try UnigramTokenizer(contentsOf: folder.appendingPathComponent("spiece.model"))
+        let tokenizer = try SentencePieceTokenizer(contentsOf: folder.appendingPathComponent("spiece.model"))
         let lines = try String(contentsOf: folder.appendingPathComponent("cases.jsonl"), encoding: .utf8).split(separator: "\n")
         let header = try JSONDecoder().decode(Header.self, from: Data(lines[0].utf8))
         let cases = try lines.dropFirst().map { try JSONDecoder().decode(Case.self, from: Data($0.utf8)) }
@@ -61,12 +61,12 @@ final class SentencePieceTests: XCTestCase {
         let dir = try temporaryDirectory(self)
         let bad = dir.appendingPathComponent("spiece.model")
         try Data([0x0A, 0x05, 0x0A, 0x01]).write(to: bad)  // a piece whose length runs past the end
-        assertCLIPError([bad.path, "runs past the end"]) { try UnigramTokenizer(contentsOf: bad) }
+        assertCLIPError([bad.path, "runs past the end"]) { try SentencePieceTokenizer(contentsOf: bad) }
         try Data().write(to: bad)
-        assertCLIPError([bad.path, "pieces", "no pieces"]) { try UnigramTokenizer(contentsOf: bad) }
+        assertCLIPError([bad.path, "pieces", "no pieces"]) { try SentencePieceTokenizer(contentsOf: bad) }
         var bytes = [UInt8](try Data(contentsOf: Fixtures.url("sentencepiece/spiece.model")))
         bytes += [0x12, 0x02, 0x18, 0x07]  // trainer_spec { model_type: 7 }
         try Data(bytes).write(to: bad)
-        assertCLIPError([bad.path, "trainer_spec", "model_type"]) { try UnigramTokenizer(contentsOf: bad) }
+        assertCLIPError([bad.path, "trainer_spec", "model_type"]) { try SentencePieceTokenizer(contentsOf: bad) }
     }
 }

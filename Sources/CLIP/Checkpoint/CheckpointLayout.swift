@@ -3,7 +3,8 @@
 public enum CheckpointLayout: String, Sendable {
     /// transformers `CLIPModel`: `vision_model.encoder.layers.N.self_attn.q_proj.weight`, …
     case huggingFace
-    /// open_clip `CLIP`: `visual.transformer.resblocks.N.attn.in_proj_weight`, …
+    /// open_clip `CLIP`: `visual.transformer.resblocks.N.attn.in_proj_weight`, …; its `CustomTextCLIP`
+    /// (SigLIP: `visual.trunk.*` timm tower, `text.*`) too.
     case openCLIP
 
     /// Guesses the layout from the keys present.
@@ -32,8 +33,9 @@ public enum CheckpointLayout: String, Sendable {
         switch self {
         case .huggingFace: return key.hasPrefix("text_model.") || key.hasPrefix("text_projection.")
         case .openCLIP:
+            // `text.*`: open_clip's CustomTextCLIP (SigLIP) keeps its text tower under a prefix.
             return key.hasPrefix("token_embedding.") || key == "positional_embedding" || key.hasPrefix("transformer.")
-                || key.hasPrefix("ln_final.") || key.hasPrefix("text_projection")
+                || key.hasPrefix("ln_final.") || key.hasPrefix("text_projection") || key.hasPrefix("text.")
         }
     }
 

@@ -64,7 +64,7 @@ public final class LoadedModel: @unchecked Sendable {
 
     /// The tokenizer of the model's family, read once: CLIP's from the folder's vocabulary (or the bundled
     /// one; a folder's vocab.json + merges.txt take ~0.15 s to parse), truncating at the context length;
-    /// SigLIP's from the folder's `spiece.model`, padding to the context length.
+    /// SigLIP's from the folder's `tokenizer.json` or SentencePiece model, padding to the context length.
     public func tokenizer() throws -> any TextTokenizer {
         lock.lock()
         defer { lock.unlock() }
@@ -74,11 +74,10 @@ public final class LoadedModel: @unchecked Sendable {
         case .clip:
             made = try Tokenizer.forModel(at: folder, contextLength: model.config.text.contextLength)
         case .siglip:
-            guard let folder, FileManager.default.fileExists(atPath: folder.appendingPathComponent("spiece.model").path) else {
-                throw CLIPError.io(file: folder?.path ?? model.source, reason: "a SigLIP model needs its SentencePiece tokenizer: no spiece.model beside the weights")
+            guard let folder else {
+                throw CLIPError.io(file: model.source, reason: "a SigLIP model needs its SentencePiece tokenizer: load its folder, not the weights file alone")
             }
-            made = SiglipTokenizer(sentencePiece: try UnigramTokenizer(contentsOf: folder.appendingPathComponent("spiece.model")),
-                                   length: model.config.text.contextLength)
+            made = try SiglipTokenizer.forFolder(folder, length: model.config.text.contextLength)
         }
         cachedTokenizer = made
         return made

@@ -23,11 +23,21 @@ final class WeightReader {
         return file.read(entry, as: target)
     }
 
-    /// Concatenates several same-width tensors along the first dimension (HF q/k/v → fused qkv).
+    /// Concatenates several same-shape tensors along the first dimension (HF q/k/v → fused qkv).
     func stack(_ keys: [String], _ shape: [Int]) -> Tensor {
-        let parts = keys.map { take($0, shape) }
-        let out = Tensor(uninitialized: [shape[0] * parts.count] + shape.dropFirst())
-        for (i, p) in parts.enumerated() { (out.data + i * p.count).update(from: p.data, count: p.count) }
+        concatenate(keys.map { ($0, shape) })
+    }
+
+    /// Concatenates tensors of the same trailing shape along the first dimension (timm's q and kv → the
+    /// fused in-projection).
+    func concatenate(_ parts: [(key: String, shape: [Int])]) -> Tensor {
+        let tensors = parts.map { take($0.key, $0.shape) }
+        let out = Tensor(uninitialized: [parts.map { $0.shape[0] }.reduce(0, +)] + parts[0].shape.dropFirst())
+        var offset = 0
+        for t in tensors {
+            (out.data + offset).update(from: t.data, count: t.count)
+            offset += t.count
+        }
         return out
     }
 

@@ -50,9 +50,16 @@ public enum KnownModels {
         Entry("ViT-B-16-metaclip", "timm/vit_base_patch16_clip_224.metaclip_400m", "ViT-B-16-quickgelu", "MetaCLIP 400M ViT-B/16"),
         Entry("ViT-L-14-metaclip", "timm/vit_large_patch14_clip_224.metaclip_400m", "ViT-L-14-quickgelu", "MetaCLIP 400M ViT-L/14"),
         Entry("ViT-H-14-metaclip", "timm/vit_huge_patch14_clip_224.metaclip_2pt5b", "ViT-H-14-quickgelu", "MetaCLIP 2.5B ViT-H/14"),
-        // SigLIP in transformers' layout (open_clip's timm/ViT-B-16-SigLIP* files are not read yet).
-        Entry("ViT-B-16-SigLIP", "google/siglip-base-patch16-224", "ViT-B-16-SigLIP", "Google SigLIP ViT-B/16 (sigmoid scores, squash resize)"),
-        Entry("ViT-B-16-SigLIP-384", "google/siglip-base-patch16-384", "ViT-B-16-SigLIP-384", "Google SigLIP ViT-B/16 at 384 px"),
+        // SigLIP and SigLIP 2 as open_clip publishes them (timm towers; what Immich downloads). Sigmoid scores,
+        // squash resize (open_clip's _slpcfg); google/siglip-* folders in transformers' layout load too.
+        Entry("ViT-B-16-SigLIP", "timm/ViT-B-16-SigLIP", "ViT-B-16-SigLIP", "Google SigLIP ViT-B/16 (sigmoid scores, squash resize)", resize: .squash),
+        Entry("ViT-B-16-SigLIP-384", "timm/ViT-B-16-SigLIP-384", "ViT-B-16-SigLIP-384", "Google SigLIP ViT-B/16 at 384 px", resize: .squash),
+        Entry("ViT-L-16-SigLIP-384", "timm/ViT-L-16-SigLIP-384", "ViT-L-16-SigLIP-384", "Google SigLIP ViT-L/16 at 384 px", resize: .squash),
+        Entry("ViT-SO400M-14-SigLIP", "timm/ViT-SO400M-14-SigLIP", "ViT-SO400M-14-SigLIP", "Google SigLIP SO400M/14 (16-token texts)", resize: .squash),
+        Entry("ViT-SO400M-14-SigLIP-384", "timm/ViT-SO400M-14-SigLIP-384", "ViT-SO400M-14-SigLIP-384", "Google SigLIP SO400M/14 at 384 px", resize: .squash),
+        Entry("ViT-B-16-SigLIP2", "timm/ViT-B-16-SigLIP2", "ViT-B-16-SigLIP2", "Google SigLIP 2 ViT-B/16 (Gemma tokenizer)", resize: .squash),
+        Entry("ViT-B-32-SigLIP2-256", "timm/ViT-B-32-SigLIP2-256", "ViT-B-32-SigLIP2-256", "Google SigLIP 2 ViT-B/32 at 256 px", resize: .squash),
+        Entry("ViT-SO400M-14-SigLIP2", "timm/ViT-SO400M-14-SigLIP2", "ViT-SO400M-14-SigLIP2", "Google SigLIP 2 SO400M/14", resize: .squash),
     ]
 
     /// The entry for a short name (case-insensitive), or nil.
@@ -71,9 +78,12 @@ public enum KnownModels {
 
     /// Hugging Face `CLIPModel` (tokenizer and preprocessing files optional).
     public static let huggingFace = Layout(required: ["config.json", "model.safetensors"],
-                                           optional: ["preprocessor_config.json", "vocab.json", "merges.txt", "tokenizer_config.json", "spiece.model"])
-    /// open_clip's hub layout (many LAION and DataComp repositories have only this).
-    public static let openCLIP = Layout(required: ["open_clip_config.json", "open_clip_model.safetensors"], optional: [])
+                                           optional: ["preprocessor_config.json", "vocab.json", "merges.txt", "tokenizer_config.json", "spiece.model",
+                                                      "tokenizer.json", "tokenizer.model", "special_tokens_map.json"])
+    /// open_clip's hub layout (many LAION and DataComp repositories have only this; SigLIP's keep their
+    /// SentencePiece tokenizer beside it).
+    public static let openCLIP = Layout(required: ["open_clip_config.json", "open_clip_model.safetensors"],
+                                        optional: ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "spiece.model", "tokenizer.model"])
     /// Tried in this order.
     public static let layouts = [huggingFace, openCLIP]
 }

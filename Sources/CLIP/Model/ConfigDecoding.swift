@@ -89,11 +89,16 @@ extension CLIPConfig {
         }
         let activation: Activation = (raw.quick_gelu ?? false) ? .quickGELU : .gelu
         let v = raw.vision_cfg, t = raw.text_cfg
-        if v.timm_model_name != nil {
-            throw CLIPError.config(source: source, field: "vision_cfg.timm_model_name", reason: "timm image towers are not supported; the ViT and ModifiedResNet families are")
-        }
         if t.hf_model_name != nil {
-            throw CLIPError.config(source: source, field: "text_cfg.hf_model_name", reason: "Hugging Face text towers are not supported; only the CLIP text transformer is")
+            throw CLIPError.config(source: source, field: "text_cfg.hf_model_name", reason: "Hugging Face text towers are not supported; only the CLIP and SigLIP text transformers are")
+        }
+        if let timm = v.timm_model_name {
+            try self.init(openCLIPSiglip: raw, timmName: timm, source: source)
+            return
+        }
+        if t.no_causal_mask == true || (t.pool_type ?? "argmax") != "argmax" || t.proj_bias == true {
+            throw CLIPError.config(source: source, field: "text_cfg.pool_type",
+                                   reason: "a non-causal text tower pooled at '\(t.pool_type ?? "argmax")' is read with SigLIP's timm image towers only")
         }
         let vWidth = v.width ?? 768
         let vHeadWidth = v.head_width ?? 64
@@ -122,6 +127,57 @@ extension CLIPConfig {
         if image.family == .vit, vWidth % vHeadWidth != 0 {
             throw CLIPError.config(source: source, field: "vision_cfg.head_width", reason: "width \(vWidth) is not divisible by head_width \(vHeadWidth)")
         }
+        try validate(source: source)
+    }
+
+    /// open_clip's SigLIP (`CustomTextCLIP`): a timm image tower named by `timm_model_name`, pooled by its
+    /// MAP head (`timm_pool` "map") with no projection (`timm_proj` "none"), beside open_clip's text
+    /// transformer attending both ways (`no_causal_mask`), pooled at the last position (`pool_type` "last")
+    /// through a projection with a bias (`proj_bias`). The text tower's activation is exact GELU unless
+    /// `act_kwargs.approximate` is "tanh" (SigLIP 2); its LayerNorm ε is `norm_kwargs.eps`.
+    /// A timm name SwiftCLIP does not know is read from the config's own `width`, `layers`, `head_width`,
+    /// `mlp_ratio`, `patch_size` and `image_size` when they are given (exact GELU, as timm's ViT default).
+    private init(openCLIPSiglip raw: OpenCLIPConfigFile, timmName: String, source: String) throws {
+        let v = raw.vision_cfg, t = raw.text_cfg
+        func require(_ ok: Bool, _ field: String, _ reason: String) throws {
+            if !ok { throw CLIPError.config(source: source, field: field, reason: reason) }
+        }
+        var vision: VisionConfig
+        if let known = TimmSiglipTowers.vision(named: timmName) {
+            vision = known
+        } else if let width = v.width, case let .count(layers)? = v.layers {
+            let headWidth = v.head_width ?? 64
+            try require(headWidth > 0 && width % headWidth == 0, "vision_cfg.head_width", "width \(width) is not divisible by head_width \(headWidth)")
+            vision = VisionConfig(transformer: TransformerConfig(width: width, layers: layers, heads: width / headWidth,
+                                                                 mlpWidth: Int(Double(width) * (v.mlp_ratio ?? 4.0)), activation: .gelu, layerNormEps: 1e-6),
+                                  imageSize: v.image_size?.value ?? 224, patchSize: v.patch_size ?? 16, classToken: false)
+        } else {
+            throw CLIPError.config(source: source, field: "vision_cfg.timm_model_name",
+                                   reason: "'\(timmName)' is not a timm tower SwiftCLIP knows (SigLIP's MAP-pooled ViTs: \(TimmSiglipTowers.names.sorted().joined(separator: ", ")))")
+        }
+        try require((v.timm_pool ?? "avg") == "map", "vision_cfg.timm_pool",
+                    "timm image towers are read for SigLIP's attention-pooling head ('map') only, got '\(v.timm_pool ?? "avg")'")
+        try require((v.timm_proj ?? "linear") == "none", "vision_cfg.timm_proj",
+                    "SigLIP's image embedding is the pooled token itself ('none'), got '\(v.timm_proj ?? "linear")'")
+        if raw.quick_gelu == true { vision.transformer.activation = .quickGELU }
+        try require(t.no_causal_mask == true, "text_cfg.no_causal_mask", "SigLIP's text tower attends both ways (true)")
+        try require(t.pool_type == "last", "text_cfg.pool_type", "SigLIP's text tower is pooled at its last position ('last'), got '\(t.pool_type ?? "argmax")'")
+        try require(t.proj_bias == true, "text_cfg.proj_bias", "SigLIP's text projection has a bias (true)")
+        let textActivation: Activation
+        switch (raw.quick_gelu ?? false, t.act_kwargs?.approximate ?? "none") {
+        case (true, _): textActivation = .quickGELU
+        case (false, "tanh"): textActivation = .geluTanh
+        case (false, "none"): textActivation = .gelu
+        case let (false, other): throw CLIPError.config(source: source, field: "text_cfg.act_kwargs.approximate", reason: "unsupported GELU approximation '\(other)' (supported: none, tanh)")
+        }
+        let width = t.width ?? 512
+        let text = TextConfig(transformer: TransformerConfig(width: width, layers: t.layers ?? 12, heads: t.heads ?? 8,
+                                                             mlpWidth: Int(Double(width) * (t.mlp_ratio ?? 4.0)), activation: textActivation,
+                                                             layerNormEps: t.norm_kwargs?.eps ?? 1e-5),
+                              contextLength: t.context_length ?? 77, vocabSize: t.vocab_size ?? 49408, style: .siglip)
+        try require(raw.embed_dim == vision.transformer.width, "embed_dim",
+                    "\(raw.embed_dim) differs from the image tower's width \(vision.transformer.width) (SigLIP's image embedding is its width)")
+        self.init(image: .siglip(vision), text: text, embedDim: raw.embed_dim)
         try validate(source: source)
     }
 
@@ -185,6 +241,8 @@ private struct OpenCLIPConfigFile: Decodable {
         var mlp_ratio: Double?
         var patch_size: Int?
         var timm_model_name: String?
+        var timm_pool: String?
+        var timm_proj: String?
     }
 
     struct Text: Decodable {
@@ -195,7 +253,15 @@ private struct OpenCLIPConfigFile: Decodable {
         var layers: Int?
         var mlp_ratio: Double?
         var hf_model_name: String?
+        var no_causal_mask: Bool?
+        var pool_type: String?
+        var proj_bias: Bool?
+        var norm_kwargs: NormKwargs?
+        var act_kwargs: ActKwargs?
     }
+
+    struct NormKwargs: Decodable { var eps: Float? }
+    struct ActKwargs: Decodable { var approximate: String? }
 
     /// A ViT's block count, or a ModifiedResNet's blocks per stage.
     enum Layers: Decodable {

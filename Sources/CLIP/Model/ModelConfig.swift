@@ -138,7 +138,10 @@ public struct CLIPConfig: Sendable, Equatable {
         case let .vit(vision), let .siglip(vision):
             stacks.insert(("vision", vision.transformer), at: 0)
             try require(vision.patchSize > 0 && vision.imageSize >= vision.patchSize, "vision.patch_size", "patch \(vision.patchSize) does not fit image \(vision.imageSize)")
-            try require(vision.imageSize % vision.patchSize == 0, "vision.image_size", "\(vision.imageSize) is not a multiple of patch size \(vision.patchSize)")
+            // SigLIP's SO400M/14 at 384 px takes a 27×27 grid, its convolution leaving the last 6 pixels
+            // unread (as timm and transformers run it); CLIP's ViTs are all exact multiples.
+            try require(vision.imageSize % vision.patchSize == 0 || image.family == .siglip, "vision.image_size",
+                        "\(vision.imageSize) is not a multiple of patch size \(vision.patchSize)")
         case let .modifiedResNet(r):
             try require(r.layers.count == 4 && r.layers.allSatisfy { $0 > 0 }, "vision.layers", "a ModifiedResNet has 4 stages of at least one block, got \(r.layers)")
             try require(r.width > 0 && r.width % 2 == 0, "vision.width", "must be positive and even, got \(r.width)")

@@ -56,8 +56,9 @@ public struct ModelCost: Sendable, Equatable {
             imageFLOPs = flops
         }
         let text = config.text, w = text.transformer.width
+        // SigLIP's text head is a Linear with a bias; CLIP's projection has none.
         textParameters = text.vocabSize * w + text.contextLength * w + Self.transformer(text.transformer, tokens: text.contextLength).params
-            + 2 * w + w * d
+            + 2 * w + w * d + (text.style == .siglip ? d : 0)
     }
 
     /// A transformer stack's parameters and FLOPs over `tokens` tokens.

@@ -12,8 +12,9 @@ enum ModelRegistry {
             return TextTransformer(config: config.text, embedDim: config.embedDim,
                                    weights: layout.textWeights(reader, config.text, embedDim: config.embedDim, packing: packing))
         case .siglip:
-            return SiglipTextTransformer(config: config.text, embedDim: config.embedDim,
-                                         weights: SiglipKeyMap.textWeights(reader, config.text, embedDim: config.embedDim, packing: packing))
+            let weights = layout == .huggingFace ? SiglipKeyMap.textWeights(reader, config.text, embedDim: config.embedDim, packing: packing)
+                : SiglipKeyMap.openCLIPTextWeights(reader, config.text, embedDim: config.embedDim, packing: packing)
+            return SiglipTextTransformer(config: config.text, embedDim: config.embedDim, weights: weights)
         }
     }
 
@@ -59,10 +60,9 @@ enum ModelRegistry {
             return VisionTransformer(config: vision, embedDim: config.embedDim,
                                      weights: layout.visionWeights(reader, vision, embedDim: config.embedDim, packing: packing))
         case let .siglip(vision):
-            guard layout == .huggingFace else {
-                throw CLIPError.checkpoint(file: reader.file.path, tensor: nil, reason: "SigLIP is read from Hugging Face SiglipModel checkpoints so far; open_clip/timm SigLIP files are not supported yet")
-            }
-            return SiglipVisionTransformer(config: vision, weights: SiglipKeyMap.visionWeights(reader, vision, packing: packing))
+            let weights = layout == .huggingFace ? SiglipKeyMap.visionWeights(reader, vision, packing: packing)
+                : SiglipKeyMap.timmVisionWeights(reader, vision, packing: packing)
+            return SiglipVisionTransformer(config: vision, weights: weights)
         case let .modifiedResNet(resnet):
             guard layout == .openCLIP else {
                 throw CLIPError.checkpoint(file: reader.file.path, tensor: nil,

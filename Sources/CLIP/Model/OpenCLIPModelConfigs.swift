@@ -20,10 +20,17 @@ enum OpenCLIPModelConfigs {
         "RN50x64": #"{"embed_dim": 1024, "vision_cfg": {"image_size": 448, "layers": [3, 15, 36, 10], "width": 128, "patch_size": null}, "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 1024, "heads": 16, "layers": 12}}"#,
     ]
 
-    /// SigLIP shapes, as transformers' `SiglipConfig` (open_clip's own SigLIP configs name timm towers).
+    /// open_clip's SigLIP architectures (`CustomTextCLIP`: a timm tower named by `timm_model_name`, whose shape
+    /// `TimmSiglipTowers` knows, and a non-causal text tower pooled at its last position).
     static let siglip: [String: String] = [
-        "ViT-B-16-SigLIP": #"{"model_type": "siglip", "text_config": {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12, "max_position_embeddings": 64, "vocab_size": 32000}, "vision_config": {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12, "image_size": 224, "patch_size": 16}}"#,
-        "ViT-B-16-SigLIP-384": #"{"model_type": "siglip", "text_config": {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12, "max_position_embeddings": 64, "vocab_size": 32000}, "vision_config": {"hidden_size": 768, "intermediate_size": 3072, "num_attention_heads": 12, "num_hidden_layers": 12, "image_size": 384, "patch_size": 16}}"#,
+        "ViT-B-16-SigLIP": #"{"embed_dim": 768, "vision_cfg": {"image_size": 224, "timm_model_name": "vit_base_patch16_siglip_224", "timm_pool": "map", "timm_proj": "none"}, "text_cfg": {"context_length": 64, "vocab_size": 32000, "width": 768, "heads": 12, "layers": 12, "no_causal_mask": true, "proj_bias": true, "pool_type": "last", "norm_kwargs": {"eps": 1e-06}}}"#,
+        "ViT-B-16-SigLIP-384": #"{"embed_dim": 768, "vision_cfg": {"image_size": 384, "timm_model_name": "vit_base_patch16_siglip_384", "timm_pool": "map", "timm_proj": "none"}, "text_cfg": {"context_length": 64, "vocab_size": 32000, "width": 768, "heads": 12, "layers": 12, "no_causal_mask": true, "proj_bias": true, "pool_type": "last", "norm_kwargs": {"eps": 1e-06}}}"#,
+        "ViT-L-16-SigLIP-384": #"{"embed_dim": 1024, "vision_cfg": {"image_size": 384, "timm_model_name": "vit_large_patch16_siglip_384", "timm_pool": "map", "timm_proj": "none"}, "text_cfg": {"context_length": 64, "vocab_size": 32000, "width": 1024, "heads": 16, "layers": 24, "no_causal_mask": true, "proj_bias": true, "pool_type": "last", "norm_kwargs": {"eps": 1e-06}}}"#,
+        "ViT-SO400M-14-SigLIP": #"{"embed_dim": 1152, "vision_cfg": {"image_size": 224, "timm_model_name": "vit_so400m_patch14_siglip_224", "timm_pool": "map", "timm_proj": "none"}, "text_cfg": {"context_length": 16, "vocab_size": 32000, "width": 1152, "heads": 16, "layers": 27, "mlp_ratio": 3.7362, "no_causal_mask": true, "proj_bias": true, "pool_type": "last", "norm_kwargs": {"eps": 1e-06}}}"#,
+        "ViT-SO400M-14-SigLIP-384": #"{"embed_dim": 1152, "vision_cfg": {"image_size": 384, "timm_model_name": "vit_so400m_patch14_siglip_384", "timm_pool": "map", "timm_proj": "none"}, "text_cfg": {"context_length": 64, "vocab_size": 32000, "width": 1152, "heads": 16, "layers": 27, "mlp_ratio": 3.7362, "no_causal_mask": true, "proj_bias": true, "pool_type": "last", "norm_kwargs": {"eps": 1e-06}}}"#,
+        "ViT-B-16-SigLIP2": #"{"embed_dim": 768, "vision_cfg": {"image_size": 224, "timm_model_name": "vit_base_patch16_siglip_224", "timm_pool": "map", "timm_proj": "none"}, "text_cfg": {"context_length": 64, "vocab_size": 256000, "width": 768, "heads": 12, "layers": 12, "no_causal_mask": true, "proj_bias": true, "pool_type": "last", "norm_kwargs": {"eps": 1e-06}, "act_kwargs": {"approximate": "tanh"}}}"#,
+        "ViT-B-32-SigLIP2-256": #"{"embed_dim": 768, "vision_cfg": {"image_size": 256, "timm_model_name": "vit_base_patch32_siglip_256", "timm_pool": "map", "timm_proj": "none"}, "text_cfg": {"context_length": 64, "vocab_size": 256000, "width": 768, "heads": 12, "layers": 12, "no_causal_mask": true, "proj_bias": true, "pool_type": "last", "norm_kwargs": {"eps": 1e-06}, "act_kwargs": {"approximate": "tanh"}}}"#,
+        "ViT-SO400M-14-SigLIP2": #"{"embed_dim": 1152, "vision_cfg": {"image_size": 224, "timm_model_name": "vit_so400m_patch14_siglip_224", "timm_pool": "map", "timm_proj": "none"}, "text_cfg": {"context_length": 64, "vocab_size": 256000, "width": 1152, "heads": 16, "layers": 27, "mlp_ratio": 3.7362, "no_causal_mask": true, "proj_bias": true, "pool_type": "last", "norm_kwargs": {"eps": 1e-06}, "act_kwargs": {"approximate": "tanh"}}}"#,
     ]
 
     static var names: [String] { json.keys.sorted().flatMap { [$0, $0 + "-quickgelu"] } + siglip.keys.sorted() }
@@ -33,7 +40,7 @@ extension CLIPConfig {
     /// A built-in open_clip architecture; a `-quickgelu` suffix selects QuickGELU (OpenAI-trained weights).
     public init(openCLIPModelName name: String) throws {
         if let siglip = OpenCLIPModelConfigs.siglip[name] {
-            try self.init(huggingFaceConfig: Data(siglip.utf8), source: "SigLIP shape \(name)")
+            try self.init(openCLIPConfig: Data(siglip.utf8), source: "open_clip model \(name)")
             return
         }
         let quick = name.hasSuffix("-quickgelu")

@@ -1,62 +1,24 @@
 import Foundation
 
 /// SentencePiece's normaliser, exactly: each prefix of the input is replaced through the precompiled
-/// charsmap (a darts-clone double-array trie over UTF-8 bytes, longest match wins, its value an offset into
-/// a pool of NUL-terminated replacements; no match copies one character, malformed UTF-8 becomes U+FFFD),
+/// charsmap (longest match wins; no match copies one character, malformed UTF-8 becomes U+FFFD),
 /// then whitespace is handled as the model's spec says: leading spaces dropped, a dummy `▁` prefix, runs of
 /// spaces collapsed, spaces escaped as U+2581, trailing ones dropped.
 struct SentencePieceNormalizer: Sendable {
     let spec: SentencePieceModel.Normalizer
     let treatWhitespaceAsSuffix: Bool
-    private let trie: [UInt32]
-    private let pool: [UInt8]
+    private let charsmap: PrecompiledCharsmap
     static let space: [UInt8] = [0xE2, 0x96, 0x81]  // U+2581
 
     init(_ spec: SentencePieceModel.Normalizer, treatWhitespaceAsSuffix: Bool, source: String) throws {
         self.spec = spec
         self.treatWhitespaceAsSuffix = treatWhitespaceAsSuffix
-        let blob = spec.precompiledCharsmap
-        guard !blob.isEmpty else { trie = []; pool = []; return }
-        func fail(_ reason: String) -> CLIPError { CLIPError.config(source: source, field: "normalizer_spec.precompiled_charsmap", reason: reason) }
-        guard blob.count >= 4 else { throw fail("shorter than its 4-byte header") }
-        let size = Int(UInt32(blob[0]) | UInt32(blob[1]) << 8 | UInt32(blob[2]) << 16 | UInt32(blob[3]) << 24)
-        guard size % 4 == 0, size > 0, 4 + size < blob.count else { throw fail("a trie of \(size) bytes does not fit the \(blob.count)-byte blob") }
-        trie = stride(from: 4, to: 4 + size, by: 4).map { UInt32(blob[$0]) | UInt32(blob[$0 + 1]) << 8 | UInt32(blob[$0 + 2]) << 16 | UInt32(blob[$0 + 3]) << 24 }
-        pool = Array(blob[(4 + size)...])
-        guard pool.last == 0 else { throw fail("the replacement pool does not end in NUL") }
-    }
-
-    // darts-clone unit fields.
-    @inline(__always) private static func hasLeaf(_ u: UInt32) -> Bool { (u >> 8) & 1 == 1 }
-    @inline(__always) private static func value(_ u: UInt32) -> Int { Int(u & ((1 << 31) - 1)) }
-    @inline(__always) private static func label(_ u: UInt32) -> UInt32 { u & ((1 << 31) | 0xFF) }
-    @inline(__always) private static func offset(_ u: UInt32) -> Int { Int((u >> 10) << ((u & (1 << 9)) >> 6)) }
-
-    /// The longest charsmap match at the start of `bytes[from...]`: its length and replacement.
-    private func longestMatch(_ bytes: [UInt8], from start: Int) -> (length: Int, replacement: ArraySlice<UInt8>)? {
-        guard !trie.isEmpty else { return nil }
-        var nodePos = Self.offset(trie[0])
-        var best: (Int, Int)?
-        var i = start
-        while i < bytes.count {
-            let c = bytes[i]
-            nodePos ^= Int(c)
-            guard nodePos >= 0, nodePos < trie.count else { break }
-            let unit = trie[nodePos]
-            guard Self.label(unit) == UInt32(c) else { break }
-            nodePos ^= Self.offset(unit)
-            if Self.hasLeaf(unit), nodePos < trie.count { best = (i + 1 - start, Self.value(trie[nodePos])) }
-            i += 1
-        }
-        guard let (length, offset) = best, offset < pool.count else { return nil }
-        var end = offset
-        while end < pool.count, pool[end] != 0 { end += 1 }
-        return (length, pool[offset..<end])
+        charsmap = try PrecompiledCharsmap(spec.precompiledCharsmap, source: source, field: "normalizer_spec.precompiled_charsmap")
     }
 
     /// One step: the replacement of the prefix at `start` and how many bytes it consumed.
     private func normalizePrefix(_ bytes: [UInt8], from start: Int) -> (ArraySlice<UInt8>, Int) {
-        if let (length, replacement) = longestMatch(bytes, from: start) { return (replacement, length) }
+        if let (length, replacement) = charsmap.longestMatch(bytes, from: start) { return (replacement, length) }
         let length = Self.utf8Length(bytes, at: start)
         guard length > 0 else { return ([0xEF, 0xBF, 0xBD], 1) }  // malformed: U+FFFD
         return (bytes[start..<(start + length)], length)

@@ -1,27 +1,62 @@
 import Foundation
 
-/// SigLIP's text input, as transformers' `SiglipTokenizer` makes it: the text lowercased (Python's
-/// `str.lower`), ASCII punctuation removed (`_` with it), whitespace runs collapsed and stripped, then the
-/// SentencePiece ids with `</s>` appended, truncated to keep that `</s>`, and padded with `</s>` to the
-/// model's fixed length (64 for the released models): SigLIP's text tower reads the last position, so
-/// every text is the same length.
+/// SigLIP's text input: the text cleaned as its reference cleans it, its SentencePiece ids, `</s>` (or
+/// Gemma's `<eos>`) appended, truncated to keep that end token, and padded to the model's fixed length (64
+/// for most released models, 16 for SO400M/14): SigLIP's text tower reads the last position, so every text
+/// is the same length, and the pad id matters — T5's vocabulary (SigLIP) pads with `</s>`, Gemma's
+/// (SigLIP 2) with `<pad>` = 0 (padding SigLIP 2 with 1 silently degrades it).
 public struct SiglipTokenizer: Sendable {
-    public let sentencePiece: UnigramTokenizer
-    public let length: Int
+    /// Where the ids come from: a SentencePiece model file (the end token appended here), or a
+    /// `tokenizer.json` (its template says which special ids surround the text).
+    public enum Pieces: Sendable {
+        case sentencePiece(SentencePieceTokenizer)
+        case huggingFace(HuggingFaceTokenizer)
+    }
 
-    public init(sentencePiece: UnigramTokenizer, length: Int = 64) {
-        self.sentencePiece = sentencePiece
-        self.length = length
+    /// The clean-up before tokenizing.
+    public enum Cleanup: String, Sendable {
+        /// transformers' `SiglipTokenizer.canonicalize_text`: lowercase, ASCII punctuation (`_` too) removed,
+        /// whitespace collapsed and stripped.
+        case transformers
+        /// open_clip's `clean="canonicalize"`: ftfy and HTML unescaping, `_` to a space, then as above.
+        case openCLIP
+        /// The text as given (transformers' GemmaTokenizerFast does no clean-up).
+        case none
+    }
+
+    public let pieces: Pieces
+    public let length: Int
+    public let padID: Int
+    public let cleanup: Cleanup
+
+    public init(pieces: Pieces, length: Int = 64, padID: Int, cleanup: Cleanup) {
+        self.pieces = pieces; self.length = length; self.padID = padID; self.cleanup = cleanup
+    }
+
+    /// A SentencePiece model file as SigLIP's references run it: `</s>` appended; padded with `</s>` for
+    /// T5's Unigram vocabulary, with `<pad>` for Gemma's BPE one.
+    public init(sentencePiece: SentencePieceTokenizer, length: Int = 64, cleanup: Cleanup = .transformers) {
+        let model = sentencePiece.model
+        let pad = model.algorithm == .bpe && model.padID >= 0 ? model.padID : model.eosID
+        self.init(pieces: .sentencePiece(sentencePiece), length: length, padID: pad, cleanup: cleanup)
     }
 
     /// Python's `string.punctuation`.
     static let punctuation = Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".unicodeScalars)
 
-    /// `canonicalize_text`: lowercase, drop ASCII punctuation, collapse and strip whitespace.
-    static func canonicalize(_ text: String) -> String {
-        let lowered = TextCleaner.pythonLowercased(text.replacingOccurrences(of: "\u{2581}", with: " "))
+    /// The text as `cleanup` leaves it.
+    public static func clean(_ text: String, _ cleanup: Cleanup) -> String {
+        switch cleanup {
+        case .none: return text
+        case .transformers: return withoutPunctuation(TextCleaner.pythonLowercased(text.replacingOccurrences(of: "\u{2581}", with: " ")))
+        case .openCLIP: return withoutPunctuation(TextCleaner.clean(text).replacingOccurrences(of: "_", with: " "))
+        }
+    }
+
+    /// `canonicalize_text`'s last steps: ASCII punctuation dropped, whitespace runs collapsed and stripped.
+    static func withoutPunctuation(_ text: String) -> String {
         var out = String.UnicodeScalarView(), pendingSpace = false
-        for s in lowered.unicodeScalars where !punctuation.contains(s) {
+        for s in text.unicodeScalars where !punctuation.contains(s) {
             if TextCleaner.isPythonWhitespace(s) {
                 pendingSpace = true
             } else {
@@ -33,12 +68,17 @@ public struct SiglipTokenizer: Sendable {
         return String(out)
     }
 
-    /// `length` ids: the text's pieces, `</s>`, then `</s>` as padding.
+    /// `length` ids: the special prefix, the text's pieces (truncated to fit), the end token, then padding.
     public func encode(_ text: String) -> [Int32] {
-        let eos = sentencePiece.model.eosID
-        var ids = Array(sentencePiece.encode(Self.canonicalize(text)).prefix(length - 1))
-        ids.append(eos)
-        ids += [Int](repeating: eos, count: length - ids.count)
+        let cleaned = Self.clean(text, cleanup)
+        let prefix: [Int], content: [Int], suffix: [Int]
+        switch pieces {
+        case let .sentencePiece(sp): (prefix, content, suffix) = ([], sp.encode(cleaned), [sp.model.eosID])
+        case let .huggingFace(hf): (prefix, content, suffix) = (hf.prefixIDs, hf.encode(cleaned), hf.suffixIDs)
+        }
+        var ids = prefix + content.prefix(max(0, length - prefix.count - suffix.count)) + suffix
+        ids = Array(ids.prefix(length))
+        ids += [Int](repeating: padID, count: length - ids.count)
         return ids.map(Int32.init)
     }
 }
