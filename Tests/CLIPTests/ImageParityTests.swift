@@ -82,6 +82,55 @@ final class ImageParityTests: XCTestCase {
     }
 }
 
+/// SigLIP's preprocessing against transformers' SiglipImageProcessor itself (its Pillow backend;
+/// tools/make_siglip_preprocess_fixtures.py): 64 × 64 squash, no crop, mean and std 0.5, on 21 files —
+/// opaque ones, and those where transformers and open_clip part (alpha, palette and colour-key
+/// transparency composited onto white before a bicubic resize; 1-bit and palette images resized as RGB).
+/// A folder with transformers' preprocessor_config.json gets transformers' order; an open_clip folder
+/// open_clip's, which gives the same pixels wherever the fixture records them identical. Tolerance: none
+/// on the 8-bit pixels, 1e-6 on the normalised tensor.
+final class SiglipPreprocessingParityTests: XCTestCase {
+    struct Case: Decodable { let file: String; let size: Int; let open_clip_identical: Bool }
+
+    func testPixelsMatchSiglipImageProcessorAndOpenCLIPWhereTheyAgree() throws {
+        let cases = try JSONDecoder().decode([Case].self, from: Data(contentsOf: Fixtures.url("images/siglip_cases.json")))
+        XCTAssertGreaterThanOrEqual(cases.count, 20)
+        let hfFolder = try temporaryDirectory(self), openCLIPFolder = try temporaryDirectory(self)
+        try Data(#"{"image_processor_type": "SiglipImageProcessor", "do_resize": true, "size": {"height": 64, "width": 64}, "resample": 3, "do_rescale": true, "rescale_factor": 0.00392156862745098, "do_normalize": true, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}"#.utf8)
+            .write(to: hfFolder.appendingPathComponent("preprocessor_config.json"))
+        try Data(#"{"model_cfg": {}, "preprocess_cfg": {"size": 64, "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "resize_mode": "squash"}}"#.utf8)
+            .write(to: openCLIPFolder.appendingPathComponent("open_clip_config.json"))
+        let transformers = ImagePreprocessor(config: try PreprocessConfig.forModel(folder: hfFolder, imageSize: 224, family: .siglip))
+        let openCLIP = ImagePreprocessor(config: try PreprocessConfig.forModel(folder: openCLIPFolder, imageSize: 224, family: .siglip))
+        XCTAssertEqual(transformers.config.rgbConversion, .firstOntoWhite)
+        XCTAssertEqual(openCLIP.config.rgbConversion, .afterResize)
+        var comparedOpenCLIP = 0, partedFromOpenCLIP = 0
+        for c in cases {
+            let image = try ImageDecoder.decode(file: Fixtures.url("images/\(c.file)").path)
+            guard case let .uint8(shape, expected) = try NPY.read(Fixtures.url("images/\(c.file).siglip.npy")) else { return XCTFail("\(c.file): not uint8") }
+            XCTAssertEqual(shape, [64, 64, 3], c.file)
+            let prepared = transformers.prepare(image)
+            let differing = zip(prepared.pixels, expected).filter { $0 != $1 }.count
+            XCTAssertEqual(differing, 0, "\(c.file): \(differing) of \(expected.count) values differ from SiglipImageProcessor")
+            let tensor = transformers.tensor(image).scalars
+            var reference = [Float](repeating: 0, count: 3 * 64 * 64)
+            for ch in 0..<3 {
+                for i in 0..<(64 * 64) { reference[ch * 64 * 64 + i] = (Float(expected[i * 3 + ch]) / 255 - 0.5) / 0.5 }
+            }
+            XCTAssertLessThanOrEqual(zip(tensor, reference).map { abs($0 - $1) }.max() ?? 1, 1e-6, c.file)
+            let openCLIPPixels = openCLIP.prepare(image).pixels
+            if c.open_clip_identical {
+                XCTAssertEqual(openCLIPPixels, expected, "\(c.file): open_clip's order gives the same pixels here")
+                comparedOpenCLIP += 1
+            } else if openCLIPPixels != expected {
+                partedFromOpenCLIP += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(comparedOpenCLIP, 10)
+        XCTAssertGreaterThanOrEqual(partedFromOpenCLIP, 8, "the two references really part on transparent and palette images")
+    }
+}
+
 /// Files → embeddings against Pillow preprocessing + transformers on the tiny checkpoint
 /// (tools/make_pipeline_fixture.py): cosine to the reference embedding ≥ 0.9999 for every image.
 final class ImagePipelineParityTests: XCTestCase {

@@ -45,7 +45,10 @@ final class ModelConfigTests: XCTestCase {
         try Data(#"{"crop_size": {"height": 336, "width": 336}, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.25, 0.25, 0.25]}"#.utf8)
             .write(to: dir.appendingPathComponent("preprocessor_config.json"))
         let hf = try PreprocessConfig.forModel(folder: dir, imageSize: 224)
-        XCTAssertEqual(hf, PreprocessConfig(size: 336, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25]))
+        XCTAssertEqual(hf, PreprocessConfig(size: 336, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], rgbConversion: .firstOntoWhite),
+                       "transformers' processors convert to RGB first")
+        try Data(#"{"crop_size": 336, "do_convert_rgb": false}"#.utf8).write(to: dir.appendingPathComponent("preprocessor_config.json"))
+        XCTAssertEqual(try PreprocessConfig.forModel(folder: dir, imageSize: 224).rgbConversion, .afterResize)
         let oc = try temporaryDirectory(self)
         try Data(#"{"model_cfg": {}, "preprocess_cfg": {"size": 240, "mean": [0.1, 0.2, 0.3], "std": [1, 1, 1], "resize_mode": "squash"}}"#.utf8)
             .write(to: oc.appendingPathComponent("open_clip_config.json"))

@@ -102,6 +102,8 @@ enum EXIFOrientation {
                 for ch in 0..<c { out[(y * outW + x) * c + ch] = image.pixels[(sy * w + sx) * c + ch] }
             }
         }
-        return PixelImage(width: outW, height: outH, mode: image.mode, pixels: out)
+        // The transparency PIL keeps beside the pixels turns with them.
+        let transparency = image.transparency.map { apply(value, to: PixelImage(width: w, height: h, mode: .gray, pixels: $0)).pixels }
+        return PixelImage(width: outW, height: outH, mode: image.mode, pixels: out, transparency: transparency)
     }
 }

@@ -74,20 +74,22 @@ enum GIFDecoder {
         for y in 0..<h where top + y < screenH {
             for x in 0..<w where left + x < screenW { indices[(top + y) * screenW + left + x] = frame[y * w + x] }
         }
+        // PIL keeps the transparent index as info["transparency"] (transformers composites it onto white).
+        let transparency = transparent.map { t in indices.map { Int($0) == t ? UInt8(0) : 255 } }
         guard let map = desc.ColorMap ?? gif.pointee.SColorMap, let colors = map.pointee.Colors else {
-            return PixelImage(width: screenW, height: screenH, mode: .gray, pixels: indices)
+            return PixelImage(width: screenW, height: screenH, mode: .gray, pixels: indices, transparency: transparency)
         }
         let count = Int(map.pointee.ColorCount)
         let palette = (0..<count).map { colors[$0] }
         if palette.enumerated().allSatisfy({ Int($1.Red) == $0 && Int($1.Green) == $0 && Int($1.Blue) == $0 }) {
-            return PixelImage(width: screenW, height: screenH, mode: .gray, pixels: indices)
+            return PixelImage(width: screenW, height: screenH, mode: .gray, pixels: indices, transparency: transparency)
         }
         var rgb = [UInt8](repeating: 0, count: screenW * screenH * 3)
         for (i, index) in indices.enumerated() where Int(index) < count {
             let c = palette[Int(index)]
             rgb[3 * i] = c.Red; rgb[3 * i + 1] = c.Green; rgb[3 * i + 2] = c.Blue
         }
-        return PixelImage(width: screenW, height: screenH, mode: .palette, pixels: rgb)
+        return PixelImage(width: screenW, height: screenH, mode: .palette, pixels: rgb, transparency: transparency)
     }
 
     private static func describe(_ code: Int32) -> String {

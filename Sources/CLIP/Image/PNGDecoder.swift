@@ -48,11 +48,13 @@ enum PNGDecoder {
         var pixels = [UInt8](repeating: 0, count: count)
         let ok = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
         guard ok != 0 else { throw CLIPError.input(file: name, reason: "corrupt or truncated PNG: \(message(image))") }
+        var transparency: [UInt8]?
         if decodedChannels > mode.channels {
-            // Transparency PIL keeps beside the pixels (palette or colour key): its convert("RGB") ignores it.
+            // Transparency PIL keeps beside the pixels (palette or colour key): kept aside, as PIL does.
+            transparency = stride(from: decodedChannels - 1, to: pixels.count, by: decodedChannels).map { pixels[$0] }
             pixels = dropLastChannel(pixels, channels: decodedChannels)
         }
-        return PixelImage(width: Int(image.width), height: Int(image.height), mode: mode, pixels: pixels)
+        return PixelImage(width: Int(image.width), height: Int(image.height), mode: mode, pixels: pixels, transparency: transparency)
     }
 
     private static func dropLastChannel(_ pixels: [UInt8], channels: Int) -> [UInt8] {

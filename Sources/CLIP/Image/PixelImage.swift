@@ -22,10 +22,39 @@ public struct PixelImage: Sendable, Equatable {
     public var height: Int
     public var mode: Mode
     public var pixels: [UInt8]
+    /// The alpha PIL keeps beside a palette or colour-keyed image (`info["transparency"]`, one byte per
+    /// pixel): `convert("RGB")` ignores it, as open_clip does; transformers composites it onto white.
+    public var transparency: [UInt8]?
 
-    public init(width: Int, height: Int, mode: Mode, pixels: [UInt8]) {
+    public init(width: Int, height: Int, mode: Mode, pixels: [UInt8], transparency: [UInt8]? = nil) {
         precondition(pixels.count == width * height * mode.channels, "pixel buffer does not match \(width)x\(height) \(mode)")
-        self.width = width; self.height = height; self.mode = mode; self.pixels = pixels
+        precondition(transparency.map { $0.count == width * height } ?? true, "transparency does not match \(width)x\(height)")
+        self.width = width; self.height = height; self.mode = mode; self.pixels = pixels; self.transparency = transparency
+    }
+
+    /// Whether PIL would see transparency (an alpha band, or `info["transparency"]`).
+    public var hasTransparency: Bool { mode == .rgba || mode == .grayAlpha || transparency != nil }
+
+    /// transformers' `convert_to_rgb`: an image with transparency becomes RGBA and is composited onto opaque
+    /// white with Pillow's `alpha_composite` integer arithmetic (7 extra bits; over an opaque background
+    /// the source weight is exactly `a·128`); any other image is `convert("RGB")`.
+    public func compositedOnWhite() -> PixelImage {
+        guard hasTransparency, mode != .cmyk else { return convertedToRGB() }
+        let rgb = convertedToRGB().pixels, c = mode.channels
+        var out = [UInt8](repeating: 0, count: width * height * 3)
+        for i in 0..<(width * height) {
+            let a: UInt32
+            switch mode {
+            case .rgba, .grayAlpha: a = UInt32(pixels[i * c + c - 1])
+            default: a = UInt32(transparency?[i] ?? 255)
+            }
+            for ch in 0..<3 {
+                guard a > 0 else { out[3 * i + ch] = 255; continue }
+                let t = UInt32(rgb[3 * i + ch]) * (a << 7) + 255 * ((255 - a) << 7) + (0x80 << 7)
+                out[3 * i + ch] = UInt8((((t >> 8) + t) >> 8) >> 7)
+            }
+        }
+        return PixelImage(width: width, height: height, mode: .rgb, pixels: out)
     }
 
     /// PIL's `convert("RGB")`: gray is replicated, alpha is dropped (not composited), CMYK is

@@ -28,6 +28,8 @@ extension PreprocessConfig {
                 config.resizeMode = .squash
             }
             try readMeanStd(json, meanKey: "image_mean", stdKey: "image_std", into: &config, source: hf.path)
+            // transformers converts to RGB (transparency onto white) before resizing; its default is to convert.
+            if json["do_convert_rgb"]?.bool ?? true { config.rgbConversion = .firstOntoWhite }
         } else if let data = try? Data(contentsOf: oc) {
             guard let json = (try? JSONDecoder().decode(JSONValue.self, from: data))?.object else {
                 throw CLIPError.config(source: oc.path, field: nil, reason: "not a JSON object")

@@ -9,13 +9,25 @@ public struct PreprocessConfig: Sendable, Equatable {
         case squash
     }
 
+    /// When an image becomes RGB — where the two references part for images with transparency.
+    public enum RGBConversion: String, Sendable {
+        /// open_clip: resize in the image's own mode (alpha premultiplied), then `convert("RGB")`, which
+        /// drops alpha without compositing.
+        case afterResize
+        /// transformers' image processors (`do_convert_rgb`): first to RGB, transparency composited onto
+        /// white, then resized.
+        case firstOntoWhite
+    }
+
     public var size: Int
     public var mean: [Float]
     public var std: [Float]
     public var resizeMode: ResizeMode
+    public var rgbConversion: RGBConversion
 
-    public init(size: Int = 224, mean: [Float] = PreprocessConfig.openAIMean, std: [Float] = PreprocessConfig.openAIStd, resizeMode: ResizeMode = .shortest) {
-        self.size = size; self.mean = mean; self.std = std; self.resizeMode = resizeMode
+    public init(size: Int = 224, mean: [Float] = PreprocessConfig.openAIMean, std: [Float] = PreprocessConfig.openAIStd, resizeMode: ResizeMode = .shortest,
+                rgbConversion: RGBConversion = .afterResize) {
+        self.size = size; self.mean = mean; self.std = std; self.resizeMode = resizeMode; self.rgbConversion = rgbConversion
     }
 
     public static let openAIMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
@@ -25,7 +37,8 @@ public struct PreprocessConfig: Sendable, Equatable {
 /// Turns decoded pixels into normalised `[3, size, size]` floats.
 ///
 /// Order as open_clip's transform: resize (bicubic, in the image's own mode) → centre crop at
-/// `round((h − size)/2)` (Python's round, half to even) → `convert("RGB")` → `/255` → mean/std.
+/// `round((h − size)/2)` (Python's round, half to even) → `convert("RGB")` → `/255` → mean/std; or, for a
+/// transformers folder, RGB (onto white) first, as its image processors do.
 public struct ImagePreprocessor: Sendable {
     public let config: PreprocessConfig
 
@@ -33,6 +46,7 @@ public struct ImagePreprocessor: Sendable {
 
     /// The resized and cropped RGB image, before normalisation.
     public func prepare(_ image: PixelImage) -> PixelImage {
+        let image = config.rgbConversion == .firstOntoWhite ? image.compositedOnWhite() : image
         let s = config.size
         switch config.resizeMode {
         case .squash:

@@ -16,6 +16,7 @@ enum JSONValue: Decodable, Equatable {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
+    var bool: Bool? { if case let .bool(v) = self { return v }; return nil }
     var int: Int? { if case let .int(v) = self { return v }; return nil }
     var string: String? { if case let .string(v) = self { return v }; return nil }
     var array: [JSONValue]? { if case let .array(v) = self { return v }; return nil }
