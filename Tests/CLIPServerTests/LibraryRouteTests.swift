@@ -163,6 +163,7 @@ class LibraryRouteTests: XCTestCase {
             let (_, ranked) = try await client.postJSON("/v1/rank", ["prompt": "a bright picture", "versus": "a dark picture"])
             let scores = fixture.imageVectors.map { ranking.score(cosines: [Self.dot($0, texts.row(0)), Self.dot($0, texts.row(1))]) }
             let got = Self.results(ranked)
+            XCTAssertEqual(ranked["scoring"] as? String, "versus")
             XCTAssertEqual(got.count, 5)
             for hit in got { XCTAssertEqual(hit.score, scores[fixture.files.firstIndex(of: hit.path)!], accuracy: 1e-5) }
             XCTAssertEqual(got.map(\.score), got.map(\.score).sorted(by: >))

@@ -87,6 +87,18 @@ final class TaskTests: XCTestCase {
         let s = versus.scores(images)
         XCTAssertEqual(s[0], 1 / (1 + expf(-10)), accuracy: 1e-6)
         XCTAssertEqual(s[1], 1 / (1 + expf(-10 * (0.6 - 0.8))), accuracy: 1e-6)
+        XCTAssertEqual([plain.scoring, versus.scoring], [.cosine, .versus])
+        // SigLIP: each image's own sigmoid, σ(scale · cos + bias); the order stays the cosine's, and a
+        // threshold of 0.5 keeps what the model calls a match.
+        let siglip = PromptRanking(prompt: [1, 0], logitScale: 10, logitBias: -7)
+        XCTAssertEqual(siglip.scoring, .sigmoid)
+        let p = siglip.scores(images)
+        for (score, cosine) in zip(p, [Float(1), 0.6, 0]) { XCTAssertEqual(score, 1 / (1 + expf(-(10 * cosine - 7))), accuracy: 1e-6) }
+        XCTAssertEqual(siglip.ranked(images).map(\.index), [0, 1, 2])
+        XCTAssertEqual(siglip.ranked(images, threshold: 0.5).map(\.index), [0], "σ(3) passes, σ(−1) does not")
+        // With an opposing prompt the bias is common to both logits and cancels.
+        let siglipVersus = PromptRanking(prompt: [1, 0], versus: [0, 1], logitScale: 10, logitBias: -7)
+        XCTAssertEqual(siglipVersus.scores(images), s)
     }
 
     func testAccuracyAndRetrievalRecall() {

@@ -85,8 +85,10 @@ extension CLIPModel {
                     headBias: tensor([d], scale: 0.01)))
             }
         }
-        return CLIPModel(config: config, vision: vision, text: text, logitScale: 100, source: "random weights (seed \(seed))",
-                         precision: packing.precision)
+        // SigLIP starts as its paper initialises it (scale 10, bias −10), so it scores as a sigmoid model.
+        let siglip = config.text.style == .siglip
+        return CLIPModel(config: config, vision: vision, text: text, logitScale: siglip ? 10 : 100, logitBias: siglip ? -10 : nil,
+                         source: "random weights (seed \(seed))", precision: packing.precision)
     }
 }
 

@@ -1,18 +1,35 @@
+import Foundation
+
 /// Ranking and filtering images by prompts: aesthetic ranking ("a beautiful photo"), moderation
 /// ("a photo containing violence" versus "a harmless photo"), or any property a prompt can name.
 public struct PromptRanking: Sendable {
+    /// What a score is.
+    public enum Scoring: String, Sendable {
+        /// CLIP, one prompt: the cosine similarity (−1…1; its scale differs from model to model).
+        case cosine
+        /// SigLIP, one prompt: `σ(logit_scale · cos + logit_bias)`, the model's own probability (0…1) that
+        /// the image and the prompt belong together — 0.5 is the model's "yes", whatever the model.
+        case sigmoid
+        /// Either family with an opposing prompt: `softmax(logit_scale · [cos(prompt), cos(versus)])[0]`,
+        /// the probability the prompt fits better (SigLIP's bias is the same for both and cancels).
+        case versus
+    }
+
     /// The prompt's normalised text embedding.
     public let prompt: [Float]
     /// An opposing prompt: scores become `P(prompt | {prompt, versus})` = softmax over the two.
     public let versus: [Float]?
     public let logitScale: Float
+    /// SigLIP's `logit_bias`; nil for CLIP's softmax models.
+    public let logitBias: Float?
 
-    public init(prompt: [Float], versus: [Float]? = nil, logitScale: Float) {
-        self.prompt = prompt; self.versus = versus; self.logitScale = logitScale
+    public init(prompt: [Float], versus: [Float]? = nil, logitScale: Float, logitBias: Float? = nil) {
+        self.prompt = prompt; self.versus = versus; self.logitScale = logitScale; self.logitBias = logitBias
     }
 
-    /// One score per image row of `images` `[N, D]`: the cosine to the prompt, or with `versus` the
-    /// probability (0…1) that the prompt fits better than the opposing one.
+    public var scoring: Scoring { versus != nil ? .versus : logitBias != nil ? .sigmoid : .cosine }
+
+    /// One score per image row of `images` `[N, D]`: as `scoring` says.
     public func scores(_ images: Tensor) -> [Float] {
         let prompts = Tensor(shape: [versus == nil ? 1 : 2, prompt.count], values: prompt + (versus ?? []))
         let cos = Similarity.dotProducts(images, prompts)
@@ -21,7 +38,11 @@ public struct PromptRanking: Sendable {
 
     /// One image's score from its cosines to `[prompt]` or `[prompt, versus]`.
     public func score(cosines: [Float]) -> Float {
-        versus == nil ? cosines[0] : Similarity.softmax(cosines, scale: logitScale)[0]
+        switch scoring {
+        case .cosine: return cosines[0]
+        case .sigmoid: return 1 / (1 + expf(-(logitScale * cosines[0] + (logitBias ?? 0))))
+        case .versus: return Similarity.softmax(cosines, scale: logitScale)[0]
+        }
     }
 
     /// The text embeddings the cosines are taken with: the prompt, then the opposing prompt if any.

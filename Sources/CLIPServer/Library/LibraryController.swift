@@ -8,7 +8,8 @@ import MultipartKit
 /// - `POST /v1/search`: a text (with `clip search`'s arithmetic, `cat + 2:snow - indoor`), an uploaded image,
 ///   a library image (`like`: "more like this") or a vector, with `top_k`, `offset` and a `folder` filter;
 /// - `POST /v1/classify`: zero-shot labels for library images (`ids`) or uploaded ones (`images`);
-/// - `POST /v1/rank`: the library (or `ids`) ordered by a prompt, optionally against an opposing prompt;
+/// - `POST /v1/rank`: the library (or `ids`) ordered by a prompt, optionally against an opposing prompt
+///   (`scoring` says what the scores are: cosine, SigLIP's sigmoid probability, or the two-prompt softmax);
 /// - `GET /v1/duplicates`: near-duplicate groups;
 /// - `GET /v1/images/{id}` and `GET /v1/thumbnails/{id}`: only files the library holds, by their id;
 /// - `GET /v1/index/status` and `POST /v1/index`: the background indexer of the `--index` folders.
@@ -178,7 +179,8 @@ struct LibraryController<Context: RequestContext> {
         let ids = try fields.integers("ids", limit: Self.maxDepth).map { Array(NSOrderedSet(array: $0)) as! [Int64] }
         if ids != nil && folder != nil { throw APIError.badRequest("give 'ids' or 'folder', not both", param: "ids") }
         let texts = try await served.embedTexts([prompt] + (versus.map { [$0] } ?? []))
-        let ranking = PromptRanking(prompt: texts[0], versus: versus == nil ? nil : texts[1], logitScale: served.loaded.model.logitScale)
+        let ranking = PromptRanking(prompt: texts[0], versus: versus == nil ? nil : texts[1], logitScale: served.loaded.model.logitScale,
+                                    logitBias: served.loaded.model.logitBias)
         // Every image's inner products with the prompts: computed here for a few ids, by the store for a
         // folder or the whole library (PostgreSQL sends only the scores).
         let files: [(id: Int64, path: String)], cosines: [Float]
@@ -200,7 +202,7 @@ struct LibraryController<Context: RequestContext> {
         }
         let kept = scored.sorted { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
         return JSONResponse.make(["results": kept.dropFirst(offset).prefix(k).map { Self.hit(id: files[$0.index].id, path: files[$0.index].path, score: $0.score) },
-                                  "searched": files.count, "offset": offset, "top_k": k])
+                                  "searched": files.count, "offset": offset, "top_k": k, "scoring": ranking.scoring.rawValue])
     }
 
     // MARK: Duplicates
