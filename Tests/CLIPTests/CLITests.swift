@@ -147,6 +147,20 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(lines[0].split(separator: ",").count, 77)
     }
 
+    /// A SigLIP 2 folder's Gemma tokenizer: fixed-length ids padded with <pad> = 0, or with --raw the
+    /// pieces alone, as GemmaTokenizerFast and sentencepiece give them (the fixture's first rows).
+    func testTokenizeASentencePieceFolder() throws {
+        let dir = try temporaryDirectory(self)
+        try FileManager.default.copyItem(at: Fixtures.url("gemma/tokenizer.model"), to: dir.appendingPathComponent("tokenizer.model"))
+        let (padded, _) = try run(["tokenize", "--model", dir.path, "--length", "16"], stdin: "A photo of a cat.\n")
+        XCTAssertEqual(padded.trimmingCharacters(in: .whitespacesAndNewlines), "[836, 496, 502, 294, 477, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]",
+                       "open_clip's clean-up (lowercase, no punctuation), <eos>, <pad>")
+        let (raw, _) = try run(["tokenize", "--model", dir.path, "--raw"], stdin: "A photo of a cat.\na\n")
+        XCTAssertEqual(raw.split(separator: "\n"), ["[854, 496, 502, 294, 477, 867]", "[836]"])
+        let (_, err) = try run(["tokenize", "--raw"], stdin: "a\n", expectStatus: 64)
+        XCTAssertTrue(err.contains("--raw is for SentencePiece"), err)
+    }
+
     func testPreprocessWritesTheModelInput() throws {
         let out = try temporaryDirectory(self).appendingPathComponent("p.npy").path
         try run(["preprocess", Fixtures.url("images/rgb_224.jpg").path, "-o", out])

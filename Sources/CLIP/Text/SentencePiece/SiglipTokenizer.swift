@@ -73,12 +73,24 @@ public struct SiglipTokenizer: Sendable {
         let cleaned = Self.clean(text, cleanup)
         let prefix: [Int], content: [Int], suffix: [Int]
         switch pieces {
-        case let .sentencePiece(sp): (prefix, content, suffix) = ([], sp.encode(cleaned), [sp.model.eosID])
-        case let .huggingFace(hf): (prefix, content, suffix) = (hf.prefixIDs, hf.encode(cleaned), hf.suffixIDs)
+        case let .sentencePiece(sp): (prefix, suffix) = ([], [sp.model.eosID])
+        case let .huggingFace(hf): (prefix, suffix) = (hf.prefixIDs, hf.suffixIDs)
         }
+        content = pieces.encode(cleaned)
         var ids = prefix + content.prefix(max(0, length - prefix.count - suffix.count)) + suffix
         ids = Array(ids.prefix(length))
         ids += [Int](repeating: padID, count: length - ids.count)
         return ids.map(Int32.init)
+    }
+}
+
+extension SiglipTokenizer.Pieces {
+    /// The pieces' ids of `text` alone: no clean-up, special ids or padding (as `sentencepiece`'s `encode`
+    /// and `tokenizers`' `encode(add_special_tokens=False)`).
+    public func encode(_ text: String) -> [Int] {
+        switch self {
+        case let .sentencePiece(sp): return sp.encode(text)
+        case let .huggingFace(hf): return hf.encode(text)
+        }
     }
 }
