@@ -23,7 +23,7 @@ final class HubTests: XCTestCase {
     }
 
     /// Starts the fake hub with extra switches; returns a client whose cache is private to the test.
-    func startHub(_ switches: [String] = [], token: String? = nil, offline: Bool = false) throws -> HubClient {
+    func startHub(_ switches: [String] = [], token: String? = nil, offline: Bool = false, repos: [String: URL] = [:]) throws -> HubClient {
         let portFile = work.appendingPathComponent("port")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -31,6 +31,7 @@ final class HubTests: XCTestCase {
                              "--repo", "\(repo)=\(Self.repoRoot.appendingPathComponent(Self.served).path)",
                              "--repo", "acme/openclip-only=\(Self.repoRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/engine/openclip_gelu_p16").path)",
                              "--port-file", portFile.path, "--log", work.appendingPathComponent("log").path] + switches
+            + repos.flatMap { ["--repo", "\($0.key)=\($0.value.path)"] }
         try process.run()
         server = process
         let deadline = Date().addingTimeInterval(15)
@@ -122,6 +123,27 @@ final class HubTests: XCTestCase {
         XCTAssertTrue(message.contains("run `clip models pull ViT-B-32`"), message)
         let local = Self.repoRoot.appendingPathComponent(Self.served)
         XCTAssertEqual(try ModelResolver(hub: offline).resolve(local.path), local, "a local folder is used as it is")
+    }
+
+    /// A known SigLIP name pulls open_clip's layout from its timm/ repository, tokenizer.json with it, and
+    /// the folder loads with its tokenizer (here a tiny stand-in with the same files).
+    func testAKnownSigLIPNamePullsTheOpenCLIPLayoutWithItsTokenizer() throws {
+        let repoFolder = work.appendingPathComponent("timm-siglip")
+        try FileManager.default.createDirectory(at: repoFolder, withIntermediateDirectories: true)
+        let fixtures = Self.repoRoot.appendingPathComponent("Tests/CLIPTests/Fixtures")
+        for (dir, name) in [("engine/openclip_siglip_tiny", "open_clip_config.json"), ("engine/openclip_siglip_tiny", "open_clip_model.safetensors"),
+                            ("sentencepiece", "tokenizer.json"), ("sentencepiece", "tokenizer_config.json")] {
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent("\(dir)/\(name)"), to: repoFolder.appendingPathComponent(name))
+        }
+        let hub = try startHub(repos: ["timm/ViT-B-16-SigLIP": repoFolder])
+        let folder = try ModelResolver(hub: hub).resolve("ViT-B-16-SigLIP")
+        for name in ["open_clip_config.json", "open_clip_model.safetensors", "tokenizer.json", "tokenizer_config.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), name)
+        }
+        let loaded = try LoadedModel.load(folder, known: KnownModels.entry(for: "ViT-B-16-SigLIP"))
+        XCTAssertEqual(loaded.model.config.image.family, .siglip)
+        XCTAssertEqual((try loaded.tokenizer() as? SiglipTokenizer)?.cleanup, .openCLIP)
+        XCTAssertEqual(try loaded.embedTexts(["a dog"]).shape, [1, 48])
     }
 
     func testCacheLocationFollowsTheHuggingFaceVariables() {
