@@ -24,6 +24,26 @@ from transformers import SiglipConfig, SiglipModel
 from make_engine_fixtures import randomize
 
 
+def inputs(size, vocab, seed, text_length):
+    """Seeded pixels (3 images) and token rows (4 texts)."""
+    pixels = torch.randn(3, 3, size, size, generator=torch.Generator().manual_seed(seed + 1))
+    tokens = np.random.default_rng(seed + 2).integers(0, vocab, size=(4, text_length)).astype(np.int32)
+    return pixels, tokens
+
+
+def save_outputs(out, name, pixels, tokens, img, txt, logit_scale, logit_bias):
+    """The inputs, the embeddings (raw image features too), the logits with the bias, and their sigmoids."""
+    img_n = img / img.norm(dim=-1, keepdim=True)
+    txt_n = txt / txt.norm(dim=-1, keepdim=True)
+    logits = img_n @ txt_n.T * logit_scale.exp() + logit_bias
+    for file, value in [("pixels", pixels.numpy()), ("image_embeds", img_n.numpy()), ("text_embeds", txt_n.numpy()),
+                        ("image_features", img.numpy()), ("logits_per_image", logits.numpy()),
+                        ("probabilities", torch.sigmoid(logits).numpy())]:
+        np.save(os.path.join(out, file + ".npy"), value.astype(np.float32))
+    np.save(os.path.join(out, "tokens.npy"), tokens)
+    print(name, "ok")
+
+
 def case(root, name, text_cfg, vision_cfg, seed, text_length):
     out = os.path.join(root, name)
     os.makedirs(out, exist_ok=True)
@@ -34,24 +54,11 @@ def case(root, name, text_cfg, vision_cfg, seed, text_length):
         model.logit_bias.fill_(-3.0)
         model.logit_scale.fill_(np.log(10.0))
     model.save_pretrained(out)
-    size = vision_cfg["image_size"]
-    pixels = torch.randn(3, 3, size, size, generator=torch.Generator().manual_seed(seed + 1))
-    rng = np.random.default_rng(seed + 2)
-    tokens = rng.integers(0, text_cfg["vocab_size"], size=(4, text_length)).astype(np.int32)
+    pixels, tokens = inputs(vision_cfg["image_size"], text_cfg["vocab_size"], seed, text_length)
     with torch.no_grad():
         img = model.get_image_features(pixel_values=pixels).pooler_output
         txt = model.get_text_features(input_ids=torch.from_numpy(tokens).long()).pooler_output
-        img_n = img / img.norm(dim=-1, keepdim=True)
-        txt_n = txt / txt.norm(dim=-1, keepdim=True)
-        logits = img_n @ txt_n.T * model.logit_scale.exp() + model.logit_bias
-    np.save(os.path.join(out, "pixels.npy"), pixels.numpy().astype(np.float32))
-    np.save(os.path.join(out, "tokens.npy"), tokens)
-    np.save(os.path.join(out, "image_embeds.npy"), img_n.numpy().astype(np.float32))
-    np.save(os.path.join(out, "text_embeds.npy"), txt_n.numpy().astype(np.float32))
-    np.save(os.path.join(out, "image_features.npy"), img.numpy().astype(np.float32))
-    np.save(os.path.join(out, "logits_per_image.npy"), logits.numpy().astype(np.float32))
-    np.save(os.path.join(out, "probabilities.npy"), torch.sigmoid(logits).numpy().astype(np.float32))
-    print(name, "ok")
+        save_outputs(out, name, pixels, tokens, img, txt, model.logit_scale, model.logit_bias)
 
 
 def register_tiny_timm_tower():
@@ -93,23 +100,11 @@ def open_clip_case(root, name, seed, text_act_kwargs=None):
     save_file(state, os.path.join(out, "open_clip_model.safetensors"))
     with open(os.path.join(out, "open_clip_config.json"), "w") as f:
         json.dump({"model_cfg": model_cfg, "preprocess_cfg": {}}, f, indent=2)
-    pixels = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(seed + 1))
-    rng = np.random.default_rng(seed + 2)
-    tokens = rng.integers(0, 300, size=(4, 16)).astype(np.int32)
+    pixels, tokens = inputs(32, 300, seed, 16)
     with torch.no_grad():
         img = model.encode_image(pixels)
         txt = model.encode_text(torch.from_numpy(tokens).long())
-        img_n = img / img.norm(dim=-1, keepdim=True)
-        txt_n = txt / txt.norm(dim=-1, keepdim=True)
-        logits = img_n @ txt_n.T * model.logit_scale.exp() + model.logit_bias
-    np.save(os.path.join(out, "pixels.npy"), pixels.numpy().astype(np.float32))
-    np.save(os.path.join(out, "tokens.npy"), tokens)
-    np.save(os.path.join(out, "image_embeds.npy"), img_n.numpy().astype(np.float32))
-    np.save(os.path.join(out, "text_embeds.npy"), txt_n.numpy().astype(np.float32))
-    np.save(os.path.join(out, "image_features.npy"), img.numpy().astype(np.float32))
-    np.save(os.path.join(out, "logits_per_image.npy"), logits.numpy().astype(np.float32))
-    np.save(os.path.join(out, "probabilities.npy"), torch.sigmoid(logits).numpy().astype(np.float32))
-    print(name, "ok")
+        save_outputs(out, name, pixels, tokens, img, txt, model.logit_scale, model.logit_bias)
 
 
 SIGLIP_NAMES = ["ViT-B-16-SigLIP", "ViT-B-16-SigLIP-384", "ViT-L-16-SigLIP-384", "ViT-SO400M-14-SigLIP", "ViT-SO400M-14-SigLIP-384",

@@ -157,21 +157,7 @@ TARGET_ATTN void clip_attention_avx512(const float *qkv, const float *bias, floa
                 if (jb + 3 < nb) _mm512_storeu_ps(scores + jb * 16 + 48, a3);
             }
             // Softmax over the first n scores; lanes past n (the causal mask or the padding) get weight 0.
-            const __mmask16 last = (__mmask16)((1u << (n - (nb - 1) * 16)) - 1);
-            __m512 vmax = _mm512_set1_ps(-INFINITY);
-            for (long jb = 0; jb < nb; jb++) {
-                __mmask16 m = jb + 1 == nb ? last : 0xFFFF;
-                vmax = _mm512_mask_max_ps(vmax, m, vmax, _mm512_loadu_ps(scores + jb * 16));
-            }
-            const __m512 rowMax = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
-            __m512 vsum = _mm512_setzero_ps();
-            for (long jb = 0; jb < nb; jb++) {
-                __mmask16 m = jb + 1 == nb ? last : 0xFFFF;
-                __m512 e = _mm512_maskz_mov_ps(m, exp512(_mm512_sub_ps(_mm512_loadu_ps(scores + jb * 16), rowMax)));
-                _mm512_storeu_ps(scores + jb * 16, e);
-                vsum = _mm512_add_ps(vsum, e);
-            }
-            const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(vsum));
+            const __m512 inv = _mm512_set1_ps(softmax_row(scores, n, nb * 16));
             // out = P·V / Σ
             __m512 o[8];
             for (long c = 0; c < blocks; c++) o[c] = _mm512_setzero_ps();
