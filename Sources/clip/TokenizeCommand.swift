@@ -14,8 +14,8 @@ struct TokenizeCommand: ParsableCommand {
     var model: String?
     @Flag(name: .long, help: "SentencePiece: the pieces' ids alone (no clean-up, end token or padding).")
     var raw = false
-    @Option(name: .long, help: "SentencePiece: the padded length SigLIP takes (64 for most models, 16 for SO400M/14).")
-    var length = 64
+    @Option(name: .long, help: "SentencePiece: the padded length (default: the folder's config says, else 64).")
+    var length: Int?
 
     func run() throws {
         var out = FileHandle.standardOutput
@@ -24,6 +24,7 @@ struct TokenizeCommand: ParsableCommand {
         let fm = FileManager.default
         if let folder, !fm.fileExists(atPath: folder.appendingPathComponent("vocab.json").path),
            SiglipTokenizer.fileNames.contains(where: { fm.fileExists(atPath: folder.appendingPathComponent($0).path) }) {
+            let length = try self.length ?? Self.contextLength(of: folder) ?? 64
             guard length >= 2 else { throw ValidationError("--length must be at least 2") }
             let tokenizer = try SiglipTokenizer.forFolder(folder, length: length)
             while let line = readLine(strippingNewline: true) {
@@ -34,6 +35,16 @@ struct TokenizeCommand: ParsableCommand {
         if raw { throw ValidationError("--raw is for SentencePiece tokenizers; \(model ?? "the bundled vocabulary") is CLIP's BPE") }
         let tokenizer = try Tokenizer.forModel(at: folder)
         while let line = readLine(strippingNewline: true) { emit(tokenizer.encode(line).ids.map(Int.init)) }
+    }
+}
+
+extension TokenizeCommand {
+    /// The text length a model folder's config gives (SO400M/14: 16), if it has one.
+    static func contextLength(of folder: URL) throws -> Int? {
+        let hf = folder.appendingPathComponent("config.json"), oc = folder.appendingPathComponent("open_clip_config.json")
+        if FileManager.default.fileExists(atPath: hf.path) { return try CLIPConfig(huggingFaceConfigFile: hf).text.contextLength }
+        guard let data = FileManager.default.contents(atPath: oc.path) else { return nil }
+        return try CLIPConfig(openCLIPHubConfig: data, source: oc.path).text.contextLength
     }
 }
 

@@ -122,7 +122,14 @@ final class SentencePieceJSONTests: XCTestCase {
         try check("[1, 2]", ["not a JSON object"])
         try check("{}", ["model", "required object is missing"])
         try check(#"{"model": {"type": "WordPiece", "vocab": {}}}"#, ["model.type", "unsupported model 'WordPiece'"])
-        try check(#"{"model": {"type": "Unigram", "vocab": [["a"]]}}"#, ["model.vocab[0]", "expected [piece, score]"])
+        try check(#"{"model": {"type": "Unigram", "unk_id": 0, "vocab": [["a"]]}}"#, ["model.vocab[0]", "expected [piece, score]"])
+        try check(#"{"model": {"type": "Unigram", "vocab": [["a", 0]]}}"#, ["model.unk_id", "required"])
+        try check(#"{"model": {"type": "Unigram", "unk_id": 5, "vocab": [["a", 0]]}}"#, ["model.unk_id", "5 is not one of the 1 pieces"])
+        try check(#"{"model": {"type": "BPE", "vocab": {"a": -2}, "merges": []}}"#, ["model.vocab.a", "id -2 is out of range or repeated"])
+        try check(#"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 0}, "merges": []}}"#, ["model.vocab.", "out of range or repeated"])
+        try check(#"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [], "unk_token": "<unk>"}}"#, ["model.unk_token", "'<unk>' is not in the vocabulary"])
+        try check(#"{\#(unigram), "added_tokens": [{"content": "<x>", "id": 3, "normalized": true}]}"#, ["added_tokens[0].normalized", "not supported"])
+        try check(#"{\#(unigram), "added_tokens": [{"content": "<x>", "id": -1}]}"#, ["added_tokens[0]", "non-negative"])
         try check(#"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": [["a", "b"]]}}"#, ["model.merges[0]", "'a' + 'b' are not all in the vocabulary"])
         try check(#"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [7]}}"#, ["model.merges[0]", "expected a pair"])
         try check(#"{"model": {"type": "BPE", "vocab": {"a": 0}}}"#, ["model.merges", "required list is missing"])
@@ -133,8 +140,22 @@ final class SentencePieceJSONTests: XCTestCase {
         try check(#"{\#(unigram), "pre_tokenizer": {"type": "Metaspace", "prepend_scheme": "sometimes"}}"#, ["pre_tokenizer.prepend_scheme", "'sometimes'"])
         try check(#"{\#(unigram), "pre_tokenizer": {"type": "ByteLevel"}}"#, ["pre_tokenizer.type", "unsupported pre-tokenizer 'ByteLevel'"])
         try check(#"{\#(unigram), "post_processor": {"type": "TemplateProcessing", "single": [{"Sequence": {"id": "A"}}, {"SpecialToken": {"id": "</s>"}}]}}"#,
-                  ["post_processor.special_tokens.</s>", "no id"])
+                  ["post_processor.special_tokens.</s>", "no valid id"])
         try check(#"{\#(unigram), "added_tokens": [{"content": "", "id": 3}]}"#, ["added_tokens[0]", "non-empty"])
+    }
+
+    /// tokenizers' BPE fuses a run of unknown characters into one `<unk>` only with `fuse_unk`; a regex
+    /// normalizer matches Unicode scalars (a space carrying a combining mark is still a space to it).
+    func testUnknownRunsAndScalarRegexesFollowTokenizers() throws {
+        func bpe(fuse: Bool) throws -> HuggingFaceTokenizer {
+            let json = #"{"model": {"type": "BPE", "unk_token": "<unk>", "fuse_unk": \#(fuse), "vocab": {"<unk>": 0, "a": 1, "b": 2, "ab": 3}, "merges": [["a", "b"]]}}"#
+            return try HuggingFaceTokenizer(data: Data(json.utf8), source: "inline")
+        }
+        XCTAssertEqual(try bpe(fuse: true).encode("abxyab"), [3, 0, 3])
+        XCTAssertEqual(try bpe(fuse: false).encode("abxyab"), [3, 0, 0, 3])
+        let json = #"{"normalizer": {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": "_"}, "model": {"type": "Unigram", "unk_id": 0, "vocab": [["<unk>", 0], ["a", -1], ["_", -1], ["́", -1], [" ", -1]]}}"#
+        let hf = try HuggingFaceTokenizer(data: Data(json.utf8), source: "inline")
+        XCTAssertEqual(hf.encode("a   \u{301}a"), [1, 2, 3, 1], "three spaces, the last carrying the accent, are one match")
     }
 
     /// Added tokens are cut out of the raw text before normalising (leftmost, longest first), and

@@ -108,7 +108,7 @@ final class SiglipArchitectureTests: XCTestCase {
         assertCLIPError(["embed_dim", "differs from the image tower's width 1024"]) {
             try decode(#""timm_model_name": "vit_large_patch16_siglip_384", "timm_pool": "map", "timm_proj": "none""#)
         }
-        assertCLIPError(["text_cfg.pool_type", "SigLIP's timm image towers only"]) {
+        assertCLIPError(["text_cfg.no_causal_mask", "SigLIP's timm image towers only"]) {
             try decode(#""width": 768, "layers": 12, "patch_size": 16"#)
         }
     }

@@ -96,9 +96,9 @@ extension CLIPConfig {
             try self.init(openCLIPSiglip: raw, timmName: timm, source: source)
             return
         }
-        if t.no_causal_mask == true || (t.pool_type ?? "argmax") != "argmax" || t.proj_bias == true {
-            throw CLIPError.config(source: source, field: "text_cfg.pool_type",
-                                   reason: "a non-causal text tower pooled at '\(t.pool_type ?? "argmax")' is read with SigLIP's timm image towers only")
+        for (field, odd) in [("no_causal_mask", t.no_causal_mask == true), ("pool_type", (t.pool_type ?? "argmax") != "argmax"), ("proj_bias", t.proj_bias == true)] where odd {
+            throw CLIPError.config(source: source, field: "text_cfg.\(field)",
+                                   reason: "SigLIP's text tower (non-causal, pooled at '\(t.pool_type ?? "argmax")', biased projection) is read with SigLIP's timm image towers only")
         }
         let vWidth = v.width ?? 768
         let vHeadWidth = v.head_width ?? 64
@@ -159,7 +159,7 @@ extension CLIPConfig {
                     "timm image towers are read for SigLIP's attention-pooling head ('map') only, got '\(v.timm_pool ?? "avg")'")
         try require((v.timm_proj ?? "linear") == "none", "vision_cfg.timm_proj",
                     "SigLIP's image embedding is the pooled token itself ('none'), got '\(v.timm_proj ?? "linear")'")
-        if raw.quick_gelu == true { vision.transformer.activation = .quickGELU }
+        // (`quick_gelu` does not reach a timm tower: open_clip builds timm's own activation whatever the flag.)
         try require(t.no_causal_mask == true, "text_cfg.no_causal_mask", "SigLIP's text tower attends both ways (true)")
         try require(t.pool_type == "last", "text_cfg.pool_type", "SigLIP's text tower is pooled at its last position ('last'), got '\(t.pool_type ?? "argmax")'")
         try require(t.proj_bias == true, "text_cfg.proj_bias", "SigLIP's text projection has a bias (true)")

@@ -16,19 +16,18 @@ struct BPESegmenter: Sendable {
     }
 
     let pieces: [SentencePieceModel.Piece]
-    let unkID: Int
-    let byteFallback: Bool
+    let unknown: UnknownPieces
     let merges: Merges
-    private let ids: [[UInt8]: Int]
-    private let userDefined: [[UInt8]: Int]
+    private let ids: [ArraySlice<UInt8>: Int]
+    private let userDefined: [ArraySlice<UInt8>: Int]
     private let longestUserDefined: Int
-    private let byteIDs: [Int]
 
-    init(pieces: [SentencePieceModel.Piece], unkID: Int, byteFallback: Bool, merges: Merges) {
-        self.pieces = pieces; self.unkID = unkID; self.byteFallback = byteFallback; self.merges = merges
-        var ids: [[UInt8]: Int] = [:], userDefined: [[UInt8]: Int] = [:], longest = 0
+    init(pieces: [SentencePieceModel.Piece], unkID: Int, byteFallback: Bool, fuseUnknown: Bool = true, merges: Merges) {
+        self.pieces = pieces; self.merges = merges
+        unknown = UnknownPieces(pieces: pieces, unkID: unkID, byteFallback: byteFallback, fuse: fuseUnknown)
+        var ids: [ArraySlice<UInt8>: Int] = [:], userDefined: [ArraySlice<UInt8>: Int] = [:], longest = 0
         for (id, piece) in pieces.enumerated() {
-            let bytes = Array(piece.text.utf8)
+            let bytes = Array(piece.text.utf8)[...]
             switch piece.type {
             case .normal, .unused:
                 if ids[bytes] == nil { ids[bytes] = id }
@@ -44,7 +43,6 @@ struct BPESegmenter: Sendable {
         self.ids = ids
         self.userDefined = userDefined
         longestUserDefined = longest
-        byteIDs = byteFallback ? BytePieces.ids(in: pieces, unkID: unkID) : []
     }
 
     private struct Symbol {
@@ -71,7 +69,7 @@ struct BPESegmenter: Sendable {
             guard l >= 0, r >= 0, !symbols[l].frozen, !symbols[r].frozen else { return }
             switch merges {
             case .byScore:
-                guard let id = ids[Array(bytes[symbols[l].start..<symbols[r].end])] else { return }
+                guard let id = ids[bytes[symbols[l].start..<symbols[r].end]] else { return }
                 heap.push(Candidate(priority: pieces[id].score, left: l, right: r, length: symbols[r].end - symbols[l].start, result: id))
             case let .byRank(table):
                 guard symbols[l].id >= 0, symbols[r].id >= 0,
@@ -97,14 +95,8 @@ struct BPESegmenter: Sendable {
         var i = 0
         while i >= 0 {
             let s = symbols[i]
-            let id = s.id >= 0 ? s.id : (ids[Array(bytes[s.start..<s.end])] ?? unkID)
-            let unknown = id == unkID
-            if unknown && byteFallback && s.id < 0 {
-                out += bytes[s.start..<s.end].map { byteIDs[Int($0)] }
-            } else if id >= 0, !(unknown && previousUnknown) {
-                out.append(id)  // (no id at all: a vocabulary without <unk> drops what it cannot spell, as tokenizers does)
-            }
-            previousUnknown = unknown
+            let id = s.id >= 0 ? s.id : ids[bytes[s.start..<s.end]]
+            unknown.append(id == unknown.unkID ? nil : id, bytes: bytes[s.start..<s.end], previousUnknown: &previousUnknown, into: &out)
             i = s.next
         }
     }
@@ -118,24 +110,23 @@ struct BPESegmenter: Sendable {
             var length = 0, id = -1, frozen = false
             if longestUserDefined > 0 {
                 for l in stride(from: min(longestUserDefined, bytes.count - pos), through: 1, by: -1) {
-                    if let u = userDefined[Array(bytes[pos..<(pos + l)])] { length = l; id = u; frozen = true; break }
+                    if let u = userDefined[bytes[pos..<(pos + l)]] { length = l; id = u; frozen = true; break }
                 }
             }
             if length == 0 {
                 length = max(1, SentencePieceNormalizer.utf8Length(bytes, at: pos))
-                id = ids[Array(bytes[pos..<(pos + length)])] ?? -1
+                id = ids[bytes[pos..<(pos + length)]] ?? -1
             }
             if id < 0, case .byRank = merges {
-                // Hugging Face decomposes an unknown character at once: its byte pieces (all present), or <unk>.
-                let byteIDsOfChar = byteFallback ? bytes[pos..<(pos + length)].map { byteIDs[Int($0)] } : []
-                if !byteIDsOfChar.isEmpty, !byteIDsOfChar.contains(unkID) {
-                    for (k, b) in byteIDsOfChar.enumerated() {
+                // Hugging Face decomposes an unknown character at once into its byte pieces (these may merge
+                // further); without them it stays unknown.
+                if let spelled = unknown.bytePieces(bytes[pos..<(pos + length)]) {
+                    for (k, b) in spelled.enumerated() {
                         symbols.append(Symbol(start: pos + k, end: pos + k + 1, id: b, prev: symbols.count - 1, next: symbols.count + 1, frozen: false))
                     }
                     pos += length
                     continue
                 }
-                id = unkID
             }
             symbols.append(Symbol(start: pos, end: pos + length, id: id, prev: symbols.count - 1, next: symbols.count + 1, frozen: frozen))
             pos += length

@@ -1,17 +1,21 @@
 import Foundation
 
 /// A Hugging Face `tokenizer.json` holding a SentencePiece vocabulary, run as the `tokenizers` library runs
-/// it: added tokens split out of the raw text first (longest match, leftmost), then the normalizers, the
+/// it: added tokens split out of the raw text first (leftmost match, then the longest), then the normalizers, the
 /// pre-tokenizers, and the model over each resulting word; the post-processor's template says which special
 /// ids go around the text. What SentencePiece exports use is read — normalizers `Precompiled`, `Replace`,
 /// `Prepend`, `Lowercase`, `Strip`, `Sequence`; pre-tokenizers `Metaspace`, `WhitespaceSplit`, `Split` on a
 /// string, `Sequence`; models `Unigram` and `BPE` (byte fallback; merges as pairs or "a b" strings);
-/// `TemplateProcessing`. Anything else is refused naming its field.
+/// `TemplateProcessing`; added tokens matched on the raw text (`normalized: false`, as SentencePiece exports
+/// write them). Anything else is refused naming its field.
 public struct HuggingFaceTokenizer: Sendable {
     let addedTokens: [AddedToken]
+    /// The added tokens by their first character, longest first: a text is scanned once, each position
+    /// trying only the tokens that can start there.
+    private let addedByFirst: [Unicode.Scalar: [(token: AddedToken, scalars: [Unicode.Scalar])]]
     let normalizers: [TextNormalizer]
     let preTokenizers: [WordSplitter]
-    let model: Model
+    let model: PieceSegmenter
     /// Special ids the template puts before and after a single text.
     public let prefixIDs: [Int]
     public let suffixIDs: [Int]
@@ -21,11 +25,6 @@ public struct HuggingFaceTokenizer: Sendable {
         let content: String
         let id: Int
         let lstrip: Bool, rstrip: Bool, singleWord: Bool
-    }
-
-    enum Model: Sendable {
-        case unigram(UnigramSegmenter)
-        case bpe(BPESegmenter)
     }
 
     public init(contentsOf url: URL) throws {
@@ -44,15 +43,19 @@ public struct HuggingFaceTokenizer: Sendable {
         (model, vocabulary) = try json.model(modelObject)
         var added: [AddedToken] = []
         for (i, item) in ((root["added_tokens"] as? [[String: Any]]) ?? []).enumerated() {
-            guard let content = item["content"] as? String, let id = item["id"] as? Int, !content.isEmpty else {
-                throw json.fail("added_tokens[\(i)]", "needs a non-empty 'content' and an integer 'id'")
+            guard let content = item["content"] as? String, let id = item["id"] as? Int, !content.isEmpty, id >= 0 else {
+                throw json.fail("added_tokens[\(i)]", "needs a non-empty 'content' and a non-negative integer 'id'")
+            }
+            if item["normalized"] as? Bool == true {
+                throw json.fail("added_tokens[\(i)].normalized", "tokens matched after normalising are not supported ('\(content)')")
             }
             added.append(AddedToken(content: content, id: id, lstrip: item["lstrip"] as? Bool ?? false, rstrip: item["rstrip"] as? Bool ?? false,
                                     singleWord: item["single_word"] as? Bool ?? false))
             vocabulary[content] = id
         }
         // Longest first, so that a token containing another wins where both match.
-        addedTokens = added.sorted { $0.content.utf8.count > $1.content.utf8.count }
+        addedTokens = added.sorted { $0.content.unicodeScalars.count > $1.content.unicodeScalars.count }
+        addedByFirst = Dictionary(grouping: addedTokens.map { ($0, Array($0.content.unicodeScalars)) }, by: { $0.1[0] })
         normalizers = try json.normalizers(root["normalizer"], field: "normalizer")
         preTokenizers = try json.preTokenizers(root["pre_tokenizer"], field: "pre_tokenizer")
         (prefixIDs, suffixIDs) = try json.template(root["post_processor"], vocabulary: vocabulary)
@@ -73,12 +76,7 @@ public struct HuggingFaceTokenizer: Sendable {
                 for n in normalizers { normalized = n.apply(normalized) }
                 var words: [WordSplitter.Word] = [(normalized, atStart)]
                 for p in preTokenizers { words = p.split(words) }
-                for word in words where !word.text.isEmpty {
-                    switch model {
-                    case let .unigram(s): s.segment(Array(word.text.utf8), into: &out)
-                    case let .bpe(s): s.segment(Array(word.text.utf8), into: &out)
-                    }
-                }
+                for word in words where !word.text.isEmpty { model.segment(Array(word.text.utf8), into: &out) }
             }
         }
         return out
@@ -95,16 +93,18 @@ public struct HuggingFaceTokenizer: Sendable {
     func splitAddedTokens(_ text: String) -> [Segment] {
         guard !addedTokens.isEmpty else { return [.text(text, atStart: true)] }
         let scalars = Array(text.unicodeScalars)
-        let tokens = addedTokens.map { (token: $0, scalars: Array($0.content.unicodeScalars)) }
         func isWord(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || s.properties.numericType != nil || s == "_" }
         var out: [Segment] = []
         var textStart = 0, i = 0
         while i < scalars.count {
             var matched: (token: AddedToken, length: Int)?
-            for (token, pattern) in tokens where pattern.count <= scalars.count - i && pattern.first == scalars[i] {
+            // The longest token matching here; a single_word one inside a word is no match at all (as
+            // tokenizers filters its leftmost-longest match).
+            for (token, pattern) in addedByFirst[scalars[i]] ?? [] where pattern.count <= scalars.count - i {
                 guard scalars[i..<(i + pattern.count)].elementsEqual(pattern) else { continue }
-                if token.singleWord && ((i > 0 && isWord(scalars[i - 1])) || (i + pattern.count < scalars.count && isWord(scalars[i + pattern.count]))) { continue }
-                matched = (token, pattern.count)
+                if !(token.singleWord && ((i > 0 && isWord(scalars[i - 1])) || (i + pattern.count < scalars.count && isWord(scalars[i + pattern.count])))) {
+                    matched = (token, pattern.count)
+                }
                 break
             }
             guard let (token, length) = matched else { i += 1; continue }

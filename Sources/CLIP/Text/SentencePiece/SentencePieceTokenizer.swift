@@ -6,12 +6,7 @@ import Foundation
 public struct SentencePieceTokenizer: Sendable {
     public let model: SentencePieceModel
     let normalizer: SentencePieceNormalizer
-    private let segmenter: Segmenter
-
-    enum Segmenter: Sendable {
-        case unigram(UnigramSegmenter)
-        case bpe(BPESegmenter)
-    }
+    private let segmenter: PieceSegmenter
 
     public init(model: SentencePieceModel, source: String) throws {
         self.model = model
@@ -33,11 +28,7 @@ public struct SentencePieceTokenizer: Sendable {
     /// The ids of `text` (no bos or eos added).
     public func encode(_ text: String) -> [Int] {
         var out: [Int] = []
-        let bytes = normalizer.normalize(text)
-        switch segmenter {
-        case let .unigram(s): s.segment(bytes, into: &out)
-        case let .bpe(s): s.segment(bytes, into: &out)
-        }
+        segmenter.segment(normalizer.normalize(text), into: &out)
         return out
     }
 }

@@ -19,28 +19,24 @@ extension SiglipTokenizer {
             throw CLIPError.io(file: folder.path, reason: "a SigLIP model needs its SentencePiece tokenizer: none of \(fileNames.joined(separator: ", ")) beside the weights")
         }
         let config = try TokenizerConfigFile(folder.appendingPathComponent("tokenizer_config.json"))
-        let pieces: Pieces, isBPE: Bool, defaultPad: Int
+        let pieces: Pieces, isBPE: Bool, defaultPad: Int, padID: Int?
         if file.lastPathComponent == "tokenizer.json" {
             let hf = try HuggingFaceTokenizer(contentsOf: file)
-            if case .bpe = hf.model { isBPE = true } else { isBPE = false }
+            isBPE = hf.model.isBPE
             pieces = .huggingFace(hf)
             defaultPad = isBPE ? (hf.id(of: "<pad>") ?? 0) : (hf.suffixIDs.last ?? hf.id(of: "</s>") ?? 1)
-            if let name = config.padToken, hf.id(of: name) == nil {
-                throw CLIPError.config(source: config.path, field: "pad_token", reason: "'\(name)' is not in \(file.path)")
-            }
-            let padID = config.padToken.flatMap { hf.id(of: $0) } ?? defaultPad
-            return SiglipTokenizer(pieces: pieces, length: length, padID: padID, cleanup: cleanup(folder: folder, config: config, isBPE: isBPE))
+            padID = config.padToken.flatMap { hf.id(of: $0) }
+        } else {
+            let sp = try SentencePieceTokenizer(contentsOf: file)
+            isBPE = sp.model.algorithm == .bpe
+            pieces = .sentencePiece(sp)
+            defaultPad = SiglipTokenizer(sentencePiece: sp).padID
+            padID = config.padToken.flatMap { name in sp.model.pieces.firstIndex { $0.text == name } }
         }
-        let sp = try SentencePieceTokenizer(contentsOf: file)
-        isBPE = sp.model.algorithm == .bpe
-        var tokenizer = SiglipTokenizer(sentencePiece: sp, length: length, cleanup: cleanup(folder: folder, config: config, isBPE: isBPE))
-        if let name = config.padToken {
-            guard let id = sp.model.pieces.firstIndex(where: { $0.text == name }) else {
-                throw CLIPError.config(source: config.path, field: "pad_token", reason: "'\(name)' is not a piece of \(file.path)")
-            }
-            tokenizer = SiglipTokenizer(pieces: tokenizer.pieces, length: length, padID: id, cleanup: tokenizer.cleanup)
+        if let name = config.padToken, padID == nil {
+            throw CLIPError.config(source: config.path, field: "pad_token", reason: "'\(name)' is not a piece of \(file.path)")
         }
-        return tokenizer
+        return SiglipTokenizer(pieces: pieces, length: length, padID: padID ?? defaultPad, cleanup: cleanup(folder: folder, config: config, isBPE: isBPE))
     }
 
     private static func cleanup(folder: URL, config: TokenizerConfigFile, isBPE: Bool) -> Cleanup {

@@ -54,26 +54,31 @@ enum TextPattern: Sendable {
         case let .literal(needle):
             guard !needle.isEmpty else { return [] }
             var out: [Range<String.Index>] = []
-            var searchFrom = text.startIndex
             // Compared by Unicode scalars, as Rust compares bytes (String's == would merge graphemes).
             let scalars = text.unicodeScalars, needleScalars = Array(needle.unicodeScalars)
-            var i = searchFrom
+            var i = scalars.startIndex
             while i < scalars.endIndex {
                 var j = i, k = 0
                 while k < needleScalars.count, j < scalars.endIndex, scalars[j] == needleScalars[k] { j = scalars.index(after: j); k += 1 }
                 if k == needleScalars.count {
                     out.append(i..<j)
                     i = j
-                    searchFrom = j
                 } else {
                     i = scalars.index(after: i)
                 }
             }
             return out
-        case let .regex(pattern):
-            guard let regex = try? Regex(pattern) else { return [] }
+        case .regex:
+            guard let regex = compiled() else { return [] }
             return text.ranges(of: regex).filter { !$0.isEmpty }
         }
+    }
+
+    /// The regular expression, matching Unicode scalars one by one as Oniguruma does in tokenizers (Swift's
+    /// default would match whole graphemes: `" {2,}"` would miss a space carrying a combining mark).
+    func compiled() -> Regex<AnyRegexOutput>? {
+        guard case let .regex(pattern) = self, let regex = try? Regex(pattern) else { return nil }
+        return regex.matchingSemantics(.unicodeScalar)
     }
 
     func replacingMatches(in text: String, with content: String) -> String {

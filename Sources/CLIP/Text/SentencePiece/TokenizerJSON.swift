@@ -16,7 +16,7 @@ struct TokenizerJSON {
         if let p = value as? [String: Any] {
             if let s = p["String"] as? String { return .literal(s) }
             if let r = p["Regex"] as? String {
-                guard (try? Regex(r)) != nil else { throw fail(field + ".Regex", "'\(r)' is not a regular expression this reader understands") }
+                guard TextPattern.regex(r).compiled() != nil else { throw fail(field + ".Regex", "'\(r)' is not a regular expression this reader understands") }
                 return .regex(r)
             }
         }
@@ -87,13 +87,13 @@ struct TokenizerJSON {
     // MARK: model
 
     /// The model's segmenter and its vocabulary (piece → id).
-    func model(_ object: [String: Any]) throws -> (HuggingFaceTokenizer.Model, [String: Int]) {
+    func model(_ object: [String: Any]) throws -> (PieceSegmenter, [String: Int]) {
         let byteFallback = object["byte_fallback"] as? Bool ?? false
         if let dropout = object["dropout"] as? Double, dropout > 0 { throw fail("model.dropout", "BPE dropout (\(dropout)) is for training, not inference") }
         switch try type(object, "model") {
         case "Unigram":
             guard let vocab = object["vocab"] as? [[Any]] else { throw fail("model.vocab", "expected a list of [piece, score] pairs") }
-            let unk = object["unk_id"] as? Int ?? -1
+            guard let unk = object["unk_id"] as? Int else { throw fail("model.unk_id", "required: SentencePiece's Unigram vocabularies have <unk>") }
             var pieces: [SentencePieceModel.Piece] = [], ids: [String: Int] = [:]
             for (id, pair) in vocab.enumerated() {
                 guard pair.count == 2, let text = pair[0] as? String, let score = (pair[1] as? NSNumber)?.floatValue else {
@@ -102,7 +102,7 @@ struct TokenizerJSON {
                 pieces.append(SentencePieceModel.Piece(text: text, score: score, type: pieceType(text, id: id, unk: unk, byteFallback: byteFallback)))
                 if ids[text] == nil { ids[text] = id }
             }
-            guard unk < pieces.count else { throw fail("model.unk_id", "\(unk) is not one of the \(pieces.count) pieces") }
+            guard (0..<pieces.count).contains(unk) else { throw fail("model.unk_id", "\(unk) is not one of the \(pieces.count) pieces") }
             return (.unigram(UnigramSegmenter(pieces: pieces, unkID: unk, byteFallback: byteFallback)), ids)
         case "BPE":
             guard let vocab = object["vocab"] as? [String: Int] else { throw fail("model.vocab", "expected an object of piece → id") }
@@ -110,12 +110,21 @@ struct TokenizerJSON {
                 if let affix = object[key] as? String, !affix.isEmpty { throw fail("model.\(key)", "'\(affix)': word-piece affixes are not SentencePiece's and are not supported") }
             }
             if object["ignore_merges"] as? Bool == true { throw fail("model.ignore_merges", "true is not supported (SentencePiece exports merge every word)") }
-            let size = (vocab.values.max() ?? -1) + 1
-            let unk = (object["unk_token"] as? String).flatMap { vocab[$0] } ?? -1
-            var pieces = [SentencePieceModel.Piece](repeating: SentencePieceModel.Piece(text: "", score: 0, type: .unused), count: size)
-            for (text, id) in vocab {
-                guard id >= 0 else { throw fail("model.vocab.\(text)", "negative id \(id)") }
-                pieces[id] = SentencePieceModel.Piece(text: text, score: 0, type: pieceType(text, id: id, unk: unk, byteFallback: byteFallback))
+            // Ids must number the pieces 0..<count, each once (a gap or a repeat is a broken file).
+            var pieces = [SentencePieceModel.Piece?](repeating: nil, count: vocab.count)
+            for (text, id) in vocab.sorted(by: { $0.value < $1.value }) {
+                guard (0..<vocab.count).contains(id), pieces[id] == nil else {
+                    throw fail("model.vocab.\(text)", "id \(id) is out of range or repeated (\(vocab.count) pieces must be numbered 0..<\(vocab.count))")
+                }
+                pieces[id] = SentencePieceModel.Piece(text: text, score: 0, type: .normal)
+            }
+            var unk = -1
+            if let name = object["unk_token"] as? String {
+                guard let id = vocab[name] else { throw fail("model.unk_token", "'\(name)' is not in the vocabulary") }
+                unk = id
+            }
+            let typed = pieces.enumerated().map { id, piece in
+                SentencePieceModel.Piece(text: piece!.text, score: 0, type: pieceType(piece!.text, id: id, unk: unk, byteFallback: byteFallback))
             }
             guard let mergeList = object["merges"] as? [Any] else { throw fail("model.merges", "required list is missing") }
             var table: [UInt64: (rank: Int32, id: Int32)] = [:]
@@ -132,10 +141,11 @@ struct TokenizerJSON {
                 guard let a = vocab[pair[0]], let b = vocab[pair[1]], let merged = vocab[pair[0] + pair[1]] else {
                     throw fail("model.merges[\(rank)]", "'\(pair[0])' + '\(pair[1])' are not all in the vocabulary")
                 }
-                let key = UInt64(a) << 32 | UInt64(b)
-                if table[key] == nil { table[key] = (Int32(rank), Int32(merged)) }
+                // A pair listed twice keeps its last rank, as tokenizers builds its merge map.
+                table[UInt64(a) << 32 | UInt64(b)] = (Int32(rank), Int32(merged))
             }
-            return (.bpe(BPESegmenter(pieces: pieces, unkID: unk, byteFallback: byteFallback, merges: .byRank(table))), vocab)
+            return (.bpe(BPESegmenter(pieces: typed, unkID: unk, byteFallback: byteFallback, fuseUnknown: object["fuse_unk"] as? Bool ?? false,
+                                      merges: .byRank(table))), vocab)
         case let other:
             throw fail("model.type", "unsupported model '\(other)' (supported: Unigram, BPE — SentencePiece vocabularies)")
         }
@@ -143,11 +153,7 @@ struct TokenizerJSON {
 
     private func pieceType(_ text: String, id: Int, unk: Int, byteFallback: Bool) -> SentencePieceModel.PieceType {
         if id == unk { return .unknown }
-        let u = Array(text.utf8)
-        if byteFallback, u.count == 6, text.hasPrefix("<0x"), text.hasSuffix(">"), UInt8(String(text.dropFirst(3).dropLast()), radix: 16) != nil {
-            return .byte
-        }
-        return .normal
+        return byteFallback && BytePieces.byte(named: text) != nil ? .byte : .normal
     }
 
     // MARK: post-processor
@@ -170,8 +176,8 @@ struct TokenizerJSON {
             guard let special = item["SpecialToken"] as? [String: Any], let name = special["id"] as? String else {
                 throw fail("post_processor.single[\(i)]", "expected a Sequence or a SpecialToken")
             }
-            guard let ids = (specials[name]?["ids"] as? [Int]) ?? vocabulary[name].map({ [$0] }) else {
-                throw fail("post_processor.special_tokens.\(name)", "the template's special token has no id")
+            guard let ids = (specials[name]?["ids"] as? [Int]) ?? vocabulary[name].map({ [$0] }), ids.allSatisfy({ $0 >= 0 }) else {
+                throw fail("post_processor.special_tokens.\(name)", "the template's special token has no valid id")
             }
             if seenText { suffix += ids } else { prefix += ids }
         }
