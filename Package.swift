@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "CLIPSearch", targets: ["CLIPSearch"]),
         .library(name: "CLIPTraining", targets: ["CLIPTraining"]),
         .library(name: "CLIPServer", targets: ["CLIPServer"]),
+        .library(name: "CLIPLab", targets: ["CLIPLab"]),
         .executable(name: "clip", targets: ["clip"]),
     ],
     dependencies: [
@@ -63,9 +64,14 @@ let package = Package(
             name: "CLIPTraining",
             dependencies: ["CLIP", "CBLAS"]
         ),
+        // The robustness lab: perturbations, experiments, SVG plots (over CLIP, and CLIPTraining's backward pass).
+        .target(
+            name: "CLIPLab",
+            dependencies: ["CLIP", "CLIPTraining"]
+        ),
         .executableTarget(
             name: "clip",
-            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", "CLIPServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", "CLIPServer", "CLIPLab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             resources: [.copy("Resources/synthetic-shapes")]
         ),
         .testTarget(
@@ -75,6 +81,10 @@ let package = Package(
         .testTarget(
             name: "CLIPServerTests",
             dependencies: ["CLIP", "CLIPServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
+        .testTarget(
+            name: "CLIPLabTests",
+            dependencies: ["CLIP", "CLIPTraining", "CLIPLab"]
         ),
         .testTarget(
             name: "CLIPTrainingTests",

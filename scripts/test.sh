@@ -11,6 +11,8 @@ pgdir=$(mktemp -d)
 trap 'scripts/postgres.sh stop "$pgdir" > /dev/null 2>&1 || true; rm -rf "$pgdir"' EXIT
 CLIP_TEST_DATABASE_URL=$(scripts/postgres.sh start "$pgdir")
 export CLIP_TEST_DATABASE_URL CLIP_TEST_POSTGRES_DIR=$pgdir
+# install-deps.sh installed rsvg-convert: the lab's plot test must run, not skip.
+export CLIP_REQUIRE_RSVG=1
 swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing
 # clip serve as an OpenAI-SDK app sees it: the real openai client (own venv, from PyPI) against clip embed.
 scripts/test-serve-openai.sh

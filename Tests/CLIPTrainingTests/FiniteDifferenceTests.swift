@@ -177,5 +177,23 @@ final class FiniteDifferenceTests: XCTestCase {
             }
         }
     }
+
+    /// The input gradient through the whole image tower (patches, class token, ln_pre, blocks, ln_post,
+    /// projection, L2-normalisation), as the lab's adversarial search uses it: the loss is a fixed direction
+    /// in embedding space, probed at pixels of two images (the second image must not leak into the first's).
+    func testImageTowerInputGradient() throws {
+        let tower = TransformerConfig(width: 32, layers: 2, heads: 4, mlpWidth: 64, activation: .quickGELU)
+        let config = CLIPConfig(vision: VisionConfig(transformer: tower, imageSize: 16, patchSize: 4),
+                                text: TextConfig(transformer: tower, contextLength: 8, vocabSize: 50), embedDim: 24)
+        let model = try TrainableCLIP(config: config, seed: 3)
+        var pixels = randoms(2 * 3 * 16 * 16)
+        let probe = randoms(2 * 24)
+        let (_, dPixels) = try model.imageGradient(pixels: Tensor(shape: [2, 3, 16, 16], values: pixels), dEmbeddings: probe)
+        XCTAssertGreaterThan(dPixels.scalars.map(abs).max() ?? 0, 1e-4, "a gradient that is not all zero")
+        check("image tower d pixels", &pixels, analytic: dPixels.scalars, samples: 60) { x in
+            dot((try? model.imageEmbeddings(pixels: Tensor(shape: [2, 3, 16, 16], values: x))) ?? [], probe)
+        }
+    }
+
 }
 

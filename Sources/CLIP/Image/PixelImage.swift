@@ -88,13 +88,15 @@ public struct PixelImage: Sendable, Equatable {
         }
     }
 
-    /// A sub-rectangle (PIL `crop` within bounds).
+    /// A sub-rectangle, as PIL's `crop`: what lies outside the image is 0 (black).
     func cropped(left: Int, top: Int, width w: Int, height h: Int) -> PixelImage {
         let c = mode.channels
         var out = [UInt8](repeating: 0, count: w * h * c)
-        for y in 0..<h {
-            let src = ((top + y) * width + left) * c
-            for i in 0..<(w * c) { out[y * w * c + i] = pixels[src + i] }
+        let x0 = max(0, -left), x1 = min(w, width - left)
+        guard x0 < x1 else { return PixelImage(width: w, height: h, mode: mode, pixels: out) }
+        for y in 0..<h where top + y >= 0 && top + y < height {
+            let src = ((top + y) * width + left + x0) * c
+            for i in 0..<((x1 - x0) * c) { out[(y * w + x0) * c + i] = pixels[src + i] }
         }
         return PixelImage(width: w, height: h, mode: mode, pixels: out)
     }

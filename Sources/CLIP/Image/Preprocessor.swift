@@ -19,15 +19,38 @@ public struct PreprocessConfig: Sendable, Equatable {
         case firstOntoWhite
     }
 
+    /// The resampling filter. Every model's reference uses Pillow's antialiased bicubic; the others are
+    /// there for measuring what a different pipeline does to the embedding (`clip lab preprocess`).
+    public enum Interpolation: String, Sendable, CaseIterable {
+        /// Pillow's `BICUBIC` (its support widened when downscaling: antialiased).
+        case pillowBicubic = "pillow-bicubic"
+        /// Fixed-support filters without antialiasing, as `torch.nn.functional.interpolate(antialias=False)`
+        /// samples (`align_corners=False`; bicubic with a = −0.75; nearest takes `floor(x · in/out)`).
+        case bicubic, bilinear, nearest
+    }
+
+    public enum ChannelOrder: String, Sendable { case rgb, bgr }
+
     public var size: Int
     public var mean: [Float]
     public var std: [Float]
     public var resizeMode: ResizeMode
     public var rgbConversion: RGBConversion
+    public var interpolation: Interpolation = .pillowBicubic
+    /// Pixels the crop is moved right and down from the centre (a crop "off by a few pixels").
+    public var cropOffset: (x: Int, y: Int) = (0, 0)
+    public var channelOrder: ChannelOrder = .rgb
+    /// false: `x / 255` without the mean and std.
+    public var normalize = true
 
     public init(size: Int = 224, mean: [Float] = PreprocessConfig.openAIMean, std: [Float] = PreprocessConfig.openAIStd, resizeMode: ResizeMode = .shortest,
                 rgbConversion: RGBConversion = .afterResize) {
         self.size = size; self.mean = mean; self.std = std; self.resizeMode = resizeMode; self.rgbConversion = rgbConversion
+    }
+
+    public static func == (a: PreprocessConfig, b: PreprocessConfig) -> Bool {
+        a.size == b.size && a.mean == b.mean && a.std == b.std && a.resizeMode == b.resizeMode && a.rgbConversion == b.rgbConversion
+            && a.interpolation == b.interpolation && a.cropOffset == b.cropOffset && a.channelOrder == b.channelOrder && a.normalize == b.normalize
     }
 
     public static let openAIMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
@@ -47,30 +70,47 @@ public struct ImagePreprocessor: Sendable {
     /// The resized and cropped RGB image, before normalisation.
     public func prepare(_ image: PixelImage) -> PixelImage {
         let image = config.rgbConversion == .firstOntoWhite ? image.compositedOnWhite() : image
-        let s = config.size
+        let s = config.size, (dx, dy) = config.cropOffset
         switch config.resizeMode {
+        case .squash where dx == 0 && dy == 0:
+            return resize(image, width: s, height: s).convertedToRGB()
         case .squash:
-            return image.resizedLikePIL(width: s, height: s).convertedToRGB()
+            // Moved off: the squashed square cropped `offset` away, the uncovered edge black as PIL fills it.
+            return resize(image, width: s, height: s).cropped(left: dx, top: dy, width: s, height: s).convertedToRGB()
         case .shortest:
             let (w, h) = (image.width, image.height)
             let (newW, newH): (Int, Int) = w <= h
                 ? (s, Int(Double(s) * Double(h) / Double(w)))
                 : (Int(Double(s) * Double(w) / Double(h)), s)
-            let resized = image.resizedLikePIL(width: newW, height: newH)
-            let top = Int((Double(newH - s) / 2).rounded(.toNearestOrEven))
-            let left = Int((Double(newW - s) / 2).rounded(.toNearestOrEven))
+            let resized = resize(image, width: newW, height: newH)
+            // An offset crop may reach past the edge: PIL fills that with black.
+            let top = Int((Double(newH - s) / 2).rounded(.toNearestOrEven)) + dy
+            let left = Int((Double(newW - s) / 2).rounded(.toNearestOrEven)) + dx
             return resized.cropped(left: left, top: top, width: s, height: s).convertedToRGB()
         }
     }
 
+    private func resize(_ image: PixelImage, width: Int, height: Int) -> PixelImage {
+        config.interpolation == .pillowBicubic ? image.resizedLikePIL(width: width, height: height)
+            : FixedSupportResize.resize(image.convertedToRGB(), width: width, height: height, config.interpolation)
+    }
+
     /// Writes the normalised `[3, size, size]` tensor for `image` at `destination`.
     public func write(_ image: PixelImage, into destination: UnsafeMutablePointer<Float>) {
-        let rgb = prepare(image)
+        writeNormalized(prepare(image), into: destination)
+    }
+
+    /// Writes the tensor of an image already at the input size (what `prepare` returns, or a perturbed copy
+    /// of it): `(x/255 − mean)/std` per channel, in the configured channel order.
+    public func writeNormalized(_ rgb: PixelImage, into destination: UnsafeMutablePointer<Float>) {
+        precondition(rgb.mode == .rgb && rgb.width == config.size && rgb.height == config.size, "writeNormalized takes the prepared RGB image")
         let plane = config.size * config.size
         for ch in 0..<3 {
+            let source = config.channelOrder == .rgb ? ch : 2 - ch
+            let mean = config.normalize ? config.mean[ch] : 0, std = config.normalize ? config.std[ch] : 1
             for i in 0..<plane {
                 // (x/255 − mean)/std, computed as PyTorch does: divide first, then normalise.
-                destination[ch * plane + i] = (Float(rgb.pixels[i * 3 + ch]) / 255 - config.mean[ch]) / config.std[ch]
+                destination[ch * plane + i] = (Float(rgb.pixels[i * 3 + source]) / 255 - mean) / std
             }
         }
     }

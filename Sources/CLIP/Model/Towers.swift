@@ -5,15 +5,17 @@ public protocol ImageTower: AnyObject, Sendable {
     var towerConfig: ImageTowerConfig { get }
     var embedDim: Int { get }
     /// Embeds `[batch, 3, imageSize, imageSize]` pixels (normalised with the model's mean and std):
-    /// `[batch, embedDim]`, L2-normalised unless `normalize` is false.
-    func embed(pixels: Tensor, normalize: Bool) throws -> Tensor
+    /// `[batch, embedDim]`, L2-normalised unless `normalize` is false. `observer` sees each residual block's
+    /// MLP activations (towers without transformer blocks never call it).
+    func embed(pixels: Tensor, normalize: Bool, observer: BlockObserver?) throws -> Tensor
 }
 
 extension ImageTower {
     public var imageSize: Int { towerConfig.imageSize }
     public var family: ModelFamily { towerConfig.family }
 
-    public func embed(pixels: Tensor) throws -> Tensor { try embed(pixels: pixels, normalize: true) }
+    public func embed(pixels: Tensor) throws -> Tensor { try embed(pixels: pixels, normalize: true, observer: nil) }
+    public func embed(pixels: Tensor, normalize: Bool) throws -> Tensor { try embed(pixels: pixels, normalize: normalize, observer: nil) }
 
     /// Refuses pixels of another shape than the tower takes, saying which it takes.
     func checkPixels(_ pixels: Tensor) throws {

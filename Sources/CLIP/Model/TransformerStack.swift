@@ -67,6 +67,20 @@ final class WorkspacePool: @unchecked Sendable {
     }
 }
 
+/// What a forward pass shows of one residual block, for analysis (`clip lab activations`): the MLP's hidden
+/// activations after its non-linearity, `[rows, width]` with `rows` = images × `tokensPerImage`. The buffer
+/// is only valid during the call.
+public struct BlockActivations {
+    public let block: Int
+    public let values: UnsafeBufferPointer<Float>
+    public let rows: Int
+    public let width: Int
+    public let tokensPerImage: Int
+}
+
+/// Called once per residual block during a forward pass. Passing none costs one nil check per block.
+public typealias BlockObserver = (BlockActivations) -> Void
+
 /// The stack of residual blocks shared by both towers.
 struct TransformerStack {
     let config: TransformerConfig
@@ -77,7 +91,7 @@ struct TransformerStack {
     /// Per block: `x += Attn(LN1(x))`, then `x += MLP(LN2(x))`. Each residual add happens inside the GEMM
     /// (beta = 1), and the GEMM's bias is folded into the LayerNorm pass that follows it. The MLP's bias +
     /// GELU is one pass after the fp32 GEMM, and part of the kernel's output pass for bf16/int8.
-    func forward(_ ws: TransformerWorkspace, batch: Int, tokens: Int, causal: Bool) {
+    func forward(_ ws: TransformerWorkspace, batch: Int, tokens: Int, causal: Bool, observer: BlockObserver? = nil) {
         let c = config.width, f = config.mlpWidth, rows = batch * tokens, eps = config.layerNormEps
         guard let first = blocks.first else { return }
         LayerNormKernel.forward(ws.x.data, rows: rows, width: c, gamma: first.ln1.gamma.data, beta: first.ln1.beta.data, eps: eps, into: ws.h.data)
@@ -90,6 +104,8 @@ struct TransformerStack {
                                     gamma: block.ln2.gamma.data, beta: block.ln2.beta.data, eps: eps, into: ws.h.data)
             GEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.fcWeight, into: ws.mlp.data, ldc: f, accumulate: false,
                           bias: block.fcBias.data, activation: config.activation, scratch: ws.scratch)
+            observer?(BlockActivations(block: index, values: UnsafeBufferPointer(start: ws.mlp.data, count: rows * f), rows: rows, width: f,
+                                       tokensPerImage: tokens))
             GEMM.multiply(ws.mlp.data, ldx: f, rows: rows, weights: block.projWeight, into: ws.x.data, ldc: c, accumulate: true, scratch: ws.scratch)
             if index + 1 < blocks.count {
                 let next = blocks[index + 1]

@@ -22,6 +22,28 @@ public enum PatchEmbedding {
     }
 }
 
+extension PatchEmbedding {
+    /// The adjoint of `im2col`: patch rows back to `[batch, channels, size, size]` (patches do not overlap, so
+    /// each pixel takes one value; pixels past the last whole patch get 0). Used for gradients to the pixels.
+    public static func col2im(_ cols: UnsafePointer<Float>, batch: Int, channels: Int, size: Int, patch: Int, into pixels: UnsafeMutablePointer<Float>) {
+        let grid = size / patch, rowWidth = channels * patch * patch
+        pixels.update(repeating: 0, count: batch * channels * size * size)
+        for b in 0..<batch {
+            for gy in 0..<grid {
+                for gx in 0..<grid {
+                    let src = cols + ((b * grid + gy) * grid + gx) * rowWidth
+                    for c in 0..<channels {
+                        for ky in 0..<patch {
+                            let dst = pixels + ((b * channels + c) * size + gy * patch + ky) * size + gx * patch
+                            dst.update(from: src + (c * patch + ky) * patch, count: patch)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 enum Normalize {
     /// Divides each row by its L2 norm (as `F.normalize`, with the same 1e-12 floor).
     static func l2Rows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int) {

@@ -74,12 +74,20 @@ public final class TrainableCLIP: @unchecked Sendable {
     }
 
     private func activations(batch n: Int) -> (VisionActivations, TextActivations) {
-        if let vision, let text, vision.batch == n { return (vision, text) }
+        if let vision, let text, vision.batch == n, text.batch == n { return (vision, text) }
         let v = VisionActivations(batch: n, config: config.vit!, embedDim: config.embedDim)
         let t = TextActivations(batch: n, config: config.text, embedDim: config.embedDim)
         vision = v; text = t
         dImage = FlatBuffer(count: n * config.embedDim)
         dText = FlatBuffer(count: n * config.embedDim)
         return (v, t)
+    }
+
+    /// The image tower's activations for `n` images (reused while the batch size stays).
+    func imageActivations(batch n: Int) -> VisionActivations {
+        if let vision, vision.batch == n { return vision }
+        let v = VisionActivations(batch: n, config: config.vit!, embedDim: config.embedDim)
+        vision = v
+        return v
     }
 }

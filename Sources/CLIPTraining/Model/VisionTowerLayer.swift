@@ -40,8 +40,11 @@ enum VisionTowerLayer {
                                    projection: o.projection, width: c, embedDim: d, eps: v.transformer.layerNormEps)
     }
 
+    /// `dPixels` (`[B, 3, S, S]`, overwritten) receives the gradient with respect to the normalised pixels
+    /// when given: the patch GEMM's input gradient, scattered back from its im2col rows.
     static func backward(_ a: VisionActivations, dEmbeddings: UnsafePointer<Float>, params p: UnsafePointer<Float>,
-                         grads g: UnsafeMutablePointer<Float>, offsets o: VisionOffsets, config v: VisionConfig, embedDim d: Int) {
+                         grads g: UnsafeMutablePointer<Float>, offsets o: VisionOffsets, config v: VisionConfig, embedDim d: Int,
+                         dPixels: UnsafeMutablePointer<Float>? = nil) {
         let c = v.transformer.width, t = v.tokens, k = v.channels * v.patchSize * v.patchSize, patchRows = a.batch * (t - 1)
         EmbeddingHeadLayer.backward(a.head, dEmbeddings: dEmbeddings, dStackOutput: a.stack.dResidual.data, stackRows: a.batch * t,
                                     params: p, grads: g, gamma: o.lnPostGamma, beta: o.lnPostBeta, projection: o.projection, width: c, embedDim: d)
@@ -52,7 +55,11 @@ enum VisionTowerLayer {
                                 rows: a.batch * t, width: c)
         EmbeddingLayers.visionBackward(dpatches: a.dPatches.data, dclass: g + o.classEmbedding, dpositions: g + o.positions,
                                        dx: a.dEmbedded.data, batch: a.batch, tokens: t, width: c)
-        LinearLayer.backward(dinp: nil, dweight: g + o.patchWeight, dbias: nil, dout: a.dPatches.data, inp: a.cols.data,
+        let dCols = dPixels == nil ? nil : FlatBuffer(count: patchRows * k)
+        LinearLayer.backward(dinp: dCols?.data, dweight: g + o.patchWeight, dbias: nil, dout: a.dPatches.data, inp: a.cols.data,
                              weight: p + o.patchWeight, rows: patchRows, inputs: k, outputs: c)
+        if let dPixels, let dCols {
+            PatchEmbedding.col2im(dCols.data, batch: a.batch, channels: v.channels, size: v.imageSize, patch: v.patchSize, into: dPixels)
+        }
     }
 }

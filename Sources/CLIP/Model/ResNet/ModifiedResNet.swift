@@ -27,7 +27,8 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
         self.weights = weights
     }
 
-    public func embed(pixels: Tensor, normalize: Bool = true) throws -> Tensor {
+    /// (No transformer blocks: `observer` is never called.)
+    public func embed(pixels: Tensor, normalize: Bool, observer: BlockObserver?) throws -> Tensor {
         try checkPixels(pixels)
         let batch = pixels.shape[0], s = config.imageSize
         let out = Tensor(uninitialized: [batch, embedDim])

@@ -70,15 +70,15 @@ public final class SiglipVisionTransformer: ImageTower, @unchecked Sendable {
         stack = TransformerStack(config: config.transformer, blocks: weights.stack)
     }
 
-    public func embed(pixels: Tensor, normalize: Bool = true) throws -> Tensor {
+    public func embed(pixels: Tensor, normalize: Bool, observer: BlockObserver?) throws -> Tensor {
         try checkPixels(pixels)
         let batch = pixels.shape[0]
         return workspaces.with(rows: batch * config.tokens, config: config.transformer) { ws in
-            forward(pixels: pixels, batch: batch, ws: ws, normalize: normalize)
+            forward(pixels: pixels, batch: batch, ws: ws, normalize: normalize, observer: observer)
         }
     }
 
-    private func forward(pixels: Tensor, batch: Int, ws: TransformerWorkspace, normalize: Bool) -> Tensor {
+    private func forward(pixels: Tensor, batch: Int, ws: TransformerWorkspace, normalize: Bool, observer: BlockObserver?) -> Tensor {
         let s = config.imageSize, c = config.transformer.width, p = config.patchSize, tokens = config.tokens
         let rows = batch * tokens, colWidth = 3 * p * p
         let ownCols: Tensor? = rows * colWidth <= ws.mlp.count ? nil : Tensor(uninitialized: [rows, colWidth])
@@ -92,7 +92,7 @@ public final class SiglipVisionTransformer: ImageTower, @unchecked Sendable {
             let x = ws.x.data + b * tokens * c
             for i in 0..<(tokens * c) { x[i] += pos[i] }
         }
-        stack.forward(ws, batch: batch, tokens: tokens, causal: false)
+        stack.forward(ws, batch: batch, tokens: tokens, causal: false, observer: observer)
         let eps = config.transformer.layerNormEps
         LayerNormKernel.forward(ws.x.data, rows: rows, width: c, gamma: weights.postNorm.gamma.data, beta: weights.postNorm.beta.data,
                                 eps: eps, into: ws.h.data)

@@ -29,15 +29,15 @@ public final class VisionTransformer: ImageTower, @unchecked Sendable {
     /// Embeds preprocessed images.
     /// - Parameter pixels: `[batch, 3, imageSize, imageSize]`, already normalised with the model's mean/std.
     /// - Returns: `[batch, embedDim]`, L2-normalised unless `normalize` is false.
-    public func embed(pixels: Tensor, normalize: Bool = true) throws -> Tensor {
+    public func embed(pixels: Tensor, normalize: Bool, observer: BlockObserver?) throws -> Tensor {
         try checkPixels(pixels)
         let batch = pixels.shape[0]
         return workspaces.with(rows: batch * config.tokens, config: config.transformer) { ws in
-            forward(pixels: pixels, batch: batch, ws: ws, normalize: normalize)
+            forward(pixels: pixels, batch: batch, ws: ws, normalize: normalize, observer: observer)
         }
     }
 
-    private func forward(pixels: Tensor, batch: Int, ws: TransformerWorkspace, normalize: Bool) -> Tensor {
+    private func forward(pixels: Tensor, batch: Int, ws: TransformerWorkspace, normalize: Bool, observer: BlockObserver?) -> Tensor {
         let s = config.imageSize, ch = config.channels
         let c = config.transformer.width, p = config.patchSize, grid = config.gridSize, tokens = config.tokens
         let patches = batch * grid * grid
@@ -63,7 +63,7 @@ public final class VisionTransformer: ImageTower, @unchecked Sendable {
         // ln_pre rewrites the residual stream itself (it is not a branch).
         LayerNormKernel.forward(ws.x.data, rows: batch * tokens, width: c, gamma: weights.lnPre.gamma.data,
                                 beta: weights.lnPre.beta.data, eps: config.transformer.layerNormEps, into: ws.x.data)
-        stack.forward(ws, batch: batch, tokens: tokens, causal: false)
+        stack.forward(ws, batch: batch, tokens: tokens, causal: false, observer: observer)
         return EmbeddingHead.project(ws, width: c, pooledRows: (0..<batch).map { $0 * tokens }, norm: weights.lnPost,
                                      eps: config.transformer.layerNormEps, projection: weights.projection, normalize: normalize)
     }

@@ -1,0 +1,112 @@
+import ArgumentParser
+import CLIP
+import CLIPLab
+import CLIPTraining
+import Foundation
+
+/// `clip lab`: the robustness experiments, each writing a CSV, SVG plots (PNG too where `rsvg-convert` is
+/// installed), a summary on stdout, and `--out/index.html` showing every experiment run into that folder.
+struct LabCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab",
+        abstract: "Robustness experiments with plots: occlusion, noise, preprocess, activations, adversarial (or all).",
+        discussion: """
+        occlusion    grey over 0–100% of each image (random pixels, random squares): cosine to the clean embedding, zero-shot accuracy, a fitted line
+        noise        Gaussian noise, salt and pepper, blur, JPEG quality, each swept: cosine to the clean embedding
+        preprocess   the model's exact preprocessing against other filters, squash/crop, a crop 4 px off, BGR, no normalisation
+        activations  from noise to the image in 10 steps: near-zero fraction and norm of each block's MLP activations
+        adversarial  the fewest pixels (--mode k-pixel) or smallest L∞ budget (--mode linf) that change the zero-shot prediction
+        With the bundled model (--model synthetic-shapes) and no --images, 20 held-out synthetic pictures and their labels are generated into --out.
+        """)
+
+    enum Experiment: String, ExpressibleByArgument, CaseIterable {
+        case occlusion, noise, preprocess, activations, adversarial, all
+    }
+
+    @Argument(help: "occlusion, noise, preprocess, activations, adversarial, or all.")
+    var experiment: Experiment
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @Option(name: .long, parsing: .upToNextOption, help: "Image files or folders (a folder of class subfolders or with a labels.tsv gives labels).")
+    var images: [String] = []
+    @Option(name: .long, help: "Folder for the CSVs, plots, pictures and index.html.")
+    var out = "lab"
+    @Option(name: .long, help: "Seed of every random choice (which pixels, noise).")
+    var seed: UInt64 = 0
+    @Option(name: .long, help: "Comma-separated zero-shot labels.")
+    var labels: String?
+    @Option(name: .long, help: "A file of zero-shot labels, one per line (`imagenet` for the 1,000 ImageNet classes).")
+    var labelsFile: String?
+    @Option(name: .long, help: "Zero-shot templates: simple, imagenet80, one template with {}, or a file.")
+    var templates = "simple"
+    @Option(name: .long, help: "Use at most this many images.")
+    var limit: Int?
+    @Option(name: .long, help: "Images per model batch.")
+    var batchSize = 32
+    @Option(name: .long, help: "Adversarial: k-pixel (change at most --budget pixels) or linf (an L∞ budget of at most --budget levels).")
+    var mode: String = "k-pixel"
+    @Option(name: .long, help: "Adversarial budget: pixels for k-pixel (default 100), levels for linf (default 16).")
+    var budget: Int?
+    @Flag(name: .long, help: "Print one JSON object (summaries, headline numbers, files) instead of the summaries.")
+    var json = false
+
+    func validate() throws {
+        if labels != nil && labelsFile != nil { throw ValidationError("give at most one of --labels and --labels-file") }
+        guard AdversarialAttack.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be k-pixel or linf") }
+        if let budget, budget < 1 { throw ValidationError("--budget must be at least 1") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    func run() async throws {
+        runtime.apply()
+        let report = try LabReport(folder: URL(fileURLWithPath: out))
+        var imagePaths = images, templateSpec = templates, labelList: [String]? = nil
+        if imagePaths.isEmpty {
+            guard modelOptions.model == BundledModel.name else {
+                throw ValidationError("give --images (files or folders); only the bundled model (--model \(BundledModel.name)) brings pictures of its own")
+            }
+            // Held-out synthetic pictures (colour–shape pairs the model never saw named together), labelled.
+            let inputs = report.folder.appendingPathComponent("inputs")
+            try SyntheticDataset.write(to: inputs, trainCount: 1, heldOutCount: 20, seed: 7_000 + seed, trainingVariety: false)
+            imagePaths = [inputs.appendingPathComponent("heldout").path]
+            if labels == nil && labelsFile == nil { labelList = SyntheticScene.allLabels }
+            if templates == "simple" { templateSpec = inputs.appendingPathComponent("templates.txt").path }
+        }
+        let loaded = try modelOptions.load(towers: .both)
+        var model = try LabModel(loaded)
+        model.batchSize = batchSize
+        let (inputs, classes) = try LabInputs.load(imagePaths, model: model, limit: limit)
+        if labels != nil || labelsFile != nil { labelList = try ClassifyCommand.readLabels(inline: labels, file: labelsFile) }
+        let names = labelList ?? classes
+        let classifier = try names.map {
+            try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(), labels: $0,
+                                   templates: try PromptTemplates.named(templateSpec), logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias)
+        }
+        let context = LabContext(model: model, images: inputs, classifier: classifier, seed: seed, report: report, modelName: modelOptions.model)
+        let chosen: [Experiment] = experiment == .all ? Experiment.allCases.filter { $0 != .all && ($0 != .adversarial || classifier != nil) } : [experiment]
+        var outputs: [ExperimentOutput] = []
+        for e in chosen {
+            let output: ExperimentOutput
+            switch e {
+            case .occlusion: output = try OcclusionExperiment.run(context)
+            case .noise: output = try NoiseExperiment.run(context)
+            case .preprocess: output = try PreprocessExperiment.run(context)
+            case .activations: output = try ActivationsExperiment.run(context)
+            case .adversarial:
+                let attackMode = AdversarialAttack.Mode(rawValue: mode)!
+                output = try AdversarialExperiment.run(context, mode: attackMode, budget: budget ?? (attackMode == .kPixel ? 100 : 16))
+            case .all: continue
+            }
+            try report.record(output)
+            outputs.append(output)
+            if !json { print(output.summary + "\n") }
+        }
+        if json {
+            let objects = outputs.map { ["experiment": $0.experiment, "summary": $0.summary, "numbers": $0.numbers, "files": $0.files] as [String: Any] }
+            print(try JSONLines.string(["out": report.folder.path, "png": report.rasterizer != nil, "experiments": objects] as [String: Any]))
+        } else {
+            print("wrote \(report.folder.appendingPathComponent("index.html").path)" + (report.rasterizer == nil ? " (SVG plots; install librsvg2-bin for PNGs)" : ""))
+        }
+    }
+}
