@@ -161,6 +161,26 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(err.contains("--raw is for SentencePiece"), err)
     }
 
+    /// `clip lab` end to end on the bundled model (its own held-out pictures): JSON with each experiment's
+    /// numbers and files, index.html; and its usage errors.
+    func testLabRunsOnTheBundledModelAndNamesItsUsageErrors() throws {
+        let out = try temporaryDirectory(self).appendingPathComponent("lab")
+        let (json, _) = try run(["lab", "occlusion", "--model", "synthetic-shapes", "--out", out.path, "--limit", "4", "--json"])
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let experiments = try XCTUnwrap(object["experiments"] as? [[String: Any]])
+        XCTAssertEqual(experiments.first?["experiment"] as? String, "occlusion")
+        XCTAssertNotNil((experiments.first?["numbers"] as? [String: Double])?["slope_pixels"])
+        for file in ["occlusion.csv", "occlusion.svg", "index.html", "inputs/heldout/labels.tsv"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
+        }
+        let (_, noImages) = try run(["lab", "noise", "--model", Fixtures.url("engine/hf_quickgelu_p32").path, "--out", out.path], expectStatus: 64)
+        XCTAssertTrue(noImages.contains("give --images"), noImages)
+        let (_, badMode) = try run(["lab", "adversarial", "--mode", "l2"], expectStatus: 64)
+        XCTAssertTrue(badMode.contains("--mode must be k-pixel or linf"), badMode)
+        let (_, badExperiment) = try run(["lab", "occlusions"], expectStatus: 64)
+        XCTAssertTrue(badExperiment.contains("occlusions"), badExperiment)
+    }
+
     func testPreprocessWritesTheModelInput() throws {
         let out = try temporaryDirectory(self).appendingPathComponent("p.npy").path
         try run(["preprocess", Fixtures.url("images/rgb_224.jpg").path, "-o", out])
