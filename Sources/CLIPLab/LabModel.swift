@@ -56,7 +56,9 @@ public enum LabInputs {
     /// The images under `paths` (files and folders; a single labelled folder gives labels), at most `limit`.
     public static func load(_ paths: [String], model: LabModel, limit: Int? = nil) throws -> (images: [LabImage], classes: [String]?) {
         var files: [String] = [], labels: [String?] = [], classes: [String]?
-        if paths.count == 1, let set = try? LabeledImages.load(paths[0]) {
+        // A labels.tsv is read strictly (its errors name the line); class subfolders only when there are some.
+        let tsv = paths.count == 1 && FileManager.default.fileExists(atPath: URL(fileURLWithPath: paths[0]).appendingPathComponent("labels.tsv").path)
+        if paths.count == 1, let set = tsv ? try LabeledImages.load(paths[0]) : try? LabeledImages.load(paths[0]) {
             files = set.files
             labels = set.labels.map { set.classes[$0] }
             classes = set.classes
@@ -65,8 +67,10 @@ public enum LabInputs {
             labels = files.map { _ in nil }
         }
         if let limit, files.count > limit {
-            files = Array(files.prefix(limit))
-            labels = Array(labels.prefix(limit))
+            // Evenly across the list, so a folder sorted by class keeps every class.
+            let picks = (0..<limit).map { $0 * files.count / limit }
+            files = picks.map { files[$0] }
+            labels = picks.map { labels[$0] }
         }
         guard !files.isEmpty else { throw CLIPError.invalidArgument("no images under \(paths.joined(separator: ", "))") }
         var used: Set<String> = []

@@ -57,9 +57,11 @@ public final class LabReport {
         let errors = Pipe()
         process.standardError = errors
         try process.run()
+        // Read before waiting: a full pipe would otherwise block the converter forever.
+        let errorText = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let message = String(decoding: errorText, as: UTF8.self)
             throw CLIPError.io(file: svgURL.path, reason: "rsvg-convert failed: \(message)")
         }
         return [name + ".svg", name + ".png"]

@@ -84,7 +84,17 @@ struct LabCommand: AsyncParsableCommand {
                                    templates: try PromptTemplates.named(templateSpec), logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias)
         }
         let context = LabContext(model: model, images: inputs, classifier: classifier, seed: seed, report: report, modelName: modelOptions.model)
-        let chosen: [Experiment] = experiment == .all ? Experiment.allCases.filter { $0 != .all && ($0 != .adversarial || classifier != nil) } : [experiment]
+        // `all` runs what this model and these pictures allow, saying what it leaves out and why.
+        var skipped: [String: String] = [:]
+        if experiment == .all {
+            if model.vision.family == .modifiedResNet { skipped["activations"] = "a ModifiedResNet has no transformer blocks to observe" }
+            if classifier == nil { skipped["adversarial"] = "no zero-shot labels (--labels, --labels-file or a labelled folder)" }
+            else if (names?.count ?? 0) < 2 { skipped["adversarial"] = "fewer than two labels" }
+            else if model.vision.family != .vit { skipped["adversarial"] = "the backward pass runs on ViT image towers only (this is a \(model.vision.family.rawValue))" }
+            else if !loaded.model.source.hasSuffix(".safetensors") { skipped["adversarial"] = "the weights are not a safetensors file" }
+        }
+        let chosen: [Experiment] = experiment == .all ? Experiment.allCases.filter { $0 != .all && skipped[$0.rawValue] == nil } : [experiment]
+        for (name, reason) in skipped.sorted(by: { $0.key < $1.key }) where !json { print("skipped \(name): \(reason)\n") }
         var outputs: [ExperimentOutput] = []
         for e in chosen {
             let output: ExperimentOutput
@@ -103,8 +113,10 @@ struct LabCommand: AsyncParsableCommand {
             if !json { print(output.summary + "\n") }
         }
         if json {
-            let objects = outputs.map { ["experiment": $0.experiment, "summary": $0.summary, "numbers": $0.numbers, "files": $0.files] as [String: Any] }
-            print(try JSONLines.string(["out": report.folder.path, "png": report.rasterizer != nil, "experiments": objects] as [String: Any]))
+            // JSON has no NaN: a number an experiment could not measure is left out.
+            let objects = outputs.map { ["experiment": $0.experiment, "summary": $0.summary, "numbers": $0.numbers.filter { $0.value.isFinite },
+                                         "files": $0.files] as [String: Any] }
+            print(try JSONLines.string(["out": report.folder.path, "png": report.rasterizer != nil, "experiments": objects, "skipped": skipped] as [String: Any]))
         } else {
             print("wrote \(report.folder.appendingPathComponent("index.html").path)" + (report.rasterizer == nil ? " (SVG plots; install librsvg2-bin for PNGs)" : ""))
         }

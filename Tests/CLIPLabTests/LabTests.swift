@@ -160,12 +160,24 @@ final class LabExperimentTests: XCTestCase {
     func testLInfinityAttackStaysWithinItsBudget() throws {
         let model = try LabFixtures.model()
         let context = try LabFixtures.context(model, images: 3, seed: 4)
-        let attack = try AdversarialAttack(model: model, classifier: XCTUnwrap(context.classifier))
+        let classifier = try XCTUnwrap(context.classifier)
+        let attack = try AdversarialAttack(model: model, classifier: classifier)
+        var flips = 0
         for image in context.images {
-            let outcome = try attack.attack(image.prepared, mode: .linf, budget: 16)
-            XCTAssertLessThanOrEqual(outcome.linf, 16)
-            if outcome.flipped { XCTAssertNotEqual(outcome.predicted, outcome.original) }
+            let outcome = try attack.attack(image.prepared, mode: .linf, budget: 12)
+            XCTAssertLessThanOrEqual(outcome.linf, 12, "ε reaches the budget itself, not past it")
+            guard outcome.flipped else { continue }
+            flips += 1
+            // The adversarial picture, embedded afresh, is predicted as the outcome says.
+            let embedding = try model.embed(count: 1) { _ in outcome.adversarial }[0]
+            let label = classifier.top(1, Tensor(shape: [1, embedding.count], values: embedding))[0][0].index
+            XCTAssertEqual(label, outcome.predicted)
+            XCTAssertNotEqual(label, outcome.original)
         }
+        XCTAssertGreaterThanOrEqual(flips, 2, "an L∞ budget of 12 levels flips this small model's predictions")
+        let one = ZeroShotClassifier(labels: ["only"], templates: 1, promptEmbeddings: [classifier.classEmbeddings.row(0)], logitScale: 10)
+        let single = LabContext(model: model, images: context.images, classifier: one, seed: 0, report: context.report, modelName: "m")
+        XCTAssertThrowsError(try AdversarialExperiment.run(single, mode: .kPixel, budget: 5)) { XCTAssertTrue("\($0)".contains("at least two labels"), "\($0)") }
     }
 }
 

@@ -173,6 +173,15 @@ final class CLITests: XCTestCase {
         for file in ["occlusion.csv", "occlusion.svg", "index.html", "inputs/heldout/labels.tsv"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
+        // `all` on a ResNet without labels runs what it can and says what it leaves out.
+        let resnet = try temporaryDirectory(self).appendingPathComponent("lab-rn")
+        let (rnJSON, _) = try run(["lab", "all", "--model", Fixtures.url("engine/openclip_rn_tiny").path, "--images", Fixtures.url("images/rgb_224.jpg").path,
+                                   "--out", resnet.path, "--json"])
+        let rn = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(rnJSON.utf8)) as? [String: Any])
+        XCTAssertEqual((rn["experiments"] as? [[String: Any]])?.compactMap { $0["experiment"] as? String }, ["occlusion", "noise", "preprocess"])
+        let skipped = try XCTUnwrap(rn["skipped"] as? [String: String])
+        XCTAssertTrue(skipped["activations"]?.contains("no transformer blocks") == true, "\(skipped)")
+        XCTAssertTrue(skipped["adversarial"]?.contains("no zero-shot labels") == true, "\(skipped)")
         let (_, noImages) = try run(["lab", "noise", "--model", Fixtures.url("engine/hf_quickgelu_p32").path, "--out", out.path], expectStatus: 64)
         XCTAssertTrue(noImages.contains("give --images"), noImages)
         let (_, badMode) = try run(["lab", "adversarial", "--mode", "l2"], expectStatus: 64)

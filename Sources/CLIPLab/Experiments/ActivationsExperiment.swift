@@ -61,7 +61,7 @@ public enum ActivationsExperiment {
         let heatFiles = try context.report.plot("activations_heatmap", svg: heatmap.svg())
         let groups = { (values: UnsafeMutableBufferPointer<[Double]>) in
             (0..<blocks).map { b in LineChart.Group(name: "block \(b)", lines: images.indices.map { i in steps.indices.map { values[i * ns + $0][b] } },
-                                                    color: Palette.color(b)) }
+                                                    color: blocks <= Palette.categorical.count ? Palette.color(b) : Palette.ramp(Double(b) / Double(blocks - 1))) }
         }
         let curves = LineChart(title: "Activations from noise to image — \(context.modelName), \(images.count) images", panels: [
             LineChart.Panel(title: "Near-zero fraction per block", xLabel: "t (0: noise, 1: the image)", yLabel: "fraction |a| < \(nearZero)",

@@ -8,7 +8,7 @@ import Foundation
 /// - **k pixels**: one pixel at a time, the not-yet-changed pixel whose channels, each pushed to 0 or 255 by
 ///   the sign of its gradient, gain the most margin (first-order), until the prediction changes or `k`
 ///   pixels have changed;
-/// - **L∞ (PGD)**: for budgets ε = 1, 2, 4 … levels, signed-gradient steps of max(1, ε/4) levels projected
+/// - **L∞ (PGD)**: for budgets ε = 1, 2, 4 … levels and the budget itself, signed-gradient steps of max(1, ε/4) levels projected
 ///   onto the ε-box (and 0…255), until the prediction changes.
 /// Every candidate is rounded to 8 bits before it is judged, and a flip counts only when the model's own
 /// inference path (fp32 kernels, the preprocessing's normalisation) agrees, so a saved picture reproduces it.
@@ -125,9 +125,11 @@ public final class AdversarialAttack {
     }
 
     private func projectedGradient(_ image: PixelImage, original: Int, target initialTarget: Int, maxEpsilon: Int, maxSteps: Int) throws -> Outcome {
-        var epsilon = 1, steps = 0, target = initialTarget
+        var steps = 0, target = initialTarget
         var best = image
-        while epsilon <= maxEpsilon {
+        // ε = 1, 2, 4 … and the budget itself last.
+        let budgets = Array(sequence(first: 1) { $0 * 2 }.prefix { $0 < maxEpsilon }) + [maxEpsilon]
+        for epsilon in budgets {
             var x = image.pixels.map(Float.init)
             let step = Float(max(1, epsilon / 4))
             for _ in 0..<maxSteps {
@@ -146,7 +148,6 @@ public final class AdversarialAttack {
                 }
                 best = current
             }
-            epsilon *= 2
         }
         return try outcome(image, best, original: original, target: target, steps: steps)
     }

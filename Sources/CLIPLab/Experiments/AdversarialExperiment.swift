@@ -10,6 +10,9 @@ public enum AdversarialExperiment {
         guard let classifier = context.classifier else {
             throw CLIPError.invalidArgument("the adversarial experiment needs zero-shot labels: --labels, --labels-file, or a labelled --images folder")
         }
+        guard classifier.labels.count >= 2 else {
+            throw CLIPError.invalidArgument("the adversarial experiment needs at least two labels to move a prediction between, got \(classifier.labels.count)")
+        }
         let attack = try AdversarialAttack(model: context.model, classifier: classifier)
         let folder = "adversarial"
         try FileOutput.createFolder(context.report.folder.appendingPathComponent(folder))
@@ -40,7 +43,8 @@ public enum AdversarialExperiment {
         output.files.append(folder + "/")
         let n = context.images.count, pixels = context.model.inputSize * context.model.inputSize
         let what = mode == .kPixel ? "at most \(budget) of \(pixels) pixels" : "an L∞ budget of at most \(budget) levels"
-        var summary = "Adversarial (\(mode.rawValue)) on \(n) images (\(context.modelName), \(classifier.labels.count) labels), \(what): \(verified) of \(n) predictions changed and confirmed by re-embedding the saved PNG through the normal fp32 path"
+        let precision = loaded.model.precision.rawValue
+        var summary = "Adversarial (\(mode.rawValue)) on \(n) images (\(context.modelName), \(classifier.labels.count) labels), \(what): \(verified) of \(n) predictions changed and confirmed by re-embedding the saved PNG through the model's normal inference path (\(precision))"
         if !pixelCounts.isEmpty {
             let p = Stats.meanStd(pixelCounts), s = Stats.meanStd(stepCounts), l = Stats.meanStd(budgets)
             summary += String(format: "; it took %.1f pixels (median %.0f, %.2f%% of the picture), %.1f gradient steps and an L∞ change of %.1f levels on average",
@@ -48,8 +52,11 @@ public enum AdversarialExperiment {
         }
         summary += ". Pictures: \(folder)/NAME_clean.png, _adversarial.png and _difference.png (the change, scaled so the largest is white)."
         output.summary = summary
-        output.numbers = ["flipped": Double(flips), "verified": Double(verified), "images": Double(n),
-                          "mean_changed_pixels": Stats.meanStd(pixelCounts).mean, "mean_steps": Stats.meanStd(stepCounts).mean]
+        output.numbers = ["flipped": Double(flips), "verified": Double(verified), "images": Double(n)]
+        if !pixelCounts.isEmpty {
+            output.numbers["mean_changed_pixels"] = Stats.meanStd(pixelCounts).mean
+            output.numbers["mean_steps"] = Stats.meanStd(stepCounts).mean
+        }
         // A plot: pixels (or levels) needed per image.
         let chart = BarChart(title: "Adversarial (\(mode.rawValue)) — \(context.modelName)", yLabel: mode == .kPixel ? "pixels changed" : "L∞ change (levels)",
                              categories: ["flipped (\(verified))"], values: [mode == .kPixel ? pixelCounts : budgets], yRange: nil)

@@ -18,9 +18,12 @@ public enum OcclusionExperiment {
         let clean = try model.embed(count: images.count) { images[$0].prepared }
         // Copy k: mode k / (images · fractions), image, fraction.
         let perMode = images.count * nf
+        // Each image's order of turning grey, made once for its 21 fractions.
+        var cached: (key: Int, order: [Int]) = (-1, [])
         let embeddings = try model.embed(count: modes.count * perMode) { k in
             let mode = modes[k / perMode], i = (k % perMode) / nf, f = fractions[k % nf]
-            return Occlusion.apply(images[i].prepared, fraction: f, mode: mode, patch: patch, seed: context.seed(image: i))
+            if cached.key != k / nf { cached = (k / nf, Occlusion.order(images[i].prepared, mode: mode, patch: patch, seed: context.seed(image: i))) }
+            return Occlusion.apply(images[i].prepared, fraction: f, mode: mode, patch: patch, order: cached.order)
         }
         let seconds = Date().timeIntervalSince(start), embedded = clean.count + embeddings.count
         let predictions = context.predictions(embeddings), truths = context.truths(clean: clean)
