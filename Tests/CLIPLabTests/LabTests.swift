@@ -88,7 +88,7 @@ final class LabExperimentTests: XCTestCase {
         XCTAssertLessThanOrEqual(worstSwap, 1e-6, "BGR: channel c reads the pixel's channel 2 − c")
         XCTAssertLessThanOrEqual(worstRaw, 1e-7, "not normalised: x / 255")
         // Offset crop, on a picture already at the input size: moved 4 px, the uncovered edge black.
-        var shifted = base; shifted.cropOffset = (4, 4)
+        var shifted = base; shifted.cropOffset = .init(x: 4, y: 4)
         let moved = ImagePreprocessor(config: shifted).prepare(rgb)
         for (x, y) in [(0, 0), (10, 20), (s - 5, s - 5)] {
             XCTAssertEqual(Array(moved.pixels[(y * s + x) * 3..<((y * s + x) * 3 + 3)]), Array(rgb.pixels[((y + 4) * s + x + 4) * 3..<(((y + 4) * s + x + 4) * 3 + 3)]))
@@ -101,6 +101,17 @@ final class LabExperimentTests: XCTestCase {
         var nearest = base; nearest.interpolation = .nearest
         let sampled = Set(ImagePreprocessor(config: nearest).prepare(image).pixels), source = Set(image.convertedToRGB().pixels)
         XCTAssertTrue(sampled.isSubset(of: source), "nearest copies input values only")
+    }
+
+    /// A labels.tsv that cannot be read is an error naming it and the line, not unlabelled pictures.
+    func testAMalformedLabelsFileIsNamed() throws {
+        let model = try LabFixtures.model()
+        let data = try LabFixtures.heldOut(count: 2, seed: 9).appendingPathComponent("heldout")
+        let tsv = data.appendingPathComponent("labels.tsv")
+        try Data("images/000001.png\n".utf8).write(to: tsv)
+        XCTAssertThrowsError(try LabInputs.load([data.path], model: model)) { error in
+            XCTAssertTrue("\(error)".contains(tsv.path) && "\(error)".contains("line 1"), "\(error)")
+        }
     }
 
     /// The block observer sees every block once per batch and changes nothing: embeddings are bit-identical

@@ -159,6 +159,8 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(raw.split(separator: "\n"), ["[854, 496, 502, 294, 477, 867]", "[836]"])
         let (_, err) = try run(["tokenize", "--raw"], stdin: "a\n", expectStatus: 64)
         XCTAssertTrue(err.contains("--raw is for SentencePiece"), err)
+        let (_, short) = try run(["tokenize", "--model", dir.path, "--length", "1"], stdin: "a\n", expectStatus: 64)
+        XCTAssertTrue(short.contains("--length must be at least 2"), short)
     }
 
     /// `clip lab` end to end on the bundled model (its own held-out pictures): JSON with each experiment's
@@ -188,6 +190,12 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(badMode.contains("--mode must be k-pixel or linf"), badMode)
         let (_, badExperiment) = try run(["lab", "occlusions"], expectStatus: 64)
         XCTAssertTrue(badExperiment.contains("occlusions"), badExperiment)
+        for (arguments, message) in [(["--budget", "0"], "--budget must be at least 1"), (["--limit", "0"], "--limit must be at least 1"),
+                                     (["--batch-size", "0"], "--batch-size must be at least 1"),
+                                     (["--labels", "a,b", "--labels-file", "x.txt"], "at most one of --labels and --labels-file")] {
+            let (_, err) = try run(["lab", "noise"] + arguments, expectStatus: 64)
+            XCTAssertTrue(err.contains(message), err)
+        }
     }
 
     func testPreprocessWritesTheModelInput() throws {

@@ -144,6 +144,24 @@ final class SentencePieceJSONTests: XCTestCase {
         try check(#"{\#(unigram), "added_tokens": [{"content": "", "id": 3}]}"#, ["added_tokens[0]", "non-empty"])
     }
 
+    /// A folder's tokenizer_config.json is read strictly: not JSON, or a pad_token the vocabulary lacks, is
+    /// an error naming the file and the field.
+    func testATokenizerConfigThatDoesNotFitIsNamed() throws {
+        for file in ["tokenizer.json", "spiece.model"] {
+            let dir = try temporaryDirectory(self)
+            try FileManager.default.copyItem(at: Fixtures.url("sentencepiece/\(file)"), to: dir.appendingPathComponent(file))
+            let config = dir.appendingPathComponent("tokenizer_config.json")
+            try Data(#"{"pad_token": "<nope>"}"#.utf8).write(to: config)
+            assertCLIPError([config.path, "pad_token", "'<nope>' is not a piece"]) { try SiglipTokenizer.forFolder(dir, length: 16) }
+            try Data("[1,".utf8).write(to: config)
+            assertCLIPError([config.path, "not a JSON object"]) { try SiglipTokenizer.forFolder(dir, length: 16) }
+            try Data(#"{"pad_token": {"content": "<pad>"}}"#.utf8).write(to: config)
+            XCTAssertEqual(try SiglipTokenizer.forFolder(dir, length: 16).padID, 0, "\(file): an AddedToken object names the pad")
+        }
+        let empty = try temporaryDirectory(self)
+        assertCLIPError([empty.path, "tokenizer.json, spiece.model, tokenizer.model"]) { try SiglipTokenizer.forFolder(empty, length: 16) }
+    }
+
     /// tokenizers' BPE fuses a run of unknown characters into one `<unk>` only with `fuse_unk`; a regex
     /// normalizer matches Unicode scalars (a space carrying a combining mark is still a space to it).
     func testUnknownRunsAndScalarRegexesFollowTokenizers() throws {
