@@ -32,6 +32,15 @@ def ort_options(threads):
     return opts
 
 
+def clip_bench(clip, threads, seconds, *options):
+    """`clip bench --json` with `options` (e.g. `--shape`, `--towers`, `--precision`) on `threads` threads:
+    its report (cpu, build, kernels, and `results` of kind, batch, tokens, precision, per_second)."""
+    env = dict(os.environ, CLIP_NUM_THREADS=str(threads))
+    out = subprocess.run([clip, "bench", "--json", "--seconds", str(seconds), "--threads", str(threads), *options],
+                         capture_output=True, text=True, check=True, env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def measure(fn, batch, seconds):
     fn()
     runs, start = 0, time.perf_counter()
@@ -123,10 +132,7 @@ def main():
             table[("onnxruntime int8", kind, batch, tokens)] = int8_best
 
     if os.path.exists(args.clip):
-        env = dict(os.environ, CLIP_NUM_THREADS=str(args.threads))
-        out = subprocess.run([args.clip, "bench", "--json", "--seconds", str(args.seconds), "--threads", str(args.threads)],
-                             capture_output=True, text=True, check=True, env=env).stdout
-        report = json.loads(out.strip().splitlines()[-1])
+        report = clip_bench(args.clip, args.threads, args.seconds)
         print(f"swiftclip: {report['cpu']} ({report['cpu_features']}); {report['build']}; kernels: {report['kernels']}")
         for r in report["results"]:
             table[(f"swiftclip {r['precision']}", r["kind"], r["batch"], r.get("tokens"))] = r["per_second"]

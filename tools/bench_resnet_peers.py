@@ -11,7 +11,6 @@ Usage: python tools/bench_resnet_peers.py [--threads 2] [--seconds 4] [--clip .b
 import argparse
 import json
 import os
-import subprocess
 import tempfile
 
 import torch
@@ -19,14 +18,13 @@ import torch
 import reference_env  # noqa: F401  (torchvision stub before open_clip)
 import open_clip
 
-from bench_peers import measure, ort_options
+from bench_peers import clip_bench, measure, ort_options
 from make_resnet_fixtures import randomize_resnet
 
 
-def clip_bench(clip, shape, threads, seconds):
-    out = subprocess.run([clip, "bench", "--shape", shape, "--towers", "image", "--precision", "fp32", "--threads", str(threads),
-                          "--seconds", str(seconds), "--json"], check=True, capture_output=True, text=True).stdout
-    return {r["batch"]: r["per_second"] for r in json.loads(out)["results"] if r["kind"] == "image"}
+def image_rates(clip, shape, threads, seconds):
+    report = clip_bench(clip, threads, seconds, "--shape", shape, "--towers", "image", "--precision", "fp32")
+    return {r["batch"]: r["per_second"] for r in report["results"] if r["kind"] == "image"}
 
 
 def main():
@@ -52,8 +50,8 @@ def main():
             pixels = torch.randn(batch, 3, 224, 224).numpy()
             rates[batch] = measure(lambda: session.run(None, {"pixels": pixels}), batch, args.seconds)
             print(f"  onnxruntime {ort.__version__} fp32 RN50 image batch {batch:2d}  {rates[batch]:7.1f}/s", flush=True)
-    ours = clip_bench(args.clip, "RN50", args.threads, args.seconds)
-    vit = clip_bench(args.clip, "ViT-B-32-quickgelu", args.threads, args.seconds)
+    ours = image_rates(args.clip, "RN50", args.threads, args.seconds)
+    vit = image_rates(args.clip, "ViT-B-32-quickgelu", args.threads, args.seconds)
     print(f"\nimage embeddings/s, fp32, {args.threads} threads, random weights:")
     print(f"  {'batch':>5}  {'SwiftCLIP RN50':>14}  {'ORT RN50':>9}  {'ratio':>6}  {'SwiftCLIP ViT-B/32':>18}")
     for batch in (1, 32):

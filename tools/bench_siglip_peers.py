@@ -7,9 +7,7 @@ texts at batch 32 × 64 tokens; then `clip bench --shape ViT-B-16-SigLIP --preci
 Usage: python tools/bench_siglip_peers.py [--threads 2] [--seconds 4] [--clip .build/release/clip]
 """
 import argparse
-import json
 import os
-import subprocess
 import tempfile
 
 import numpy as np
@@ -18,7 +16,7 @@ import torch
 import reference_env  # noqa: F401
 from transformers import SiglipConfig, SiglipModel
 
-from bench_peers import measure, ort_options
+from bench_peers import clip_bench, measure, ort_options
 
 
 class Tower(torch.nn.Module):
@@ -57,9 +55,8 @@ def main():
                 x = np.random.randn(batch, 3, 224, 224).astype(np.float32) if kind == "image" else np.random.randint(0, 32000, (batch, 64)).astype(np.int64)
                 rates[(kind, batch)] = measure(lambda: session.run(None, {"x": x}), batch, args.seconds)
                 print(f"  onnxruntime {ort.__version__} fp32 SigLIP B/16 {kind} batch {batch:2d}  {rates[(kind, batch)]:7.1f}/s", flush=True)
-    out = subprocess.run([args.clip, "bench", "--shape", "ViT-B-16-SigLIP", "--precision", "fp32", "--threads", str(args.threads),
-                          "--seconds", str(args.seconds), "--json"], check=True, capture_output=True, text=True).stdout
-    ours = {(r["kind"], r["batch"]): r["per_second"] for r in json.loads(out)["results"]}
+    report = clip_bench(args.clip, args.threads, args.seconds, "--shape", "ViT-B-16-SigLIP", "--precision", "fp32")
+    ours = {(r["kind"], r["batch"]): r["per_second"] for r in report["results"]}
     print(f"\nSigLIP ViT-B/16, fp32, {args.threads} threads, random weights (embeddings/s):")
     for key in [("image", 1), ("image", 32), ("text", 32)]:
         print(f"  {key[0]:5s} batch {key[1]:2d}  SwiftCLIP {ours[key]:7.1f}  ONNX Runtime {rates[key]:7.1f}  {ours[key] / rates[key]:5.2f}×")

@@ -79,11 +79,11 @@ public enum KnownModels {
     /// Hugging Face `CLIPModel` (tokenizer and preprocessing files optional).
     public static let huggingFace = Layout(required: ["config.json", "model.safetensors"],
                                            optional: ["preprocessor_config.json", "vocab.json", "merges.txt", "tokenizer_config.json", "spiece.model",
-                                                      "tokenizer.json", "tokenizer.model", "special_tokens_map.json"])
+                                                      "tokenizer.json", "tokenizer.model"])
     /// open_clip's hub layout (many LAION and DataComp repositories have only this; SigLIP's keep their
     /// SentencePiece tokenizer beside it).
     public static let openCLIP = Layout(required: ["open_clip_config.json", "open_clip_model.safetensors"],
-                                        optional: ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "spiece.model", "tokenizer.model"])
+                                        optional: ["tokenizer.json", "tokenizer_config.json", "spiece.model", "tokenizer.model"])
     /// Tried in this order.
     public static let layouts = [huggingFace, openCLIP]
 }

@@ -31,6 +31,13 @@ public struct PreprocessConfig: Sendable, Equatable {
 
     public enum ChannelOrder: String, Sendable { case rgb, bgr }
 
+    /// Pixels right (`x`) and down (`y`).
+    public struct Offset: Sendable, Equatable {
+        public var x: Int, y: Int
+        public init(x: Int, y: Int) { self.x = x; self.y = y }
+        public static let zero = Offset(x: 0, y: 0)
+    }
+
     public var size: Int
     public var mean: [Float]
     public var std: [Float]
@@ -38,7 +45,7 @@ public struct PreprocessConfig: Sendable, Equatable {
     public var rgbConversion: RGBConversion
     public var interpolation: Interpolation = .pillowBicubic
     /// Pixels the crop is moved right and down from the centre (a crop "off by a few pixels").
-    public var cropOffset: (x: Int, y: Int) = (0, 0)
+    public var cropOffset = Offset.zero
     public var channelOrder: ChannelOrder = .rgb
     /// false: `x / 255` without the mean and std.
     public var normalize = true
@@ -46,11 +53,6 @@ public struct PreprocessConfig: Sendable, Equatable {
     public init(size: Int = 224, mean: [Float] = PreprocessConfig.openAIMean, std: [Float] = PreprocessConfig.openAIStd, resizeMode: ResizeMode = .shortest,
                 rgbConversion: RGBConversion = .afterResize) {
         self.size = size; self.mean = mean; self.std = std; self.resizeMode = resizeMode; self.rgbConversion = rgbConversion
-    }
-
-    public static func == (a: PreprocessConfig, b: PreprocessConfig) -> Bool {
-        a.size == b.size && a.mean == b.mean && a.std == b.std && a.resizeMode == b.resizeMode && a.rgbConversion == b.rgbConversion
-            && a.interpolation == b.interpolation && a.cropOffset == b.cropOffset && a.channelOrder == b.channelOrder && a.normalize == b.normalize
     }
 
     public static let openAIMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
@@ -70,7 +72,7 @@ public struct ImagePreprocessor: Sendable {
     /// The resized and cropped RGB image, before normalisation.
     public func prepare(_ image: PixelImage) -> PixelImage {
         let image = config.rgbConversion == .firstOntoWhite ? image.compositedOnWhite() : image
-        let s = config.size, (dx, dy) = config.cropOffset
+        let s = config.size, dx = config.cropOffset.x, dy = config.cropOffset.y
         switch config.resizeMode {
         case .squash where dx == 0 && dy == 0:
             return resize(image, width: s, height: s).convertedToRGB()

@@ -17,9 +17,7 @@ public enum ActivationsExperiment {
         }
         // Per (image · steps + step): per block, sparsity and mean L2 norm per token.
         let count = images.count * ns
-        let sparsity = UnsafeMutableBufferPointer<[Double]>.allocate(capacity: count), norm = UnsafeMutableBufferPointer<[Double]>.allocate(capacity: count)
-        sparsity.initialize(repeating: []); norm.initialize(repeating: [])
-        defer { sparsity.deallocate(); norm.deallocate() }
+        var sparsity = [[Double]](repeating: [], count: count), norm = sparsity
         _ = try model.embed(count: count, observer: { range in { block in
             for (k, item) in range.enumerated() {
                 var zeros = 0, normSum = 0.0
@@ -59,7 +57,7 @@ public enum ActivationsExperiment {
         let heatmap = Heatmap(title: "Near-zero MLP activations (|a| < \(nearZero)) — \(context.modelName)", xLabel: "t (0: noise, 1: the image)",
                               yLabel: "block", columnLabels: steps.map { format($0, 1) }, rowLabels: (0..<blocks).map { "block \($0)" }, values: meanSparsity)
         let heatFiles = try context.report.plot("activations_heatmap", svg: heatmap.svg())
-        let groups = { (values: UnsafeMutableBufferPointer<[Double]>) in
+        let groups = { (values: [[Double]]) in
             (0..<blocks).map { b in LineChart.Group(name: "block \(b)", lines: images.indices.map { i in steps.indices.map { values[i * ns + $0][b] } },
                                                     color: blocks <= Palette.categorical.count ? Palette.color(b) : Palette.ramp(Double(b) / Double(blocks - 1))) }
         }

@@ -58,8 +58,7 @@ public final class AdversarialAttack {
 
     /// Logits through the training kernels (`scale · cos` to each label's text embedding).
     func logits(_ embedding: [Float]) -> [Float] {
-        let d = embedding.count, e = classifier.classEmbeddings
-        return (0..<classifier.labels.count).map { j in classifier.logitScale * (0..<d).reduce(Float(0)) { $0 + embedding[$1] * e.data[j * d + $1] } }
+        Similarity.dotProducts(Tensor(shape: [1, embedding.count], values: embedding), classifier.classEmbeddings).row(0).map { classifier.logitScale * $0 }
     }
 
     /// The gradient of `logit(target) − logit(source)` per 8-bit value (HWC order), and the current logits.
@@ -100,8 +99,15 @@ public final class AdversarialAttack {
 
     private func kPixels(_ image: PixelImage, original: Int, target initialTarget: Int, k: Int) throws -> Outcome {
         var current = image, changed = Set<Int>(), target = initialTarget, steps = 0
-        while changed.count < k {
+        // Whether `current` has a new pixel not yet judged: the next gradient's forward pass judges it.
+        var changedSinceCheck = false
+        while true {
             let (g, now) = try marginGradient(current, target: target, source: original)
+            if changedSinceCheck {
+                changedSinceCheck = false
+                if Self.argmax(now) != original, try inferencePrediction(current) != original { break }
+                if changed.count >= k { break }
+            }
             steps += 1
             // Follow whichever other label is now closest.
             let runnerUp = Self.argmax(now, excluding: original)
@@ -118,8 +124,7 @@ public final class AdversarialAttack {
             guard best >= 0 else { break }
             for c in 0..<3 { current.pixels[3 * best + c] = g[3 * best + c] > 0 ? 255 : 0 }
             changed.insert(best)
-            let training = logits(try trainable.imageEmbeddings(pixels: tensor(current)))
-            if Self.argmax(training) != original, try inferencePrediction(current) != original { break }
+            changedSinceCheck = true
         }
         return try outcome(image, current, original: original, target: target, steps: steps)
     }

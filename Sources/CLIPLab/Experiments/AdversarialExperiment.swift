@@ -18,7 +18,7 @@ public enum AdversarialExperiment {
         try FileOutput.createFolder(context.report.folder.appendingPathComponent(folder))
         var rows: [[String]] = [], output = ExperimentOutput(experiment: "adversarial")
         var flips = 0, verified = 0, pixelCounts: [Double] = [], stepCounts: [Double] = [], budgets: [Double] = []
-        let loaded = context.model.loaded
+        let loaded = context.model.loaded, embedder = try loaded.imageEmbedder()
         for image in context.images {
             let outcome = try attack.attack(image.prepared, mode: mode, budget: budget)
             let base = "\(folder)/\(image.name)"
@@ -26,7 +26,7 @@ public enum AdversarialExperiment {
             let adversarialFile = try context.report.image(base + "_adversarial", outcome.adversarial)
             try context.report.image(base + "_difference", AdversarialAttack.differenceMap(image.prepared, outcome.adversarial))
             // The saved file through the normal path: decode, the model's preprocessing, fp32 inference.
-            let reread = try loaded.imageEmbedder().embed(files: [context.report.folder.appendingPathComponent(adversarialFile).path])
+            let reread = try embedder.embed(files: [context.report.folder.appendingPathComponent(adversarialFile).path])
             let rereadLabel = classifier.top(1, reread)[0][0].index
             let confirmed = outcome.flipped && rereadLabel == outcome.predicted && rereadLabel != outcome.original
             if outcome.flipped { flips += 1 }

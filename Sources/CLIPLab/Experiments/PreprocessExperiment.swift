@@ -13,7 +13,7 @@ public enum PreprocessExperiment {
             ("nearest", with { $0.interpolation = .nearest }),
             ("bicubic (no antialias)", with { $0.interpolation = .bicubic }),
             (base.resizeMode == .shortest ? "squash (no crop)" : "crop instead of squash", with { $0.resizeMode = base.resizeMode == .shortest ? .squash : .shortest }),
-            ("crop 4 px off", with { $0.cropOffset = (4, 4) }),
+            ("crop 4 px off", with { $0.cropOffset = .init(x: 4, y: 4) }),
             ("BGR", with { $0.channelOrder = .bgr }),
             ("not normalised", with { $0.normalize = false }),
         ]

@@ -52,13 +52,7 @@ public final class SiglipTextTransformer: TextTower, @unchecked Sendable {
 
     private func forward(_ sequences: [[Int32]], tokens: Int, normalize: Bool, ws: TransformerWorkspace) -> Tensor {
         let w = config.transformer.width
-        let table = weights.tokenEmbedding.data, pos = weights.positions.data
-        for (b, seq) in sequences.enumerated() {
-            for t in 0..<tokens {
-                let dst = ws.x.data + (b * tokens + t) * w, emb = table + Int(seq[t]) * w, pe = pos + t * w
-                for j in 0..<w { dst[j] = emb[j] + pe[j] }
-            }
-        }
+        TokenEmbedding.write(sequences, tokens: tokens, table: weights.tokenEmbedding, positions: weights.positions, width: w, into: ws.x.data)
         stack.forward(ws, batch: sequences.count, tokens: tokens, causal: false)
         return EmbeddingHead.project(ws, width: w, pooledRows: sequences.indices.map { $0 * tokens + tokens - 1 }, norm: weights.finalNorm,
                                      eps: config.transformer.layerNormEps, projection: weights.head, bias: weights.headBias.data,

@@ -79,14 +79,10 @@ public final class SiglipVisionTransformer: ImageTower, @unchecked Sendable {
     }
 
     private func forward(pixels: Tensor, batch: Int, ws: TransformerWorkspace, normalize: Bool, observer: BlockObserver?) -> Tensor {
-        let s = config.imageSize, c = config.transformer.width, p = config.patchSize, tokens = config.tokens
-        let rows = batch * tokens, colWidth = 3 * p * p
-        let ownCols: Tensor? = rows * colWidth <= ws.mlp.count ? nil : Tensor(uninitialized: [rows, colWidth])
-        let cols = ownCols?.data ?? ws.mlp.data
-        PatchEmbedding.im2col(pixels.data, batch: batch, channels: 3, size: s, patch: p, into: cols)
-        GEMM.multiply(cols, ldx: colWidth, rows: rows, weights: weights.patchWeight, into: ws.x.data, ldc: c, accumulate: false,
-                      bias: weights.patchBias.data, scratch: ws.scratch)
-        withExtendedLifetime(ownCols) {}
+        let c = config.transformer.width, tokens = config.tokens, rows = batch * tokens
+        // No class token: the patches are the residual stream.
+        PatchEmbedding.forward(pixels, batch: batch, channels: 3, size: config.imageSize, patch: config.patchSize,
+                               weights: weights.patchWeight, bias: weights.patchBias.data, ws: ws, into: ws.x.data)
         let pos = weights.positions.data
         for b in 0..<batch {
             let x = ws.x.data + b * tokens * c

@@ -67,17 +67,24 @@ public final class TextTransformer: TextTower, @unchecked Sendable {
 
     private func forward(_ sequences: [[Int32]], tokens: Int, pooledAt: [Int], normalize: Bool, ws: TransformerWorkspace) -> Tensor {
         let w = config.transformer.width, batch = sequences.count
-        let table = weights.tokenEmbedding.data, pos = weights.positions.data
-        for (b, seq) in sequences.enumerated() {
-            for t in 0..<tokens {
-                let id = t < seq.count ? Int(seq[t]) : 0
-                let dst = ws.x.data + (b * tokens + t) * w, emb = table + id * w, pe = pos + t * w
-                for j in 0..<w { dst[j] = emb[j] + pe[j] }
-            }
-        }
+        TokenEmbedding.write(sequences, tokens: tokens, table: weights.tokenEmbedding, positions: weights.positions, width: w, into: ws.x.data)
         stack.forward(ws, batch: batch, tokens: tokens, causal: true)
         return EmbeddingHead.project(ws, width: w, pooledRows: pooledAt.enumerated().map { $0.offset * tokens + $0.element },
                                      norm: weights.lnFinal, eps: config.transformer.layerNormEps,
                                      projection: weights.projection, normalize: normalize)
+    }
+}
+
+/// Token plus position embeddings into the residual stream, `[texts · tokens, width]`: both text towers'
+/// first step. A sequence shorter than `tokens` is read as padded with id 0.
+enum TokenEmbedding {
+    static func write(_ sequences: [[Int32]], tokens: Int, table: Tensor, positions: Tensor, width w: Int, into x: UnsafeMutablePointer<Float>) {
+        for (b, seq) in sequences.enumerated() {
+            for t in 0..<tokens {
+                let id = t < seq.count ? Int(seq[t]) : 0
+                let dst = x + (b * tokens + t) * w, emb = table.data + id * w, pe = positions.data + t * w
+                for j in 0..<w { dst[j] = emb[j] + pe[j] }
+            }
+        }
     }
 }

@@ -38,19 +38,11 @@ public final class VisionTransformer: ImageTower, @unchecked Sendable {
     }
 
     private func forward(pixels: Tensor, batch: Int, ws: TransformerWorkspace, normalize: Bool, observer: BlockObserver?) -> Tensor {
-        let s = config.imageSize, ch = config.channels
-        let c = config.transformer.width, p = config.patchSize, grid = config.gridSize, tokens = config.tokens
-        let patches = batch * grid * grid
-
-        // The patch GEMM borrows the MLP buffer for its im2col input (when it fits) and the qkv buffer for its output.
-        let colWidth = ch * p * p
-        let ownCols: Tensor? = patches * colWidth <= ws.mlp.count ? nil : Tensor(uninitialized: [patches, colWidth])
-        let cols = ownCols?.data ?? ws.mlp.data
+        let c = config.transformer.width, grid = config.gridSize, tokens = config.tokens
+        // The patches go to the qkv buffer: the class token takes row 0 of each image in the residual stream.
         let patchOut = ws.qkv.data
-        PatchEmbedding.im2col(pixels.data, batch: batch, channels: ch, size: s, patch: p, into: cols)
-        GEMM.multiply(cols, ldx: colWidth, rows: patches, weights: weights.patchWeight, into: patchOut, ldc: c, accumulate: false,
-                      scratch: ws.scratch)
-        withExtendedLifetime(ownCols) {}
+        PatchEmbedding.forward(pixels, batch: batch, channels: config.channels, size: config.imageSize, patch: config.patchSize,
+                               weights: weights.patchWeight, ws: ws, into: patchOut)
         let pos = weights.positions.data, cls = weights.classEmbedding.data
         for b in 0..<batch {
             let x = ws.x.data + b * tokens * c

@@ -9,7 +9,6 @@ import Foundation
 /// `TemplateProcessing`; added tokens matched on the raw text (`normalized: false`, as SentencePiece exports
 /// write them). Anything else is refused naming its field.
 public struct HuggingFaceTokenizer: Sendable {
-    let addedTokens: [AddedToken]
     /// The added tokens by their first character, longest first: a text is scanned once, each position
     /// trying only the tokens that can start there.
     private let addedByFirst: [Unicode.Scalar: [(token: AddedToken, scalars: [Unicode.Scalar])]]
@@ -54,8 +53,8 @@ public struct HuggingFaceTokenizer: Sendable {
             vocabulary[content] = id
         }
         // Longest first, so that a token containing another wins where both match.
-        addedTokens = added.sorted { $0.content.unicodeScalars.count > $1.content.unicodeScalars.count }
-        addedByFirst = Dictionary(grouping: addedTokens.map { ($0, Array($0.content.unicodeScalars)) }, by: { $0.1[0] })
+        let longestFirst = added.sorted { $0.content.unicodeScalars.count > $1.content.unicodeScalars.count }
+        addedByFirst = Dictionary(grouping: longestFirst.map { ($0, Array($0.content.unicodeScalars)) }, by: { $0.1[0] })
         normalizers = try json.normalizers(root["normalizer"], field: "normalizer")
         preTokenizers = try json.preTokenizers(root["pre_tokenizer"], field: "pre_tokenizer")
         (prefixIDs, suffixIDs) = try json.template(root["post_processor"], vocabulary: vocabulary)
@@ -91,7 +90,7 @@ public struct HuggingFaceTokenizer: Sendable {
     /// The raw text cut at every added token (leftmost, then longest), with `lstrip`/`rstrip` taking the
     /// whitespace beside a token and `single_word` refusing a match inside a word.
     func splitAddedTokens(_ text: String) -> [Segment] {
-        guard !addedTokens.isEmpty else { return [.text(text, atStart: true)] }
+        guard !addedByFirst.isEmpty else { return [.text(text, atStart: true)] }
         let scalars = Array(text.unicodeScalars)
         func isWord(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || s.properties.numericType != nil || s == "_" }
         var out: [Segment] = []

@@ -36,9 +36,12 @@ public struct SiglipTokenizer: Sendable {
     /// A SentencePiece model file as SigLIP's references run it: `</s>` appended; padded with `</s>` for
     /// T5's Unigram vocabulary, with `<pad>` for Gemma's BPE one.
     public init(sentencePiece: SentencePieceTokenizer, length: Int = 64, cleanup: Cleanup = .transformers) {
-        let model = sentencePiece.model
-        let pad = model.algorithm == .bpe && model.padID >= 0 ? model.padID : model.eosID
-        self.init(pieces: .sentencePiece(sentencePiece), length: length, padID: pad, cleanup: cleanup)
+        self.init(pieces: .sentencePiece(sentencePiece), length: length, padID: Self.defaultPad(sentencePiece.model), cleanup: cleanup)
+    }
+
+    /// `<pad>` for a BPE (Gemma) model that has one, else `</s>` (T5's vocabulary, SigLIP).
+    static func defaultPad(_ model: SentencePieceModel) -> Int {
+        model.algorithm == .bpe && model.padID >= 0 ? model.padID : model.eosID
     }
 
     /// Python's `string.punctuation`.

@@ -30,7 +30,7 @@ extension SiglipTokenizer {
             let sp = try SentencePieceTokenizer(contentsOf: file)
             isBPE = sp.model.algorithm == .bpe
             pieces = .sentencePiece(sp)
-            defaultPad = SiglipTokenizer(sentencePiece: sp).padID
+            defaultPad = SiglipTokenizer.defaultPad(sp.model)
             padID = config.padToken.flatMap { name in sp.model.pieces.firstIndex { $0.text == name } }
         }
         if let name = config.padToken, padID == nil {

@@ -52,22 +52,9 @@ enum TextPattern: Sendable {
     func matches(in text: String) -> [Range<String.Index>] {
         switch self {
         case let .literal(needle):
+            // By Unicode scalars, as Rust compares bytes (String's == would merge graphemes).
             guard !needle.isEmpty else { return [] }
-            var out: [Range<String.Index>] = []
-            // Compared by Unicode scalars, as Rust compares bytes (String's == would merge graphemes).
-            let scalars = text.unicodeScalars, needleScalars = Array(needle.unicodeScalars)
-            var i = scalars.startIndex
-            while i < scalars.endIndex {
-                var j = i, k = 0
-                while k < needleScalars.count, j < scalars.endIndex, scalars[j] == needleScalars[k] { j = scalars.index(after: j); k += 1 }
-                if k == needleScalars.count {
-                    out.append(i..<j)
-                    i = j
-                } else {
-                    i = scalars.index(after: i)
-                }
-            }
-            return out
+            return text.unicodeScalars.ranges(of: needle.unicodeScalars)
         case .regex:
             guard let regex = compiled() else { return [] }
             return text.ranges(of: regex).filter { !$0.isEmpty }
