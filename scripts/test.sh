@@ -18,6 +18,10 @@ swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing
 scripts/test-serve-openai.sh
 # The search page in a real headless Chromium (Debian's), screenshots in .build/page-artifacts/.
 scripts/test-search-page.sh
+# The whole suite again as an Intel Xeon with AVX512-VNNI but no AVX512-BF16 runs it (Ice Lake, or
+# Sapphire/Emerald Rapids in a VM that hides BF16 and AMX): int8 blocks with an fp32 patch embedding, no bf16
+# (about a minute). CLIP_CPU_FEATURES can only mask: on a CPU without AVX-512 VNNI this is a plain rerun.
+CLIP_CPU_FEATURES=avx2,f16c,avx512,avx512vnni swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing
 # Again as a CPU with AVX2 alone would run them (CLIP_CPU_FEATURES masks AVX-512 and F16C away): the
 # reduced-precision tests pass through the fp32 fallback and the scalar reference kernels, and the HNSW
 # index through its portable half-precision kernels.

@@ -15,7 +15,7 @@ struct BenchCommand: AsyncParsableCommand {
     var seconds: Double = 4
     @Option(name: .long, help: "Model shape: an open_clip architecture name (default ViT-B-32-quickgelu), or 'tiny' (smoke tests).")
     var shape = "ViT-B-32-quickgelu"
-    @Flag(name: .long, help: "Also compare the GEMM kernels (fp32 packed, OpenBLAS, and the bf16/int8 kernels this CPU has) on the model's shapes.")
+    @Flag(name: .long, help: "Also compare the GEMM kernels (fp32 packed, OpenBLAS, and the bf16/int8 kernels this CPU has) on the model's shapes, and print the format and kernel each part of each model runs.")
     var kernels = false
     @Option(name: .long, help: "Only this precision (fp32, bf16, int8, auto); default: every precision this CPU runs.")
     var precision: Precision?
@@ -61,8 +61,16 @@ struct BenchCommand: AsyncParsableCommand {
         let loadTowers: Towers = towers == .image ? .vision : towers == .text ? .text : .both
 
         var results: [Measurement] = []
+        var plans: [(Precision, [KernelPlanLine])] = []
         for p in precisions {
             let model = CLIPModel.randomWeights(config: config, towers: loadTowers, packing: LinearPacking(p))
+            plans.append((p, model.packedLayers.planLines))
+            if kernels && !json {
+                // What each part resolved to: a part whose format this CPU lacks (the patch embedding's bf16
+                // on a CPU with AVX512-VNNI but no AVX512-BF16) says so.
+                print("\(p.rawValue) model layers:")
+                for line in plans.last!.1 { print("  \(line)") }
+            }
             if let vision = model.vision {
                 for batch in [1, 32] {
                     let pixels = images(batch)
@@ -84,6 +92,12 @@ struct BenchCommand: AsyncParsableCommand {
                 "model": "\(shape) (random weights)", "threads": Parallelism.threads, "build": BuildInfo.summary, "cpu": cpu,
                 "cpu_features": "\(table.features)", "kernels": table.summary,
                 "peak_rss_mb": peakMB, "tokenizer_prompts_per_second_1_thread": tokenizerRate,
+                "layers": Dictionary(uniqueKeysWithValues: plans.map { plan in
+                    (plan.0.rawValue, plan.1.map { line -> [String: Any] in
+                        ["part": line.part, "format": line.format.rawValue, "kernel": line.kernel, "layers": line.layers,
+                         "asked": (line.fellBackFrom ?? line.format).rawValue]
+                    })
+                }),
                 "results": results.map { ["kind": $0.kind, "precision": $0.precision.rawValue, "batch": $0.batch, "tokens": $0.tokens as Any, "per_second": $0.perSecond, "runs": $0.runs] },
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -51,9 +51,19 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
         let promptList = try prompts.map { try TextList.read($0).filter { !$0.isEmpty } }
             ?? labelled.map { set in set.classes.flatMap { label in zeroShotTemplates.map { PromptTemplates.fill($0, with: label) } } }
             ?? PromptTemplates.imagenetClassNames.map { PromptTemplates.fill("a photo of a {}.", with: $0) }
-        let requested = compare.split(separator: ",").compactMap { Precision(rawValue: String($0)) }
+        // A precision this CPU has no kernel for would run fp32 and be fp32 compared with itself: say so and
+        // leave it out, before spending a model load on it.
+        let table = KernelTable.current
+        var requested: [Precision] = []
+        for precision in compare.split(separator: ",").compactMap({ Precision(rawValue: String($0)) }) {
+            if table.supports(precision) {
+                requested.append(precision)
+            } else {
+                FileHandle.standardError.write(Data("note: this CPU lacks \(precision.instructions) (has: \(table.features)); \(precision.rawValue) is not compared\n".utf8))
+            }
+        }
 
-        func measure(_ precision: Precision) throws -> (images: Tensor?, texts: Tensor, top1: Double?, ran: Precision) {
+        func measure(_ precision: Precision) throws -> (images: Tensor?, texts: Tensor, top1: Double?) {
             var options = modelOptions
             options.precision = precision
             let loaded = try options.load(towers: .both, smoothing: !noSmoothing)
@@ -63,14 +73,13 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
             if let set = labelled {
                 top1 = try EvalCommand.zeroShot(loaded, on: set, templates: zeroShotTemplates, images: imageOptions).0.top1
             }
-            return (imageEmbeddings, texts, top1, loaded.model.precision)
+            return (imageEmbeddings, texts, top1)
         }
 
         let reference = try measure(.fp32)
         var rows = [Row(precision: .fp32, image: nil, text: nil, top1: reference.top1)]
         for precision in requested {
             let got = try measure(precision)
-            guard got.ran == precision else { continue }  // the CPU lacks it; the notice said so
             rows.append(Row(precision: precision,
                             image: got.images.map { EmbeddingAgreement(reference: reference.images!, candidate: $0) },
                             text: EmbeddingAgreement(reference: reference.texts, candidate: got.texts), top1: got.top1))

@@ -244,6 +244,28 @@ final class CLITests: XCTestCase {
         let rows = lines.dropFirst(2).prefix { $0.hasPrefix("  ") }
         XCTAssertEqual(rows.count, 12, table)  // 4 GEMMs × (image b=1, image b=32, text) for the tiny shape
         XCTAssertTrue(rows.allSatisfy { $0.split(separator: " ").count == 4 + precisions.count }, table)
+        // … then what each part of each model runs: the blocks in the precision asked for.
+        for precision in precisions {
+            XCTAssertTrue(table.contains("\(precision) model layers:\n  image patch embedding: "), table)
+            XCTAssertTrue(table.contains("  image blocks: \(precision) × 8 layers on "), table)
+        }
+    }
+
+    /// The Intel profile (AVX512-VNNI without AVX512-BF16), where this CPU can run it: the int8 model's patch
+    /// embedding falls back to fp32, and both `--kernels` and the JSON say so.
+    func testBenchSaysWhatThePatchEmbeddingRunsWithoutBF16() throws {
+        try XCTSkipUnless(CPUFeatures.detected.isSuperset(of: [.avx2, .avx512, .avx512VNNI]), "no AVX512-VNNI here (\(CPUFeatures.detected))")
+        let intel = ["CLIP_CPU_FEATURES": "avx2,f16c,avx512,avx512vnni"]
+        let (intelTable, _) = try run(["bench", "--kernels", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--towers", "image", "--precision", "int8"],
+                                      environment: intel)
+        XCTAssertTrue(intelTable.contains("int8 model layers:\n  image patch embedding: fp32 × 1 layer on packed 6×64 AVX-512 FMA (asked bf16: no kernel on this CPU)\n"
+                                          + "  image blocks: int8 × 8 layers on u8·s8 6×64 AVX512-VNNI"), intelTable)
+        let (intelJSON, _) = try run(["bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--towers", "image", "--precision", "int8"],
+                                     environment: intel)
+        let layers = ((try JSONSerialization.jsonObject(with: Data(intelJSON.utf8)) as! [String: Any])["layers"] as! [String: Any])["int8"] as! [[String: Any]]
+        XCTAssertEqual(layers.first?["part"] as? String, "image patch embedding")
+        XCTAssertEqual(layers.first?["format"] as? String, "fp32")
+        XCTAssertEqual(layers.first?["asked"] as? String, "bf16")
     }
 
     /// `clip eval precision`: fp32 first, then every reduced precision this CPU runs, each held against fp32.
@@ -252,8 +274,11 @@ final class CLITests: XCTestCase {
         let prompts = dir.appendingPathComponent("prompts.txt")
         try Data("a photo of a dog\na diagram\nsnow\n".utf8).write(to: prompts)
         let images = ["rgb_baseline.jpg", "cmyk.jpg", "exact_64.png"].map { Fixtures.url("images/\($0)").path }
-        let (out, _) = try run(["eval", "precision", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path,
-                                "--prompts", prompts.path, "--json", "--images"] + images)
+        let (out, notes) = try run(["eval", "precision", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path,
+                                    "--prompts", prompts.path, "--json", "--images"] + images)
+        // A precision this CPU lacks is left out, and said so once on stderr.
+        XCTAssertEqual(notes.contains("lacks AVX512-BF16"), !KernelTable.current.supports(.bf16), notes)
+        XCTAssertEqual(notes.contains("bf16 is not compared"), !KernelTable.current.supports(.bf16), notes)
         let results = (try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any])["results"] as! [[String: Any]]
         let expected = ["fp32"] + [Precision.bf16, .int8].filter { KernelTable.current.supports($0) }.map(\.rawValue)
         XCTAssertEqual(results.map { $0["precision"] as! String }, expected)

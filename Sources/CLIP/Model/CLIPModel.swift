@@ -22,6 +22,11 @@ public final class CLIPModel: @unchecked Sendable {
     public let source: String
     /// The precision the block linears run in (resolved: never `auto`).
     public let precision: Precision
+    /// Every packed layer of the loaded towers (`image.*`, then `text.*`), with the format it resolved to
+    /// and the kernel that runs it.
+    public var packedLayers: [PackedLayer] {
+        (vision?.packedLayers.map { $0.prefixed("image") } ?? []) + (text?.packedLayers.map { $0.prefixed("text") } ?? [])
+    }
 
     init(config: CLIPConfig, vision: (any ImageTower)?, text: (any TextTower)?, logitScale: Float, logitBias: Float? = nil, source: String,
          precision: Precision = .fp32) {

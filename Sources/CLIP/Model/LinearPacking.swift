@@ -1,6 +1,6 @@
 /// How a model's residual-block linear layers are packed: the precision that will actually run (after the
-/// CPU check) and the kernel table that runs it. The embedding head stays fp32; the patch embedding is bf16
-/// in the reduced modes (see `packPatch`).
+/// CPU check) and the kernel table that runs it. The embedding head stays fp32; the patch embedding asks
+/// for bf16 in the reduced modes, and is fp32 where the CPU has no bf16 kernel (see `packPatch`).
 public struct LinearPacking: Sendable {
     public let precision: Precision
     let kernels: KernelTable
@@ -26,9 +26,11 @@ public struct LinearPacking: Sendable {
         PackedWeights(weight, format: precision, kernels: kernels)
     }
 
-    /// The patch embedding (the image tower's first layer, 10% of ViT-B/32's fp32 time at batch 1) runs in
-    /// bf16 whenever the blocks run reduced, and the CPU has bf16: its 8-bit mantissa keeps the pixels'
-    /// precision, which an int8 scale per patch would not for dark or flat patches.
+    /// The patch embedding (the image tower's first layer, 10% of ViT-B/32's fp32 time at batch 1) asks for
+    /// bf16 whenever the blocks run reduced: its 8-bit mantissa keeps the pixels' precision, which an int8
+    /// scale per patch would not for dark or flat patches. On a table without bf16 (an Intel Xeon with
+    /// AVX512-VNNI but no AVX512-BF16, while the blocks run int8) `PackedWeights` resolves it to fp32 on the
+    /// fast fp32 kernel; its `format` and `clip bench --kernels` say which ran.
     func packPatch(_ weight: Tensor) -> PackedWeights {
         PackedWeights(weight, format: precision == .fp32 ? .fp32 : .bf16, kernels: kernels)
     }

@@ -8,6 +8,9 @@ public protocol ImageTower: AnyObject, Sendable {
     /// `[batch, embedDim]`, L2-normalised unless `normalize` is false. `observer` sees each residual block's
     /// MLP activations (towers without transformer blocks never call it).
     func embed(pixels: Tensor, normalize: Bool, observer: BlockObserver?) throws -> Tensor
+    /// Every packed linear layer (and convolution), with the format and kernel it runs: what `clip bench
+    /// --kernels` reports.
+    var packedLayers: [PackedLayer] { get }
 }
 
 extension ImageTower {
@@ -33,6 +36,8 @@ public protocol TextTower: AnyObject, Sendable {
     /// Embeds token sequences as `Tokenizer.encode` makes them: `[texts, embedDim]` in input order,
     /// L2-normalised unless `normalize` is false.
     func embed(tokens: [[Int32]], normalize: Bool) throws -> Tensor
+    /// Every packed linear layer, with the format and kernel it runs.
+    var packedLayers: [PackedLayer] { get }
 }
 
 extension TextTower {

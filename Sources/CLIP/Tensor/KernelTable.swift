@@ -82,6 +82,23 @@ public struct KernelTable: Sendable {
         int8: Int8Kernels(name: "u8·s8 scalar reference", quantize: clip_quantize_rows_u8, gemm: clip_gemm_u8s8_reference),
         bf16: BF16Kernels(name: "bf16 scalar reference", convert: clip_convert_rows_bf16, gemm: clip_gemm_bf16_reference))
 
+    /// The scalar reference kernels for exactly the formats `table` has kernels for. A model packed on both
+    /// tables resolves every layer to the same format (a format `table` lacks packs as fp32 on both), so
+    /// the two differ by kernel arithmetic alone: the like-for-like comparison the tests need on a CPU
+    /// with AVX512-VNNI but no AVX512-BF16, where `.reference` would run bf16 layers that `table` runs fp32.
+    public static func reference(matching table: KernelTable) -> KernelTable {
+        KernelTable(features: [], int8: table.int8 == nil ? nil : reference.int8, bf16: table.bf16 == nil ? nil : reference.bf16)
+    }
+
+    /// The name of the kernel that runs weights packed in `format` on this table.
+    public func kernelName(for format: Precision) -> String {
+        switch format {
+        case .fp32, .auto: return fp32Name
+        case .bf16: return bf16?.name ?? "none (fp32 fallback)"
+        case .int8: return int8?.name ?? "none (fp32 fallback)"
+        }
+    }
+
     public func supports(_ precision: Precision) -> Bool {
         switch precision {
         case .fp32: return true
@@ -93,7 +110,7 @@ public struct KernelTable: Sendable {
 
     /// The kernel each precision runs here, for `clip bench` and `BuildInfo`.
     public var summary: String {
-        "fp32: \(fp32Name); bf16: \(bf16?.name ?? "none (fp32 fallback)"); int8: \(int8?.name ?? "none (fp32 fallback)"); "
+        "fp32: \(fp32Name); bf16: \(kernelName(for: .bf16)); int8: \(kernelName(for: .int8)); "
             + "attention: \(attention ? "AVX-512 per head" : "BLAS per head")"
     }
 }

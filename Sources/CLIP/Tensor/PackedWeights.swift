@@ -15,8 +15,11 @@ public final class PackedWeights: @unchecked Sendable {
     public static let panelWidth = 16
     public let outFeatures: Int
     public let inFeatures: Int
-    /// fp32, bf16 or int8 (never `auto`).
+    /// The format it resolved to and runs in: fp32, bf16 or int8 (never `auto`). It is `requestedFormat`
+    /// unless the kernel table has no kernel for that, in which case it is fp32.
     public let format: Precision
+    /// The format the caller asked for (`auto` is never resolved here: it packs as fp32).
+    public let requestedFormat: Precision
     /// The kernels this weight runs on (chosen when it was packed).
     let kernels: KernelTable
     let panels: Int
@@ -39,6 +42,7 @@ public final class PackedWeights: @unchecked Sendable {
         inFeatures = k
         panels = (n + w - 1) / w
         self.format = format
+        requestedFormat = requested
         self.kernels = kernels
         switch format {
         case .int8:
@@ -81,6 +85,9 @@ public final class PackedWeights: @unchecked Sendable {
     }
 
     deinit { LargeAllocation.free(raw, bytes: rawBytes) }
+
+    /// The GEMM kernel that runs this weight, as `clip bench --kernels` names it.
+    public var kernelName: String { kernels.kernelName(for: format) }
 
     /// Bytes held, for memory reports.
     public var byteCount: Int { rawBytes }

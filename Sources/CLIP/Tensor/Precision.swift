@@ -7,7 +7,7 @@
 /// - `auto`: the fastest of these that this CPU runs and that meets the accuracy bar: int8, else bf16,
 ///   else fp32.
 /// Attention, LayerNorm and the embedding head stay fp32 in every mode; the patch embedding is bf16 in the
-/// reduced modes when the CPU has bf16.
+/// reduced modes when the CPU has bf16, else fp32 (`PackedWeights.format` and `clip bench --kernels` say).
 public enum Precision: String, CaseIterable, Codable, Sendable {
     case fp32, bf16, int8, auto
 
@@ -20,7 +20,16 @@ public enum Precision: String, CaseIterable, Codable, Sendable {
             return (.fp32, nil)
         case .bf16, .int8:
             if kernels.supports(self) { return (self, nil) }
-            return (.fp32, "note: this CPU lacks \(self == .int8 ? "AVX512-VNNI" : "AVX512-BF16") (has: \(kernels.features)); running \(rawValue) layers in fp32")
+            return (.fp32, "note: this CPU lacks \(instructions) (has: \(kernels.features)); running \(rawValue) layers in fp32")
+        }
+    }
+
+    /// The instructions its kernel needs, for messages.
+    public var instructions: String {
+        switch self {
+        case .int8: return "AVX512-VNNI"
+        case .bf16: return "AVX512-BF16"
+        case .fp32, .auto: return "AVX2 or nothing"
         }
     }
 }

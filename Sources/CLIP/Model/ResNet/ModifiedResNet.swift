@@ -21,6 +21,18 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
 
     public var towerConfig: ImageTowerConfig { .modifiedResNet(config) }
 
+    public var packedLayers: [PackedLayer] {
+        var layers = weights.stem.enumerated().map { PackedLayer("stem.\($0.offset)", part: "convolutions", $0.element.weights) }
+        for (s, stage) in weights.stages.enumerated() {
+            for (b, block) in stage.enumerated() {
+                let convolutions = [("conv1", block.conv1), ("conv2", block.conv2), ("conv3", block.conv3)] + (block.downsample.map { [("downsample", $0)] } ?? [])
+                layers += convolutions.map { PackedLayer("layer\(s + 1).\(b).\($0.0)", part: "convolutions", $0.1.weights) }
+            }
+        }
+        return layers + [PackedLayer("attnpool.q_proj", part: "attention pool", weights.query),
+                         PackedLayer("attnpool.c_proj", part: "attention pool", weights.output)]
+    }
+
     init(config: ResNetConfig, embedDim: Int, weights: ResNetWeights) {
         self.config = config
         self.embedDim = embedDim

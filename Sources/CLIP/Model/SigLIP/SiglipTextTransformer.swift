@@ -31,6 +31,10 @@ public final class SiglipTextTransformer: TextTower, @unchecked Sendable {
         stack = TransformerStack(config: config.transformer, blocks: weights.stack)
     }
 
+    public var packedLayers: [PackedLayer] {
+        weights.stack.packedLayers + [PackedLayer("head", part: "head", weights.head)]
+    }
+
     public func embed(tokens sequences: [[Int32]], normalize: Bool = true) throws -> Tensor {
         guard let length = sequences.first?.count else { return Tensor(zeros: [0, embedDim]) }
         for (i, seq) in sequences.enumerated() {

@@ -63,6 +63,12 @@ public final class SiglipVisionTransformer: ImageTower, @unchecked Sendable {
 
     public var towerConfig: ImageTowerConfig { .siglip(config) }
 
+    public var packedLayers: [PackedLayer] {
+        let head = weights.head
+        return [PackedLayer("patch", part: "patch embedding", weights.patchWeight)] + weights.stack.packedLayers
+            + [("head.out", head.out), ("head.fc", head.fc), ("head.proj", head.proj)].map { PackedLayer($0.0, part: "head", $0.1) }
+    }
+
     init(config: VisionConfig, weights: SiglipVisionWeights) {
         self.config = config
         embedDim = config.transformer.width

@@ -25,6 +25,10 @@ public final class TextTransformer: TextTower, @unchecked Sendable {
         self.stack = TransformerStack(config: config.transformer, blocks: weights.stack)
     }
 
+    public var packedLayers: [PackedLayer] {
+        weights.stack.packedLayers + [PackedLayer("projection", part: "head", weights.projection)]
+    }
+
     /// Embeds token sequences (each `[SOT, …, EOT, 0, …]`, as `Tokenizer.encode` makes them).
     ///
     /// The text is pooled at its highest token id (the EOT token, as open_clip's `argmax` and HF both do).

@@ -26,6 +26,11 @@ public final class VisionTransformer: ImageTower, @unchecked Sendable {
 
     public var towerConfig: ImageTowerConfig { .vit(config) }
 
+    public var packedLayers: [PackedLayer] {
+        [PackedLayer("patch", part: "patch embedding", weights.patchWeight)] + weights.stack.packedLayers
+            + [PackedLayer("projection", part: "head", weights.projection)]
+    }
+
     /// Embeds preprocessed images.
     /// - Parameter pixels: `[batch, 3, imageSize, imageSize]`, already normalised with the model's mean/std.
     /// - Returns: `[batch, embedDim]`, L2-normalised unless `normalize` is false.
