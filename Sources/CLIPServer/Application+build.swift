@@ -1,6 +1,8 @@
 import CLIP
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import ServiceLifecycle
 
 /// How `clip serve` listens and guards its routes.
 public struct ServerConfiguration: Sendable {
@@ -13,15 +15,27 @@ public struct ServerConfiguration: Sendable {
     public var maxBody: Int
     /// The one browser origin allowed to call the API (CORS); nil: no CORS headers at all.
     public var corsOrigin: String?
+    /// Seconds a connection may send nothing before it is closed: before its first request, between
+    /// requests (keep-alive), and in the middle of a request line, headers or body (nginx's header, body and
+    /// keep-alive timeouts, as one). A request being answered is never cut.
+    public var idleTimeout: Double
+    /// Open connections at most; past it new ones wait in the listen backlog until one closes.
+    public var maxConnections: Int
+    /// Seconds SIGTERM waits for the requests in flight before it cancels them and exits.
+    public var shutdownGrace: Double
 
     public init(host: String = "127.0.0.1", port: Int = 8080, apiKeys: [String] = [], allowNoAuth: Bool = false,
-                maxBody: Int = 20 << 20, corsOrigin: String? = nil) {
+                maxBody: Int = 20 << 20, corsOrigin: String? = nil, idleTimeout: Double = 30, maxConnections: Int = 1000,
+                shutdownGrace: Double = 10) {
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
         self.allowNoAuth = allowNoAuth
         self.maxBody = maxBody
         self.corsOrigin = corsOrigin
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+        self.shutdownGrace = shutdownGrace
     }
 
     /// Refuses a non-loopback address without keys or an explicit `--no-auth`.
@@ -38,7 +52,9 @@ public struct ServerConfiguration: Sendable {
 /// router in memory.
 public func buildRouter(_ served: ServedModel, library: ServedLibrary? = nil, configuration: ServerConfiguration,
                         metrics: ServerMetrics = ServerMetrics()) -> Router<BasicRequestContext> {
-    let router = Router()
+    // HEAD is answered wherever GET is (the headers of the GET, no body).
+    let base = Router(options: .autoGenerateHeadEndpoints)
+    let router = RecordingRouter(router: base, methods: RouteMethods())
     metrics.observe(served)
     // Outermost first: the access log (swift-log) and the metrics see the final status of every request.
     router.add(middleware: LogRequestsMiddleware(.info))
@@ -48,6 +64,7 @@ public func buildRouter(_ served: ServedModel, library: ServedLibrary? = nil, co
     router.add(middleware: ErrorMiddleware())
     if configuration.isLoopback && configuration.apiKeys.isEmpty { router.add(middleware: LoopbackHostMiddleware()) }
     if !configuration.apiKeys.isEmpty { router.add(middleware: APIKeyMiddleware(keys: configuration.apiKeys)) }
+    router.add(middleware: MethodNotAllowedMiddleware(methods: router.methods))
     router.get("healthz") { _, _ in "ok" }
     router.get("ping") { _, _ in "pong" }
     // Both towers are loaded before the application is built, so a running server is a ready one.
@@ -63,7 +80,7 @@ public func buildRouter(_ served: ServedModel, library: ServedLibrary? = nil, co
     PredictController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
     LibraryController<BasicRequestContext>(served: served, library: library, maxBody: configuration.maxBody).addRoutes(to: router)
     PageController<BasicRequestContext>().addRoutes(to: router)
-    return router
+    return base
 }
 
 /// The application `clip serve` runs. `onListening` gets the bound port (port 0 picks a free one).
@@ -72,6 +89,17 @@ public func buildApplication(_ served: ServedModel, library: ServedLibrary? = ni
                              onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws -> some ApplicationProtocol {
     try configuration.validate()
     return Application(router: buildRouter(served, library: library, configuration: configuration, metrics: metrics),
-                       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftclip"),
+                       server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
+                       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftclip",
+                                            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
                        onServerRunning: { channel in onListening(channel.localAddress?.port ?? configuration.port) })
+}
+
+/// Runs `app` until SIGTERM or SIGINT, then lets the requests in flight finish for at most `grace` seconds
+/// before cancelling them: shutdown ends in bounded time whatever the clients do (one holding a half-sent
+/// body kept the server alive for as long as it stayed).
+public func runUntilSignalled(_ app: some ApplicationProtocol, grace: Double) async throws {
+    var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger)
+    group.maximumGracefulShutdownDuration = .milliseconds(Int64(grace * 1000))
+    try await ServiceGroup(configuration: group).run()
 }

@@ -52,12 +52,21 @@ struct ServeCommand: AsyncParsableCommand {
     var maxBody = "20MiB"
     @Option(name: .long, help: "The browser origin allowed to call the API (CORS), e.g. https://photos.example; off by default.")
     var corsOrigin: String?
+    @Option(name: .long, help: "Seconds a connection may send nothing before it is closed: idle between requests, or stalled in a request line, headers or body.")
+    var idleTimeout = 30.0
+    @Option(name: .long, help: "Open connections at most; more wait in the listen backlog.")
+    var maxConnections = 1000
+    @Option(name: .long, help: "Seconds SIGTERM waits for requests in flight before cancelling them and exiting.")
+    var shutdownGrace = 10.0
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
         guard maxBatch >= 1 else { throw ValidationError("--max-batch must be at least 1") }
         guard maxDelayTextMs >= 0, maxDelayImageMs >= 0, (maxDelayMs ?? 0) >= 0 else { throw ValidationError("--max-delay-*ms must not be negative") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be more than 0 and at most 86400 seconds") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard shutdownGrace >= 0, shutdownGrace <= 3_600 else { throw ValidationError("--shutdown-grace must be 0…3600 seconds") }
         guard Self.bytes(maxBody) != nil else { throw ValidationError("--max-body: '\(maxBody)' is not a size such as 20MiB, 512KiB or 1GiB (at least 1KiB)") }
         guard library == nil || store == nil else { throw ValidationError("give --library DIR or --store URL, not both") }
         guard index.isEmpty || library != nil || databaseURL != nil else {
@@ -85,7 +94,8 @@ struct ServeCommand: AsyncParsableCommand {
             guard !keys.isEmpty else { throw CLIPError.input(file: apiKeyFile, reason: "no API keys in the file (one per line)") }
         }
         let configuration = ServerConfiguration(host: host, port: port, apiKeys: keys, allowNoAuth: noAuth, maxBody: Self.bytes(maxBody)!,
-                                                corsOrigin: corsOrigin)
+                                                corsOrigin: corsOrigin, idleTimeout: idleTimeout, maxConnections: maxConnections,
+                                                shutdownGrace: shutdownGrace)
         try configuration.validate()
         let started = Date()
         let loaded = try modelOptions.load(towers: .both)
@@ -101,8 +111,8 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data(String(format: "serving %@ (%@, dimension %d) on http://%@:%d, ready %.2f s after start\n",
                                                        name, precision, dimension, host, bound, Date().timeIntervalSince(started)).utf8))
         }
-        // SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.
-        try await app.runService()
+        // SIGTERM or SIGINT: stop accepting, finish the requests in flight (at most --shutdown-grace), exit 0.
+        try await runUntilSignalled(app, grace: shutdownGrace)
         served.shutdown()
     }
 

@@ -3,31 +3,36 @@
 /// support does not grow when downscaling (so it aliases, unlike Pillow), edges clamped; nearest takes
 /// `floor(x · in/out)`. The results are rounded to 8 bits. Only for measuring other pipelines' effect.
 enum FixedSupportResize {
-    static func resize(_ image: PixelImage, width outW: Int, height outH: Int, _ interpolation: PreprocessConfig.Interpolation) -> PixelImage {
+    /// `window`: only those output pixels (what a crop keeps), at the window's cost.
+    static func resize(_ image: PixelImage, width outW: Int, height outH: Int, _ interpolation: PreprocessConfig.Interpolation,
+                       window: Resample.Window? = nil) -> PixelImage {
         precondition(image.mode == .rgb, "FixedSupportResize takes RGB")
-        if outW == image.width && outH == image.height { return image }
-        let xs = taps(inSize: image.width, outSize: outW, interpolation), ys = taps(inSize: image.height, outSize: outH, interpolation)
-        var out = [UInt8](repeating: 0, count: outW * outH * 3)
-        for y in 0..<outH {
-            for x in 0..<outW {
+        let window = window ?? Resample.Window(columns: 0..<outW, rows: 0..<outH)
+        if outW == image.width && outH == image.height && window == Resample.Window(columns: 0..<outW, rows: 0..<outH) { return image }
+        let xs = taps(inSize: image.width, outSize: outW, interpolation, outputs: window.columns)
+        let ys = taps(inSize: image.height, outSize: outH, interpolation, outputs: window.rows)
+        let w = xs.count, h = ys.count
+        var out = [UInt8](repeating: 0, count: w * h * 3)
+        for y in 0..<h {
+            for x in 0..<w {
                 for c in 0..<3 {
                     var sum: Float = 0
                     for (iy, wy) in ys[y] {
                         let row = iy * image.width
                         for (ix, wx) in xs[x] { sum += wy * wx * Float(image.pixels[(row + ix) * 3 + c]) }
                     }
-                    out[(y * outW + x) * 3 + c] = UInt8(max(0, min(255, sum.rounded())))
+                    out[(y * w + x) * 3 + c] = UInt8(max(0, min(255, sum.rounded())))
                 }
             }
         }
-        return PixelImage(width: outW, height: outH, mode: .rgb, pixels: out)
+        return PixelImage(width: w, height: h, mode: .rgb, pixels: out)
     }
 
-    /// Per output index, the input indices and weights it samples.
-    static func taps(inSize: Int, outSize: Int, _ interpolation: PreprocessConfig.Interpolation) -> [[(Int, Float)]] {
+    /// Per output index in `outputs` (default: all), the input indices and weights it samples.
+    static func taps(inSize: Int, outSize: Int, _ interpolation: PreprocessConfig.Interpolation, outputs: Range<Int>? = nil) -> [[(Int, Float)]] {
         let scale = Float(inSize) / Float(outSize)
         func clamp(_ i: Int) -> Int { min(max(i, 0), inSize - 1) }
-        return (0..<outSize).map { o in
+        return (outputs ?? 0..<outSize).map { o in
             switch interpolation {
             case .nearest, .pillowBicubic:
                 return [(min(Int((Float(o) * scale).rounded(.down)), inSize - 1), 1)]

@@ -2,14 +2,22 @@ extension PixelImage {
     /// PIL's `Image.resize(size, Image.BICUBIC)` with its mode rules: palette images use nearest-neighbour,
     /// and images with alpha are resized premultiplied (RGBA → RGBa → resize → RGBA).
     public func resizedLikePIL(width w: Int, height h: Int) -> PixelImage {
-        if w == width && h == height { return self }
+        resizedLikePIL(width: w, height: h, window: Resample.Window(columns: 0..<w, rows: 0..<h))
+    }
+
+    /// The `window` of that resize alone (what a crop keeps), computed at the window's cost.
+    func resizedLikePIL(width w: Int, height h: Int, window: Resample.Window) -> PixelImage {
+        if w == width && h == height {
+            if window == Resample.Window(columns: 0..<w, rows: 0..<h) { return self }
+            return cropped(left: window.columns.lowerBound, top: window.rows.lowerBound, width: window.columns.count, height: window.rows.count)
+        }
         switch mode {
         case .palette:
-            return Resample.nearest(self, width: w, height: h)
+            return Resample.nearest(self, width: w, height: h, window: window)
         case .rgba, .grayAlpha:
-            return Resample.resize(premultiplied(), width: w, height: h, filter: .bicubic).unpremultiplied()
+            return Resample.resize(premultiplied(), width: w, height: h, filter: .bicubic, window: window).unpremultiplied()
         case .rgb, .gray, .cmyk:
-            return Resample.resize(self, width: w, height: h, filter: .bicubic)
+            return Resample.resize(self, width: w, height: h, filter: .bicubic, window: window)
         }
     }
 

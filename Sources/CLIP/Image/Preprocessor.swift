@@ -84,17 +84,22 @@ public struct ImagePreprocessor: Sendable {
             let (newW, newH): (Int, Int) = w <= h
                 ? (s, Int(Double(s) * Double(h) / Double(w)))
                 : (Int(Double(s) * Double(w) / Double(h)), s)
-            let resized = resize(image, width: newW, height: newH)
             // An offset crop may reach past the edge: PIL fills that with black.
             let top = Int((Double(newH - s) / 2).rounded(.toNearestOrEven)) + dy
             let left = Int((Double(newW - s) / 2).rounded(.toNearestOrEven)) + dx
-            return resized.cropped(left: left, top: top, width: s, height: s).convertedToRGB()
+            // Only the pixels the crop keeps are resized: the same pixels as resizing whole and cropping,
+            // at a cost bounded by the input and the model's size whatever the aspect ratio (a 1,000,000 × 1
+            // strip would otherwise resize to 224,000,000 × 224).
+            let window = Resample.Window.clamped(left: left, top: top, size: s, width: newW, height: newH)
+            let kept = resize(image, width: newW, height: newH, window: window)
+            return kept.cropped(left: left - window.columns.lowerBound, top: top - window.rows.lowerBound, width: s, height: s).convertedToRGB()
         }
     }
 
-    private func resize(_ image: PixelImage, width: Int, height: Int) -> PixelImage {
-        config.interpolation == .pillowBicubic ? image.resizedLikePIL(width: width, height: height)
-            : FixedSupportResize.resize(image.convertedToRGB(), width: width, height: height, config.interpolation)
+    private func resize(_ image: PixelImage, width: Int, height: Int, window: Resample.Window? = nil) -> PixelImage {
+        let window = window ?? Resample.Window(columns: 0..<width, rows: 0..<height)
+        return config.interpolation == .pillowBicubic ? image.resizedLikePIL(width: width, height: height, window: window)
+            : FixedSupportResize.resize(image.convertedToRGB(), width: width, height: height, config.interpolation, window: window)
     }
 
     /// Writes the normalised `[3, size, size]` tensor for `image` at `destination`.

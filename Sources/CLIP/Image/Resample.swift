@@ -5,6 +5,8 @@ import Foundation
 /// quantised to 22-bit fixed point, horizontal pass first, and an 8-bit rounded intermediate.
 enum Resample {
     static let precisionBits = 32 - 8 - 2
+    /// How far into an axis `nearest` reproduces Pillow's running sum (see there).
+    static let exactPositionLimit = 1 << 22
 
     enum Filter {
         case bicubic
@@ -23,18 +25,34 @@ enum Resample {
         let ksize: Int
         let bounds: [(start: Int, count: Int)]
         let weights: [Int32]   // [outSize × ksize]
+
+        /// The input positions these outputs read.
+        var inputSpan: Range<Int> {
+            guard let first = bounds.map(\.start).min(), let end = bounds.map({ $0.start + $0.count }).max() else { return 0..<0 }
+            return first..<end
+        }
+
+        /// The same coefficients over an input that starts `offset` positions later.
+        func shifted(by offset: Int) -> Coefficients {
+            Coefficients(ksize: ksize, bounds: bounds.map { ($0.start - offset, $0.count) }, weights: weights)
+        }
     }
 
-    static func coefficients(inSize: Int, outSize: Int, filter: Filter) -> Coefficients {
+    /// The coefficients of the output positions `outputs` (all of `0..<outSize` when nil), indexed from 0.
+    /// Each output position's coefficients depend on its own centre alone, so a window gives exactly the
+    /// values of the full table's rows; the table costs `outputs.count × ksize`, not `outSize × ksize`.
+    static func coefficients(inSize: Int, outSize: Int, filter: Filter, outputs: Range<Int>? = nil) -> Coefficients {
+        let outputs = outputs ?? 0..<outSize
         let scale = Double(inSize) / Double(outSize)
         let filterScale = max(scale, 1.0)
         let support = filter.support * filterScale
         let ksize = Int(support.rounded(.up)) * 2 + 1
         var bounds: [(Int, Int)] = []
-        var weights = [Int32](repeating: 0, count: outSize * ksize)
+        bounds.reserveCapacity(outputs.count)
+        var weights = [Int32](repeating: 0, count: outputs.count * ksize)
         var k = [Double](repeating: 0, count: ksize)
         let one = Double(1 << precisionBits)
-        for xx in 0..<outSize {
+        for (row, xx) in outputs.enumerated() {
             let center = (Double(xx) + 0.5) * scale
             let ss = 1.0 / filterScale
             let xmin = max(Int(center - support + 0.5), 0)
@@ -48,7 +66,7 @@ enum Resample {
             for x in 0..<xmax {
                 let v = ww != 0 ? k[x] / ww : k[x]
                 // Round half away from zero, then truncate: Pillow's normalize_coeffs_8bpc.
-                weights[xx * ksize + x] = Int32(v < 0 ? (-0.5 + v * one).rounded(.towardZero) : (0.5 + v * one).rounded(.towardZero))
+                weights[row * ksize + x] = Int32(v < 0 ? (-0.5 + v * one).rounded(.towardZero) : (0.5 + v * one).rounded(.towardZero))
             }
             bounds.append((xmin, xmax))
         }
@@ -66,20 +84,45 @@ enum Resample {
     /// Pass order matters because the intermediate image is rounded to 8 bits. Pillow 13 runs the vertical
     /// pass first when the height shrinks by more than twice as many pixels as the width does, otherwise
     /// horizontal first (rule measured against Pillow 13.0: 250 of 250 random shapes, ties horizontal).
-    static func resize(_ image: PixelImage, width outW: Int, height outH: Int, filter: Filter) -> PixelImage {
+    ///
+    /// `window` limits the work to the output pixels a crop keeps (`Window.clamped`): the result is that
+    /// window of the full resize, pixel for pixel, at a cost that follows the window and the input, never the
+    /// full output. A 1,000,000 × 1 strip resized to 224 high would otherwise be 224,000,000 × 224 pixels.
+    static func resize(_ image: PixelImage, width outW: Int, height outH: Int, filter: Filter, window: Window? = nil) -> PixelImage {
         let (w, h) = (image.width, image.height)
+        let window = window ?? Window(columns: 0..<outW, rows: 0..<outH)
         let verticalFirst = outH < h && (h - outH) > 2 * (w - outW)
+        var across = outW != w ? coefficients(inSize: w, outSize: outW, filter: filter, outputs: window.columns) : nil
+        var down = outH != h ? coefficients(inSize: h, outSize: outH, filter: filter, outputs: window.rows) : nil
+        // Only the input the window's filters read takes part: a 1 × 1,000,000 strip's horizontal pass would
+        // otherwise widen every one of its rows to 224 before the vertical pass kept a few hundred of them.
+        let columns = across?.inputSpan ?? window.columns, rows = down?.inputSpan ?? window.rows
         var current = image
-        if verticalFirst {
-            current = vertical(current, outHeight: outH, coefficients(inSize: h, outSize: outH, filter: filter))
+        if columns != 0..<w || rows != 0..<h {
+            current = image.cropped(left: columns.lowerBound, top: rows.lowerBound, width: columns.count, height: rows.count)
+            across = across?.shifted(by: columns.lowerBound)
+            down = down?.shifted(by: rows.lowerBound)
         }
-        if outW != w {
-            current = horizontal(current, outWidth: outW, coefficients(inSize: w, outSize: outW, filter: filter))
-        }
-        if outH != h && !verticalFirst {
-            current = vertical(current, outHeight: outH, coefficients(inSize: h, outSize: outH, filter: filter))
-        }
+        if verticalFirst, let down { current = vertical(current, outHeight: window.rows.count, down) }
+        if let across { current = horizontal(current, outWidth: window.columns.count, across) }
+        if !verticalFirst, let down { current = vertical(current, outHeight: window.rows.count, down) }
         return current
+    }
+
+    /// The output pixels to compute: columns × rows of the full output.
+    struct Window: Equatable {
+        let columns: Range<Int>
+        let rows: Range<Int>
+
+        /// The part of a `size`-square crop at (`left`, `top`) that lies inside a `width × height` output
+        /// (a crop may reach past the edge, which PIL fills with black): possibly empty.
+        static func clamped(left: Int, top: Int, size: Int, width: Int, height: Int) -> Window {
+            func clamp(_ start: Int, _ extent: Int) -> Range<Int> {
+                let lower = min(max(0, start), extent)
+                return lower..<max(lower, min(extent, start + size))
+            }
+            return Window(columns: clamp(left, width), rows: clamp(top, height))
+        }
     }
 
     private static func horizontal(_ image: PixelImage, outWidth: Int, _ co: Coefficients) -> PixelImage {
@@ -165,26 +208,36 @@ enum Resample {
     /// Pillow's NEAREST resize (`ImagingScaleAffine`): source positions start at half a step and advance
     /// by repeated addition of the step in double precision, truncated; the accumulated rounding decides
     /// which source pixel lands on a boundary, so it is reproduced as is.
-    static func nearest(_ image: PixelImage, width outW: Int, height outH: Int) -> PixelImage {
-        func positions(_ inSize: Int, _ outSize: Int) -> [Int] {
+    /// `window`: only those output pixels. The additions before the window still run, so that the rounding
+    /// is Pillow's; they cost one add each and no memory, up to `exactPositionLimit` of them. Past that (a
+    /// window millions of pixels into a strip's resize) the position is `step · (i + ½)` directly, which can
+    /// pick the neighbouring source pixel where the sum's rounding would have tipped the other way.
+    static func nearest(_ image: PixelImage, width outW: Int, height outH: Int, window: Window? = nil) -> PixelImage {
+        let window = window ?? Window(columns: 0..<outW, rows: 0..<outH)
+        func positions(_ inSize: Int, _ outSize: Int, _ outputs: Range<Int>) -> [Int] {
             let step = Double(inSize) / Double(outSize)
+            var table = [Int](repeating: 0, count: outputs.count)
+            guard outputs.upperBound <= exactPositionLimit else {
+                for i in outputs { table[i - outputs.lowerBound] = min(inSize - 1, max(0, Int(step * (Double(i) + 0.5)))) }
+                return table
+            }
             var position = step * 0.5
-            var table = [Int](repeating: 0, count: outSize)
-            for i in 0..<outSize {
-                table[i] = min(inSize - 1, max(0, Int(position)))
+            for i in 0..<outputs.upperBound {
+                if i >= outputs.lowerBound { table[i - outputs.lowerBound] = min(inSize - 1, max(0, Int(position))) }
                 position += step
             }
             return table
         }
         let c = image.mode.channels
-        let xs = positions(image.width, outW), ys = positions(image.height, outH)
-        var out = [UInt8](repeating: 0, count: outW * outH * c)
-        for y in 0..<outH {
-            for x in 0..<outW {
+        let xs = positions(image.width, outW, window.columns), ys = positions(image.height, outH, window.rows)
+        let w = xs.count
+        var out = [UInt8](repeating: 0, count: w * ys.count * c)
+        for y in 0..<ys.count {
+            for x in 0..<w {
                 let src = (ys[y] * image.width + xs[x]) * c
-                for ch in 0..<c { out[(y * outW + x) * c + ch] = image.pixels[src + ch] }
+                for ch in 0..<c { out[(y * w + x) * c + ch] = image.pixels[src + ch] }
             }
         }
-        return PixelImage(width: outW, height: outH, mode: image.mode, pixels: out)
+        return PixelImage(width: w, height: ys.count, mode: image.mode, pixels: out)
     }
 }

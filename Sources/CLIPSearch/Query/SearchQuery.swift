@@ -39,6 +39,8 @@ public struct SearchQuery: Sendable, Equatable {
             if !expectOperand { sign = 1 }  // words side by side without an operator: added
             var text = token, weight: Float = 1
             if let colon = token.firstIndex(of: ":"), let w = Float(token[..<colon]), !isFile(token) {
+                // Float() reads "nan", "inf" and 1e39 (→ ∞): no weight a sum can use.
+                guard w.isFinite else { throw CLIPError.invalidArgument("query: the weight '\(token[..<colon])' in '\(token)' is not a finite number") }
                 weight = w
                 text = String(token[token.index(after: colon)...])
             }
@@ -106,6 +108,7 @@ public struct SearchQuery: Sendable, Equatable {
             for k in v.indices { sum[k] += term.weight * v[k] }
         }
         let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard norm.isFinite else { throw CLIPError.invalidArgument("query: the weights are too large to add up") }
         guard norm > 0 else { throw CLIPError.invalidArgument("query: the parts cancel out") }
         return sum.map { $0 / norm }
     }

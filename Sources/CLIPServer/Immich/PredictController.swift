@@ -18,15 +18,25 @@ struct PredictController<Context: RequestContext> {
         var text: String?
     }
 
-    func addRoutes(to router: Router<Context>) {
-        router.post("predict") { request, _ in try await predict(request) }
+    func addRoutes(to router: some RouterMethods<Context>) {
+        router.post("predict") { request, _ in
+            // Every refusal in FastAPI's shape, `{"detail": …}`, as Immich reads it: those raised here and
+            // those of the shared request code (the body limit, the multipart boundary, a text's length).
+            do {
+                return try await predict(request)
+            } catch let error as APIError {
+                throw error.inFastAPIShape
+            } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+                throw APIError.bodyTooLarge(limit: maxBody).inFastAPIShape
+            }
+        }
     }
 
     func predict(_ request: Request) async throws -> Response {
-        guard let boundary = RequestBody.boundary(request.headers[.contentType]) else {
+        guard let boundary = try RequestBody.boundary(request) else {
             throw APIError.detail(.unprocessableContent, "expected a multipart/form-data body with a boundary")
         }
-        let body = try await request.body.collect(upTo: maxBody)
+        let body = try await RequestBody.collect(request, maxBody: maxBody)
         let form: Form
         do {
             form = try FormDataDecoder().decode(Form.self, from: body, boundary: boundary)
@@ -55,7 +65,7 @@ struct PredictController<Context: RequestContext> {
             guard let text = form.text, !text.isEmpty else {
                 throw APIError.detail(.badRequest, "entries ask for clip.textual but the form has no 'text' field")
             }
-            let ids = served.tokenize([text]).ids
+            let ids = try served.tokenize([text], param: "text").ids
             let vector = try await Self.embedding { try await served.text.embed(ids) }
             return JSONResponse.make(["clip": Self.vectorString(vector)])
         }

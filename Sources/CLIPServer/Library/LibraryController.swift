@@ -2,7 +2,10 @@ import CLIP
 import CLIPSearch
 import Foundation
 import Hummingbird
+import Logging
 import MultipartKit
+
+private let libraryLog = Logger(label: "swiftclip.library")
 
 /// The native API over the photo library (`clip serve --library DIR`):
 /// - `POST /v1/search`: a text (with `clip search`'s arithmetic, `cat + 2:snow - indoor`), an uploaded image,
@@ -28,7 +31,7 @@ struct LibraryController<Context: RequestContext> {
     /// How deep paging goes (offset + top_k).
     static var maxDepth: Int { 10_000 }
 
-    func addRoutes(to router: Router<Context>) {
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.post("v1/search") { request, _ in try await search(request) }
         router.post("v1/classify") { request, _ in try await classify(request) }
         router.post("v1/rank") { request, _ in try await rank(request) }
@@ -64,7 +67,7 @@ struct LibraryController<Context: RequestContext> {
                 throw APIError.badRequest("'query' has \(query.terms.count) parts; at most \(Self.maxQueryTerms)", param: "query")
             }
             let texts = query.terms.compactMap { term -> String? in if case let .text(t) = term.part { return t } else { return nil } }
-            let embedded = try await served.embedTexts(texts)
+            let embedded = try await served.embedTexts(texts, param: "query")
             do {
                 parts.append(try query.vector(embedText: { _ in embedded }, embedImage: { _ in [] }))
             } catch let error as CLIPError {
@@ -111,6 +114,9 @@ struct LibraryController<Context: RequestContext> {
             throw APIError.badRequest("'labels' is required (an array of strings, or one comma-separated string)", param: "labels")
         }
         let templates = try Self.templates(fields)
+        // Half the text limit each, so that every prompt (a template filled with a label) is within it.
+        try served.checkLengths(labels, param: "labels", limit: ServedModel.maxTextCharacters / 2)
+        try served.checkLengths(templates, param: "templates", limit: ServedModel.maxTextCharacters / 2)
         guard labels.count * templates.count <= 8192 else {
             throw APIError.badRequest("\(labels.count) labels × \(templates.count) templates is more than 8192 prompts", param: "templates")
         }
@@ -123,7 +129,7 @@ struct LibraryController<Context: RequestContext> {
             // text batcher's queue never holds one request larger than its limit.
             var embedded: [[Float]] = []
             for start in stride(from: 0, to: prompts.count, by: 256) {
-                embedded += try await served.embedTexts(Array(prompts[start..<min(prompts.count, start + 256)]))
+                embedded += try await served.embedTexts(Array(prompts[start..<min(prompts.count, start + 256)]), param: "labels")
             }
             return embedded
         }
@@ -178,7 +184,7 @@ struct LibraryController<Context: RequestContext> {
         let folder = try fields.string("folder").map(Self.folderPath)
         let ids = try fields.integers("ids", limit: Self.maxDepth).map { Array(NSOrderedSet(array: $0)) as! [Int64] }
         if ids != nil && folder != nil { throw APIError.badRequest("give 'ids' or 'folder', not both", param: "ids") }
-        let texts = try await served.embedTexts([prompt] + (versus.map { [$0] } ?? []))
+        let texts = try await served.embedTexts([prompt] + (versus.map { [$0] } ?? []), param: "prompt")
         let ranking = PromptRanking(prompt: texts[0], versus: versus == nil ? nil : texts[1], logitScale: served.loaded.model.logitScale,
                                     logitBias: served.loaded.model.logitBias)
         // Every image's inner products with the prompts: computed here for a few ids, by the store for a
@@ -345,7 +351,10 @@ struct LibraryController<Context: RequestContext> {
         } catch let error as APIError {
             throw error
         } catch {
-            throw APIError(.serviceUnavailable, "the library cannot be read: \((error as? CLIPError)?.description ?? "\(error)")", type: "server_error")
+            // The cause names the database's host, port, user and name: for the server's log, not the client.
+            libraryLog.error("the library cannot be read: \((error as? CLIPError)?.description ?? "\(error)")")
+            throw APIError(.serviceUnavailable, "the library cannot be read right now (its database is unreachable or failing); the server's log says why, and the next request tries again",
+                           type: "server_error", code: "library_unavailable")
         }
     }
 }

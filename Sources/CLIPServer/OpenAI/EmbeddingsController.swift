@@ -7,7 +7,7 @@ struct EmbeddingsController<Context: RequestContext> {
     let served: ServedModel
     let maxBody: Int
 
-    func addRoutes(to router: Router<Context>) {
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.post("v1/embeddings") { request, _ in try await embeddings(request) }
         router.get("v1/models") { _, _ in
             JSONResponse.make(["object": "list", "data": [["id": served.name, "object": "model", "owned_by": "swiftclip",
@@ -16,7 +16,7 @@ struct EmbeddingsController<Context: RequestContext> {
     }
 
     func embeddings(_ request: Request) async throws -> Response {
-        let buffer = try await request.body.collect(upTo: maxBody)
+        let buffer = try await RequestBody.collect(request, maxBody: maxBody)
         let parsed = try EmbeddingsRequest(json: Data(buffer: buffer), servedDimension: served.dimension)
         guard parsed.model == served.name else {
             throw APIError(.notFound, "the model '\(parsed.model)' is not served here; GET /v1/models lists '\(served.name)'",
@@ -26,7 +26,7 @@ struct EmbeddingsController<Context: RequestContext> {
         var tokens = 0
         switch parsed.modality {
         case .text:
-            let (ids, count) = served.tokenize(parsed.inputs)
+            let (ids, count) = try served.tokenize(parsed.inputs, param: "input")
             tokens = count
             vectors = try await served.embed(tokens: ids)
         case .image:

@@ -87,8 +87,8 @@ struct EmbeddingsRequest {
         return nil
     }
 
-    /// The bytes of an image input: a `data:image/…;base64,` URI or bare base64. `name` is how errors
-    /// name it (`input[2]`), and its field is the part before any index.
+    /// The bytes of an image input: a `data:image/…;base64,` URI (or `application/octet-stream`) or bare
+    /// base64. `name` is how errors name it (`input[2]`), and its field is the part before any index.
     static func imageBytes(_ input: String, param name: String) throws -> Data {
         let param = String(name.prefix { $0 != "[" })
         var payload = Substring(input)
@@ -96,13 +96,16 @@ struct EmbeddingsRequest {
             guard let comma = input.firstIndex(of: ","), input[..<comma].hasSuffix(";base64") else {
                 throw APIError.badRequest("\(name) is a data URI without ';base64,'", param: param)
             }
+            let mediaType = input[input.index(input.startIndex, offsetBy: 5)..<comma].dropLast(";base64".count)
+                .split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            guard mediaType.hasPrefix("image/") || mediaType == "application/octet-stream" else {
+                throw APIError.badRequest("\(name) is a data URI of \(mediaType.isEmpty ? "text/plain (no media type)" : mediaType), not an image (data:image/…;base64,)",
+                                          param: param, code: "invalid_image")
+            }
             payload = input[input.index(after: comma)...]
         } else if input.hasPrefix("http://") || input.hasPrefix("https://") {
             throw APIError.badRequest("\(name) is a URL; this server never fetches remote images: send the bytes as base64", param: param)
         }
-        guard let data = Data(base64Encoded: String(payload), options: .ignoreUnknownCharacters), !data.isEmpty else {
-            throw APIError.badRequest("\(name) is not valid base64", param: param)
-        }
-        return data
+        return try Base64Payload.decode(payload, name: name, param: param)
     }
 }

@@ -37,7 +37,7 @@ struct PageController<Context: RequestContext> {
     /// Paths the API key check lets through: the page must load before it can ask for the key.
     static func isOpen(_ path: String) -> Bool { path == "/" || path.hasPrefix("/assets/") || path == "/favicon.ico" }
 
-    func addRoutes(to router: Router<Context>) {
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.get("/") { _, _ in try serve("index.html") }
         router.get("assets/:name") { _, context in try serve(context.parameters.get("name") ?? "") }
         router.get("favicon.ico") { _, _ in try serve("icon.svg") }

@@ -11,6 +11,8 @@ public struct APIError: Error, Sendable {
     public let code: String?
     /// Seconds a client should wait before retrying (429).
     public var retryAfter: Int?
+    /// The methods a 405's path answers (`Allow`).
+    public var allow: String?
     /// Answer as FastAPI does (`{"detail": message}`), for the Immich-compatible routes.
     public var fastAPIShape = false
 
@@ -38,6 +40,20 @@ public struct APIError: Error, Sendable {
         }
     }
 
+    /// 413 for a body over `--max-body`; `declared`: the size its Content-Length claimed, when known.
+    public static func bodyTooLarge(declared: Int? = nil, limit: Int) -> APIError {
+        let claim = declared.map { " (Content-Length: \($0) bytes)" } ?? ""
+        return APIError(.contentTooLarge, "the request body is larger than the server's limit of \(limit) bytes (--max-body)\(claim)",
+                        param: nil, code: "body_too_large")
+    }
+
+    /// The same error in FastAPI's shape, for the Immich-compatible routes.
+    var inFastAPIShape: APIError {
+        var error = self
+        error.fastAPIShape = true
+        return error
+    }
+
     /// A FastAPI-shaped error (Immich's machine-learning service is FastAPI).
     public static func detail(_ status: HTTPResponse.Status, _ message: String) -> APIError {
         var error = APIError(status, message)
@@ -51,6 +67,7 @@ public struct APIError: Error, Sendable {
             : ["error": ["message": message, "type": type, "param": param as Any, "code": code as Any]]
         var response = JSONResponse.make(object, status: status)
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        if let allow { response.headers[.allow] = allow }
         return response
     }
 }

@@ -12,12 +12,19 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.openPaths.contains(request.uri.path) || PageController<Context>.isOpen(request.uri.path) { return try await next(request, context) }
         let header = request.headers[.authorization] ?? ""
-        let prefix = "Bearer "
-        guard header.hasPrefix(prefix), Self.matches(Array(header.dropFirst(prefix.count).utf8), keys) else {
+        guard let token = Self.bearerToken(header), Self.matches(Array(token.utf8), keys) else {
             throw APIError(.unauthorized, header.isEmpty ? "missing API key: send Authorization: Bearer <key>" : "incorrect API key",
                            param: nil, code: "invalid_api_key")
         }
         return try await next(request, context)
+    }
+
+    /// The credentials of `Bearer <token>`, the scheme matched without regard to case (RFC 7235 §2.1), one or
+    /// more spaces after it; nil for another scheme.
+    static func bearerToken(_ header: String) -> Substring? {
+        guard let space = header.firstIndex(of: " "), header[..<space].lowercased() == "bearer" else { return nil }
+        let token = header[space...].drop { $0 == " " }
+        return token.isEmpty ? nil : token
     }
 
     /// Constant time in the key's content: every byte of every configured key is compared.

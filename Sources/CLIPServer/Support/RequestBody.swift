@@ -16,8 +16,9 @@ enum RequestBody {
     }
 
     static func read(_ request: Request, maxBody: Int, multipart: Bool = true) async throws -> (fields: JSONFields, upload: Data?) {
-        let body = try await request.body.collect(upTo: maxBody)
-        guard multipart, let boundary = boundary(request.headers[.contentType]) else {
+        let boundary = multipart ? try Self.boundary(request) : nil
+        let body = try await collect(request, maxBody: maxBody)
+        guard let boundary else {
             return (try JSONFields(json: Data(buffer: body)), nil)
         }
         let form: Form
@@ -34,15 +35,23 @@ enum RequestBody {
         return (JSONFields(object: object), form.image)
     }
 
-    /// The boundary of a `multipart/form-data` content type; nil for anything else.
-    static func boundary(_ contentType: String?) -> String? {
-        guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
-        for parameter in contentType.split(separator: ";").dropFirst() {
-            let pair = parameter.trimmingCharacters(in: .whitespaces)
-            if pair.lowercased().hasPrefix("boundary=") {
-                return String(pair.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            }
+    /// The boundary of a `multipart/form-data` request, checked (`MultipartBoundary`); nil for any other
+    /// content type. A malformed one is a 400 naming the header.
+    static func boundary(_ request: Request) throws -> String? {
+        do {
+            return try MultipartBoundary.parse(request.headers[.contentType])
+        } catch {
+            throw APIError.badRequest("Content-Type: \(error)", param: "Content-Type", code: "invalid_multipart")
         }
-        return nil
+    }
+
+    /// The whole body, up to `maxBody` bytes. A `Content-Length` beyond the limit is answered 413 from the
+    /// header alone: waiting for 10 GiB that the client says it will send (and may never) holds the
+    /// connection for nothing.
+    static func collect(_ request: Request, maxBody: Int) async throws -> ByteBuffer {
+        if let declared = request.headers[.contentLength], let length = Int(declared), length > maxBody {
+            throw APIError.bodyTooLarge(declared: length, limit: maxBody)
+        }
+        return try await request.body.collect(upTo: maxBody)
     }
 }
