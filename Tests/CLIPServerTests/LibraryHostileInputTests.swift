@@ -1,4 +1,5 @@
 import CLIP
+import CLIPSearch
 import CLIPServer
 import Foundation
 import Hummingbird
@@ -33,6 +34,69 @@ extension LibraryRouteMemoryStoreTests {
             }
             let (status, body) = try await client.postJSON("/v1/search", ["query": "2:cat - 0.5:dog"])
             XCTAssertEqual(status, .ok, "\(body)")
+        }
+    }
+}
+
+extension LibraryRouteMemoryStoreTests {
+    /// One rule for links, images and thumbnails alike: the indexer follows them, and what was indexed is
+    /// served (through a symlinked folder or a symlinked photo, as the scan saw it); a file that is no longer
+    /// the one indexed (a link or a hard link put in its place) is refused until the next index pass. The
+    /// ETag comes from the bytes served.
+    func testLinksAreServedAsIndexedAndReplacementsAreRefused() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("clip-links-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: root) }
+        let photos = root.appendingPathComponent("photos"), elsewhere = root.appendingPathComponent("elsewhere")
+        let fm = FileManager.default
+        try fm.createDirectory(at: photos, withIntermediateDirectories: true)
+        try fm.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        try ServerFixtures.png(seed: 0).write(to: photos.appendingPathComponent("plain.png"))
+        try ServerFixtures.png(seed: 1).write(to: elsewhere.appendingPathComponent("behind-folder-link.png"))
+        try ServerFixtures.png(seed: 2).write(to: elsewhere.appendingPathComponent("target.png"))
+        try ServerFixtures.png(seed: 3).write(to: elsewhere.appendingPathComponent("other.png"))
+        try fm.createSymbolicLink(atPath: photos.appendingPathComponent("linked-folder").path, withDestinationPath: elsewhere.path)
+        try fm.createSymbolicLink(atPath: photos.appendingPathComponent("linked.png").path,
+                                  withDestinationPath: elsewhere.appendingPathComponent("target.png").path)
+        let store = try LibraryStore(directory: root.appendingPathComponent("library"), model: ServerFixtures.loaded)
+        _ = try await Indexer(library: SQLiteLibrary(bound: store)).update(roots: [photos.path]) { try ServerFixtures.loaded.imageEmbedder() }
+        let library = try await serve(store, folders: [], root: root)
+        let target = elsewhere.appendingPathComponent("target.png").path
+        let served = try ServerFixtures.served()
+        defer { served.shutdown() }
+        nonisolated(unsafe) var etags: [String: String] = [:]
+        try await Application(router: buildRouter(served, library: library, configuration: ServerConfiguration())).test(.router) { client in
+            let (_, listing) = try await client.postJSON("/v1/search", ["query": "a photo", "top_k": 20])
+            let hits = Dictionary(uniqueKeysWithValues: Self.results(listing).map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0.id) })
+            XCTAssertEqual(Set(hits.keys), ["plain.png", "linked.png", "behind-folder-link.png", "target.png", "other.png"])
+            etags = [:]
+            for (name, id) in hits {
+                for kind in ["images", "thumbnails"] {
+                    try await client.execute(uri: "/v1/\(kind)/\(id)", method: .get) { response in
+                        XCTAssertEqual(response.status, .ok, "\(kind) of \(name)")
+                        etags["\(kind)/\(name)"] = response.headers[.eTag]
+                    }
+                }
+            }
+            // A hard link to another photo put in the linked photo's target's place: not the file indexed.
+            try fm.removeItem(atPath: target)
+            try fm.linkItem(atPath: elsewhere.appendingPathComponent("other.png").path, toPath: target)
+            for kind in ["images", "thumbnails"] {
+                for name in ["linked.png", "target.png"] {
+                    assertAPIError(try await client.send("/v1/\(kind)/\(hits[name]!)", method: .get), .notFound, param: "id", "not the file the library indexed")
+                }
+            }
+        }
+        // After the next index pass (and a server that reads it) the new content is served, under a new ETag.
+        _ = try await Indexer(library: SQLiteLibrary(bound: store)).update(roots: [photos.path]) { try ServerFixtures.loaded.imageEmbedder() }
+        let reread = try await serve(store, folders: [], root: root)
+        try await Application(router: buildRouter(served, library: reread, configuration: ServerConfiguration())).test(.router) { client in
+            let (_, listing) = try await client.postJSON("/v1/search", ["query": "a photo", "top_k": 20])
+            let id = try XCTUnwrap(Self.results(listing).first { $0.path.hasSuffix("elsewhere/target.png") || $0.path.hasSuffix("linked-folder/target.png") }?.id)
+            try await client.execute(uri: "/v1/images/\(id)", method: .get) { response in
+                XCTAssertEqual(response.status, .ok)
+                XCTAssertEqual(Data(buffer: response.body), try Data(contentsOf: URL(fileURLWithPath: target)))
+                XCTAssertNotEqual(response.headers[.eTag], etags["images/target.png"])
+            }
         }
     }
 }

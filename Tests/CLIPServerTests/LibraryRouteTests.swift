@@ -195,10 +195,12 @@ class LibraryRouteTests: XCTestCase {
             try Data("cached".utf8).write(to: thumbnails.appendingPathComponent(cached[0]))
             try await client.execute(uri: "/v1/thumbnails/\(hit.id)", method: .get) { XCTAssertEqual(String(buffer: $0.body), "cached") }
 
-            // A library file replaced by a symbolic link (to anything) is not followed.
+            // A library file replaced by a symbolic link to another file is not the file indexed: refused, the
+            // image and the thumbnail alike (even with the thumbnail made already).
             try FileManager.default.removeItem(atPath: hit.path)
             try FileManager.default.createSymbolicLink(atPath: hit.path, withDestinationPath: fixture.files[4])
-            assertAPIError(try await client.send("/v1/images/\(hit.id)", method: .get), .notFound, param: "id", "symbolic link")
+            assertAPIError(try await client.send("/v1/images/\(hit.id)", method: .get), .notFound, param: "id", "not the file the library indexed")
+            assertAPIError(try await client.send("/v1/thumbnails/\(hit.id)", method: .get), .notFound, param: "id", "not the file the library indexed")
 
             assertAPIError(try await client.send("/v1/images/9999", method: .get), .notFound, param: "id", "no image with id 9999")
             assertAPIError(try await client.send("/v1/thumbnails/..%2F..%2Fetc%2Fpasswd", method: .get), .badRequest, param: "id", "not an integer")

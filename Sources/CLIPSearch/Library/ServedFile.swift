@@ -1,21 +1,19 @@
 import CLIP
 import Foundation
 
-/// Reads a library file for serving it: a regular file only, never through a symbolic link put in its
-/// place after indexing (that could point anywhere), and read rather than mapped (a file truncated
-/// meanwhile must be an error, not SIGBUS).
+/// Reads a library file for serving it, under one rule for images and thumbnails alike: **serve what was
+/// indexed.** The indexer follows symbolic links (`FileScanner`), so a served path may pass through them
+/// too; but the file must still be the one the library recorded, recognised by its content fingerprint
+/// (`ContentHash`: size, first and last 64 KiB). A link put in a photo's place after indexing, or another
+/// file hard-linked over it, is refused until the next index pass records it; nothing outside what was
+/// indexed is ever served. Read rather than mapped: a file truncated meanwhile is an error, not SIGBUS.
 public enum ServedFile {
-    public static func read(_ path: String) throws -> Data {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            let reason = errno == ELOOP ? "is now a symbolic link" : String(cString: strerror(errno))
-            throw CLIPError.input(file: path, reason: reason)
-        }
+    /// The bytes of `path` if they are still the file fingerprinted `hash`.
+    public static func read(_ path: String, indexedAs hash: String) throws -> Data {
+        let fd = try openRegular(path)
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            throw CLIPError.input(file: path, reason: "is not a regular file")
-        }
+        guard fstat(fd, &info) == 0 else { throw CLIPError.input(file: path, reason: String(cString: strerror(errno))) }
         var data = Data(count: Int(info.st_size))
         var done = 0
         let ok = data.withUnsafeMutableBytes { buffer -> Bool in
@@ -28,6 +26,32 @@ public enum ServedFile {
             return true
         }
         guard ok else { throw CLIPError.input(file: path, reason: "could not be read to the end (\(done) of \(info.st_size) bytes)") }
+        guard ContentHash.of(data: data) == hash else { throw changed(path) }
         return data
+    }
+
+    /// Checks that `path` is still the file fingerprinted `hash`, reading at most 128 KiB of it (for a
+    /// thumbnail already made).
+    public static func verify(_ path: String, indexedAs hash: String) throws {
+        let fd = try openRegular(path)
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw CLIPError.input(file: path, reason: String(cString: strerror(errno))) }
+        guard ContentHash.of(fd: fd, size: Int64(info.st_size)) == hash else { throw changed(path) }
+    }
+
+    private static func openRegular(_ path: String) throws -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // O_NONBLOCK: a FIFO put in its place must not hang
+        guard fd >= 0 else { throw CLIPError.input(file: path, reason: String(cString: strerror(errno))) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw CLIPError.input(file: path, reason: "is not a regular file")
+        }
+        return fd
+    }
+
+    private static func changed(_ path: String) -> CLIPError {
+        CLIPError.input(file: path, reason: "is not the file the library indexed any more (its content changed, or another file or link took its place); the next index pass records it")
     }
 }

@@ -18,22 +18,25 @@ public struct ThumbnailCache: Sendable {
     }
 
     /// The cached JPEG for the image at `path` with content fingerprint `hash`, made (and written
-    /// atomically) on first use.
+    /// atomically) on first use. Either way only while `path` is still that file (`ServedFile`'s rule).
     public func thumbnail(path: String, hash: String) throws -> Data {
         let name = hash.filter { $0.isLetter || $0.isNumber }
         let folder = directory.appendingPathComponent(String(name.prefix(2)))
         let url = folder.appendingPathComponent("\(name)-\(size).jpg")
-        if let cached = try? Data(contentsOf: url) { return cached }
-        let data = try Self.make(file: path, size: size, quality: quality)
+        if let cached = try? Data(contentsOf: url) {
+            try ServedFile.verify(path, indexedAs: hash)
+            return cached
+        }
+        let data = try Self.make(ServedFile.read(path, indexedAs: hash), name: path, size: size, quality: quality)
         // A cache that cannot be written (read-only library, full disk) costs speed, not the thumbnail.
         try? FileOutput.createFolder(folder, what: "the thumbnail cache")
         try? FileOutput.write(data, to: url, what: "a thumbnail")
         return data
     }
 
-    /// Decodes `file` (large JPEGs at a reduced DCT scale), fits it within `size`×`size` and encodes it.
-    public static func make(file: String, size: Int, quality: Int) throws -> Data {
-        let image = try ImageDecoder.decode(try ServedFile.read(file), name: file, options: DecodeOptions(jpegScaledShortSide: size))
+    /// Decodes `bytes` (large JPEGs at a reduced DCT scale), fits them within `size`×`size` and encodes them.
+    public static func make(_ bytes: Data, name: String, size: Int, quality: Int) throws -> Data {
+        let image = try ImageDecoder.decode(bytes, name: name, options: DecodeOptions(jpegScaledShortSide: size))
         let scale = min(1, Double(size) / Double(max(image.width, image.height)))
         let width = max(1, Int((Double(image.width) * scale).rounded())), height = max(1, Int((Double(image.height) * scale).rounded()))
         return try JPEGEncoder.encode(image.resizedLikePIL(width: width, height: height), quality: quality)

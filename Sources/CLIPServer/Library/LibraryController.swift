@@ -253,10 +253,10 @@ struct LibraryController<Context: RequestContext> {
         let data: Data
         do {
             data = try await Blocking.run {
-                thumbnail ? try library.thumbnails.thumbnail(path: entry.path, hash: entry.hash) : try ServedFile.read(entry.path)
+                thumbnail ? try library.thumbnails.thumbnail(path: entry.path, hash: entry.hash) : try ServedFile.read(entry.path, indexedAs: entry.hash)
             }
         } catch {
-            // The library's record outlived its file (moved, deleted, replaced by a link, no longer an image).
+            // The library's record outlived its file (moved, deleted, replaced by another file or a link).
             throw APIError(.notFound, "image \(id) (\(entry.path)) can no longer be read: \((error as? CLIPError)?.inputReason ?? error.localizedDescription)",
                            param: "id", code: "image_unreadable")
         }
@@ -264,7 +264,9 @@ struct LibraryController<Context: RequestContext> {
             throw APIError(.notFound, "image \(id) (\(entry.path)) is no longer an image", param: "id", code: "image_unreadable")
         }
         let type = Self.contentType(format)
-        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "private, max-age=3600", .eTag: "\"\(entry.hash)\""],
+        // The fingerprint was just checked against the bytes served, so the ETag names what is served.
+        let etag = thumbnail ? "\"\(entry.hash)-\(library.thumbnails.size)\"" : "\"\(entry.hash)\""
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "private, max-age=3600", .eTag: etag],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
