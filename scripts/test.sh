@@ -18,6 +18,9 @@ swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing
 scripts/test-serve-openai.sh
 # The search page in a real headless Chromium (Debian's), screenshots in .build/page-artifacts/.
 scripts/test-search-page.sh
+# A hostile client against a real clip serve (loopback, bounded): alive and 4xx after every bad request,
+# peak RSS and /healthz p99 bounded under strip PNGs and 15 MB texts, idle connections cut, SIGTERM bounded.
+scripts/test-hostile.sh
 # The whole suite again as an Intel Xeon with AVX512-VNNI but no AVX512-BF16 runs it (Ice Lake, or
 # Sapphire/Emerald Rapids in a VM that hides BF16 and AMX): int8 blocks with an fp32 patch embedding, no bf16
 # (about a minute). CLIP_CPU_FEATURES can only mask: on a CPU without AVX-512 VNNI this is a plain rerun.

@@ -51,7 +51,7 @@ final class HostileInputTests: XCTestCase {
             let limit = 10_000
             let long = String(repeating: "a", count: limit + 1), atLimit = String(repeating: "é", count: limit)
             assertAPIError(try await client.postJSON("/v1/embeddings", ["model": "tiny", "input": ["fine", long]]), .badRequest, param: "input",
-                           "input[1] has 10001 characters; this server takes at most 10000")
+                           "input[1] has more than 10000 characters (10001 bytes); this server takes at most 10000")
             let (ok, body) = try await client.postJSON("/v1/embeddings", ["model": "tiny", "input": atLimit])
             XCTAssertEqual(ok, .ok, "\(body)")
             let (form, contentType) = PredictRouteTests.form([("entries", Data(#"{"clip":{"textual":{"modelName":"tiny"}}}"#.utf8), false),

@@ -12,7 +12,7 @@ struct PredictController<Context: RequestContext> {
     let served: ServedModel
     let maxBody: Int
 
-    struct Form: Decodable {
+    struct Form: Decodable, Sendable {
         var entries: String?
         var image: Data?
         var text: String?
@@ -39,7 +39,7 @@ struct PredictController<Context: RequestContext> {
         let body = try await RequestBody.collect(request, maxBody: maxBody)
         let form: Form
         do {
-            form = try FormDataDecoder().decode(Form.self, from: body, boundary: boundary)
+            form = try await Blocking.run { try FormDataDecoder().decode(Form.self, from: body, boundary: boundary) }
         } catch {
             throw APIError.detail(.unprocessableContent, "the multipart body could not be read: \(error)")
         }

@@ -2,7 +2,7 @@ import Foundation
 
 /// `POST /v1/embeddings` as OpenAI defines it, plus infinity's `modality` for images. Parsed by hand from
 /// JSON so that every problem names its field.
-struct EmbeddingsRequest {
+struct EmbeddingsRequest: Sendable {
     enum Modality: String, CaseIterable { case text, image }
     enum Encoding: String, CaseIterable { case float, base64 }
 

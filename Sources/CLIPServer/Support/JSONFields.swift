@@ -1,8 +1,9 @@
 import Foundation
 
 /// A JSON object body read field by field: every problem is a 400 that names the field and says what it
-/// must be. Multipart forms arrive here too, as their text fields.
-struct JSONFields {
+/// must be. Multipart forms arrive here too, as their text fields. Immutable (plain JSON values), so it
+/// may cross from the thread that parsed it.
+struct JSONFields: @unchecked Sendable {
     let object: [String: Any]
 
     init(json data: Data) throws {

@@ -1,3 +1,4 @@
+import CLIP
 import Foundation
 import Hummingbird
 import MultipartKit
@@ -6,7 +7,7 @@ import MultipartKit
 /// whose text fields are read like the JSON object's and whose `image` file part is returned as bytes.
 enum RequestBody {
     /// The form fields the native API reads from multipart bodies.
-    struct Form: Decodable {
+    struct Form: Decodable, Sendable {
         var query: String?
         var like: String?
         var top_k: String?
@@ -18,12 +19,13 @@ enum RequestBody {
     static func read(_ request: Request, maxBody: Int, multipart: Bool = true) async throws -> (fields: JSONFields, upload: Data?) {
         let boundary = multipart ? try Self.boundary(request) : nil
         let body = try await collect(request, maxBody: maxBody)
+        // Parsing runs off the cooperative threads (see EmbeddingsController).
         guard let boundary else {
-            return (try JSONFields(json: Data(buffer: body)), nil)
+            return (try await Blocking.run { try JSONFields(json: Data(buffer: body)) }, nil)
         }
         let form: Form
         do {
-            form = try FormDataDecoder().decode(Form.self, from: body, boundary: boundary)
+            form = try await Blocking.run { try FormDataDecoder().decode(Form.self, from: body, boundary: boundary) }
         } catch {
             throw APIError.badRequest("the multipart body could not be read: \(error)", param: nil, code: "invalid_multipart")
         }
