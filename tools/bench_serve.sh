@@ -12,7 +12,7 @@ if [ "${1:-}" = "--precision" ]; then precision=$2; shift 2; fi
 photos=""
 if [ "${1:-}" = "--photos" ]; then photos=$2; shift 2; fi
 seconds=${1:-10}
-clip=.build/release/clip
+clip=${CLIP:-.build/release/clip}  # CLIP=path: another build, for old-against-new runs
 log=$(mktemp)
 bodies=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$log" "$bodies"' EXIT
