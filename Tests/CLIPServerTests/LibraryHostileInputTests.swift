@@ -32,6 +32,9 @@ extension LibraryRouteMemoryStoreTests {
             for query in ["nan:cat", "inf:cat + dog", "cat - -inf:dog", "1e39:cat"] {
                 assertAPIError(try await client.postJSON("/v1/search", ["query": query]), .badRequest, param: "query", "is not a finite number")
             }
+            // A vector whose squares overflow Float is no more usable than a NaN.
+            let huge = [Float](repeating: 3e38, count: ServerFixtures.config.embedDim).map(Double.init)
+            assertAPIError(try await client.postJSON("/v1/search", ["vector": huge]), .badRequest, param: "vector", "too large")
             let (status, body) = try await client.postJSON("/v1/search", ["query": "2:cat - 0.5:dog"])
             XCTAssertEqual(status, .ok, "\(body)")
         }
@@ -53,7 +56,9 @@ extension LibraryRouteMemoryStoreTests {
         try ServerFixtures.png(seed: 0).write(to: photos.appendingPathComponent("plain.png"))
         try ServerFixtures.png(seed: 1).write(to: elsewhere.appendingPathComponent("behind-folder-link.png"))
         try ServerFixtures.png(seed: 2).write(to: elsewhere.appendingPathComponent("target.png"))
-        try ServerFixtures.png(seed: 3).write(to: elsewhere.appendingPathComponent("other.png"))
+        // Another size: the indexer sees a change by size and mtime, and two files written within one clock tick
+        // can share an mtime.
+        try ServerFixtures.png(seed: 3, width: 90).write(to: elsewhere.appendingPathComponent("other.png"))
         try fm.createSymbolicLink(atPath: photos.appendingPathComponent("linked-folder").path, withDestinationPath: elsewhere.path)
         try fm.createSymbolicLink(atPath: photos.appendingPathComponent("linked.png").path,
                                   withDestinationPath: elsewhere.appendingPathComponent("target.png").path)

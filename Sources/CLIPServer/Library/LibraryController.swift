@@ -98,6 +98,7 @@ struct LibraryController<Context: RequestContext> {
         var sum = [Float](repeating: 0, count: parts[0].count)
         for part in parts {
             let norm = part.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard norm.isFinite else { throw APIError.badRequest("'vector' has numbers too large to square", param: "vector") }
             guard norm > 0 else { throw APIError.badRequest("'vector' is all zeros", param: "vector") }
             for k in sum.indices { sum[k] += part[k] / norm }
         }
