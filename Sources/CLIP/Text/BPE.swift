@@ -3,56 +3,121 @@ import Foundation
 /// Byte-pair encoding of one pre-tokenized word into token ids, with a cache for repeated words.
 final class BPE: @unchecked Sendable {
     let vocabulary: BPEVocabulary
-    private var cache: [Substring: [Int32]] = [:]
+    private var cache: [String: [Int32]] = [:]
     private let lock = NSLock()
-    /// Bounds the cache so a long-running server embedding arbitrary text does not grow without limit.
+    /// Bounds the cache so a long-running server embedding arbitrary text does not grow without limit: at
+    /// most this many words, each of at most `cachedWordBytes` (keyed by a copy, not by a slice that would
+    /// keep the whole text alive).
     static let cacheLimit = 100_000
+    static let cachedWordBytes = 128
 
     init(vocabulary: BPEVocabulary) { self.vocabulary = vocabulary }
 
     /// Ids for one byte-encoded word (the word-final symbol gets `</w>`).
     func encode(_ word: Substring) -> [Int32] {
+        guard word.utf8.count <= Self.cachedWordBytes else { return merge(word) }
+        let key = String(word)
         lock.lock()
-        if let hit = cache[word] { lock.unlock(); return hit }
+        if let hit = cache[key] { lock.unlock(); return hit }
         lock.unlock()
         let ids = merge(word)
         lock.lock()
         if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-        cache[word] = ids
+        cache[key] = ids
         lock.unlock()
         return ids
     }
 
-    /// Merges the word's byte symbols, lowest-ranked adjacent pair first (all its occurrences, left to right),
-    /// until no adjacent pair is a known merge.
+    /// Merges the word's byte symbols as CLIP's reference does: the lowest-ranked adjacent pair first, all of
+    /// its occurrences left to right (an overlapping one skipped), then the next lowest, until no adjacent
+    /// pair is a known merge.
+    ///
+    /// The reference rescans the word for every merge, O(n²): a 30 KB word with no spaces (a CJK paragraph)
+    /// took seconds. Here the symbols form a linked list and the candidate pairs a heap keyed by (rank,
+    /// position), O(n log n): all occurrences of the lowest rank are taken together, left to right, and the
+    /// pairs they create enter the heap only afterwards, which is exactly the reference's pass.
     private func merge(_ word: Substring) -> [Int32] {
         let bytes = Array(word.utf8)
         guard !bytes.isEmpty else { return [] }
-        var symbols = bytes.map { vocabulary.byteID[Int($0)] }
-        symbols[symbols.count - 1] = vocabulary.byteEndID[Int(bytes[bytes.count - 1])]
+        let n = bytes.count
+        var symbol = bytes.map { vocabulary.byteID[Int($0)] }
+        symbol[n - 1] = vocabulary.byteEndID[Int(bytes[n - 1])]
+        var next = Array(1...n), previous = Array(-1..<(n - 1))  // n / -1: no neighbour
+        var alive = [Bool](repeating: true, count: n)
+        var heap = PairHeap()
         @inline(__always) func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
-        while symbols.count > 1 {
-            var best: (rank: Int32, merged: Int32, left: Int32, right: Int32)?
-            for k in 0..<(symbols.count - 1) {
-                if let m = vocabulary.merges[key(symbols[k], symbols[k + 1])], m.rank < (best?.rank ?? .max) {
-                    best = (m.rank, m.merged, symbols[k], symbols[k + 1])
-                }
-            }
-            guard let best else { break }
-            var merged: [Int32] = []
-            merged.reserveCapacity(symbols.count)
-            var k = 0
-            while k < symbols.count {
-                if k < symbols.count - 1, symbols[k] == best.left, symbols[k + 1] == best.right {
-                    merged.append(best.merged)
-                    k += 2
-                } else {
-                    merged.append(symbols[k])
-                    k += 1
-                }
-            }
-            symbols = merged
+        func push(_ left: Int) {
+            guard left >= 0, next[left] < n else { return }
+            let right = next[left]
+            guard let m = vocabulary.merges[key(symbol[left], symbol[right])] else { return }
+            heap.push(rank: m.rank, position: left)
         }
-        return symbols
+        for i in 0..<(n - 1) { push(i) }
+        var batch: [Int] = []
+        while let (rank, first) = heap.pop() {
+            // Every occurrence of this rank's pair, left to right; stale entries are checked below.
+            batch.removeAll(keepingCapacity: true)
+            batch.append(first)
+            while let top = heap.peekRank(), top == rank { batch.append(heap.pop()!.position) }
+            batch.sort()
+            var touched: [Int] = []
+            for left in batch {
+                let right = next[left]
+                // Stale: a symbol merged away, or a pair that no longer has this rank.
+                guard alive[left], right < n, let m = vocabulary.merges[key(symbol[left], symbol[right])], m.rank == rank else { continue }
+                symbol[left] = m.merged
+                alive[right] = false
+                next[left] = next[right]
+                if next[right] < n { previous[next[right]] = left }
+                touched.append(left)
+            }
+            // The pairs the merges made, on both sides of each merged symbol.
+            for left in touched where alive[left] {
+                if previous[left] >= 0 { push(previous[left]) }
+                push(left)
+            }
+        }
+        var result: [Int32] = []
+        var i = 0
+        while i < n { result.append(symbol[i]); i = next[i] }
+        return result
+    }
+}
+
+/// A binary min-heap of (rank, position) pairs, packed into one UInt64 each so that the order is the
+/// integer order: rank first, then position.
+struct PairHeap {
+    private var items: [UInt64] = []
+
+    mutating func push(rank: Int32, position: Int) {
+        items.append(UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(position)))
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child] < items[parent] else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    func peekRank() -> Int32? { items.first.map { Int32(bitPattern: UInt32($0 >> 32)) } }
+
+    mutating func pop() -> (rank: Int32, position: Int)? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < items.count && items[left] < items[smallest] { smallest = left }
+                if right < items.count && items[right] < items[smallest] { smallest = right }
+                guard smallest != parent else { break }
+                items.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return (Int32(bitPattern: UInt32(top >> 32)), Int(UInt32(top & 0xFFFF_FFFF)))
     }
 }

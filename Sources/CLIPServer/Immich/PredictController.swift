@@ -65,7 +65,7 @@ struct PredictController<Context: RequestContext> {
             guard let text = form.text, !text.isEmpty else {
                 throw APIError.detail(.badRequest, "entries ask for clip.textual but the form has no 'text' field")
             }
-            let ids = try served.tokenize([text], param: "text").ids
+            let ids = try await served.tokenize([text], param: "text").ids
             let vector = try await Self.embedding { try await served.text.embed(ids) }
             return JSONResponse.make(["clip": Self.vectorString(vector)])
         }

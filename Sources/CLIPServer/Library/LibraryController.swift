@@ -115,9 +115,13 @@ struct LibraryController<Context: RequestContext> {
             throw APIError.badRequest("'labels' is required (an array of strings, or one comma-separated string)", param: "labels")
         }
         let templates = try Self.templates(fields)
-        // Half the text limit each, so that every prompt (a template filled with a label) is within it.
+        // Half the text limit each and one `{}` per template, so that every prompt (a template filled with a
+        // label) is within the limit before any is built: 2,500 `{}` in one template would multiply a label.
         try served.checkLengths(labels, param: "labels", limit: ServedModel.maxTextCharacters / 2)
         try served.checkLengths(templates, param: "templates", limit: ServedModel.maxTextCharacters / 2)
+        if let (i, template) = templates.enumerated().first(where: { $0.element.components(separatedBy: "{}").count > 2 }) {
+            throw APIError.badRequest("templates[\(i)] has more than one '{}': '\(template.prefix(80))'", param: "templates")
+        }
         guard labels.count * templates.count <= 8192 else {
             throw APIError.badRequest("\(labels.count) labels × \(templates.count) templates is more than 8192 prompts", param: "templates")
         }

@@ -29,7 +29,7 @@ struct EmbeddingsController<Context: RequestContext> {
         var tokens = 0
         switch parsed.modality {
         case .text:
-            let (ids, count) = try served.tokenize(parsed.inputs, param: "input")
+            let (ids, count) = try await served.tokenize(parsed.inputs, param: "input")
             tokens = count
             vectors = try await served.embed(tokens: ids)
         case .image:

@@ -56,7 +56,15 @@ struct JSONFields: @unchecked Sendable {
         var list: [String]
         switch object[key]! {
         case let text as String where commaSeparated:
-            list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            // Read only as far as one past the limit: 20 MB of "a," would otherwise become 10 M strings first.
+            list = []
+            var rest = Substring(text)
+            while !rest.isEmpty, list.count <= limit {
+                let comma = rest.firstIndex(of: ",") ?? rest.endIndex
+                let item = rest[..<comma].trimmingCharacters(in: .whitespaces)
+                if !item.isEmpty { list.append(item) }
+                rest = comma == rest.endIndex ? "" : rest[rest.index(after: comma)...]
+            }
         case let array as [Any]:
             guard array.allSatisfy({ $0 is String }) else { throw APIError.badRequest("'\(key)' must be an array of strings", param: key) }
             list = array as! [String]
@@ -67,7 +75,7 @@ struct JSONFields: @unchecked Sendable {
             throw APIError.badRequest("'\(key)' must be an array of strings\(commaSeparated ? " or a comma-separated string" : "")", param: key)
         }
         guard !list.isEmpty else { throw APIError.badRequest("'\(key)' is empty", param: key) }
-        guard list.count <= limit else { throw APIError.badRequest("'\(key)' has \(list.count) items; at most \(limit)", param: key) }
+        guard list.count <= limit else { throw APIError.badRequest("'\(key)' has more than \(limit) items; at most \(limit)", param: key) }
         return list
     }
 
