@@ -56,9 +56,7 @@ final class VectorFile: @unchecked Sendable {
     func append(_ rows: [[Float]]) throws -> Range<Int> {
         let start = count
         let rowBytes = dimension * MemoryLayout<Float>.size
-        guard ftruncate(fd, off_t(start * rowBytes)) == 0 else {
-            throw CLIPError.io(file: url.path, reason: "cannot drop uncommitted vectors: \(String(cString: strerror(errno)))")
-        }
+        try FileWrite.truncate(fd, to: off_t(start * rowBytes), file: url.path, what: "the vector file (dropping uncommitted vectors)")
         var bytes = [Float]()
         bytes.reserveCapacity(rows.count * dimension)
         for row in rows {
@@ -66,10 +64,8 @@ final class VectorFile: @unchecked Sendable {
             bytes += row
         }
         let offset = off_t(start * dimension * MemoryLayout<Float>.size)
-        let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, offset) }
-        guard written == bytes.count * MemoryLayout<Float>.size, fsync(fd) == 0 else {
-            throw CLIPError.io(file: url.path, reason: "cannot write vectors: \(String(cString: strerror(errno)))")
-        }
+        try bytes.withUnsafeBytes { try FileWrite.write(fd, $0, at: offset, file: url.path, what: "vectors") }
+        try FileWrite.sync(fd, file: url.path, what: "the vectors")
         // Written and synced outside the lock (searches keep mapping rows meanwhile); one writer at a time.
         lock.withLock { committed = start + rows.count }
         return start..<(start + rows.count)
@@ -86,7 +82,8 @@ final class VectorFile: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         unmap()
-        guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else { throw CLIPError.io(file: url.path, reason: "cannot truncate") }
+        try FileWrite.truncate(fd, to: 0, file: url.path, what: "the vector file")
+        try FileWrite.sync(fd, file: url.path, what: "the emptied vector file")
         committed = 0
     }
 
