@@ -79,7 +79,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CLIPSearchTests",
-            dependencies: ["CLIP", "CLIPSearch", "CSearchKernels"]
+            // PostgresNIO: the schema tests make a database of their own and look into it as its owner.
+            dependencies: ["CLIP", "CLIPSearch", "CSearchKernels", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "CLIPServerTests",

@@ -119,7 +119,8 @@ struct ServeCommand: AsyncParsableCommand {
     /// The library, long-lived, with its `--index` folders indexed in the background from the start.
     private func openLibrary(_ path: String, loaded: LoadedModel) throws -> ServedLibrary {
         let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-        let store = try LibraryStore(directory: directory, model: loaded)
+        // Without --index the server only reads: the library may be read-only (a mount, another user's).
+        let store = try index.isEmpty ? LibraryStore.forSearching(directory: directory, model: loaded) : LibraryStore(directory: directory, model: loaded)
         if let previous = store.replacedModel { LibraryOptions.sayReplaced(previous, library: directory.path, by: loaded) }
         let photos = ServedLibrary(library: try LiveLibrary(store: store), folders: index, scanner: FileScanner(excludes: exclude)) {
             try loaded.imageEmbedder(fastJPEG: true)

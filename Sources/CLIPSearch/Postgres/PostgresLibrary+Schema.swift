@@ -3,57 +3,84 @@ import Foundation
 import PostgresNIO
 
 extension PostgresLibrary {
-    /// An advisory-lock key that serialises schema changes (migrations, binding a model) across clients.
+    /// The default library's advisory-lock key that serialises schema changes (migrations, binding a
+    /// model) across clients; a library in a schema of its own has its own (`PostgresNames.key`).
     static let schemaLock: Int64 = 0x5377_6966_7443_4C50
-    /// Held (session-wide) by a client loading in bulk without the HNSW index.
+    /// The default library's key held (session-wide) by a client loading in bulk without the HNSW index.
     static let bulkLock: Int64 = 0x5377_6966_7443_4C51
 
-    /// The schema's versions, applied in order on connect, each once (recorded in `clip_migrations`).
-    /// `clip_embeddings` is made when a model is bound: its column's dimension is the model's.
-    static let migrations: [(version: Int, statements: [String])] = [
-        (1, [
-            "CREATE EXTENSION IF NOT EXISTS vector SCHEMA public",
-            "CREATE TABLE clip_meta (key text PRIMARY KEY, value text NOT NULL)",
-            """
-            CREATE TABLE clip_files (
-                id bigserial PRIMARY KEY,
-                path text COLLATE "C" NOT NULL UNIQUE,
-                size bigint NOT NULL,
-                mtime double precision NOT NULL,
-                hash text NOT NULL,
-                error text,
-                model text)
-            """,
-            "CREATE INDEX clip_files_hash ON clip_files (hash)",
-        ]),
-    ]
+    /// The schema's versions, applied in order on connect, each once (recorded in the schema's
+    /// `clip_migrations`). `clip_embeddings` is made when a model is bound: its column's dimension is
+    /// the model's. Every name is the schema's (the extension is the database's: in public).
+    static func migrations(_ names: PostgresNames) -> [(version: Int, statements: [String])] {
+        [
+            (1, [
+                "CREATE EXTENSION IF NOT EXISTS vector SCHEMA public",
+                "CREATE TABLE \(names.meta) (key text PRIMARY KEY, value text NOT NULL)",
+                """
+                CREATE TABLE \(names.files) (
+                    id bigserial PRIMARY KEY,
+                    path text COLLATE "C" NOT NULL UNIQUE,
+                    size bigint NOT NULL,
+                    mtime double precision NOT NULL,
+                    hash text NOT NULL,
+                    error text,
+                    model text)
+                """,
+                "CREATE INDEX clip_files_hash ON \(names.files) (hash)",
+            ]),
+        ]
+    }
 
     /// Drops the library's schema (`?schema=` in the URL) with everything in it: for tests, and for
     /// removing one library of several in a database.
     public func dropSchema() async throws {
-        guard let schema = url.schema else { throw CLIPError.invalidArgument("the library \(location) has no schema of its own to drop") }
-        try await exec(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
+        guard url.schema != nil else { throw CLIPError.invalidArgument("the library \(location) has no schema of its own to drop") }
+        try await exec(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(names.quotedSchema) CASCADE"))
+    }
+
+    /// Creates the library's schema when missing (`?schema=`; public is always there), under the
+    /// library's lock: two first connections at once would both try to create it.
+    func createSchema() async throws {
+        guard url.schema != nil else { return }
+        try await transaction { db in
+            try await self.advisory("pg_advisory_xact_lock", .schema)
+            let present = try await self.exec("SELECT count(*) FROM pg_namespace WHERE nspname = \(self.names.schema)").first?.decode(Int.self) ?? 0
+            if present == 0 { try await self.exec(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(self.names.quotedSchema)")) }
+        }
     }
 
     func migrate() async throws {
         try await transaction { db in
-            try await self.exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
+            try await self.advisory("pg_advisory_xact_lock", .schema)
             // DDL only when something is missing: `IF NOT EXISTS` still needs rights a shared role may lack.
             if try await !self.exists("clip_migrations") {
-                try await self.exec("CREATE TABLE clip_migrations (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())")
+                try await self.exec(PostgresQuery(unsafeSQL: "CREATE TABLE \(self.names.migrations) (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())"))
             }
             var applied = Set<Int>()
-            for row in try await self.exec("SELECT version FROM clip_migrations") { applied.insert(try row.decode(Int.self)) }
-            for migration in Self.migrations where !applied.contains(migration.version) {
+            for row in try await self.exec(PostgresQuery(unsafeSQL: "SELECT version FROM \(self.names.migrations)")) { applied.insert(try row.decode(Int.self)) }
+            for migration in Self.migrations(self.names) where !applied.contains(migration.version) {
                 for statement in migration.statements { try await self.exec(PostgresQuery(unsafeSQL: statement)) }
-                try await self.exec("INSERT INTO clip_migrations (version) VALUES (\(migration.version))")
+                try await self.exec("INSERT INTO \(unescaped: self.names.migrations) (version) VALUES (\(migration.version))")
             }
             // A database made before pgvector was installed, or by someone else: say so here, not mid-index.
-            let vector = try await self.exec("SELECT count(*) FROM pg_extension WHERE extname = 'vector'")
-            guard try vector.first?.decode(Int.self) == 1 else {
+            let vector = try await self.exec("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'")
+            guard let extensionSchema = try vector.first?.decode(String.self) else {
                 throw CLIPError.io(file: location, reason: "the database has no pgvector extension: run CREATE EXTENSION vector; in it as a superuser")
             }
+            // Every table is named with its schema; the path is only where pgvector's type and operators
+            // are found (wherever it was installed), for this session.
+            try await self.exec(PostgresQuery(unsafeSQL: "SET search_path TO \(PostgresNames.quote(extensionSchema))"))
         }
+    }
+
+    /// `SELECT function(key)` for the library's advisory lock `lock` (`pg_advisory_lock`,
+    /// `pg_try_advisory_xact_lock`, …).
+    @discardableResult
+    func advisory(_ function: String, _ lock: PostgresNames.Lock) async throws -> [PostgresRow] {
+        var binds = PostgresBindings()
+        let key = names.key(lock, &binds)
+        return try await exec(PostgresQuery(unsafeSQL: "SELECT \(function)(\(key))", binds: binds))
     }
 
     /// One line for a driver error: the server's own message and what to do about the common ones.

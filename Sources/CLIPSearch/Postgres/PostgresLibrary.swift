@@ -15,6 +15,8 @@ import PostgresNIO
 public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     let connection: PostgresConnection
     let url: PostgresURL
+    /// Every table, index and lock key of this library, in its schema.
+    let names: PostgresNames
     let logger = Logger(label: "swiftclip.postgres")
     /// Candidates HNSW explores per query unless the caller says (pgvector's default is 40).
     public var defaultEfSearch = 100
@@ -30,6 +32,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     private init(connection: PostgresConnection, url: PostgresURL) {
         self.connection = connection
         self.url = url
+        names = PostgresNames(schema: url.schema)
     }
 
     /// Connects and applies the schema's migrations. Every failure is one line naming the server and what
@@ -47,15 +50,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         }
         let library = PostgresLibrary(connection: connection, url: url)
         do {
-            if let schema = url.schema {
-                // Under the schema lock: two first connections at once would both try to create it.
-                try await library.transaction { db in
-                    try await library.exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
-                    let present = try await library.exec("SELECT count(*) FROM pg_namespace WHERE nspname = \(schema)").first?.decode(Int.self) ?? 0
-                    if present == 0 { try await library.exec(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)")) }
-                }
-                try await library.exec(PostgresQuery(unsafeSQL: "SET search_path TO \(schema), public"))
-            }
+            try await library.createSchema()
             try await library.migrate()
         } catch {
             try? await connection.close()
@@ -114,28 +109,28 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         }
         defer { boundLock.withLock { boundModelID = model } }
         return try await transaction { db in
-            try await self.exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")
+            try await self.advisory("pg_advisory_xact_lock", .schema)
             let stored = try await self.storedModel()
             if stored?.id == model, stored?.dimension == dimension {
                 // A client that died during a bulk load left the index out; one that is loading holds the
                 // bulk lock, and its index is built when it finishes.
-                if try await !self.exists("clip_embeddings_hnsw"),
-                   try await self.exec("SELECT pg_try_advisory_xact_lock(\(Self.bulkLock))").first?.decode(Bool.self) == true {
+                if try await !self.exists(PostgresNames.hnswIndexName),
+                   try await self.advisory("pg_try_advisory_xact_lock", .bulk).first?.decode(Bool.self) == true {
                     try await self.createIndexInTransaction()
                 }
                 return nil
             }
             // Another model's vectors (or none yet): a table of this dimension, empty, and every file to embed.
-            try await self.exec("DROP TABLE IF EXISTS clip_embeddings")
+            try await self.exec(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(self.names.embeddings)"))
             try await self.exec(PostgresQuery(unsafeSQL: """
-                CREATE TABLE clip_embeddings (
-                    file_id bigint PRIMARY KEY REFERENCES clip_files(id) ON DELETE CASCADE,
+                CREATE TABLE \(self.names.embeddings) (
+                    file_id bigint PRIMARY KEY REFERENCES \(self.names.files)(id) ON DELETE CASCADE,
                     embedding vector(\(dimension)) NOT NULL)
                 """))
             try await self.createIndexInTransaction()
-            try await self.exec("UPDATE clip_files SET error = NULL, model = NULL")
+            try await self.exec("UPDATE \(unescaped: self.names.files) SET error = NULL, model = NULL")
             for (key, value) in [("model", model), ("dimension", "\(dimension)")] {
-                try await self.exec("INSERT INTO clip_meta (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
+                try await self.exec("INSERT INTO \(unescaped: self.names.meta) (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
             }
             return stored?.id
         }
@@ -143,7 +138,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
 
     public func storedModel() async throws -> (id: String, dimension: Int)? {
         var meta: [String: String] = [:]
-        for row in try await exec("SELECT key, value FROM clip_meta WHERE key IN ('model', 'dimension')") {
+        for row in try await exec("SELECT key, value FROM \(unescaped: names.meta) WHERE key IN ('model', 'dimension')") {
             let (key, value) = try row.decode((String, String).self)
             meta[key] = value
         }
@@ -157,7 +152,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         let (condition, binds) = Self.under([root])
         let rows = try await exec(PostgresQuery(unsafeSQL: """
             SELECT f.id, f.path, f.size, f.mtime, f.hash, f.error, e.file_id IS NOT NULL
-            FROM clip_files f LEFT JOIN clip_embeddings e ON e.file_id = f.id WHERE \(condition)
+            FROM \(names.files) f LEFT JOIN \(names.embeddings) e ON e.file_id = f.id WHERE \(condition)
             """, binds: binds))
         var files: [String: IndexedFile] = [:]
         for row in rows {
@@ -171,29 +166,29 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         try await transaction { db in
             let (model, dimension) = try await self.boundModel(db)
             try checkDimensions(embedded, dimension, library: self.location)
-            if !removed.isEmpty { try await self.exec("DELETE FROM clip_files WHERE id = ANY(\(removed))") }
+            if !removed.isEmpty { try await self.exec("DELETE FROM \(unescaped: self.names.files) WHERE id = ANY(\(removed))") }
             for file in other {
                 let id: Int64
                 if let known = file.id {
                     // A move: the same record (and vector) under its new path (a record another indexer
                     // made there meanwhile gives way).
-                    try await self.exec("DELETE FROM clip_files WHERE path = \(file.path) AND id <> \(known)")
+                    try await self.exec("DELETE FROM \(unescaped: self.names.files) WHERE path = \(file.path) AND id <> \(known)")
                     try await self.exec("""
-                        UPDATE clip_files SET path = \(file.path), size = \(file.size), mtime = \(file.mtime), hash = \(file.hash), error = \(file.error)
+                        UPDATE \(unescaped: self.names.files) SET path = \(file.path), size = \(file.size), mtime = \(file.mtime), hash = \(file.hash), error = \(file.error)
                         WHERE id = \(known)
                         """)
                     id = known
                 } else {
                     id = try await self.upsert(file, model: model, db)
                 }
-                if file.error != nil { try await self.exec("DELETE FROM clip_embeddings WHERE file_id = \(id)") }
+                if file.error != nil { try await self.exec("DELETE FROM \(unescaped: self.names.embeddings) WHERE file_id = \(id)") }
             }
             for (file, vector) in embedded {
                 var clean = file
                 clean.error = nil
                 let id = try await self.upsert(clean, model: model, db)
                 try await self.exec("""
-                    INSERT INTO clip_embeddings (file_id, embedding) VALUES (\(id), \(Self.literal(vector))::vector)
+                    INSERT INTO \(unescaped: self.names.embeddings) (file_id, embedding) VALUES (\(id), \(Self.literal(vector))::vector)
                     ON CONFLICT (file_id) DO UPDATE SET embedding = EXCLUDED.embedding
                     """)
             }
@@ -202,7 +197,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
 
     private func upsert(_ file: IndexedFile, model: String, _ db: PostgresConnection) async throws -> Int64 {
         let rows = try await self.exec("""
-            INSERT INTO clip_files (path, size, mtime, hash, error, model) VALUES (\(file.path), \(file.size), \(file.mtime), \(file.hash), \(file.error), \(model))
+            INSERT INTO \(unescaped: names.files) (path, size, mtime, hash, error, model) VALUES (\(file.path), \(file.size), \(file.mtime), \(file.hash), \(file.error), \(model))
             ON CONFLICT (path) DO UPDATE SET size = EXCLUDED.size, mtime = EXCLUDED.mtime, hash = EXCLUDED.hash, error = EXCLUDED.error, model = EXCLUDED.model
             RETURNING id
             """)
@@ -212,7 +207,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     /// Under a shared schema lock (a rebind waits for this transaction, and this one for a rebind), the
     /// library's model, which must still be the one this client bound: vectors of two models never mix.
     private func boundModel(_ db: PostgresConnection) async throws -> (String, Int) {
-        try await exec("SELECT pg_advisory_xact_lock_shared(\(Self.schemaLock))")
+        try await advisory("pg_advisory_xact_lock_shared", .schema)
         guard let (model, dimension) = try await storedModel().map({ ($0.id, $0.dimension) }) else {
             throw CLIPError.invalidArgument("the library \(location) is not bound to a model")
         }
@@ -229,8 +224,10 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         try await transaction { db in
             let (model, dimension) = try await self.boundModel(db)
             try checkDimensions(embedded, dimension, library: self.location)
-            try await self.exec("CREATE TEMPORARY TABLE clip_import (path text COLLATE \"C\", size bigint, mtime double precision, hash text, embedding text) ON COMMIT DROP")
+            // In the session's own temporary schema (`pg_temp`, searched first): no other library sees it.
+            try await self.exec("CREATE TEMPORARY TABLE pg_temp.clip_import (path text COLLATE \"C\", size bigint, mtime double precision, hash text, embedding text) ON COMMIT DROP")
             do {
+                // (Unqualified: postgres-nio quotes the name whole, and pg_temp is searched before any other schema.)
                 try await db.copyFrom(table: "clip_import", columns: ["path", "size", "mtime", "hash", "embedding"], logger: self.logger) { writer in
                     var buffer = ByteBuffer()
                     for (file, vector) in embedded {
@@ -243,11 +240,11 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
                 throw CLIPError.io(file: self.location, reason: Self.describe(error))
             }
             try await self.exec("""
-                INSERT INTO clip_files (path, size, mtime, hash, error, model) SELECT path, size, mtime, hash, NULL, \(model) FROM clip_import
+                INSERT INTO \(unescaped: self.names.files) (path, size, mtime, hash, error, model) SELECT path, size, mtime, hash, NULL, \(model) FROM pg_temp.clip_import
                 ON CONFLICT (path) DO UPDATE SET size = EXCLUDED.size, mtime = EXCLUDED.mtime, hash = EXCLUDED.hash, error = NULL, model = EXCLUDED.model
                 """)
             try await self.exec("""
-                INSERT INTO clip_embeddings (file_id, embedding) SELECT f.id, i.embedding::vector FROM clip_import i JOIN clip_files f ON f.path = i.path
+                INSERT INTO \(unescaped: self.names.embeddings) (file_id, embedding) SELECT f.id, i.embedding::vector FROM pg_temp.clip_import i JOIN \(unescaped: self.names.files) f ON f.path = i.path
                 ON CONFLICT (file_id) DO UPDATE SET embedding = EXCLUDED.embedding
                 """)
         }
@@ -279,7 +276,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         let vector = "$\(binds.count)::vector"
         binds.append(mode.candidates(k))
         var sql = """
-            SELECT f.id, f.path, (-(e.embedding <#> \(vector)))::real AS score FROM clip_embeddings e JOIN clip_files f ON f.id = e.file_id
+            SELECT f.id, f.path, (-(e.embedding <#> \(vector)))::real AS score FROM \(names.embeddings) e JOIN \(names.files) f ON f.id = e.file_id
             WHERE \(condition) ORDER BY e.embedding <#> \(vector) LIMIT $\(binds.count)
             """
         let settings: String
@@ -305,7 +302,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     public func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float]) {
         let (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
         let rows = try await exec(PostgresQuery(unsafeSQL: """
-            SELECT f.id, f.path, e.embedding::text FROM clip_embeddings e JOIN clip_files f ON f.id = e.file_id
+            SELECT f.id, f.path, e.embedding::text FROM \(names.embeddings) e JOIN \(names.files) f ON f.id = e.file_id
             WHERE \(condition) ORDER BY f.path
             """, binds: binds))
         var files: [(id: Int64, path: String)] = [], vectors: [Float] = []
@@ -321,7 +318,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         guard !ids.isEmpty else { return [:] }
         var images: [Int64: LibraryImage] = [:]
         for row in try await exec("""
-            SELECT f.id, f.path, f.hash, e.embedding::text FROM clip_files f JOIN clip_embeddings e ON e.file_id = f.id WHERE f.id = ANY(\(ids))
+            SELECT f.id, f.path, f.hash, e.embedding::text FROM \(unescaped: names.files) f JOIN \(unescaped: names.embeddings) e ON e.file_id = f.id WHERE f.id = ANY(\(ids))
             """) {
             let (id, path, hash, text) = try row.decode((Int64, String, String, String).self)
             images[id] = LibraryImage(id: id, path: path, hash: hash, vector: Self.vector(text))
@@ -332,7 +329,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     public func count(under roots: [String]) async throws -> Int {
         let (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
         return try await exec(PostgresQuery(unsafeSQL: """
-            SELECT count(*) FROM clip_embeddings e JOIN clip_files f ON f.id = e.file_id WHERE \(condition)
+            SELECT count(*) FROM \(names.embeddings) e JOIN \(names.files) f ON f.id = e.file_id WHERE \(condition)
             """, binds: binds)).first?.decode(Int.self) ?? 0
     }
 
@@ -345,7 +342,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
             columns.append("(-(e.embedding <#> $\(binds.count)::vector))::real")
         }
         let rows = try await exec(PostgresQuery(unsafeSQL: """
-            SELECT f.id, f.path, ARRAY[\(columns.joined(separator: ", "))] FROM clip_embeddings e JOIN clip_files f ON f.id = e.file_id
+            SELECT f.id, f.path, ARRAY[\(columns.joined(separator: ", "))] FROM \(names.embeddings) e JOIN \(names.files) f ON f.id = e.file_id
             WHERE \(condition) ORDER BY f.path
             """, binds: binds))
         var files: [(id: Int64, path: String)] = [], cosines: [Float] = []
@@ -368,20 +365,20 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
     /// `bind` should this client die midway.
     public func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T {
         guard rows >= 1000 else { return try await body() }
-        let existing = try await exec("SELECT count(*) FROM clip_embeddings").first?.decode(Int.self) ?? 0
+        let existing = try await exec("SELECT count(*) FROM \(unescaped: names.embeddings)").first?.decode(Int.self) ?? 0
         guard rows >= existing else { return try await body() }
         // The bulk lock tells other clients' binds not to rebuild the index under this load.
-        try await exec("SELECT pg_advisory_lock(\(Self.bulkLock))")
+        try await advisory("pg_advisory_lock", .bulk)
         do {
-            if try await exists("clip_embeddings_hnsw") { try await exec("DROP INDEX IF EXISTS clip_embeddings_hnsw") }
+            if try await exists(PostgresNames.hnswIndexName) { try await exec(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \(names.hnswIndex)")) }
             let value = try await body()
             try await createIndex()
-            try await exec("SELECT pg_advisory_unlock(\(Self.bulkLock))")
+            try await advisory("pg_advisory_unlock", .bulk)
             return value
         } catch {
             if !connection.isClosed {
                 try? await createIndex()
-                _ = try? await exec("SELECT pg_advisory_unlock(\(Self.bulkLock))")
+                _ = try? await advisory("pg_advisory_unlock", .bulk)
             }
             throw error
         }
@@ -389,7 +386,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
 
     /// Whether the HNSW index is there (it is not during a bulk load: searches scan exactly meanwhile).
     public func hasApproximateIndex() async throws -> Bool {
-        try await exec("SELECT count(*) FROM pg_indexes WHERE indexname = 'clip_embeddings_hnsw' AND schemaname = current_schema()")
+        try await exec("SELECT count(*) FROM pg_indexes WHERE indexname = \(PostgresNames.hnswIndexName) AND schemaname = \(names.schema)")
             .first?.decode(Int.self) == 1
     }
 
@@ -399,32 +396,33 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         try await transaction { _ in try await self.createIndexInTransaction() }
     }
 
-    /// Whether a table or index of that name is in the library's schema.
+    /// Whether a table or index of that name is in the library's schema (only there: an unqualified
+    /// name would be looked up along the search path, in other schemas too).
     func exists(_ name: String) async throws -> Bool {
-        try await exec("SELECT to_regclass(\(name)) IS NOT NULL").first?.decode(Bool.self) ?? false
+        try await exec("SELECT to_regclass(\(names.qualified(name))) IS NOT NULL").first?.decode(Bool.self) ?? false
     }
 
     func createIndexInTransaction() async throws {
-        try await exec("SELECT pg_advisory_xact_lock(\(Self.schemaLock))")  // one builder at a time
-        guard try await !exists("clip_embeddings_hnsw") else { return }
+        try await advisory("pg_advisory_xact_lock", .schema)  // one builder at a time
+        guard try await !exists(PostgresNames.hnswIndexName) else { return }
         try await exec("SET LOCAL maintenance_work_mem = '1GB'")
         try await exec(PostgresQuery(unsafeSQL: """
-            CREATE INDEX IF NOT EXISTS clip_embeddings_hnsw ON clip_embeddings USING hnsw (embedding vector_ip_ops)
+            CREATE INDEX IF NOT EXISTS \(PostgresNames.hnswIndexName) ON \(names.embeddings) USING hnsw (embedding vector_ip_ops)
             WITH (m = \(Self.hnswM), ef_construction = \(Self.hnswEfConstruction))
             """))
     }
 
-    /// A session advisory lock per folder: a second indexer of the same folder (any machine) waits, then
-    /// plans against what the first one committed.
+    /// A session advisory lock per folder of this library: a second indexer of the same folder (any
+    /// machine) waits, then plans against what the first one committed. An indexer of the same folder into
+    /// another library (another schema) does not wait.
     public func indexing<T: Sendable>(_ root: String, _ body: @Sendable () async throws -> T) async throws -> T {
-        let key = "clip-index:" + root
-        try await exec("SELECT pg_advisory_lock(hashtext(\(key)))")
+        try await advisory("pg_advisory_lock", .folder(root))
         do {
             let value = try await body()
-            try await exec("SELECT pg_advisory_unlock(hashtext(\(key)))")
+            try await advisory("pg_advisory_unlock", .folder(root))
             return value
         } catch {
-            _ = try? await exec("SELECT pg_advisory_unlock(hashtext(\(key)))")
+            _ = try? await advisory("pg_advisory_unlock", .folder(root))
             throw error
         }
     }

@@ -4,7 +4,7 @@ import NIOCore
 import PostgresNIO
 
 /// pgvector measured the way `clip bench-ann` measures this project's indexes: a table of the benchmark's
-/// vectors (`clip_bench_vectors`, dropped afterwards), loaded with INSERT and with COPY, an HNSW index
+/// vectors (`clip_bench_vectors` in the library's schema, dropped afterwards), loaded with INSERT and with COPY, an HNSW index
 /// over inner product, and single-client searches at several `ef_search`.
 public struct PostgresVectorBench: Sendable {
     let library: PostgresLibrary
@@ -15,12 +15,14 @@ public struct PostgresVectorBench: Sendable {
         self.dimension = dimension
     }
 
+    var table: String { library.names.qualified("clip_bench_vectors") }
+
     public func reset() async throws {
-        try await library.exec("DROP TABLE IF EXISTS clip_bench_vectors")
-        try await library.exec(PostgresQuery(unsafeSQL: "CREATE TABLE clip_bench_vectors (id integer PRIMARY KEY, embedding vector(\(dimension)) NOT NULL)"))
+        try await drop()
+        try await library.exec(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (id integer PRIMARY KEY, embedding vector(\(dimension)) NOT NULL)"))
     }
 
-    public func drop() async throws { try await library.exec("DROP TABLE IF EXISTS clip_bench_vectors") }
+    public func drop() async throws { try await library.exec(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(table)")) }
 
     /// Rows `range` of `vectors`, one INSERT per row in transactions of `batch` rows (what indexing's
     /// commits do); rows per second.
@@ -29,7 +31,7 @@ public struct PostgresVectorBench: Sendable {
         for first in stride(from: range.lowerBound, to: range.upperBound, by: batch) {
             try await library.transaction { _ in
                 for i in first..<min(range.upperBound, first + batch) {
-                    try await library.exec("INSERT INTO clip_bench_vectors (id, embedding) VALUES (\(i), \(PostgresLibrary.literal(vectors.row(i)))::vector)")
+                    try await library.exec("INSERT INTO \(unescaped: table) (id, embedding) VALUES (\(i), \(PostgresLibrary.literal(vectors.row(i)))::vector)")
                 }
             }
         }
@@ -39,7 +41,7 @@ public struct PostgresVectorBench: Sendable {
     /// Rows `range` through `COPY … FROM STDIN` (text format: postgres-nio's COPY writes text); rows per second.
     public func copy(_ vectors: Tensor, rows range: Range<Int>) async throws -> Double {
         let start = Date()
-        try await library.connection.copyFrom(table: "clip_bench_vectors", columns: ["id", "embedding"], logger: library.logger) { writer in
+        try await library.connection.copyFrom(table: library.names.copyTarget("clip_bench_vectors"), columns: ["id", "embedding"], logger: library.logger) { writer in
             var buffer = ByteBuffer()
             for i in range {
                 buffer.writeString("\(i)\t\(PostgresLibrary.literal(vectors.row(i)))\n")
@@ -59,7 +61,7 @@ public struct PostgresVectorBench: Sendable {
         let start = Date()
         try await library.exec(PostgresQuery(unsafeSQL: "SET maintenance_work_mem = '\(maintenanceMemory)'"))
         try await library.exec(PostgresQuery(unsafeSQL: """
-            CREATE INDEX clip_bench_vectors_hnsw ON clip_bench_vectors USING hnsw (embedding vector_ip_ops)
+            CREATE INDEX clip_bench_vectors_hnsw ON \(table) USING hnsw (embedding vector_ip_ops)
             WITH (m = \(PostgresLibrary.hnswM), ef_construction = \(PostgresLibrary.hnswEfConstruction))
             """))
         return Date().timeIntervalSince(start)
@@ -69,7 +71,7 @@ public struct PostgresVectorBench: Sendable {
     public func search(_ query: [Float], k: Int, efSearch: Int) async throws -> [Int] {
         try await library.transaction { _ in
             try await library.exec(PostgresQuery(unsafeSQL: "SET LOCAL hnsw.ef_search = \(efSearch)"))
-            return try await library.exec("SELECT id FROM clip_bench_vectors ORDER BY embedding <#> \(PostgresLibrary.literal(query))::vector LIMIT \(k)")
+            return try await library.exec("SELECT id FROM \(unescaped: table) ORDER BY embedding <#> \(PostgresLibrary.literal(query))::vector LIMIT \(k)")
                 .map { Int(try $0.decode(Int32.self)) }
         }
     }

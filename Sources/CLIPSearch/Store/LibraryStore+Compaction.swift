@@ -93,13 +93,12 @@ extension LibraryStore {
                 for k in 0..<dimension { buffer[i * dimension + k] = source[row * dimension + k] }
             }
             let bytes = part.count * dimension * MemoryLayout<Float>.size
-            let written = buffer.withUnsafeBytes { pwrite(fd, $0.baseAddress, bytes, off_t(offset)) }
-            guard written == bytes else {
-                throw CLIPError.io(file: url.path, reason: "cannot write the compacted vector file: \(String(cString: strerror(errno)))")
+            try buffer.withUnsafeBytes {
+                try FileWrite.write(fd, UnsafeRawBufferPointer(rebasing: $0.prefix(bytes)), at: off_t(offset), file: url.path, what: "the compacted vector file")
             }
             offset += bytes
         }
-        guard fsync(fd) == 0 else { throw CLIPError.io(file: url.path, reason: "cannot sync the compacted vector file: \(String(cString: strerror(errno)))") }
+        try FileWrite.sync(fd, file: url.path, what: "the compacted vector file")
         let folder = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folder >= 0 { fsync(folder); close(folder) }
     }

@@ -8,6 +8,9 @@ public final class LibraryStore: @unchecked Sendable {
     public let directory: URL
     public let modelID: String
     public let dimension: Int
+    /// Opened only to be read (`clip serve` without `--index`): neither the database nor the vector file
+    /// is opened for writing, so a library on a read-only disk, mount or folder can be served.
+    public let readOnly: Bool
     let database: DatabaseQueue
     /// The vector file the database names now (`vectors.f32`, or `vectors-N.f32` after N compactions):
     /// switched when this or another process compacts.
@@ -40,11 +43,19 @@ public final class LibraryStore: @unchecked Sendable {
         }
     }
 
-    public init(directory: URL, modelID: String, dimension: Int) throws {
+    /// Opens the library at `directory` for `modelID`'s vectors, made when missing. A library built with
+    /// another model is cleared for re-indexing; `readOnly`, it is an error instead (nothing is written).
+    public init(directory: URL, modelID: String, dimension: Int, readOnly: Bool = false) throws {
         self.directory = directory
         self.modelID = modelID
         self.dimension = dimension
+        self.readOnly = readOnly
+        if readOnly {
+            (database, currentVectors) = try Self.openReadOnly(directory, modelID: modelID, dimension: dimension)
+            return
+        }
         try FileOutput.createFolder(directory, what: "the library folder")
+        try Self.checkWritable(directory)
         let dbPath = directory.appendingPathComponent("library.sqlite").path
         var config = Configuration()
         config.busyMode = .timeout(10)
@@ -101,7 +112,7 @@ public final class LibraryStore: @unchecked Sendable {
             let name = currentVectors.url.lastPathComponent
             if name == meta.vectorFile { return currentVectors }
             let file = try VectorFile(url: directory.appendingPathComponent(meta.vectorFile), dimension: dimension, committedRows: meta.vectors,
-                                      create: false)
+                                      create: false, readOnly: readOnly)
             if Self.generation(of: meta.vectorFile) > Self.generation(of: name) { currentVectors = file }
             return file
         }
@@ -307,7 +318,10 @@ public final class LibraryStore: @unchecked Sendable {
     /// committed, and only while the library is still this model's (another process may have rebuilt it
     /// for another model since this store opened it).
     func asWriter<T>(_ body: (VectorFile) throws -> T) throws -> T {
-        try Self.exclusively(directory) {
+        guard !readOnly else {
+            throw CLIPError.io(file: directory.path, reason: "the library was opened read-only: it cannot be indexed or compacted through this process")
+        }
+        return try Self.exclusively(directory) {
             let (meta, file) = try read { db -> (Meta, VectorFile?) in
                 let meta = try Meta(db)
                 guard meta.model == modelID, meta.dimension == dimension else { return (meta, nil) }
@@ -353,7 +367,7 @@ public final class LibraryStore: @unchecked Sendable {
     func read<T>(_ body: (Database) throws -> T) throws -> T { try Self.read(database, directory.path, body) }
     func write(_ body: (Database) throws -> Void) throws { try Self.write(database, directory.path, body) }
 
-    private static func read<T>(_ queue: DatabaseQueue, _ name: String, _ body: (Database) throws -> T) throws -> T {
+    static func read<T>(_ queue: DatabaseQueue, _ name: String, _ body: (Database) throws -> T) throws -> T {
         do { return try queue.read(body) } catch let error as CLIPError { throw error } catch {
             throw CLIPError.io(file: name, reason: "library database: \(error)")
         }

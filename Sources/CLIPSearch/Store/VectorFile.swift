@@ -21,11 +21,16 @@ final class VectorFile: @unchecked Sendable {
     /// at most the file's size in address space, and no memory.
     private var retired: [(UnsafeMutableRawPointer, Int)] = []
 
+    /// Opened for reading only: rows are mapped, never appended.
+    let readOnly: Bool
+
     /// `create`: make the file when missing (a new library's first file; compactions write theirs).
-    init(url: URL, dimension: Int, committedRows: Int, create: Bool = true) throws {
+    /// `readOnly`: open it for reading only (a library that cannot be written can still be searched).
+    init(url: URL, dimension: Int, committedRows: Int, create: Bool = true, readOnly: Bool = false) throws {
         self.url = url
         self.dimension = dimension
-        fd = open(url.path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
+        self.readOnly = readOnly
+        fd = readOnly ? open(url.path, O_RDONLY | O_CLOEXEC) : open(url.path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
         guard fd >= 0 else { throw CLIPError.io(file: url.path, reason: "cannot open the vector file: \(String(cString: strerror(errno)))") }
         let rowBytes = dimension * MemoryLayout<Float>.size
         var info = stat()
@@ -54,11 +59,10 @@ final class VectorFile: @unchecked Sendable {
     /// Appends `rows` (each `dimension` floats) after the committed rows and syncs them to disk; returns
     /// their row numbers. Only under the library's write lock: it first cuts off an uncommitted tail.
     func append(_ rows: [[Float]]) throws -> Range<Int> {
+        guard !readOnly else { throw CLIPError.io(file: url.path, reason: "opened read-only: vectors cannot be added") }
         let start = count
         let rowBytes = dimension * MemoryLayout<Float>.size
-        guard ftruncate(fd, off_t(start * rowBytes)) == 0 else {
-            throw CLIPError.io(file: url.path, reason: "cannot drop uncommitted vectors: \(String(cString: strerror(errno)))")
-        }
+        try FileWrite.truncate(fd, to: off_t(start * rowBytes), file: url.path, what: "the vector file (dropping uncommitted vectors)")
         var bytes = [Float]()
         bytes.reserveCapacity(rows.count * dimension)
         for row in rows {
@@ -66,10 +70,8 @@ final class VectorFile: @unchecked Sendable {
             bytes += row
         }
         let offset = off_t(start * dimension * MemoryLayout<Float>.size)
-        let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, offset) }
-        guard written == bytes.count * MemoryLayout<Float>.size, fsync(fd) == 0 else {
-            throw CLIPError.io(file: url.path, reason: "cannot write vectors: \(String(cString: strerror(errno)))")
-        }
+        try bytes.withUnsafeBytes { try FileWrite.write(fd, $0, at: offset, file: url.path, what: "vectors") }
+        try FileWrite.sync(fd, file: url.path, what: "the vectors")
         // Written and synced outside the lock (searches keep mapping rows meanwhile); one writer at a time.
         lock.withLock { committed = start + rows.count }
         return start..<(start + rows.count)
@@ -86,7 +88,8 @@ final class VectorFile: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         unmap()
-        guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else { throw CLIPError.io(file: url.path, reason: "cannot truncate") }
+        try FileWrite.truncate(fd, to: 0, file: url.path, what: "the vector file")
+        try FileWrite.sync(fd, file: url.path, what: "the emptied vector file")
         committed = 0
     }
 
