@@ -133,6 +133,9 @@ def main():
     parser.add_argument("--idle-timeout", type=float, default=2)
     args = parser.parse_args()
     port, pid, model = args.port, args.pid, args.model
+    # The bound on the whole run's peak: twice what the server holds with its model loaded, + 256 MB.
+    baseline_kib = rss_kib(pid, "VmRSS")
+    bound_kib = 2 * baseline_kib + 256 * 1024
 
     def hostile(name, method, path, body=b"", headers=None, expect=4):
         try:
@@ -166,6 +169,23 @@ def main():
     check(f"Content-Length 10 GiB + 10 bytes: 413 in {took * 1000:.0f} ms", data.startswith(b"HTTP/1.1 413") and took < 1, f"{data[:60]!r}")
     s.close()
 
+    # Texts that are short in Characters or words but costly to tokenize.
+    marks = "a" + "\u0301" * 7_000_000  # one Character of 14 MB
+    hostile("one Character with 7 M combining marks", "POST", "/v1/embeddings", json.dumps({"model": model, "input": marks}, ensure_ascii=False).encode(),
+            {"Content-Type": "application/json"})
+    cjk = ["的一是不了人我在有他这为之大来以个中上们" * 450 for _ in range(256)]  # 256 words of 9,000 letters, no spaces
+    started = time.time()
+    status, answer, _ = request(port, "POST", "/v1/embeddings", json.dumps({"model": model, "input": cjk}).encode(),
+                                {"Content-Type": "application/json"}, timeout=120)
+    took = time.time() - started
+    check(f"256 texts of 9,000 CJK letters without a space: {status} in {took:.1f} s", status == 200 and took < 30 and alive(pid),
+          f"{status} {str(answer)[:200]}")
+    if args.library:
+        hostile("a classify template with 2,500 {}", "POST", "/v1/classify",
+                json.dumps({"labels": ["x" * 4000], "templates": ["{}" * 2500], "ids": [1]}).encode(), {"Content-Type": "application/json"})
+        hostile("10 M comma-separated labels", "POST", "/v1/classify", json.dumps({"labels": "a," * 5_000_000, "ids": [1]}).encode(),
+                {"Content-Type": "application/json"})
+
     # 10. HTTP manners.
     hostile("DELETE /v1/embeddings (405)", "DELETE", "/v1/embeddings")
     status, _, headers = request(port, "HEAD", "/healthz")
@@ -185,8 +205,6 @@ def main():
             hostile(f"query weight {query}", "POST", "/v1/search", json.dumps({"query": query}).encode(), {"Content-Type": "application/json"})
 
     # 2, 5 under load: strips and long texts four at a time, /healthz probed meanwhile.
-    baseline_kib = rss_kib(pid, "VmRSS")
-    bound_kib = 2 * baseline_kib + 256 * 1024
     # Bodies made up front, and the probe in a process of its own: this client's own JSON encoding holds
     # Python's GIL for tens of milliseconds, which a probe thread would count as the server's latency.
     visual = b'{"clip":{"visual":{"modelName":"%s"}}}' % model.encode()

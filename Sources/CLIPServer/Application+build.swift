@@ -42,6 +42,14 @@ public struct ServerConfiguration: Sendable {
     public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 
     public func validate() throws {
+        guard idleTimeout.isFinite, idleTimeout > 0, idleTimeout <= 86_400 else {
+            throw CLIPError.invalidArgument("the idle timeout must be more than 0 and at most 86400 seconds, not \(idleTimeout)")
+        }
+        guard shutdownGrace.isFinite, shutdownGrace >= 0, shutdownGrace <= 3_600 else {
+            throw CLIPError.invalidArgument("the shutdown grace must be 0…3600 seconds, not \(shutdownGrace)")
+        }
+        guard maxConnections >= 1 else { throw CLIPError.invalidArgument("at least one connection must be allowed, not \(maxConnections)") }
+        guard maxBody >= 1 else { throw CLIPError.invalidArgument("the body limit must be at least 1 byte, not \(maxBody)") }
         if !isLoopback && apiKeys.isEmpty && !allowNoAuth {
             throw CLIPError.invalidArgument("binding \(host) exposes the server beyond this machine: pass --api-key-file FILE (one key per line), or --no-auth to serve without keys")
         }
@@ -98,8 +106,13 @@ public func buildApplication(_ served: ServedModel, library: ServedLibrary? = ni
 /// Runs `app` until SIGTERM or SIGINT, then lets the requests in flight finish for at most `grace` seconds
 /// before cancelling them: shutdown ends in bounded time whatever the clients do (one holding a half-sent
 /// body kept the server alive for as long as it stayed).
+///
+/// Cancelling is not always enough: decoding or tokenizing that runs on Dispatch's threads does not look at
+/// cancellation. So a watchdog ends the process 5 s after the grace if it is still running then.
 public func runUntilSignalled(_ app: some ApplicationProtocol, grace: Double) async throws {
     var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger)
     group.maximumGracefulShutdownDuration = .milliseconds(Int64(grace * 1000))
+    let watchdog = ShutdownWatchdog(after: grace + 5, logger: app.logger)
+    defer { watchdog.disarm() }
     try await ServiceGroup(configuration: group).run()
 }
