@@ -44,6 +44,25 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+    /// multipart-kit's decoder is quadratic in parts and header lines: a form with many of either is refused
+    /// before it runs.
+    func testFormsWithManyPartsOrHeaderLinesAreRefused() async throws {
+        try await withApp { client in
+            let entries = Data(#"{"clip":{"textual":{"modelName":"tiny"}}}"#.utf8)
+            let (many, contentType) = PredictRouteTests.form([("entries", entries, false)] + (0..<40).map { _ in ("text", Data("a".utf8), false) })
+            let (status, body, _, _) = try await Self.raw(client, "/predict", headers: [.contentType: contentType], body: many)
+            XCTAssertEqual(status, .unprocessableContent)
+            XCTAssertTrue((body["detail"] as? String ?? "").contains("more than 16 parts"), "\(body)")
+            let boundary = "b0undary"
+            let headerLines = (0..<2000).map { "X-Header-\($0): v\r\n" }.joined()
+            let tall = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"entries\"\r\n\(headerLines)\r\n".utf8) + entries
+                + Data("\r\n--\(boundary)--\r\n".utf8)
+            let (tallStatus, tallBody, _, _) = try await Self.raw(client, "/predict", headers: [.contentType: "multipart/form-data; boundary=\(boundary)"], body: tall)
+            XCTAssertEqual(tallStatus, .unprocessableContent)
+            XCTAssertTrue((tallBody["detail"] as? String ?? "").contains("bytes of headers"), "\(tallBody)")
+        }
+    }
+
     /// The model reads 77 tokens: a text past `ServedModel.maxTextCharacters` is a 400 with the limit, before
     /// any tokenizing; one at the limit is embedded.
     func testTextsOverTheCharacterLimitAre400WithTheLimit() async throws {

@@ -39,7 +39,9 @@ struct PredictController<Context: RequestContext> {
         let body = try await RequestBody.collect(request, maxBody: maxBody)
         let form: Form
         do {
-            form = try await Blocking.run { try FormDataDecoder().decode(Form.self, from: body, boundary: boundary) }
+            form = try await RequestBody.decodeForm(Form.self, from: body, boundary: boundary)
+        } catch let problem as MultipartBoundary.ShapeProblem {
+            throw APIError.detail(.unprocessableContent, "\(problem)")
         } catch {
             throw APIError.detail(.unprocessableContent, "the multipart body could not be read: \(error)")
         }

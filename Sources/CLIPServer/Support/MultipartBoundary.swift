@@ -1,3 +1,5 @@
+import Foundation
+
 /// The boundary parameter of a `multipart/form-data` content type, checked before MultipartKit sees it:
 /// its parser traps on an empty boundary (`precondition(!boundary.isEmpty)`), which one request with
 /// `boundary=` turned into a dead server. RFC 2046 §5.1.1: 1–70 characters from a fixed set, not ending
@@ -47,5 +49,40 @@ enum MultipartBoundary {
             return String(value)
         }
         throw .missing
+    }
+
+    /// Refuses a form of more than `maxParts` parts, or a part whose headers run past `maxHeaderBytes`,
+    /// before multipart-kit reads it: its decoder adds each header with a linear scan and copies its list
+    /// on every part, so 10⁵ header lines or parts in a body under the size limit cost minutes of CPU.
+    /// The forms this server reads have a handful of short parts. Linear in the body.
+    static func checkShape(_ body: Data, boundary: String, maxParts: Int = 16, maxHeaderBytes: Int = 8_192) throws(ShapeProblem) {
+        let delimiter = Data(("--" + boundary).utf8), blankLine = Data("\r\n\r\n".utf8)
+        var parts = 0
+        var cursor = body.startIndex
+        while let found = body.range(of: delimiter, in: cursor..<body.endIndex) {
+            cursor = found.upperBound
+            // The closing delimiter ("--" after it) ends the form.
+            if body[cursor...].starts(with: Data("--".utf8)) { break }
+            parts += 1
+            guard parts <= maxParts else { throw .tooManyParts(maxParts) }
+            let window = cursor..<min(body.endIndex, cursor + maxHeaderBytes)
+            guard let end = body.range(of: blankLine, in: window) else {
+                if window.upperBound == body.endIndex { break }  // truncated: multipart-kit names that
+                throw .headersTooLong(part: parts, limit: maxHeaderBytes)
+            }
+            cursor = end.upperBound
+        }
+    }
+
+    enum ShapeProblem: Error, CustomStringConvertible {
+        case tooManyParts(Int)
+        case headersTooLong(part: Int, limit: Int)
+
+        var description: String {
+            switch self {
+            case let .tooManyParts(limit): return "the multipart form has more than \(limit) parts"
+            case let .headersTooLong(part, limit): return "part \(part) of the multipart form has more than \(limit) bytes of headers"
+            }
+        }
     }
 }

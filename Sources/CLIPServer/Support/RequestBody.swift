@@ -25,7 +25,9 @@ enum RequestBody {
         }
         let form: Form
         do {
-            form = try await Blocking.run { try FormDataDecoder().decode(Form.self, from: body, boundary: boundary) }
+            form = try await decodeForm(Form.self, from: body, boundary: boundary)
+        } catch let problem as MultipartBoundary.ShapeProblem {
+            throw APIError.badRequest("\(problem)", param: nil, code: "invalid_multipart")
         } catch {
             throw APIError.badRequest("the multipart body could not be read: \(error)", param: nil, code: "invalid_multipart")
         }
@@ -44,6 +46,15 @@ enum RequestBody {
             return try MultipartBoundary.parse(request.headers[.contentType])
         } catch {
             throw APIError.badRequest("Content-Type: \(error)", param: "Content-Type", code: "invalid_multipart")
+        }
+    }
+
+    /// A multipart form decoded with multipart-kit, off the cooperative threads, once its shape is checked
+    /// (`MultipartBoundary.checkShape`, which throws a `ShapeProblem`).
+    static func decodeForm<T: Decodable & Sendable>(_ type: T.Type, from body: ByteBuffer, boundary: String) async throws -> T {
+        try await Blocking.run {
+            try MultipartBoundary.checkShape(Data(buffer: body), boundary: boundary)
+            return try FormDataDecoder().decode(T.self, from: body, boundary: boundary)
         }
     }
 
