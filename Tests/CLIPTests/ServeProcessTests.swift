@@ -30,39 +30,24 @@ extension CLITests {
     /// A raw HTTP/1.1 request on its own connection (`Connection: close`), sent in full before any answer
     /// is read, so that the test knows the server has accepted it.
     final class RawRequest {
-        let fd: Int32
+        let socket: RawSocket
 
         init(port: Int, method: String = "POST", path: String, contentType: String, body: Data, host: String = "127.0.0.1") throws {
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else { throw CLIPError.invalidArgument("connect: \(String(cString: strerror(errno)))") }
+            socket = try RawSocket(port: port)
             var timeout = timeval(tv_sec: 60, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             let head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-            let bytes = Data(head.utf8) + body
-            var sent = 0
-            while sent < bytes.count {
-                let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, 0) }
-                guard n > 0 else { throw CLIPError.invalidArgument("send: \(String(cString: strerror(errno)))") }
-                sent += n
-            }
+            try socket.send(Data(head.utf8) + body)
         }
 
         /// The status code and the body, read until the server closes the connection.
         func response() -> (status: Int, body: Data) {
             var data = Data(), buffer = [UInt8](repeating: 0, count: 65536)
             while true {
-                let n = recv(fd, &buffer, buffer.count, 0)
+                let n = recv(socket.fd, &buffer, buffer.count, 0)
                 if n <= 0 { break }
                 data.append(buffer, count: n)
             }
-            close(fd)
             guard let split = data.range(of: Data("\r\n\r\n".utf8)) else { return (0, data) }
             let statusLine = String(decoding: data[..<split.lowerBound], as: UTF8.self).split(separator: " ")
             return (statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0, data[split.upperBound...])

@@ -44,21 +44,24 @@ final class BPE: @unchecked Sendable {
         symbol[n - 1] = vocabulary.byteEndID[Int(bytes[n - 1])]
         var next = Array(1...n), previous = Array(-1..<(n - 1))  // n / -1: no neighbour
         var alive = [Bool](repeating: true, count: n)
-        var heap = PairHeap()
+        // (rank, position) packed into one UInt64, so that the integer order is rank first, then position.
+        var heap = MinHeap<UInt64>()
+        @inline(__always) func rankOf(_ entry: UInt64) -> Int32 { Int32(bitPattern: UInt32(entry >> 32)) }
         @inline(__always) func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
         func push(_ left: Int) {
             guard left >= 0, next[left] < n else { return }
             let right = next[left]
             guard let m = vocabulary.merges[key(symbol[left], symbol[right])] else { return }
-            heap.push(rank: m.rank, position: left)
+            heap.push(UInt64(UInt32(bitPattern: m.rank)) << 32 | UInt64(UInt32(left)))
         }
         for i in 0..<(n - 1) { push(i) }
         var batch: [Int] = []
-        while let (rank, first) = heap.pop() {
+        while let entry = heap.pop() {
             // Every occurrence of this rank's pair, left to right; stale entries are checked below.
+            let rank = rankOf(entry)
             batch.removeAll(keepingCapacity: true)
-            batch.append(first)
-            while let top = heap.peekRank(), top == rank { batch.append(heap.pop()!.position) }
+            batch.append(Int(UInt32(truncatingIfNeeded: entry)))
+            while let top = heap.first, rankOf(top) == rank { batch.append(Int(UInt32(truncatingIfNeeded: heap.pop()!))) }
             batch.sort()
             var touched: [Int] = []
             for left in batch {
@@ -81,43 +84,5 @@ final class BPE: @unchecked Sendable {
         var i = 0
         while i < n { result.append(symbol[i]); i = next[i] }
         return result
-    }
-}
-
-/// A binary min-heap of (rank, position) pairs, packed into one UInt64 each so that the order is the
-/// integer order: rank first, then position.
-struct PairHeap {
-    private var items: [UInt64] = []
-
-    mutating func push(rank: Int32, position: Int) {
-        items.append(UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(position)))
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child] < items[parent] else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    func peekRank() -> Int32? { items.first.map { Int32(bitPattern: UInt32($0 >> 32)) } }
-
-    mutating func pop() -> (rank: Int32, position: Int)? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < items.count && items[left] < items[smallest] { smallest = left }
-                if right < items.count && items[right] < items[smallest] { smallest = right }
-                guard smallest != parent else { break }
-                items.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return (Int32(bitPattern: UInt32(top >> 32)), Int(UInt32(top & 0xFFFF_FFFF)))
     }
 }

@@ -140,6 +140,9 @@ struct BPESegmenter: Sendable {
 struct MinHeap<Element: Comparable> {
     private var items: [Element] = []
 
+    /// The smallest element, left in place.
+    var first: Element? { items.first }
+
     mutating func push(_ e: Element) {
         items.append(e)
         var i = items.count - 1
