@@ -82,9 +82,11 @@ public final class ServedModel: Sendable {
     /// `maxTextCharacters` is a 400 naming it: `param`, or `param[i]` among several.
     func tokenize(_ texts: [String], param: String) async throws -> (ids: [[Int32]], count: Int) {
         try checkLengths(texts, param: param)
-        // Off the cooperative threads: 256 texts of 10,000 characters are milliseconds of work each.
+        // Off the cooperative threads when there is much of it (256 texts of 10,000 characters are
+        // milliseconds each); a few prompts cost less than the hop to another thread.
         let tokenizer = tokenizer
-        let ids = try await Blocking.run { tokenizer.ids(texts) }
+        let bytes = texts.reduce(0) { $0 + $1.utf8.count }
+        let ids = bytes <= 16 << 10 ? tokenizer.ids(texts) : try await Blocking.run { tokenizer.ids(texts) }
         let count = ids.reduce(0) { $0 + ($1.lastIndex(where: { $0 != 0 }) ?? 0) + 1 }
         return (ids, count)
     }

@@ -17,10 +17,8 @@ struct EmbeddingsController<Context: RequestContext> {
 
     func embeddings(_ request: Request) async throws -> Response {
         let buffer = try await RequestBody.collect(request, maxBody: maxBody)
-        // Parsed off the cooperative threads: a 20 MB body takes tens of milliseconds, which /healthz and
-        // every other request would otherwise wait behind on a small machine.
         let dimension = served.dimension
-        let parsed = try await Blocking.run { try EmbeddingsRequest(json: Data(buffer: buffer), servedDimension: dimension) }
+        let parsed = try await RequestBody.parse(buffer) { try EmbeddingsRequest(json: Data(buffer: $0), servedDimension: dimension) }
         guard parsed.model == served.name else {
             throw APIError(.notFound, "the model '\(parsed.model)' is not served here; GET /v1/models lists '\(served.name)'",
                            param: "model", code: "model_not_found")

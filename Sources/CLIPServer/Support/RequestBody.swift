@@ -19,9 +19,8 @@ enum RequestBody {
     static func read(_ request: Request, maxBody: Int, multipart: Bool = true) async throws -> (fields: JSONFields, upload: Data?) {
         let boundary = multipart ? try Self.boundary(request) : nil
         let body = try await collect(request, maxBody: maxBody)
-        // Parsing runs off the cooperative threads (see EmbeddingsController).
         guard let boundary else {
-            return (try await Blocking.run { try JSONFields(json: Data(buffer: body)) }, nil)
+            return (try await parse(body) { try JSONFields(json: Data(buffer: $0)) }, nil)
         }
         let form: Form
         do {
@@ -47,6 +46,16 @@ enum RequestBody {
         } catch {
             throw APIError.badRequest("Content-Type: \(error)", param: "Content-Type", code: "invalid_multipart")
         }
+    }
+
+    /// Bodies up to this size are parsed where the request runs; larger ones on Dispatch's threads.
+    static let inlineParseBytes = 64 << 10
+
+    /// `parse(body)`, off the cooperative threads when the body is large: a 20 MB body takes tens of
+    /// milliseconds, which /healthz and every other request would otherwise wait behind on a small machine,
+    /// while a small one costs less to parse than the hop to another thread.
+    static func parse<T: Sendable>(_ body: ByteBuffer, _ parse: @escaping @Sendable (ByteBuffer) throws -> T) async throws -> T {
+        body.readableBytes <= inlineParseBytes ? try parse(body) : try await Blocking.run { try parse(body) }
     }
 
     /// A multipart form decoded with multipart-kit, off the cooperative threads, once its shape is checked
