@@ -11,7 +11,8 @@ struct SearchCommand: AsyncParsableCommand {
         discussion: """
         The query is a text, an image path, or a sum: clip search "cat" + "2:snow" - "indoor" ~/Pictures. \
         A part that names an existing file is an image; "w:" in front weights it. The last argument is the \
-        folder if it is one (default: the current folder).
+        folder if it is one (default: the current folder, named on stderr). An argument that looks like a path \
+        (/…, ~…, ./…, ../…) but names nothing is an error, and so is a folder among the query words.
         """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -44,14 +45,13 @@ struct SearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         runtime.apply()
-        var queryWords = words, folder = FileManager.default.currentDirectoryPath
-        var isDirectory: ObjCBool = false
-        if let last = words.last, words.count > 1 || image != nil,
-           FileManager.default.fileExists(atPath: last, isDirectory: &isDirectory), isDirectory.boolValue {
-            folder = last
-            queryWords.removeLast()
+        let (queryWords, given) = try Self.split(words, hasImage: image != nil)
+        if given == nil {
+            // Searching where the command runs is the default: say where that is, since it may be the home folder.
+            FileHandle.standardError.write(Data("searching \(FileManager.default.currentDirectoryPath) (the current folder; give a folder after the query to search another)\n".utf8))
         }
         let query = try SearchQuery.parse(queryWords, image: image)
+        let folder = given ?? FileManager.default.currentDirectoryPath
         let text = try modelOptions.load(towers: .text)
         let results = try await libraryOptions.using(text) { library in
             if !noIndex { try await libraryOptions.update(library, roots: [folder], model: modelOptions, images: imageOptions) }
@@ -72,5 +72,36 @@ struct SearchCommand: AsyncParsableCommand {
         } else {
             for r in results { print(paths ? r.path : String(format: "%.4f  %@", r.score, r.path)) }
         }
+    }
+
+    /// The query words and the folder (nil: the current one). The grammar is unambiguous: the last argument is
+    /// the folder when it is one; an argument that looks like a path (`/…`, `~…`, `./…`, `../…`) but names
+    /// nothing is an error naming it, never more query text (a mistyped `~/Pictres` once searched, and indexed,
+    /// the current folder); and a folder among the query words is an error too (`clip search photos`, the
+    /// query forgotten).
+    static func split(_ words: [String], hasImage: Bool) throws -> (query: [String], folder: String?) {
+        var query = words, folder: String?
+        if let last = words.last, words.count > 1 || hasImage, isFolder(last) {
+            folder = last
+            query.removeLast()
+        }
+        for word in query {
+            if looksLikePath(word) && !FileManager.default.fileExists(atPath: word) {
+                throw ValidationError("\(word): no such file or folder")
+            }
+            if isFolder(word) {
+                throw ValidationError("\(word) is a folder: give the query first, then the folder (clip search \"a dog on a beach\" \(word))")
+            }
+        }
+        return (query, folder)
+    }
+
+    static func looksLikePath(_ word: String) -> Bool {
+        ["/", "~", "./", "../"].contains { word.hasPrefix($0) }
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 }

@@ -42,6 +42,37 @@ final class SearchCLITests: XCTestCase {
         XCTAssertTrue(groups.contains { Set($0.map { $0["path"] as! String }) == [probe, gallery.appendingPathComponent("again.png").path] })
     }
 
+    /// A mistyped folder is an error naming it, not more query text (which searched, and indexed, the current
+    /// folder); a folder given without a query is an error; the current folder, when it is the one searched,
+    /// is named.
+    func testAMistypedFolderIsAnErrorNotQueryText() throws {
+        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        _ = try makeGallery(in: gallery)
+        let library = dir.appendingPathComponent("lib")
+        let common = ["--model", SearchFixtures.model.path, "--library", library.path]
+        let typo = dir.appendingPathComponent("galery").path
+        let mistyped = try runClip(["search"] + common + ["a dog", typo])
+        XCTAssertNotEqual(mistyped.status, 0)
+        XCTAssertTrue(mistyped.err.contains("\(typo): no such file or folder"), mistyped.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: library.path), "nothing was indexed")
+        let forgotten = try runClip(["search"] + common + [gallery.path])
+        XCTAssertNotEqual(forgotten.status, 0)
+        XCTAssertTrue(forgotten.err.contains("\(gallery.path) is a folder: give the query first"), forgotten.err)
+        // Words with a slash that are not paths stay text ("AC/DC"); the current folder is named when searched.
+        let process = Process()
+        process.executableURL = clipBinary
+        process.arguments = ["search"] + common + ["AC/DC", "--top", "1", "--paths"]
+        process.currentDirectoryURL = gallery
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, said)
+        XCTAssertTrue(said.contains("searching \(gallery.path) (the current folder"), said)
+    }
+
     func testReadOnlyFolderIsIndexedAndMissingModelOfflineSaysWhatToRun() throws {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
         _ = try makeGallery(in: gallery)
