@@ -78,8 +78,7 @@ public final class ServedModel: Sendable {
     }
 
     /// Each text's token ids (SOT … EOT, truncated at the context) and how many tokens they hold (for
-    /// `usage`). A text over
-    /// `maxTextCharacters` is a 400 naming it: `param`, or `param[i]` among several.
+    /// `usage`). A text over `maxTextCharacters` is a 400 naming it: `param`, or `param[i]` among several.
     func tokenize(_ texts: [String], param: String) async throws -> (ids: [[Int32]], count: Int) {
         try checkLengths(texts, param: param)
         // Off the cooperative threads when there is much of it (256 texts of 10,000 characters are

@@ -10,11 +10,9 @@ import Foundation
 public enum ServedFile {
     /// The bytes of `path` if they are still the file fingerprinted `hash`.
     public static func read(_ path: String, indexedAs hash: String) throws -> Data {
-        let fd = try openRegular(path)
+        let (fd, size) = try openRegular(path)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw CLIPError.input(file: path, reason: String(cString: strerror(errno))) }
-        var data = Data(count: Int(info.st_size))
+        var data = Data(count: size)
         var done = 0
         let ok = data.withUnsafeMutableBytes { buffer -> Bool in
             while done < buffer.count {
@@ -25,7 +23,7 @@ public enum ServedFile {
             }
             return true
         }
-        guard ok else { throw CLIPError.input(file: path, reason: "could not be read to the end (\(done) of \(info.st_size) bytes)") }
+        guard ok else { throw CLIPError.input(file: path, reason: "could not be read to the end (\(done) of \(size) bytes)") }
         guard ContentHash.of(data: data) == hash else { throw changed(path) }
         return data
     }
@@ -33,14 +31,13 @@ public enum ServedFile {
     /// Checks that `path` is still the file fingerprinted `hash`, reading at most 128 KiB of it (for a
     /// thumbnail already made).
     public static func verify(_ path: String, indexedAs hash: String) throws {
-        let fd = try openRegular(path)
+        let (fd, size) = try openRegular(path)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw CLIPError.input(file: path, reason: String(cString: strerror(errno))) }
-        guard ContentHash.of(fd: fd, size: Int64(info.st_size)) == hash else { throw changed(path) }
+        guard ContentHash.of(fd: fd, size: Int64(size)) == hash else { throw changed(path) }
     }
 
-    private static func openRegular(_ path: String) throws -> Int32 {
+    /// The open file and its size, if `path` is a regular file.
+    private static func openRegular(_ path: String) throws -> (fd: Int32, size: Int) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // O_NONBLOCK: a FIFO put in its place must not hang
         guard fd >= 0 else { throw CLIPError.input(file: path, reason: String(cString: strerror(errno))) }
         var info = stat()
@@ -48,7 +45,7 @@ public enum ServedFile {
             close(fd)
             throw CLIPError.input(file: path, reason: "is not a regular file")
         }
-        return fd
+        return (fd, Int(info.st_size))
     }
 
     private static func changed(_ path: String) -> CLIPError {

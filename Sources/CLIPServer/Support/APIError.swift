@@ -40,10 +40,11 @@ public struct APIError: Error, Sendable {
         }
     }
 
-    /// 413 for a body over `--max-body`; `declared`: the size its Content-Length claimed, when known.
-    public static func bodyTooLarge(declared: Int? = nil, limit: Int) -> APIError {
-        let claim = declared.map { " (Content-Length: \($0) bytes)" } ?? ""
-        return APIError(.contentTooLarge, "the request body is larger than the server's limit of \(limit) bytes (--max-body)\(claim)",
+    /// 413 for a body over `--max-body` (`limit`, when the caller knows it); `declared`: the size its
+    /// Content-Length claimed, when known.
+    public static func bodyTooLarge(declared: Int? = nil, limit: Int? = nil) -> APIError {
+        let bound = limit.map { " of \($0) bytes" } ?? "", claim = declared.map { " (Content-Length: \($0) bytes)" } ?? ""
+        return APIError(.contentTooLarge, "the request body is larger than the server's limit\(bound) (--max-body)\(claim)",
                         param: nil, code: "body_too_large")
     }
 
@@ -92,7 +93,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             return error.response
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
-            return APIError(.contentTooLarge, "the request body is larger than the server's limit (--max-body)", param: nil, code: "body_too_large").response
+            return APIError.bodyTooLarge().response
         } catch let error as HTTPResponseError {
             return APIError(error.status, error.status.reasonPhrase).response
         } catch is CancellationError {
