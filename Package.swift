@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Kernels are written against AVX2+FMA (see README "Build flags"); scripts/build.sh passes
-// `-Xswiftc -target-cpu -Xswiftc haswell` so SIMD8<Float> FMAs become single instructions.
+// `-Xswiftc -target-cpu -Xswiftc haswell` (scripts/flags.sh) so SIMD8<Float> FMAs become single instructions.
 let package = Package(
     name: "SwiftCLIP",
     platforms: [.macOS(.v14)],
@@ -41,10 +41,16 @@ let package = Package(
                        providers: [.apt(["libheif-dev"])]),
         // int8/bf16 GEMMs and CPU feature detection; each AVX-512 function carries its own target attribute.
         .target(name: "CKernels", path: "Sources/CKernels"),
+        // Data files compiled into the binary (C23 #embed), so an installed or copied `clip` is self-contained:
+        // SwiftPM's resource bundles are found only beside the build folder. The files stay with the target
+        // that owns them (each Resources/ folder), which excludes them from its own sources.
+        .target(name: "CCLIPFiles", path: "Sources/CCLIPFiles"),
+        .target(name: "CPageFiles", path: "Sources/CPageFiles"),
+        .target(name: "CBundledModelFiles", path: "Sources/CBundledModelFiles"),
         .target(
             name: "CLIP",
-            dependencies: ["CKernels", "CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CHEIF", .product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz"), .copy("Resources/open_clip-LICENSE.txt"), .copy("Resources/text_tables.json"), .copy("Resources/imagenet.json")]
+            dependencies: ["CKernels", "CCLIPFiles", "CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CHEIF", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Resources"]
         ),
         .target(name: "CSearchKernels", path: "Sources/CSearchKernels"),
         .target(
@@ -59,9 +65,9 @@ let package = Package(
                            .product(name: "HummingbirdCore", package: "hummingbird"),
                            .product(name: "MultipartKit", package: "multipart-kit"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
-            // The search page at `/`: plain HTML, CSS and JavaScript modules, served from the binary.
-            resources: [.copy("Resources/page")]
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), "CPageFiles"],
+            // The search page at `/`: plain HTML, CSS and JavaScript modules, compiled in by CPageFiles.
+            exclude: ["Resources"]
         ),
         .target(
             name: "CLIPTraining",
@@ -74,8 +80,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "clip",
-            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", "CLIPServer", "CLIPLab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            resources: [.copy("Resources/synthetic-shapes")]
+            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", "CLIPServer", "CLIPLab", "CBundledModelFiles",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: ["Resources"]
         ),
         .testTarget(
             name: "CLIPSearchTests",

@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/build.sh --build-tests
 source scripts/flags.sh
-swift build "${SWIFT_FLAGS[@]}" --build-tests
 # A real PostgreSQL 16 + pgvector on loopback (PyPI's pgserver, own venv) for the library tests against
 # Postgres; stopped on the way out, also on failure.
 pgdir=$(mktemp -d)

@@ -1,17 +1,27 @@
+import CBundledModelFiles
 import CLIP
 import Foundation
 
 /// The small CLIP this project trained on its synthetic shapes (see Resources/synthetic-shapes/TRAINING.md).
-/// It ships inside the `clip` binary's resources, so `clip demo` works offline with nothing downloaded.
+/// It is compiled into the `clip` binary, so `clip demo` works offline, with nothing downloaded, from any copy
+/// of the binary.
 enum BundledModel {
     static let name = "synthetic-shapes"
 
-    /// The bundled model's folder when `model` names it, else nil.
+    static let files = EmbeddedFiles(count: bundled_model_file_count(), name: { bundled_model_file_name($0) },
+                                     bytes: { bundled_model_file_bytes($0, $1) })
+
+    /// The bundled model's folder when `model` names it, else nil. Models load from a folder, so the files are
+    /// written out once, to `~/.cache/swiftclip/bundled/synthetic-shapes-<fingerprint>` (a temporary folder
+    /// where the cache cannot be written); the fingerprint keeps two builds' models apart.
     static func folder(named model: String) throws -> URL? {
         guard model == name else { return nil }
-        guard let url = Bundle.module.url(forResource: name, withExtension: nil) else {
-            throw CLIPError.io(file: name, reason: "the bundled model is missing from this build's resources")
+        let leaf = "\(name)-\(files.fingerprint)"
+        do {
+            return try files.materialize(in: UserFolders.cache().appendingPathComponent("bundled/\(leaf)"))
+        } catch {
+            let fallback = FileManager.default.temporaryDirectory.appendingPathComponent("swiftclip-\(getuid())/bundled/\(leaf)")
+            return try files.materialize(in: fallback)
         }
-        return url
     }
 }

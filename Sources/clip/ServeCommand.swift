@@ -171,9 +171,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     var thumbnailDirectory: URL {
         if let thumbnails { return URL(fileURLWithPath: (thumbnails as NSString).expandingTildeInPath) }
-        let environment = ProcessInfo.processInfo.environment
-        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.cache")
-        return URL(fileURLWithPath: cache).appendingPathComponent("swiftclip/thumbnails")
+        return UserFolders.cache().appendingPathComponent("thumbnails")
     }
 
     /// The first pass over the `--index` folders, in the background.

@@ -1,7 +1,34 @@
+import CCLIPFiles
 import Foundation
 
-/// How this binary was built, for benchmark reports.
+/// How this binary was built, for `clip --version` and benchmark reports.
 public enum BuildInfo {
+    /// SwiftCLIP's version (semantic; the API is not yet frozen).
+    public static let version = "0.9.0"
+
+    /// The commit scripts/build.sh stamped in, or why there is none.
+    public static var commit: String {
+        let stamped = String(cString: clip_build_commit())
+        return stamped.isEmpty ? "unknown (built without scripts/build.sh)" : stamped
+    }
+
+    /// The `swift build` flags scripts/build.sh stamped in, else what the compiler conditions reveal.
+    public static var flags: String {
+        let stamped = String(cString: clip_build_flags())
+        return stamped.isEmpty ? "\(configuration), \(targetCPU)" : stamped
+    }
+
+    /// What `clip --version` prints: version, commit, build flags, and the kernels this CPU runs.
+    public static var versionReport: String {
+        """
+        SwiftCLIP \(version)
+        commit: \(commit)
+        build: \(flags)
+        cpu: \(cpuModel) (\(KernelTable.current.features))
+        kernels: \(kernels)
+        """
+    }
+
     public static var configuration: String {
         #if DEBUG
         return "debug"

@@ -42,10 +42,9 @@ private struct ImageNetMetadata: Decodable {
     let classnames: [String]
 
     static let shared: ImageNetMetadata = {
-        guard let url = Bundle.module.url(forResource: "imagenet", withExtension: "json"),
-              let data = try? Data(contentsOf: url),
+        guard let data = LibraryFiles.embedded["imagenet.json"],
               let metadata = try? JSONDecoder().decode(ImageNetMetadata.self, from: data) else {
-            fatalError("CLIP bundle resource imagenet.json is missing or corrupt (a packaging bug)")
+            fatalError("the embedded imagenet.json is missing or corrupt (a packaging bug)")
         }
         return metadata
     }()

@@ -37,26 +37,31 @@ public struct BPEVocabulary: Sendable {
 
     /// The vocabulary that ships with SwiftCLIP: `bpe_simple_vocab_16e6.txt.gz` from open_clip (MIT).
     public static func bundled() throws -> BPEVocabulary {
-        guard let url = Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "gz") else {
-            throw CLIPError.io(file: "bpe_simple_vocab_16e6.txt.gz", reason: "resource missing from the CLIP bundle")
-        }
-        return try BPEVocabulary(openAIMergesGzip: url)
+        let name = "bpe_simple_vocab_16e6.txt.gz"
+        return try BPEVocabulary(openAIMergesGzip: try LibraryFiles.embedded.data(name), source: name)
     }
 
     /// OpenAI/open_clip format: a gzip of a header line and merges; the vocabulary is the 256 byte symbols,
     /// the same with `</w>`, the first 48,894 merges, then `<start_of_text>` and `<end_of_text>`.
     public init(openAIMergesGzip url: URL) throws {
-        let bytes = try Self.gunzip(url)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw CLIPError.io(file: url.path, reason: error.localizedDescription) }
+        try self.init(openAIMergesGzip: data, source: url.path)
+    }
+
+    /// The same from the gzip's bytes; `source` names them in errors.
+    public init(openAIMergesGzip gzip: Data, source: String) throws {
+        let bytes = try Gzip.decompress(gzip, name: source)
         let mergeCount = 49152 - 256 - 2
         let lines = bytes.split(separator: 0x0A, maxSplits: mergeCount + 1, omittingEmptySubsequences: false)
         guard lines.count > mergeCount else {
-            throw CLIPError.input(file: url.path, reason: "has \(lines.count) lines; a CLIP merges file has at least \(mergeCount + 1)")
+            throw CLIPError.input(file: source, reason: "has \(lines.count) lines; a CLIP merges file has at least \(mergeCount + 1)")
         }
         var mergeLines: [(String, String)] = []
         mergeLines.reserveCapacity(mergeCount)
         for line in lines[1...mergeCount] {
             guard let space = line.firstIndex(of: 0x20) else {
-                throw CLIPError.input(file: url.path, reason: "merge line '\(String(decoding: line, as: UTF8.self))' has no space")
+                throw CLIPError.input(file: source, reason: "merge line '\(String(decoding: line, as: UTF8.self))' has no space")
             }
             mergeLines.append((String(decoding: line[..<space], as: UTF8.self), String(decoding: line[(space + 1)...], as: UTF8.self)))
         }
@@ -70,7 +75,7 @@ public struct BPEVocabulary: Sendable {
         mergeLines.forEach { add($0.0 + $0.1) }
         add("<start_of_text>")
         add("<end_of_text>")
-        try self.init(encoder: encoder, mergeLines: mergeLines, source: url.path)
+        try self.init(encoder: encoder, mergeLines: mergeLines, source: source)
     }
 
     /// Hugging Face format: `vocab.json` (token → id) and `merges.txt` (`#version` header, one merge per line).
@@ -89,19 +94,5 @@ public struct BPEVocabulary: Sendable {
         }
         // HF spells the special tokens <|startoftext|>; the tokenizer looks them up by either name.
         try self.init(encoder: map, mergeLines: mergeLines, source: mergesText.path)
-    }
-
-    static func gunzip(_ url: URL) throws -> Data {
-        guard let file = gzopen(url.path, "rb") else { throw CLIPError.io(file: url.path, reason: "cannot open") }
-        defer { gzclose(file) }
-        var out = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = gzread(file, &buffer, UInt32(buffer.count))
-            if n < 0 { throw CLIPError.input(file: url.path, reason: "corrupt gzip data") }
-            if n == 0 { break }
-            out.append(buffer, count: Int(n))
-        }
-        return out
     }
 }

@@ -13,10 +13,9 @@ struct TextTables: Decodable, Sendable {
     let c1: [String: String]
 
     static let shared: Prepared = {
-        guard let url = Bundle.module.url(forResource: "text_tables", withExtension: "json"),
-              let data = try? Data(contentsOf: url),
+        guard let data = LibraryFiles.embedded["text_tables.json"],
               let raw = try? JSONDecoder().decode(TextTables.self, from: data) else {
-            fatalError("CLIP bundle resource text_tables.json is missing or corrupt (a packaging bug)")
+            fatalError("the embedded text_tables.json is missing or corrupt (a packaging bug)")
         }
         return Prepared(raw)
     }()

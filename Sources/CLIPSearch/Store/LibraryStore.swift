@@ -24,9 +24,7 @@ public final class LibraryStore: @unchecked Sendable {
     /// `$CLIP_LIBRARY_DIR`, else `$XDG_DATA_HOME/swiftclip/library`, else `~/.local/share/swiftclip/library`.
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         if let dir = environment["CLIP_LIBRARY_DIR"], !dir.isEmpty { return URL(fileURLWithPath: (dir as NSString).expandingTildeInPath) }
-        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/share")
-        return URL(fileURLWithPath: data).appendingPathComponent("swiftclip/library")
+        return UserFolders.data(environment: environment).appendingPathComponent("library")
     }
 
     /// The model a library was built with, read without changing anything; nil when there is no library.

@@ -1,8 +1,10 @@
+import CLIP
+import CPageFiles
 import Foundation
 import Hummingbird
 
-/// The search page: `/` and its assets (`/assets/NAME`), read once from the target's resources, so the page
-/// needs no CDN and no network. Only the files that ship in the resources are served.
+/// The search page: `/` and its assets (`/assets/NAME`), compiled into the binary, so the page needs no CDN,
+/// no network and no resource folder. Only the files that ship with it are served.
 struct PageController<Context: RequestContext> {
     struct Asset: Sendable {
         let bytes: ByteBuffer
@@ -11,15 +13,19 @@ struct PageController<Context: RequestContext> {
 
     let assets: [String: Asset]
 
-    init() {
-        var assets: [String: Asset] = [:]
-        if let folder = Bundle.module.url(forResource: "page", withExtension: nil),
-           let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) {
+    /// The page compiled into the binary, or, when `$CLIP_PAGE_DIR` names a folder, the files in it (for working
+    /// on the page without rebuilding: edit, reload).
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        var files = EmbeddedFiles(count: page_file_count(), name: { page_file_name($0) }, bytes: { page_file_bytes($0, $1) }).files
+        if let folder = environment["CLIP_PAGE_DIR"], !folder.isEmpty,
+           let names = try? FileManager.default.contentsOfDirectory(atPath: folder) {
+            files = [:]
             for name in names {
-                guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)) else { continue }
-                assets[name] = Asset(bytes: ByteBuffer(bytes: data), contentType: Self.contentType(name))
+                files[name] = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(name))
             }
         }
+        var assets: [String: Asset] = [:]
+        for (name, data) in files { assets[name] = Asset(bytes: ByteBuffer(bytes: data), contentType: Self.contentType(name)) }
         self.assets = assets
     }
 

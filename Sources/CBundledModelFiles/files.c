@@ -1,0 +1,42 @@
+// The synthetic-shapes model (Sources/clip/Resources/synthetic-shapes), compiled into the `clip` binary with
+// C23 #embed: what loading it needs, and its training record. The binary writes them out once to a cache
+// folder (BundledModel.swift), because models load from a folder.
+#include "bundled_model_files.h"
+
+#pragma clang diagnostic ignored "-Wc23-extensions"
+
+static const unsigned char config_json[] = {
+#embed "../clip/Resources/synthetic-shapes/config.json"
+};
+static const unsigned char preprocessor_config_json[] = {
+#embed "../clip/Resources/synthetic-shapes/preprocessor_config.json"
+};
+static const unsigned char model_safetensors[] = {
+#embed "../clip/Resources/synthetic-shapes/model.safetensors"
+};
+static const unsigned char vocab_json[] = {
+#embed "../clip/Resources/synthetic-shapes/vocab.json"
+};
+static const unsigned char merges_txt[] = {
+#embed "../clip/Resources/synthetic-shapes/merges.txt"
+};
+static const unsigned char training_md[] = {
+#embed "../clip/Resources/synthetic-shapes/TRAINING.md"
+};
+
+static const struct { const char *name; const unsigned char *bytes; size_t size; } files[] = {
+    {"config.json", config_json, sizeof config_json},
+    {"preprocessor_config.json", preprocessor_config_json, sizeof preprocessor_config_json},
+    {"model.safetensors", model_safetensors, sizeof model_safetensors},
+    {"vocab.json", vocab_json, sizeof vocab_json},
+    {"merges.txt", merges_txt, sizeof merges_txt},
+    {"TRAINING.md", training_md, sizeof training_md},
+};
+
+size_t bundled_model_file_count(void) { return sizeof files / sizeof files[0]; }
+const char *bundled_model_file_name(size_t index) { return index < bundled_model_file_count() ? files[index].name : 0; }
+const unsigned char *bundled_model_file_bytes(size_t index, size_t *size) {
+    if (index >= bundled_model_file_count()) { *size = 0; return 0; }
+    *size = files[index].size;
+    return files[index].bytes;
+}
