@@ -1,4 +1,4 @@
-"""Cost of the JPEG DCT-scaling fast path (`--fast-jpeg`) against exact decoding, on real photographs.
+"""Cost of the JPEG DCT-scaling fast path (`--jpeg fast`) against exact decoding, on real photographs.
 
 No large real photos exist offline here, so the photos are the ones that ship inside the scikit-image and
 matplotlib wheels (300–1411 px), saved as JPEG q92, and the target is 96 px: the fast path's rule (smallest DCT
@@ -39,13 +39,13 @@ def main():
     for f in files:
         exact, fast = os.path.join(tmp, "e.npy"), os.path.join(tmp, "f.npy")
         run(args.clip, "preprocess", f, "--size", "96", "-o", exact)
-        run(args.clip, "preprocess", f, "--size", "96", "--fast-jpeg", "-o", fast)
+        run(args.clip, "preprocess", f, "--size", "96", "--jpeg", "fast", "-o", fast)
         a, b = np.load(exact).ravel(), np.load(fast).ravel()
         tensor_cos = float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
         std = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32).repeat(96 * 96)
         max_levels = float(np.abs(a - b).__mul__(std).max() * 255)
         run(args.clip, "embed", "--model", MODEL, "--images", f, "-o", exact)
-        run(args.clip, "embed", "--model", MODEL, "--images", f, "--fast-jpeg", "-o", fast)
+        run(args.clip, "embed", "--model", MODEL, "--images", f, "--jpeg", "fast", "-o", fast)
         emb_cos = float(np.load(exact).ravel() @ np.load(fast).ravel())
         w, h = Image.open(f).size
         print(f"{os.path.basename(f):24s} {w:>4d}x{h:<5d} {tensor_cos:11.6f} {max_levels:15.1f} {emb_cos:14.6f}")

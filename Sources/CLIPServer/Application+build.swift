@@ -2,6 +2,7 @@ import CLIP
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import Logging
 import ServiceLifecycle
 
 /// How `clip serve` listens and guards its routes.
@@ -23,10 +24,15 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections: Int
     /// Seconds SIGTERM waits for the requests in flight before it cancels them and exits.
     public var shutdownGrace: Double
+    /// One log line per request (method, path, status) at `info`; off by default: a page in use makes
+    /// hundreds of requests a minute, and the errors and warnings are what an operator reads.
+    public var accessLog: Bool
+    /// The server's log threshold (stderr).
+    public var logLevel: Logger.Level
 
     public init(host: String = "127.0.0.1", port: Int = 8080, apiKeys: [String] = [], allowNoAuth: Bool = false,
                 maxBody: Int = 20 << 20, corsOrigin: String? = nil, idleTimeout: Double = 30, maxConnections: Int = 1000,
-                shutdownGrace: Double = 10) {
+                shutdownGrace: Double = 10, accessLog: Bool = false, logLevel: Logger.Level = .info) {
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
@@ -36,6 +42,8 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
         self.shutdownGrace = shutdownGrace
+        self.accessLog = accessLog
+        self.logLevel = logLevel
     }
 
     /// Refuses a non-loopback address without keys or an explicit `--no-auth`.
@@ -65,7 +73,7 @@ public func buildRouter(_ served: ServedModel, library: ServedLibrary? = nil, co
     let router = RecordingRouter(router: base, methods: RouteMethods())
     metrics.observe(served)
     // Outermost first: the access log (swift-log) and the metrics see the final status of every request.
-    router.add(middleware: LogRequestsMiddleware(.info))
+    if configuration.accessLog { router.add(middleware: LogRequestsMiddleware(.info)) }
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     // Before the key check: a browser's preflight carries no Authorization header.
     if let origin = configuration.corsOrigin { router.add(middleware: CORSMiddleware(allowOrigin: .custom(origin))) }
@@ -100,7 +108,12 @@ public func buildApplication(_ served: ServedModel, library: ServedLibrary? = ni
                        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftclip",
                                             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
-                       onServerRunning: { channel in onListening(channel.localAddress?.port ?? configuration.port) })
+                       onServerRunning: { channel in onListening(channel.localAddress?.port ?? configuration.port) },
+                       logger: {
+                           var logger = Logger(label: "clip-serve")
+                           logger.logLevel = configuration.logLevel
+                           return logger
+                       }())
 }
 
 /// Runs `app` until SIGTERM or SIGINT, then lets the requests in flight finish for at most `grace` seconds

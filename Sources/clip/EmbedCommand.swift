@@ -82,6 +82,11 @@ struct EmbedCommand: AsyncParsableCommand {
                 labels = (0..<shape[0]).map { "token row \($0)" }
             } else {
                 labels = try TextList.read(texts!)
+                // Rows follow lines, so an empty line would be embedded as the empty text: never what was meant.
+                if let blank = labels.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                    throw CLIPError.input(file: "\(texts!):\(blank + 1)", reason: "the line is empty; remove it (each line is one text, embedded as one row)")
+                }
+                guard !labels.isEmpty else { throw CLIPError.input(file: texts!, reason: "has no texts (one per line)") }
                 let tokenizer = try loaded.tokenizer()
                 sequences = tokenizer.ids(labels)
             }

@@ -33,12 +33,15 @@ struct EvalCommand: AsyncParsableCommand {
             let loaded = try modelOptions.load(towers: .both)
             let (accuracy, used) = try EvalCommand.zeroShot(loaded, on: set, templates: try PromptTemplates.named(templates),
                                                             images: imageOptions, progress: ProgressLine.prompts.update)
+            // Top-5 among 5 classes or fewer is 100% by construction: not a measurement.
+            let top5: Double? = set.classes.count > 5 ? accuracy.top5 : nil
             if json {
                 let perClass = zip(set.classes, accuracy.perClass).map { ["class": $0, "correct": $1.correct, "count": $1.count] as [String: Any] }
-                print(try JSONLines.string(["images": used.count, "top1": accuracy.top1, "top5": accuracy.top5, "classes": perClass] as [String: Any]))
+                print(try JSONLines.string(["images": used.count, "top1": accuracy.top1, "top5": top5 ?? NSNull(), "classes": perClass] as [String: Any]))
                 return
             }
-            print(String(format: "images: %d   classes: %d   top-1: %.2f%%   top-5: %.2f%%", used.count, set.classes.count, 100 * accuracy.top1, 100 * accuracy.top5))
+            let top5Text = top5.map { String(format: "%.2f%%", 100 * $0) } ?? "n/a (\(set.classes.count) classes)"
+            print(String(format: "images: %d   classes: %d   top-1: %.2f%%   top-5: %@", used.count, set.classes.count, 100 * accuracy.top1, top5Text))
             let width = set.classes.map(\.count).max() ?? 5
             for (name, stats) in zip(set.classes, accuracy.perClass) {
                 let percent = stats.count > 0 ? 100 * Double(stats.correct) / Double(stats.count) : 0
@@ -93,7 +96,11 @@ struct EvalCommand: AsyncParsableCommand {
 extension EvalCommand {
     /// `--data`'s labelled images, over `--classes`' candidate names when given.
     static func labelledImages(_ data: String, classes: String?) throws -> LabeledImages {
-        let set = try LabeledImages.load(data)
+        var set = try LabeledImages.load(data)
+        if let named = try set.namingImageNetClasses(source: data) {
+            set = named
+            FileHandle.standardError.write(Data("classes: \(set.classes.count) WordNet ids named as in the CLIP paper's ImageNet evaluation (open_clip's IMAGENET_CLASSNAMES, by the standard sorted-id class index)\n".utf8))
+        }
         guard let classes else { return set }
         return try set.relabeled(candidates: try TextList.read(classes).filter { !$0.isEmpty }, source: classes)
     }

@@ -20,6 +20,8 @@ struct IndexCommand: AsyncParsableCommand {
     var errors = false
     @Flag(name: .long, help: "Rewrite the library folder's vector file without the vectors of changed and removed files (done by itself once 30% of it is such garbage); folders are optional with it.")
     var compact = false
+    @Flag(name: .long, help: "Print the result as JSON: the counts, or with --errors an array of {path, error}.")
+    var json = false
 
     func validate() throws {
         guard !folders.isEmpty || compact else { throw ValidationError("name the folders to index (or give --compact alone)") }
@@ -30,16 +32,32 @@ struct IndexCommand: AsyncParsableCommand {
         let loaded = try modelOptions.load(towers: .text)
         let report: Indexer.Report? = try await libraryOptions.using(loaded) { library in
             if errors {
-                for record in try await library.failures(under: folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path }) {
-                    print("\(record.path): \(record.error ?? "")")
+                let failures = try await library.failures(under: folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+                if json {
+                    print(try JSONLines.string(failures.map { ["path": $0.path, "error": $0.error ?? ""] }))
+                } else {
+                    for record in failures { print("\(record.path): \(record.error ?? "")") }
                 }
                 return nil
             }
             let report = folders.isEmpty ? nil : try await libraryOptions.update(library, roots: folders, model: modelOptions, images: imageOptions)
-            if compact { print("compact: " + (try await library.tidy(force: true) ?? "nothing to compact in \(library.location)")) }
+            if compact {
+                let done = try await library.tidy(force: true)
+                if json {
+                    print(try JSONLines.string(["library": library.location, "compacted": done ?? NSNull()] as [String: Any]))
+                } else {
+                    print("compact: " + (done ?? "nothing to compact in \(library.location)"))
+                }
+            }
             return report
         }
         guard let report else { return }
+        if json {
+            print(try JSONLines.string(["indexed": report.embedded + report.moved + report.unchanged, "embedded": report.embedded,
+                                        "moved": report.moved, "unchanged": report.unchanged, "failed": report.failed,
+                                        "removed": report.removed]))
+            return
+        }
         print("\(report.embedded + report.moved + report.unchanged) files indexed (\(report.embedded) new or changed), \(report.failed) failed, \(report.removed) removed")
     }
 }

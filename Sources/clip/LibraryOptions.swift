@@ -11,8 +11,6 @@ struct LibraryOptions: ParsableArguments {
     var store: String?
     @Option(name: .long, help: "Skip files and folders matching this glob (full path or name); repeatable.")
     var exclude: [String] = []
-    @Flag(name: .long, help: "Decode JPEGs exactly at full size (slower; by default large JPEGs are decoded at a reduced DCT scale, ≥ 2× the model input).")
-    var exact = false
     @Option(name: .long, help: "Files per committed batch (a kill loses at most one batch).")
     var commitEvery = 64
     @Option(name: .long, help: "The library folder searches through its HNSW index above this many images (exact below).")
@@ -66,9 +64,8 @@ struct LibraryOptions: ParsableArguments {
     func update(_ library: any LibraryBackend, roots: [String], model: ModelOptions, images: ImageOptions) async throws -> Indexer.Report {
         let indexer = Indexer(library: library, scanner: FileScanner(excludes: exclude), commitEvery: commitEvery)
         let line = ProgressBox()
-        let fast = !exact
         let (plan, report) = try await indexer.update(roots: roots, makeEmbedder: {
-            try images.embedder(try model.load(towers: .vision), fastJPEG: fast)
+            try images.embedder(try model.load(towers: .vision), library: true)
         }, progress: { done, total in line.update(done: done, total: total) })
         line.finish()
         if !plan.isEmpty {
@@ -80,6 +77,11 @@ struct LibraryOptions: ParsableArguments {
             FileHandle.standardError.write(Data("index: \(parts.joined(separator: ", "))\n".utf8))
         }
         if let housekeeping = report.housekeeping { FileHandle.standardError.write(Data("index: \(housekeeping)\n".utf8)) }
+        // A folder without images is a mistake to name (the wrong folder, or photos in a format not read),
+        // never an empty answer and exit 0. Its library records were still brought up to date above.
+        if let (root, reason) = report.withoutImages.sorted(by: { $0.key < $1.key }).first {
+            throw CLIPError.input(file: root, reason: reason)
+        }
         return report
     }
 }

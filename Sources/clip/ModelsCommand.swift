@@ -15,19 +15,34 @@ struct ModelsCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print JSON instead of a table.")
         var json = false
 
+        @Flag(name: .long, help: "Every column at full width, whatever the terminal's width.")
+        var wide = false
+
+        /// One model as the table and the JSON show it.
+        struct Row {
+            let name, repo, summary, architecture, resize: String
+            let config: CLIPConfig
+            let path: URL?
+            var cost: ModelCost { ModelCost(config) }
+        }
+
         func run() async throws {
             let resolver = ModelResolver()
             let cache = resolver.hub.cache
-            let rows = try KnownModels.all.map { entry -> (entry: KnownModels.Entry, config: CLIPConfig, cost: ModelCost, path: URL?) in
-                let config = try entry.config
-                return (entry, config, ModelCost(config), resolver.cached(entry.repo))
+            var rows = try KnownModels.all.map { entry in
+                Row(name: entry.name, repo: entry.repo, summary: entry.summary, architecture: entry.architecture,
+                    resize: entry.resizeMode.rawValue, config: try entry.config, path: resolver.cached(entry.repo))
             }
+            // The model compiled into this binary: always there, offline.
+            rows.append(Row(name: BundledModel.name, repo: "(compiled into clip)", summary: "SwiftCLIP's demo model, trained here on coloured shapes (offline)",
+                            architecture: "ViT", resize: "shortest", config: try CLIPConfig(huggingFaceConfig: try BundledModel.files.data("config.json")),
+                            path: try BundledModel.folder(named: BundledModel.name)))
             if json {
                 let objects: [[String: Any]] = rows.map { row in
-                    ["name": row.entry.name, "repo": row.entry.repo, "description": row.entry.summary, "family": row.config.image.family.rawValue,
-                     "architecture": row.entry.architecture, "image_size": row.config.image.imageSize, "embed_dim": row.config.embedDim,
+                    ["name": row.name, "repo": row.repo, "description": row.summary, "family": row.config.image.family.rawValue,
+                     "architecture": row.architecture, "image_size": row.config.image.imageSize, "embed_dim": row.config.embedDim,
                      "image_parameters": row.cost.imageParameters, "text_parameters": row.cost.textParameters,
-                     "image_gflops": (row.cost.imageFLOPs / 1e7).rounded() / 100, "resize": row.entry.resizeMode.rawValue,
+                     "image_gflops": (row.cost.imageFLOPs / 1e7).rounded() / 100, "resize": row.resize,
                      "cached": row.path != nil, "path": row.path?.path ?? NSNull()]
                 }
                 let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
@@ -35,15 +50,16 @@ struct ModelsCommand: AsyncParsableCommand {
                 return
             }
             print("cache: \(cache.root.path)")
-            print("params: image + text tower parameters; GFLOPs: one image through the image tower (2 per multiply-add)")
+            print("params: image + text tower; GFLOPs: one image through the image tower")
             let table = [["NAME", "FAMILY", "IMAGE", "EMBED", "PARAMS", "GFLOPS", "CACHED", "REPOSITORY", "DESCRIPTION"]] + rows.map { row in
-                [row.entry.name, row.config.image.family.rawValue, "\(row.config.image.imageSize)", "\(row.config.embedDim)",
+                [row.name, row.config.image.family.rawValue, "\(row.config.image.imageSize)", "\(row.config.embedDim)",
                  String(format: "%.0fM + %.0fM", Double(row.cost.imageParameters) / 1e6, Double(row.cost.textParameters) / 1e6),
-                 String(format: "%.1f", row.cost.imageFLOPs / 1e9), row.path == nil ? "no" : "yes", row.entry.repo, row.entry.summary]
+                 String(format: "%.1f", row.cost.imageFLOPs / 1e9), row.path == nil ? "no" : "yes", row.repo, row.summary]
             }
-            let widths = (0..<table[0].count).map { column in table.map { $0[column].count }.max()! }
-            for line in table {
-                print(zip(line, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+            let width = wide ? nil : TerminalWidth.current()
+            for line in TextTable.fit(table, width: width, optional: [8, 7, 1]) { print(line) }
+            if let width, TextTable.width(of: table) > width {
+                print("(fitted to \(width) columns; --wide or --json for everything)")
             }
         }
     }

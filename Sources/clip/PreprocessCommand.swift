@@ -18,15 +18,15 @@ struct PreprocessCommand: ParsableCommand {
     var squash = false
     @Flag(name: .long, help: "Ignore EXIF orientation (strict reference parity).")
     var noExif = false
-    @Flag(name: .long, help: "Decode large JPEGs at a reduced DCT scale (≥ 2N), then resize exactly: faster, not bit-exact.")
-    var fastJpeg = false
+    @Option(name: .long, help: "How large JPEGs are decoded: exact (default; bit-exact with the reference) or fast (at a reduced DCT scale, at least 2× the output size, then resized exactly).")
+    var jpeg: JPEGDecoding = .exact
 
     func validate() throws {
         guard size >= 1 else { throw ValidationError("--size must be at least 1") }
     }
 
     func run() throws {
-        let decoded = try ImageDecoder.decode(file: image, options: DecodeOptions(applyEXIFOrientation: !noExif, jpegScaledShortSide: fastJpeg ? 2 * size : nil))
+        let decoded = try ImageDecoder.decode(file: image, options: DecodeOptions(applyEXIFOrientation: !noExif, jpegScaledShortSide: jpeg == .fast ? 2 * size : nil))
         let preprocessor = ImagePreprocessor(config: PreprocessConfig(size: size, resizeMode: squash ? .squash : .shortest))
         let tensor = preprocessor.tensor(decoded)
         try NPY.write(UnsafeBufferPointer(tensor.buffer), shape: [3, size, size], to: URL(fileURLWithPath: output))

@@ -61,7 +61,7 @@ struct SearchCommand: AsyncParsableCommand {
                     return (0..<texts.count).map { e.row($0) }
                 },
                 embedImage: { files in
-                    let e = try imageOptions.embedder(try modelOptions.load(towers: .vision)).embed(files: files)
+                    let e = try imageOptions.embedder(try modelOptions.load(towers: .vision), library: true).embed(files: files)
                     return (0..<files.count).map { e.row($0) }
                 })
             return try await LibrarySearch.search(library, roots: [folder], query: vector, k: top,

@@ -4,6 +4,7 @@ import CLIPSearch
 import CLIPServer
 import Foundation
 import Hummingbird
+import Logging
 
 /// `clip serve`: the model over HTTP (OpenAI-compatible embeddings, Immich's /predict) and, with
 /// `--library`, the photo library (search, classify, rank, images, thumbnails); both towers loaded before it
@@ -58,6 +59,16 @@ struct ServeCommand: AsyncParsableCommand {
     var maxConnections = 1000
     @Option(name: .long, help: "Seconds SIGTERM waits for requests in flight before cancelling them and exiting.")
     var shutdownGrace = 10.0
+    @Option(name: .long, help: "Log threshold: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: LogLevel = .info
+    @Flag(name: .long, help: "Log every request (method, path, status, at info).")
+    var accessLog = false
+
+    /// swift-log's levels, by the names they print with.
+    enum LogLevel: String, ExpressibleByArgument, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+        var level: Logger.Level { Logger.Level(rawValue: rawValue)! }
+    }
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
@@ -95,7 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(host: host, port: port, apiKeys: keys, allowNoAuth: noAuth, maxBody: Self.bytes(maxBody)!,
                                                 corsOrigin: corsOrigin, idleTimeout: idleTimeout, maxConnections: maxConnections,
-                                                shutdownGrace: shutdownGrace)
+                                                shutdownGrace: shutdownGrace, accessLog: accessLog, logLevel: logLevel.level)
         try configuration.validate()
         let started = Date()
         let loaded = try modelOptions.load(towers: .both)

@@ -19,7 +19,8 @@ extension CLITests {
         XCTAssertEqual(dfn["image_size"] as? Int, 378)
         XCTAssertEqual(dfn["resize"] as? String, "squash")
         XCTAssertEqual(dfn["architecture"] as? String, "ViT-H-14-378-quickgelu")
-        XCTAssertEqual(rows.count, KnownModels.all.count)
+        XCTAssertEqual(rows.count, KnownModels.all.count + 1, "the known models and the bundled one")
+        XCTAssertEqual(rows.last?["name"] as? String, "synthetic-shapes")
     }
 }
 

@@ -10,12 +10,42 @@ public struct FileScanner: Sendable {
         public let mtime: Double
     }
 
+    /// What a scan passed over, to say why a folder gave no images.
+    public struct Skipped: Sendable, Equatable {
+        /// Regular files that are not images by extension, counted per lowercased extension ("" for none).
+        public var otherFiles: [String: Int] = [:]
+        public var hidden = 0, excluded = 0, unreadableFolders = 0
+
+        public init() {}
+
+        /// "12 other files (7 .txt, 5 .pdf), 3 hidden" — or nil when nothing was skipped.
+        public var description: String? {
+            var parts: [String] = []
+            let others = otherFiles.values.reduce(0, +)
+            if others > 0 {
+                let kinds = otherFiles.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(4)
+                    .map { "\($0.value) \($0.key.isEmpty ? "without extension" : "." + $0.key)" }
+                parts.append("\(others) other file\(others == 1 ? "" : "s") (\(kinds.joined(separator: ", "))\(otherFiles.count > 4 ? ", …" : ""))")
+            }
+            if hidden > 0 { parts.append("\(hidden) hidden") }
+            if excluded > 0 { parts.append("\(excluded) excluded by --exclude") }
+            if unreadableFolders > 0 { parts.append("\(unreadableFolders) unreadable folder\(unreadableFolders == 1 ? "" : "s")") }
+            return parts.isEmpty ? nil : parts.joined(separator: ", ")
+        }
+    }
+
     public var excludes: [String]
 
     public init(excludes: [String] = []) { self.excludes = excludes }
 
     /// Image files under `root` (absolute, standardised paths) with their size and modification time.
     public func scan(_ root: String) throws -> [Entry] {
+        var skipped = Skipped()
+        return try scan(root, skipped: &skipped)
+    }
+
+    /// The same, counting in `skipped` what was passed over.
+    public func scan(_ root: String, skipped: inout Skipped) throws -> [Entry] {
         let start = URL(fileURLWithPath: root).standardizedFileURL.path
         var info = stat()
         guard stat(start, &info) == 0 else { throw CLIPError.input(file: root, reason: "no such file or folder") }
@@ -26,16 +56,22 @@ public struct FileScanner: Sendable {
         while let folder = pending.popLast() {
             var folderInfo = stat()
             guard stat(folder, &folderInfo) == 0, visited.insert([UInt64(folderInfo.st_dev), UInt64(folderInfo.st_ino)]).inserted else { continue }
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }  // unreadable: skipped
-            for name in names where !name.hasPrefix(".") {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+                skipped.unreadableFolders += 1
+                continue
+            }
+            for name in names {
+                if name.hasPrefix(".") { skipped.hidden += 1; continue }
                 let path = folder == "/" ? "/" + name : folder + "/" + name
-                if isExcluded(path, name) { continue }
+                if isExcluded(path, name) { skipped.excluded += 1; continue }
                 var item = stat()
                 guard stat(path, &item) == 0 else { continue }  // dangling symlink
+                let pathExtension = (name as NSString).pathExtension.lowercased()
                 switch item.st_mode & S_IFMT {
                 case S_IFDIR: pending.append(path)
-                case S_IFREG where ImageFiles.extensions.contains((name as NSString).pathExtension.lowercased()):
+                case S_IFREG where ImageFiles.extensions.contains(pathExtension):
                     found.append(entry(path, item))
+                case S_IFREG: skipped.otherFiles[pathExtension, default: 0] += 1
                 default: break
                 }
             }

@@ -63,9 +63,13 @@ public struct ImageEmbedder: Sendable {
 
     /// Per-file results: an embedding row or the error that stopped that file. One bad file never stops the rest.
     /// The next batch is decoded while the model runs on the current one. `progress` is told how many
-    /// files are done after each batch.
-    public func embedEach(files: [String], progress: ((Int) -> Void)? = nil) throws -> [Result<[Float], CLIPError>] {
-        let batches = stride(from: 0, to: files.count, by: batchSize).map { Array(files[$0..<min(files.count, $0 + batchSize)]) }
+    /// files are done after each batch. A small `firstBatch` makes the first report come early, so a progress
+    /// line shows a count and a rate within a second, not after a whole batch (embeddings do not depend on
+    /// how files are batched).
+    public func embedEach(files: [String], firstBatch: Int? = nil, progress: ((Int) -> Void)? = nil) throws -> [Result<[Float], CLIPError>] {
+        let first = min(files.count, batchSize, firstBatch ?? batchSize)
+        let batches = [Array(files[0..<first])].filter { !$0.isEmpty }
+            + stride(from: first, to: files.count, by: batchSize).map { Array(files[$0..<min(files.count, $0 + batchSize)]) }
         var results: [Result<[Float], CLIPError>] = []
         let inFlight = DispatchGroup()
         defer { inFlight.wait() }  // never leave a decode running past an error
@@ -91,9 +95,9 @@ public struct ImageEmbedder: Sendable {
 
     /// What a batch job wants: the embeddings `[M, D]` of the M files that could be used, their paths
     /// (with their index in `files`), and one error per file that could not.
-    public func embedAvailable(files: [String], progress: ((Int) -> Void)? = nil) throws
+    public func embedAvailable(files: [String], firstBatch: Int? = nil, progress: ((Int) -> Void)? = nil) throws
         -> (embeddings: Tensor, used: [(index: Int, path: String)], failures: [CLIPError]) {
-        let results = try embedEach(files: files, progress: progress)
+        let results = try embedEach(files: files, firstBatch: firstBatch, progress: progress)
         var used: [(index: Int, path: String)] = [], failures: [CLIPError] = []
         for (i, r) in results.enumerated() {
             switch r {

@@ -43,6 +43,29 @@ public struct LabeledImages: Sendable {
         return LabeledImages(classes: classes, files: pairs.map(\.0), labels: pairs.map { index[$0.1]! })
     }
 
+    /// Whether a label is a WordNet noun id as ImageNet's folders are named ("n01440764").
+    public static func isWordNetID(_ label: String) -> Bool {
+        label.count == 9 && label.first == "n" && label.dropFirst().allSatisfy(\.isASCII) && label.dropFirst().allSatisfy(\.isNumber)
+    }
+
+    /// An ImageNet folder's WordNet ids named as the CLIP paper names them, or nil when no class is such an
+    /// id. Classes stay apart where two ids share a name (the paper's list has "missile" and "sunglasses"
+    /// twice). Ids where only some classes are ids, or ids outside ImageNet-1k, are an error: prompts like
+    /// "a photo of a n01440764" silently ruin the accuracy.
+    public func namingImageNetClasses(source: String) throws -> LabeledImages? {
+        let ids = classes.filter(Self.isWordNetID)
+        guard !ids.isEmpty else { return nil }
+        guard ids.count == classes.count else {
+            throw CLIPError.input(file: source, reason: "\(ids.count) of the \(classes.count) classes are WordNet ids (\(ids[0]) …) and the rest are not: name every class folder by id or by name")
+        }
+        let names = Dictionary(uniqueKeysWithValues: zip(PromptTemplates.imagenetWordNetIDs, PromptTemplates.imagenetClassNames))
+        let unknown = classes.filter { names[$0] == nil }
+        guard unknown.isEmpty else {
+            throw CLIPError.input(file: source, reason: "\(unknown.count) class folders are WordNet ids outside ImageNet-1k (\(unknown.prefix(3).joined(separator: ", "))): name them, or give a labels.tsv with names")
+        }
+        return LabeledImages(classes: classes.map { names[$0]! }, files: files, labels: labels)
+    }
+
     /// The same images classified among `candidates` (which must contain every label present), so accuracy
     /// counts confusions with classes that have no images here.
     public func relabeled(candidates: [String], source: String) throws -> LabeledImages {

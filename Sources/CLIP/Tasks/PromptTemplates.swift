@@ -11,6 +11,9 @@ public enum PromptTemplates {
     /// The 1,000 ImageNet class names as the CLIP paper's evaluation words them.
     public static var imagenetClassNames: [String] { ImageNetMetadata.shared.classnames }
 
+    /// The WordNet id of each of those classes, in the same order (the standard class index: sorted ids).
+    public static var imagenetWordNetIDs: [String] { ImageNetMetadata.shared.wnids }
+
     /// `imagenet80`, `simple`, or one literal template containing `{}`.
     public static func named(_ spec: String) throws -> [String] {
         switch spec.lowercased() {
@@ -40,6 +43,7 @@ public enum PromptTemplates {
 private struct ImageNetMetadata: Decodable {
     let templates: [String]
     let classnames: [String]
+    let wnids: [String]
 
     static let shared: ImageNetMetadata = {
         guard let data = LibraryFiles.embedded["imagenet.json"],

@@ -21,16 +21,21 @@ public struct Indexer: Sendable {
         /// Fingerprints already taken while planning (new paths), so embedding does not read them again.
         var fingerprints: [String: String] = [:]
         public var unchanged = 0
+        /// Roots that hold no image file, with what they hold instead ("no images: skipped 12 other files …").
+        public var withoutImages: [String: String] = [:]
         public var isEmpty: Bool { toEmbed.isEmpty && moved.isEmpty && removed.isEmpty }
 
         mutating func add(_ other: Plan) {
             toEmbed += other.toEmbed; moved += other.moved; removed += other.removed; unchanged += other.unchanged
             fingerprints.merge(other.fingerprints) { a, _ in a }
+            withoutImages.merge(other.withoutImages) { a, _ in a }
         }
     }
 
     public struct Report: Sendable {
         public var embedded = 0, failed = 0, moved = 0, removed = 0, unchanged = 0
+        /// Roots without a single image file, with what they hold instead (from the plan).
+        public var withoutImages: [String: String] = [:]
         /// What the store tidied afterwards (the folder store's compaction), for a message.
         public var housekeeping: String?
 
@@ -48,7 +53,9 @@ public struct Indexer: Sendable {
         var plan = Plan()
         for root in roots {
             let folder = URL(fileURLWithPath: root).standardizedFileURL.path
-            let entries = try scanner.scan(folder)
+            var skipped = FileScanner.Skipped()
+            let entries = try scanner.scan(folder, skipped: &skipped)
+            if entries.isEmpty { plan.withoutImages[folder] = ImageFiles.noImages(skipped) }
             var known = try await library.files(under: folder)
             var fresh: [FileScanner.Entry] = []
             for entry in entries {
@@ -74,7 +81,7 @@ public struct Indexer: Sendable {
         return plan
     }
 
-    /// Carries out `plan`, embedding with `embedder`. `progress(done, total)` after each batch.
+    /// Carries out `plan`, embedding with `embedder`. `progress(done, total)` after each of the embedder's batches.
     public func update(_ plan: Plan, embedder: ImageEmbedder?, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Report {
         var report = Report()
         report.unchanged = plan.unchanged
@@ -93,19 +100,23 @@ public struct Indexer: Sendable {
         // Batch k is committed while batch k + 1 is decoded and embedded: a store whose commit costs time
         // (PostgreSQL maintains its HNSW index on insert) hides it behind the model. Commits stay in order
         // and each is atomic, so a kill still loses at most the batches in flight.
-        var pending: Task<(embedded: Int, failed: Int, done: Int), Error>?
+        var pending: Task<(embedded: Int, failed: Int), Error>?
         func settle() async throws {
             guard let finished = try await pending?.value else { return }
             report.embedded += finished.embedded
             report.failed += finished.failed
-            progress?(finished.done, plan.toEmbed.count)
         }
         var start = 0
         while start < plan.toEmbed.count {
             let batch = Array(plan.toEmbed[start..<min(plan.toEmbed.count, start + commitEvery)])
             let results: [Result<[Float], CLIPError>]
             do {
-                results = try await Blocking.run { try embedder.embedEach(files: batch.map(\.path)) }
+                // Progress after each of the embedder's batches, not only each commit: the first report comes
+                // after 4 files, not after `commitEvery`.
+                let offset = start, total = plan.toEmbed.count
+                results = try await Blocking.run {
+                    try embedder.embedEach(files: batch.map(\.path), firstBatch: offset == 0 ? 4 : nil) { progress?(offset + $0, total) }
+                }
             } catch {
                 _ = try? await pending?.value  // the batch before is still committed (or fails on its own)
                 throw error
@@ -123,10 +134,10 @@ public struct Indexer: Sendable {
             }
             try await settle()
             start += batch.count
-            let done = start, library = self.library
+            let library = self.library
             pending = Task { [embedded, failed] in
                 try await library.commit(embedded: embedded, other: failed, removed: [])
-                return (embedded.count, failed.count, done)
+                return (embedded.count, failed.count)
             }
         }
         try await settle()
@@ -155,6 +166,7 @@ public struct Indexer: Sendable {
             plan.add(rootPlan)
             report.add(rootReport)
         }
+        report.withoutImages = plan.withoutImages
         // Changed and removed files leave orphaned vectors behind in the folder store: compacted once
         // there are enough of them.
         if report.embedded + report.removed > 0 { report.housekeeping = try await library.tidy(force: false) }

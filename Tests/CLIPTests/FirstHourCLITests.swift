@@ -1,0 +1,171 @@
+import CLIP
+import Foundation
+import XCTest
+
+/// The traps a new user met in the first hour (issue 25), each as that user meets it: the built `clip`, run
+/// as a process, checked on its output, exit status and files. All offline: the bundled model only.
+final class FirstHourCLITests: XCTestCase, RunsCLI {
+    /// A folder of `count` demo images (colour–shape pictures, `clip demo`'s gallery).
+    func demoImages(_ count: Int, in dir: URL) throws -> URL {
+        try run(["demo", "--out", dir.appendingPathComponent("demo").path])
+        let images = dir.appendingPathComponent("demo/gallery/train/images")
+        let names = try FileManager.default.contentsOfDirectory(atPath: images.path).sorted().prefix(count)
+        let folder = dir.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for name in names { try FileManager.default.copyItem(at: images.appendingPathComponent(name), to: folder.appendingPathComponent(name)) }
+        return folder
+    }
+
+    /// Item 3: a copy of the binary, with no build folder or resource bundle beside it, still has its
+    /// vocabulary, ImageNet names and bundled model (they are compiled in), and says what it is.
+    func testACopiedBinaryNeedsNothingBesideIt() throws {
+        let dir = try temporaryDirectory(self)
+        let bin = dir.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let copy = bin.appendingPathComponent("clip")
+        try FileManager.default.copyItem(at: clip, to: copy)
+        let environment = ["HOME": dir.path, "XDG_CACHE_HOME": dir.appendingPathComponent("cache").path, "HF_HUB_OFFLINE": "1"]
+
+        let version = try run(["--version"], environment: environment, executable: copy).out
+        XCTAssertTrue(version.hasPrefix("SwiftCLIP \(BuildInfo.version)\n"), version)
+        for field in ["commit: ", "build: ", "cpu: ", "kernels: fp32: "] { XCTAssertTrue(version.contains(field), "--version lacks \(field): \(version)") }
+
+        // The BPE vocabulary (tokenize), and the bundled model, written out once into the cache.
+        let ids = try run(["tokenize"], stdin: "a photo of a dog\n", environment: environment, executable: copy).out
+        XCTAssertTrue(ids.hasPrefix("[49406, 320, 1125, 539, 320, 1929, 49407, 0"), ids)  // open_clip's ids
+        let demo = try run(["demo", "--out", dir.appendingPathComponent("demo").path], environment: environment, executable: copy, directory: dir)
+        XCTAssertTrue(demo.out.contains("demo done"), demo.out + demo.err)
+        let bundled = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("cache/swiftclip/bundled").path)
+        XCTAssertEqual(bundled.count, 1, "\(bundled)")
+        XCTAssertTrue(bundled[0].hasPrefix("synthetic-shapes-"), bundled[0])
+    }
+
+    /// Item 10: a mistyped command gets the nearest one's name, at any depth, and a usage status.
+    func testAMistypedCommandGetsTheNearestOne() throws {
+        let top = try run(["serach", "a dog"], expectStatus: 64).err
+        XCTAssertTrue(top.contains("'serach' is not a clip command. Did you mean 'search'?"), top)
+        let nested = try run(["models", "lsit"], expectStatus: 64).err
+        XCTAssertTrue(nested.contains("Did you mean 'list'?"), nested)
+        let nothingNear = try run(["xyzzy"], expectStatus: 64).err
+        XCTAssertFalse(nothingNear.contains("Did you mean"), nothingNear)
+        XCTAssertTrue(nothingNear.contains("Commands: search, index"), nothingNear)
+    }
+
+    /// Item 2: no images, no silence. Each command says which folder held none and what it held instead,
+    /// and exits non-zero; nothing is written.
+    func testAFolderWithoutImagesIsAnErrorSayingWhatItHolds() throws {
+        let dir = try temporaryDirectory(self)
+        let docs = dir.appendingPathComponent("docs"), empty = dir.appendingPathComponent("empty")
+        for folder in [docs, empty] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        for name in ["a.txt", "b.txt", "c.pdf", ".hidden"] { try Data("x".utf8).write(to: docs.appendingPathComponent(name)) }
+        let model = ["--model", "synthetic-shapes"], library = ["--library", dir.appendingPathComponent("library").path]
+
+        let search = try run(["search", "a red square", docs.path] + model + library, expectStatus: 1).err
+        XCTAssertTrue(search.contains("\(docs.path): no images: skipped 3 other files (2 .txt, 1 .pdf), 1 hidden"), search)
+        let classify = try run(["classify", empty.path, "--labels", "red,blue"] + model, expectStatus: 1).err
+        XCTAssertTrue(classify.contains("\(empty.path): no images: the folder is empty"), classify)
+        let output = dir.appendingPathComponent("x.npy")
+        let embed = try run(["embed", "--images", empty.path, "-o", output.path] + model, expectStatus: 1).err
+        XCTAssertTrue(embed.contains("no images"), embed)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path), "a 0 × D array was written")
+        let index = try run(["index", docs.path] + model + library, expectStatus: 1).err
+        XCTAssertTrue(index.contains("\(docs.path): no images"), index)
+    }
+
+    /// Item 10: an empty line in --texts is an error naming the line, not an embedding of "".
+    func testAnEmptyTextLineIsAnErrorNamingTheLine() throws {
+        let dir = try temporaryDirectory(self)
+        let texts = dir.appendingPathComponent("texts.txt")
+        try Data("a red square\n\na blue circle\n".utf8).write(to: texts)
+        let err = try run(["embed", "--model", "synthetic-shapes", "--texts", texts.path, "-o", dir.appendingPathComponent("t.npy").path], expectStatus: 1).err
+        XCTAssertTrue(err.contains("\(texts.path):2: the line is empty"), err)
+    }
+
+    /// Item 4: an ImageNet folder laid out by WordNet id is named as the paper names it (said on stderr),
+    /// ids outside ImageNet-1k are refused, and top-5 among 5 classes or fewer is not reported.
+    func testWordNetFoldersAreNamedAsThePaperNamesThem() throws {
+        let dir = try temporaryDirectory(self)
+        let photos = try demoImages(4, in: dir)
+        let data = dir.appendingPathComponent("val")
+        let images = try FileManager.default.contentsOfDirectory(atPath: photos.path).sorted()
+        for (i, id) in ["n01440764", "n01443537"].enumerated() {
+            let folder = data.appendingPathComponent(id)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for name in images[(2 * i)..<(2 * i + 2)] { try FileManager.default.copyItem(at: photos.appendingPathComponent(name), to: folder.appendingPathComponent(name)) }
+        }
+        let arguments = ["eval", "zeroshot", "--model", "synthetic-shapes", "--data", data.path, "--templates", "simple", "--json"]
+        let (out, err) = try run(arguments)
+        XCTAssertTrue(err.contains("2 WordNet ids named as in the CLIP paper's ImageNet evaluation"), err)
+        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let classes = try XCTUnwrap(result["classes"] as? [[String: Any]]).compactMap { $0["class"] as? String }
+        XCTAssertEqual(classes, ["tench", "goldfish"])
+        XCTAssertTrue(result["top5"] is NSNull, "top-5 of 2 classes reported: \(String(describing: result["top5"]))")
+
+        let stray = data.appendingPathComponent("n99999999")
+        try FileManager.default.createDirectory(at: stray, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: photos.appendingPathComponent(images[0]), to: stray.appendingPathComponent(images[0]))
+        let refused = try run(arguments, expectStatus: 1).err
+        XCTAssertTrue(refused.contains("WordNet ids outside ImageNet-1k (n99999999)"), refused)
+    }
+
+    /// Item 10: `clip index --json` as the README promises for every command.
+    func testIndexPrintsJSON() throws {
+        let dir = try temporaryDirectory(self)
+        let photos = try demoImages(5, in: dir)
+        let library = ["--library", dir.appendingPathComponent("library").path, "--model", "synthetic-shapes"]
+        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try run(["index", photos.path, "--json"] + library).out.utf8)) as? [String: Int])
+        XCTAssertEqual(first["indexed"], 5)
+        XCTAssertEqual(first["embedded"], 5)
+        let again = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try run(["index", photos.path, "--json"] + library).out.utf8)) as? [String: Int])
+        XCTAssertEqual(again["embedded"], 0)
+        XCTAssertEqual(again["unchanged"], 5)
+    }
+
+    /// Item 10: `clip models list` names the bundled model and fits the terminal (here $COLUMNS).
+    func testModelsListFitsTheTerminalAndNamesTheBundledModel() throws {
+        let dir = try temporaryDirectory(self)
+        let environment = ["COLUMNS": "80", "XDG_CACHE_HOME": dir.path]
+        let table = try run(["models", "list"], environment: environment).out
+        let lines = table.split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("synthetic-shapes ") }, table)
+        for line in lines { XCTAssertLessThanOrEqual(line.count, 80, "wider than the terminal: \(line)") }
+        let wide = try run(["models", "list", "--wide"], environment: environment).out
+        XCTAssertTrue(wide.contains("openai/clip-vit-base-patch32"), wide)
+        let json = try run(["models", "list", "--json"], environment: environment).out
+        XCTAssertTrue(json.contains("\"synthetic-shapes\""), json)
+    }
+
+    /// Item 10: a photo from the library, searched by image, finds itself at 1.0: the query is decoded as
+    /// indexing decoded it (a large JPEG at a reduced DCT scale). The two decodings do differ for this
+    /// photo, so the check can fail.
+    func testAPhotoFromTheLibraryFindsItselfAtOne() throws {
+        let dir = try temporaryDirectory(self)
+        let photos = try demoImages(3, in: dir)
+        // A 1024×768 JPEG with fine detail: decoded at 1/4 scale for a 64-px model when fast.
+        var pixels = [UInt8](repeating: 0, count: 1024 * 768 * 3)
+        var state: UInt32 = 12345
+        for i in pixels.indices {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            pixels[i] = UInt8(truncatingIfNeeded: (i / 3 % 1024) / 4 + Int(state >> 27))
+        }
+        let photo = photos.appendingPathComponent("large.jpg")
+        try JPEGEncoder.encode(PixelImage(width: 1024, height: 768, mode: .rgb, pixels: pixels), quality: 95).write(to: photo)
+
+        let model = ["--model", "synthetic-shapes"]
+        let out = try run(["search", "--image", photo.path, photos.path, "--json", "--top", "1", "--library", dir.appendingPathComponent("library").path] + model).out
+        let best = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]])?.first)
+        XCTAssertEqual(best["path"] as? String, photo.path)
+        XCTAssertGreaterThan(try XCTUnwrap(best["score"] as? Double), 0.99999)
+
+        // The exact decoding gives another vector: the check above would fail with it.
+        var vectors: [[Float]] = []
+        for decoding in ["exact", "fast"] {
+            let output = dir.appendingPathComponent("\(decoding).npy")
+            try run(["embed", "--images", photo.path, "--jpeg", decoding, "-o", output.path] + model)
+            let tensor = try NPY.read(output).tensor(file: output.path)
+            vectors.append(Array(UnsafeBufferPointer(start: tensor.data, count: tensor.count)))
+        }
+        let cosine = zip(vectors[0], vectors[1]).map { $0 * $1 }.reduce(0, +)
+        XCTAssertLessThan(cosine, 0.99999, "exact and fast decoding agree for this photo: the test cannot tell them apart")
+    }
+}
