@@ -18,6 +18,9 @@ swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing
 scripts/test-serve-openai.sh
 # The search page in a real headless Chromium (Debian's), screenshots in .build/page-artifacts/.
 scripts/test-search-page.sh
+# A newcomer's first hour: this build installed into a fresh prefix on the PATH, and every README example
+# run with it from a fresh $HOME outside the checkout (the default model from a stand-in hub on loopback).
+scripts/test-readme-walk.sh
 # A hostile client against a real clip serve (loopback, bounded): alive and 4xx after every bad request,
 # peak RSS and /healthz p99 bounded under strip PNGs and 15 MB texts, idle connections cut, SIGTERM bounded.
 scripts/test-hostile.sh
