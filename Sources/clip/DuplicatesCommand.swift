@@ -23,6 +23,13 @@ struct DuplicatesCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        try LibraryOptions.requireExisting([folder])
+        guard threshold.isFinite, threshold > 0, threshold <= 1 else {
+            throw ValidationError("--threshold is a cosine similarity above 0 and at most 1 (0.95 is a good start), not \(threshold)")
+        }
+    }
+
     func run() async throws {
         runtime.apply()
         let loaded = try modelOptions.load(towers: .text)

@@ -25,6 +25,7 @@ struct IndexCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !folders.isEmpty || compact else { throw ValidationError("name the folders to index (or give --compact alone)") }
+        if !errors { try LibraryOptions.requireExisting(folders) }
     }
 
     func run() async throws {

@@ -16,6 +16,14 @@ struct LibraryOptions: ParsableArguments {
     @Option(name: .long, help: "The library folder searches through its HNSW index above this many images (exact below).")
     var approximateAbove = LibrarySearch.defaultApproximateAbove
 
+    /// Folders named on the command line must exist, and say so before any model is loaded (a mistyped
+    /// folder used to surface as the offline model's error).
+    static func requireExisting(_ paths: [String]) throws {
+        for path in paths where !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("\(path): no such file or folder")
+        }
+    }
+
     var directory: URL { library.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? LibraryStore.defaultDirectory() }
 
     /// `--store`, else `$CLIP_DATABASE_URL`, when set.

@@ -41,16 +41,19 @@ struct SearchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard rerank.map({ $0 >= 1 }) ?? true else { throw ValidationError("--rerank must be at least 1 (candidates to order exactly)") }
+        guard !words.isEmpty || image != nil else {
+            throw ValidationError("give a query: clip search \"a dog on a beach\" [FOLDER], or --image PHOTO [FOLDER]")
+        }
     }
 
     func run() async throws {
         runtime.apply()
         let (queryWords, given) = try Self.split(words, hasImage: image != nil)
+        let query = try SearchQuery.parse(queryWords, image: image)
         if given == nil {
             // Searching where the command runs is the default: say where that is, since it may be the home folder.
             FileHandle.standardError.write(Data("searching \(FileManager.default.currentDirectoryPath) (the current folder; give a folder after the query to search another)\n".utf8))
         }
-        let query = try SearchQuery.parse(queryWords, image: image)
         let folder = given ?? FileManager.default.currentDirectoryPath
         let text = try modelOptions.load(towers: .text)
         let results = try await libraryOptions.using(text) { library in

@@ -168,4 +168,23 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         let cosine = zip(vectors[0], vectors[1]).map { $0 * $1 }.reduce(0, +)
         XCTAssertLessThan(cosine, 0.99999, "exact and fast decoding agree for this photo: the test cannot tell them apart")
     }
+
+    /// The rest of the walk: a mistake in what is named is reported as that mistake, before any model is
+    /// loaded (offline, the default model's "not downloaded" used to hide a mistyped folder).
+    func testMistakesAreNamedBeforeAnyModelLoads() throws {
+        let offline = ["HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": try temporaryDirectory(self).path]
+        let cases: [([String], String)] = [
+            (["search"], "give a query"),
+            (["duplicates", "/no/such/folder"], "/no/such/folder: no such file or folder"),
+            (["duplicates", NSTemporaryDirectory(), "--threshold", "95"], "--threshold is a cosine similarity"),
+            (["index", "/no/such/folder"], "/no/such/folder: no such file or folder"),
+        ]
+        for (arguments, message) in cases {
+            let err = try run(arguments, expectStatus: 64, environment: offline).err
+            XCTAssertTrue(err.contains(message), "clip \(arguments.joined(separator: " ")): \(err)")
+            XCTAssertFalse(err.contains("HF_HUB_OFFLINE"), "the model was loaded first: \(err)")
+        }
+        let eval = try run(["eval", "zeroshot", "--data", "/no/such/folder", "--model", "synthetic-shapes"], expectStatus: 1).err
+        XCTAssertTrue(eval.contains("/no/such/folder: no such file or folder"), eval)
+    }
 }

@@ -17,6 +17,7 @@ public struct LabeledImages: Sendable {
         let root = URL(fileURLWithPath: path)
         let tsv = root.appendingPathComponent("labels.tsv")
         var pairs: [(String, String)] = []
+        guard FileManager.default.fileExists(atPath: path) else { throw CLIPError.input(file: path, reason: "no such file or folder") }
         if FileManager.default.fileExists(atPath: tsv.path) {
             for (n, line) in try TextList.read(tsv.path).enumerated() where !line.isEmpty {
                 let fields = line.split(separator: "\t", maxSplits: 1).map(String.init)
