@@ -2,11 +2,17 @@
 Selenium) and checks what a person would see. One scenario per run; a screenshot PNG per step goes to
 --artifacts.
 
-  main     over the demo gallery: first paint < 1 s; typing "a red square" fills the grid (>= 8 results, the
-           top one's caption names red and square); a gallery image uploaded for reverse search comes back
-           first; zero-shot labels "circle, square, triangle, cross" label every visible image (>= 80% agree
-           with the captions); the viewer, "More like this", infinite scroll and near-duplicate groups; no
-           console errors at all.
+  main     over the demo gallery, served with --index of its images folder, to which test-search-page.sh
+           adds a tall photo (TALL): first paint < 1 s; with no query, the library's size, its folders and
+           what to type (an example query searches); typing "a red square" fills the grid (>= 8 results,
+           the top one's caption names red and square) and the count says "Best 40 of N images — more load
+           as you scroll"; a gallery image uploaded for reverse search comes back first; zero-shot labels
+           "circle, square, triangle, cross" label every visible image (>= 80% agree with the captions); the
+           viewer, "More like this", infinite scroll to the end ("All N images"); the tall photo's cell is
+           square like the others (the viewer shows it whole); near-duplicate groups without the image
+           search's chip, again at a lower threshold (more images grouped); no console errors at all.
+  phone    a 400 x 860 window: every header control shown and inside the viewport, nothing wider than it,
+           before and after a search and in the near-duplicates view; results on the first screen.
   empty    an empty library: the page says how to index a folder.
   errors   a malformed query, a folder with no images, then the server gone (--server-pid is killed): each
            is a message on the page, never a blank page.
@@ -24,6 +30,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -32,6 +39,10 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 passed, failed = 0, 0
+TALL = "tall-photo.png"  # 1:4, written into the gallery's images by test-search-page.sh
+HEADER_CONTROLS = {"query field": "#query", "folder field": "#folder", "Image… button": "label[for=image-file]",
+                   "labels field": "#labels", "Classify button": "#classify-form button",
+                   "Near-duplicates button": "#duplicates-button"}
 
 
 def check(name, condition, detail=""):
@@ -92,6 +103,27 @@ class Page:
             time.sleep(0.02)
         return box
 
+    def rect(self, element):
+        return self.driver.execute_script("const r = arguments[0].getBoundingClientRect(); "
+                                          "return {left: r.left, top: r.top, width: r.width, height: r.height, right: r.right}", element)
+
+    def viewport(self):
+        """The visible width (less a vertical scroll bar) and height, and how wide the page's content is."""
+        return self.driver.execute_script("const e = document.documentElement; return {width: e.clientWidth, "
+                                          "height: window.innerHeight, scroll: e.scrollWidth}")
+
+    def duplicates_shown(self):
+        count = self.driver.find_element(By.ID, "count").text.lower()
+        return "near-duplicates" in count and "looking" not in count
+
+    def forget_requests(self):
+        """Empties the resource timing buffer, which keeps only the first 250 requests (thumbnails fill it)."""
+        self.driver.execute_script("performance.clearResourceTimings()")
+
+    def requested(self, fragment):
+        """Whether the page has asked for a URL with `fragment` in it since forget_requests."""
+        return self.driver.execute_script("return performance.getEntriesByType('resource').some((e) => e.name.includes(arguments[0]))", fragment)
+
     def console(self, allowed=()):
         """Console errors, less the browser's own lines for answers the scenario provoked on purpose."""
         entries = [e for e in self.driver.get_log("browser") if e["level"] == "SEVERE"]
@@ -113,6 +145,26 @@ def main_scenario(page, args):
     check(f"first contentful paint under 1 s ({paint} ms)", paint is not None and paint < 1000)
     page.shot("loaded")
 
+    # No query: not a blank page but the library (once the --index pass has taken in the tall photo) and hints.
+    total = len(os.listdir(os.path.join(args.gallery, "images")))
+    welcome = d.find_element(By.ID, "welcome")
+    page.wait(f"with no query, the library's size ({total} images)", lambda: welcome.is_displayed()
+              and d.find_element(By.ID, "welcome-title").text == f"{total} images in the library")
+    folders = [b.text for b in d.find_elements(By.CSS_SELECTOR, "#folder-list button")]
+    check("the indexed folder is listed", folders and folders[0].endswith("gallery/train/images"), str(folders))
+    check("what to type or drop is said", "Type what you are looking for" in welcome.text and "drop or paste" in welcome.text, welcome.text)
+    check("no results and no count yet", not page.cards() and not d.find_element(By.ID, "count").text)
+    page.shot("no-query")
+    if folders:
+        d.find_element(By.CSS_SELECTOR, "#folder-list button").click()
+        check("a listed folder becomes the folder filter", d.find_element(By.ID, "folder").get_attribute("value") == folders[0])
+        page.type("folder", "")
+    example = d.find_element(By.CSS_SELECTOR, "#welcome .example")
+    words = example.text  # read while shown: Selenium's text of a hidden element is ""
+    example.click()
+    page.wait("an example query searches", lambda: len(page.cards()) >= 8 and d.find_element(By.ID, "query").get_attribute("value") == words)
+    check("the hints give way to the results", not welcome.is_displayed())
+
     page.type("query", "a red square")
     page.wait("grid fills while typing", lambda: len(page.cards()) >= 8 and "a red square" in d.current_url.replace("+", " "))
     names = page.names()
@@ -120,7 +172,9 @@ def main_scenario(page, args):
     top = by_name.get(names[0], "") if names else ""
     check("top result's caption names red and square", "red" in top and "square" in top, f"({names[:1]}: {top!r})")
     check("query kept in the URL", "q=a+red+square" in d.current_url or "q=a%20red%20square" in d.current_url, d.current_url)
-    check("result count shown", "results of" in d.find_element(By.ID, "count").text, d.find_element(By.ID, "count").text)
+    count = d.find_element(By.ID, "count").text
+    check("the count says these are the best of the library, and more come",
+          count == f"Best 40 of {total} images — more load as you scroll", count)
     check("alt text is the file name", all(c.find_element(By.TAG_NAME, "img").get_attribute("alt") == n
                                            for c, n in zip(page.cards()[:8], names)))
     page.wait("thumbnails load", lambda: all(d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img)
@@ -141,8 +195,9 @@ def main_scenario(page, args):
     shapes = {"circle", "square", "triangle", "cross"}
     check("labels are the given ones, with a probability",
           all(text.split(" ")[0] in shapes and text.endswith("%") for _, text in labelled), str(labelled[:4]))
-    agree = sum(1 for name, text in labelled if text.split(" ")[0] in by_name.get(name, ""))
-    check("zero-shot agrees with the captions on >= 80%", agree >= 0.8 * len(labelled), f"({agree}/{len(labelled)})")
+    captioned = [(name, text) for name, text in labelled if name in by_name]  # not the tall photo
+    agree = sum(1 for name, text in captioned if text.split(" ")[0] in by_name[name])
+    check("zero-shot agrees with the captions on >= 80%", captioned and agree >= 0.8 * len(captioned), f"({agree}/{len(captioned)})")
     page.shot("zero-shot")
 
     first = page.cards()[0]
@@ -158,13 +213,92 @@ def main_scenario(page, args):
 
     d.execute_script("window.scrollTo(0, document.body.scrollHeight)")
     page.wait("infinite scroll loads the next page", lambda: len(page.cards()) > 40)
+
+    def scrolled_to_end():
+        d.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        return d.find_element(By.ID, "count").text.startswith("All")
+    page.wait("scrolling on reaches the end", scrolled_to_end, seconds=60)
+    count = d.find_element(By.ID, "count").text
+    check("at the end the count says all are shown", count == f"All {total} images, best first" and len(page.cards()) == total,
+          f"({count!r}, {len(page.cards())} cards)")
     d.execute_script("window.scrollTo(0, 0)")
+
+    # A tall photo gets the same square cell as the others (cropped; the viewer shows it whole).
+    d.find_element(By.ID, "image-file").send_keys(os.path.join(args.gallery, "images", TALL))
+    page.wait("the tall photo comes back first", lambda: page.names()[:1] == [TALL])
+    page.wait("its thumbnail loads", lambda: d.execute_script("const i = document.querySelector('#grid img'); return i.complete && i.naturalWidth > 0"))
+    cells = [page.rect(c) for c in page.cards()[:12]]
+    thumbs = [page.rect(t) for t in d.find_elements(By.CSS_SELECTOR, "#grid .thumb")[:12]]
+    # A grid row is as high as its highest cell, so the tall photo's row is measured against the next row.
+    check("the tall photo's row as high as the next", len({round(c["top"]) for c in cells}) > 1 and
+          max(c["height"] for c in cells) - min(c["height"] for c in cells) < 1, str([round(c["height"]) for c in cells]))
+    check("every thumbnail square, the tall one too", all(abs(t["height"] - t["width"]) < 1 for t in thumbs),
+          str([(round(t["width"]), round(t["height"])) for t in thumbs[:3]]))
+    check("no cell taller than 1.6 times its width", all(c["height"] <= 1.6 * c["width"] for c in cells), str(cells[0]))
+    page.shot("tall-photo")
+    page.cards()[0].find_element(By.CSS_SELECTOR, ".thumb").click()
+    page.wait("the viewer shows the tall photo", lambda: d.execute_script(
+        "const i = document.getElementById('viewer-image'); return document.getElementById('viewer').open && i.complete && i.naturalWidth > 0"))
+    shown = page.rect(d.find_element(By.ID, "viewer-image"))
+    check("whole, not cropped (1:4)", abs(shown["height"] / shown["width"] - 4) < 0.1, str(shown))
+    page.shot("tall-photo-viewer")
+    d.find_element(By.ID, "viewer-close").click()
+
+    # Near-duplicates: the image search's chip goes, and a threshold asks again.
+    check("the image search's chip is up before", d.find_element(By.ID, "query-image").is_displayed())
+    page.forget_requests()
     d.find_element(By.ID, "duplicates-button").click()
-    page.wait("near-duplicate groups on request", lambda: "near-duplicates" in d.find_element(By.ID, "count").text.lower()
-              and "looking" not in d.find_element(By.ID, "count").text.lower())
+    page.wait("near-duplicate groups on request", page.duplicates_shown)
     groups = d.find_elements(By.CSS_SELECTOR, "#grid .group-title")
     check("near-duplicate groups listed with their images", (not groups) or len(page.cards()) >= 2 * len(groups),
           f"({len(groups)} groups, {len(page.cards())} images)")
+    check("no stale 'Searching by' chip", not d.find_element(By.ID, "query-image").is_displayed()
+          and "Searching by" not in d.find_element(By.TAG_NAME, "header").text)
+    threshold = d.find_element(By.ID, "threshold")
+    check("a threshold control, at the server's default 0.95 (0.80 to 0.99)", threshold.is_displayed() and
+          [threshold.get_attribute(a) for a in ("value", "min", "max")] == ["0.95", "0.80", "0.99"])
+    check("asked at that threshold", page.requested("/v1/duplicates?threshold=0.95"))
+    page.shot("near-duplicates")
+    grouped = len(page.cards())
+    page.forget_requests()
+    page.type("threshold", "0.85")
+    page.wait("a lower threshold asks again", lambda: page.requested("/v1/duplicates?threshold=0.85") and page.duplicates_shown())
+    looser = len(page.cards())
+    check("a lower threshold groups more images", looser > grouped, f"({grouped} at 0.95, {looser} at 0.85)")
+    page.shot("near-duplicates-0.85")
+    errors = page.console()
+    check("no console errors", not errors, str(errors))
+
+
+def phone_scenario(page, args):
+    d = page.driver
+    d.set_window_size(400, 860)
+    d.get(args.base_url + "/")
+    page.wait("a phone-sized window", lambda: d.execute_script("return window.innerWidth") <= 420)
+
+    def fits(where):
+        view = page.viewport()
+        for name, selector in HEADER_CONTROLS.items():
+            element = d.find_element(By.CSS_SELECTOR, selector)
+            box = page.rect(element)
+            check(f"{where}: the {name} is shown, inside the viewport", element.is_displayed() and box["width"] > 0
+                  and box["left"] >= 0 and box["right"] <= view["width"], f"({box}, viewport {view['width']})")
+        check(f"{where}: nothing wider than the viewport", view["scroll"] <= view["width"], str(view))
+
+    page.wait("the welcome shows", lambda: d.find_element(By.ID, "welcome").is_displayed())
+    fits("no query")
+    page.shot("no-query")
+    page.type("query", "a red square")
+    page.wait("a search shows results", lambda: len(page.cards()) >= 8)
+    fits("results")
+    top = page.rect(page.cards()[0])
+    check("the first result is on the first screen", top["top"] < page.viewport()["height"] - 100, str(top))
+    page.shot("results")
+    d.find_element(By.ID, "duplicates-button").click()
+    page.wait("near-duplicates", page.duplicates_shown)
+    threshold = d.find_element(By.ID, "threshold")
+    check("the threshold is shown, inside the viewport", threshold.is_displayed() and page.rect(threshold)["right"] <= page.viewport()["width"])
+    fits("near-duplicates")
     page.shot("near-duplicates")
     errors = page.console()
     check("no console errors", not errors, str(errors))
@@ -226,7 +360,7 @@ def key_scenario(page, args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("scenario", choices=["main", "empty", "errors", "key"])
+    ap.add_argument("scenario", choices=["main", "phone", "empty", "errors", "key"])
     ap.add_argument("--base-url", required=True)
     ap.add_argument("--artifacts", required=True)
     ap.add_argument("--gallery")
@@ -237,9 +371,10 @@ def main():
     driver = browser()
     try:
         page = Page(driver, args.artifacts, args.scenario)
-        {"main": main_scenario, "empty": empty_scenario, "errors": errors_scenario, "key": key_scenario}[args.scenario](page, args)
+        {"main": main_scenario, "phone": phone_scenario, "empty": empty_scenario, "errors": errors_scenario, "key": key_scenario}[args.scenario](page, args)
     except Exception as error:  # a crash of the check itself is a failure, with its screenshot
         check("scenario ran to the end", False, repr(error))
+        traceback.print_exc()
         driver.save_screenshot(os.path.join(args.artifacts, f"{args.scenario}-crash.png"))
     finally:
         driver.quit()

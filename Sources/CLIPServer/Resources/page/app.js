@@ -10,11 +10,15 @@ const els = {
   sentinel: $("sentinel"), labels: $("labels"), progress: $("progress"), progressBar: $("progress-bar"),
   progressLabel: $("progress-label"), queryImage: $("query-image"), queryImagePreview: $("query-image-preview"),
   queryImageName: $("query-image-name"), duplicates: $("duplicates-button"), viewer: $("viewer"),
-  keyDialog: $("key-dialog"), keyInput: $("key-input"), keyError: $("key-error"),
+  keyDialog: $("key-dialog"), keyInput: $("key-input"), keyError: $("key-error"), welcome: $("welcome"),
+  welcomeTitle: $("welcome-title"), welcomeFolders: $("welcome-folders"), folderList: $("folder-list"),
+  threshold: $("threshold"), thresholdControl: $("threshold-control"),
 };
 
-const state = { empty: false, image: null, like: null, labels: [], offset: 0, done: true, searched: 0, shown: 0, duplicates: false };
+const state = { empty: false, status: null, image: null, like: null, labels: [], offset: 0, done: true, searched: 0, shown: 0, duplicates: false };
 let sequence = 0, controller = null, loading = false, debounce = null;
+// Infinite scroll: the next page when the sentinel below the grid comes within 400 px of the screen.
+const pager = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }, { rootMargin: "400px" });
 
 // MARK: Messages and states
 
@@ -83,7 +87,31 @@ async function refreshStatus() {
     clearMessage();
   }
   state.empty = empty;
+  state.status = status;
+  showWelcome();
   return status;
+}
+
+const images = (n) => `${n} image${n === 1 ? "" : "s"}`;
+
+// With no query the page would be blank: what the library holds, and what to type or drop. The folders are
+// the server's --index ones (status names no others, and counts only the whole library).
+function showWelcome() {
+  const status = state.status;
+  els.welcome.hidden = hasQuery() || state.duplicates || !status || status.images === 0;
+  if (els.welcome.hidden) return;
+  els.welcomeTitle.textContent = `${images(status.images)} in the library`;
+  els.welcomeFolders.hidden = status.folders.length === 0;
+  els.folderList.replaceChildren(...status.folders.map((folder) => {
+    const item = document.createElement("li");
+    const pick = document.createElement("button");
+    pick.type = "button";
+    pick.textContent = folder;
+    pick.title = "Search only in this folder";
+    pick.addEventListener("click", () => { els.folder.value = folder; updateURL(); els.query.focus(); });
+    item.append(pick);
+    return item;
+  }));
 }
 
 // MARK: Searching
@@ -106,8 +134,10 @@ function startSearch() {
   loading = false;
   state.offset = 0; state.shown = 0; state.done = false; state.duplicates = false;
   els.duplicates.setAttribute("aria-pressed", "false");
+  els.thresholdControl.hidden = true;
   els.grid.replaceChildren();
   updateURL();
+  showWelcome();
   if (!hasQuery()) { els.count.textContent = ""; state.done = true; return; }
   loadMore();
 }
@@ -138,8 +168,7 @@ async function loadMore() {
     state.shown += answer.results.length;
     state.searched = answer.searched;
     state.done = answer.results.length < PAGE || state.offset + PAGE > 10000;
-    els.count.textContent = state.shown === 0 ? `No images match (searched ${answer.searched})`
-      : `${state.shown} results of ${answer.searched} images`;
+    els.count.textContent = countText(answer.searched);
     if (state.shown === 0) showMessage(["No images match. Try other words, another folder, or clear the image."]);
     if (state.labels.length) classify(answer.results.map((r) => r.id));
   } catch (error) {
@@ -147,10 +176,19 @@ async function loadMore() {
   } finally {
     if (mine === sequence) loading = false;
   }
-  if (mine === sequence && !state.done && sentinelVisible()) loadMore();
+  // An observer reports changes only: one the last page's frame missed (the sentinel pushed away and scrolled
+  // back, as the End key does) would stop the paging. Observing anew reports where the sentinel is now.
+  if (mine === sequence && !state.done) { pager.unobserve(els.sentinel); pager.observe(els.sentinel); }
 }
 
-function sentinelVisible() { return els.sentinel.getBoundingClientRect().top < window.innerHeight + 400; }
+// Every search ranks the whole library (or folder): the count says how many of those are shown, best first,
+// not how many "matched".
+function countText(searched) {
+  if (state.shown === 0) return `No images match (searched ${searched})`;
+  if (!state.done) return `Best ${state.shown} of ${images(searched)} — more load as you scroll`;
+  if (state.shown >= searched) return `All ${images(searched)}, best first`;
+  return `Best ${state.shown} of ${images(searched)} — the most one search shows`;
+}
 
 const fileName = (path) => path.split("/").pop();
 
@@ -190,10 +228,15 @@ function card(result) {
   return item;
 }
 
-function moreLike(id) {
-  state.like = id;
+function clearImage() {
   state.image = null;
   els.queryImage.hidden = true;
+  els.file.value = "";  // so that picking the same file again is a change
+}
+
+function moreLike(id) {
+  state.like = id;
+  clearImage();
   els.query.value = "";
   startSearch();
   window.scrollTo({ top: 0 });
@@ -239,27 +282,37 @@ async function classify(ids) {
 
 function shownIds() { return [...els.grid.querySelectorAll("li[data-id]")].map((item) => Number(item.dataset.id)); }
 
+// The library's (or the folder's) near-duplicate groups at the threshold given; again on each change of it.
 async function showDuplicates() {
   sequence += 1;
+  const mine = sequence;
   controller?.abort();
+  controller = new AbortController();
+  const signal = controller.signal;
   state.duplicates = true;
   state.done = true;
+  clearImage();  // the groups are not of any search: a "Searching by" chip left up would say they were
   els.duplicates.setAttribute("aria-pressed", "true");
+  els.thresholdControl.hidden = false;
+  els.welcome.hidden = true;
   els.grid.replaceChildren();
   els.count.textContent = "Looking for near-duplicates…";
   try {
-    const folder = els.folder.value.trim();
-    const answer = await withKey(() => api.json(`/v1/duplicates${folder ? `?folder=${encodeURIComponent(folder)}` : ""}`));
-    if (!state.duplicates) return;
+    const params = new URLSearchParams({ threshold: els.threshold.value });
+    if (els.folder.value.trim()) params.set("folder", els.folder.value.trim());
+    const answer = await withKey(() => api.json(`/v1/duplicates?${params}`, { signal }));
+    if (mine !== sequence) return;
+    clearMessage();
     answer.groups.forEach((group, i) => {
       const title = document.createElement("li");
       title.className = "group-title";
       title.textContent = `Group ${i + 1}: ${group.length} near-duplicates`;
       els.grid.append(title, ...group.map(card));
     });
-    els.count.textContent = answer.groups.length ? `${answer.groups.length} groups of near-duplicates` : "No near-duplicates";
+    const grouped = answer.groups.reduce((sum, group) => sum + group.length, 0);
+    els.count.textContent = answer.groups.length ? `${answer.groups.length} groups of near-duplicates (${images(grouped)})` : "No near-duplicates";
   } catch (error) {
-    showError(error);
+    if (error.name !== "AbortError" && mine === sequence) showError(error);
   }
 }
 
@@ -272,9 +325,15 @@ function wire() {
     clearTimeout(debounce);
     debounce = setTimeout(startSearch, 200);
   });
-  els.folder.addEventListener("input", () => { clearTimeout(debounce); debounce = setTimeout(startSearch, 300); });
+  els.folder.addEventListener("input", () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => (state.duplicates ? showDuplicates() : startSearch()), 300);
+  });
   els.file.addEventListener("change", () => searchByImage(els.file.files[0]));
-  $("clear-image").addEventListener("click", () => { state.image = null; els.queryImage.hidden = true; els.file.value = ""; startSearch(); });
+  $("clear-image").addEventListener("click", () => { clearImage(); startSearch(); });
+  for (const example of document.querySelectorAll("#welcome .example")) {
+    example.addEventListener("click", () => { els.query.value = example.textContent; state.like = null; startSearch(); });
+  }
   document.addEventListener("paste", (event) => {
     const item = [...(event.clipboardData?.items ?? [])].find((i) => i.type.startsWith("image/"));
     if (item) { event.preventDefault(); searchByImage(item.getAsFile()); }
@@ -292,9 +351,13 @@ function wire() {
     if (state.labels.length) classify(shownIds());
   });
   els.duplicates.addEventListener("click", () => (state.duplicates ? startSearch() : showDuplicates()));
+  els.threshold.addEventListener("input", () => {
+    clearTimeout(debounce);
+    const threshold = els.threshold.valueAsNumber;  // NaN while a number is half typed
+    if (state.duplicates && threshold >= 0.8 && threshold <= 0.99) debounce = setTimeout(showDuplicates, 300);
+  });
   $("viewer-close").addEventListener("click", () => els.viewer.close());
-  new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) loadMore(); }, { rootMargin: "400px" })
-    .observe(els.sentinel);
+  pager.observe(els.sentinel);
 }
 
 async function start() {
