@@ -152,6 +152,8 @@ def main_scenario(page, args):
               and d.find_element(By.ID, "welcome-title").text == f"{total} images in the library")
     folders = [b.text for b in d.find_elements(By.CSS_SELECTOR, "#folder-list button")]
     check("the indexed folder is listed", folders and folders[0].endswith("gallery/train/images"), str(folders))
+    entries = [li.text for li in d.find_elements(By.CSS_SELECTOR, "#folder-list li")]
+    check(f"with its image count ({total})", entries and entries[0].endswith(f" {total} images"), str(entries))
     check("what to type or drop is said", "Type what you are looking for" in welcome.text and "drop or paste" in welcome.text, welcome.text)
     check("no results and no count yet", not page.cards() and not d.find_element(By.ID, "count").text)
     page.shot("no-query")

@@ -297,8 +297,13 @@ struct LibraryController<Context: RequestContext> {
         if let error = status.error { last["error"] = error }
         if let finished = status.finishedAt { last["finished_at"] = ISO8601DateFormatter().string(from: finished) }
         let images = try await Self.libraryCall { try await library.reader.count(folder: nil) }
+        // Each --index folder with its images, for the page's start (a few folders: one count each).
+        var folderImages: [[String: Any]] = []
+        for folder in library.folders {
+            folderImages.append(["path": folder, "images": try await Self.libraryCall { try await library.reader.count(folder: folder) }])
+        }
         return JSONResponse.make(["state": status.state.rawValue, "done": status.done, "total": status.total, "images": images,
-                                  "folders": library.folders, "library": library.reader.location,
+                                  "folders": library.folders, "folder_images": folderImages, "library": library.reader.location,
                                   "last": last.isEmpty ? NSNull() : last])
     }
 

@@ -95,7 +95,7 @@ async function refreshStatus() {
 const images = (n) => `${n} image${n === 1 ? "" : "s"}`;
 
 // With no query the page would be blank: what the library holds, and what to type or drop. The folders are
-// the server's --index ones (status names no others, and counts only the whole library).
+// the server's --index ones, each with its count (status names no others).
 function showWelcome() {
   const status = state.status;
   els.welcome.hidden = hasQuery() || state.duplicates || !status || status.images === 0;
@@ -108,8 +108,10 @@ function showWelcome() {
     pick.type = "button";
     pick.textContent = folder;
     pick.title = "Search only in this folder";
+    const counted = (status.folder_images ?? []).find((entry) => entry.path === folder);
     pick.addEventListener("click", () => { els.folder.value = folder; updateURL(); els.query.focus(); });
     item.append(pick);
+    if (counted) item.append(` ${images(counted.images)}`);
     return item;
   }));
 }
