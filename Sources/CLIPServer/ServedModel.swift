@@ -98,10 +98,12 @@ public final class ServedModel: Sendable {
     }
 
     /// Decodes and preprocesses encoded images off the cooperative pool: one model input or one error each.
-    func prepareImages(_ images: [Data]) async -> [Result<PreparedImage, CLIPError>] {
+    /// `likeTheLibrary`: decode as library indexing decodes (a large JPEG at a reduced DCT scale, at least 2× the
+    /// input), so a photo from the library searched by upload scores 1.0 against itself, not 0.999.
+    func prepareImages(_ images: [Data], likeTheLibrary: Bool = false) async -> [Result<PreparedImage, CLIPError>] {
         guard let preprocessor else { return images.map { _ in .failure(.invalidArgument("this server has no image tower")) } }
-        let options = DecodeOptions(maxPixels: maxPixels)
         let size = preprocessor.config.size
+        let options = DecodeOptions(maxPixels: maxPixels, jpegScaledShortSide: likeTheLibrary ? 2 * size : nil)
         return (try? await Blocking.run {
             images.enumerated().map { i, data -> Result<PreparedImage, CLIPError> in
                 do {
@@ -130,10 +132,10 @@ public final class ServedModel: Sendable {
 
     /// Each image's embedding through the image batcher; an image that cannot be used is a 400 naming it
     /// (`names[i]`, e.g. `input[2]`) in the field `param`.
-    func embedImages(_ images: [Data], names: [String], param: String) async throws -> [[Float]] {
+    func embedImages(_ images: [Data], names: [String], param: String, likeTheLibrary: Bool = false) async throws -> [[Float]] {
         guard let batcher = image else { throw APIError.badRequest("this server was started without the image tower", param: param) }
         var pixels: [Tensor] = []
-        for (i, prepared) in await prepareImages(images).enumerated() {
+        for (i, prepared) in await prepareImages(images, likeTheLibrary: likeTheLibrary).enumerated() {
             switch prepared {
             case let .success(prepared): pixels.append(prepared.pixels)
             case let .failure(error): throw APIError.badRequest("\(names[i]): \(error.inputReason)", param: param, code: "invalid_image")

@@ -157,6 +157,18 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         XCTAssertEqual(best["path"] as? String, photo.path)
         XCTAssertGreaterThan(try XCTUnwrap(best["score"] as? Double), 0.99999)
 
+        // The same photo uploaded to the server's reverse search.
+        let (server, port) = try startServe(["--library", dir.appendingPathComponent("library").path] + model)
+        defer { server.terminate(); server.waitUntilExit() }
+        let boundary = "----walk\(UUID().uuidString)"
+        var form = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"large.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+        form += try Data(contentsOf: photo) + Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"top_k\"\r\n\r\n1\r\n--\(boundary)--\r\n".utf8)
+        let answer = try RawRequest(port: port, path: "/v1/search", contentType: "multipart/form-data; boundary=\(boundary)", body: form).response()
+        XCTAssertEqual(answer.status, 200, String(decoding: answer.body, as: UTF8.self))
+        let served = try XCTUnwrap(((JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["results"] as? [[String: Any]])?.first)
+        XCTAssertEqual(served["path"] as? String, photo.path)
+        XCTAssertGreaterThan(try XCTUnwrap(served["score"] as? Double), 0.99999, "the upload was decoded otherwise than the indexing")
+
         // The exact decoding gives another vector: the check above would fail with it.
         var vectors: [[Float]] = []
         for decoding in ["exact", "fast"] {
@@ -186,5 +198,20 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         }
         let eval = try run(["eval", "zeroshot", "--data", "/no/such/folder", "--model", "synthetic-shapes"], expectStatus: 1).err
         XCTAssertTrue(eval.contains("/no/such/folder: no such file or folder"), eval)
+    }
+
+    /// Item 10: a page in use made hundreds of log lines a minute; requests are logged only when asked.
+    func testTheServerLogsRequestsOnlyWhenAsked() throws {
+        for accessLog in [false, true] {
+            let (server, port) = try startServe(["--model", "synthetic-shapes"] + (accessLog ? ["--access-log"] : []))
+            let answer = try RawRequest(port: port, method: "GET", path: "/healthz", contentType: "text/plain", body: Data()).response()
+            XCTAssertEqual(answer.status, 200)
+            server.terminate()
+            server.waitUntilExit()
+            let log = String(decoding: try XCTUnwrap(server.standardError as? Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            XCTAssertEqual(log.contains("/healthz"), accessLog, "--access-log \(accessLog): \(log)")
+        }
+        let refused = try run(["serve", "--model", "synthetic-shapes", "--log-level", "loud"], expectStatus: 64).err
+        XCTAssertTrue(refused.contains("loud"), refused)
     }
 }

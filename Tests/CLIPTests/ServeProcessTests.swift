@@ -2,9 +2,7 @@ import CLIP
 import Foundation
 import XCTest
 
-/// `clip serve` as a process on a free loopback port, driven the way its clients drive it: the OpenAI
-/// shape, Immich's multipart form, and SIGTERM while requests are in flight.
-extension CLITests {
+extension RunsCLI {
     /// Starts `clip serve` with `arguments` and returns it with its port, once it says it is serving.
     func startServe(_ arguments: [String]) throws -> (Process, Int) {
         let process = Process()
@@ -26,34 +24,38 @@ extension CLITests {
         }
         return (process, port)
     }
+}
 
-    /// A raw HTTP/1.1 request on its own connection (`Connection: close`), sent in full before any answer
-    /// is read, so that the test knows the server has accepted it.
-    final class RawRequest {
-        let socket: RawSocket
+/// A raw HTTP/1.1 request on its own connection (`Connection: close`), sent in full before any answer
+/// is read, so that the test knows the server has accepted it.
+final class RawRequest {
+    let socket: RawSocket
 
-        init(port: Int, method: String = "POST", path: String, contentType: String, body: Data, host: String = "127.0.0.1") throws {
-            socket = try RawSocket(port: port)
-            var timeout = timeval(tv_sec: 60, tv_usec: 0)
-            setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            let head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-            try socket.send(Data(head.utf8) + body)
-        }
-
-        /// The status code and the body, read until the server closes the connection.
-        func response() -> (status: Int, body: Data) {
-            var data = Data(), buffer = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = recv(socket.fd, &buffer, buffer.count, 0)
-                if n <= 0 { break }
-                data.append(buffer, count: n)
-            }
-            guard let split = data.range(of: Data("\r\n\r\n".utf8)) else { return (0, data) }
-            let statusLine = String(decoding: data[..<split.lowerBound], as: UTF8.self).split(separator: " ")
-            return (statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0, data[split.upperBound...])
-        }
+    init(port: Int, method: String = "POST", path: String, contentType: String, body: Data, host: String = "127.0.0.1") throws {
+        socket = try RawSocket(port: port)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        try socket.send(Data(head.utf8) + body)
     }
 
+    /// The status code and the body, read until the server closes the connection.
+    func response() -> (status: Int, body: Data) {
+        var data = Data(), buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(socket.fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            data.append(buffer, count: n)
+        }
+        guard let split = data.range(of: Data("\r\n\r\n".utf8)) else { return (0, data) }
+        let statusLine = String(decoding: data[..<split.lowerBound], as: UTF8.self).split(separator: " ")
+        return (statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0, data[split.upperBound...])
+    }
+}
+
+/// `clip serve` as a process on a free loopback port, driven the way its clients drive it: the OpenAI
+/// shape, Immich's multipart form, and SIGTERM while requests are in flight.
+extension CLITests {
     static func immichForm(entries: String, image: Data? = nil, text: String? = nil) -> (Data, String) {
         let boundary = "----immich\(UUID().uuidString)"
         var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"entries\"\r\n\r\n\(entries)\r\n".utf8)

@@ -75,7 +75,7 @@ struct LibraryController<Context: RequestContext> {
             }
         }
         if let image = try upload ?? fields.string("image").map({ try EmbeddingsRequest.imageBytes($0, param: "image") }) {
-            parts += try await served.embedImages([image], names: ["image"], param: "image")
+            parts += try await served.embedImages([image], names: ["image"], param: "image", likeTheLibrary: true)
         }
         if fields.has("like") {
             let id = Int64(try fields.integer("like", default: 0, in: 0...Int.max))
