@@ -23,19 +23,20 @@ struct IndexCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !folders.isEmpty || compact else { throw ValidationError("name the folders to index (or give --compact alone)") }
+        guard !(errors && libraryOptions.reindex) else { throw ValidationError("--reindex re-embeds the library: it cannot go with --errors, which only reads it") }
     }
 
     func run() async throws {
         runtime.apply()
-        let loaded = try modelOptions.load(towers: .text)
-        let report: Indexer.Report? = try await libraryOptions.using(loaded) { library in
+        let report: Indexer.Report? = try await libraryOptions.using(modelOptions, towers: .text) { opened in
+            let library = opened.library
             if errors {
                 for record in try await library.failures(under: folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path }) {
                     print("\(record.path): \(record.error ?? "")")
                 }
                 return nil
             }
-            let report = folders.isEmpty ? nil : try await libraryOptions.update(library, roots: folders, model: modelOptions, images: imageOptions)
+            let report = folders.isEmpty ? nil : try await libraryOptions.update(library, roots: folders, model: opened.model, images: imageOptions)
             if compact { print("compact: " + (try await library.tidy(force: true) ?? "nothing to compact in \(library.location)")) }
             return report
         }
