@@ -30,7 +30,8 @@ struct DemoCommand: AsyncParsableCommand {
         let root = URL(fileURLWithPath: out ?? (NSTemporaryDirectory() + "clip-demo-\(getpid())"))
         let modelOptions = try ModelOptions.parse(["--model", model])
         let imageOptions = try ImageOptions.parse([])
-        let libraryOptions = try LibraryOptions.parse(["--library", root.appendingPathComponent("library").path])
+        // The demo's own library: a demo run with another --model re-indexes it.
+        let libraryOptions = try LibraryOptions.parse(["--library", root.appendingPathComponent("library").path, "--reindex"])
         let loaded = try modelOptions.load(towers: .both)
         let size = loaded.model.config.image.imageSize
         say("model: \(model) (\(String(format: "%.2f", Double(try parameterCount(loaded)) / 1e6))M parameters), \(Parallelism.threads) threads")
@@ -46,7 +47,8 @@ struct DemoCommand: AsyncParsableCommand {
         say(String(format: "generated %d gallery pictures and %d held-out pictures in %@ (%.2f s)", count, heldout, data.path, Date().timeIntervalSince(start)))
 
         start = Date()
-        let store = try await libraryOptions.open(loaded)
+        let store = try await libraryOptions.backend()
+        try await libraryOptions.bind(store, to: loaded, modelGiven: true)
         let report = try await libraryOptions.update(store, roots: [gallery], model: modelOptions, images: imageOptions)
         let indexSeconds = Date().timeIntervalSince(start)
         say(String(format: "indexed %d pictures in %.2f s (%.0f/s)\n", report.embedded, indexSeconds, Double(report.embedded) / max(indexSeconds, 1e-9)))

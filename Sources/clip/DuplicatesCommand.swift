@@ -28,14 +28,14 @@ struct DuplicatesCommand: AsyncParsableCommand {
         guard threshold.isFinite, threshold > 0, threshold <= 1 else {
             throw ValidationError("--threshold is a cosine similarity above 0 and at most 1 (0.95 is a good start), not \(threshold)")
         }
+        guard !(noIndex && libraryOptions.reindex) else { throw ValidationError("--reindex re-embeds the library: it cannot go with --no-index, which only reads it") }
     }
 
     func run() async throws {
         runtime.apply()
-        let loaded = try modelOptions.load(towers: .text)
-        let groups = try await libraryOptions.using(loaded) { library in
-            if !noIndex { try await libraryOptions.update(library, roots: [folder], model: modelOptions, images: imageOptions) }
-            return try await NearDuplicates.groups(library, roots: [folder], threshold: threshold)
+        let groups = try await libraryOptions.using(modelOptions, towers: .text) { opened in
+            if !noIndex { try await libraryOptions.update(opened.library, roots: [folder], model: opened.model, images: imageOptions) }
+            return try await NearDuplicates.groups(opened.library, roots: [folder], threshold: threshold)
         }
         if json {
             print(try JSONLines.string(groups.map { $0.map { ["path": $0.path, "score": Double($0.score)] } }))

@@ -92,10 +92,10 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
                 if let t = row.top1 { o["zero_shot_top1"] = t }
                 return o
             }
-            print(try JSONLines.string(["model": modelOptions.model, "cpu": BuildInfo.cpuModel, "kernels": BuildInfo.kernels, "results": objects] as [String: Any]))
+            print(try JSONLines.string(["model": modelOptions.name, "cpu": BuildInfo.cpuModel, "kernels": BuildInfo.kernels, "results": objects] as [String: Any]))
             return
         }
-        print("model: \(modelOptions.model)   images: \(reference.images?.shape[0] ?? 0)   prompts: \(promptList.count)   cpu: \(BuildInfo.cpuModel)")
+        print("model: \(modelOptions.name)   images: \(reference.images?.shape[0] ?? 0)   prompts: \(promptList.count)   cpu: \(BuildInfo.cpuModel)")
         for row in rows {
             var parts = [row.precision.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)]
             if let a = row.image { parts.append(String(format: "image cosine to fp32: mean %.5f worst %.5f", a.meanCosine, a.worstCosine)) }

@@ -26,12 +26,13 @@ struct IndexCommand: AsyncParsableCommand {
     func validate() throws {
         guard !folders.isEmpty || compact else { throw ValidationError("name the folders to index (or give --compact alone)") }
         if !errors { try LibraryOptions.requireExisting(folders) }
+        guard !(errors && libraryOptions.reindex) else { throw ValidationError("--reindex re-embeds the library: it cannot go with --errors, which only reads it") }
     }
 
     func run() async throws {
         runtime.apply()
-        let loaded = try modelOptions.load(towers: .text)
-        let report: Indexer.Report? = try await libraryOptions.using(loaded) { library in
+        let report: Indexer.Report? = try await libraryOptions.using(modelOptions, towers: .text) { opened in
+            let library = opened.library
             if errors {
                 let failures = try await library.failures(under: folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
                 if json {
@@ -41,7 +42,11 @@ struct IndexCommand: AsyncParsableCommand {
                 }
                 return nil
             }
-            let report = folders.isEmpty ? nil : try await libraryOptions.update(library, roots: folders, model: modelOptions, images: imageOptions)
+            var report: Indexer.Report?
+            if !folders.isEmpty {
+                report = try await libraryOptions.update(library, roots: folders, model: opened.model, images: imageOptions,
+                                                         requireImages: false)
+            }
             if compact {
                 let done = try await library.tidy(force: true)
                 if json {

@@ -63,7 +63,7 @@ struct LabCommand: AsyncParsableCommand {
         let report = try LabReport(folder: URL(fileURLWithPath: out))
         var imagePaths = images, templateSpec = templates, labelList: [String]? = nil
         if imagePaths.isEmpty {
-            guard modelOptions.model == BundledModel.name else {
+            guard modelOptions.name == BundledModel.name else {
                 throw ValidationError("give --images (files or folders); only the bundled model (--model \(BundledModel.name)) brings pictures of its own")
             }
             // Held-out synthetic pictures (colour–shape pairs the model never saw named together), labelled.
@@ -83,7 +83,7 @@ struct LabCommand: AsyncParsableCommand {
             try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(), labels: $0,
                                    templates: try PromptTemplates.named(templateSpec), logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias)
         }
-        let context = LabContext(model: model, images: inputs, classifier: classifier, seed: seed, report: report, modelName: modelOptions.model)
+        let context = LabContext(model: model, images: inputs, classifier: classifier, seed: seed, report: report, modelName: modelOptions.name)
         // `all` runs what this model and these pictures allow, saying what it leaves out and why.
         var skipped: [String: String] = [:]
         if experiment == .all {

@@ -15,6 +15,8 @@ struct LibraryOptions: ParsableArguments {
     var commitEvery = 64
     @Option(name: .long, help: "The library folder searches through its HNSW index above this many images (exact below).")
     var approximateAbove = LibrarySearch.defaultApproximateAbove
+    @Flag(name: .long, help: "Re-index the library with --model when it was built with another model (every file is embedded again). Without it, another model is refused; without --model, the library's own model is used.")
+    var reindex = false
 
     /// Folders named on the command line must exist, and say so before any model is loaded (a mistyped
     /// folder used to surface as the offline model's error).
@@ -26,50 +28,110 @@ struct LibraryOptions: ParsableArguments {
 
     var directory: URL { library.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? LibraryStore.defaultDirectory() }
 
-    /// `--store`, else `$CLIP_DATABASE_URL`, when set.
-    var databaseURL: String? {
-        store ?? ProcessInfo.processInfo.environment["CLIP_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// `--store`, else `$CLIP_DATABASE_URL` when set and `--library` is not given (a folder named on the
+    /// command line wins over the environment, as for `clip serve`).
+    var databaseURL: String? { LibraryLocation.databaseURL(store: store, library: library) }
+
+    /// The library's store, not bound to a model yet.
+    func backend() async throws -> any LibraryBackend {
+        if let databaseURL { return try await PostgresLibrary.connect(databaseURL) }
+        return SQLiteLibrary(directory: directory, approximateAbove: approximateAbove)
     }
 
-    /// The library, bound to `loaded` (a model change clears it for re-indexing, and says so).
-    func open(_ loaded: LoadedModel) async throws -> any LibraryBackend {
-        let backend: any LibraryBackend
-        if let databaseURL {
-            backend = try await PostgresLibrary.connect(databaseURL)
-        } else {
-            backend = SQLiteLibrary(directory: directory, approximateAbove: approximateAbove)
-        }
+    /// An open library, with the model it was opened for and the model options that loaded it (the
+    /// library's own model when `--model` was not given): load the other tower through them.
+    struct Opened {
+        let library: any LibraryBackend
+        let loaded: LoadedModel
+        let model: ModelOptions
+    }
+
+    /// The library, bound to the model `given` names, or to the library's own model when `--model` is not
+    /// given (ViT-B-32 for a new library). Another model than the library's is refused, with what to do,
+    /// unless `--reindex` is given: then the library is cleared for re-indexing, and that is said.
+    func open(_ given: ModelOptions, towers: Towers) async throws -> Opened {
+        let library = try await backend()
         do {
-            if let previous = try await backend.bind(loaded) { Self.sayReplaced(previous, library: backend.location, by: loaded) }
+            let stored = try await library.storedModel()
+            let model = given.following(stored?.spec)
+            // Another model that is not even downloaded is refused before the download, not after: one named
+            // with --model that is not the library's, or ViT-B-32 for a library that does not say its model.
+            let other = given.model != nil ? stored?.spec.map { $0.model != model.spec(precision: .fp32).model } ?? false : stored?.spec == nil
+            if let stored, !reindex, other, model.needsDownload {
+                _ = try await library.bind(stored, replacing: false)
+                let requested = LibraryModel(id: model.name, dimension: 0, spec: model.spec(precision: model.precision ?? .fp32))
+                let files = try await library.tally(under: []).files
+                throw CLIPError.invalidArgument(Self.refusal(LibraryModelMismatch(location: library.location, stored: stored, requested: requested, files: files),
+                                                             modelGiven: given.model != nil))
+            }
+            let loaded = try model.load(towers: towers)
+            try await bind(library, to: loaded, modelGiven: given.model != nil)
+            return Opened(library: library, loaded: loaded, model: model)
         } catch {
-            await backend.close()
+            await library.close()
             throw error
         }
-        return backend
+    }
+
+    /// Binds `library` to `loaded`: another model's library is refused (`refusal`), or with `--reindex`
+    /// cleared for re-indexing (`sayReplaced`).
+    func bind(_ library: any LibraryBackend, to loaded: LoadedModel, modelGiven: Bool) async throws {
+        do {
+            if let previous = try await library.bind(loaded, replacing: reindex) { Self.sayReplaced(previous, library: library.location, by: loaded) }
+        } catch let mismatch as LibraryModelMismatch {
+            throw CLIPError.invalidArgument(Self.refusal(mismatch, modelGiven: modelGiven))
+        }
+    }
+
+    /// Why a library was not switched to another model, and what to do instead.
+    static func refusal(_ mismatch: LibraryModelMismatch, modelGiven: Bool) -> String {
+        let (stored, requested, files) = (mismatch.stored, mismatch.requested, mismatch.files)
+        let location = mismatch.location
+        let reindexing = "re-indexing embeds all \(files) files in it again"
+        if modelGiven {
+            return """
+                the library \(location) was built with \(stored.name), not \(requested.name) (given with --model): \(reindexing).
+                Leave out --model to use the library's model, give --reindex to re-index it with \(requested.name), or give --library DIR (or --store URL) for a separate library.
+                """
+        }
+        guard let spec = stored.spec else {
+            return """
+                the library \(location) was built with \(stored.id), and does not say how to load that model (it was indexed by an earlier version): \
+                give it with --model (the library then records it), or --reindex to re-index the library with \(requested.name) (\(reindexing)).
+                """
+        }
+        return """
+            the library \(location) was built with \(spec), which now loads other weights (\(requested.id), not \(stored.id)): \(reindexing).
+            Give --reindex to re-index it with them, --model with the weights the library was built with, or --library DIR (or --store URL) for a separate library.
+            """
     }
 
     /// The one line a command prints when a library built with another model is cleared for re-indexing.
-    static func sayReplaced(_ previous: String, library: String, by loaded: LoadedModel) {
-        FileHandle.standardError.write(Data("library \(library) was built with another model (\(previous)); re-indexing every file with \(loaded.id)\n".utf8))
+    static func sayReplaced(_ previous: LibraryModel, library: String, by loaded: LoadedModel) {
+        let name = loaded.spec?.description ?? loaded.id
+        FileHandle.standardError.write(Data("library \(library) was built with another model (\(previous.name)); re-indexing every file with \(name)\n".utf8))
     }
 
-    /// Runs `body` with the library open, and closes it afterwards, also when `body` throws.
-    func using<T>(_ loaded: LoadedModel, _ body: (any LibraryBackend) async throws -> T) async throws -> T {
-        let library = try await open(loaded)
+    /// Runs `body` with the library open (see `open`), and closes it afterwards, also when `body` throws.
+    func using<T>(_ model: ModelOptions, towers: Towers, _ body: (Opened) async throws -> T) async throws -> T {
+        let opened = try await open(model, towers: towers)
         do {
-            let value = try await body(library)
-            await library.close()
+            let value = try await body(opened)
+            await opened.library.close()
             return value
         } catch {
-            await library.close()
+            await opened.library.close()
             throw error
         }
     }
 
     /// Brings `roots` up to date (the image tower is loaded only when something needs embedding) and
-    /// prints a summary to stderr when anything changed.
+    /// prints a summary to stderr when anything changed. A root without images is an error naming it and
+    /// what it holds when `requireImages` (a search of it can find nothing); else a warning (`clip index` of
+    /// a folder that is empty today still records it).
     @discardableResult
-    func update(_ library: any LibraryBackend, roots: [String], model: ModelOptions, images: ImageOptions) async throws -> Indexer.Report {
+    func update(_ library: any LibraryBackend, roots: [String], model: ModelOptions, images: ImageOptions,
+                requireImages: Bool = true) async throws -> Indexer.Report {
         let indexer = Indexer(library: library, scanner: FileScanner(excludes: exclude), commitEvery: commitEvery)
         let line = ProgressBox()
         let (plan, report) = try await indexer.update(roots: roots, makeEmbedder: {
@@ -87,8 +149,9 @@ struct LibraryOptions: ParsableArguments {
         if let housekeeping = report.housekeeping { FileHandle.standardError.write(Data("index: \(housekeeping)\n".utf8)) }
         // A folder without images is a mistake to name (the wrong folder, or photos in a format not read),
         // never an empty answer and exit 0. Its library records were still brought up to date above.
-        if let (root, reason) = report.withoutImages.sorted(by: { $0.key < $1.key }).first {
-            throw CLIPError.input(file: root, reason: reason)
+        for (root, reason) in report.withoutImages.sorted(by: { $0.key < $1.key }) {
+            if requireImages { throw CLIPError.input(file: root, reason: reason) }
+            FileHandle.standardError.write(Data("index: \(root): \(reason)\n".utf8))
         }
         return report
     }

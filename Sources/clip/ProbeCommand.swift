@@ -35,8 +35,11 @@ struct ProbeCommand: AsyncParsableCommand {
             let labels = used.map { set.labels[$0.index] }
             let usable = LabeledImages(classes: set.classes, files: used.map(\.path), labels: labels)
             let (trainRows, heldRows) = usable.split(heldOutFraction: heldOut)
-            let (probe, report) = try LinearProbe.train(features: rows(features, trainRows), labels: trainRows.map { labels[$0] },
+            var (probe, report) = try LinearProbe.train(features: rows(features, trainRows), labels: trainRows.map { labels[$0] },
                                                         classes: set.classes, c: c)
+            // The probe records its model: `clip probe predict` uses it when --model is not given.
+            probe.modelID = loaded.id
+            probe.modelSpec = loaded.spec
             try probe.save(to: URL(fileURLWithPath: output))
             func correct(_ rows: [Int]) -> Int {
                 rows.isEmpty ? 0 : zip(probe.predict(self.rows(features, rows)), rows).filter { $0 == labels[$1] }.count
@@ -80,11 +83,19 @@ struct ProbeCommand: AsyncParsableCommand {
         func run() async throws {
             runtime.apply()
             let linear = try LinearProbe.load(from: URL(fileURLWithPath: probe))
-            let loaded = try modelOptions.load(towers: .vision)
-            let (features, used) = try imageOptions.embedAvailable(try ImageFiles.collect(images), with: try imageOptions.embedder(loaded))
-            guard features.shape.count == 2, features.shape[1] == linear.weights.shape[1] else {
-                throw CLIPError.invalidArgument("\(probe) was trained on \(linear.weights.shape[1])-d embeddings; this model gives \(features.shape.last ?? 0)-d")
+            let trainedWith = linear.modelSpec?.description ?? linear.modelID ?? "a model it does not record"
+            // Without --model, the model the probe was trained with (a probe from before probes recorded it: ViT-B-32).
+            let loaded = try modelOptions.following(linear.modelSpec).load(towers: .vision)
+            let given = loaded.spec?.description ?? loaded.id
+            guard loaded.model.config.embedDim == linear.dimension else {
+                throw CLIPError.invalidArgument("\(probe) was trained on \(linear.dimension)-d embeddings of \(trainedWith); \(given) gives \(loaded.model.config.embedDim)-d ones: give the probe's model with --model, or leave --model out")
             }
+            // Another precision of the same weights is close enough to say nothing about.
+            func weights(_ id: String) -> String { id.range(of: " precision ", options: .backwards).map { String(id[..<$0.lowerBound]) } ?? id }
+            if let modelID = linear.modelID, weights(modelID) != weights(loaded.id) {
+                FileHandle.standardError.write(Data("note: \(probe) was trained with \(trainedWith); predicting with \(given), whose embeddings it was not fitted to\n".utf8))
+            }
+            let (features, used) = try imageOptions.embedAvailable(try ImageFiles.collect(images), with: try imageOptions.embedder(loaded))
             let probabilities = linear.probabilities(features)
             let results = zip(used, probabilities).map { item, p -> (String, String, Float) in
                 let best = p.indices.max { p[$0] < p[$1] }!

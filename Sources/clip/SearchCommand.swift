@@ -44,6 +44,7 @@ struct SearchCommand: AsyncParsableCommand {
         guard !words.isEmpty || image != nil else {
             throw ValidationError("give a query: clip search \"a dog on a beach\" [FOLDER], or --image PHOTO [FOLDER]")
         }
+        guard !(noIndex && libraryOptions.reindex) else { throw ValidationError("--reindex re-embeds the library: it cannot go with --no-index, which only reads it") }
     }
 
     func run() async throws {
@@ -55,16 +56,16 @@ struct SearchCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("searching \(FileManager.default.currentDirectoryPath) (the current folder; give a folder after the query to search another)\n".utf8))
         }
         let folder = given ?? FileManager.default.currentDirectoryPath
-        let text = try modelOptions.load(towers: .text)
-        let results = try await libraryOptions.using(text) { library in
-            if !noIndex { try await libraryOptions.update(library, roots: [folder], model: modelOptions, images: imageOptions) }
+        let results = try await libraryOptions.using(modelOptions, towers: .text) { opened in
+            let (library, text, model) = (opened.library, opened.loaded, opened.model)
+            if !noIndex { try await libraryOptions.update(library, roots: [folder], model: model, images: imageOptions) }
             let vector = try query.vector(
                 embedText: { texts in
                     let e = try text.embedTexts(texts)
                     return (0..<texts.count).map { e.row($0) }
                 },
                 embedImage: { files in
-                    let e = try imageOptions.embedder(try modelOptions.load(towers: .vision), library: true).embed(files: files)
+                    let e = try imageOptions.embedder(try model.load(towers: .vision), library: true).embed(files: files)
                     return (0..<files.count).map { e.row($0) }
                 })
             return try await LibrarySearch.search(library, roots: [folder], query: vector, k: top,

@@ -29,6 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
     var index: [String] = []
     @Option(name: .long, help: "Skip files and folders matching this glob when indexing; repeatable.")
     var exclude: [String] = []
+    @Flag(name: .long, help: "With --index: re-index the library with --model when it was built with another model (every file is embedded again). Without it, another model is refused; without --model, the library's own model is served.")
+    var reindex = false
     @Option(name: .long, help: "Address to listen on (loopback by default; any other needs --api-key-file or --no-auth).")
     var host = "127.0.0.1"
     @Option(name: .long, help: "Port to listen on (0: any free port, printed when listening).")
@@ -84,6 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--index needs --library DIR or --store URL: the library the folders are indexed into")
         }
         guard storeConnections >= 1 else { throw ValidationError("--store-connections must be at least 1") }
+        guard !reindex || !index.isEmpty else { throw ValidationError("--reindex needs --index: the folders to embed again with the new model") }
     }
 
     /// `20MiB`, `512KiB`, `1GiB`, `20MB`, or a bare number of MiB, in bytes (at least 1 KiB).
@@ -109,11 +112,13 @@ struct ServeCommand: AsyncParsableCommand {
                                                 shutdownGrace: shutdownGrace, accessLog: accessLog, logLevel: logLevel.level)
         try configuration.validate()
         let started = Date()
+        // Without --model, the library's own model (ViT-B-32 without a library, or for a new one).
+        let modelOptions = self.modelOptions.following(try await storedModel()?.spec)
         let loaded = try modelOptions.load(towers: .both)
         let batching = ServedModel.Batching(
             text: .init(maxBatch: maxBatch, maxDelay: (maxDelayMs ?? maxDelayTextMs) / 1000, timeout: timeout),
             image: .init(maxBatch: maxBatch, maxDelay: (maxDelayMs ?? maxDelayImageMs) / 1000, timeout: timeout))
-        let served = try ServedModel(name: servedName ?? modelOptions.model, loaded: loaded, batching: batching)
+        let served = try ServedModel(name: servedName ?? modelOptions.name, loaded: loaded, batching: batching)
         var photos = try library.map { try openLibrary($0, loaded: loaded) }
         if photos == nil, let databaseURL { photos = try await openSharedLibrary(databaseURL, loaded: loaded) }
         let name = served.name, precision = loaded.model.precision.rawValue, dimension = served.dimension, host = host
@@ -127,12 +132,36 @@ struct ServeCommand: AsyncParsableCommand {
         served.shutdown()
     }
 
+    /// The model of the library to serve (`--library`, else `--store`), read without changing anything;
+    /// nil without a library, or for a new one.
+    private func storedModel() async throws -> LibraryModel? {
+        if let library {
+            return try LibraryStore.storedModel(in: URL(fileURLWithPath: (library as NSString).expandingTildeInPath))
+        }
+        guard let databaseURL else { return nil }
+        let shared = try await PostgresLibrary.connect(databaseURL)
+        do {
+            let stored = try await shared.storedModel()
+            await shared.close()
+            return stored
+        } catch {
+            await shared.close()
+            throw error
+        }
+    }
+
     /// The library, long-lived, with its `--index` folders indexed in the background from the start.
     private func openLibrary(_ path: String, loaded: LoadedModel) throws -> ServedLibrary {
         let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
         // Without --index the server only reads: the library may be read-only (a mount, another user's).
-        let store = try index.isEmpty ? LibraryStore.forSearching(directory: directory, model: loaded) : LibraryStore(directory: directory, model: loaded)
-        if let previous = store.replacedModel { LibraryOptions.sayReplaced(previous, library: directory.path, by: loaded) }
+        let store: LibraryStore
+        do {
+            store = try index.isEmpty ? LibraryStore.forSearching(directory: directory, model: loaded)
+                : LibraryStore(directory: directory, model: loaded, replacing: reindex)
+        } catch let mismatch as LibraryModelMismatch {
+            throw CLIPError.invalidArgument(LibraryOptions.refusal(mismatch, modelGiven: modelOptions.model != nil))
+        }
+        if let previous = store.replaced { LibraryOptions.sayReplaced(previous, library: directory.path, by: loaded) }
         let photos = ServedLibrary(library: try LiveLibrary(store: store), folders: index, scanner: FileScanner(excludes: exclude)) {
             try loaded.imageEmbedder(fastJPEG: true)
         }
@@ -153,7 +182,10 @@ struct ServeCommand: AsyncParsableCommand {
         let first = try await PostgresLibrary.connect(url)
         let location = first.location
         do {
-            if let previous = try await first.bind(loaded) { LibraryOptions.sayReplaced(previous, library: location, by: loaded) }
+            if let previous = try await first.bind(loaded, replacing: reindex) { LibraryOptions.sayReplaced(previous, library: location, by: loaded) }
+        } catch let mismatch as LibraryModelMismatch {
+            await first.close()
+            throw CLIPError.invalidArgument(LibraryOptions.refusal(mismatch, modelGiven: modelOptions.model != nil))
         } catch {
             await first.close()
             throw error
@@ -165,7 +197,8 @@ struct ServeCommand: AsyncParsableCommand {
         let indexer = BackgroundIndexer {
             let library = try await PostgresLibrary.connect(url)
             do {
-                if let previous = try await library.bind(loaded) { LibraryOptions.sayReplaced(previous, library: location, by: loaded) }
+                // Bound at start already: another client's model since then is refused, never cleared.
+                try await library.bind(loaded, replacing: false)
             } catch {
                 await library.close()
                 throw error

@@ -136,7 +136,7 @@ final class CompactionTests: XCTestCase {
         let (store, _) = try makeWastefulLibrary(folder)
         XCTAssertNotNil(try store.compact(force: true))
         try Data("stale".utf8).write(to: folder.appendingPathComponent("index.hnsw"))
-        let other = try LibraryStore(directory: folder, modelID: "another model", dimension: Self.d)
+        let other = try LibraryStore(directory: folder, modelID: "another model", dimension: Self.d, replacing: true)
         XCTAssertEqual(other.replacedModel, "m")
         let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".f32") || $0.hasSuffix(".hnsw") }
         XCTAssertEqual(left, ["vectors.f32"])

@@ -112,14 +112,25 @@ class LibraryBackendSuite: XCTestCase {
         XCTAssertNil(same, "the same model again changes nothing")
         let kept = try await library.embeddings(under: []).files.count
         XCTAssertEqual(kept, good)
-        let replaced = try await library.bind(model: "another model", dimension: 24)
+        // Another model is refused, naming both and how many files re-indexing would embed; nothing changes.
+        do {
+            try await library.bind(model: "another model", dimension: 24)
+            XCTFail("another model took the library over without being asked to")
+        } catch let mismatch as LibraryModelMismatch {
+            XCTAssertEqual(mismatch.stored.id, m.id)
+            XCTAssertEqual(mismatch.requested.id, "another model")
+            XCTAssertEqual(mismatch.files, good + bad)
+        }
+        let untouched = try await library.embeddings(under: []).files.count
+        XCTAssertEqual(untouched, good)
+        let replaced = try await library.bind(model: "another model", dimension: 24, replacing: true)
         XCTAssertEqual(replaced, m.id)
         let cleared = try await library.embeddings(under: []).files.count
         XCTAssertEqual(cleared, 0)
         let plan = try await Indexer(library: library).plan(roots: [gallery.path])
         XCTAssertEqual(plan.toEmbed.count, good + bad, "every file, the failed ones included, is tried again with the new model")
         // A different dimension is a model change too: a vector of the old size is refused, never stored.
-        let wider = try await library.bind(model: "another model", dimension: 32)
+        let wider = try await library.bind(model: "another model", dimension: 32, replacing: true)
         XCTAssertEqual(wider, "another model")
         let file = IndexedFile(path: gallery.appendingPathComponent("c00.png").path, size: 1, mtime: 1, hash: "x")
         do {
@@ -132,6 +143,65 @@ class LibraryBackendSuite: XCTestCase {
 
     /// `clip library export`: to another store and back, every record with its vector or its error, under
     /// the same model, with nothing embedded again.
+    /// A library records how to load its model (its spec), also when it was bound before specs were
+    /// recorded; the spec does not decide whether vectors are valid, the identity does.
+    func testTheModelsSpecIsRecordedBesideItsIdentity() async throws {
+        let library = try await makeLibrary(try temporaryFolder(self).appendingPathComponent("lib"))
+        try await library.bind(model: "m", dimension: 24)
+        let before = try await library.storedModel()
+        XCTAssertEqual(before, LibraryModel(id: "m", dimension: 24))
+        let spec = ModelSpec(model: "/models/m", modelName: "ViT-B-32", precision: .int8)
+        let same = try await library.bind(LibraryModel(id: "m", dimension: 24, spec: spec), replacing: false)
+        XCTAssertNil(same, "the same weights: nothing replaced")
+        let after = try await library.storedModel()
+        XCTAssertEqual(after, LibraryModel(id: "m", dimension: 24, spec: spec))
+        XCTAssertEqual(after?.name, "/models/m (ViT-B-32) precision int8")
+        XCTAssertEqual(ModelSpec(json: spec.json), spec)
+    }
+
+    /// Indexing records its folders (none inside another); removing a folder drops its files and their
+    /// vectors through the indexer's path for deleted files, and forgets the folders at or under it.
+    func testFoldersAreRecordedAndRemovingOneDropsItsFiles() async throws {
+        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let more = dir.appendingPathComponent("more"), inner = more.appendingPathComponent("inner")
+        let (good, bad) = try makeGallery(in: gallery)
+        try FileManager.default.createDirectory(at: inner, withIntermediateDirectories: true)
+        let extra = try addPhotos(4, to: more), innerPhotos = try addPhotos(2, to: inner)
+        let m = try SearchModel()
+        let library = try await makeLibrary(dir.appendingPathComponent("lib"))
+        try await library.bind(model: m.id, dimension: 24)
+        let indexer = Indexer(library: library)
+        _ = try await indexer.update(roots: [inner.path]) { m.embedder }
+        let first = try await library.folders()
+        XCTAssertEqual(first, [inner.path])
+        _ = try await indexer.update(roots: [gallery.path, more.path]) { m.embedder }
+        _ = try await indexer.update(roots: [inner.path]) { m.embedder }
+        let folders = try await library.folders()
+        XCTAssertEqual(folders, [gallery.path, more.path], "more takes its inner folder's place; nothing inside it is added")
+        let all = try await library.tally(under: [])
+        XCTAssertEqual(all, LibraryTally(files: good + bad + extra + innerPhotos, embedded: good + extra + innerPhotos, failed: bad))
+
+        let stripes = try await indexer.remove(folder: gallery.appendingPathComponent("stripes").path)
+        XCTAssertEqual(stripes.removed, 12)
+        let leftInGallery = try await library.tally(under: [gallery.path])
+        XCTAssertEqual(leftInGallery, LibraryTally(files: good + bad - 12, embedded: good - 12, failed: bad))
+        let stripeVectors = try await library.embeddings(under: [gallery.appendingPathComponent("stripes").path]).files.count
+        XCTAssertEqual(stripeVectors, 0)
+        let kept = try await library.folders()
+        XCTAssertEqual(kept, [gallery.path, more.path], "a folder inside one of the library's is not one of its own")
+
+        let removed = try await indexer.remove(folder: more.path)
+        XCTAssertEqual(removed.removed, extra + innerPhotos)
+        let remaining = try await library.folders()
+        XCTAssertEqual(remaining, [gallery.path])
+        let hits = try await library.nearest([Float](repeating: 0.2, count: 24), k: 100, under: [], mode: .exact)
+        XCTAssertEqual(hits.count, good - 12)
+        XCTAssertTrue(hits.allSatisfy { $0.path.hasPrefix(gallery.path + "/") && !$0.path.contains("/stripes/") }, "\(hits.map(\.path))")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: more.path).count, extra + 1, "the pictures on disk are untouched (and the inner folder)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: inner.path).count, innerPhotos)
+        try assertConsistent(library)
+    }
+
     func testCopyingToAnotherStoreAndBackKeepsEverything() async throws {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
         let (good, bad) = try makeGallery(in: gallery)
@@ -291,7 +361,7 @@ final class PostgresLibraryTests: LibraryBackendSuite {
         let schema = first.location.components(separatedBy: "?schema=").last!
         let second = try await PostgresLibrary.connect(Self.url! + (Self.url!.contains("?") ? "&" : "?") + "schema=\(schema)")
         defer { Task { await second.close() } }
-        let previous = try await second.bind(model: "model B", dimension: 3)
+        let previous = try await second.bind(model: "model B", dimension: 3, replacing: true)
         XCTAssertEqual(previous, "model A")
         do {
             try await first.commit(embedded: [(IndexedFile(path: "/a.jpg", size: 1, mtime: 1, hash: "h"), [1, 0, 0])], other: [], removed: [])

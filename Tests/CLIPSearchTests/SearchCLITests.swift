@@ -91,8 +91,8 @@ final class SearchCLITests: XCTestCase {
 }
 
 /// A library records the precision it was indexed with: its model identity includes it, so a change of
-/// precision re-embeds every file (vectors of two precisions are never mixed), and searching at another
-/// precision than the library's is the same kind of model change.
+/// precision is a model change (vectors of two precisions are never mixed): refused unless --reindex is
+/// given, which re-embeds every file; without --precision (and --model) the library's precision is used.
 final class SearchPrecisionTests: XCTestCase {
     func testChangingThePrecisionReindexes() throws {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
@@ -103,10 +103,19 @@ final class SearchPrecisionTests: XCTestCase {
         XCTAssertTrue(first.err.contains("index: 25 embedded"), first.err)
         let again = try runClip(["index"] + common + ["--precision", "int8", gallery.path])
         XCTAssertFalse(again.err.contains("embedded"), "same precision, nothing to do: \(again.err)")
+        let following = try runClip(["index", "--library", dir.appendingPathComponent("lib").path, gallery.path])
+        XCTAssertEqual(following.status, 0, following.err)
+        XCTAssertFalse(following.err.contains("embedded"), "without --model and --precision, the library's model at its precision: \(following.err)")
         let fp32 = try runClip(["index"] + common + ["--precision", "fp32", gallery.path])
         if KernelTable.current.supports(.int8) {
-            XCTAssertTrue(fp32.err.contains("built with another model") && fp32.err.contains("precision int8"), fp32.err)
-            XCTAssertTrue(fp32.err.contains("index: 25 embedded"), fp32.err)
+            XCTAssertEqual(fp32.status, 1, fp32.err)
+            XCTAssertTrue(fp32.err.contains("was built with \(SearchFixtures.model.path) precision int8, not \(SearchFixtures.model.path) (given with --model)")
+                          && fp32.err.contains("all 28 files") && fp32.err.contains("--reindex"), fp32.err)
+            XCTAssertFalse(fp32.err.contains("embedded"), fp32.err)
+            let reindexed = try runClip(["index"] + common + ["--precision", "fp32", "--reindex", gallery.path])
+            XCTAssertEqual(reindexed.status, 0, reindexed.err)
+            XCTAssertTrue(reindexed.err.contains("built with another model") && reindexed.err.contains("precision int8"), reindexed.err)
+            XCTAssertTrue(reindexed.err.contains("index: 25 embedded"), reindexed.err)
         } else {
             // Without VNNI, int8 ran as fp32 (with its notice): the library is already an fp32 one.
             XCTAssertTrue(first.err.contains("running int8 layers in fp32"), first.err)

@@ -339,7 +339,7 @@ extension LibraryRouteMemoryStoreTests {
             XCTAssertEqual(body["searched"] as? Int, 5)
 
             // Another client re-binds the library to a model of another size: a 503 saying so, not a crash.
-            _ = try await memory.bind(model: "another model", dimension: 7)
+            _ = try await memory.bind(model: "another model", dimension: 7, replacing: true)
             try await memory.commit(embedded: [(IndexedFile(path: fixture.files[0], size: 1, mtime: 1, hash: "h"), [Float](repeating: 0.5, count: 7))],
                                     other: [], removed: [])
             let id = try await memory.files(under: fixture.files[0])[fixture.files[0]]!.id!

@@ -9,23 +9,28 @@ public final class LoadedModel: @unchecked Sendable {
     public let model: CLIPModel
     public let folder: URL?
     public let id: String
+    /// How to load this model again (what `--model` named, made absolute), when the caller said: libraries
+    /// and probes record it beside `id`.
+    public let spec: ModelSpec?
     /// A known model's resize mode, over what its folder declares.
     public let resizeMode: PreprocessConfig.ResizeMode?
     private let lock = NSLock()
     private var cachedTokenizer: (any TextTokenizer)?
 
-    public init(model: CLIPModel, folder: URL?, id: String, resizeMode: PreprocessConfig.ResizeMode? = nil) {
+    public init(model: CLIPModel, folder: URL?, id: String, resizeMode: PreprocessConfig.ResizeMode? = nil, spec: ModelSpec? = nil) {
         self.model = model
         self.folder = folder
         self.id = id
+        self.spec = spec
         self.resizeMode = resizeMode
     }
 
     /// Loads `url`: a Hugging Face or open_clip folder, or an open_clip `.safetensors` file with its
     /// architecture (`modelName`: a built-in name such as `ViT-B-32-quickgelu`, or a model JSON file).
-    /// `known`: the known model `url` was downloaded as, whose quirks (QuickGELU, squash) apply.
+    /// `known`: the known model `url` was downloaded as, whose quirks (QuickGELU, squash) apply. `spec`: how
+    /// the caller found `url` (see `ModelSpec`), kept with the model.
     public static func load(_ url: URL, modelName: String? = nil, towers: Towers = .both,
-                            packing: LinearPacking = .fp32, known: KnownModels.Entry? = nil) throws -> LoadedModel {
+                            packing: LinearPacking = .fp32, known: KnownModels.Entry? = nil, spec: ModelSpec? = nil) throws -> LoadedModel {
         // fp32 keeps the identity libraries were built with before precisions existed. The identity names
         // the blocks' precision, not the patch embedding's format, which is bf16 or fp32 by CPU: int8 with
         // either patch agrees to cosine ≥ 0.99995 (bundled model, 600 images), closer than int8 is to fp32,
@@ -34,7 +39,7 @@ public final class LoadedModel: @unchecked Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             return LoadedModel(model: try CLIPModel.load(from: url, towers: towers, packing: packing) { known?.applyQuirks(to: &$0) },
-                               folder: url, id: identity(of: url) + suffix, resizeMode: known?.resizeMode)
+                               folder: url, id: identity(of: url) + suffix, resizeMode: known?.resizeMode, spec: spec)
         }
         guard let modelName else {
             throw CLIPError.invalidArgument("\(url.path) is a file: pass --model-name (e.g. ViT-B-32-quickgelu) or a model JSON")
@@ -50,7 +55,7 @@ public final class LoadedModel: @unchecked Sendable {
         } else {
             model = try CLIPModel.load(openCLIPFile: url, modelName: modelName, towers: towers, packing: packing)
         }
-        return LoadedModel(model: model, folder: nil, id: identity(of: url) + " " + modelName + suffix)
+        return LoadedModel(model: model, folder: nil, id: identity(of: url) + " " + modelName + suffix, spec: spec)
     }
 
     /// The weights file under `url` (or `url` itself), symlinks resolved, with its size.

@@ -9,6 +9,12 @@ public struct LinearProbe: Sendable {
     public let weights: Tensor
     /// `[classes]`.
     public let bias: [Float]
+    /// The model whose embeddings it was trained on: its identity (`LoadedModel.id`), and how to load it
+    /// again (nil for a probe written before probes recorded it, or trained on features from elsewhere).
+    public var modelID: String?
+    public var modelSpec: ModelSpec?
+    /// The embedding dimension it takes.
+    public var dimension: Int { weights.shape[1] }
 
     public struct TrainingReport: Sendable {
         public let iterations: Int
@@ -16,9 +22,10 @@ public struct LinearProbe: Sendable {
         public let objective: Double
     }
 
-    public init(classes: [String], weights: Tensor, bias: [Float]) {
+    public init(classes: [String], weights: Tensor, bias: [Float], modelID: String? = nil, modelSpec: ModelSpec? = nil) {
         precondition(weights.shape.count == 2 && weights.shape[0] == classes.count && bias.count == classes.count, "probe shapes")
         self.classes = classes; self.weights = weights; self.bias = bias
+        self.modelID = modelID; self.modelSpec = modelSpec
     }
 
     /// Fits a probe to `features` `[N, D]` with class indices `labels` (into `classes`).
@@ -80,11 +87,14 @@ public struct LinearProbe: Sendable {
         probabilities(features).map { p in p.indices.max { p[$0] < p[$1] }! }
     }
 
-    /// A safetensors file: `weight` `[classes, D]`, `bias` `[classes]`, class names in the metadata.
+    /// A safetensors file: `weight` `[classes, D]`, `bias` `[classes]`, class names in the metadata, and the
+    /// model when known (`model_id`, and `model`: its `ModelSpec` as JSON).
     public func save(to url: URL) throws {
         let names = String(decoding: try JSONSerialization.data(withJSONObject: classes), as: UTF8.self)
-        try SafeTensorsWriter.write([("weight", weights), ("bias", Tensor(shape: [bias.count], values: bias))],
-                                    metadata: ["format": "swiftclip-linear-probe", "classes": names], to: url)
+        var metadata = ["format": "swiftclip-linear-probe", "classes": names]
+        if let modelID { metadata["model_id"] = modelID }
+        if let modelSpec { metadata["model"] = modelSpec.json }
+        try SafeTensorsWriter.write([("weight", weights), ("bias", Tensor(shape: [bias.count], values: bias))], metadata: metadata, to: url)
     }
 
     public static func load(from url: URL) throws -> LinearProbe {
@@ -96,6 +106,7 @@ public struct LinearProbe: Sendable {
         guard weights.shape.count == 2, weights.shape[0] == classes.count, bias.shape == [classes.count] else {
             throw CLIPError.checkpoint(file: url.path, tensor: "weight", reason: "shapes \(weights.shape) and \(bias.shape) do not fit \(classes.count) classes")
         }
-        return LinearProbe(classes: classes, weights: Tensor(shape: weights.shape, values: weights.scalars), bias: bias.scalars)
+        return LinearProbe(classes: classes, weights: Tensor(shape: weights.shape, values: weights.scalars), bias: bias.scalars,
+                           modelID: file.metadata["model_id"], modelSpec: ModelSpec(json: file.metadata["model"]))
     }
 }

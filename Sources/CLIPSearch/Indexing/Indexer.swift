@@ -156,6 +156,8 @@ public struct Indexer: Sendable {
             let folder = URL(fileURLWithPath: root).standardizedFileURL.path
             let (rootPlan, rootReport) = try await library.indexing(folder) { [self] in
                 let rootPlan = try await self.plan(roots: [folder])
+                // Scanned: a folder of the library now (`clip library list` shows it).
+                try await library.recordFolders([folder])
                 let model = rootPlan.toEmbed.isEmpty ? nil : try embedder.get()
                 if !rootPlan.toEmbed.isEmpty { progress?(0, rootPlan.toEmbed.count) }
                 let report = try await library.bulkInsert(rows: rootPlan.toEmbed.count) {
@@ -171,6 +173,22 @@ public struct Indexer: Sendable {
         // there are enough of them.
         if report.embedded + report.removed > 0 { report.housekeeping = try await library.tidy(force: false) }
         return (plan, report)
+    }
+
+    /// Drops the files at or under `folder` from the library with their vectors, the way indexing drops
+    /// deleted files, and forgets the library's folders at or under it (`clip library remove`). Nothing
+    /// on disk outside the library is touched.
+    public func remove(folder: String) async throws -> Report {
+        let root = URL(fileURLWithPath: folder).standardizedFileURL.path
+        var report = try await library.indexing(root) { [self] in
+            var plan = Plan()
+            plan.removed = try await library.files(under: root).values.sorted { $0.path < $1.path }
+            return try await update(plan, embedder: nil)
+        }
+        let forgotten = try await library.folders().filter { path($0, isUnder: [root]) }
+        if !forgotten.isEmpty { try await library.changeFolders(add: [], remove: forgotten) }
+        if report.removed > 0 { report.housekeeping = try await library.tidy(force: false) }
+        return report
     }
 }
 

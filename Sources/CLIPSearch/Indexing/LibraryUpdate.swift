@@ -3,18 +3,19 @@ import Foundation
 
 extension LibraryBackend {
     /// Binds the library to a loaded model: its identity and dimension decide whether the stored vectors
-    /// are still valid (the replaced model's identity is returned when they were cleared for re-indexing).
+    /// are still valid. Another model's library is refused (`LibraryModelMismatch`), or with `replacing`
+    /// cleared for re-indexing (the replaced model is returned).
     @discardableResult
-    public func bind(_ model: LoadedModel) async throws -> String? {
-        try await bind(model: model.id, dimension: model.model.config.embedDim)
+    public func bind(_ model: LoadedModel, replacing: Bool = false) async throws -> LibraryModel? {
+        try await bind(LibraryModel(model), replacing: replacing)
     }
 }
 
 extension LibraryStore {
     /// Opens (or creates) the library in `directory` for `model` (the embedded store bound at once);
-    /// `readOnly`, only opens it, to be searched (see `init(directory:modelID:dimension:readOnly:)`).
-    public convenience init(directory: URL, model: LoadedModel, readOnly: Bool = false) throws {
-        try self.init(directory: directory, modelID: model.id, dimension: model.model.config.embedDim, readOnly: readOnly)
+    /// `readOnly`, only opens it, to be searched (see `init(directory:model:readOnly:replacing:)`).
+    public convenience init(directory: URL, model: LoadedModel, readOnly: Bool = false, replacing: Bool = false) throws {
+        try self.init(directory: directory, model: LibraryModel(model), readOnly: readOnly, replacing: replacing)
     }
 
     /// Opens the library in `directory` for a process that only searches it (`clip serve` without

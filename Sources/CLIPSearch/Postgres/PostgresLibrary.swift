@@ -103,22 +103,27 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
 
     // MARK: Binding a model
 
-    public func bind(model: String, dimension: Int) async throws -> String? {
+    public func bind(_ requested: LibraryModel, replacing: Bool) async throws -> LibraryModel? {
+        let model = requested.id, dimension = requested.dimension
         guard dimension > 0, dimension <= 2000 else {
             throw CLIPError.invalidArgument("a \(dimension)-d model cannot be indexed by pgvector's HNSW (at most 2,000 dimensions)")
         }
-        defer { boundLock.withLock { boundModelID = model } }
-        return try await transaction { db in
+        let replaced = try await transaction { db -> LibraryModel? in
             try await self.advisory("pg_advisory_xact_lock", .schema)
             let stored = try await self.storedModel()
-            if stored?.id == model, stored?.dimension == dimension {
+            if let stored, stored.sameVectors(as: requested) {
                 // A client that died during a bulk load left the index out; one that is loading holds the
                 // bulk lock, and its index is built when it finishes.
                 if try await !self.exists(PostgresNames.hnswIndexName),
                    try await self.advisory("pg_try_advisory_xact_lock", .bulk).first?.decode(Bool.self) == true {
                     try await self.createIndexInTransaction()
                 }
+                if stored.spec == nil, let spec = requested.spec { try await self.setMeta("model_spec", spec.json) }
                 return nil
+            }
+            if let stored, !replacing {
+                let files = try await self.exec("SELECT count(*) FROM \(unescaped: self.names.files)").first?.decode(Int.self) ?? 0
+                throw LibraryModelMismatch(location: self.location, stored: stored, requested: requested, files: files)
             }
             // Another model's vectors (or none yet): a table of this dimension, empty, and every file to embed.
             try await self.exec(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(self.names.embeddings)"))
@@ -129,21 +134,67 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
                 """))
             try await self.createIndexInTransaction()
             try await self.exec("UPDATE \(unescaped: self.names.files) SET error = NULL, model = NULL")
-            for (key, value) in [("model", model), ("dimension", "\(dimension)")] {
-                try await self.exec("INSERT INTO \(unescaped: self.names.meta) (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
+            for (key, value) in [("model", model), ("dimension", "\(dimension)")] { try await self.setMeta(key, value) }
+            if let spec = requested.spec {
+                try await self.setMeta("model_spec", spec.json)
+            } else {
+                try await self.exec("DELETE FROM \(unescaped: self.names.meta) WHERE key = 'model_spec'")
             }
-            return stored?.id
+            return stored
         }
+        boundLock.withLock { boundModelID = model }
+        return replaced
     }
 
-    public func storedModel() async throws -> (id: String, dimension: Int)? {
+    private func setMeta(_ key: String, _ value: String) async throws {
+        try await exec("INSERT INTO \(unescaped: names.meta) (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
+    }
+
+    public func storedModel() async throws -> LibraryModel? {
         var meta: [String: String] = [:]
-        for row in try await exec("SELECT key, value FROM \(unescaped: names.meta) WHERE key IN ('model', 'dimension')") {
+        for row in try await exec("SELECT key, value FROM \(unescaped: names.meta) WHERE key IN ('model', 'dimension', 'model_spec')") {
             let (key, value) = try row.decode((String, String).self)
             meta[key] = value
         }
         guard let model = meta["model"], let dimension = meta["dimension"].flatMap(Int.init) else { return nil }
-        return (model, dimension)
+        return LibraryModel(id: model, dimension: dimension, spec: ModelSpec(json: meta["model_spec"]))
+    }
+
+    // MARK: Folders
+
+    /// `clip_meta` keys of the folders the library was asked to index: `folder:` and the path.
+    static let folderKey = "folder:"
+
+    public func folders() async throws -> [String] {
+        try await exec("SELECT key FROM \(unescaped: names.meta) WHERE starts_with(key, \(Self.folderKey)) ORDER BY key COLLATE \"C\"").map {
+            String(try $0.decode(String.self).dropFirst(Self.folderKey.count))
+        }
+    }
+
+    public func changeFolders(add: [String], remove: [String]) async throws {
+        try await transaction { _ in
+            for folder in remove { try await self.exec("DELETE FROM \(unescaped: self.names.meta) WHERE key = \(Self.folderKey + folder)") }
+            for folder in add { try await self.setMeta(Self.folderKey + folder, "\(Date().timeIntervalSince1970)") }
+        }
+    }
+
+    /// Counted by the server.
+    public func tally(under roots: [String]) async throws -> LibraryTally {
+        let (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
+        let row = try await exec(PostgresQuery(unsafeSQL: """
+            SELECT count(*), count(e.file_id), count(f.error) FROM \(names.files) f LEFT JOIN \(names.embeddings) e ON e.file_id = f.id WHERE \(condition)
+            """, binds: binds)).first
+        let (files, embedded, failed) = try row?.decode((Int, Int, Int).self) ?? (0, 0, 0)
+        return LibraryTally(files: files, embedded: embedded, failed: failed)
+    }
+
+    /// The library's tables with their indexes and TOAST (`pg_total_relation_size`).
+    public func storageBytes() async throws -> Int64? {
+        var total: Int64 = 0
+        for table in ["clip_files", "clip_embeddings", "clip_meta", "clip_migrations"] where try await exists(table) {
+            total += try await exec("SELECT pg_total_relation_size(to_regclass(\(names.qualified(table))))").first?.decode(Int64.self) ?? 0
+        }
+        return total
     }
 
     // MARK: Files

@@ -59,19 +59,28 @@ public enum SearchMode: Sendable, Equatable {
 /// indexers and servers), or memory (tests). The indexer, search and near-duplicates talk to this.
 ///
 /// Async throughout because PostgreSQL's client is. Binding a model is an explicit step: a store opens
-/// without one, `bind` says which model's vectors it holds, and binding another model clears them (every
-/// file is embedded again; never two vector spaces, never a dimension mismatch).
+/// without one, `bind` says which model's vectors it holds, and binding another model is refused unless
+/// the caller says to replace it, which clears them (every file is embedded again: hours on a real library;
+/// never two vector spaces, never a dimension mismatch).
 public protocol LibraryBackend: AnyObject, Sendable {
     /// The library for messages: a folder, or a database URL without its password.
     var location: String { get }
 
-    /// Binds the library to a model (its identity and dimension). When the library held another model's
-    /// vectors, they are dropped and that model's identity is returned.
-    func bind(model: String, dimension: Int) async throws -> String?
+    /// Binds the library to a model (its identity and dimension; its spec is recorded, also into a library
+    /// of the same model that lacks one). When the library holds another model's vectors: with `replacing`,
+    /// they are dropped and that model is returned; without, nothing changes and `LibraryModelMismatch`
+    /// is thrown.
+    func bind(_ model: LibraryModel, replacing: Bool) async throws -> LibraryModel?
 
     /// The model the stored vectors belong to, read without binding or changing anything; nil for a new
     /// library.
-    func storedModel() async throws -> (id: String, dimension: Int)?
+    func storedModel() async throws -> LibraryModel?
+
+    /// The folders the library was asked to index (none inside another; see `LibraryFolders`), sorted.
+    func folders() async throws -> [String]
+
+    /// Records folders as indexed, and forgets others (their files are not touched).
+    func changeFolders(add: [String], remove: [String]) async throws
 
     /// Records of the files at or under `root` (a standardised absolute path), by path.
     func files(under root: String) async throws -> [String: IndexedFile]
@@ -117,11 +126,45 @@ public protocol LibraryBackend: AnyObject, Sendable {
     /// autovacuum needs no help.
     func tidy(force: Bool) async throws -> String?
 
+    /// How many files lie under `roots` (everywhere when empty): all, embedded, failed.
+    func tally(under roots: [String]) async throws -> LibraryTally
+
+    /// What the library takes on disk (the folder store's files, PostgreSQL's tables and indexes), when
+    /// the store can tell.
+    func storageBytes() async throws -> Int64?
+
     /// Lets go of connections and files.
     func close() async
 }
 
 extension LibraryBackend {
+    /// `bind` by identity and dimension alone; the replaced model's identity.
+    @discardableResult
+    public func bind(model: String, dimension: Int, replacing: Bool = false) async throws -> String? {
+        try await bind(LibraryModel(id: model, dimension: dimension), replacing: replacing)?.id
+    }
+
+    /// Records `roots` (folders about to be indexed) among the library's folders.
+    public func recordFolders(_ roots: [String]) async throws {
+        let change = LibraryFolders.merge(try await folders(), adding: roots)
+        if !change.add.isEmpty || !change.remove.isEmpty { try await changeFolders(add: change.add, remove: change.remove) }
+    }
+
+    public func tally(under roots: [String]) async throws -> LibraryTally {
+        var tally = LibraryTally()
+        var seen = Set<String>()
+        for root in roots.isEmpty ? ["/"] : roots {
+            for file in try await files(under: root).values where seen.insert(file.path).inserted {
+                tally.files += 1
+                if file.embedded { tally.embedded += 1 }
+                if file.error != nil { tally.failed += 1 }
+            }
+        }
+        return tally
+    }
+
+    public func storageBytes() async throws -> Int64? { nil }
+
     public func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T { try await body() }
 
     public func importFiles(_ embedded: [(IndexedFile, [Float])]) async throws {

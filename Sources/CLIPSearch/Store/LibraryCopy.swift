@@ -10,15 +10,17 @@ public enum LibraryCopy {
         public var failed = 0
     }
 
-    /// Binds `destination` to the source's model (clearing vectors of another model there), then commits
-    /// in batches of `batch` files; a copy interrupted midway is finished by running it again.
+    /// Binds `destination` to the source's model (clearing vectors of another model there: the copy is
+    /// asked for by naming the destination), records the source's folders there, then commits in batches
+    /// of `batch` files; a copy interrupted midway is finished by running it again.
     public static func copy(from source: any LibraryBackend, to destination: any LibraryBackend, batch: Int = 500,
                             progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Report {
         guard let model = try await source.storedModel() else {
             throw CLIPError.invalidArgument("the library \(source.location) is empty: nothing to copy")
         }
-        _ = try await source.bind(model: model.id, dimension: model.dimension)
-        _ = try await destination.bind(model: model.id, dimension: model.dimension)
+        _ = try await source.bind(model, replacing: false)
+        _ = try await destination.bind(model, replacing: true)
+        try await destination.recordFolders(try await source.folders())
         let records = try await source.files(under: "/")
         let (files, vectors) = try await source.embeddings(under: [])
         var report = Report(model: model.id)

@@ -19,7 +19,9 @@ public final class LibraryStore: @unchecked Sendable {
     let commitLock = NSLock()
     var commits = 0
     /// Set when the library was built with another model and has been cleared for re-indexing.
-    public private(set) var replacedModel: String?
+    public private(set) var replaced: LibraryModel?
+    /// The identity of `replaced`.
+    public var replacedModel: String? { replaced?.id }
 
     /// `$CLIP_LIBRARY_DIR`, else `$XDG_DATA_HOME/swiftclip/library`, else `~/.local/share/swiftclip/library`.
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
@@ -28,22 +30,28 @@ public final class LibraryStore: @unchecked Sendable {
     }
 
     /// The model a library was built with, read without changing anything; nil when there is no library.
-    public static func storedModel(in directory: URL) throws -> (id: String, dimension: Int)? {
+    public static func storedModel(in directory: URL) throws -> LibraryModel? {
         let path = directory.appendingPathComponent("library.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue(path: path) } catch { throw CLIPError.io(file: path, reason: "cannot open the library database: \(error)") }
         return try read(queue, path) { db in
             guard try db.tableExists("meta") else { return nil }
-            let meta = try Meta(db)
-            guard let id = meta.model, let dimension = meta.dimension else { return nil }
-            return (id, dimension)
+            return try Meta(db).stored
         }
     }
 
-    /// Opens the library at `directory` for `modelID`'s vectors, made when missing. A library built with
-    /// another model is cleared for re-indexing; `readOnly`, it is an error instead (nothing is written).
-    public init(directory: URL, modelID: String, dimension: Int, readOnly: Bool = false) throws {
+    /// Opens the library at `directory` for vectors of the model `modelID` (see `init(directory:model:…)`).
+    public convenience init(directory: URL, modelID: String, dimension: Int, readOnly: Bool = false, replacing: Bool = false) throws {
+        try self.init(directory: directory, model: LibraryModel(id: modelID, dimension: dimension), readOnly: readOnly, replacing: replacing)
+    }
+
+    /// Opens the library at `directory` for `model`'s vectors, made when missing (and records the model's
+    /// spec when the library lacks it). A library built with another model is refused
+    /// (`LibraryModelMismatch`, nothing written), or with `replacing` cleared for re-indexing; `readOnly`,
+    /// it is an error either way (nothing is written).
+    public init(directory: URL, model: LibraryModel, readOnly: Bool = false, replacing: Bool = false) throws {
+        let modelID = model.id, dimension = model.dimension
         self.directory = directory
         self.modelID = modelID
         self.dimension = dimension
@@ -67,6 +75,15 @@ public final class LibraryStore: @unchecked Sendable {
         database = queue
         let meta = try Self.read(queue, dbPath) { try Meta($0) }
         let sameModel = meta.model == modelID && meta.dimension == dimension
+        if !sameModel, !replacing, let stored = meta.stored {
+            let files = try Self.read(queue, dbPath) { try Int.fetchOne($0, sql: "SELECT count(*) FROM files") ?? 0 }
+            throw LibraryModelMismatch(location: directory.path, stored: stored, requested: model, files: files)
+        }
+        if sameModel, meta.spec == nil, let spec = model.spec {
+            try Self.write(queue, dbPath) { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('model_spec', ?)", arguments: [spec.json])
+            }
+        }
         var vectorURL = directory.appendingPathComponent(meta.vectorFile)
         if !sameModel {
             // Another model (or dimension) built this library: its vectors mean nothing now. Forget them
@@ -81,13 +98,18 @@ public final class LibraryStore: @unchecked Sendable {
                     for (key, value) in [("model", modelID), ("dimension", "\(dimension)"), ("vectors", "0"), ("vector_file", Self.firstVectorFile)] {
                         try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
                     }
+                    if let spec = model.spec {
+                        try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('model_spec', ?)", arguments: [spec.json])
+                    } else {
+                        try db.execute(sql: "DELETE FROM meta WHERE key = 'model_spec'")
+                    }
                 }
             }
         }
         if !sameModel { vectorURL = directory.appendingPathComponent(Self.firstVectorFile) }
         currentVectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.vectors : 0,
                                         create: vectorURL.lastPathComponent == Self.firstVectorFile)
-        if !sameModel { replacedModel = meta.model }
+        if !sameModel { replaced = meta.stored }
     }
 
     static let firstVectorFile = "vectors.f32"
@@ -140,12 +162,73 @@ public final class LibraryStore: @unchecked Sendable {
         let vectors: Int
         /// The vector file's name (libraries from before compaction have none: `vectors.f32`).
         let vectorFile: String
+        /// How to load the model again (libraries from before specs were recorded have none).
+        let spec: ModelSpec?
 
         init(_ db: Database) throws {
             model = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'")
             dimension = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'")
             vectors = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0
             vectorFile = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'vector_file'") ?? LibraryStore.firstVectorFile
+            spec = ModelSpec(json: try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model_spec'"))
+        }
+
+        /// The model the vectors belong to; nil for a new library.
+        var stored: LibraryModel? {
+            guard let model, let dimension else { return nil }
+            return LibraryModel(id: model, dimension: dimension, spec: spec)
+        }
+    }
+
+    /// The model the library's vectors belong to now, with its spec.
+    public func storedModel() throws -> LibraryModel? { try read { try Meta($0).stored } }
+
+    /// Meta keys of the folders the library was asked to index: `folder:` and the path.
+    static let folderKey = "folder:"
+
+    /// The folders the library was asked to index, sorted.
+    public func folders() throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT key FROM meta WHERE key >= ? AND key < ? ORDER BY key", arguments: [Self.folderKey, "folder;"])
+                .map { String($0.dropFirst(Self.folderKey.count)) }
+        }
+    }
+
+    /// Records `add` as folders of the library and forgets `remove` (their files stay).
+    public func changeFolders(add: [String], remove: [String]) throws {
+        guard !readOnly else {
+            throw CLIPError.io(file: directory.path, reason: "the library was opened read-only: its folders cannot be changed through this process")
+        }
+        try write { db in
+            for folder in remove { try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.folderKey + folder]) }
+            for folder in add {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [Self.folderKey + folder, "\(Date().timeIntervalSince1970)"])
+            }
+        }
+    }
+
+    /// How many files lie under `roots` (everywhere when empty), counted by SQLite.
+    public func tally(under roots: [String]) throws -> LibraryTally {
+        try read { db in
+            var condition = "1", arguments = StatementArguments()
+            if !roots.isEmpty {
+                let parts = roots.map { Self.pathUnder($0) }
+                condition = parts.map(\.condition).joined(separator: " OR ")
+                for part in parts { arguments += part.arguments }
+            }
+            let row = try Row.fetchOne(db, sql: "SELECT count(*) AS files, count(row) AS embedded, count(error) AS failed FROM files WHERE \(condition)",
+                                       arguments: arguments)
+            return LibraryTally(files: row?["files"] ?? 0, embedded: row?["embedded"] ?? 0, failed: row?["failed"] ?? 0)
+        }
+    }
+
+    /// The bytes of the library folder's files (database, vector and index files).
+    public func storageBytes() -> Int64 {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.reduce(Int64(0)) { total, name in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)
+            guard attributes?[.type] as? FileAttributeType == .typeRegular else { return total }
+            return total + ((attributes?[.size] as? NSNumber)?.int64Value ?? 0)
         }
     }
 

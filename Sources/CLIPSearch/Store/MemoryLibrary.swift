@@ -5,7 +5,8 @@ import Foundation
 /// against it fast, and it is the simplest statement of what a store must do.
 public final class MemoryLibrary: LibraryBackend, @unchecked Sendable {
     private let lock = NSLock()
-    private var model: (id: String, dimension: Int)?
+    private var model: LibraryModel?
+    private var folderSet: Set<String> = []
     private var records: [Int64: IndexedFile] = [:]
     private var vectors: [Int64: [Float]] = [:]
     private var nextID: Int64 = 1
@@ -15,17 +16,32 @@ public final class MemoryLibrary: LibraryBackend, @unchecked Sendable {
 
     public var location: String { "memory" }
 
-    public func bind(model id: String, dimension: Int) async throws -> String? {
-        lock.withLock {
-            defer { model = (id, dimension) }
-            guard let previous = model, previous.id != id || previous.dimension != dimension else { return nil }
+    public func bind(_ requested: LibraryModel, replacing: Bool) async throws -> LibraryModel? {
+        try lock.withLock {
+            guard let previous = model, !previous.sameVectors(as: requested) else {
+                if model == nil || model?.spec == nil { model = requested }
+                return nil
+            }
+            guard replacing else {
+                throw LibraryModelMismatch(location: location, stored: previous, requested: requested, files: records.count)
+            }
+            model = requested
             vectors.removeAll()
             for key in records.keys { records[key]!.embedded = false; records[key]!.error = nil }
-            return previous.id
+            return previous
         }
     }
 
-    public func storedModel() async throws -> (id: String, dimension: Int)? { lock.withLock { model } }
+    public func storedModel() async throws -> LibraryModel? { lock.withLock { model } }
+
+    public func folders() async throws -> [String] { lock.withLock { folderSet.sorted() } }
+
+    public func changeFolders(add: [String], remove: [String]) async throws {
+        lock.withLock {
+            folderSet.subtract(remove)
+            folderSet.formUnion(add)
+        }
+    }
 
     public func files(under root: String) async throws -> [String: IndexedFile] {
         lock.withLock {

@@ -6,18 +6,22 @@ import Foundation
 public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
     public let directory: URL
     public let approximateAbove: Int
+    /// Bound read-only (`clip library list` and `info`: a library on a read-only mount can be looked at).
+    public let readOnly: Bool
     private let lock = NSLock()
     private var bound: LibraryStore?
 
-    public init(directory: URL, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) {
+    public init(directory: URL, approximateAbove: Int = LibrarySearch.defaultApproximateAbove, readOnly: Bool = false) {
         self.directory = directory
         self.approximateAbove = approximateAbove
+        self.readOnly = readOnly
     }
 
     /// A store already bound (the server's live library indexes through this).
     public init(bound store: LibraryStore, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) {
         directory = store.directory
         self.approximateAbove = approximateAbove
+        readOnly = store.readOnly
         bound = store
     }
 
@@ -31,16 +35,24 @@ public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
         return bound
     }
 
-    public func bind(model: String, dimension: Int) async throws -> String? {
-        let store = try LibraryStore(directory: directory, modelID: model, dimension: dimension)
+    public func bind(_ model: LibraryModel, replacing: Bool) async throws -> LibraryModel? {
+        let store = try LibraryStore(directory: directory, model: model, readOnly: readOnly, replacing: replacing)
         lock.withLock { bound = store }
-        return store.replacedModel
+        return store.replaced
     }
 
-    public func storedModel() async throws -> (id: String, dimension: Int)? {
-        if let bound = lock.withLock({ bound }) { return (bound.modelID, bound.dimension) }
+    public func storedModel() async throws -> LibraryModel? {
+        if let bound = lock.withLock({ bound }) { return try bound.storedModel() }
         return try LibraryStore.storedModel(in: directory)
     }
+
+    public func folders() async throws -> [String] { try store().folders() }
+
+    public func changeFolders(add: [String], remove: [String]) async throws { try store().changeFolders(add: add, remove: remove) }
+
+    public func tally(under roots: [String]) async throws -> LibraryTally { try store().tally(under: roots) }
+
+    public func storageBytes() async throws -> Int64? { try store().storageBytes() }
 
     public func files(under root: String) async throws -> [String: IndexedFile] {
         try store().records(under: root)
