@@ -45,8 +45,8 @@ let package = Package(
         // SwiftPM's resource bundles are found only beside the build folder. The files stay with the target
         // that owns them (each Resources/ folder), which excludes them from its own sources.
         .target(name: "CCLIPFiles", path: "Sources/CCLIPFiles"),
-        .target(name: "CPageFiles", path: "Sources/CPageFiles"),
-        .target(name: "CBundledModelFiles", path: "Sources/CBundledModelFiles"),
+        .target(name: "CPageFiles", dependencies: ["CCLIPFiles"], path: "Sources/CPageFiles"),
+        .target(name: "CBundledModelFiles", dependencies: ["CCLIPFiles"], path: "Sources/CBundledModelFiles"),
         .target(
             name: "CLIP",
             dependencies: ["CKernels", "CCLIPFiles", "CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CHEIF", .product(name: "Crypto", package: "swift-crypto")],

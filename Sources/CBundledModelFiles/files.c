@@ -2,6 +2,7 @@
 // C23 #embed: what loading it needs, and its training record. The binary writes them out once to a cache
 // folder (BundledModel.swift), because models load from a folder.
 #include "bundled_model_files.h"
+#include "embedded_files.h"
 
 #pragma clang diagnostic ignored "-Wc23-extensions"
 
@@ -24,7 +25,7 @@ static const unsigned char training_md[] = {
 #embed "../clip/Resources/synthetic-shapes/TRAINING.md"
 };
 
-static const struct { const char *name; const unsigned char *bytes; size_t size; } files[] = {
+static const embedded_file files[] = {
     {"config.json", config_json, sizeof config_json},
     {"preprocessor_config.json", preprocessor_config_json, sizeof preprocessor_config_json},
     {"model.safetensors", model_safetensors, sizeof model_safetensors},
@@ -33,10 +34,4 @@ static const struct { const char *name; const unsigned char *bytes; size_t size;
     {"TRAINING.md", training_md, sizeof training_md},
 };
 
-size_t bundled_model_file_count(void) { return sizeof files / sizeof files[0]; }
-const char *bundled_model_file_name(size_t index) { return index < bundled_model_file_count() ? files[index].name : 0; }
-const unsigned char *bundled_model_file_bytes(size_t index, size_t *size) {
-    if (index >= bundled_model_file_count()) { *size = 0; return 0; }
-    *size = files[index].size;
-    return files[index].bytes;
-}
+EMBEDDED_FILE_ACCESSORS(bundled_model_file, files)

@@ -3,6 +3,7 @@
 // The files stay with the target that owns them, Sources/CLIP/Resources; editing one rebuilds this file
 // (clang lists embedded files in its dependency output).
 #include "clip_files.h"
+#include "embedded_files.h"
 
 #pragma clang diagnostic ignored "-Wc23-extensions"
 
@@ -19,20 +20,14 @@ static const unsigned char open_clip_license[] = {
 #embed "../CLIP/Resources/open_clip-LICENSE.txt"
 };
 
-static const struct { const char *name; const unsigned char *bytes; size_t size; } files[] = {
+static const embedded_file files[] = {
     {"bpe_simple_vocab_16e6.txt.gz", vocabulary, sizeof vocabulary},
     {"text_tables.json", text_tables, sizeof text_tables},
     {"imagenet.json", imagenet, sizeof imagenet},
     {"open_clip-LICENSE.txt", open_clip_license, sizeof open_clip_license},
 };
 
-size_t clip_file_count(void) { return sizeof files / sizeof files[0]; }
-const char *clip_file_name(size_t index) { return index < clip_file_count() ? files[index].name : 0; }
-const unsigned char *clip_file_bytes(size_t index, size_t *size) {
-    if (index >= clip_file_count()) { *size = 0; return 0; }
-    *size = files[index].size;
-    return files[index].bytes;
-}
+EMBEDDED_FILE_ACCESSORS(clip_file, files)
 
 // scripts/build.sh writes build_stamp.h (git-ignored) with the commit and the compiler flags; a plain
 // `swift build` has none, and says so.

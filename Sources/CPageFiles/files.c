@@ -1,6 +1,7 @@
 // The search page (Sources/CLIPServer/Resources/page), compiled into the binary with C23 #embed so the
 // server needs no resource folder beside it. A new page file is served once it is listed here.
 #include "page_files.h"
+#include "embedded_files.h"
 
 #pragma clang diagnostic ignored "-Wc23-extensions"
 
@@ -20,7 +21,7 @@ static const unsigned char icon_svg[] = {
 #embed "../CLIPServer/Resources/page/icon.svg"
 };
 
-static const struct { const char *name; const unsigned char *bytes; size_t size; } files[] = {
+static const embedded_file files[] = {
     {"index.html", index_html, sizeof index_html},
     {"style.css", style_css, sizeof style_css},
     {"app.js", app_js, sizeof app_js},
@@ -28,10 +29,4 @@ static const struct { const char *name; const unsigned char *bytes; size_t size;
     {"icon.svg", icon_svg, sizeof icon_svg},
 };
 
-size_t page_file_count(void) { return sizeof files / sizeof files[0]; }
-const char *page_file_name(size_t index) { return index < page_file_count() ? files[index].name : 0; }
-const unsigned char *page_file_bytes(size_t index, size_t *size) {
-    if (index >= page_file_count()) { *size = 0; return 0; }
-    *size = files[index].size;
-    return files[index].bytes;
-}
+EMBEDDED_FILE_ACCESSORS(page_file, files)
