@@ -46,7 +46,10 @@ let package = Package(
         // that owns them (each Resources/ folder), which excludes them from its own sources.
         .target(name: "CCLIPFiles", path: "Sources/CCLIPFiles"),
         .target(name: "CPageFiles", dependencies: ["CCLIPFiles"], path: "Sources/CPageFiles"),
-        .target(name: "CBundledModelFiles", dependencies: ["CCLIPFiles"], path: "Sources/CBundledModelFiles"),
+        .target(name: "CBundledModelFiles", dependencies: ["CCLIPFiles"], path: "Sources/CBundledModelFiles",
+                exclude: ["Resources"]),
+        // The synthetic-shapes model this project trained: `clip` and the tests load it from here.
+        .target(name: "CLIPBundledModel", dependencies: ["CLIP", "CBundledModelFiles"]),
         .target(
             name: "CLIP",
             dependencies: ["CKernels", "CCLIPFiles", "CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CHEIF", .product(name: "Crypto", package: "swift-crypto")],
@@ -80,9 +83,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "clip",
-            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", "CLIPServer", "CLIPLab", "CBundledModelFiles",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            exclude: ["Resources"]
+            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", "CLIPServer", "CLIPLab", "CLIPBundledModel",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "CLIPSearchTests",
@@ -95,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLIPLabTests",
-            dependencies: ["CLIP", "CLIPTraining", "CLIPLab"]
+            dependencies: ["CLIP", "CLIPTraining", "CLIPLab", "CLIPBundledModel"]
         ),
         .testTarget(
             name: "CLIPTrainingTests",

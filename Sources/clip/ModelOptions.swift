@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLIP
+import CLIPBundledModel
 import Foundation
 
 /// How a command finds its model: a folder, an open_clip file, a known name or a hub repository id,

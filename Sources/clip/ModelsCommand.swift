@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLIP
+import CLIPBundledModel
 import Foundation
 
 /// `clip models list|pull`: the known models, which are in the Hugging Face cache, and downloading them.
