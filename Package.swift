@@ -86,28 +86,37 @@ let package = Package(
             dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", "CLIPServer", "CLIPLab", "CLIPBundledModel",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // What every test target shares: the fixtures (through Bundle.module), checkTensor, temporary folders,
+        // the `clip` process runner and tiny configs.
+        .target(
+            name: "CLIPTestSupport",
+            dependencies: ["CLIP"],
+            path: "Tests/CLIPTestSupport",
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "CLIPSearchTests",
             // PostgresNIO: the schema tests make a database of their own and look into it as its owner.
-            dependencies: ["CLIP", "CLIPSearch", "CSearchKernels", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["CLIP", "CLIPSearch", "CLIPTestSupport", "CSearchKernels",
+                           .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "CLIPServerTests",
-            dependencies: ["CLIP", "CLIPServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["CLIP", "CLIPServer", "CLIPTestSupport",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "CLIPLabTests",
-            dependencies: ["CLIP", "CLIPTraining", "CLIPLab", "CLIPBundledModel"]
+            dependencies: ["CLIP", "CLIPTraining", "CLIPLab", "CLIPBundledModel", "CLIPTestSupport"]
         ),
         .testTarget(
             name: "CLIPTrainingTests",
-            dependencies: ["CLIP", "CLIPTraining"],
+            dependencies: ["CLIP", "CLIPTraining", "CLIPTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "CLIPTests",
-            dependencies: ["CLIP", "CKernels"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["CLIP", "CKernels", "CLIPTestSupport"]
         ),
     ]
 )

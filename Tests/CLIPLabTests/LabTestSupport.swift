@@ -8,7 +8,6 @@ import XCTest
 /// The bundled synthetic-shapes model (the files `clip` embeds, from CLIPBundledModel) and held-out pictures
 /// drawn for it.
 enum LabFixtures {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static func model() throws -> LabModel {
         try LabModel(LoadedModel.load(BundledModel.folder(named: BundledModel.name)!))
     }
