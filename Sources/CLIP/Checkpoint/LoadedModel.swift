@@ -42,8 +42,8 @@ public final class LoadedModel: @unchecked Sendable {
         if var config = try source.folderConfig() {
             known?.applyQuirks(to: &config)
             let model = try CLIPModel.load(weights: source.weights, config: config, towers: towers, packing: packing)
-            return LoadedModel(model: model, folder: url, id: identity(of: url) + suffix, resizeMode: known?.resizeMode,
-                               spec: spec)
+            return LoadedModel(model: model, folder: url, id: identity(of: source.weights) + suffix,
+                               resizeMode: known?.resizeMode, spec: spec)
         }
         guard let modelName else {
             throw CLIPError.invalidArgument(
@@ -54,14 +54,8 @@ public final class LoadedModel: @unchecked Sendable {
         return LoadedModel(model: model, folder: nil, id: identity(of: url) + " " + modelName + suffix, spec: spec)
     }
 
-    /// The weights file under `url` (or `url` itself), symlinks resolved, with its size.
-    static func identity(of url: URL) -> String {
-        var weights = url
-        for name in ["model.safetensors", "open_clip_model.safetensors"]
-        where FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path) {
-            weights = url.appendingPathComponent(name)
-            break
-        }
+    /// The weights file `ModelSource` chose, symlinks resolved, with its size.
+    static func identity(of weights: URL) -> String {
         let resolved = weights.resolvingSymlinksInPath()
         let size = (try? FileManager.default.attributesOfItem(atPath: resolved.path)[.size] as? Int) ?? 0
         return "\(resolved.path) (\(size) bytes)"
@@ -91,8 +85,7 @@ public final class LoadedModel: @unchecked Sendable {
     public func imageEmbedder(batchSize: Int = 32, applyEXIFOrientation: Bool = true,
                               fastJPEG: Bool = false) throws -> ImageEmbedder {
         let vision = try model.requireVision()
-        var config = try PreprocessConfig.forModel(folder: folder, imageSize: vision.imageSize,
-                                                   family: vision.family)
+        var config = try PreprocessConfig.forModel(folder: folder, defaults: vision.preprocessDefaults)
         if let resizeMode, resizeMode != .shortest { config.resizeMode = resizeMode }
         let preprocess = ImagePreprocessor(config: config)
         let decode = DecodeOptions(applyEXIFOrientation: applyEXIFOrientation,

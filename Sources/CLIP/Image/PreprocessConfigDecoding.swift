@@ -2,10 +2,10 @@ import Foundation
 
 extension PreprocessConfig {
     /// The preprocessing a model folder declares: HF `preprocessor_config.json`, or the `preprocess_cfg` of
-    /// an open_clip `open_clip_config.json`; otherwise the family's defaults at the model's image size
-    /// (`ModelFamily.preprocessDefaults`: CLIP's shortest side and centre crop, SigLIP's squash).
-    public static func forModel(folder: URL?, imageSize: Int, family: FamilyKind = .vit) throws -> PreprocessConfig {
-        var config = FamilyTable.family(of: family).preprocessDefaults(imageSize: imageSize)
+    /// an open_clip `open_clip_config.json`, over `defaults` (the image tower's, `ImageTower.preprocessDefaults`:
+    /// CLIP's shortest side and centre crop, SigLIP's squash) for what the folder leaves out or lacks.
+    public static func forModel(folder: URL?, defaults: PreprocessConfig) throws -> PreprocessConfig {
+        var config = defaults
         guard let folder else { return config }
         let hf = folder.appendingPathComponent("preprocessor_config.json")
         let oc = folder.appendingPathComponent("open_clip_config.json")

@@ -51,23 +51,3 @@ enum FamilyTable {
         return family
     }
 }
-
-extension CLIPConfig {
-    /// The family that builds this config's image tower.
-    var imageFamily: any ModelFamily.Type { FamilyTable.family(of: image.family) }
-    /// The family that builds this config's text tower (and its tokenizer).
-    var textFamily: any ModelFamily.Type { FamilyTable.family(ofText: text.style) }
-}
-
-extension TextConfig {
-    /// Whether the text tower reads its whole context whatever a text's length (SigLIP's attends both ways
-    /// over its fixed length), rather than stopping at the end-of-text token (CLIP's).
-    public var readsWholeContext: Bool { FamilyTable.family(ofText: style).textReadsWholeContext }
-}
-
-extension ImageTower {
-    /// Whether the tower has transformer blocks whose activations a `BlockObserver` sees.
-    public var hasTransformerBlocks: Bool { FamilyTable.family(of: family).imageTowerHasBlocks }
-    /// Whether `CLIPTraining`'s backward pass runs on this tower.
-    public var hasBackward: Bool { FamilyTable.family(of: family).imageTowerHasBackward }
-}

@@ -13,18 +13,25 @@ enum SiglipFamily: ModelFamily {
         guard case let .siglip(vision) = config.image else {
             preconditionFailure("SiglipFamily asked for a \(config.image.family.rawValue) tower")
         }
-        let weights = layout == .huggingFace
-            ? SiglipKeyMap.visionWeights(from: reader, config: vision, packing: packing)
-            : SiglipKeyMap.timmVisionWeights(from: reader, config: vision, packing: packing)
+        let weights: SiglipVisionWeights
+        switch layout {
+        case .huggingFace: weights = SiglipKeyMap.visionWeights(from: reader, config: vision, packing: packing)
+        case .openCLIP: weights = SiglipKeyMap.timmVisionWeights(from: reader, config: vision, packing: packing)
+        }
         return SiglipVisionTransformer(config: vision, weights: weights)
     }
 
     static func textTower(_ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
                           packing: LinearPacking) throws -> any TextTower {
-        let weights = layout == .huggingFace
-            ? SiglipKeyMap.textWeights(from: reader, config: config.text, embedDim: config.embedDim, packing: packing)
-            : SiglipKeyMap.openCLIPTextWeights(from: reader, config: config.text, embedDim: config.embedDim,
+        let weights: SiglipTextWeights
+        switch layout {
+        case .huggingFace:
+            weights = SiglipKeyMap.textWeights(from: reader, config: config.text, embedDim: config.embedDim,
                                                packing: packing)
+        case .openCLIP:
+            weights = SiglipKeyMap.openCLIPTextWeights(from: reader, config: config.text, embedDim: config.embedDim,
+                                                       packing: packing)
+        }
         return SiglipTextTransformer(config: config.text, embedDim: config.embedDim, weights: weights)
     }
 
