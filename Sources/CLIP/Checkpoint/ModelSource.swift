@@ -1,9 +1,10 @@
 import Foundation
 
-/// Which files a model is made of, decided once, here, from the path `--model` resolved to (a known name,
-/// the bundled model and a hub repository id are folders by then): where the config is and in which format,
-/// and where the weights are. `CLIPModel.load(from:)` and `LoadedModel.load` both start from it.
-enum ModelSource {
+/// Which files a model is made of, decided once, here, from the path `--model` resolved to (a known name
+/// and a hub repository id are folders in the Hugging Face cache by then, through `ModelResolver`, and the
+/// bundled model a folder the CLI writes out): where the config is and in which format, and where the
+/// weights are. `CLIPModel.load(from:)`, `LoadedModel.load` and `clip train --init` all start from it.
+public enum ModelSource: Sendable {
     /// transformers' folder: `config.json` + `model.safetensors`.
     case huggingFaceFolder(config: URL, weights: URL)
     /// open_clip's hub folder: `open_clip_config.json` (the model JSON under `model_cfg`) +
@@ -15,7 +16,7 @@ enum ModelSource {
     case file(URL)
 
     /// What `url` holds, or an error naming what a folder lacks.
-    static func locate(_ url: URL) throws -> ModelSource {
+    public static func locate(_ url: URL) throws -> ModelSource {
         var isDirectory: ObjCBool = false
         let fm = FileManager.default
         guard fm.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -45,7 +46,7 @@ enum ModelSource {
     }
 
     /// The weights file.
-    var weights: URL {
+    public var weights: URL {
         switch self {
         case let .huggingFaceFolder(_, weights), let .openCLIPFolder(_, weights), let .stateDictFolder(weights, _):
             return weights
