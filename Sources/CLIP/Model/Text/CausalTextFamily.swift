@@ -11,7 +11,8 @@ extension CausalTextFamily {
 
     static func textTower(_ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
                           packing: LinearPacking) throws -> any TextTower {
-        let weights = layout.textWeights(from: reader, config: config.text, embedDim: config.embedDim, packing: packing)
+        let weights = TextKeyMap.weights(from: reader, layout: layout, config: config.text, embedDim: config.embedDim,
+                                         packing: packing)
         return TextTransformer(config: config.text, embedDim: config.embedDim, weights: weights)
     }
 

@@ -21,7 +21,8 @@ enum ViTFamily: CausalTextFamily {
         guard case let .vit(vision) = config.image else {
             preconditionFailure("ViTFamily asked for a \(config.image.family.rawValue) tower")
         }
-        let weights = layout.visionWeights(from: reader, config: vision, embedDim: config.embedDim, packing: packing)
+        let weights = ViTKeyMap.weights(from: reader, layout: layout, config: vision, embedDim: config.embedDim,
+                                        packing: packing)
         return VisionTransformer(config: vision, embedDim: config.embedDim, weights: weights)
     }
 }
