@@ -28,7 +28,8 @@ struct LabCommand: AsyncParsableCommand {
     var experiment: Experiment
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
-    @Option(name: .long, parsing: .upToNextOption, help: "Image files or folders (a folder of class subfolders or with a labels.tsv gives labels).")
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+        "Image files or folders (a folder of class subfolders or with a labels.tsv gives labels)."))
     var images: [String] = []
     @Option(name: .long, help: "Folder for the CSVs, plots, pictures and index.html.")
     var out = "lab"
@@ -40,14 +41,17 @@ struct LabCommand: AsyncParsableCommand {
     var limit: Int?
     @Option(name: .long, help: "Images per model batch.")
     var batchSize = 32
-    @Option(name: .long, help: "Adversarial: k-pixel (change at most --budget pixels) or linf (an L∞ budget of at most --budget levels).")
+    @Option(name: .long, help: ArgumentHelp(
+        "Adversarial: k-pixel (change at most --budget pixels) or linf (an L∞ budget of at most --budget levels)."))
     var mode: String = "k-pixel"
     @Option(name: .long, help: "Adversarial budget: pixels for k-pixel (default 100), levels for linf (default 16).")
     var budget: Int?
     @OptionGroup var format: OutputOptions
 
     func validate() throws {
-        guard AdversarialAttack.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be k-pixel or linf") }
+        guard AdversarialAttack.Mode(rawValue: mode) != nil else {
+            throw ValidationError("--mode must be k-pixel or linf")
+        }
         if let budget, budget < 1 { throw ValidationError("--budget must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
@@ -59,11 +63,13 @@ struct LabCommand: AsyncParsableCommand {
         var imagePaths = images, templateSpec = templateOptions.templates ?? "simple", labelList: [String]? = nil
         if imagePaths.isEmpty {
             guard modelOptions.name == BundledModel.name else {
-                throw ValidationError("give --images (files or folders); only the bundled model (--model \(BundledModel.name)) brings pictures of its own")
+                throw ValidationError("give --images (files or folders); only the bundled model "
+                    + "(--model \(BundledModel.name)) brings pictures of its own")
             }
             // Held-out synthetic pictures (colour–shape pairs the model never saw named together), labelled.
             let inputs = report.folder.appendingPathComponent("inputs")
-            try SyntheticDataset.write(to: inputs, trainCount: 1, heldOutCount: 20, seed: 7_000 + seed, trainingVariety: false)
+            try SyntheticDataset.write(to: inputs, trainCount: 1, heldOutCount: 20, seed: 7_000 + seed,
+                                       trainingVariety: false)
             imagePaths = [inputs.appendingPathComponent("heldout").path]
             if !labelOptions.given { labelList = SyntheticScene.allLabels }
             if templateSpec == "simple" { templateSpec = inputs.appendingPathComponent("templates.txt").path }
@@ -76,20 +82,34 @@ struct LabCommand: AsyncParsableCommand {
         let names = labelList ?? classes
         let classifier = try names.map {
             try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(), labels: $0,
-                                   templates: try PromptTemplates.named(templateSpec), logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias)
+                                   templates: try PromptTemplates.named(templateSpec),
+                                   logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias)
         }
-        let context = LabContext(model: model, images: inputs, classifier: classifier, seed: seed, report: report, modelName: modelOptions.name)
+        let context = LabContext(model: model, images: inputs, classifier: classifier, seed: seed, report: report,
+                                 modelName: modelOptions.name)
         // `all` runs what this model and these pictures allow, saying what it leaves out and why.
         var skipped: [String: String] = [:]
         if experiment == .all {
-            if model.vision.family == .modifiedResNet { skipped["activations"] = "a ModifiedResNet has no transformer blocks to observe" }
-            if classifier == nil { skipped["adversarial"] = "no zero-shot labels (--labels, --labels-file or a labelled folder)" }
-            else if (names?.count ?? 0) < 2 { skipped["adversarial"] = "fewer than two labels" }
-            else if model.vision.family != .vit { skipped["adversarial"] = "the backward pass runs on ViT image towers only (this is a \(model.vision.family.rawValue))" }
-            else if !loaded.model.source.hasSuffix(".safetensors") { skipped["adversarial"] = "the weights are not a safetensors file" }
+            if !model.vision.hasTransformerBlocks {
+                skipped["activations"] = "a \(model.vision.family.rawValue) has no transformer blocks to observe"
+            }
+            if classifier == nil {
+                skipped["adversarial"] = "no zero-shot labels (--labels, --labels-file or a labelled folder)"
+            } else if (names?.count ?? 0) < 2 {
+                skipped["adversarial"] = "fewer than two labels"
+            } else if !model.vision.hasBackward {
+                skipped["adversarial"] = "the backward pass runs on ViT image towers only (this is a "
+                    + "\(model.vision.family.rawValue))"
+            } else if !loaded.model.source.hasSuffix(".safetensors") {
+                skipped["adversarial"] = "the weights are not a safetensors file"
+            }
         }
-        let chosen: [Experiment] = experiment == .all ? Experiment.allCases.filter { $0 != .all && skipped[$0.rawValue] == nil } : [experiment]
-        for (name, reason) in skipped.sorted(by: { $0.key < $1.key }) where !format.json { print("skipped \(name): \(reason)\n") }
+        let chosen: [Experiment] = experiment == .all
+            ? Experiment.allCases.filter { $0 != .all && skipped[$0.rawValue] == nil }
+            : [experiment]
+        for (name, reason) in skipped.sorted(by: { $0.key < $1.key }) where !format.json {
+            print("skipped \(name): \(reason)\n")
+        }
         var outputs: [ExperimentOutput] = []
         for e in chosen {
             let output: ExperimentOutput
@@ -100,7 +120,8 @@ struct LabCommand: AsyncParsableCommand {
             case .activations: output = try ActivationsExperiment.run(context)
             case .adversarial:
                 let attackMode = AdversarialAttack.Mode(rawValue: mode)!
-                output = try AdversarialExperiment.run(context, mode: attackMode, budget: budget ?? (attackMode == .kPixel ? 100 : 16))
+                output = try AdversarialExperiment.run(context, mode: attackMode,
+                                                       budget: budget ?? (attackMode == .kPixel ? 100 : 16))
             case .all: continue
             }
             try report.record(output)
@@ -109,11 +130,16 @@ struct LabCommand: AsyncParsableCommand {
         }
         if format.json {
             // JSON has no NaN: a number an experiment could not measure is left out.
-            let objects = outputs.map { ["experiment": $0.experiment, "summary": $0.summary, "numbers": $0.numbers.filter { $0.value.isFinite },
-                                         "files": $0.files] as [String: Any] }
-            print(try JSONLines.string(["out": report.folder.path, "png": report.rasterizer != nil, "experiments": objects, "skipped": skipped] as [String: Any]))
+            let objects = outputs.map {
+                ["experiment": $0.experiment, "summary": $0.summary, "numbers": $0.numbers.filter { $0.value.isFinite },
+                 "files": $0.files] as [String: Any]
+            }
+            let summary: [String: Any] = ["out": report.folder.path, "png": report.rasterizer != nil,
+                                          "experiments": objects, "skipped": skipped]
+            print(try JSONLines.string(summary))
         } else {
-            print("wrote \(report.folder.appendingPathComponent("index.html").path)" + (report.rasterizer == nil ? " (SVG plots; install librsvg2-bin for PNGs)" : ""))
+            let pngNote = report.rasterizer == nil ? " (SVG plots; install librsvg2-bin for PNGs)" : ""
+            print("wrote \(report.folder.appendingPathComponent("index.html").path)" + pngNote)
         }
     }
 }

@@ -61,11 +61,22 @@ struct ModelOptions: ParsableArguments {
     /// Resolves `--model` (bundled, cached, downloaded or local) and loads it. `smoothing: false` turns off
     /// int8's outlier folding (a diagnostic for `clip eval precision`).
     func load(towers: Towers, smoothing: Bool = true) throws -> LoadedModel {
-        let url = try BundledModel.folder(named: name) ?? ModelResolver(hub: HubClient()).resolve(name, progress: DownloadProgressLine.report)
-        DownloadProgressLine.finish()
+        let url = try Self.location(of: name)
         let packing = packing(smoothing: smoothing)
         return try LoadedModel.load(url, modelName: modelName, towers: towers, packing: packing,
                                     known: KnownModels.entry(for: name), spec: spec(precision: packing.precision))
+    }
+}
+
+extension ModelOptions {
+    /// Where the files `reference` names are, decided here for every command: the bundled model's folder,
+    /// else what `ModelResolver` finds (a local folder or file, the cache, or a download). Which files that
+    /// path holds is `ModelSource`'s to say.
+    static func location(of reference: String) throws -> URL {
+        let url = try BundledModel.folder(named: reference)
+            ?? ModelResolver(hub: HubClient()).resolve(reference, progress: DownloadProgressLine.report)
+        DownloadProgressLine.finish()
+        return url
     }
 }
 

@@ -64,14 +64,13 @@ struct TrainCommand: AsyncParsableCommand {
         if let config {
             model = try TrainableCLIP(config: try CLIPConfig(huggingFaceConfigFile: URL(fileURLWithPath: config)), seed: seed)
         } else {
-            let folder = try BundledModel.folder(named: initModel!) ?? ModelResolver(hub: HubClient()).resolve(initModel!, progress: DownloadProgressLine.report)
-            DownloadProgressLine.finish()
-            let configURL = folder.appendingPathComponent("config.json")
-            guard FileManager.default.fileExists(atPath: configURL.path) else {
-                throw CLIPError.input(file: folder.path, reason: "training starts from Hugging Face layout models (config.json + model.safetensors); this is not one")
+            let folder = try ModelOptions.location(of: initModel!)
+            guard case let .huggingFaceFolder(configURL, weights)? = try? ModelSource.locate(folder) else {
+                throw CLIPError.input(file: folder.path, reason: "training starts from Hugging Face layout models "
+                    + "(config.json + model.safetensors); this is not one")
             }
             model = try TrainableCLIP(config: try CLIPConfig(huggingFaceConfigFile: configURL), seed: seed)
-            try model.loadWeights(from: folder.appendingPathComponent("model.safetensors"))
+            try model.loadWeights(from: weights)
         }
         let pairs = try CaptionedImages.load(data, template: template)
         let loader = try BatchLoader(data: pairs, batchSize: batchSize, imageSize: model.config.image.imageSize,

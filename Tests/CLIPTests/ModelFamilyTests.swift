@@ -72,6 +72,25 @@ final class ModelFamilyTests: XCTestCase {
         assertCLIPError(["image tensor has shape [1, 3, 32, 32]", "[batch, 3, 64, 64]"]) { try tower.embed(pixels: Tensor(zeros: [1, 3, 32, 32])) }
         assertCLIPError(["training supports ViT image towers only", "ModifiedResNet"]) { try model.config.requireViT(for: "training") }
     }
+
+    /// Every family name has its row in `FamilyTable` (a name without one would stop the process the first
+    /// time a model of that family loads), and callers read what differs as properties of the tower.
+    func testEveryFamilyHasItsTableRow() throws {
+        for kind in FamilyKind.allCases {
+            XCTAssertEqual(try PreprocessConfig.forModel(folder: nil, imageSize: 96, family: kind).size, 96, kind.rawValue)
+        }
+        let resnet = try CLIPModel.load(from: Fixtures.url("engine/openclip_rn_tiny")).requireVision()
+        XCTAssertFalse(resnet.hasTransformerBlocks)
+        XCTAssertFalse(resnet.hasBackward)
+        XCTAssertEqual(resnet.preprocessDefaults, PreprocessConfig(size: 64))
+        let vit = try CLIPModel.load(from: Fixtures.url("engine/hf_gelu_p14_fp16"), towers: .vision).requireVision()
+        XCTAssertTrue(vit.hasTransformerBlocks)
+        XCTAssertTrue(vit.hasBackward)
+        let siglip = try CLIPModel.load(from: Fixtures.url("engine/hf_siglip_tiny"))
+        XCTAssertEqual(try siglip.requireVision().preprocessDefaults.resizeMode, .squash)
+        XCTAssertFalse(try siglip.requireVision().hasBackward)
+        XCTAssertTrue(siglip.config.text.readsWholeContext)
+    }
 }
 
 /// The config-only variants: each known model's architecture, quirk and cost.

@@ -17,7 +17,8 @@ public final class LoadedModel: @unchecked Sendable {
     private let lock = NSLock()
     private var cachedTokenizer: (any TextTokenizer)?
 
-    public init(model: CLIPModel, folder: URL?, id: String, resizeMode: PreprocessConfig.ResizeMode? = nil, spec: ModelSpec? = nil) {
+    public init(model: CLIPModel, folder: URL?, id: String, resizeMode: PreprocessConfig.ResizeMode? = nil,
+                spec: ModelSpec? = nil) {
         self.model = model
         self.folder = folder
         self.id = id
@@ -30,63 +31,44 @@ public final class LoadedModel: @unchecked Sendable {
     /// `known`: the known model `url` was downloaded as, whose quirks (QuickGELU, squash) apply. `spec`: how
     /// the caller found `url` (see `ModelSpec`), kept with the model.
     public static func load(_ url: URL, modelName: String? = nil, towers: Towers = .both,
-                            packing: LinearPacking = .fp32, known: KnownModels.Entry? = nil, spec: ModelSpec? = nil) throws -> LoadedModel {
+                            packing: LinearPacking = .fp32, known: KnownModels.Entry? = nil,
+                            spec: ModelSpec? = nil) throws -> LoadedModel {
         // fp32 keeps the identity libraries were built with before precisions existed. The identity names
         // the blocks' precision, not the patch embedding's format, which is bf16 or fp32 by CPU: int8 with
         // either patch agrees to cosine ≥ 0.99995 (bundled model, 600 images), closer than int8 is to fp32,
         // so machines with and without AVX512-BF16 can share an int8 library without re-indexing it.
         let suffix = packing.precision == .fp32 ? "" : " precision \(packing.precision.rawValue)"
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            return LoadedModel(model: try CLIPModel.load(from: url, towers: towers, packing: packing) { known?.applyQuirks(to: &$0) },
-                               folder: url, id: identity(of: url) + suffix, resizeMode: known?.resizeMode, spec: spec)
+        let source = try ModelSource.locate(url)
+        if var config = try source.folderConfig() {
+            known?.applyQuirks(to: &config)
+            let model = try CLIPModel.load(weights: source.weights, config: config, towers: towers, packing: packing)
+            return LoadedModel(model: model, folder: url, id: identity(of: source.weights) + suffix,
+                               resizeMode: known?.resizeMode, spec: spec)
         }
         guard let modelName else {
-            throw CLIPError.invalidArgument("\(url.path) is a file: pass --model-name (e.g. ViT-B-32-quickgelu) or a model JSON")
+            throw CLIPError.invalidArgument(
+                "\(url.path) is a file: pass --model-name (e.g. ViT-B-32-quickgelu) or a model JSON")
         }
-        let model: CLIPModel
-        if modelName.hasSuffix(".json") {
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: modelName)) } catch {
-                throw CLIPError.io(file: modelName, reason: error.localizedDescription)
-            }
-            let config = try CLIPConfig(openCLIPConfig: data, source: modelName)
-            model = try CLIPModel.load(weights: url, config: config, towers: towers, packing: packing)
-        } else {
-            model = try CLIPModel.load(openCLIPFile: url, modelName: modelName, towers: towers, packing: packing)
-        }
+        let config = try ModelSource.fileConfig(modelName: modelName)
+        let model = try CLIPModel.load(weights: url, config: config, towers: towers, packing: packing)
         return LoadedModel(model: model, folder: nil, id: identity(of: url) + " " + modelName + suffix, spec: spec)
     }
 
-    /// The weights file under `url` (or `url` itself), symlinks resolved, with its size.
-    static func identity(of url: URL) -> String {
-        var weights = url
-        for name in ["model.safetensors", "open_clip_model.safetensors"] where FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path) {
-            weights = url.appendingPathComponent(name)
-            break
-        }
+    /// The weights file `ModelSource` chose, symlinks resolved, with its size.
+    static func identity(of weights: URL) -> String {
         let resolved = weights.resolvingSymlinksInPath()
         let size = (try? FileManager.default.attributesOfItem(atPath: resolved.path)[.size] as? Int) ?? 0
         return "\(resolved.path) (\(size) bytes)"
     }
 
-    /// The tokenizer of the model's family, read once: CLIP's from the folder's vocabulary (or the bundled
-    /// one; a folder's vocab.json + merges.txt take ~0.15 s to parse), truncating at the context length;
-    /// SigLIP's from the folder's `tokenizer.json` or SentencePiece model, padding to the context length.
+    /// The tokenizer of the model's text family (`ModelFamily.tokenizer`), read once: the folder's files
+    /// where it has them, else what the family bundles.
     public func tokenizer() throws -> any TextTokenizer {
         lock.lock()
         defer { lock.unlock() }
         if let cachedTokenizer { return cachedTokenizer }
-        let made: any TextTokenizer
-        switch model.config.text.style {
-        case .clip:
-            made = try Tokenizer.forModel(at: folder, contextLength: model.config.text.contextLength)
-        case .siglip:
-            guard let folder else {
-                throw CLIPError.io(file: model.source, reason: "a SigLIP model needs its SentencePiece tokenizer: load its folder, not the weights file alone")
-            }
-            made = try SiglipTokenizer.forFolder(folder, length: model.config.text.contextLength)
-        }
+        let text = model.config.text
+        let made = try model.config.textFamily.tokenizer(folder: folder, text: text, source: model.source)
         cachedTokenizer = made
         return made
     }
@@ -98,14 +80,16 @@ public final class LoadedModel: @unchecked Sendable {
     }
 
     /// An image embedder with this model's preprocessing (the folder's `preprocessor_config.json`, or the
-    /// model's input size with CLIP's defaults). `fastJPEG` decodes large JPEGs at the smallest DCT scale that
-    /// keeps the short side at least twice the input size, then resizes exactly (faster, not bit-exact).
-    public func imageEmbedder(batchSize: Int = 32, applyEXIFOrientation: Bool = true, fastJPEG: Bool = false) throws -> ImageEmbedder {
+    /// model's input size with its family's defaults). `fastJPEG` decodes large JPEGs at the smallest DCT scale
+    /// that keeps the short side at least twice the input size, then resizes exactly (faster, not bit-exact).
+    public func imageEmbedder(batchSize: Int = 32, applyEXIFOrientation: Bool = true,
+                              fastJPEG: Bool = false) throws -> ImageEmbedder {
         let vision = try model.requireVision()
-        var config = try PreprocessConfig.forModel(folder: folder, imageSize: vision.imageSize, family: vision.family)
+        var config = try PreprocessConfig.forModel(folder: folder, defaults: vision.preprocessDefaults)
         if let resizeMode, resizeMode != .shortest { config.resizeMode = resizeMode }
         let preprocess = ImagePreprocessor(config: config)
-        let decode = DecodeOptions(applyEXIFOrientation: applyEXIFOrientation, jpegScaledShortSide: fastJPEG ? 2 * preprocess.config.size : nil)
+        let decode = DecodeOptions(applyEXIFOrientation: applyEXIFOrientation,
+                                   jpegScaledShortSide: fastJPEG ? 2 * preprocess.config.size : nil)
         return ImageEmbedder(vision: vision, preprocessor: preprocess, options: decode, batchSize: batchSize)
     }
 }

@@ -2,14 +2,10 @@ import Foundation
 
 extension PreprocessConfig {
     /// The preprocessing a model folder declares: HF `preprocessor_config.json`, or the `preprocess_cfg` of
-    /// an open_clip `open_clip_config.json`; otherwise the family's defaults at the model's image size:
-    /// CLIP's mean and std with shortest-side resize and centre crop, or SigLIP's (`SiglipImageProcessor`,
-    /// open_clip `_slpcfg`): mean and std 0.5, bicubic squash to the square, no crop.
-    public static func forModel(folder: URL?, imageSize: Int, family: ModelFamily = .vit) throws -> PreprocessConfig {
-        var config = PreprocessConfig(size: imageSize)
-        if family == .siglip {
-            config = PreprocessConfig(size: imageSize, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], resizeMode: .squash)
-        }
+    /// an open_clip `open_clip_config.json`, over `defaults` (the image tower's, `ImageTower.preprocessDefaults`:
+    /// CLIP's shortest side and centre crop, SigLIP's squash) for what the folder leaves out or lacks.
+    public static func forModel(folder: URL?, defaults: PreprocessConfig) throws -> PreprocessConfig {
+        var config = defaults
         guard let folder else { return config }
         let hf = folder.appendingPathComponent("preprocessor_config.json")
         let oc = folder.appendingPathComponent("open_clip_config.json")
@@ -22,7 +18,9 @@ extension PreprocessConfig {
             } else if let size = json["size"]?.object, let height = size["height"]?.int {
                 // A fixed height × width and no crop (SiglipImageProcessor): resize both sides, as PIL does.
                 guard size["width"]?.int == height else {
-                    throw CLIPError.config(source: hf.path, field: "size", reason: "only square inputs are supported, got \(height)×\(size["width"]?.int ?? 0)")
+                    throw CLIPError.config(
+                        source: hf.path, field: "size",
+                        reason: "only square inputs are supported, got \(height)×\(size["width"]?.int ?? 0)")
                 }
                 config.size = height
                 config.resizeMode = .squash
@@ -39,7 +37,8 @@ extension PreprocessConfig {
                 try readMeanStd(pre, meanKey: "mean", stdKey: "std", into: &config, source: oc.path)
                 if let mode = pre["resize_mode"]?.string {
                     guard let m = ResizeMode(rawValue: mode) else {
-                        throw CLIPError.config(source: oc.path, field: "preprocess_cfg.resize_mode", reason: "unsupported '\(mode)' (supported: shortest, squash)")
+                        throw CLIPError.config(source: oc.path, field: "preprocess_cfg.resize_mode",
+                                               reason: "unsupported '\(mode)' (supported: shortest, squash)")
                     }
                     config.resizeMode = m
                 }
@@ -48,7 +47,8 @@ extension PreprocessConfig {
         return config
     }
 
-    private static func readMeanStd(_ json: [String: JSONValue], meanKey: String, stdKey: String, into config: inout PreprocessConfig, source: String) throws {
+    private static func readMeanStd(_ json: [String: JSONValue], meanKey: String, stdKey: String,
+                                    into config: inout PreprocessConfig, source: String) throws {
         func triple(_ key: String) throws -> [Float]? {
             guard let value = json[key] else { return nil }
             let numbers = value.array?.compactMap { v -> Float? in
@@ -56,12 +56,16 @@ extension PreprocessConfig {
                 if case let .int(i) = v { return Float(i) }
                 return nil
             }
-            guard let numbers, numbers.count == 3 else { throw CLIPError.config(source: source, field: key, reason: "must be an array of 3 numbers") }
+            guard let numbers, numbers.count == 3 else {
+                throw CLIPError.config(source: source, field: key, reason: "must be an array of 3 numbers")
+            }
             return numbers
         }
         if let mean = try triple(meanKey) { config.mean = mean }
         if let std = try triple(stdKey) {
-            guard std.allSatisfy({ $0 > 0 }) else { throw CLIPError.config(source: source, field: stdKey, reason: "values must be positive") }
+            guard std.allSatisfy({ $0 > 0 }) else {
+                throw CLIPError.config(source: source, field: stdKey, reason: "values must be positive")
+            }
             config.std = std
         }
     }

@@ -7,9 +7,14 @@ public struct TransformerConfig: Sendable, Equatable {
     public var activation: Activation
     public var layerNormEps: Float
 
-    public init(width: Int, layers: Int, heads: Int, mlpWidth: Int, activation: Activation, layerNormEps: Float = 1e-5) {
-        self.width = width; self.layers = layers; self.heads = heads
-        self.mlpWidth = mlpWidth; self.activation = activation; self.layerNormEps = layerNormEps
+    public init(width: Int, layers: Int, heads: Int, mlpWidth: Int, activation: Activation,
+                layerNormEps: Float = 1e-5) {
+        self.width = width
+        self.layers = layers
+        self.heads = heads
+        self.mlpWidth = mlpWidth
+        self.activation = activation
+        self.layerNormEps = layerNormEps
     }
 
     public var headDim: Int { width / heads }
@@ -24,7 +29,10 @@ public struct VisionConfig: Sendable, Equatable {
     public var classToken = true
 
     public init(transformer: TransformerConfig, imageSize: Int, patchSize: Int, classToken: Bool = true) {
-        self.transformer = transformer; self.imageSize = imageSize; self.patchSize = patchSize; self.classToken = classToken
+        self.transformer = transformer
+        self.imageSize = imageSize
+        self.patchSize = patchSize
+        self.classToken = classToken
     }
 
     public var gridSize: Int { imageSize / patchSize }
@@ -43,8 +51,12 @@ public struct TextConfig: Sendable, Equatable {
     public var vocabSize: Int
     public var style: Style = .clip
 
-    public init(transformer: TransformerConfig, contextLength: Int = 77, vocabSize: Int = 49408, style: Style = .clip) {
-        self.transformer = transformer; self.contextLength = contextLength; self.vocabSize = vocabSize; self.style = style
+    public init(transformer: TransformerConfig, contextLength: Int = 77, vocabSize: Int = 49408,
+                style: Style = .clip) {
+        self.transformer = transformer
+        self.contextLength = contextLength
+        self.vocabSize = vocabSize
+        self.style = style
     }
 }
 
@@ -59,7 +71,10 @@ public struct ResNetConfig: Sendable, Equatable {
     public var batchNormEps: Float = 1e-5
 
     public init(layers: [Int], width: Int, imageSize: Int, heads: Int) {
-        self.layers = layers; self.width = width; self.imageSize = imageSize; self.heads = heads
+        self.layers = layers
+        self.width = width
+        self.imageSize = imageSize
+        self.heads = heads
     }
 
     /// Channels out of the last stage, which the attention pool works in.
@@ -68,9 +83,9 @@ public struct ResNetConfig: Sendable, Equatable {
     public var grid: Int { imageSize / 32 }
 }
 
-/// The model families SwiftCLIP runs. The checkpoint's own config names the family; each family has its
-/// image tower (and key map) of its own, behind `ImageTower`.
-public enum ModelFamily: String, Sendable, CaseIterable {
+/// The names of the model families SwiftCLIP runs. The checkpoint's own config names the family
+/// (`FamilyTable`); each family is a `ModelFamily` plug-in with its own folder under `Model/`.
+public enum FamilyKind: String, Sendable, CaseIterable {
     case vit = "ViT"
     case modifiedResNet = "ModifiedResNet"
     case siglip = "SigLIP"
@@ -84,7 +99,7 @@ public enum ImageTowerConfig: Sendable, Equatable {
     /// attention pooling head (MAP) instead of a projection.
     case siglip(VisionConfig)
 
-    public var family: ModelFamily {
+    public var family: FamilyKind {
         switch self {
         case .vit: return .vit
         case .modifiedResNet: return .modifiedResNet
@@ -108,7 +123,9 @@ public struct CLIPConfig: Sendable, Equatable {
     public var embedDim: Int
 
     public init(image: ImageTowerConfig, text: TextConfig, embedDim: Int) {
-        self.image = image; self.text = text; self.embedDim = embedDim
+        self.image = image
+        self.text = text
+        self.embedDim = embedDim
     }
 
     public init(vision: VisionConfig, text: TextConfig, embedDim: Int) {
@@ -124,7 +141,10 @@ public struct CLIPConfig: Sendable, Equatable {
     /// The ViT image tower's shape, for what only ViTs support (training, FLOP shapes), or an error that
     /// says `what` needs one.
     public func requireViT(for what: String) throws -> VisionConfig {
-        guard let vit else { throw CLIPError.invalidArgument("\(what) supports ViT image towers only; this model's is a \(image.family.rawValue)") }
+        guard let vit else {
+            throw CLIPError.invalidArgument(
+                "\(what) supports ViT image towers only; this model's is a \(image.family.rawValue)")
+        }
         return vit
     }
 
@@ -137,20 +157,26 @@ public struct CLIPConfig: Sendable, Equatable {
         switch image {
         case let .vit(vision), let .siglip(vision):
             stacks.insert(("vision", vision.transformer), at: 0)
-            try require(vision.patchSize > 0 && vision.imageSize >= vision.patchSize, "vision.patch_size", "patch \(vision.patchSize) does not fit image \(vision.imageSize)")
+            try require(vision.patchSize > 0 && vision.imageSize >= vision.patchSize, "vision.patch_size",
+                        "patch \(vision.patchSize) does not fit image \(vision.imageSize)")
             // SigLIP's SO400M/14 at 384 px takes a 27×27 grid, its convolution leaving the last 6 pixels
             // unread (as timm and transformers run it); CLIP's ViTs are all exact multiples.
             try require(vision.imageSize % vision.patchSize == 0 || image.family == .siglip, "vision.image_size",
                         "\(vision.imageSize) is not a multiple of patch size \(vision.patchSize)")
         case let .modifiedResNet(r):
-            try require(r.layers.count == 4 && r.layers.allSatisfy { $0 > 0 }, "vision.layers", "a ModifiedResNet has 4 stages of at least one block, got \(r.layers)")
+            try require(r.layers.count == 4 && r.layers.allSatisfy { $0 > 0 }, "vision.layers",
+                        "a ModifiedResNet has 4 stages of at least one block, got \(r.layers)")
             try require(r.width > 0 && r.width % 2 == 0, "vision.width", "must be positive and even, got \(r.width)")
-            try require(r.imageSize >= 32 && r.imageSize % 32 == 0, "vision.image_size", "a ModifiedResNet needs a multiple of 32, got \(r.imageSize)")
-            try require(r.heads > 0 && r.poolWidth % r.heads == 0, "vision.heads", "\(r.poolWidth) channels are not divisible by \(r.heads) heads")
+            try require(r.imageSize >= 32 && r.imageSize % 32 == 0, "vision.image_size",
+                        "a ModifiedResNet needs a multiple of 32, got \(r.imageSize)")
+            try require(r.heads > 0 && r.poolWidth % r.heads == 0, "vision.heads",
+                        "\(r.poolWidth) channels are not divisible by \(r.heads) heads")
         }
         for (name, t) in stacks {
-            try require(t.width > 0 && t.layers >= 0 && t.heads > 0 && t.mlpWidth > 0, "\(name).width/layers/heads", "must be positive")
-            try require(t.width % t.heads == 0, "\(name).heads", "width \(t.width) is not divisible by \(t.heads) heads")
+            try require(t.width > 0 && t.layers >= 0 && t.heads > 0 && t.mlpWidth > 0, "\(name).width/layers/heads",
+                        "must be positive")
+            try require(t.width % t.heads == 0, "\(name).heads",
+                        "width \(t.width) is not divisible by \(t.heads) heads")
         }
         try require(text.contextLength > 1, "text.context_length", "must be at least 2")
         try require(text.vocabSize > 0, "text.vocab_size", "must be positive")

@@ -15,16 +15,19 @@ public protocol ImageTower: AnyObject, Sendable {
 
 extension ImageTower {
     public var imageSize: Int { towerConfig.imageSize }
-    public var family: ModelFamily { towerConfig.family }
+    public var family: FamilyKind { towerConfig.family }
 
     public func embed(pixels: Tensor) throws -> Tensor { try embed(pixels: pixels, normalize: true, observer: nil) }
-    public func embed(pixels: Tensor, normalize: Bool) throws -> Tensor { try embed(pixels: pixels, normalize: normalize, observer: nil) }
+    public func embed(pixels: Tensor, normalize: Bool) throws -> Tensor {
+        try embed(pixels: pixels, normalize: normalize, observer: nil)
+    }
 
     /// Refuses pixels of another shape than the tower takes, saying which it takes.
     func checkPixels(_ pixels: Tensor) throws {
         let s = imageSize
         guard pixels.shape.count == 4, pixels.shape[1] == 3, pixels.shape[2] == s, pixels.shape[3] == s else {
-            throw CLIPError.invalidArgument("image tensor has shape \(pixels.shape); this model expects [batch, 3, \(s), \(s)]")
+            throw CLIPError.invalidArgument(
+                "image tensor has shape \(pixels.shape); this model expects [batch, 3, \(s), \(s)]")
         }
     }
 }

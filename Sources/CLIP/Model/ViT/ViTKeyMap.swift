@@ -1,28 +1,35 @@
 /// The ViT image tower's key map, in both checkpoint layouts: Hugging Face (`vision_model.*`,
 /// `visual_projection`) and open_clip / OpenAI (`visual.conv1`, `visual.transformer.resblocks.N`, `visual.proj`).
-extension CheckpointLayout {
-    func visionWeights(_ r: WeightReader, _ v: VisionConfig, embedDim d: Int, packing: LinearPacking) -> VisionWeights {
-        let c = v.transformer.width, p = v.patchSize, ch = v.channels
-        let patchShape = [c, ch, p, p], patchView = [c, ch * p * p]
-        switch self {
+/// The shared blocks are read by `ResidualBlockKeyMap.swift`, in the same layout.
+enum ViTKeyMap {
+    static func weights(from reader: WeightReader, layout: CheckpointLayout, config v: VisionConfig, embedDim d: Int,
+                        packing: LinearPacking) -> VisionWeights {
+        let r = reader
+        let c = v.transformer.width
+        let p = v.patchSize
+        let patchShape = [c, v.channels, p, p]
+        let patchView = [c, v.channels * p * p]
+        switch layout {
         case .huggingFace:
             let e = "vision_model.embeddings."
             return VisionWeights(
                 patchWeight: packing.packPatch(r.take(e + "patch_embedding.weight", patchShape, as: patchView)),
                 classEmbedding: r.take(e + "class_embedding", [c]),
                 positions: r.take(e + "position_embedding.weight", [v.tokens, c]),
-                lnPre: layerNorm(r, "vision_model.pre_layrnorm", c),
-                stack: (0..<v.transformer.layers).map { block(r, "vision_model.encoder.layers.\($0).", v.transformer, packing) },
-                lnPost: layerNorm(r, "vision_model.post_layernorm", c),
+                lnPre: layout.layerNorm(from: r, prefix: "vision_model.pre_layrnorm", width: c),
+                stack: layout.stack(from: r, prefix: "vision_model.encoder.layers.", shape: v.transformer,
+                                    packing: packing),
+                lnPost: layout.layerNorm(from: r, prefix: "vision_model.post_layernorm", width: c),
                 projection: PackedWeights(r.take("visual_projection.weight", [d, c])))
         case .openCLIP:
             return VisionWeights(
                 patchWeight: packing.packPatch(r.take("visual.conv1.weight", patchShape, as: patchView)),
                 classEmbedding: r.take("visual.class_embedding", [c]),
                 positions: r.take("visual.positional_embedding", [v.tokens, c]),
-                lnPre: layerNorm(r, "visual.ln_pre", c),
-                stack: (0..<v.transformer.layers).map { block(r, "visual.transformer.resblocks.\($0).", v.transformer, packing) },
-                lnPost: layerNorm(r, "visual.ln_post", c),
+                lnPre: layout.layerNorm(from: r, prefix: "visual.ln_pre", width: c),
+                stack: layout.stack(from: r, prefix: "visual.transformer.resblocks.", shape: v.transformer,
+                                    packing: packing),
+                lnPost: layout.layerNorm(from: r, prefix: "visual.ln_post", width: c),
                 projection: PackedWeights(r.take("visual.proj", [c, d]).transposed()))
         }
     }
