@@ -1,3 +1,4 @@
+import CLIP
 import Foundation
 
 /// The loss and the gradients it sends back: to both towers' normalised embeddings and to the learned
