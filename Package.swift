@@ -55,7 +55,8 @@ let package = Package(
         .target(name: "CSearchKernels", path: "Sources/CSearchKernels"),
         .target(
             name: "CLIPSearch",
-            dependencies: ["CLIP", "CSearchKernels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["CLIP", "CSearchKernels", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         // HTTP service over CLIP and CLIPSearch (neither of which knows HTTP).

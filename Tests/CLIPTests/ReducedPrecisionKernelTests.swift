@@ -161,7 +161,8 @@ final class ReducedPrecisionKernelTests: XCTestCase {
     }
 
     func testAutoPicksTheFastestFormatTheFeaturesAllow() {
-        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512, .avx512VNNI, .avx512BF16])).format, .int8)
+        let everything = KernelTable(features: [.avx2, .avx512, .avx512VNNI, .avx512BF16])
+        XCTAssertEqual(Precision.auto.resolved(on: everything).format, .int8)
         XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512, .avx512BF16])).format, .bf16)
         // VNNI without the AVX-512 base state (an OS that does not save ZMM registers) is no int8.
         XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512VNNI])).format, .fp32)
