@@ -46,7 +46,10 @@ let package = Package(
         // that owns them (each Resources/ folder), which excludes them from its own sources.
         .target(name: "CCLIPFiles", path: "Sources/CCLIPFiles"),
         .target(name: "CPageFiles", dependencies: ["CCLIPFiles"], path: "Sources/CPageFiles"),
-        .target(name: "CBundledModelFiles", dependencies: ["CCLIPFiles"], path: "Sources/CBundledModelFiles"),
+        .target(name: "CBundledModelFiles", dependencies: ["CCLIPFiles"], path: "Sources/CBundledModelFiles",
+                exclude: ["Resources"]),
+        // The synthetic-shapes model this project trained: `clip` and the tests load it from here.
+        .target(name: "CLIPBundledModel", dependencies: ["CLIP", "CBundledModelFiles"]),
         .target(
             name: "CLIP",
             dependencies: ["CKernels", "CCLIPFiles", "CBLAS", "CZlib", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CHEIF", .product(name: "Crypto", package: "swift-crypto")],
@@ -81,32 +84,40 @@ let package = Package(
         ),
         .executableTarget(
             name: "clip",
-            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", "CLIPServer", "CLIPLab", "CBundledModelFiles",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            exclude: ["Resources"]
+            dependencies: ["CLIP", "CLIPSearch", "CLIPTraining", "CLIPServer", "CLIPLab", "CLIPBundledModel",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // What every test target shares: the fixtures (through Bundle.module), checkTensor, temporary folders,
+        // the `clip` process runner and tiny configs.
+        .target(
+            name: "CLIPTestSupport",
+            dependencies: ["CLIP"],
+            path: "Tests/CLIPTestSupport",
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "CLIPSearchTests",
             // PostgresNIO: the schema tests make a database of their own and look into it as its owner.
-            dependencies: ["CLIP", "CLIPSearch", "CSearchKernels", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["CLIP", "CLIPSearch", "CLIPTestSupport", "CSearchKernels",
+                           .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(
             name: "CLIPServerTests",
-            dependencies: ["CLIP", "CLIPServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["CLIP", "CLIPServer", "CLIPTestSupport",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "CLIPLabTests",
-            dependencies: ["CLIP", "CLIPTraining", "CLIPLab"]
+            dependencies: ["CLIP", "CLIPTraining", "CLIPLab", "CLIPBundledModel", "CLIPTestSupport"]
         ),
         .testTarget(
             name: "CLIPTrainingTests",
-            dependencies: ["CLIP", "CLIPTraining"],
+            dependencies: ["CLIP", "CLIPTraining", "CLIPTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "CLIPTests",
-            dependencies: ["CLIP", "CKernels"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["CLIP", "CKernels", "CLIPTestSupport"]
         ),
     ]
 )

@@ -9,7 +9,7 @@ work=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill -9 "$server" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/photos"
-cp Tests/CLIPTests/Fixtures/images/rgb.png Tests/CLIPTests/Fixtures/images/rgb_224.jpg Tests/CLIPTests/Fixtures/images/cmyk.jpg "$work/photos/"
+cp Tests/CLIPTestSupport/Fixtures/images/rgb.png Tests/CLIPTestSupport/Fixtures/images/rgb_224.jpg Tests/CLIPTestSupport/Fixtures/images/cmyk.jpg "$work/photos/"
 "$clip" index --model synthetic-shapes --library "$work/library" "$work/photos" 2> /dev/null
 "$clip" serve --model synthetic-shapes --served-name hostile --library "$work/library" --port 0 \
   --idle-timeout 2 --shutdown-grace 2 2> "$work/serve.log" &

@@ -13,7 +13,7 @@ export PATH="$work/prefix/bin:$PATH"
 [ "$(command -v clip)" = "$work/prefix/bin/clip" ] || { echo "clip on the PATH is $(command -v clip), not the installed one" >&2; exit 1; }
 mkdir -p "$work/home"
 # The stand-in hub: ViT-B-32's repository holds the bundled model's files.
-python3 tools/fake_hub.py --repo "openai/clip-vit-base-patch32=$checkout/Sources/clip/Resources/synthetic-shapes" \
+python3 tools/fake_hub.py --repo "openai/clip-vit-base-patch32=$checkout/Sources/CBundledModelFiles/Resources/synthetic-shapes" \
   --port-file "$work/hub.port" --log "$work/hub.log" &
 hub=$!
 for _ in $(seq 100); do [ -s "$work/hub.port" ] && break; sleep 0.1; done

@@ -8,11 +8,11 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import openai" 2>/dev
   "$venv/bin/pip" install -q "openai==3.51.0"
 fi
 clip=.build/release/clip
-model=Tests/CLIPTests/Fixtures/engine/hf_gelu_p14_fp16
+model=Tests/CLIPTestSupport/Fixtures/engine/hf_gelu_p14_fp16
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 printf 'a photo of a dog\na diagram of a cell\nsnow on a mountain\n' > "$work/texts.txt"
-images=(Tests/CLIPTests/Fixtures/images/rgb.png Tests/CLIPTests/Fixtures/images/rgb_224.jpg Tests/CLIPTests/Fixtures/images/cmyk.jpg)
+images=(Tests/CLIPTestSupport/Fixtures/images/rgb.png Tests/CLIPTestSupport/Fixtures/images/rgb_224.jpg Tests/CLIPTestSupport/Fixtures/images/cmyk.jpg)
 "$clip" embed --model "$model" --texts "$work/texts.txt" -o "$work/texts.npy" 2>/dev/null
 "$clip" embed --model "$model" --images "${images[@]}" -o "$work/images.npy" 2>/dev/null
 "$clip" serve --model "$model" --served-name tiny --port 0 2> "$work/serve.log" &

@@ -33,7 +33,7 @@ if "max_length" not in config:
     json.dump(dict(config, max_length=77), open(os.path.join(dst, "config.json"), "w"), indent=2)
 for name in ("vocab.json", "merges.txt"):
     if not os.path.exists(os.path.join(dst, name)):
-        shutil.copy(os.path.join("Tests/CLIPTests/Fixtures/tokenizer/hf", name), dst)
+        shutil.copy(os.path.join("Tests/CLIPTestSupport/Fixtures/tokenizer/hf", name), dst)
 vocab = json.load(open(os.path.join(dst, "vocab.json"), encoding="utf-8"))
 tok = os.path.join(dst, "tokenizer_config.json")
 if not os.path.exists(tok) or json.load(open(tok)).get("bos_token") not in vocab:

@@ -6,7 +6,7 @@ diff ≤ 1e-4 on L2-normalised embeddings):
 - open_clip's `ViT-B-16-SigLIP` (timm's vit_base_patch16_siglip_224, exact GELU), saved as the hub's
   timm/ViT-B-16-SigLIP holds it (open_clip_config.json + open_clip_model.safetensors + tokenizer.json), texts
   through open_clip's `HFTokenizer(clean="canonicalize")`.
-The tokenizer is the tiny T5-style fixture (Tests/CLIPTests/Fixtures/sentencepiece), whose ids fit the 32,000
+The tokenizer is the tiny T5-style fixture (Tests/CLIPTestSupport/Fixtures/sentencepiece), whose ids fit the 32,000
 vocabulary; the real one cannot be downloaded here.
 
 Usage (after scripts/setup.sh, with tools/requirements.txt installed):

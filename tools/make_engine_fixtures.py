@@ -2,7 +2,7 @@
 CLIPModel and open_clip CLIP), their inputs, and the reference embeddings and logits.
 
 Usage (needs tools/requirements.txt; CI does not run this):
-    python tools/make_engine_fixtures.py Tests/CLIPTests/Fixtures/engine
+    python tools/make_engine_fixtures.py Tests/CLIPTestSupport/Fixtures/engine
 
 Weights are re-drawn with larger spreads than the libraries' initialisers (std 0.02 leaves every
 embedding nearly identical, which would make a parity check weak).
@@ -138,4 +138,4 @@ def main(root):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTests/Fixtures/engine")
+    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTestSupport/Fixtures/engine")

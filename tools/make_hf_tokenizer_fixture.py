@@ -2,7 +2,7 @@
 openai/clip-vit-base-patch32), converted from open_clip's bpe_simple_vocab_16e6.txt.gz, so the tests can
 check that a model folder's own tokenizer files give the same ids as the bundled vocabulary.
 
-Usage: python tools/make_hf_tokenizer_fixture.py Tests/CLIPTests/Fixtures/tokenizer/hf
+Usage: python tools/make_hf_tokenizer_fixture.py Tests/CLIPTestSupport/Fixtures/tokenizer/hf
 """
 import json
 import os

@@ -7,7 +7,7 @@ torchvision cannot be imported here (tools/reference_env.py): `Resize(size, BICU
 `CenterCrop` crops at `int(round((h - size) / 2))`; then `convert("RGB")`; `ToTensor` is `/255`; then
 `Normalize(mean, std)`.
 
-Usage: python tools/make_image_fixtures.py Tests/CLIPTests/Fixtures/images
+Usage: python tools/make_image_fixtures.py Tests/CLIPTestSupport/Fixtures/images
 """
 import io
 import json

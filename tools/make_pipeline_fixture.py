@@ -1,8 +1,8 @@
 """Reference image embeddings through the whole input pipeline: each image fixture preprocessed as
 open_clip does it with Pillow (see make_image_fixtures.py), then embedded by transformers' CLIPModel from
-the tiny checkpoint Tests/CLIPTests/Fixtures/engine/hf_quickgelu_p32 (image size 96).
+the tiny checkpoint Tests/CLIPTestSupport/Fixtures/engine/hf_quickgelu_p32 (image size 96).
 
-Usage: python tools/make_pipeline_fixture.py Tests/CLIPTests/Fixtures
+Usage: python tools/make_pipeline_fixture.py Tests/CLIPTestSupport/Fixtures
 """
 import json
 import os

@@ -1,7 +1,7 @@
 """Random-shape Pillow bicubic resizes (up, down and mixed on each axis, L and RGB) for the resampling
 pass-order test: Pillow 13 picks horizontal-first or vertical-first per shape.
 
-Usage: python tools/make_resize_fixtures.py Tests/CLIPTests/Fixtures/images/resize_cases.json
+Usage: python tools/make_resize_fixtures.py Tests/CLIPTestSupport/Fixtures/images/resize_cases.json
 """
 import base64
 import json

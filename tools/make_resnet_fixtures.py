@@ -3,7 +3,7 @@ with a list of layers, which builds `modified_resnet.ModifiedResNet`) with rando
 BatchNorm running statistics, in eval(); their inputs and reference embeddings.
 
 Usage (needs tools/requirements.txt; CI does not run this):
-    python tools/make_resnet_fixtures.py Tests/CLIPTests/Fixtures/engine
+    python tools/make_resnet_fixtures.py Tests/CLIPTestSupport/Fixtures/engine
 
 Cases:
 - openclip_rn_tiny: layers [1, 2, 1, 1], width 8, 64 px (a 2×2 final grid), GELU text tower; an
@@ -88,4 +88,4 @@ def main(root):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTests/Fixtures/engine")
+    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTestSupport/Fixtures/engine")

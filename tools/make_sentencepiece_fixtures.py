@@ -4,7 +4,7 @@ the ids of 2,000+ strings through it and through transformers' `SiglipTokenizer`
 stripping, lowercase, `</s>`, padding to 64).
 
 Usage (needs tools/requirements.txt; CI does not run this):
-    python tools/make_sentencepiece_fixtures.py Tests/CLIPTests/Fixtures/sentencepiece
+    python tools/make_sentencepiece_fixtures.py Tests/CLIPTestSupport/Fixtures/sentencepiece
 """
 import io
 import json
@@ -77,4 +77,4 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTests/Fixtures/sentencepiece")
+    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTestSupport/Fixtures/sentencepiece")

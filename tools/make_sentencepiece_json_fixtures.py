@@ -23,7 +23,7 @@ vocabulary itself (open_clip's SigLipTokenizer fails on a local .model), so the 
 `from_pretrained` on a folder holding the .model file, which runs the same SentencePiece conversion.
 
 Usage (needs tools/requirements.txt; CI does not run this):
-    python tools/make_sentencepiece_json_fixtures.py Tests/CLIPTests/Fixtures
+    python tools/make_sentencepiece_json_fixtures.py Tests/CLIPTestSupport/Fixtures
 """
 import importlib.util
 import io
@@ -231,4 +231,4 @@ def main(root):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTests/Fixtures")
+    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTestSupport/Fixtures")

@@ -10,7 +10,7 @@ embeddings, logits (with logit_bias) and sigmoid probabilities, for each layout 
   (`width`, `layers`, …, which open_clip ignores when `timm_model_name` is set) for SwiftCLIP to read.
 
 Usage (needs tools/requirements.txt; CI does not run this):
-    python tools/make_siglip_fixtures.py Tests/CLIPTests/Fixtures/engine
+    python tools/make_siglip_fixtures.py Tests/CLIPTestSupport/Fixtures/engine
 """
 import os
 import sys
@@ -143,4 +143,4 @@ def main(root):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTests/Fixtures/engine")
+    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTestSupport/Fixtures/engine")

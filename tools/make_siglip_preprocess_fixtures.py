@@ -15,7 +15,7 @@ resizes in the image's mode (NEAREST for P and 1) and then drops alpha. `siglip_
 file, whether open_clip's pixels are identical.
 
 Usage (needs tools/requirements.txt; CI does not run this):
-    python tools/make_siglip_preprocess_fixtures.py Tests/CLIPTests/Fixtures/images
+    python tools/make_siglip_preprocess_fixtures.py Tests/CLIPTestSupport/Fixtures/images
 """
 import json
 import os
@@ -56,4 +56,4 @@ def main(folder):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTests/Fixtures/images")
+    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/CLIPTestSupport/Fixtures/images")

@@ -38,7 +38,7 @@ def main():
     ap.add_argument("--gallery", required=True)
     ap.add_argument("--library", required=True)
     ap.add_argument("--n", type=int, default=10000)
-    ap.add_argument("--image", default="Tests/CLIPTests/Fixtures/tasks/circles/00.png")
+    ap.add_argument("--image", default="Tests/CLIPTestSupport/Fixtures/tasks/circles/00.png")
     args = ap.parse_args()
     for i in range(args.n):
         folder = os.path.join(args.gallery, "%03d" % (i // 100))

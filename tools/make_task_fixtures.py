@@ -2,7 +2,7 @@
 two clearly different families, `circles` (warm discs on light backgrounds) and `stripes` (cool bars on dark
 backgrounds), 12 PNGs each with random sizes and positions, plus a captions.tsv for retrieval.
 
-Usage: python tools/make_task_fixtures.py Tests/CLIPTests/Fixtures/tasks
+Usage: python tools/make_task_fixtures.py Tests/CLIPTestSupport/Fixtures/tasks
 """
 import os
 import sys

@@ -1,7 +1,7 @@
 """Writes the tokenizer parity fixture: ≥ 2,000 strings and the 77 ids open_clip's tokenizer gives each
 (`SimpleTokenizer()([text])[0]`, trailing zero padding dropped to keep the file small).
 
-Usage: python tools/make_tokenizer_fixtures.py Tests/CLIPTests/Fixtures/tokenizer/cases.jsonl
+Usage: python tools/make_tokenizer_fixtures.py Tests/CLIPTestSupport/Fixtures/tokenizer/cases.jsonl
 """
 import json
 import random

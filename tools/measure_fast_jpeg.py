@@ -17,7 +17,7 @@ import tempfile
 import numpy as np
 from PIL import Image
 
-MODEL = "Tests/CLIPTests/Fixtures/engine/hf_quickgelu_p32"
+MODEL = "Tests/CLIPTestSupport/Fixtures/engine/hf_quickgelu_p32"
 
 
 def run(clip, *args):

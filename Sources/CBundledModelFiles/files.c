@@ -1,4 +1,4 @@
-// The synthetic-shapes model (Sources/clip/Resources/synthetic-shapes), compiled into the `clip` binary with
+// The synthetic-shapes model (Resources/synthetic-shapes), compiled into the `clip` binary with
 // C23 #embed: what loading it needs, and its training record. The binary writes them out once to a cache
 // folder (BundledModel.swift), because models load from a folder.
 #include "bundled_model_files.h"
@@ -7,22 +7,22 @@
 #pragma clang diagnostic ignored "-Wc23-extensions"
 
 static const unsigned char config_json[] = {
-#embed "../clip/Resources/synthetic-shapes/config.json"
+#embed "Resources/synthetic-shapes/config.json"
 };
 static const unsigned char preprocessor_config_json[] = {
-#embed "../clip/Resources/synthetic-shapes/preprocessor_config.json"
+#embed "Resources/synthetic-shapes/preprocessor_config.json"
 };
 static const unsigned char model_safetensors[] = {
-#embed "../clip/Resources/synthetic-shapes/model.safetensors"
+#embed "Resources/synthetic-shapes/model.safetensors"
 };
 static const unsigned char vocab_json[] = {
-#embed "../clip/Resources/synthetic-shapes/vocab.json"
+#embed "Resources/synthetic-shapes/vocab.json"
 };
 static const unsigned char merges_txt[] = {
-#embed "../clip/Resources/synthetic-shapes/merges.txt"
+#embed "Resources/synthetic-shapes/merges.txt"
 };
 static const unsigned char training_md[] = {
-#embed "../clip/Resources/synthetic-shapes/TRAINING.md"
+#embed "Resources/synthetic-shapes/TRAINING.md"
 };
 
 static const embedded_file files[] = {

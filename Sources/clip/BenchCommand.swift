@@ -9,8 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure model-only image and text embedding throughput (random weights; ViT-B/32 by default).")
 
     @OptionGroup var runtime: RuntimeOptions
-    @Flag(name: .long, help: "Print one JSON object instead of a table.")
-    var json = false
+    @OptionGroup var format: OutputOptions
     @Option(name: .long, help: "Seconds to spend on each measurement (at least 2 runs each, after one warm-up).")
     var seconds: Double = 4
     @Option(name: .long, help: "Model shape: an open_clip architecture name (default ViT-B-32-quickgelu), or 'tiny' (smoke tests).")
@@ -31,9 +30,7 @@ struct BenchCommand: AsyncParsableCommand {
         let table = KernelTable.current
         var precisions = precision.map { [$0] } ?? WeightFormat.allCases.filter(table.has).map(\.precision)
         if let only = precision {
-            let packing = LinearPacking(only)
-            if let notice = packing.notice { PrecisionNotice.once(notice) }
-            precisions = [packing.precision]
+            precisions = [PrecisionNotice.packing(only).precision]
         }
         let config = shape == "tiny"
             ? CLIPConfig(vision: VisionConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU), imageSize: 64, patchSize: 32),
@@ -65,7 +62,7 @@ struct BenchCommand: AsyncParsableCommand {
         for p in precisions {
             let model = CLIPModel.randomWeights(config: config, towers: loadTowers, packing: LinearPacking(p))
             plans.append((p, model.packedLayers.planLines))
-            if kernels && !json {
+            if kernels && !format.json {
                 // What each part resolved to: a part whose format this CPU lacks (the patch embedding's bf16
                 // on a CPU with AVX512-VNNI but no AVX512-BF16) says so.
                 print("\(p.rawValue) model layers:")
@@ -87,7 +84,7 @@ struct BenchCommand: AsyncParsableCommand {
         let tokenizerRate = try measureTokenizer()
         let peakMB = peakResidentMegabytes()
         let cpu = BuildInfo.cpuModel
-        if json {
+        if format.json {
             let object: [String: Any] = [
                 "model": "\(shape) (random weights)", "threads": Parallelism.threads, "build": BuildInfo.summary, "cpu": cpu,
                 "cpu_features": "\(table.features)", "kernels": table.summary,

@@ -15,45 +15,27 @@ struct ClassifyCommand: AsyncParsableCommand {
 
     @Argument(help: "Image files or folders.")
     var images: [String]
-    @Option(name: .long, help: "Comma-separated labels, e.g. \"cat,dog,car\".")
-    var labels: String?
-    @Option(name: .long, help: "A text file with one label per line (`imagenet` for the 1,000 ImageNet classes).")
-    var labelsFile: String?
-    @Option(name: .long, help: "imagenet80 (the CLIP paper's 80 prompts), simple (\"a photo of a {}.\"), or one template with {}.")
-    var templates = "imagenet80"
+    @OptionGroup var labelOptions: LabelOptions
+    @OptionGroup var templateOptions: TemplateOptions
     @Option(name: .long, help: "Labels to show per image.")
     var top = 5
-    @Flag(name: .long, help: "Print JSON instead of a table.")
-    var json = false
+    @OptionGroup var format: OutputOptions
 
     func validate() throws {
-        guard (labels == nil) != (labelsFile == nil) else { throw ValidationError("give exactly one of --labels or --labels-file") }
+        guard labelOptions.given else { throw ValidationError("give exactly one of --labels or --labels-file") }
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
-    }
-
-    static func readLabels(inline: String?, file: String?) throws -> [String] {
-        let list: [String]
-        if let inline {
-            list = inline.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        } else if file == "imagenet" {
-            list = PromptTemplates.imagenetClassNames
-        } else {
-            list = try TextList.read(file!).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        guard !list.isEmpty else { throw CLIPError.invalidArgument("no labels given") }
-        return list
     }
 
     func run() async throws {
         runtime.apply()
         let loaded = try modelOptions.load(towers: .both)
         let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
-                                                labels: try Self.readLabels(inline: labels, file: labelsFile),
-                                                templates: try PromptTemplates.named(templates), logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias, progress: ProgressLine.prompts.update)
+                                                labels: try labelOptions.read() ?? [],
+                                                templates: try templateOptions.read(), logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias, progress: ProgressLine.prompts.update)
         let files = try ImageFiles.collect(images)
         let (embeddings, used) = try imageOptions.embedAvailable(files, with: try imageOptions.embedder(loaded))
         let predictions = classifier.top(top, embeddings)
-        if json {
+        if format.json {
             let objects = zip(used, predictions).map { item, p -> [String: Any] in
                 ["path": item.path, "predictions": p.map { ["label": $0.label, "probability": Double($0.probability)] }]
             }

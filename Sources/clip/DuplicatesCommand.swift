@@ -20,8 +20,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
     var threshold: Float = 0.95
     @Flag(name: .long, help: "Do not index first.")
     var noIndex = false
-    @Flag(name: .long, help: "Print JSON.")
-    var json = false
+    @OptionGroup var format: OutputOptions
 
     func validate() throws {
         try LibraryOptions.requireExisting([folder])
@@ -37,7 +36,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
             if !noIndex { try await libraryOptions.update(opened.library, roots: [folder], model: opened.model, images: imageOptions) }
             return try await NearDuplicates.groups(opened.library, roots: [folder], threshold: threshold)
         }
-        if json {
+        if format.json {
             print(try JSONLines.string(groups.map { $0.map { ["path": $0.path, "score": Double($0.score)] } }))
             return
         }

@@ -20,22 +20,20 @@ struct EvalCommand: AsyncParsableCommand {
 
         @Option(name: .long, help: "Class subfolders, or a folder with labels.tsv (path<TAB>class).")
         var data: String
-        @Option(name: .long, help: "imagenet80, simple, one template with {}, or a file of templates (one per line).")
-        var templates = "imagenet80"
+        @OptionGroup var templateOptions: TemplateOptions
         @Option(name: .long, help: "A file of candidate class names (one per line), a superset of the data's labels; default: the data's labels.")
         var classes: String?
-        @Flag(name: .long, help: "Print JSON instead of tables.")
-        var json = false
+        @OptionGroup var format: OutputOptions
 
         func run() async throws {
             runtime.apply()
             let set = try EvalCommand.labelledImages(data, classes: classes)
             let loaded = try modelOptions.load(towers: .both)
-            let (accuracy, used) = try EvalCommand.zeroShot(loaded, on: set, templates: try PromptTemplates.named(templates),
+            let (accuracy, used) = try EvalCommand.zeroShot(loaded, on: set, templates: try templateOptions.read(),
                                                             images: imageOptions, progress: ProgressLine.prompts.update)
             // Top-5 among 5 classes or fewer is 100% by construction: not a measurement.
             let top5: Double? = set.classes.count > 5 ? accuracy.top5 : nil
-            if json {
+            if format.json {
                 let perClass = zip(set.classes, accuracy.perClass).map { ["class": $0, "correct": $1.correct, "count": $1.count] as [String: Any] }
                 print(try JSONLines.string(["images": used.count, "top1": accuracy.top1, "top5": top5 ?? NSNull(), "classes": perClass] as [String: Any]))
                 return
@@ -59,8 +57,7 @@ struct EvalCommand: AsyncParsableCommand {
 
         @Option(name: .long, help: "A TSV of path<TAB>caption (paths relative to its folder); an image may have several captions.")
         var captions: String
-        @Flag(name: .long, help: "Print JSON.")
-        var json = false
+        @OptionGroup var format: OutputOptions
 
         func run() async throws {
             runtime.apply()
@@ -79,7 +76,7 @@ struct EvalCommand: AsyncParsableCommand {
             let kept = owners.indices.filter { row[owners[$0]] != nil }
             let textEmbeddings = try loaded.embedTexts(kept.map { texts[$0] })
             let recall = Evaluation.retrievalRecall(images: imageEmbeddings, captions: textEmbeddings, owner: kept.map { row[owners[$0]]! })
-            if json {
+            if format.json {
                 let object: [String: Any] = ["images": used.count, "captions": kept.count,
                                              "text_to_image": recall.textToImage.mapKeys { "R@\($0)" }, "image_to_text": recall.imageToText.mapKeys { "R@\($0)" }]
                 print(try JSONLines.string(object))

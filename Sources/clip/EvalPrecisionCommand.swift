@@ -21,12 +21,10 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
     var data: String?
     @Option(name: .long, help: "With --data: a file of candidate class names (one per line).")
     var classes: String?
-    @Option(name: .long, help: "With --data: imagenet80, simple, one template with {}, or a file of templates.")
-    var templates = "imagenet80"
+    @OptionGroup var templateOptions: TemplateOptions
     @Option(name: .long, help: "Precisions to hold against fp32 (comma list).")
     var compare = "bf16,int8"
-    @Flag(name: .long, help: "Print JSON.")
-    var json = false
+    @OptionGroup var format: OutputOptions
     @Flag(name: .long, help: "Diagnostic: int8 without folding LayerNorm outlier channels into the weights (see README).")
     var noSmoothing = false
 
@@ -47,7 +45,7 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
         runtime.apply()
         let files = try ImageFiles.collect(images)
         let labelled = try data.map { try EvalCommand.labelledImages($0, classes: classes) }
-        let zeroShotTemplates = try PromptTemplates.named(templates)
+        let zeroShotTemplates = try templateOptions.read()
         let promptList = try prompts.map { try TextList.read($0).filter { !$0.isEmpty } }
             ?? labelled.map { set in set.classes.flatMap { label in zeroShotTemplates.map { PromptTemplates.fill($0, with: label) } } }
             ?? PromptTemplates.imagenetClassNames.map { PromptTemplates.fill("a photo of a {}.", with: $0) }
@@ -84,7 +82,7 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
                             image: got.images.map { EmbeddingAgreement(reference: reference.images!, candidate: $0) },
                             text: EmbeddingAgreement(reference: reference.texts, candidate: got.texts), top1: got.top1))
         }
-        if json {
+        if format.json {
             let objects: [[String: Any]] = rows.map { row in
                 var o: [String: Any] = ["precision": row.precision.rawValue]
                 if let a = row.image { o["image"] = ["count": a.count, "mean_cosine": a.meanCosine, "worst_cosine": a.worstCosine] }

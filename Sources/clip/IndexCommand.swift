@@ -20,8 +20,7 @@ struct IndexCommand: AsyncParsableCommand {
     var errors = false
     @Flag(name: .long, help: "Rewrite the library folder's vector file without the vectors of changed and removed files (done by itself once 30% of it is such garbage); folders are optional with it.")
     var compact = false
-    @Flag(name: .long, help: "Print the result as JSON: the counts, or with --errors an array of {path, error}.")
-    var json = false
+    @OptionGroup var format: OutputOptions
 
     func validate() throws {
         guard !folders.isEmpty || compact else { throw ValidationError("name the folders to index (or give --compact alone)") }
@@ -35,7 +34,7 @@ struct IndexCommand: AsyncParsableCommand {
             let library = opened.library
             if errors {
                 let failures = try await library.failures(under: folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
-                if json {
+                if format.json {
                     print(try JSONLines.string(failures.map { ["path": $0.path, "error": $0.error ?? ""] }))
                 } else {
                     for record in failures { print("\(record.path): \(record.error ?? "")") }
@@ -49,7 +48,7 @@ struct IndexCommand: AsyncParsableCommand {
             }
             if compact {
                 let done = try await library.tidy(force: true)
-                if json {
+                if format.json {
                     print(try JSONLines.string(["library": library.location, "compacted": done ?? NSNull()] as [String: Any]))
                 } else {
                     print("compact: " + (done ?? "nothing to compact in \(library.location)"))
@@ -58,7 +57,7 @@ struct IndexCommand: AsyncParsableCommand {
             return report
         }
         guard let report else { return }
-        if json {
+        if format.json {
             print(try JSONLines.string(["indexed": report.embedded + report.moved + report.unchanged, "embedded": report.embedded,
                                         "moved": report.moved, "unchanged": report.unchanged, "failed": report.failed,
                                         "removed": report.removed]))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLIP
+import CLIPBundledModel
 import CLIPLab
 import CLIPTraining
 import Foundation
@@ -33,12 +34,8 @@ struct LabCommand: AsyncParsableCommand {
     var out = "lab"
     @Option(name: .long, help: "Seed of every random choice (which pixels, noise).")
     var seed: UInt64 = 0
-    @Option(name: .long, help: "Comma-separated zero-shot labels.")
-    var labels: String?
-    @Option(name: .long, help: "A file of zero-shot labels, one per line (`imagenet` for the 1,000 ImageNet classes).")
-    var labelsFile: String?
-    @Option(name: .long, help: "Zero-shot templates: simple, imagenet80, one template with {}, or a file.")
-    var templates = "simple"
+    @OptionGroup var labelOptions: LabelOptions
+    @OptionGroup var templateOptions: TemplateOptions
     @Option(name: .long, help: "Use at most this many images.")
     var limit: Int?
     @Option(name: .long, help: "Images per model batch.")
@@ -47,11 +44,9 @@ struct LabCommand: AsyncParsableCommand {
     var mode: String = "k-pixel"
     @Option(name: .long, help: "Adversarial budget: pixels for k-pixel (default 100), levels for linf (default 16).")
     var budget: Int?
-    @Flag(name: .long, help: "Print one JSON object (summaries, headline numbers, files) instead of the summaries.")
-    var json = false
+    @OptionGroup var format: OutputOptions
 
     func validate() throws {
-        if labels != nil && labelsFile != nil { throw ValidationError("give at most one of --labels and --labels-file") }
         guard AdversarialAttack.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be k-pixel or linf") }
         if let budget, budget < 1 { throw ValidationError("--budget must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -61,7 +56,7 @@ struct LabCommand: AsyncParsableCommand {
     func run() async throws {
         runtime.apply()
         let report = try LabReport(folder: URL(fileURLWithPath: out))
-        var imagePaths = images, templateSpec = templates, labelList: [String]? = nil
+        var imagePaths = images, templateSpec = templateOptions.templates ?? "simple", labelList: [String]? = nil
         if imagePaths.isEmpty {
             guard modelOptions.name == BundledModel.name else {
                 throw ValidationError("give --images (files or folders); only the bundled model (--model \(BundledModel.name)) brings pictures of its own")
@@ -70,14 +65,14 @@ struct LabCommand: AsyncParsableCommand {
             let inputs = report.folder.appendingPathComponent("inputs")
             try SyntheticDataset.write(to: inputs, trainCount: 1, heldOutCount: 20, seed: 7_000 + seed, trainingVariety: false)
             imagePaths = [inputs.appendingPathComponent("heldout").path]
-            if labels == nil && labelsFile == nil { labelList = SyntheticScene.allLabels }
-            if templates == "simple" { templateSpec = inputs.appendingPathComponent("templates.txt").path }
+            if !labelOptions.given { labelList = SyntheticScene.allLabels }
+            if templateSpec == "simple" { templateSpec = inputs.appendingPathComponent("templates.txt").path }
         }
         let loaded = try modelOptions.load(towers: .both)
         var model = try LabModel(loaded)
         model.batchSize = batchSize
         let (inputs, classes) = try LabInputs.load(imagePaths, model: model, limit: limit)
-        if labels != nil || labelsFile != nil { labelList = try ClassifyCommand.readLabels(inline: labels, file: labelsFile) }
+        if let given = try labelOptions.read() { labelList = given }
         let names = labelList ?? classes
         let classifier = try names.map {
             try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(), labels: $0,
@@ -94,7 +89,7 @@ struct LabCommand: AsyncParsableCommand {
             else if !loaded.model.source.hasSuffix(".safetensors") { skipped["adversarial"] = "the weights are not a safetensors file" }
         }
         let chosen: [Experiment] = experiment == .all ? Experiment.allCases.filter { $0 != .all && skipped[$0.rawValue] == nil } : [experiment]
-        for (name, reason) in skipped.sorted(by: { $0.key < $1.key }) where !json { print("skipped \(name): \(reason)\n") }
+        for (name, reason) in skipped.sorted(by: { $0.key < $1.key }) where !format.json { print("skipped \(name): \(reason)\n") }
         var outputs: [ExperimentOutput] = []
         for e in chosen {
             let output: ExperimentOutput
@@ -110,9 +105,9 @@ struct LabCommand: AsyncParsableCommand {
             }
             try report.record(output)
             outputs.append(output)
-            if !json { print(output.summary + "\n") }
+            if !format.json { print(output.summary + "\n") }
         }
-        if json {
+        if format.json {
             // JSON has no NaN: a number an experiment could not measure is left out.
             let objects = outputs.map { ["experiment": $0.experiment, "summary": $0.summary, "numbers": $0.numbers.filter { $0.value.isFinite },
                                          "files": $0.files] as [String: Any] }

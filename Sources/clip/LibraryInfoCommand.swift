@@ -10,8 +10,7 @@ extension LibraryCommand {
             abstract: "Show the library's location, model, precision, file and error counts and size on disk.")
 
         @OptionGroup var location: LibraryLocation
-        @Flag(name: .long, help: "Print JSON.")
-        var json = false
+        @OptionGroup var format: OutputOptions
 
         func run() async throws {
             var info: [String: Any] = ["library": location.directory.path, "store": location.databaseURL == nil ? "folder" : "postgresql",
@@ -37,7 +36,7 @@ extension LibraryCommand {
                 info["precision"] = model.precision
                 info["dimension"] = model.dimension
             }
-            if json {
+            if format.json {
                 print(try JSONLines.string(info))
                 return
             }

@@ -10,8 +10,7 @@ extension LibraryCommand {
             abstract: "List the library's folders (those indexed into it) with their file counts.")
 
         @OptionGroup var location: LibraryLocation
-        @Flag(name: .long, help: "Print JSON.")
-        var json = false
+        @OptionGroup var format: OutputOptions
 
         func run() async throws {
             var rows: [(folder: String, tally: LibraryTally)] = []
@@ -23,7 +22,7 @@ extension LibraryCommand {
                 }
                 await library.close()
             }
-            if json {
+            if format.json {
                 print(try JSONLines.string(rows.map { ["folder": $0.folder, "files": $0.tally.files, "embedded": $0.tally.embedded, "errors": $0.tally.failed] as [String: Any] }))
                 return
             }

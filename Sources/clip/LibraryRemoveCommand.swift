@@ -14,8 +14,7 @@ extension LibraryCommand {
         @OptionGroup var location: LibraryLocation
         @Argument(help: "The folder to drop (as clip library list shows it, or a folder inside one).")
         var folder: String
-        @Flag(name: .long, help: "Print JSON.")
-        var json = false
+        @OptionGroup var format: OutputOptions
 
         func run() async throws {
             let root = URL(fileURLWithPath: (folder as NSString).expandingTildeInPath).standardizedFileURL.path
@@ -32,7 +31,7 @@ extension LibraryCommand {
                 let report = try await Indexer(library: library).remove(folder: root)
                 let enclosing = folders.first { $0 != root && root.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
                 await library.close()
-                if json {
+                if format.json {
                     print(try JSONLines.string(["folder": root, "removed": report.removed, "library": library.location] as [String: Any]))
                 } else {
                     print("removed \(report.removed) files under \(root) from the library \(library.location) (the pictures on disk are untouched)")

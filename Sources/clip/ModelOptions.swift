@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLIP
+import CLIPBundledModel
 import Foundation
 
 /// How a command finds its model: a folder, an open_clip file, a known name or a hub repository id,
@@ -26,9 +27,7 @@ struct ModelOptions: ParsableArguments {
 
     /// The precision to load with; says once on stderr when this CPU forces fp32.
     func packing(smoothing: Bool = true) -> LinearPacking {
-        let packing = LinearPacking(precision ?? .fp32, smoothing: smoothing)
-        if let notice = packing.notice { PrecisionNotice.once(notice) }
-        return packing
+        PrecisionNotice.packing(precision ?? .fp32, smoothing: smoothing)
     }
 
     /// These options where they were not given, filled from `recorded` (the model a library or probe
@@ -71,17 +70,3 @@ struct ModelOptions: ParsableArguments {
 }
 
 extension Precision: ExpressibleByArgument {}
-
-/// Prints the CPU-fallback notice once per process, however many times a command loads a tower.
-enum PrecisionNotice {
-    nonisolated(unsafe) private static var said = false
-    private static let lock = NSLock()
-
-    static func once(_ notice: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !said else { return }
-        said = true
-        FileHandle.standardError.write(Data((notice + "\n").utf8))
-    }
-}

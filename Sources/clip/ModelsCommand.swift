@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLIP
+import CLIPBundledModel
 import Foundation
 
 /// `clip models list|pull`: the known models, which are in the Hugging Face cache, and downloading them.
@@ -12,8 +13,7 @@ struct ModelsCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the known models and which are already downloaded.")
 
-        @Flag(name: .long, help: "Print JSON instead of a table.")
-        var json = false
+        @OptionGroup var format: OutputOptions
 
         @Flag(name: .long, help: "Every column at full width, whatever the terminal's width.")
         var wide = false
@@ -37,7 +37,7 @@ struct ModelsCommand: AsyncParsableCommand {
             rows.append(Row(name: BundledModel.name, repo: "(compiled into clip)", summary: "SwiftCLIP's demo model, trained here on coloured shapes (offline)",
                             architecture: "ViT", resize: "shortest", config: try CLIPConfig(huggingFaceConfig: try BundledModel.files.data("config.json")),
                             path: try BundledModel.folder(named: BundledModel.name)))
-            if json {
+            if format.json {
                 let objects: [[String: Any]] = rows.map { row in
                     ["name": row.name, "repo": row.repo, "description": row.summary, "family": row.config.image.family.rawValue,
                      "architecture": row.architecture, "image_size": row.config.image.imageSize, "embed_dim": row.config.embedDim,

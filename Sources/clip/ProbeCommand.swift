@@ -24,8 +24,7 @@ struct ProbeCommand: AsyncParsableCommand {
         var c = 0.316
         @Option(name: .long, help: "Fraction of each class held out to report accuracy on (every k-th file by path).")
         var heldOut = 0.2
-        @Flag(name: .long, help: "Print JSON instead of text.")
-        var json = false
+        @OptionGroup var format: OutputOptions
 
         func run() async throws {
             runtime.apply()
@@ -48,7 +47,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 guard !rows.isEmpty else { return "n/a" }
                 return String(format: "%.2f%% (%d/%d)", 100 * Double(correct(rows)) / Double(rows.count), correct(rows), rows.count)
             }
-            if json {
+            if format.json {
                 print(try JSONLines.string(["classes": set.classes, "iterations": report.iterations, "converged": report.converged, "C": c,
                                             "train": ["correct": correct(trainRows), "count": trainRows.count],
                                             "held_out": ["correct": correct(heldRows), "count": heldRows.count], "probe": output] as [String: Any]))
@@ -77,8 +76,7 @@ struct ProbeCommand: AsyncParsableCommand {
         var probe: String
         @Argument(help: "Image files or folders.")
         var images: [String]
-        @Flag(name: .long, help: "Print JSON instead of a table.")
-        var json = false
+        @OptionGroup var format: OutputOptions
 
         func run() async throws {
             runtime.apply()
@@ -101,7 +99,7 @@ struct ProbeCommand: AsyncParsableCommand {
                 let best = p.indices.max { p[$0] < p[$1] }!
                 return (item.path, linear.classes[best], p[best])
             }
-            if json {
+            if format.json {
                 print(try JSONLines.string(results.map { ["path": $0.0, "label": $0.1, "probability": Double($0.2)] }))
             } else {
                 for (path, label, p) in results { print(String(format: "%6.2f%%  %@  %@", 100 * p, label, path)) }

@@ -26,8 +26,7 @@ struct RankCommand: AsyncParsableCommand {
     var top: Int?
     @Flag(name: .long, help: "Print only paths.")
     var paths = false
-    @Flag(name: .long, help: "Print JSON instead of a table.")
-    var json = false
+    @OptionGroup var format: OutputOptions
 
     func run() async throws {
         runtime.apply()
@@ -39,7 +38,7 @@ struct RankCommand: AsyncParsableCommand {
         let (embeddings, used) = try imageOptions.embedAvailable(files, with: try imageOptions.embedder(loaded))
         var ranked = ranking.ranked(embeddings, threshold: threshold)
         if let top { ranked = Array(ranked.prefix(top)) }
-        if json {
+        if format.json {
             print(try JSONLines.string(ranked.map { ["path": used[$0.index].path, "score": Double($0.score)] }))
         } else {
             for item in ranked { print(paths ? used[item.index].path : String(format: "%.4f  %@", item.score, used[item.index].path)) }

@@ -36,8 +36,7 @@ struct SearchCommand: AsyncParsableCommand {
     var rerank: Int?
     @Flag(name: .long, help: "Print only paths.")
     var paths = false
-    @Flag(name: .long, help: "Print JSON.")
-    var json = false
+    @OptionGroup var format: OutputOptions
 
     func validate() throws {
         guard rerank.map({ $0 >= 1 }) ?? true else { throw ValidationError("--rerank must be at least 1 (candidates to order exactly)") }
@@ -71,7 +70,7 @@ struct SearchCommand: AsyncParsableCommand {
             return try await LibrarySearch.search(library, roots: [folder], query: vector, k: top,
                                                   mode: exactSearch ? .exact : rerank.map { .reranked(candidates: $0, efSearch: efSearch) } ?? .approximate(efSearch: efSearch))
         }
-        if json {
+        if format.json {
             print(try JSONLines.string(results.map { ["path": $0.path, "score": Double($0.score)] }))
         } else {
             for r in results { print(paths ? r.path : String(format: "%.4f  %@", r.score, r.path)) }

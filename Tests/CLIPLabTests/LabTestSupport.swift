@@ -1,16 +1,16 @@
 import CLIP
+import CLIPBundledModel
 import CLIPLab
 import CLIPTraining
 import Foundation
 import XCTest
 
-/// The bundled synthetic-shapes model (from the source tree: its resources belong to the `clip` target)
-/// and held-out pictures drawn for it.
+/// The bundled synthetic-shapes model (the files `clip` embeds, from CLIPBundledModel) and held-out pictures
+/// drawn for it.
 enum LabFixtures {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let bundledFolder = repoRoot.appendingPathComponent("Sources/clip/Resources/synthetic-shapes")
-
-    static func model() throws -> LabModel { try LabModel(LoadedModel.load(bundledFolder)) }
+    static func model() throws -> LabModel {
+        try LabModel(LoadedModel.load(BundledModel.folder(named: BundledModel.name)!))
+    }
 
     /// `count` held-out synthetic pictures with their labels, drawn with `seed`, in a new temporary folder.
     static func heldOut(count: Int, seed: UInt64) throws -> URL {

@@ -1,5 +1,6 @@
 import CLIP
 import CLIPLab
+import CLIPTestSupport
 import CLIPTraining
 import Foundation
 import XCTest
@@ -55,7 +56,7 @@ final class LabExperimentTests: XCTestCase {
         let model = try LabFixtures.model()
         // Real photographs, larger than the input, so the filters and crops differ.
         let photos = ["rgb_224.jpg", "odd_333x217_squash.png", "wide_1000x60.png"].map {
-            LabFixtures.repoRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/images/\($0)").path
+            Fixtures.url("images/\($0)").path
         }
         let (images, _) = try LabInputs.load(photos, model: model)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
@@ -196,7 +197,7 @@ final class LabExperimentTests: XCTestCase {
 /// in_proj, transposed projections) gives the inference engine's embeddings, and the attack runs on it.
 final class LabCheckpointTests: XCTestCase {
     func testAnOpenCLIPViTLoadsIntoTheTrainingKernelsExactly() throws {
-        let folder = LabFixtures.repoRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/engine/openclip_gelu_p16")
+        let folder = Fixtures.url("engine/openclip_gelu_p16")
         let loaded = try LoadedModel.load(folder)
         let trainable = try TrainableCLIP(config: loaded.model.config)
         try trainable.loadCheckpoint(from: folder.appendingPathComponent("open_clip_model.safetensors"))
@@ -207,7 +208,7 @@ final class LabCheckpointTests: XCTestCase {
         let inference = try loaded.model.requireVision().embed(pixels: pixels).scalars
         XCTAssertLessThanOrEqual(zip(training, inference).map { abs($0 - $1) }.max() ?? 1, 1e-4)
         // A SigLIP or ResNet model is refused, saying why.
-        let siglip = try LoadedModel.load(LabFixtures.repoRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/engine/hf_siglip_tiny"))
+        let siglip = try LoadedModel.load(Fixtures.url("engine/hf_siglip_tiny"))
         let model = try LabModel(siglip)
         let classifier = ZeroShotClassifier(labels: ["a", "b"], templates: 1, promptEmbeddings: [[Float](repeating: 0.1, count: 48), [Float](repeating: -0.1, count: 48)],
                                             logitScale: 10)
@@ -231,7 +232,7 @@ final class LabPlotTests: XCTestCase {
         XCTAssertEqual(context.report.rasterizer, rasterizer)
         var outputs = [try OcclusionExperiment.run(context), try NoiseExperiment.run(context), try ActivationsExperiment.run(context),
                        try AdversarialExperiment.run(context, mode: .kPixel, budget: 50)]
-        let photos = LabFixtures.repoRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/images/rgb_224.jpg").path
+        let photos = Fixtures.url("images/rgb_224.jpg").path
         let (images, _) = try LabInputs.load([photos], model: model)
         outputs.append(try PreprocessExperiment.run(LabContext(model: model, images: images, classifier: nil, seed: 0, report: context.report,
                                                                modelName: "synthetic-shapes")))

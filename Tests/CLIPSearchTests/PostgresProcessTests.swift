@@ -1,5 +1,6 @@
 import CLIP
 import CLIPSearch
+import CLIPTestSupport
 import Foundation
 import XCTest
 
@@ -138,8 +139,7 @@ final class PostgresProcessTests: XCTestCase {
         if let folder = ProcessInfo.processInfo.environment["CLIP_TEST_POSTGRES_DIR"] {
             let run = try start(arguments)
             try await Task.sleep(nanoseconds: 500_000_000)
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("scripts/postgres.sh").path
+            let script = Repository.url("scripts/postgres.sh").path
             XCTAssertEqual(Self.spawn(script, ["stop", folder]), 0)
             let stopped = finish(run)
             XCTAssertEqual(Self.spawn(script, ["start", folder]), 0)
@@ -186,8 +186,7 @@ final class PostgresProcessTests: XCTestCase {
         XCTAssertEqual(before, 200, "\(expected)")
         XCTAssertEqual(expected["searched"] as? Int, good)
 
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/postgres.sh").path
+        let script = Repository.url("scripts/postgres.sh").path
         XCTAssertEqual(Self.spawn(script, ["stop", folder]), 0)
         do {
             let (status, body) = try await server.request("/v1/search", query)

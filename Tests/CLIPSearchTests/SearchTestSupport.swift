@@ -1,12 +1,12 @@
 import CLIP
 import CLIPSearch
+import CLIPTestSupport
 import Foundation
 import XCTest
 
-/// Paths into the CLIPTests fixtures (this target has no resources of its own).
+/// The fixtures this target uses (CLIPTestSupport's), and the model its libraries are built with.
 enum SearchFixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("CLIPTests/Fixtures")
+    static let root = Fixtures.root
     static let model = root.appendingPathComponent("engine/hf_gelu_p14_fp16")
     static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
 }
@@ -70,38 +70,11 @@ struct SearchModel {
     }
 }
 
-private final class BundleMarker {}
-
-/// The built `clip` executable: the test bundle sits in (Linux) or beside (macOS) the products folder.
-var clipBinary: URL {
-    let base = Bundle(for: BundleMarker.self).bundleURL
-    let candidates = [base.appendingPathComponent("clip"), base.deletingLastPathComponent().appendingPathComponent("clip")]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-}
+/// The built `clip` executable.
+var clipBinary: URL { CLIProcess.executable }
 
 /// Runs `clip` with `environment` added; returns status, stdout and stderr.
-func runClip(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-    let process = Process()
-    process.executableURL = clipBinary
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile(), errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-}
-
-/// Runs async work to completion from synchronous test code (on another thread: never the caller's).
-func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: Result<T, Error>?
-    Task.detached {
-        do { result = .success(try await work()) } catch { result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try result!.get()
+func runClip(_ arguments: [String], environment: [String: String] = [:]) throws
+    -> (status: Int32, out: String, err: String) {
+    try CLIProcess.run(arguments, environment: environment)
 }

@@ -1,5 +1,6 @@
 import CLIP
 import CLIPServer
+import CLIPTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -7,11 +8,7 @@ import XCTest
 
 /// A tiny random-weight model (64-px images, 64-wide towers, the bundled tokenizer) served in memory.
 enum ServerFixtures {
-    static let config = CLIPConfig(
-        vision: VisionConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU),
-                             imageSize: 64, patchSize: 16),
-        text: TextConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU)),
-        embedDim: 32)
+    static let config = TinyConfigs.vit64(patchSize: 16)
 
     static let loaded = LoadedModel(model: CLIPModel.randomWeights(config: config, seed: 7), folder: nil, id: "tiny random")
 

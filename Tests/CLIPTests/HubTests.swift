@@ -1,12 +1,12 @@
 import CLIP
+import CLIPTestSupport
 import Foundation
 import XCTest
 
 /// Downloads against a local stand-in for the Hugging Face hub (tools/fake_hub.py, started per test):
 /// cache layout, resume, checksums, tokens, offline use.
 final class HubTests: XCTestCase {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let served = "Tests/CLIPTests/Fixtures/engine/hf_quickgelu_p32"
+    static let served = Fixtures.url("engine/hf_quickgelu_p32")
     let repo = "acme/tiny-clip"
     var server: Process?
     var work: URL!
@@ -27,9 +27,9 @@ final class HubTests: XCTestCase {
         let portFile = work.appendingPathComponent("port")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.repoRoot.appendingPathComponent("tools/fake_hub.py").path,
-                             "--repo", "\(repo)=\(Self.repoRoot.appendingPathComponent(Self.served).path)",
-                             "--repo", "acme/openclip-only=\(Self.repoRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/engine/openclip_gelu_p16").path)",
+        process.arguments = ["python3", Repository.url("tools/fake_hub.py").path,
+                             "--repo", "\(repo)=\(Self.served.path)",
+                             "--repo", "acme/openclip-only=\(Fixtures.url("engine/openclip_gelu_p16").path)",
                              "--port-file", portFile.path, "--log", work.appendingPathComponent("log").path] + switches
             + repos.flatMap { ["--repo", "\($0.key)=\($0.value.path)"] }
         try process.run()
@@ -62,7 +62,7 @@ final class HubTests: XCTestCase {
         XCTAssertEqual(snapshot.deletingLastPathComponent().lastPathComponent, "snapshots")
         let commit = try String(contentsOf: folder.appendingPathComponent("refs/main"), encoding: .utf8)
         XCTAssertEqual(snapshot.lastPathComponent, commit)
-        let original = try Data(contentsOf: Self.repoRoot.appendingPathComponent("\(Self.served)/model.safetensors"))
+        let original = try Data(contentsOf: Self.served.appendingPathComponent("model.safetensors"))
         let link = try FileManager.default.destinationOfSymbolicLink(atPath: snapshot.appendingPathComponent("model.safetensors").path)
         XCTAssertTrue(link.hasPrefix("../../blobs/"), link)
         XCTAssertEqual(URL(fileURLWithPath: link).lastPathComponent.count, 64, "LFS blobs are named by sha256")
@@ -82,7 +82,7 @@ final class HubTests: XCTestCase {
         XCTAssertTrue(message.contains("run the same command again to resume"), message)
         let snapshot = try hub.pull(repo: repo, files: KnownModels.huggingFace.required)
         XCTAssertTrue(try requests().contains { $0["range"] as? String == "bytes=300000-" && $0["status"] as? Int == 206 })
-        let original = try Data(contentsOf: Self.repoRoot.appendingPathComponent("\(Self.served)/model.safetensors"))
+        let original = try Data(contentsOf: Self.served.appendingPathComponent("model.safetensors"))
         XCTAssertEqual(try Data(contentsOf: snapshot.appendingPathComponent("model.safetensors")), original)
     }
 
@@ -121,7 +121,7 @@ final class HubTests: XCTestCase {
         XCTAssertEqual(try ModelResolver(hub: offline).resolve("acme/openclip-only"), openCLIP)
         let message = errorText { _ = try ModelResolver(hub: offline).resolve("ViT-B-32") }
         XCTAssertTrue(message.contains("run `clip models pull ViT-B-32`"), message)
-        let local = Self.repoRoot.appendingPathComponent(Self.served)
+        let local = Self.served
         XCTAssertEqual(try ModelResolver(hub: offline).resolve(local.path), local, "a local folder is used as it is")
     }
 
@@ -130,7 +130,7 @@ final class HubTests: XCTestCase {
     func testAKnownSigLIPNamePullsTheOpenCLIPLayoutWithItsTokenizer() throws {
         let repoFolder = work.appendingPathComponent("timm-siglip")
         try FileManager.default.createDirectory(at: repoFolder, withIntermediateDirectories: true)
-        let fixtures = Self.repoRoot.appendingPathComponent("Tests/CLIPTests/Fixtures")
+        let fixtures = Fixtures.root
         for (dir, name) in [("engine/openclip_siglip_tiny", "open_clip_config.json"), ("engine/openclip_siglip_tiny", "open_clip_model.safetensors"),
                             ("sentencepiece", "tokenizer.json"), ("sentencepiece", "tokenizer_config.json")] {
             try FileManager.default.copyItem(at: fixtures.appendingPathComponent("\(dir)/\(name)"), to: repoFolder.appendingPathComponent(name))

@@ -1,24 +1,14 @@
 import CLIP
+import CLIPTestSupport
 import Foundation
 import XCTest
 
 /// A probe records the model it was trained with: `clip probe predict` uses it without --model (offline:
 /// nothing is downloaded), and refuses a model whose embeddings have another dimension.
 final class ProbeModelCLITests: XCTestCase {
-    func runClip(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, out: String, err: String) {
-        let base = Bundle(for: ProbeModelCLITests.self).bundleURL
-        let candidates = [base.appendingPathComponent("clip"), base.deletingLastPathComponent().appendingPathComponent("clip")]
-        let process = Process()
-        process.executableURL = candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile(), errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    func runClip(_ arguments: [String], environment: [String: String]) throws
+        -> (status: Int32, out: String, err: String) {
+        try CLIProcess.run(arguments, environment: environment)
     }
 
     func testPredictUsesTheProbesModelAndRefusesAnotherDimension() throws {

@@ -1,4 +1,5 @@
 import CLIP
+import CLIPTestSupport
 import Foundation
 import XCTest
 
