@@ -1,7 +1,7 @@
 /// The number format a user asks for, for the linear layers in both towers' residual blocks; what runs is
 /// a `WeightFormat`, resolved on a kernel table (`resolved(on:)`).
 ///
-/// - `fp32`: the reference numbers (the default; see README "Reduced precision").
+/// - `fp32`: the reference numbers (the default; see docs/precision.md).
 /// - `bf16`: weights and activations rounded to bfloat16, fp32 accumulation (AVX512-BF16).
 /// - `int8`: symmetric s8 weights per output channel, dynamic u8 activations per token row, s32
 ///   accumulation (AVX512-VNNI).
