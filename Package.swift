@@ -58,7 +58,8 @@ let package = Package(
         .target(name: "CSearchKernels", path: "Sources/CSearchKernels"),
         .target(
             name: "CLIPSearch",
-            dependencies: ["CLIP", "CBLAS", "CSearchKernels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["CLIP", "CSearchKernels", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         // HTTP service over CLIP and CLIPSearch (neither of which knows HTTP).
@@ -74,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "CLIPTraining",
-            dependencies: ["CLIP", "CBLAS"]
+            dependencies: ["CLIP"]
         ),
         // The robustness lab: perturbations, experiments, SVG plots (over CLIP, and CLIPTraining's backward pass).
         .target(

@@ -32,7 +32,7 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         runtime.apply()
         let table = KernelTable.current
-        var precisions = precision.map { [$0] } ?? Precision.allCases.filter { $0 != .auto && table.supports($0) }
+        var precisions = precision.map { [$0] } ?? WeightFormat.allCases.filter(table.has).map(\.precision)
         if let only = precision {
             precisions = [PrecisionNotice.packing(only).precision]
         }

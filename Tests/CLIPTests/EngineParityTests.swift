@@ -113,6 +113,21 @@ final class EngineParityTests: XCTestCase {
         try checkCase("openclip_gelu_p16") { try CLIPModel.load(from: $0) }
     }
 
+    /// Weights packed on a table without AVX-512 carry that table: on any CPU they run its kernels (the
+    /// Swift SIMD GEMM, and per-head BLAS attention rather than this CPU's AVX-512 attention kernel), to the
+    /// same references. Both towers have 16-wide heads, which the AVX-512 attention kernel would take.
+    func testWeightsPackedForAnAVX2TableRunThatTablesKernels() throws {
+        let avx2 = KernelTable(features: [.avx2, .f16c])
+        try checkCase("openclip_gelu_p16") { dir in
+            let model = try CLIPModel.load(from: dir, packing: LinearPacking(.fp32, kernels: avx2))
+            // The blocks' layers, which `LinearPacking` packs (the heads are packed by the key maps).
+            let blocks = model.packedLayers.filter { $0.part.hasSuffix(" blocks") }
+            XCTAssertFalse(blocks.isEmpty)
+            XCTAssertEqual(Set(blocks.map(\.kernel)), [avx2.fp32Name])
+            return model
+        }
+    }
+
     func testOpenCLIPFileWithModelJSONQuickGELUPatch32() throws {
         try checkCase("openclip_quickgelu_p32") { dir in
             let hub = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("open_clip_config.json"))) as! [String: Any]

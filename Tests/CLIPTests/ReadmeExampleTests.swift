@@ -26,7 +26,7 @@ final class ReadmeExampleTests: XCTestCase {
         let fast = try CLIPModel.load(from: folder, towers: .vision, packing: LinearPacking(.auto))
         let sameOrder = try ImageEmbedder(vision: fast.requireVision(), preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.imageSize)))
             .embed(files: [Fixtures.url("images/rgb_baseline.jpg").path])
-        XCTAssertEqual(fast.precision, Precision.auto.resolved().precision)
+        XCTAssertEqual(fast.precision, Precision.auto.resolved().format.precision)
         var cosine: Float = 0
         for k in 0..<images.count { cosine += images[k] * sameOrder[k] }
         XCTAssertGreaterThan(cosine, 0.99)

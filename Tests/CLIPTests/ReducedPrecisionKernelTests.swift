@@ -154,18 +154,19 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             XCTAssertNotNil(packing.notice)
             XCTAssertTrue(packing.notice!.contains("fp32"), packing.notice!)
         }
-        XCTAssertEqual(Precision.auto.resolved(on: avx2Only).precision, .fp32)
+        XCTAssertEqual(Precision.auto.resolved(on: avx2Only).format, .fp32)
         XCTAssertNil(Precision.auto.resolved(on: avx2Only).notice)
         let weights = PackedWeights(Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), format: .int8, kernels: avx2Only)
         XCTAssertEqual(weights.format, .fp32)
     }
 
     func testAutoPicksTheFastestFormatTheFeaturesAllow() {
-        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512, .avx512VNNI, .avx512BF16])).precision, .int8)
-        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512, .avx512BF16])).precision, .bf16)
+        let everything = KernelTable(features: [.avx2, .avx512, .avx512VNNI, .avx512BF16])
+        XCTAssertEqual(Precision.auto.resolved(on: everything).format, .int8)
+        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512, .avx512BF16])).format, .bf16)
         // VNNI without the AVX-512 base state (an OS that does not save ZMM registers) is no int8.
-        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512VNNI])).precision, .fp32)
-        XCTAssertEqual(Precision.auto.resolved(on: .reference).precision, .int8)
+        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512VNNI])).format, .fp32)
+        XCTAssertEqual(Precision.auto.resolved(on: .reference).format, .int8)
     }
 
     func testFeatureMaskOnlyRemoves() {

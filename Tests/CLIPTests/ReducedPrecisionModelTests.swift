@@ -94,7 +94,8 @@ final class ReducedPrecisionModelTests: XCTestCase {
             let patch = fastLayers.first { $0.name == "image.patch" }
             XCTAssertEqual(patch?.requested, .bf16)
             XCTAssertEqual(patch?.format, KernelTable.current.supports(.bf16) ? .bf16 : .fp32)
-            XCTAssertTrue(fastLayers.filter { $0.part == "image blocks" }.allSatisfy { $0.format == precision })
+            let blocks = fastLayers.filter { $0.part == "image blocks" }
+            XCTAssertTrue(blocks.allSatisfy { $0.format.precision == precision })
             let fast = try fastModel.requireVision().embed(pixels: pixels)
             let slow = try slowModel.requireVision().embed(pixels: pixels)
             var maxDiff: Float = 0

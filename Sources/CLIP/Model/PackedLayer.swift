@@ -7,7 +7,7 @@ public struct PackedLayer: Sendable, Equatable {
     /// The part it belongs to, for summaries: `image patch embedding`, `image blocks`, `text head`, …
     public let part: String
     public let requested: Precision
-    public let format: Precision
+    public let format: WeightFormat
     public let kernel: String
 
     init(_ name: String, part: String, _ weights: PackedWeights) {
@@ -20,10 +20,11 @@ public struct PackedLayer: Sendable, Equatable {
 
     /// The same layer under a tower's prefix (`image` or `text`).
     func prefixed(_ tower: String) -> PackedLayer {
-        PackedLayer(name: tower + "." + name, part: tower + " " + part, requested: requested, format: format, kernel: kernel)
+        PackedLayer(name: tower + "." + name, part: tower + " " + part, requested: requested, format: format,
+                    kernel: kernel)
     }
 
-    private init(name: String, part: String, requested: Precision, format: Precision, kernel: String) {
+    private init(name: String, part: String, requested: Precision, format: WeightFormat, kernel: String) {
         self.name = name
         self.part = part
         self.requested = requested
@@ -35,11 +36,11 @@ public struct PackedLayer: Sendable, Equatable {
 /// One line per part and (format, kernel): what a model runs, for people.
 public struct KernelPlanLine: Sendable, Equatable, CustomStringConvertible {
     public let part: String
-    public let format: Precision
+    public let format: WeightFormat
     public let kernel: String
     public let layers: Int
     /// Set when the part asked for another format, which this CPU has no kernel for.
-    public let fellBackFrom: Precision?
+    public let fellBackFrom: WeightFormat?
 
     public var description: String {
         let fallback = fellBackFrom.map { " (asked \($0.rawValue): no kernel on this CPU)" } ?? ""
@@ -52,12 +53,19 @@ extension Array where Element == PackedLayer {
     public var planLines: [KernelPlanLine] {
         var lines: [KernelPlanLine] = []
         for layer in self {
-            let fellBack: Precision? = layer.requested != layer.format && layer.requested != .auto ? layer.requested : nil
-            if let i = lines.firstIndex(where: { $0.part == layer.part && $0.format == layer.format && $0.kernel == layer.kernel && $0.fellBackFrom == fellBack }) {
+            // `auto` asked for no one format, so it never fell back.
+            let fellBack = layer.requested.format.flatMap { $0 == layer.format ? nil : $0 }
+            let same = { (line: KernelPlanLine) in
+                line.part == layer.part && line.format == layer.format && line.kernel == layer.kernel
+                    && line.fellBackFrom == fellBack
+            }
+            if let i = lines.firstIndex(where: same) {
                 let line = lines[i]
-                lines[i] = KernelPlanLine(part: line.part, format: line.format, kernel: line.kernel, layers: line.layers + 1, fellBackFrom: fellBack)
+                lines[i] = KernelPlanLine(part: line.part, format: line.format, kernel: line.kernel,
+                                          layers: line.layers + 1, fellBackFrom: fellBack)
             } else {
-                lines.append(KernelPlanLine(part: layer.part, format: layer.format, kernel: layer.kernel, layers: 1, fellBackFrom: fellBack))
+                lines.append(KernelPlanLine(part: layer.part, format: layer.format, kernel: layer.kernel,
+                                            layers: 1, fellBackFrom: fellBack))
             }
         }
         return lines

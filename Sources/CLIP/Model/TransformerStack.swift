@@ -98,7 +98,8 @@ struct TransformerStack {
         for (index, block) in blocks.enumerated() {
             GEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.qkvWeight, into: ws.qkv.data, ldc: 3 * c, accumulate: false, scratch: ws.scratch)
             AttentionKernel.forward(qkv: ws.qkv.data, bias: block.qkvBias.data, into: ws.attn.data,
-                                    batch: batch, tokens: tokens, width: c, heads: config.heads, causal: causal)
+                                    batch: batch, tokens: tokens, width: c, heads: config.heads, causal: causal,
+                                    kernels: block.qkvWeight.kernels)
             GEMM.multiply(ws.attn.data, ldx: c, rows: rows, weights: block.outWeight, into: ws.x.data, ldc: c, accumulate: true, scratch: ws.scratch)
             LayerNormKernel.forward(ws.x.data, rows: rows, width: c, addingBias: block.outBias.data,
                                     gamma: block.ln2.gamma.data, beta: block.ln2.beta.data, eps: eps, into: ws.h.data)

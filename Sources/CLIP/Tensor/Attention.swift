@@ -1,4 +1,3 @@
-import CBLAS
 import CKernels
 
 /// Multi-head scaled dot-product attention over a fused QKV buffer.
@@ -7,18 +6,22 @@ import CKernels
 /// query scale are applied while each head is gathered into contiguous scratch, so that pass is free.
 /// Heads are independent, so they are spread over threads: with AVX-512, each runs the C kernel
 /// (`clip_attention_avx512`, all in registers); otherwise each gathers its head and calls single-threaded BLAS.
+///
+/// `kernels` is the table the block's weights were packed on (`PackedWeights.kernels`), so a model packed
+/// on `.reference` or on a narrower feature set runs the attention that table allows, not this CPU's.
 enum AttentionKernel {
     static func forward(
         qkv: UnsafePointer<Float>, bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
-        batch: Int, tokens: Int, width: Int, heads: Int, causal: Bool
+        batch: Int, tokens: Int, width: Int, heads: Int, causal: Bool, kernels: KernelTable
     ) {
         let headDim = width / heads
-        if KernelTable.current.attention, headDim % 16 == 0, headDim <= 128 {
+        if kernels.attention, headDim % 16 == 0, headDim <= 128 {
             let scratchFloats = clip_attention_scratch_floats(tokens, headDim)
             Parallelism.forEachChunk(batch * heads) { range in
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchFloats)
                 defer { scratch.deallocate() }
-                clip_attention_avx512(qkv, bias, out, tokens, width, heads, causal ? 1 : 0, range.lowerBound, range.upperBound, scratch)
+                clip_attention_avx512(qkv, bias, out, tokens, width, heads, causal ? 1 : 0,
+                                      range.lowerBound, range.upperBound, scratch)
             }
             return
         }
@@ -40,15 +43,14 @@ enum AttentionKernel {
                         v[t * headDim + d] = src[2 * width + d] + vb[d]
                     }
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(tokens), Int32(headDim),
-                            1, q, Int32(headDim), k, Int32(headDim), 0, scores, Int32(tokens))
+                BLAS.gemm(.nt, q, headDim, k, headDim, scores, tokens,
+                          m: tokens, n: tokens, k: headDim, accumulate: false)
                 for i in 0..<tokens {
                     Softmax.inPlace(scores + i * tokens, count: causal ? i + 1 : tokens)
                     if causal { (scores + i * tokens + i + 1).update(repeating: 0, count: tokens - i - 1) }
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(tokens), Int32(headDim), Int32(tokens),
-                            1, scores, Int32(tokens), v, Int32(headDim), 0,
-                            out + b * tokens * width + h * headDim, Int32(width))
+                BLAS.gemm(.nn, scores, tokens, v, headDim, out + b * tokens * width + h * headDim, width,
+                          m: tokens, n: headDim, k: tokens, accumulate: false)
             }
         }
     }
@@ -64,9 +66,14 @@ enum Softmax {
         while i + 8 <= count {
             let e = vexp(UnsafeRawPointer(x + i).loadUnaligned(as: Vec8.self) - maxValue)
             UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: Vec8.self)
-            sum += e.sum(); i += 8
+            sum += e.sum()
+            i += 8
         }
-        while i < count { x[i] = scalarExp(x[i] - maxValue); sum += x[i]; i += 1 }
+        while i < count {
+            x[i] = scalarExp(x[i] - maxValue)
+            sum += x[i]
+            i += 1
+        }
         let inv = 1 / sum
         for j in 0..<count { x[j] *= inv }
     }

@@ -5,11 +5,14 @@ import CKernels
 /// entry point dispatches on the weights alone, and a test can pack with `.reference` (the scalar kernels) or
 /// with a feature set the CPU does not have.
 public struct KernelTable: Sendable {
-    typealias QuantizeRows = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt8>?, Int, UnsafeMutablePointer<Float>?) -> Void
-    typealias GEMMu8s8 = @convention(c) (UnsafePointer<UInt8>?, Int, Int, UnsafePointer<Float>?, UnsafePointer<Int8>?, UnsafePointer<Float>?,
-                                         UnsafePointer<Int32>?, Int, Int, Int, Int, UnsafeMutablePointer<Float>?, Int, clip_epilogue,
+    typealias QuantizeRows = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt8>?, Int,
+                                             UnsafeMutablePointer<Float>?) -> Void
+    typealias GEMMu8s8 = @convention(c) (UnsafePointer<UInt8>?, Int, Int, UnsafePointer<Float>?, UnsafePointer<Int8>?,
+                                         UnsafePointer<Float>?, UnsafePointer<Int32>?, Int, Int, Int, Int,
+                                         UnsafeMutablePointer<Float>?, Int, clip_epilogue,
                                          UnsafeMutablePointer<Int32>?, Int) -> Void
-    typealias ConvertRows = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt16>?, Int) -> Void
+    typealias ConvertRows = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt16>?,
+                                            Int) -> Void
     typealias GEMMf32 = @convention(c) (UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, Int, Int, Int,
                                         UnsafeMutablePointer<Float>?, Int, clip_epilogue) -> Void
     typealias GEMMbf16 = @convention(c) (UnsafePointer<UInt16>?, Int, Int, UnsafePointer<UInt16>?, Int, Int, Int, Int,
@@ -57,10 +60,12 @@ public struct KernelTable: Sendable {
             : nil
         attention = features.isSuperset(of: [.avx2, .avx512])
         int8 = features.isSuperset(of: [.avx512, .avx512VNNI])
-            ? Int8Kernels(name: "u8·s8 6×64 AVX512-VNNI", quantize: clip_quantize_rows_u8_avx512, gemm: clip_gemm_u8s8_avx512vnni)
+            ? Int8Kernels(name: "u8·s8 6×64 AVX512-VNNI", quantize: clip_quantize_rows_u8_avx512,
+                          gemm: clip_gemm_u8s8_avx512vnni)
             : nil
         bf16 = features.isSuperset(of: [.avx512, .avx512BF16])
-            ? BF16Kernels(name: "bf16 6×64 AVX512-BF16", convert: clip_convert_rows_bf16_avx512, gemm: clip_gemm_bf16_avx512bf16)
+            ? BF16Kernels(name: "bf16 6×64 AVX512-BF16", convert: clip_convert_rows_bf16_avx512,
+                          gemm: clip_gemm_bf16_avx512bf16)
             : nil
     }
 
@@ -79,33 +84,41 @@ public struct KernelTable: Sendable {
     /// for tests.
     public static let reference = KernelTable(
         features: [],
-        int8: Int8Kernels(name: "u8·s8 scalar reference", quantize: clip_quantize_rows_u8, gemm: clip_gemm_u8s8_reference),
-        bf16: BF16Kernels(name: "bf16 scalar reference", convert: clip_convert_rows_bf16, gemm: clip_gemm_bf16_reference))
+        int8: Int8Kernels(name: "u8·s8 scalar reference", quantize: clip_quantize_rows_u8,
+                          gemm: clip_gemm_u8s8_reference),
+        bf16: BF16Kernels(name: "bf16 scalar reference", convert: clip_convert_rows_bf16,
+                          gemm: clip_gemm_bf16_reference))
 
     /// The scalar reference kernels for exactly the formats `table` has kernels for. A model packed on both
     /// tables resolves every layer to the same format (a format `table` lacks packs as fp32 on both), so
     /// the two differ by kernel arithmetic alone: the like-for-like comparison the tests need on a CPU
     /// with AVX512-VNNI but no AVX512-BF16, where `.reference` would run bf16 layers that `table` runs fp32.
     public static func reference(matching table: KernelTable) -> KernelTable {
-        KernelTable(features: [], int8: table.int8 == nil ? nil : reference.int8, bf16: table.bf16 == nil ? nil : reference.bf16)
+        KernelTable(features: [], int8: table.int8 == nil ? nil : reference.int8,
+                    bf16: table.bf16 == nil ? nil : reference.bf16)
     }
 
     /// The name of the kernel that runs weights packed in `format` on this table.
-    public func kernelName(for format: Precision) -> String {
+    public func kernelName(for format: WeightFormat) -> String {
         switch format {
-        case .fp32, .auto: return fp32Name
+        case .fp32: return fp32Name
         case .bf16: return bf16?.name ?? "none (fp32 fallback)"
         case .int8: return int8?.name ?? "none (fp32 fallback)"
         }
     }
 
-    public func supports(_ precision: Precision) -> Bool {
-        switch precision {
+    /// Whether weights packed in `format` run in that format here (fp32 always does).
+    public func has(_ format: WeightFormat) -> Bool {
+        switch format {
         case .fp32: return true
         case .bf16: return bf16 != nil
         case .int8: return int8 != nil
-        case .auto: return true
         }
+    }
+
+    /// Whether `precision` runs as asked here: `auto` always does, as whatever it resolves to.
+    public func supports(_ precision: Precision) -> Bool {
+        precision.format.map(has) ?? true
     }
 
     /// The kernel each precision runs here, for `clip bench` and `BuildInfo`.

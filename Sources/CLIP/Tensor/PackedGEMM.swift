@@ -7,7 +7,7 @@
 /// specialised for its row count.
 enum PackedGEMM {
     static let tileRows = 6
-    // Measured on the 2-core test machine (see README "Performance"): 96 × 768 keeps the activation block
+    // Measured on the 2-core test machine (see docs/performance.md): 96 × 768 keeps the activation block
     // (288 KB) and one weight sliver (48 KB) inside a 512 KB L2.
     static let mBlock = 96
     static let kBlock = 768

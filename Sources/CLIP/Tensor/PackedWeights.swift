@@ -15,10 +15,11 @@ public final class PackedWeights: @unchecked Sendable {
     public static let panelWidth = 16
     public let outFeatures: Int
     public let inFeatures: Int
-    /// The format it resolved to and runs in: fp32, bf16 or int8 (never `auto`). It is `requestedFormat`
-    /// unless the kernel table has no kernel for that, in which case it is fp32.
-    public let format: Precision
-    /// The format the caller asked for (`auto` is never resolved here: it packs as fp32).
+    /// The format it resolved to and runs in. It is `requestedFormat` unless the kernel table has no kernel
+    /// for that, in which case it is fp32.
+    public let format: WeightFormat
+    /// The format the caller asked for (`auto` is not resolved here, where no accuracy bar is known: it packs
+    /// as fp32; `LinearPacking` resolves it for a model).
     public let requestedFormat: Precision
     /// The kernels this weight runs on (chosen when it was packed).
     let kernels: KernelTable
@@ -37,7 +38,7 @@ public final class PackedWeights: @unchecked Sendable {
     public init(_ weight: Tensor, format requested: Precision = .fp32, kernels: KernelTable = .current) {
         precondition(weight.shape.count == 2, "packed weights must be 2-D, got \(weight.shape)")
         let n = weight.shape[0], k = weight.shape[1], w = Self.panelWidth
-        let format: Precision = requested == .auto || !kernels.supports(requested) ? .fp32 : requested
+        let format = requested.format.flatMap { kernels.has($0) ? $0 : nil } ?? .fp32
         outFeatures = n
         inFeatures = k
         panels = (n + w - 1) / w
@@ -65,7 +66,7 @@ public final class PackedWeights: @unchecked Sendable {
             int8 = nil
             scales = nil
             compensation = nil
-        case .fp32, .auto:
+        case .fp32:
             rawBytes = panels * k * w * 4
             raw = LargeAllocation.allocate(rawBytes)
             data = raw.bindMemory(to: Float.self, capacity: panels * k * w)

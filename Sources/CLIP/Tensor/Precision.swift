@@ -1,6 +1,7 @@
-/// The number format of the linear layers in both towers' residual blocks.
+/// The number format a user asks for, for the linear layers in both towers' residual blocks; what runs is
+/// a `WeightFormat`, resolved on a kernel table (`resolved(on:)`).
 ///
-/// - `fp32`: the reference numbers (the default; see README "Reduced precision").
+/// - `fp32`: the reference numbers (the default; see docs/precision.md).
 /// - `bf16`: weights and activations rounded to bfloat16, fp32 accumulation (AVX512-BF16).
 /// - `int8`: symmetric s8 weights per output channel, dynamic u8 activations per token row, s32
 ///   accumulation (AVX512-VNNI).
@@ -11,17 +12,14 @@
 public enum Precision: String, CaseIterable, Codable, Sendable {
     case fp32, bf16, int8, auto
 
-    /// The precision that will run on `kernels`, and a one-line notice when it is not the one asked for.
-    public func resolved(on kernels: KernelTable = .current) -> (precision: Precision, notice: String?) {
-        switch self {
-        case .auto:
-            return ([Precision.int8, .bf16].first(where: kernels.supports) ?? .fp32, nil)
-        case .fp32:
-            return (.fp32, nil)
-        case .bf16, .int8:
-            if kernels.supports(self) { return (self, nil) }
-            return (.fp32, "note: this CPU lacks \(instructions) (has: \(kernels.features)); running \(rawValue) layers in fp32")
+    /// The format that will run on `kernels`, and a one-line notice when it is not the one asked for.
+    public func resolved(on kernels: KernelTable = .current) -> (format: WeightFormat, notice: String?) {
+        guard let asked = format else {
+            return ([WeightFormat.int8, .bf16].first(where: kernels.has) ?? .fp32, nil)
         }
+        if kernels.has(asked) { return (asked, nil) }
+        let note = "note: this CPU lacks \(instructions) (has: \(kernels.features)); running \(rawValue) layers in fp32"
+        return (.fp32, note)
     }
 
     /// The instructions its kernel needs, for messages.

@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 
 /// One query per image attending to that image's tokens (ModifiedResNet's attention pool, SigLIP's MAP head),
@@ -11,22 +10,29 @@ enum SingleQueryAttention {
     /// `probe(image, head, scratch)` gives the head's scaled probe ([C]), computed into `scratch` when it
     /// depends on the image. `value` is V `[C, C]`, `valueBias` c.
     static func attend(_ x: UnsafePointer<Float>, images: Int, tokens: Int, width c: Int, heads: Int,
-                       probe: (_ image: Int, _ head: Int, _ scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float>,
-                       value: UnsafePointer<Float>, valueBias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+                       probe: (_ image: Int, _ head: Int, _ scratch: UnsafeMutablePointer<Float>)
+                           -> UnsafePointer<Float>,
+                       value: UnsafePointer<Float>, valueBias: UnsafePointer<Float>,
+                       into out: UnsafeMutablePointer<Float>) {
         let hd = c / heads
         Parallelism.forEachChunk(images * heads) { part in
-            var scores = [Float](repeating: 0, count: tokens), mean = [Float](repeating: 0, count: c), scratch = [Float](repeating: 0, count: c)
+            var scores = [Float](repeating: 0, count: tokens)
+            var mean = [Float](repeating: 0, count: c)
+            var scratch = [Float](repeating: 0, count: c)
             for job in part {
                 let image = job / heads, h = job % heads, rows = x + image * tokens * c
                 let p = scratch.withUnsafeMutableBufferPointer { probe(image, h, $0.baseAddress!) }
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(tokens), Int32(c), 1, rows, Int32(c), p, 1, 0, &scores, 1)
+                BLAS.gemv(transposed: false, rows, rows: tokens, columns: c, lda: c, p, into: &scores)
                 let best = scores.max()!
                 var total: Float = 0
-                for j in 0..<tokens { scores[j] = expf(scores[j] - best); total += scores[j] }
+                for j in 0..<tokens {
+                    scores[j] = expf(scores[j] - best)
+                    total += scores[j]
+                }
                 for j in 0..<tokens { scores[j] /= total }
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(tokens), Int32(c), 1, rows, Int32(c), scores, 1, 0, &mean, 1)
+                BLAS.gemv(transposed: true, rows, rows: tokens, columns: c, lda: c, scores, into: &mean)
                 let result = out + image * c + h * hd
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(hd), Int32(c), 1, value + h * hd * c, Int32(c), mean, 1, 0, result, 1)
+                BLAS.gemv(transposed: false, value + h * hd * c, rows: hd, columns: c, lda: c, mean, into: result)
                 for i in 0..<hd { result[i] += valueBias[h * hd + i] }
             }
         }

@@ -1,17 +1,19 @@
-import CBLAS
 import CLIP
 
 /// Groups of near-duplicate images: pairs at or above a cosine threshold, joined transitively.
 public enum NearDuplicates {
-    public static func groups(_ library: any LibraryBackend, roots: [String], threshold: Float) async throws -> [[(path: String, score: Float)]] {
+    public static func groups(_ library: any LibraryBackend, roots: [String],
+                              threshold: Float) async throws -> [[(path: String, score: Float)]] {
         let (files, vectors) = try await library.embeddings(under: roots.map(LibrarySearch.standardised))
         let d = files.isEmpty ? 0 : vectors.count / files.count
-        return groups(vectors, count: files.count, dimension: d, threshold: threshold).map { $0.map { (files[$0.index].path, $0.score) } }
+        return groups(vectors, count: files.count, dimension: d, threshold: threshold)
+            .map { $0.map { (files[$0.index].path, $0.score) } }
     }
 
     /// Groups among the entries of `ranges`, as snapshot indices with each member's best cosine to another
     /// member; groups and members in path order.
-    public static func groups(_ snapshot: LibrarySnapshot, ranges: [Range<Int>], threshold: Float) -> [[(index: Int, score: Float)]] {
+    public static func groups(_ snapshot: LibrarySnapshot, ranges: [Range<Int>],
+                              threshold: Float) -> [[(index: Int, score: Float)]] {
         let members = ranges.flatMap { Array($0) }
         var vectors = [Float](repeating: 0, count: members.count * snapshot.dimension)
         for (i, member) in members.enumerated() {
@@ -24,12 +26,16 @@ public enum NearDuplicates {
 
     /// Groups among `count` rows of `vectors` (in path order), as row indices with each member's best
     /// cosine to another member; groups and members in that order.
-    public static func groups(_ vectors: [Float], count n: Int, dimension d: Int, threshold: Float) -> [[(index: Int, score: Float)]] {
+    public static func groups(_ vectors: [Float], count n: Int, dimension d: Int,
+                              threshold: Float) -> [[(index: Int, score: Float)]] {
         guard n > 1 else { return [] }
         var parent = Array(0..<n)
         func find(_ x: Int) -> Int {
             var x = x
-            while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }
+            while parent[x] != x {
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            }
             return x
         }
         var best = [Float](repeating: -1, count: n)
@@ -38,13 +44,14 @@ public enum NearDuplicates {
         for start in stride(from: 0, to: n, by: block) {
             let rows = min(block, n - start)
             vectors.withUnsafeBufferPointer { v in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(d), 1,
-                            v.baseAddress! + start * d, Int32(d), v.baseAddress, Int32(d), 0, &scores, Int32(n))
+                BLAS.gemm(.nt, v.baseAddress! + start * d, d, v.baseAddress!, d, &scores, n, m: rows, n: n, k: d,
+                          accumulate: false)
             }
             for r in 0..<rows {
                 let i = start + r
                 for j in (i + 1)..<n where scores[r * n + j] >= threshold {
-                    best[i] = max(best[i], scores[r * n + j]); best[j] = max(best[j], scores[r * n + j])
+                    best[i] = max(best[i], scores[r * n + j])
+                    best[j] = max(best[j], scores[r * n + j])
                     let (a, b) = (find(i), find(j))
                     if a != b { parent[max(a, b)] = min(a, b) }
                 }

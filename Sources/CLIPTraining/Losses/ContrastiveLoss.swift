@@ -1,3 +1,4 @@
+import CLIP
 import Foundation
 
 /// The loss and the gradients it sends back: to both towers' normalised embeddings and to the learned
@@ -19,12 +20,14 @@ public enum LossKind: String, Sendable, CaseIterable {
 /// Double: the loss is a mean of N² terms.
 @_spi(Kernels) public enum ContrastiveLoss {
     /// `image`, `text`: `[N, D]` L2-normalised. Writes `dImage`, `dText` (`[N, D]`, overwritten).
-    public static func compute(_ kind: LossKind, image: UnsafePointer<Float>, text: UnsafePointer<Float>, count n: Int, dim d: Int,
-                        logitScale: Float, logitBias: Float,
+    public static func compute(_ kind: LossKind, image: UnsafePointer<Float>, text: UnsafePointer<Float>,
+                               count n: Int, dim d: Int, logitScale: Float, logitBias: Float,
                         dImage: UnsafeMutablePointer<Float>, dText: UnsafeMutablePointer<Float>) -> LossResult {
         let s = expf(logitScale)
         var sims = [Float](repeating: 0, count: n * n)   // I·Tᵀ
-        sims.withUnsafeMutableBufferPointer { GEMM.nt(image, d, text, d, $0.baseAddress!, n, m: n, n: n, k: d, accumulate: false) }
+        sims.withUnsafeMutableBufferPointer {
+            BLAS.gemm(.nt, image, d, text, d, $0.baseAddress!, n, m: n, n: n, k: d, accumulate: false)
+        }
         var dLogits = [Float](repeating: 0, count: n * n)
         let loss: Double
         switch kind {
@@ -39,14 +42,16 @@ public enum LossKind: String, Sendable, CaseIterable {
             dLogits[i] *= s
         }
         dLogits.withUnsafeBufferPointer { ds in
-            GEMM.nn(ds.baseAddress!, n, text, d, dImage, d, m: n, n: d, k: n, accumulate: false)   // dI = dS·T
-            GEMM.tn(ds.baseAddress!, n, image, d, dText, d, m: n, n: d, k: n, accumulate: false)   // dT = dSᵀ·I
+            // dI = dS·T, dT = dSᵀ·I
+            BLAS.gemm(.nn, ds.baseAddress!, n, text, d, dImage, d, m: n, n: d, k: n, accumulate: false)
+            BLAS.gemm(.tn, ds.baseAddress!, n, image, d, dText, d, m: n, n: d, k: n, accumulate: false)
         }
         return LossResult(loss: Float(loss), dLogitScale: Float(dScale), dLogitBias: kind == .siglip ? Float(dBias) : 0)
     }
 
     /// `½(CE(logits, arange) + CE(logitsᵀ, arange))`, each a mean over N.
-    private static func crossEntropyBothWays(_ sims: [Float], scale s: Float, n: Int, dLogits: inout [Float]) -> Double {
+    private static func crossEntropyBothWays(_ sims: [Float], scale s: Float, n: Int,
+                                             dLogits: inout [Float]) -> Double {
         var loss = 0.0
         let half = 0.5 / Double(n)
         for transposed in [false, true] {
@@ -69,7 +74,8 @@ public enum LossKind: String, Sendable, CaseIterable {
     }
 
     /// `−Σ log σ(label·logit) / N` with label +1 on the diagonal and −1 elsewhere.
-    private static func sigmoidPairs(_ sims: [Float], scale s: Float, bias b: Float, n: Int, dLogits: inout [Float]) -> Double {
+    private static func sigmoidPairs(_ sims: [Float], scale s: Float, bias b: Float, n: Int,
+                                     dLogits: inout [Float]) -> Double {
         var loss = 0.0
         for i in 0..<n {
             for j in 0..<n {

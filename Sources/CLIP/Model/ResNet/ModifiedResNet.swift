@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 
 /// OpenAI's ModifiedResNet image tower (open_clip `modified_resnet.py`): a stem of three 3×3 convolutions
@@ -144,7 +143,8 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
         // The query through each head's key rows is the probe (per image: the query depends on it).
         let key = weights.key.data, scale = 1 / Float(hd).squareRoot()
         SingleQueryAttention.attend(t, images: n, tokens: tokens, width: c, heads: heads, probe: { image, h, scratch in
-            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(hd), Int32(c), scale, key + h * hd * c, Int32(c), q + image * c + h * hd, 1, 0, scratch, 1)
+            BLAS.gemv(transposed: true, key + h * hd * c, rows: hd, columns: c, lda: c, q + image * c + h * hd,
+                      into: scratch, alpha: scale)
             return UnsafePointer(scratch)
         }, value: weights.value.data, valueBias: weights.valueBias.data, into: attended)
         GEMM.multiply(attended, ldx: c, rows: n, weights: weights.output, into: out, ldc: embedDim, accumulate: false,

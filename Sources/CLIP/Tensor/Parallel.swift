@@ -1,4 +1,3 @@
-import CBLAS
 import CKernels
 import Dispatch
 import Foundation
@@ -7,7 +6,7 @@ import Foundation
 /// single-threaded, so BLAS worker threads never spin against ours.
 public enum Parallelism {
     nonisolated(unsafe) private static var configuredThreads: Int = {
-        openblas_set_num_threads(1)
+        BLAS.keepSingleThreaded()
         if let value = ProcessInfo.processInfo.environment["CLIP_NUM_THREADS"], let n = Int(value), n > 0 {
             return n
         }
@@ -18,7 +17,7 @@ public enum Parallelism {
     public static var threads: Int {
         get { configuredThreads }
         set {
-            openblas_set_num_threads(1)
+            BLAS.keepSingleThreaded()
             configuredThreads = max(1, newValue)
         }
     }
