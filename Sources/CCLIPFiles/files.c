@@ -16,6 +16,9 @@ static const unsigned char text_tables[] = {
 static const unsigned char imagenet[] = {
 #embed "../CLIP/Resources/imagenet.json"
 };
+static const unsigned char open_clip_configs[] = {
+#embed "../CLIP/Resources/open_clip_configs.json"
+};
 static const unsigned char open_clip_license[] = {
 #embed "../CLIP/Resources/open_clip-LICENSE.txt"
 };
@@ -24,6 +27,7 @@ static const embedded_file files[] = {
     {"bpe_simple_vocab_16e6.txt.gz", vocabulary, sizeof vocabulary},
     {"text_tables.json", text_tables, sizeof text_tables},
     {"imagenet.json", imagenet, sizeof imagenet},
+    {"open_clip_configs.json", open_clip_configs, sizeof open_clip_configs},
     {"open_clip-LICENSE.txt", open_clip_license, sizeof open_clip_license},
 };
 
