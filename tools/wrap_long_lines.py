@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Wraps what `swift format` leaves over 120 columns in Swift files, without changing any string's value:
 
-- a long single-line string literal becomes a multi-line literal whose lines end in `\\` (a continuation, so the
-  value has no new line);
+- a long single-line string literal (`"…"` or raw `#"…"#`) becomes a multi-line literal whose lines end in `\\`
+  (`\\#` when raw): a continuation, so the value has no new line;
 - a long line inside a multi-line literal is continued the same way;
 - a long comment line is re-flowed under the same `//` or `///` prefix.
 
@@ -25,9 +25,16 @@ def literal_spans(line):
     while i < len(line):
         if line.startswith("//", i):
             break
-        if line.startswith('"""', i):
-            return None  # a multi-line delimiter on this line: left alone
-        if line[i] == '"' and (i == 0 or line[i - 1] != "#"):
+        if line.startswith('"""', i) or line.startswith('#"""', i) or line.startswith("##", i):
+            return None  # a multi-line delimiter, or a raw string with several #: left alone
+        if line.startswith('#"', i):
+            end = scan_raw(line, i + 2)
+            if end is None:
+                return None
+            spans.append((i, end))
+            i = end
+            continue
+        if line[i] == '"':
             end = scan_string(line, i + 1)
             if end is None:
                 return None
@@ -56,11 +63,30 @@ def scan_string(line, i):
     return None
 
 
+def scan_raw(line, i):
+    """Index just past the closing `"#` of a raw literal whose body starts at i; None if it does not close."""
+    while i < len(line):
+        if line.startswith("\\#(", i):
+            i = scan_interpolation(line, i + 3)
+            if i is None:
+                return None
+            continue
+        if line.startswith('"#', i):
+            return i + 2
+        i += 1
+    return None
+
+
 def scan_interpolation(line, i):
     """Index just past the `)` closing an interpolation whose body starts at i."""
     depth = 1
     while i < len(line):
         c = line[i]
+        if line.startswith('#"', i):
+            i = scan_raw(line, i + 2)
+            if i is None:
+                return None
+            continue
         if c == '"':
             i = scan_string(line, i + 1)
             if i is None:
@@ -76,15 +102,16 @@ def scan_interpolation(line, i):
     return None
 
 
-def break_points(body):
-    """Offsets just after each space in `body` that is outside any interpolation."""
+def break_points(body, raw=False):
+    """Offsets just after each space in `body` that is outside any interpolation (`\\(…)`, or `\\#(…)` when raw)."""
+    opening = "\\#(" if raw else "\\("
     points = []
     i = 0
     while i < len(body):
-        if body.startswith("\\(", i):
-            i = scan_interpolation(body, i + 2) or len(body)
+        if body.startswith(opening, i):
+            i = scan_interpolation(body, i + len(opening)) or len(body)
             continue
-        if body[i] == "\\":
+        if body[i] == "\\" and not raw:
             i += 2
             continue
         if body[i] == " ":
@@ -93,9 +120,9 @@ def break_points(body):
     return points
 
 
-def pieces(body, width):
+def pieces(body, width, raw=False):
     """`body` cut at spaces (outside interpolations) into pieces of at most `width` characters where possible."""
-    points = break_points(body)
+    points = break_points(body, raw)
     out = []
     start = 0
     while len(body) - start > width:
@@ -120,28 +147,32 @@ def wrap_literal(line):
         return None
     crossing = [s for s in spans if s[1] > LIMIT] or spans
     start, end = max(crossing, key=lambda s: s[1] - s[0])
-    body = line[start + 1:end - 1]
+    raw = line.startswith('#"', start)
+    body = line[start + 2:end - 2] if raw else line[start + 1:end - 1]
     if body.endswith(" ") or body.startswith(" "):
         return None  # leading or trailing spaces would be ambiguous at a line's edge
     indent = len(line) - len(line.lstrip()) + 4
-    parts = pieces(body, LIMIT - indent - 2)
+    continuation = "\\#" if raw else "\\"
+    parts = pieces(body, LIMIT - indent - len(continuation), raw)
     if len(parts) < 2:
         return None
     pad = " " * indent
-    lines = [line[:start] + '"""']
-    lines += [pad + p + "\\" for p in parts[:-1]]
-    lines += [pad + parts[-1], pad + '"""' + line[end:]]
+    lines = [line[:start] + ('#"""' if raw else '"""')]
+    lines += [pad + p + continuation for p in parts[:-1]]
+    lines += [pad + parts[-1], pad + ('"""#' if raw else '"""') + line[end:]]
     return lines
 
 
-def wrap_block_line(line, closing_indent):
-    """A long line inside a multi-line literal, continued with `\\` at spaces; None if it has none."""
+def wrap_block_line(line, closing_indent, raw):
+    """A long line inside a multi-line literal, continued with `\\` (`\\#` when raw) at spaces; None if it has
+    none."""
     body = line[closing_indent:]
-    parts = pieces(body, LIMIT - closing_indent - 1)
+    continuation = "\\#" if raw else "\\"
+    parts = pieces(body, LIMIT - closing_indent - len(continuation), raw)
     if len(parts) < 2:
         return None
     pad = " " * closing_indent
-    return [pad + p + "\\" for p in parts[:-1]] + [pad + parts[-1]]
+    return [pad + p + continuation for p in parts[:-1]] + [pad + parts[-1]]
 
 
 def wrap_comment(line):
@@ -169,10 +200,11 @@ def wrap_file(path):
     lines = open(path, encoding="utf-8").read().split("\n")
     out, left = [], []
     in_block = False
+    raw_block = False
     for index, line in enumerate(lines):
         delimiters = line.count('"""')
         if in_block and delimiters == 0 and len(line) > LIMIT and not line.rstrip().endswith("\\"):
-            wrapped = wrap_block_line(line, closing_indent_after(lines, index))
+            wrapped = wrap_block_line(line, closing_indent_after(lines, index), raw_block)
         elif in_block or len(line) <= LIMIT:
             wrapped = None
         elif COMMENT.match(line):
@@ -181,6 +213,7 @@ def wrap_file(path):
             wrapped = wrap_literal(line)
         if delimiters % 2 == 1:
             in_block = not in_block
+            raw_block = in_block and '#"""' in line
         if wrapped:
             out += wrapped
             if any(len(w) > LIMIT for w in wrapped):

@@ -23,7 +23,8 @@ public enum BundledModel {
         do {
             return try files.materialize(in: UserFolders.cache().appendingPathComponent("bundled/\(leaf)"))
         } catch {
-            let fallback = FileManager.default.temporaryDirectory.appendingPathComponent("swiftclip-\(getuid())/bundled/\(leaf)")
+            let fallback = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "swiftclip-\(getuid())/bundled/\(leaf)")
             return try files.materialize(in: fallback)
         }
     }

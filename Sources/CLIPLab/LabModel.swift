@@ -20,8 +20,10 @@ public struct LabModel: @unchecked Sendable {
 
     /// L2-normalised embeddings of `count` images at the input size, `image(i)` making the i-th when its
     /// batch comes; `normalizer` (default: the model's preprocessing) turns pixels into the tensor.
-    public func embed(count: Int, normalizer: ImagePreprocessor? = nil, observer: ((Range<Int>) -> BlockObserver)? = nil,
-                      _ image: (Int) throws -> PixelImage) throws -> [[Float]] {
+    public func embed(
+        count: Int, normalizer: ImagePreprocessor? = nil, observer: ((Range<Int>) -> BlockObserver)? = nil,
+        _ image: (Int) throws -> PixelImage
+    ) throws -> [[Float]] {
         let pre = normalizer ?? preprocessor, s = inputSize, plane = 3 * s * s
         var out: [[Float]] = []
         out.reserveCapacity(count)
@@ -37,7 +39,12 @@ public struct LabModel: @unchecked Sendable {
 
     /// Embeddings of decoded images through `preprocessor`'s whole pipeline (resize, crop, normalise).
     public func embed(originals: [PixelImage], with preprocessor: ImagePreprocessor) throws -> [[Float]] {
-        let variant = ImagePreprocessor(config: { var c = preprocessor.config; c.size = inputSize; return c }())
+        let variant = ImagePreprocessor(
+            config: {
+                var c = preprocessor.config
+                c.size = inputSize
+                return c
+            }())
         return try embed(count: originals.count, normalizer: variant) { variant.prepare(originals[$0]) }
     }
 }
@@ -54,10 +61,15 @@ public struct LabImage: @unchecked Sendable {
 
 public enum LabInputs {
     /// The images under `paths` (files and folders; a single labelled folder gives labels), at most `limit`.
-    public static func load(_ paths: [String], model: LabModel, limit: Int? = nil) throws -> (images: [LabImage], classes: [String]?) {
+    public static func load(_ paths: [String], model: LabModel, limit: Int? = nil) throws -> (
+        images: [LabImage], classes: [String]?
+    ) {
         var files: [String] = [], labels: [String?] = [], classes: [String]?
         // A labels.tsv is read strictly (its errors name the line); class subfolders only when there are some.
-        let tsv = paths.count == 1 && FileManager.default.fileExists(atPath: URL(fileURLWithPath: paths[0]).appendingPathComponent("labels.tsv").path)
+        let tsv =
+            paths.count == 1
+            && FileManager.default.fileExists(
+                atPath: URL(fileURLWithPath: paths[0]).appendingPathComponent("labels.tsv").path)
         if paths.count == 1, let set = tsv ? try LabeledImages.load(paths[0]) : try? LabeledImages.load(paths[0]) {
             files = set.files
             labels = set.labels.map { set.classes[$0] }
@@ -72,14 +84,18 @@ public enum LabInputs {
             files = picks.map { files[$0] }
             labels = picks.map { labels[$0] }
         }
-        guard !files.isEmpty else { throw CLIPError.invalidArgument("no images under \(paths.joined(separator: ", "))") }
+        guard !files.isEmpty else {
+            throw CLIPError.invalidArgument("no images under \(paths.joined(separator: ", "))")
+        }
         var used: Set<String> = []
         let images = try files.enumerated().map { i, path -> LabImage in
             let original = try ImageDecoder.decode(file: path)
             var name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             if used.contains(name) { name = String(format: "%03d-", i) + name }
             used.insert(name)
-            return LabImage(name: name, path: path, original: original, prepared: model.preprocessor.prepare(original), label: labels[i])
+            return LabImage(
+                name: name, path: path, original: original, prepared: model.preprocessor.prepare(original),
+                label: labels[i])
         }
         return (images, classes)
     }

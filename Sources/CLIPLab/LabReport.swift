@@ -11,7 +11,8 @@ public struct ExperimentOutput: Sendable {
     public var numbers: [String: Double] = [:]
 
     public init(experiment: String, summary: String = "") {
-        self.experiment = experiment; self.summary = summary
+        self.experiment = experiment
+        self.summary = summary
     }
 }
 
@@ -40,7 +41,10 @@ public final class LabReport {
     /// Writes `name.csv` (fields quoted where they must be) and returns its name.
     @discardableResult
     public func csv(_ name: String, header: [String], rows: [[String]]) throws -> String {
-        func field(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
         let text = ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
         try FileOutput.write(text, to: folder.appendingPathComponent(name + ".csv"))
         return name + ".csv"
@@ -79,22 +83,29 @@ public final class LabReport {
         let runsURL = folder.appendingPathComponent("runs.json")
         var runs = (try? JSONSerialization.jsonObject(with: Data(contentsOf: runsURL))) as? [[String: Any]] ?? []
         runs.removeAll { $0["experiment"] as? String == output.experiment }
-        runs.append(["experiment": output.experiment, "summary": output.summary, "plots": output.plots, "files": output.files])
+        runs.append([
+            "experiment": output.experiment, "summary": output.summary, "plots": output.plots, "files": output.files
+        ])
         runs.sort { ($0["experiment"] as? String ?? "") < ($1["experiment"] as? String ?? "") }
         try JSONSerialization.data(withJSONObject: runs, options: [.prettyPrinted, .sortedKeys]).write(to: runsURL)
         var html = """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><title>SwiftCLIP lab</title>
-        <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-        img{max-width:100%;border:1px solid #ddd;margin:.5em 0}p{line-height:1.45}code{background:#f3f3f3;padding:0 .2em}</style>
-        </head><body><h1>SwiftCLIP lab</h1>
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>SwiftCLIP lab</title>
+            <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+            img{max-width:100%;border:1px solid #ddd;margin:.5em \
+            0}p{line-height:1.45}code{background:#f3f3f3;padding:0 .2em}</style>
+            </head><body><h1>SwiftCLIP lab</h1>
 
-        """
+            """
         for run in runs {
             let name = SVGDocument.escape(run["experiment"] as? String ?? "")
             html += "<section><h2>\(name)</h2>\n<p>\(SVGDocument.escape(run["summary"] as? String ?? ""))</p>\n"
-            for plot in run["plots"] as? [String] ?? [] { html += "<img src=\"\(SVGDocument.escape(plot))\" alt=\"\(name) plot\">\n" }
-            let files = (run["files"] as? [String] ?? []).map { "<a href=\"\(SVGDocument.escape($0))\">\(SVGDocument.escape($0))</a>" }
+            for plot in run["plots"] as? [String] ?? [] {
+                html += "<img src=\"\(SVGDocument.escape(plot))\" alt=\"\(name) plot\">\n"
+            }
+            let files = (run["files"] as? [String] ?? []).map {
+                "<a href=\"\(SVGDocument.escape($0))\">\(SVGDocument.escape($0))</a>"
+            }
             html += "<p>Files: \(files.joined(separator: ", "))</p></section>\n"
         }
         html += "</body></html>\n"

@@ -12,17 +12,23 @@ struct BenchCommand: AsyncParsableCommand {
     @OptionGroup var format: OutputOptions
     @Option(name: .long, help: "Seconds to spend on each measurement (at least 2 runs each, after one warm-up).")
     var seconds: Double = 4
-    @Option(name: .long, help: ArgumentHelp(
-        "Model shape: an open_clip architecture name (default ViT-B-32-quickgelu), or 'tiny' (smoke tests)."))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Model shape: an open_clip architecture name (default ViT-B-32-quickgelu), or 'tiny' (smoke tests)."))
     var shape = "ViT-B-32-quickgelu"
-    @Flag(name: .long, help: ArgumentHelp(
-        "Also compare the GEMM kernels (fp32 packed, OpenBLAS, and the bf16/int8 kernels this CPU has) on the model's "
-            + "shapes, and print the format and kernel each part of each model runs."))
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Also compare the GEMM kernels (fp32 packed, OpenBLAS, and the bf16/int8 kernels this CPU has) on the "
+                + "model's shapes, and print the format and kernel each part of each model runs."))
     var kernels = false
     @Option(name: .long, help: "Only this precision (fp32, bf16, int8, auto); default: every precision this CPU runs.")
     var precision: Precision?
-    @Option(name: .long, help: ArgumentHelp(
-        "Which towers to load and measure: image, text or both (peak memory of one tower needs one tower)."))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Which towers to load and measure: image, text or both (peak memory of one tower needs one tower)."))
     var towers: TowerChoice = .both
 
     enum TowerChoice: String, ExpressibleByArgument {
@@ -37,9 +43,11 @@ struct BenchCommand: AsyncParsableCommand {
             precisions = [PrecisionNotice.packing(only).precision]
         }
         let tinyStack = TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU)
-        let config = shape == "tiny"
-            ? CLIPConfig(vision: VisionConfig(transformer: tinyStack, imageSize: 64, patchSize: 32),
-                         text: TextConfig(transformer: tinyStack), embedDim: 32)
+        let config =
+            shape == "tiny"
+            ? CLIPConfig(
+                vision: VisionConfig(transformer: tinyStack, imageSize: 64, patchSize: 32),
+                text: TextConfig(transformer: tinyStack), embedDim: 32)
             : try CLIPConfig(openCLIPModelName: shape)
         if kernels { printKernelTable(precisions, config: config) }
         let size = config.image.imageSize
@@ -76,19 +84,22 @@ struct BenchCommand: AsyncParsableCommand {
             if let vision = model.vision {
                 for batch in [1, 32] {
                     let pixels = images(batch)
-                    results.append(try measure("image", p, batch: batch, tokens: nil) {
-                        _ = try vision.embed(pixels: pixels)
-                    })
+                    results.append(
+                        try measure("image", p, batch: batch, tokens: nil) {
+                            _ = try vision.embed(pixels: pixels)
+                        })
                 }
             }
             if let text = model.text {
-                results.append(try measure("text", p, batch: 32, tokens: long.count) {
-                    _ = try text.embed(tokens: Array(repeating: long, count: 32))
-                })
-                if !wholeContext {
-                    results.append(try measure("text", p, batch: 64, tokens: promptTokens) {
-                        _ = try text.embed(tokens: Array(repeating: prompt, count: 64))
+                results.append(
+                    try measure("text", p, batch: 32, tokens: long.count) {
+                        _ = try text.embed(tokens: Array(repeating: long, count: 32))
                     })
+                if !wholeContext {
+                    results.append(
+                        try measure("text", p, batch: 64, tokens: promptTokens) {
+                            _ = try text.embed(tokens: Array(repeating: prompt, count: 64))
+                        })
                 }
             }
         }
@@ -101,16 +112,25 @@ struct BenchCommand: AsyncParsableCommand {
                 "cpu": cpu,
                 "cpu_features": "\(table.features)", "kernels": table.summary,
                 "peak_rss_mb": peakMB, "tokenizer_prompts_per_second_1_thread": tokenizerRate,
-                "layers": Dictionary(uniqueKeysWithValues: plans.map { plan in
-                    (plan.0.rawValue, plan.1.map { line -> [String: Any] in
-                        ["part": line.part, "format": line.format.rawValue, "kernel": line.kernel,
-                         "layers": line.layers, "asked": (line.fellBackFrom ?? line.format).rawValue]
-                    })
-                }),
+                "layers": Dictionary(
+                    uniqueKeysWithValues: plans.map { plan in
+                        (
+                            plan.0.rawValue,
+                            plan.1.map { line -> [String: Any] in
+                                [
+                                    "part": line.part, "format": line.format.rawValue, "kernel": line.kernel,
+                                    "layers": line.layers, "asked": (line.fellBackFrom ?? line.format).rawValue
+                                ]
+                            }
+                        )
+                    }),
                 "results": results.map {
-                    ["kind": $0.kind, "precision": $0.precision.rawValue, "batch": $0.batch, "tokens": $0.tokens as Any,
-                     "per_second": $0.perSecond, "runs": $0.runs]
-                },
+                    [
+                        "kind": $0.kind, "precision": $0.precision.rawValue, "batch": $0.batch,
+                        "tokens": $0.tokens as Any,
+                        "per_second": $0.perSecond, "runs": $0.runs
+                    ]
+                }
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -125,13 +145,17 @@ struct BenchCommand: AsyncParsableCommand {
             for r in results {
                 let what = r.kind == "image" ? "image embeddings/s" : "text embeddings/s (\(r.tokens!) tokens)"
                 let rate = String(format: "%8.1f", r.perSecond)
-                print("  \(pad(r.precision.rawValue, 5)) \(pad(what, 36)) batch \(pad(String(r.batch), 3))  \(rate)   "
-                    + "(\(r.runs) runs)")
+                print(
+                    "  \(pad(r.precision.rawValue, 5)) \(pad(what, 36)) batch \(pad(String(r.batch), 3))  \(rate)   "
+                        + "(\(r.runs) runs)")
             }
-            print(String(format: "  tokenizer: %.0f short prompts/s (1 thread, 1,000 class names × 'a photo of a {}.')",
-                         tokenizerRate))
-            print("peak resident memory: \(peakMB) MB (the whole run: pass one --precision and --towers to measure one "
-                + "model)")
+            print(
+                String(
+                    format: "  tokenizer: %.0f short prompts/s (1 thread, 1,000 class names × 'a photo of a {}.')",
+                    tokenizerRate))
+            print(
+                "peak resident memory: \(peakMB) MB (the whole run: pass one --precision and --towers to measure one "
+                    + "model)")
         }
     }
 
@@ -142,13 +166,16 @@ struct BenchCommand: AsyncParsableCommand {
         print("GEMM GFLOP/s (int8: GOP/s), threads \(Parallelism.threads), \(shape) shapes:")
         print("   rows     N     K  OpenBLAS  \(header)")
         func blockShapes(rows: Int, _ t: TransformerConfig) -> [(Int, Int, Int)] {
-            [(rows, 3 * t.width, t.width), (rows, t.width, t.width), (rows, t.mlpWidth, t.width),
-             (rows, t.width, t.mlpWidth)]
+            [
+                (rows, 3 * t.width, t.width), (rows, t.width, t.width), (rows, t.mlpWidth, t.width),
+                (rows, t.width, t.mlpWidth)
+            ]
         }
         let t = config.text.transformer
         var shapes = blockShapes(rows: 32 * config.text.contextLength, t)
         if let v = config.vit {
-            shapes = blockShapes(rows: v.tokens, v.transformer) + blockShapes(rows: 32 * v.tokens, v.transformer)
+            shapes =
+                blockShapes(rows: v.tokens, v.transformer) + blockShapes(rows: 32 * v.tokens, v.transformer)
                 + shapes
         }
         var seen = Set<[Int]>()
@@ -157,8 +184,9 @@ struct BenchCommand: AsyncParsableCommand {
             let time = seconds / 4  // per kernel and shape: 1 s at the default --seconds 4
             let blas = KernelBenchmark.blas(rows: m, outFeatures: n, inFeatures: k, seconds: time)
             let rates = precisions.map {
-                String(format: "%8.1f",
-                       KernelBenchmark.gemm(rows: m, outFeatures: n, inFeatures: k, format: $0, seconds: time))
+                String(
+                    format: "%8.1f",
+                    KernelBenchmark.gemm(rows: m, outFeatures: n, inFeatures: k, format: $0, seconds: time))
             }
             print(String(format: "  %5d %5d %5d  %8.1f  ", m, n, k, blas) + rates.joined())
         }
@@ -168,8 +196,10 @@ struct BenchCommand: AsyncParsableCommand {
         let kind: String, precision: Precision, batch: Int, tokens: Int?, perSecond: Double, runs: Int
     }
 
-    func measure(_ kind: String, _ precision: Precision, batch: Int, tokens: Int?,
-                 _ body: () throws -> Void) throws -> Measurement {
+    func measure(
+        _ kind: String, _ precision: Precision, batch: Int, tokens: Int?,
+        _ body: () throws -> Void
+    ) throws -> Measurement {
         try body()  // warm-up: page in weights, size allocations
         var runs = 0
         let start = DispatchTime.now().uptimeNanoseconds
@@ -179,15 +209,18 @@ struct BenchCommand: AsyncParsableCommand {
             runs += 1
             elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         } while elapsed < seconds || runs < 2
-        return Measurement(kind: kind, precision: precision, batch: batch, tokens: tokens,
-                           perSecond: Double(batch * runs) / elapsed, runs: runs)
+        return Measurement(
+            kind: kind, precision: precision, batch: batch, tokens: tokens,
+            perSecond: Double(batch * runs) / elapsed, runs: runs)
     }
 
     /// Prompt-template tokenization over varied class names (a realistic cache-hit mix), one thread.
     func measureTokenizer() throws -> Double {
         let tokenizer = try Tokenizer.shared()
-        let words = ["dog", "cat", "golden retriever", "tench", "school bus", "espresso", "jack-o'-lantern",
-                     "crème brûlée"]
+        let words = [
+            "dog", "cat", "golden retriever", "tench", "school bus", "espresso", "jack-o'-lantern",
+            "crème brûlée"
+        ]
         let prompts = (0..<1000).map { "a photo of a \(words[$0 % words.count]) number \($0)." }
         var count = 0
         let start = DispatchTime.now().uptimeNanoseconds

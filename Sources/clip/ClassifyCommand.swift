@@ -7,7 +7,12 @@ struct ClassifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
         abstract: "Zero-shot classify images (files or folders) against labels.",
-        discussion: "Probabilities are softmax(logit_scale · cos) over the labels; each label's text embedding is the renormalised mean over the templates (the CLIP paper's prompt ensembling).")
+        discussion:
+            """
+                Probabilities are softmax(logit_scale · cos) over the labels; each label's text embedding is the \
+                renormalised mean over the templates (the CLIP paper's prompt ensembling).
+                """
+    )
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -29,9 +34,11 @@ struct ClassifyCommand: AsyncParsableCommand {
     func run() async throws {
         runtime.apply()
         let loaded = try modelOptions.load(towers: .both)
-        let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
-                                                labels: try labelOptions.read() ?? [],
-                                                templates: try templateOptions.read(), logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias, progress: ProgressLine.prompts.update)
+        let classifier = try ZeroShotClassifier(
+            text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
+            labels: try labelOptions.read() ?? [],
+            templates: try templateOptions.read(), logitScale: loaded.model.logitScale,
+            logitBias: loaded.model.logitBias, progress: ProgressLine.prompts.update)
         let files = try ImageFiles.collect(images)
         let (embeddings, used) = try imageOptions.embedAvailable(files, with: try imageOptions.embedder(loaded))
         let predictions = classifier.top(top, embeddings)
@@ -44,7 +51,9 @@ struct ClassifyCommand: AsyncParsableCommand {
         }
         for (item, p) in zip(used, predictions) {
             print(item.path)
-            for prediction in p { print(String(format: "  %6.2f%%  %@", 100 * prediction.probability, prediction.label)) }
+            for prediction in p {
+                print(String(format: "  %6.2f%%  %@", 100 * prediction.probability, prediction.label))
+            }
         }
     }
 }

@@ -11,7 +11,12 @@ struct DataCommand: AsyncParsableCommand {
 
     struct Synth: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Draw captioned pictures of coloured shapes (train/ with captions.tsv, heldout/ with labels.tsv, classes.txt).")
+            abstract:
+                """
+                    Draw captioned pictures of coloured shapes (train/ with captions.tsv, heldout/ with labels.tsv, \
+                    classes.txt).
+                    """
+        )
 
         @Option(name: .long, help: "Output folder.")
         var out: String
@@ -32,9 +37,13 @@ struct DataCommand: AsyncParsableCommand {
 
         func run() async throws {
             let start = Date()
-            try SyntheticDataset.write(to: URL(fileURLWithPath: out), trainCount: count, heldOutCount: heldout, imageSize: size, seed: seed)
-            print(String(format: "wrote %d training and %d held-out pictures (%dx%d) to %@ in %.1f s", count, heldout, size, size, out,
-                         Date().timeIntervalSince(start)))
+            try SyntheticDataset.write(
+                to: URL(fileURLWithPath: out), trainCount: count, heldOutCount: heldout, imageSize: size, seed: seed)
+            print(
+                String(
+                    format: "wrote %d training and %d held-out pictures (%dx%d) to %@ in %.1f s", count, heldout, size,
+                    size, out,
+                    Date().timeIntervalSince(start)))
             print("held-out colour–shape pairs: " + SyntheticScene.heldOutPairs.sorted().joined(separator: ", "))
         }
     }

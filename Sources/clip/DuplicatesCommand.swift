@@ -25,15 +25,21 @@ struct DuplicatesCommand: AsyncParsableCommand {
     func validate() throws {
         try LibraryOptions.requireExisting([folder])
         guard threshold.isFinite, threshold > 0, threshold <= 1 else {
-            throw ValidationError("--threshold is a cosine similarity above 0 and at most 1 (0.95 is a good start), not \(threshold)")
+            throw ValidationError(
+                "--threshold is a cosine similarity above 0 and at most 1 (0.95 is a good start), not \(threshold)")
         }
-        guard !(noIndex && libraryOptions.reindex) else { throw ValidationError("--reindex re-embeds the library: it cannot go with --no-index, which only reads it") }
+        guard !(noIndex && libraryOptions.reindex) else {
+            throw ValidationError("--reindex re-embeds the library: it cannot go with --no-index, which only reads it")
+        }
     }
 
     func run() async throws {
         runtime.apply()
         let groups = try await libraryOptions.using(modelOptions, towers: .text) { opened in
-            if !noIndex { try await libraryOptions.update(opened.library, roots: [folder], model: opened.model, images: imageOptions) }
+            if !noIndex {
+                try await libraryOptions.update(
+                    opened.library, roots: [folder], model: opened.model, images: imageOptions)
+            }
             return try await NearDuplicates.groups(opened.library, roots: [folder], threshold: threshold)
         }
         if format.json {

@@ -9,10 +9,10 @@ struct EmbedCommand: AsyncParsableCommand {
         commandName: "embed",
         abstract: "Write L2-normalised image or text embeddings to a .npy file (+ a .jsonl naming each row).",
         discussion: """
-        Folders are searched recursively for image files (hidden ones skipped), in sorted path order. Images that \
-        cannot be decoded are skipped and listed on stderr; OUT.jsonl maps rows to files ({"index", "path"}, index \
-        being the position in the full input list) or to texts ({"index", "text"}).
-        """)
+            Folders are searched recursively for image files (hidden ones skipped), in sorted path order. Images that \
+            cannot be decoded are skipped and listed on stderr; OUT.jsonl maps rows to files ({"index", "path"}, index \
+            being the position in the full input list) or to texts ({"index", "text"}).
+            """)
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -62,7 +62,8 @@ struct EmbedCommand: AsyncParsableCommand {
             let loaded = try modelOptions.load(towers: .vision)
             let all = try ImageFiles.collect(images)
             let mine = try selected(all.count)
-            let (result, used) = try imageOptions.embedAvailable(mine.map { all[$0] }, with: try imageOptions.embedder(loaded))
+            let (result, used) = try imageOptions.embedAvailable(
+                mine.map { all[$0] }, with: try imageOptions.embedder(loaded))
             embeddings = result
             rows = used.map { ["index": mine[$0.index], "path": $0.path] }
         } else if let pixels {
@@ -75,7 +76,8 @@ struct EmbedCommand: AsyncParsableCommand {
             var sequences: [[Int32]]
             var labels: [String]
             if let tokenIds {
-                guard case let .int32(shape, values) = try NPY.read(URL(fileURLWithPath: tokenIds)), shape.count == 2 else {
+                guard case let .int32(shape, values) = try NPY.read(URL(fileURLWithPath: tokenIds)), shape.count == 2
+                else {
                     throw CLIPError.input(file: tokenIds, reason: "expected a 2-D integer array [N, context]")
                 }
                 sequences = (0..<shape[0]).map { Array(values[($0 * shape[1])..<(($0 + 1) * shape[1])]) }
@@ -84,9 +86,13 @@ struct EmbedCommand: AsyncParsableCommand {
                 labels = try TextList.read(texts!)
                 // Rows follow lines, so an empty line would be embedded as the empty text: never what was meant.
                 if let blank = labels.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-                    throw CLIPError.input(file: "\(texts!):\(blank + 1)", reason: "the line is empty; remove it (each line is one text, embedded as one row)")
+                    throw CLIPError.input(
+                        file: "\(texts!):\(blank + 1)",
+                        reason: "the line is empty; remove it (each line is one text, embedded as one row)")
                 }
-                guard !labels.isEmpty else { throw CLIPError.input(file: texts!, reason: "has no texts (one per line)") }
+                guard !labels.isEmpty else {
+                    throw CLIPError.input(file: texts!, reason: "has no texts (one per line)")
+                }
                 let tokenizer = try loaded.tokenizer()
                 sequences = tokenizer.ids(labels)
             }
@@ -95,8 +101,18 @@ struct EmbedCommand: AsyncParsableCommand {
             rows = mine.map { ["index": $0, "text": labels[$0]] }
         }
         let url = URL(fileURLWithPath: output)
-        if half { try NPY.writeHalf(UnsafeBufferPointer(embeddings.buffer), shape: embeddings.shape, to: url) } else { try NPY.write(embeddings, to: url) }
+        if half {
+            try NPY.writeHalf(UnsafeBufferPointer(embeddings.buffer), shape: embeddings.shape, to: url)
+        } else {
+            try NPY.write(embeddings, to: url)
+        }
         try JSONLines.write(rows, to: url.deletingPathExtension().appendingPathExtension("jsonl"))
-        FileHandle.standardError.write(Data("wrote \(embeddings.shape[0]) x \(embeddings.shape[1]) \(half ? "float16" : "float32") embeddings to \(output)\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                """
+                    wrote \(embeddings.shape[0]) x \(embeddings.shape[1]) \(half ? "float16" : "float32") embeddings \
+                    to \(output)\n
+                    """
+                    .utf8))
     }
 }

@@ -21,7 +21,14 @@ struct EvalCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Class subfolders, or a folder with labels.tsv (path<TAB>class).")
         var data: String
         @OptionGroup var templateOptions: TemplateOptions
-        @Option(name: .long, help: "A file of candidate class names (one per line), a superset of the data's labels; default: the data's labels.")
+        @Option(
+            name: .long,
+            help:
+                """
+                    A file of candidate class names (one per line), a superset of the data's labels; default: the \
+                    data's labels.
+                    """
+        )
         var classes: String?
         @OptionGroup var format: OutputOptions
 
@@ -29,33 +36,48 @@ struct EvalCommand: AsyncParsableCommand {
             runtime.apply()
             let set = try EvalCommand.labelledImages(data, classes: classes)
             let loaded = try modelOptions.load(towers: .both)
-            let (accuracy, used) = try EvalCommand.zeroShot(loaded, on: set, templates: try templateOptions.read(),
-                                                            images: imageOptions, progress: ProgressLine.prompts.update)
+            let (accuracy, used) = try EvalCommand.zeroShot(
+                loaded, on: set, templates: try templateOptions.read(),
+                images: imageOptions, progress: ProgressLine.prompts.update)
             // Top-5 among 5 classes or fewer is 100% by construction: not a measurement.
             let top5: Double? = set.classes.count > 5 ? accuracy.top5 : nil
             if format.json {
-                let perClass = zip(set.classes, accuracy.perClass).map { ["class": $0, "correct": $1.correct, "count": $1.count] as [String: Any] }
-                print(try JSONLines.string(["images": used.count, "top1": accuracy.top1, "top5": top5 ?? NSNull(), "classes": perClass] as [String: Any]))
+                let perClass = zip(set.classes, accuracy.perClass).map {
+                    ["class": $0, "correct": $1.correct, "count": $1.count] as [String: Any]
+                }
+                print(
+                    try JSONLines.string(
+                        ["images": used.count, "top1": accuracy.top1, "top5": top5 ?? NSNull(), "classes": perClass]
+                            as [String: Any]))
                 return
             }
             let top5Text = top5.map { String(format: "%.2f%%", 100 * $0) } ?? "n/a (\(set.classes.count) classes)"
-            print(String(format: "images: %d   classes: %d   top-1: %.2f%%   top-5: %@", used.count, set.classes.count, 100 * accuracy.top1, top5Text))
+            print(
+                String(
+                    format: "images: %d   classes: %d   top-1: %.2f%%   top-5: %@", used.count, set.classes.count,
+                    100 * accuracy.top1, top5Text))
             let width = set.classes.map(\.count).max() ?? 5
             for (name, stats) in zip(set.classes, accuracy.perClass) {
                 let percent = stats.count > 0 ? 100 * Double(stats.correct) / Double(stats.count) : 0
-                print(String(format: "  %@  %6.2f%%  (%d/%d)", name.padding(toLength: width, withPad: " ", startingAt: 0), percent, stats.correct, stats.count))
+                print(
+                    String(
+                        format: "  %@  %6.2f%%  (%d/%d)", name.padding(toLength: width, withPad: " ", startingAt: 0),
+                        percent, stats.correct, stats.count))
             }
         }
     }
 
     struct Retrieval: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Text→image and image→text recall@1/5/10 from a captions file.")
+        static let configuration = CommandConfiguration(
+            abstract: "Text→image and image→text recall@1/5/10 from a captions file.")
 
         @OptionGroup var modelOptions: ModelOptions
         @OptionGroup var runtime: RuntimeOptions
         @OptionGroup var imageOptions: ImageOptions
 
-        @Option(name: .long, help: "A TSV of path<TAB>caption (paths relative to its folder); an image may have several captions.")
+        @Option(
+            name: .long,
+            help: "A TSV of path<TAB>caption (paths relative to its folder); an image may have several captions.")
         var captions: String
         @OptionGroup var format: OutputOptions
 
@@ -65,26 +87,40 @@ struct EvalCommand: AsyncParsableCommand {
             var images: [String] = [], imageIndex: [String: Int] = [:], texts: [String] = [], owners: [String] = []
             for (n, line) in try TextList.read(captions).enumerated() where !line.isEmpty {
                 let fields = line.split(separator: "\t", maxSplits: 1).map(String.init)
-                guard fields.count == 2 else { throw CLIPError.input(file: captions, reason: "line \(n + 1): expected path<TAB>caption") }
+                guard fields.count == 2 else {
+                    throw CLIPError.input(file: captions, reason: "line \(n + 1): expected path<TAB>caption")
+                }
                 let path = fields[0].hasPrefix("/") ? fields[0] : root.appendingPathComponent(fields[0]).path
-                if imageIndex[path] == nil { imageIndex[path] = images.count; images.append(path) }
-                texts.append(fields[1]); owners.append(path)
+                if imageIndex[path] == nil {
+                    imageIndex[path] = images.count
+                    images.append(path)
+                }
+                texts.append(fields[1])
+                owners.append(path)
             }
             let loaded = try modelOptions.load(towers: .both)
-            let (imageEmbeddings, used) = try imageOptions.embedAvailable(images, with: try imageOptions.embedder(loaded))
+            let (imageEmbeddings, used) = try imageOptions.embedAvailable(
+                images, with: try imageOptions.embedder(loaded))
             let row = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1.path, $0) })
             let kept = owners.indices.filter { row[owners[$0]] != nil }
             let textEmbeddings = try loaded.embedTexts(kept.map { texts[$0] })
-            let recall = Evaluation.retrievalRecall(images: imageEmbeddings, captions: textEmbeddings, owner: kept.map { row[owners[$0]]! })
+            let recall = Evaluation.retrievalRecall(
+                images: imageEmbeddings, captions: textEmbeddings, owner: kept.map { row[owners[$0]]! })
             if format.json {
-                let object: [String: Any] = ["images": used.count, "captions": kept.count,
-                                             "text_to_image": recall.textToImage.mapKeys { "R@\($0)" }, "image_to_text": recall.imageToText.mapKeys { "R@\($0)" }]
+                let object: [String: Any] = [
+                    "images": used.count, "captions": kept.count,
+                    "text_to_image": recall.textToImage.mapKeys { "R@\($0)" },
+                    "image_to_text": recall.imageToText.mapKeys { "R@\($0)" }
+                ]
                 print(try JSONLines.string(object))
                 return
             }
             print("images: \(used.count)   captions: \(kept.count)")
             for (name, r) in [("text→image", recall.textToImage), ("image→text", recall.imageToText)] {
-                print(String(format: "  %@  R@1 %.2f%%  R@5 %.2f%%  R@10 %.2f%%", name, 100 * r[1]!, 100 * r[5]!, 100 * r[10]!))
+                print(
+                    String(
+                        format: "  %@  R@1 %.2f%%  R@5 %.2f%%  R@10 %.2f%%", name, 100 * r[1]!, 100 * r[5]!,
+                        100 * r[10]!))
             }
         }
     }
@@ -96,21 +132,32 @@ extension EvalCommand {
         var set = try LabeledImages.load(data)
         if let named = try set.namingImageNetClasses(source: data) {
             set = named
-            FileHandle.standardError.write(Data("classes: \(set.classes.count) WordNet ids named as in the CLIP paper's ImageNet evaluation (open_clip's IMAGENET_CLASSNAMES, by the standard sorted-id class index)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    """
+                        classes: \(set.classes.count) WordNet ids named as in the CLIP paper's ImageNet evaluation \
+                        (open_clip's IMAGENET_CLASSNAMES, by the standard sorted-id class index)\n
+                        """
+                        .utf8))
         }
         guard let classes else { return set }
         return try set.relabeled(candidates: try TextList.read(classes).filter { !$0.isEmpty }, source: classes)
     }
 
     /// Zero-shot accuracy of `loaded` on `set` (the images that could be used, reported once each).
-    static func zeroShot(_ loaded: LoadedModel, on set: LabeledImages, templates: [String], images: ImageOptions,
-                         progress: ((Int, Int) -> Void)? = nil) throws -> (Evaluation.Accuracy, used: [(index: Int, path: String)]) {
-        let classifier = try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
-                                                labels: set.classes, templates: templates, logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias,
-                                                progress: progress)
+    static func zeroShot(
+        _ loaded: LoadedModel, on set: LabeledImages, templates: [String], images: ImageOptions,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> (Evaluation.Accuracy, used: [(index: Int, path: String)]) {
+        let classifier = try ZeroShotClassifier(
+            text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(),
+            labels: set.classes, templates: templates, logitScale: loaded.model.logitScale,
+            logitBias: loaded.model.logitBias,
+            progress: progress)
         let (features, used) = try images.embedAvailable(set.files, with: try images.embedder(loaded))
-        let accuracy = Evaluation.accuracy(scores: classifier.probabilities(features), labels: used.map { set.labels[$0.index] },
-                                           classCount: set.classes.count)
+        let accuracy = Evaluation.accuracy(
+            scores: classifier.probabilities(features), labels: used.map { set.labels[$0.index] },
+            classCount: set.classes.count)
         return (accuracy, used)
     }
 }

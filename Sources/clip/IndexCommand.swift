@@ -18,14 +18,25 @@ struct IndexCommand: AsyncParsableCommand {
     var folders: [String] = []
     @Flag(name: .long, help: "Only list the files under the folders that could not be used, with the reason.")
     var errors = false
-    @Flag(name: .long, help: "Rewrite the library folder's vector file without the vectors of changed and removed files (done by itself once 30% of it is such garbage); folders are optional with it.")
+    @Flag(
+        name: .long,
+        help:
+            """
+                Rewrite the library folder's vector file without the vectors of changed and removed files (done by \
+                itself once 30% of it is such garbage); folders are optional with it.
+                """
+    )
     var compact = false
     @OptionGroup var format: OutputOptions
 
     func validate() throws {
-        guard !folders.isEmpty || compact else { throw ValidationError("name the folders to index (or give --compact alone)") }
+        guard !folders.isEmpty || compact else {
+            throw ValidationError("name the folders to index (or give --compact alone)")
+        }
         if !errors { try LibraryOptions.requireExisting(folders) }
-        guard !(errors && libraryOptions.reindex) else { throw ValidationError("--reindex re-embeds the library: it cannot go with --errors, which only reads it") }
+        guard !(errors && libraryOptions.reindex) else {
+            throw ValidationError("--reindex re-embeds the library: it cannot go with --errors, which only reads it")
+        }
     }
 
     func run() async throws {
@@ -33,7 +44,8 @@ struct IndexCommand: AsyncParsableCommand {
         let report: Indexer.Report? = try await libraryOptions.using(modelOptions, towers: .text) { opened in
             let library = opened.library
             if errors {
-                let failures = try await library.failures(under: folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+                let failures = try await library.failures(
+                    under: folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
                 if format.json {
                     print(try JSONLines.string(failures.map { ["path": $0.path, "error": $0.error ?? ""] }))
                 } else {
@@ -43,13 +55,16 @@ struct IndexCommand: AsyncParsableCommand {
             }
             var report: Indexer.Report?
             if !folders.isEmpty {
-                report = try await libraryOptions.update(library, roots: folders, model: opened.model, images: imageOptions,
-                                                         requireImages: false)
+                report = try await libraryOptions.update(
+                    library, roots: folders, model: opened.model, images: imageOptions,
+                    requireImages: false)
             }
             if compact {
                 let done = try await library.tidy(force: true)
                 if format.json {
-                    print(try JSONLines.string(["library": library.location, "compacted": done ?? NSNull()] as [String: Any]))
+                    print(
+                        try JSONLines.string(
+                            ["library": library.location, "compacted": done ?? NSNull()] as [String: Any]))
                 } else {
                     print("compact: " + (done ?? "nothing to compact in \(library.location)"))
                 }
@@ -58,11 +73,19 @@ struct IndexCommand: AsyncParsableCommand {
         }
         guard let report else { return }
         if format.json {
-            print(try JSONLines.string(["indexed": report.embedded + report.moved + report.unchanged, "embedded": report.embedded,
-                                        "moved": report.moved, "unchanged": report.unchanged, "failed": report.failed,
-                                        "removed": report.removed]))
+            print(
+                try JSONLines.string([
+                    "indexed": report.embedded + report.moved + report.unchanged, "embedded": report.embedded,
+                    "moved": report.moved, "unchanged": report.unchanged, "failed": report.failed,
+                    "removed": report.removed
+                ]))
             return
         }
-        print("\(report.embedded + report.moved + report.unchanged) files indexed (\(report.embedded) new or changed), \(report.failed) failed, \(report.removed) removed")
+        print(
+            """
+                \(report.embedded + report.moved + report.unchanged) files indexed (\(report.embedded) new or \
+                changed), \(report.failed) failed, \(report.removed) removed
+                """
+        )
     }
 }

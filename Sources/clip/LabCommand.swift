@@ -12,13 +12,18 @@ struct LabCommand: AsyncParsableCommand {
         commandName: "lab",
         abstract: "Robustness experiments with plots: occlusion, noise, preprocess, activations, adversarial (or all).",
         discussion: """
-        occlusion    grey over 0–100% of each image (random pixels, random squares): cosine to the clean embedding, zero-shot accuracy, a fitted line
-        noise        Gaussian noise, salt and pepper, blur, JPEG quality, each swept: cosine to the clean embedding
-        preprocess   the model's exact preprocessing against other filters, squash/crop, a crop 4 px off, BGR, no normalisation
-        activations  from noise to the image in 10 steps: near-zero fraction and norm of each block's MLP activations
-        adversarial  the fewest pixels (--mode k-pixel) or smallest L∞ budget (--mode linf) that change the zero-shot prediction
-        With the bundled model (--model synthetic-shapes) and no --images, 20 held-out synthetic pictures and their labels are generated into --out.
-        """)
+            occlusion    grey over 0–100% of each image (random pixels, random squares): cosine to the clean \
+            embedding, zero-shot accuracy, a fitted line
+            noise        Gaussian noise, salt and pepper, blur, JPEG quality, each swept: cosine to the clean embedding
+            preprocess   the model's exact preprocessing against other filters, squash/crop, a crop 4 px off, BGR, no \
+            normalisation
+            activations  from noise to the image in 10 steps: near-zero fraction and norm of each block's MLP \
+            activations
+            adversarial  the fewest pixels (--mode k-pixel) or smallest L∞ budget (--mode linf) that change the \
+            zero-shot prediction
+            With the bundled model (--model synthetic-shapes) and no --images, 20 held-out synthetic pictures and \
+            their labels are generated into --out.
+            """)
 
     enum Experiment: String, ExpressibleByArgument, CaseIterable {
         case occlusion, noise, preprocess, activations, adversarial, all
@@ -28,8 +33,10 @@ struct LabCommand: AsyncParsableCommand {
     var experiment: Experiment
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
-    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
-        "Image files or folders (a folder of class subfolders or with a labels.tsv gives labels)."))
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Image files or folders (a folder of class subfolders or with a labels.tsv gives labels)."))
     var images: [String] = []
     @Option(name: .long, help: "Folder for the CSVs, plots, pictures and index.html.")
     var out = "lab"
@@ -41,8 +48,10 @@ struct LabCommand: AsyncParsableCommand {
     var limit: Int?
     @Option(name: .long, help: "Images per model batch.")
     var batchSize = 32
-    @Option(name: .long, help: ArgumentHelp(
-        "Adversarial: k-pixel (change at most --budget pixels) or linf (an L∞ budget of at most --budget levels)."))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Adversarial: k-pixel (change at most --budget pixels) or linf (an L∞ budget of at most --budget levels)."))
     var mode: String = "k-pixel"
     @Option(name: .long, help: "Adversarial budget: pixels for k-pixel (default 100), levels for linf (default 16).")
     var budget: Int?
@@ -63,13 +72,15 @@ struct LabCommand: AsyncParsableCommand {
         var imagePaths = images, templateSpec = templateOptions.templates ?? "simple", labelList: [String]? = nil
         if imagePaths.isEmpty {
             guard modelOptions.name == BundledModel.name else {
-                throw ValidationError("give --images (files or folders); only the bundled model "
-                    + "(--model \(BundledModel.name)) brings pictures of its own")
+                throw ValidationError(
+                    "give --images (files or folders); only the bundled model "
+                        + "(--model \(BundledModel.name)) brings pictures of its own")
             }
             // Held-out synthetic pictures (colour–shape pairs the model never saw named together), labelled.
             let inputs = report.folder.appendingPathComponent("inputs")
-            try SyntheticDataset.write(to: inputs, trainCount: 1, heldOutCount: 20, seed: 7_000 + seed,
-                                       trainingVariety: false)
+            try SyntheticDataset.write(
+                to: inputs, trainCount: 1, heldOutCount: 20, seed: 7_000 + seed,
+                trainingVariety: false)
             imagePaths = [inputs.appendingPathComponent("heldout").path]
             if !labelOptions.given { labelList = SyntheticScene.allLabels }
             if templateSpec == "simple" { templateSpec = inputs.appendingPathComponent("templates.txt").path }
@@ -81,12 +92,14 @@ struct LabCommand: AsyncParsableCommand {
         if let given = try labelOptions.read() { labelList = given }
         let names = labelList ?? classes
         let classifier = try names.map {
-            try ZeroShotClassifier(text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(), labels: $0,
-                                   templates: try PromptTemplates.named(templateSpec),
-                                   logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias)
+            try ZeroShotClassifier(
+                text: try loaded.model.requireText(), tokenizer: try loaded.tokenizer(), labels: $0,
+                templates: try PromptTemplates.named(templateSpec),
+                logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias)
         }
-        let context = LabContext(model: model, images: inputs, classifier: classifier, seed: seed, report: report,
-                                 modelName: modelOptions.name)
+        let context = LabContext(
+            model: model, images: inputs, classifier: classifier, seed: seed, report: report,
+            modelName: modelOptions.name)
         // `all` runs what this model and these pictures allow, saying what it leaves out and why.
         var skipped: [String: String] = [:]
         if experiment == .all {
@@ -98,13 +111,15 @@ struct LabCommand: AsyncParsableCommand {
             } else if (names?.count ?? 0) < 2 {
                 skipped["adversarial"] = "fewer than two labels"
             } else if !model.vision.hasBackward {
-                skipped["adversarial"] = "the backward pass runs on ViT image towers only (this is a "
+                skipped["adversarial"] =
+                    "the backward pass runs on ViT image towers only (this is a "
                     + "\(model.vision.family.rawValue))"
             } else if !loaded.model.source.hasSuffix(".safetensors") {
                 skipped["adversarial"] = "the weights are not a safetensors file"
             }
         }
-        let chosen: [Experiment] = experiment == .all
+        let chosen: [Experiment] =
+            experiment == .all
             ? Experiment.allCases.filter { $0 != .all && skipped[$0.rawValue] == nil }
             : [experiment]
         for (name, reason) in skipped.sorted(by: { $0.key < $1.key }) where !format.json {
@@ -120,8 +135,9 @@ struct LabCommand: AsyncParsableCommand {
             case .activations: output = try ActivationsExperiment.run(context)
             case .adversarial:
                 let attackMode = AdversarialAttack.Mode(rawValue: mode)!
-                output = try AdversarialExperiment.run(context, mode: attackMode,
-                                                       budget: budget ?? (attackMode == .kPixel ? 100 : 16))
+                output = try AdversarialExperiment.run(
+                    context, mode: attackMode,
+                    budget: budget ?? (attackMode == .kPixel ? 100 : 16))
             case .all: continue
             }
             try report.record(output)
@@ -131,11 +147,16 @@ struct LabCommand: AsyncParsableCommand {
         if format.json {
             // JSON has no NaN: a number an experiment could not measure is left out.
             let objects = outputs.map {
-                ["experiment": $0.experiment, "summary": $0.summary, "numbers": $0.numbers.filter { $0.value.isFinite },
-                 "files": $0.files] as [String: Any]
+                [
+                    "experiment": $0.experiment, "summary": $0.summary,
+                    "numbers": $0.numbers.filter { $0.value.isFinite },
+                    "files": $0.files
+                ] as [String: Any]
             }
-            let summary: [String: Any] = ["out": report.folder.path, "png": report.rasterizer != nil,
-                                          "experiments": objects, "skipped": skipped]
+            let summary: [String: Any] = [
+                "out": report.folder.path, "png": report.rasterizer != nil,
+                "experiments": objects, "skipped": skipped
+            ]
             print(try JSONLines.string(summary))
         } else {
             let pngNote = report.rasterizer == nil ? " (SVG plots; install librsvg2-bin for PNGs)" : ""

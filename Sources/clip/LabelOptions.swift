@@ -25,7 +25,8 @@ struct LabelOptions: ParsableArguments {
         if let labels {
             list = labels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         } else if let labelsFile {
-            list = labelsFile == "imagenet"
+            list =
+                labelsFile == "imagenet"
                 ? PromptTemplates.imagenetClassNames
                 : try TextList.read(labelsFile).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         } else {

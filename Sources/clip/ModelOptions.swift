@@ -10,13 +10,38 @@ import Foundation
 /// library commands then use the library's model (and `clip probe predict` the probe's); every other
 /// command uses `ViT-B-32` at fp32 (`name`, `packing`).
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "A known model name (\(KnownModels.all.map(\.name).joined(separator: ", "))), \(BundledModel.name) (the small model trained by this project, shipped with it), a Hugging Face repo id (org/name), a model folder (config.json + model.safetensors, or open_clip_config.json + open_clip_model.safetensors), or an open_clip .safetensors file. Default: the library's model for the library commands (the probe's for clip probe predict), else \(KnownModels.defaultName).")
+    @Option(
+        name: .long,
+        help:
+            """
+                A known model name (\(KnownModels.all.map(\.name).joined(separator: ", "))), \(BundledModel.name) \
+                (the small model trained by this project, shipped with it), a Hugging Face repo id (org/name), a \
+                model folder (config.json + model.safetensors, or open_clip_config.json + \
+                open_clip_model.safetensors), or an open_clip .safetensors file. Default: the library's model for the \
+                library commands (the probe's for clip probe predict), else \(KnownModels.defaultName).
+                """
+    )
     var model: String?
 
-    @Option(name: .long, help: "For an open_clip .safetensors file: its architecture (e.g. ViT-B-32, ViT-B-32-quickgelu) or a model JSON file.")
+    @Option(
+        name: .long,
+        help:
+            """
+                For an open_clip .safetensors file: its architecture (e.g. ViT-B-32, ViT-B-32-quickgelu) or a model \
+                JSON file.
+                """
+    )
     var modelName: String?
 
-    @Option(name: .long, help: "Number format of the transformer layers: fp32 (exact), bf16, int8, or auto (the fastest this CPU runs: int8, else bf16, else fp32). A precision the CPU lacks runs as fp32, with a notice. Default: the library's (or probe's) when --model is not given, else fp32.")
+    @Option(
+        name: .long,
+        help:
+            """
+                Number format of the transformer layers: fp32 (exact), bf16, int8, or auto (the fastest this CPU \
+                runs: int8, else bf16, else fp32). A precision the CPU lacks runs as fp32, with a notice. Default: \
+                the library's (or probe's) when --model is not given, else fp32.
+                """
+    )
     var precision: Precision?
 
     /// `--model`, else `fallback` (the default model, ViT-B-32).
@@ -63,8 +88,9 @@ struct ModelOptions: ParsableArguments {
     func load(towers: Towers, smoothing: Bool = true) throws -> LoadedModel {
         let url = try Self.location(of: name)
         let packing = packing(smoothing: smoothing)
-        return try LoadedModel.load(url, modelName: modelName, towers: towers, packing: packing,
-                                    known: KnownModels.entry(for: name), spec: spec(precision: packing.precision))
+        return try LoadedModel.load(
+            url, modelName: modelName, towers: towers, packing: packing,
+            known: KnownModels.entry(for: name), spec: spec(precision: packing.precision))
     }
 }
 
@@ -73,7 +99,8 @@ extension ModelOptions {
     /// else what `ModelResolver` finds (a local folder or file, the cache, or a download). Which files that
     /// path holds is `ModelSource`'s to say.
     static func location(of reference: String) throws -> URL {
-        let url = try BundledModel.folder(named: reference)
+        let url =
+            try BundledModel.folder(named: reference)
             ?? ModelResolver(hub: HubClient()).resolve(reference, progress: DownloadProgressLine.report)
         DownloadProgressLine.finish()
         return url

@@ -18,7 +18,14 @@ struct PreprocessCommand: ParsableCommand {
     var squash = false
     @Flag(name: .long, help: "Ignore EXIF orientation (strict reference parity).")
     var noExif = false
-    @Option(name: .long, help: "How large JPEGs are decoded: exact (default; bit-exact with the reference) or fast (at a reduced DCT scale, at least 2× the output size, then resized exactly).")
+    @Option(
+        name: .long,
+        help:
+            """
+                How large JPEGs are decoded: exact (default; bit-exact with the reference) or fast (at a reduced DCT \
+                scale, at least 2× the output size, then resized exactly).
+                """
+    )
     var jpeg: JPEGDecoding = .exact
 
     func validate() throws {
@@ -26,8 +33,11 @@ struct PreprocessCommand: ParsableCommand {
     }
 
     func run() throws {
-        let decoded = try ImageDecoder.decode(file: image, options: DecodeOptions(applyEXIFOrientation: !noExif, jpegScaledShortSide: jpeg == .fast ? 2 * size : nil))
-        let preprocessor = ImagePreprocessor(config: PreprocessConfig(size: size, resizeMode: squash ? .squash : .shortest))
+        let decoded = try ImageDecoder.decode(
+            file: image,
+            options: DecodeOptions(applyEXIFOrientation: !noExif, jpegScaledShortSide: jpeg == .fast ? 2 * size : nil))
+        let preprocessor = ImagePreprocessor(
+            config: PreprocessConfig(size: size, resizeMode: squash ? .squash : .shortest))
         let tensor = preprocessor.tensor(decoded)
         try NPY.write(UnsafeBufferPointer(tensor.buffer), shape: [3, size, size], to: URL(fileURLWithPath: output))
     }

@@ -10,7 +10,8 @@ struct ProbeCommand: AsyncParsableCommand {
         subcommands: [Train.self, Predict.self])
 
     struct Train: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Fit a probe on a folder of class subfolders (or a labels.tsv).")
+        static let configuration = CommandConfiguration(
+            abstract: "Fit a probe on a folder of class subfolders (or a labels.tsv).")
 
         @OptionGroup var modelOptions: ModelOptions
         @OptionGroup var runtime: RuntimeOptions
@@ -34,8 +35,9 @@ struct ProbeCommand: AsyncParsableCommand {
             let labels = used.map { set.labels[$0.index] }
             let usable = LabeledImages(classes: set.classes, files: used.map(\.path), labels: labels)
             let (trainRows, heldRows) = usable.split(heldOutFraction: heldOut)
-            var (probe, report) = try LinearProbe.train(features: rows(features, trainRows), labels: trainRows.map { labels[$0] },
-                                                        classes: set.classes, c: c)
+            var (probe, report) = try LinearProbe.train(
+                features: rows(features, trainRows), labels: trainRows.map { labels[$0] },
+                classes: set.classes, c: c)
             // The probe records its model: `clip probe predict` uses it when --model is not given.
             probe.modelID = loaded.id
             probe.modelSpec = loaded.spec
@@ -45,15 +47,27 @@ struct ProbeCommand: AsyncParsableCommand {
             }
             func accuracy(_ rows: [Int]) -> String {
                 guard !rows.isEmpty else { return "n/a" }
-                return String(format: "%.2f%% (%d/%d)", 100 * Double(correct(rows)) / Double(rows.count), correct(rows), rows.count)
+                return String(
+                    format: "%.2f%% (%d/%d)", 100 * Double(correct(rows)) / Double(rows.count), correct(rows),
+                    rows.count)
             }
             if format.json {
-                print(try JSONLines.string(["classes": set.classes, "iterations": report.iterations, "converged": report.converged, "C": c,
-                                            "train": ["correct": correct(trainRows), "count": trainRows.count],
-                                            "held_out": ["correct": correct(heldRows), "count": heldRows.count], "probe": output] as [String: Any]))
+                print(
+                    try JSONLines.string(
+                        [
+                            "classes": set.classes, "iterations": report.iterations, "converged": report.converged,
+                            "C": c,
+                            "train": ["correct": correct(trainRows), "count": trainRows.count],
+                            "held_out": ["correct": correct(heldRows), "count": heldRows.count], "probe": output
+                        ] as [String: Any]))
                 return
             }
-            print("classes: \(set.classes.count)   L-BFGS: \(report.iterations) iterations\(report.converged ? "" : " (not converged)")   C = \(c)")
+            print(
+                """
+                    classes: \(set.classes.count)   L-BFGS: \(report.iterations) \
+                    iterations\(report.converged ? "" : " (not converged)")   C = \(c)
+                    """
+            )
             print("train accuracy:    \(accuracy(trainRows))")
             print("held-out accuracy: \(accuracy(heldRows))")
             print("wrote \(output)")
@@ -86,14 +100,29 @@ struct ProbeCommand: AsyncParsableCommand {
             let loaded = try modelOptions.following(linear.modelSpec).load(towers: .vision)
             let given = loaded.spec?.description ?? loaded.id
             guard loaded.model.config.embedDim == linear.dimension else {
-                throw CLIPError.invalidArgument("\(probe) was trained on \(linear.dimension)-d embeddings of \(trainedWith); \(given) gives \(loaded.model.config.embedDim)-d ones: give the probe's model with --model, or leave --model out")
+                throw CLIPError.invalidArgument(
+                    """
+                        \(probe) was trained on \(linear.dimension)-d embeddings of \(trainedWith); \(given) gives \
+                        \(loaded.model.config.embedDim)-d ones: give the probe's model with --model, or leave --model \
+                        out
+                        """
+                )
             }
             // Another precision of the same weights is close enough to say nothing about.
-            func weights(_ id: String) -> String { id.range(of: " precision ", options: .backwards).map { String(id[..<$0.lowerBound]) } ?? id }
-            if let modelID = linear.modelID, weights(modelID) != weights(loaded.id) {
-                FileHandle.standardError.write(Data("note: \(probe) was trained with \(trainedWith); predicting with \(given), whose embeddings it was not fitted to\n".utf8))
+            func weights(_ id: String) -> String {
+                id.range(of: " precision ", options: .backwards).map { String(id[..<$0.lowerBound]) } ?? id
             }
-            let (features, used) = try imageOptions.embedAvailable(try ImageFiles.collect(images), with: try imageOptions.embedder(loaded))
+            if let modelID = linear.modelID, weights(modelID) != weights(loaded.id) {
+                FileHandle.standardError.write(
+                    Data(
+                        """
+                            note: \(probe) was trained with \(trainedWith); predicting with \(given), whose \
+                            embeddings it was not fitted to\n
+                            """
+                            .utf8))
+            }
+            let (features, used) = try imageOptions.embedAvailable(
+                try ImageFiles.collect(images), with: try imageOptions.embedder(loaded))
             let probabilities = linear.probabilities(features)
             let results = zip(used, probabilities).map { item, p -> (String, String, Float) in
                 let best = p.indices.max { p[$0] < p[$1] }!

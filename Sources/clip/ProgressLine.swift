@@ -15,7 +15,10 @@ final class ProgressLine: @unchecked Sendable {
     enum Unit { case items(String), bytes }
 
     init(_ label: String, total: Int64, unit: Unit, enabled: Bool = isatty(2) != 0) {
-        self.label = label; self.total = total; self.unit = unit; self.enabled = enabled
+        self.label = label
+        self.total = total
+        self.unit = unit
+        self.enabled = enabled
     }
 
     func update(_ done: Int64) {
@@ -33,7 +36,9 @@ final class ProgressLine: @unchecked Sendable {
         case let .items(name):
             amounts = String(format: "%lld/%lld %@  %.1f %@/s", done, total, name, rate, name)
         case .bytes:
-            amounts = String(format: "%.1f/%.1f MB  %.1f MB/s", Double(done) / 1_048_576, Double(total) / 1_048_576, rate / 1_048_576)
+            amounts = String(
+                format: "%.1f/%.1f MB  %.1f MB/s", Double(done) / 1_048_576, Double(total) / 1_048_576, rate / 1_048_576
+            )
         }
         let line = String(format: "\r%@  %3.0f%%  %@  ETA %d:%02d   ", label, percent, amounts, eta / 60, eta % 60)
         FileHandle.standardError.write(Data(line.utf8))
@@ -48,7 +53,10 @@ final class ProgressLine: @unchecked Sendable {
         func update(_ done: Int, _ total: Int) {
             if line == nil { line = ProgressLine("embedding prompts", total: Int64(total), unit: .items("prompts")) }
             line?.update(Int64(done))
-            if done >= total { line?.finish(); line = nil }
+            if done >= total {
+                line?.finish()
+                line = nil
+            }
         }
     }
 

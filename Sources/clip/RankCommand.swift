@@ -8,7 +8,15 @@ struct RankCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rank",
         abstract: "Sort images (files or folders) by similarity to a prompt, or by prompt-versus-prompt probability.",
-        discussion: "Without --versus the score is the cosine similarity for CLIP models, and for SigLIP models the model's own probability σ(logit_scale · cos + logit_bias) that image and prompt belong together (0.5 is its \"yes\"). With --versus it is softmax(logit_scale · [cos(prompt), cos(versus)])[0], the probability that the prompt fits better. --threshold keeps images scoring at least that much (moderation and filtering).")
+        discussion:
+            """
+                Without --versus the score is the cosine similarity for CLIP models, and for SigLIP models the \
+                model's own probability σ(logit_scale · cos + logit_bias) that image and prompt belong together (0.5 \
+                is its \"yes\"). With --versus it is softmax(logit_scale · [cos(prompt), cos(versus)])[0], the \
+                probability that the prompt fits better. --threshold keeps images scoring at least that much \
+                (moderation and filtering).
+                """
+    )
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -32,8 +40,9 @@ struct RankCommand: AsyncParsableCommand {
         runtime.apply()
         let loaded = try modelOptions.load(towers: .both)
         let texts = try loaded.embedTexts([prompt] + (versus.map { [$0] } ?? []))
-        let ranking = PromptRanking(prompt: texts.row(0), versus: versus == nil ? nil : texts.row(1), logitScale: loaded.model.logitScale,
-                                    logitBias: loaded.model.logitBias)
+        let ranking = PromptRanking(
+            prompt: texts.row(0), versus: versus == nil ? nil : texts.row(1), logitScale: loaded.model.logitScale,
+            logitBias: loaded.model.logitBias)
         let files = try ImageFiles.collect(images)
         let (embeddings, used) = try imageOptions.embedAvailable(files, with: try imageOptions.embedder(loaded))
         var ranked = ranking.ranked(embeddings, threshold: threshold)
@@ -41,7 +50,9 @@ struct RankCommand: AsyncParsableCommand {
         if format.json {
             print(try JSONLines.string(ranked.map { ["path": used[$0.index].path, "score": Double($0.score)] }))
         } else {
-            for item in ranked { print(paths ? used[item.index].path : String(format: "%.4f  %@", item.score, used[item.index].path)) }
+            for item in ranked {
+                print(paths ? used[item.index].path : String(format: "%.4f  %@", item.score, used[item.index].path))
+            }
         }
     }
 }

@@ -18,7 +18,11 @@ enum TextTable {
                         return row
                     }
                 } else {
-                    rows = rows.map { row in var row = row; row[column] = ""; return row }
+                    rows = rows.map { row in
+                        var row = row
+                        row[column] = ""
+                        return row
+                    }
                 }
             }
         }
@@ -31,7 +35,9 @@ enum TextTable {
 
     /// The width of the widest padded line.
     static func width(of rows: [[String]]) -> Int {
-        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }.filter { $0 > 0 }
+        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }.filter {
+            $0 > 0
+        }
         return widths.reduce(0, +) + 2 * max(0, widths.count - 1)
     }
 }

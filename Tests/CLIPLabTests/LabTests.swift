@@ -17,10 +17,15 @@ final class LabExperimentTests: XCTestCase {
         let output = try OcclusionExperiment.run(context)
         let clean = try model.embed(count: context.images.count) { context.images[$0].prepared }
         let s = model.inputSize
-        let grey = PixelImage(width: s, height: s, mode: .rgb, pixels: [UInt8](repeating: Occlusion.grey, count: s * s * 3))
+        let grey = PixelImage(
+            width: s, height: s, mode: .rgb, pixels: [UInt8](repeating: Occlusion.grey, count: s * s * 3))
         for mode in Occlusion.Mode.allCases {
-            XCTAssertEqual(Occlusion.apply(context.images[0].prepared, fraction: 1, mode: mode, patch: 4, seed: 9), grey, mode.rawValue)
-            XCTAssertEqual(Occlusion.apply(context.images[0].prepared, fraction: 0, mode: mode, patch: 4, seed: 9), context.images[0].prepared)
+            XCTAssertEqual(
+                Occlusion.apply(context.images[0].prepared, fraction: 1, mode: mode, patch: 4, seed: 9), grey,
+                mode.rawValue)
+            XCTAssertEqual(
+                Occlusion.apply(context.images[0].prepared, fraction: 0, mode: mode, patch: 4, seed: 9),
+                context.images[0].prepared)
         }
         let greyEmbedding = try model.embed(count: 1) { _ in grey }[0]
         let rows = try LabFixtures.csv(context, "occlusion")
@@ -32,7 +37,8 @@ final class LabExperimentTests: XCTestCase {
         }
         XCTAssertNotNil(output.numbers["slope_pixels"])
         XCTAssertTrue(output.summary.contains("Occlusion on 5 images"), output.summary)
-        XCTAssertTrue(output.summary.contains("Zero-shot top-1 accuracy"), "labelled pictures give accuracy: \(output.summary)")
+        XCTAssertTrue(
+            output.summary.contains("Zero-shot top-1 accuracy"), "labelled pictures give accuracy: \(output.summary)")
     }
 
     /// Every kind of noise at strength 0 returns the picture untouched, and so cosine 1.
@@ -40,8 +46,12 @@ final class LabExperimentTests: XCTestCase {
         let model = try LabFixtures.model()
         let context = try LabFixtures.context(model, images: 3, labels: false)
         for kind in Noise.allCases {
-            XCTAssertEqual(try kind.apply(context.images[0].prepared, strength: 0, seed: 1), context.images[0].prepared, kind.rawValue)
-            XCTAssertNotEqual(try kind.apply(context.images[0].prepared, strength: kind.levels.last!, seed: 1), context.images[0].prepared, kind.rawValue)
+            XCTAssertEqual(
+                try kind.apply(context.images[0].prepared, strength: 0, seed: 1), context.images[0].prepared,
+                kind.rawValue)
+            XCTAssertNotEqual(
+                try kind.apply(context.images[0].prepared, strength: kind.levels.last!, seed: 1),
+                context.images[0].prepared, kind.rawValue)
         }
         _ = try NoiseExperiment.run(context)
         for row in try LabFixtures.csv(context, "noise") where Double(row[1]) == 0 {
@@ -60,23 +70,30 @@ final class LabExperimentTests: XCTestCase {
         }
         let (images, _) = try LabInputs.load(photos, model: model)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
-        let context = LabContext(model: model, images: images, classifier: nil, seed: 0, report: try LabReport(folder: dir), modelName: "synthetic-shapes")
+        let context = LabContext(
+            model: model, images: images, classifier: nil, seed: 0, report: try LabReport(folder: dir),
+            modelName: "synthetic-shapes")
         _ = try PreprocessExperiment.run(context)
         let rows = try LabFixtures.csv(context, "preprocess")
         let base = model.preprocessor.config, s = base.size
-        func tensor(_ config: PreprocessConfig, _ image: PixelImage) -> [Float] { ImagePreprocessor(config: config).tensor(image).scalars }
+        func tensor(_ config: PreprocessConfig, _ image: PixelImage) -> [Float] {
+            ImagePreprocessor(config: config).tensor(image).scalars
+        }
         for (name, config) in PreprocessExperiment.variants(of: base) {
             for (i, image) in images.enumerated() {
                 let exact = try model.vision.embed(pixels: model.preprocessor.tensor(image.original)).row(0)
-                let variant = try model.vision.embed(pixels: ImagePreprocessor(config: config).tensor(image.original)).row(0)
+                let variant = try model.vision.embed(pixels: ImagePreprocessor(config: config).tensor(image.original))
+                    .row(0)
                 let row = try XCTUnwrap(rows.first { $0[0] == name && $0[1] == image.name }, name)
                 XCTAssertEqual(Double(row[2])!, cosine(variant, exact), accuracy: 1e-5, "\(name), \(image.name)")
             }
         }
         let image = images[0].original, plane = s * s
         let rgb = model.preprocessor.prepare(image)
-        var bgr = base; bgr.channelOrder = .bgr
-        var raw = base; raw.normalize = false
+        var bgr = base
+        bgr.channelOrder = .bgr
+        var raw = base
+        raw.normalize = false
         let swapped = tensor(bgr, image), unnormalised = tensor(raw, image)
         var worstSwap: Float = 0, worstRaw: Float = 0
         for c in 0..<3 {
@@ -89,18 +106,25 @@ final class LabExperimentTests: XCTestCase {
         XCTAssertLessThanOrEqual(worstSwap, 1e-6, "BGR: channel c reads the pixel's channel 2 − c")
         XCTAssertLessThanOrEqual(worstRaw, 1e-7, "not normalised: x / 255")
         // Offset crop, on a picture already at the input size: moved 4 px, the uncovered edge black.
-        var shifted = base; shifted.cropOffset = .init(x: 4, y: 4)
+        var shifted = base
+        shifted.cropOffset = .init(x: 4, y: 4)
         let moved = ImagePreprocessor(config: shifted).prepare(rgb)
         for (x, y) in [(0, 0), (10, 20), (s - 5, s - 5)] {
-            XCTAssertEqual(Array(moved.pixels[(y * s + x) * 3..<((y * s + x) * 3 + 3)]), Array(rgb.pixels[((y + 4) * s + x + 4) * 3..<(((y + 4) * s + x + 4) * 3 + 3)]))
+            XCTAssertEqual(
+                Array(moved.pixels[(y * s + x) * 3..<((y * s + x) * 3 + 3)]),
+                Array(rgb.pixels[((y + 4) * s + x + 4) * 3..<(((y + 4) * s + x + 4) * 3 + 3)]))
         }
         XCTAssertEqual(Array(moved.pixels[((s - 1) * s + s - 1) * 3..<(s * s * 3)]), [0, 0, 0])
         for filter in [PreprocessConfig.Interpolation.bilinear, .bicubic, .nearest] {
-            var other = base; other.interpolation = filter
-            XCTAssertNotEqual(ImagePreprocessor(config: other).prepare(image).pixels, rgb.pixels, "\(filter) resamples differently")
+            var other = base
+            other.interpolation = filter
+            XCTAssertNotEqual(
+                ImagePreprocessor(config: other).prepare(image).pixels, rgb.pixels, "\(filter) resamples differently")
         }
-        var nearest = base; nearest.interpolation = .nearest
-        let sampled = Set(ImagePreprocessor(config: nearest).prepare(image).pixels), source = Set(image.convertedToRGB().pixels)
+        var nearest = base
+        nearest.interpolation = .nearest
+        let sampled = Set(ImagePreprocessor(config: nearest).prepare(image).pixels),
+            source = Set(image.convertedToRGB().pixels)
         XCTAssertTrue(sampled.isSubset(of: source), "nearest copies input values only")
     }
 
@@ -122,7 +146,9 @@ final class LabExperimentTests: XCTestCase {
         let context = try LabFixtures.context(model, images: 4, labels: false)
         let s = model.inputSize, plane = 3 * s * s
         let pixels = Tensor(uninitialized: [4, 3, s, s])
-        for (i, image) in context.images.enumerated() { model.preprocessor.writeNormalized(image.prepared, into: pixels.data + i * plane) }
+        for (i, image) in context.images.enumerated() {
+            model.preprocessor.writeNormalized(image.prepared, into: pixels.data + i * plane)
+        }
         let plain = try model.vision.embed(pixels: pixels)
         var seen: [Int] = []
         let observed = try model.vision.embed(pixels: pixels, normalize: true) { block in
@@ -163,7 +189,8 @@ final class LabExperimentTests: XCTestCase {
         // Clean, adversarial and difference pictures, at the input size.
         let first = rows[0][0]
         for suffix in ["clean", "adversarial", "difference"] {
-            let image = try ImageDecoder.decode(file: context.report.folder.appendingPathComponent("adversarial/\(first)_\(suffix).png").path)
+            let image = try ImageDecoder.decode(
+                file: context.report.folder.appendingPathComponent("adversarial/\(first)_\(suffix).png").path)
             XCTAssertEqual([image.width, image.height], [model.inputSize, model.inputSize], suffix)
         }
     }
@@ -187,9 +214,13 @@ final class LabExperimentTests: XCTestCase {
             XCTAssertNotEqual(label, outcome.original)
         }
         XCTAssertGreaterThanOrEqual(flips, 2, "an L∞ budget of 12 levels flips this small model's predictions")
-        let one = ZeroShotClassifier(labels: ["only"], templates: 1, promptEmbeddings: [classifier.classEmbeddings.row(0)], logitScale: 10)
-        let single = LabContext(model: model, images: context.images, classifier: one, seed: 0, report: context.report, modelName: "m")
-        XCTAssertThrowsError(try AdversarialExperiment.run(single, mode: .kPixel, budget: 5)) { XCTAssertTrue("\($0)".contains("at least two labels"), "\($0)") }
+        let one = ZeroShotClassifier(
+            labels: ["only"], templates: 1, promptEmbeddings: [classifier.classEmbeddings.row(0)], logitScale: 10)
+        let single = LabContext(
+            model: model, images: context.images, classifier: one, seed: 0, report: context.report, modelName: "m")
+        XCTAssertThrowsError(try AdversarialExperiment.run(single, mode: .kPixel, budget: 5)) {
+            XCTAssertTrue("\($0)".contains("at least two labels"), "\($0)")
+        }
     }
 }
 
@@ -203,15 +234,18 @@ final class LabCheckpointTests: XCTestCase {
         try trainable.loadCheckpoint(from: folder.appendingPathComponent("open_clip_model.safetensors"))
         let s = loaded.model.config.image.imageSize
         var random = SeedStream(seed: 3)
-        let pixels = Tensor(shape: [2, 3, s, s], values: (0..<(2 * 3 * s * s)).map { _ in Float.random(in: -2...2, using: &random) })
+        let pixels = Tensor(
+            shape: [2, 3, s, s], values: (0..<(2 * 3 * s * s)).map { _ in Float.random(in: -2...2, using: &random) })
         let training = try trainable.imageEmbeddings(pixels: pixels)
         let inference = try loaded.model.requireVision().embed(pixels: pixels).scalars
         XCTAssertLessThanOrEqual(zip(training, inference).map { abs($0 - $1) }.max() ?? 1, 1e-4)
         // A SigLIP or ResNet model is refused, saying why.
         let siglip = try LoadedModel.load(Fixtures.url("engine/hf_siglip_tiny"))
         let model = try LabModel(siglip)
-        let classifier = ZeroShotClassifier(labels: ["a", "b"], templates: 1, promptEmbeddings: [[Float](repeating: 0.1, count: 48), [Float](repeating: -0.1, count: 48)],
-                                            logitScale: 10)
+        let classifier = ZeroShotClassifier(
+            labels: ["a", "b"], templates: 1,
+            promptEmbeddings: [[Float](repeating: 0.1, count: 48), [Float](repeating: -0.1, count: 48)],
+            logitScale: 10)
         XCTAssertThrowsError(try AdversarialAttack(model: model, classifier: classifier)) { error in
             XCTAssertTrue("\(error)".contains("ViT image towers"), "\(error)")
         }
@@ -224,18 +258,26 @@ final class LabPlotTests: XCTestCase {
     func testEveryPlotRendersToANonBlankPNG() throws {
         guard let rasterizer = LabReport.findRasterizer() else {
             // scripts/test.sh (and so CI) installs it and sets CLIP_REQUIRE_RSVG: there the check must run.
-            if ProcessInfo.processInfo.environment["CLIP_REQUIRE_RSVG"] == "1" { return XCTFail("rsvg-convert is not on the PATH") }
+            if ProcessInfo.processInfo.environment["CLIP_REQUIRE_RSVG"] == "1" {
+                return XCTFail("rsvg-convert is not on the PATH")
+            }
             throw XCTSkip("rsvg-convert is not installed (Debian: librsvg2-bin; scripts/install-deps.sh installs it)")
         }
         let model = try LabFixtures.model()
         let context = try LabFixtures.context(model, images: 4, seed: 5)
         XCTAssertEqual(context.report.rasterizer, rasterizer)
-        var outputs = [try OcclusionExperiment.run(context), try NoiseExperiment.run(context), try ActivationsExperiment.run(context),
-                       try AdversarialExperiment.run(context, mode: .kPixel, budget: 50)]
+        var outputs = [
+            try OcclusionExperiment.run(context), try NoiseExperiment.run(context),
+            try ActivationsExperiment.run(context),
+            try AdversarialExperiment.run(context, mode: .kPixel, budget: 50)
+        ]
         let photos = Fixtures.url("images/rgb_224.jpg").path
         let (images, _) = try LabInputs.load([photos], model: model)
-        outputs.append(try PreprocessExperiment.run(LabContext(model: model, images: images, classifier: nil, seed: 0, report: context.report,
-                                                               modelName: "synthetic-shapes")))
+        outputs.append(
+            try PreprocessExperiment.run(
+                LabContext(
+                    model: model, images: images, classifier: nil, seed: 0, report: context.report,
+                    modelName: "synthetic-shapes")))
         for output in outputs { try context.report.record(output) }
         let plots = outputs.flatMap(\.plots)
         XCTAssertEqual(plots.count, 6)
@@ -244,7 +286,9 @@ final class LabPlotTests: XCTestCase {
             XCTAssertTrue(index.contains("src=\"\(plot)\""), plot)
             let svg = try String(contentsOf: context.report.folder.appendingPathComponent(plot), encoding: .utf8)
             func attribute(_ name: String) -> Int? {
-                guard let r = svg.range(of: "\(name)=\""), let end = svg[r.upperBound...].firstIndex(of: "\"") else { return nil }
+                guard let r = svg.range(of: "\(name)=\""), let end = svg[r.upperBound...].firstIndex(of: "\"") else {
+                    return nil
+                }
                 return Double(svg[r.upperBound..<end]).map { Int($0.rounded()) }
             }
             let png = context.report.folder.appendingPathComponent(plot.replacingOccurrences(of: ".svg", with: ".png"))
@@ -252,7 +296,9 @@ final class LabPlotTests: XCTestCase {
             XCTAssertEqual(image.width, try XCTUnwrap(attribute("width")), plot)
             XCTAssertEqual(image.height, try XCTUnwrap(attribute("height")), plot)
             let rgb = image.convertedToRGB().pixels
-            let inked = stride(from: 0, to: rgb.count, by: 3).filter { rgb[$0] < 200 || rgb[$0 + 1] < 200 || rgb[$0 + 2] < 200 }.count
+            let inked = stride(from: 0, to: rgb.count, by: 3).filter {
+                rgb[$0] < 200 || rgb[$0 + 1] < 200 || rgb[$0 + 2] < 200
+            }.count
             XCTAssertGreaterThan(Double(inked) / Double(image.width * image.height), 0.01, "\(plot) is blank")
             XCTAssertGreaterThan(Set(rgb).count, 20, "\(plot) has colours, not just ink")
         }

@@ -9,15 +9,20 @@ public enum CLIProcess {
     /// The built `clip`: the test bundle sits in (Linux) or beside (macOS .xctest) the products folder.
     public static var executable: URL {
         let base = Bundle(for: Marker.self).bundleURL
-        let candidates = [base.appendingPathComponent("clip"),
-                          base.deletingLastPathComponent().appendingPathComponent("clip")]
+        let candidates = [
+            base.appendingPathComponent("clip"),
+            base.deletingLastPathComponent().appendingPathComponent("clip")
+        ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
     /// Runs `clip` (or `executable`) to its end; `environment` is added to this process's own.
-    public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-                           executable: URL? = nil, directory: URL? = nil) throws
-        -> (status: Int32, out: String, err: String) {
+    public static func run(
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+        executable: URL? = nil, directory: URL? = nil
+    ) throws
+        -> (status: Int32, out: String, err: String)
+    {
         let process = Process()
         process.executableURL = executable ?? Self.executable
         process.arguments = arguments
@@ -38,8 +43,10 @@ public enum CLIProcess {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self),
-                String(decoding: errData, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errData, as: UTF8.self)
+        )
     }
 }
 
@@ -50,13 +57,17 @@ extension RunsCLI {
     public var clip: URL { CLIProcess.executable }
 
     @discardableResult
-    public func run(_ arguments: [String], stdin: String? = nil, expectStatus: Int32 = 0,
-                    environment: [String: String] = [:], executable: URL? = nil, directory: URL? = nil,
-                    file: StaticString = #filePath, line: UInt = #line) throws -> (out: String, err: String) {
-        let result = try CLIProcess.run(arguments, stdin: stdin, environment: environment, executable: executable,
-                                        directory: directory)
-        XCTAssertEqual(result.status, expectStatus, "clip \(arguments.joined(separator: " ")): \(result.err)",
-                       file: file, line: line)
+    public func run(
+        _ arguments: [String], stdin: String? = nil, expectStatus: Int32 = 0,
+        environment: [String: String] = [:], executable: URL? = nil, directory: URL? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> (out: String, err: String) {
+        let result = try CLIProcess.run(
+            arguments, stdin: stdin, environment: environment, executable: executable,
+            directory: directory)
+        XCTAssertEqual(
+            result.status, expectStatus, "clip \(arguments.joined(separator: " ")): \(result.err)",
+            file: file, line: line)
         return (result.out, result.err)
     }
 }

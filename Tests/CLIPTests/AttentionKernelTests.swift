@@ -8,13 +8,16 @@ import XCTest
 /// counts around every multiple of 4 and 16 (1–9, 17, 50, 77, 196, 197), causal and not, several heads and
 /// images, item ranges split as threads split them. Tolerance 2e-5 (fp32 accumulation over ≤ 197 terms).
 final class AttentionKernelTests: XCTestCase {
-    func reference(_ qkv: [Float], _ bias: [Float], batch: Int, tokens: Int, width: Int, heads: Int, causal: Bool) -> [Float] {
+    func reference(_ qkv: [Float], _ bias: [Float], batch: Int, tokens: Int, width: Int, heads: Int, causal: Bool)
+        -> [Float]
+    {
         let d = width / heads, scale = 1 / Double(d).squareRoot()
         var out = [Float](repeating: 0, count: batch * tokens * width)
         for b in 0..<batch {
             for h in 0..<heads {
                 func at(_ t: Int, _ part: Int, _ i: Int) -> Double {
-                    Double(qkv[(b * tokens + t) * 3 * width + part * width + h * d + i]) + Double(bias[part * width + h * d + i])
+                    Double(qkv[(b * tokens + t) * 3 * width + part * width + h * d + i])
+                        + Double(bias[part * width + h * d + i])
                 }
                 for row in 0..<tokens {
                     let n = causal ? row + 1 : tokens
@@ -22,7 +25,8 @@ final class AttentionKernelTests: XCTestCase {
                     let top = scores.max()!
                     let weights = scores.map { exp($0 - top) }, total = weights.reduce(0, +)
                     for i in 0..<d {
-                        out[(b * tokens + row) * width + h * d + i] = Float((0..<n).reduce(0.0) { $0 + weights[$1] * at($1, 2, i) } / total)
+                        out[(b * tokens + row) * width + h * d + i] = Float(
+                            (0..<n).reduce(0.0) { $0 + weights[$1] * at($1, 2, i) } / total)
                     }
                 }
             }
@@ -31,16 +35,20 @@ final class AttentionKernelTests: XCTestCase {
     }
 
     func testAVX512AttentionMatchesTheDefinition() throws {
-        try XCTSkipUnless(CPUFeatures.detected.isSuperset(of: [.avx2, .avx512]), "no AVX-512 on this CPU (features: \(CPUFeatures.detected))")
+        try XCTSkipUnless(
+            CPUFeatures.detected.isSuperset(of: [.avx2, .avx512]),
+            "no AVX-512 on this CPU (features: \(CPUFeatures.detected))")
         var generator = SystemRandomNumberGenerator()
         var checked = 0
         for d in [16, 32, 48, 64, 128] {
             for tokens in [1, 2, 3, 4, 5, 7, 8, 9, 17, 50, 77, 196, 197] where d <= 64 || tokens <= 77 {
                 for causal in [false, true] {
                     let heads = 2, batch = 2, width = heads * d
-                    let qkv = (0..<(batch * tokens * 3 * width)).map { _ in Float.random(in: -2...2, using: &generator) }
+                    let qkv = (0..<(batch * tokens * 3 * width)).map { _ in Float.random(in: -2...2, using: &generator)
+                    }
                     let bias = (0..<(3 * width)).map { _ in Float.random(in: -0.5...0.5, using: &generator) }
-                    let expected = reference(qkv, bias, batch: batch, tokens: tokens, width: width, heads: heads, causal: causal)
+                    let expected = reference(
+                        qkv, bias, batch: batch, tokens: tokens, width: width, heads: heads, causal: causal)
                     var out = [Float](repeating: .nan, count: expected.count)
                     let scratch = [Float](repeating: 0, count: clip_attention_scratch_floats(tokens, d))
                     // Items split as two threads would take them.

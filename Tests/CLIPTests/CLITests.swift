@@ -2,7 +2,7 @@ import CLIP
 import CLIPTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import XCTest
 
@@ -14,10 +14,18 @@ final class CLITests: XCTestCase, RunsCLI {
             let model = Fixtures.url("engine/\(name)").path
             let textOut = dir.appendingPathComponent("\(name)-text.npy").path
             let imageOut = dir.appendingPathComponent("\(name)-image.npy").path
-            try run(["embed", "--model", model, "--token-ids", Fixtures.url("engine/\(name)/tokens.npy").path, "-o", textOut])
-            try run(["embed", "--model", model, "--pixels", Fixtures.url("engine/\(name)/pixels.npy").path, "-o", imageOut])
-            checkTensor(try NPY.read(URL(fileURLWithPath: textOut)).tensor(file: textOut), try Fixtures.floats("engine/\(name)/text_embeds.npy"), tolerance: 1e-4, "\(name) CLI text")
-            checkTensor(try NPY.read(URL(fileURLWithPath: imageOut)).tensor(file: imageOut), try Fixtures.floats("engine/\(name)/image_embeds.npy"), tolerance: 1e-4, "\(name) CLI image")
+            try run([
+                "embed", "--model", model, "--token-ids", Fixtures.url("engine/\(name)/tokens.npy").path, "-o", textOut
+            ])
+            try run([
+                "embed", "--model", model, "--pixels", Fixtures.url("engine/\(name)/pixels.npy").path, "-o", imageOut
+            ])
+            checkTensor(
+                try NPY.read(URL(fileURLWithPath: textOut)).tensor(file: textOut),
+                try Fixtures.floats("engine/\(name)/text_embeds.npy"), tolerance: 1e-4, "\(name) CLI text")
+            checkTensor(
+                try NPY.read(URL(fileURLWithPath: imageOut)).tensor(file: imageOut),
+                try Fixtures.floats("engine/\(name)/image_embeds.npy"), tolerance: 1e-4, "\(name) CLI image")
         }
     }
 
@@ -51,12 +59,20 @@ final class CLITests: XCTestCase, RunsCLI {
         try Data("nope".utf8).write(to: bad)
         let out = dir.appendingPathComponent("o.npy").path
         let good = Fixtures.url("images/rgb.png").path
-        let (_, err) = try run(["embed", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path, "--images", good, bad.path, good, "-o", out])
-        XCTAssertTrue(err.contains(bad.path) && err.contains("not a supported image") && err.contains("1 of 3 images skipped"), err)
+        let (_, err) = try run([
+            "embed", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path, "--images", good, bad.path, good, "-o",
+            out
+        ])
+        XCTAssertTrue(
+            err.contains(bad.path) && err.contains("not a supported image") && err.contains("1 of 3 images skipped"),
+            err)
         XCTAssertEqual(try NPY.read(URL(fileURLWithPath: out)).tensor(file: out).shape, [2, 24])
-        let rows = try String(contentsOfFile: dir.appendingPathComponent("o.jsonl").path, encoding: .utf8).split(separator: "\n")
+        let rows = try String(contentsOfFile: dir.appendingPathComponent("o.jsonl").path, encoding: .utf8).split(
+            separator: "\n")
         XCTAssertEqual(rows, ["{\"index\":0,\"path\":\"\(good)\"}", "{\"index\":2,\"path\":\"\(good)\"}"])
-        let (_, none) = try run(["embed", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path, "--images", bad.path, "-o", out], expectStatus: 1)
+        let (_, none) = try run(
+            ["embed", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path, "--images", bad.path, "-o", out],
+            expectStatus: 1)
         XCTAssertTrue(none.contains("none of the 1 images could be used"), none)
     }
 
@@ -67,10 +83,14 @@ final class CLITests: XCTestCase, RunsCLI {
         for shard in 0..<3 {
             let out = dir.appendingPathComponent("s\(shard).npy").path
             try run(["embed", "--model", model, "--images", folder, "--shard", "\(shard)/3", "--half", "-o", out])
-            guard case let .float32(shape, _) = try NPY.read(URL(fileURLWithPath: out)) else { return XCTFail("expected float16 read as float32 values") }
+            guard case let .float32(shape, _) = try NPY.read(URL(fileURLWithPath: out)) else {
+                return XCTFail("expected float16 read as float32 values")
+            }
             XCTAssertEqual(shape, [8, 24])
-            let lines = try String(contentsOfFile: dir.appendingPathComponent("s\(shard).jsonl").path, encoding: .utf8).split(separator: "\n")
-            let indices = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }.map { $0["index"] as! Int }
+            let lines = try String(contentsOfFile: dir.appendingPathComponent("s\(shard).jsonl").path, encoding: .utf8)
+                .split(separator: "\n")
+            let indices = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }.map
+            { $0["index"] as! Int }
             XCTAssertTrue(indices.allSatisfy { $0 % 3 == shard })
             seen += indices
         }
@@ -82,29 +102,43 @@ final class CLITests: XCTestCase, RunsCLI {
     func testClassifyRankProbeAndEvalCommands() throws {
         let dir = try temporaryDirectory(self)
         let model = Fixtures.url("engine/hf_gelu_p14_fp16").path, tasks = Fixtures.url("tasks").path
-        let (json, _) = try run(["classify", "--model", model, tasks + "/circles/00.png", tasks + "/stripes/00.png",
-                                 "--labels", "a circle, a stripe ,a dog", "--templates", "simple", "--top", "2", "--json"])
+        let (json, _) = try run([
+            "classify", "--model", model, tasks + "/circles/00.png", tasks + "/stripes/00.png",
+            "--labels", "a circle, a stripe ,a dog", "--templates", "simple", "--top", "2", "--json"
+        ])
         let results = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [[String: Any]]
         XCTAssertEqual(results.count, 2)
         let predictions = results[0]["predictions"] as! [[String: Any]]
         XCTAssertEqual(predictions.count, 2)
         XCTAssertTrue(predictions.allSatisfy { ["a circle", "a stripe", "a dog"].contains($0["label"] as! String) })
 
-        let (ranked, _) = try run(["rank", "--model", model, "--prompt", "red", "--versus", "blue", tasks, "--top", "5", "--paths"])
+        let (ranked, _) = try run([
+            "rank", "--model", model, "--prompt", "red", "--versus", "blue", tasks, "--top", "5", "--paths"
+        ])
         XCTAssertEqual(ranked.split(separator: "\n").count, 5)
 
         let probe = dir.appendingPathComponent("p.safetensors").path
-        let (report, _) = try run(["probe", "train", "--model", model, "--data", tasks, "-o", probe, "--held-out", "0.5"])
+        let (report, _) = try run([
+            "probe", "train", "--model", model, "--data", tasks, "-o", probe, "--held-out", "0.5"
+        ])
         XCTAssertTrue(report.contains("held-out accuracy: 100.00% (12/12)"), report)
-        let (predicted, _) = try run(["probe", "predict", "--model", model, "--probe", probe, tasks + "/stripes", "--json"])
-        let labels = (try JSONSerialization.jsonObject(with: Data(predicted.utf8)) as! [[String: Any]]).map { $0["label"] as! String }
+        let (predicted, _) = try run([
+            "probe", "predict", "--model", model, "--probe", probe, tasks + "/stripes", "--json"
+        ])
+        let labels = (try JSONSerialization.jsonObject(with: Data(predicted.utf8)) as! [[String: Any]]).map {
+            $0["label"] as! String
+        }
         XCTAssertEqual(labels, Array(repeating: "stripes", count: 12))
 
-        let (zeroShot, _) = try run(["eval", "zeroshot", "--model", model, "--data", tasks, "--templates", "simple", "--json"])
+        let (zeroShot, _) = try run([
+            "eval", "zeroshot", "--model", model, "--data", tasks, "--templates", "simple", "--json"
+        ])
         let summary = try JSONSerialization.jsonObject(with: Data(zeroShot.utf8)) as! [String: Any]
         XCTAssertEqual(summary["images"] as? Int, 24)
         XCTAssertTrue(summary["top5"] is NSNull, "two classes: top-5 is 100% by construction, not reported")
-        let (retrieval, _) = try run(["eval", "retrieval", "--model", model, "--captions", tasks + "/captions.tsv", "--json"])
+        let (retrieval, _) = try run([
+            "eval", "retrieval", "--model", model, "--captions", tasks + "/captions.tsv", "--json"
+        ])
         let recall = try JSONSerialization.jsonObject(with: Data(retrieval.utf8)) as! [String: Any]
         XCTAssertEqual(recall["captions"] as? Int, 24)
         XCTAssertEqual((recall["text_to_image"] as! [String: Double])["R@10"].map { $0 > 0 }, true)
@@ -122,10 +156,13 @@ final class CLITests: XCTestCase, RunsCLI {
     /// pieces alone, as GemmaTokenizerFast and sentencepiece give them (the fixture's first rows).
     func testTokenizeASentencePieceFolder() throws {
         let dir = try temporaryDirectory(self)
-        try FileManager.default.copyItem(at: Fixtures.url("gemma/tokenizer.model"), to: dir.appendingPathComponent("tokenizer.model"))
+        try FileManager.default.copyItem(
+            at: Fixtures.url("gemma/tokenizer.model"), to: dir.appendingPathComponent("tokenizer.model"))
         let (padded, _) = try run(["tokenize", "--model", dir.path, "--length", "16"], stdin: "A photo of a cat.\n")
-        XCTAssertEqual(padded.trimmingCharacters(in: .whitespacesAndNewlines), "[836, 496, 502, 294, 477, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]",
-                       "open_clip's clean-up (lowercase, no punctuation), <eos>, <pad>")
+        XCTAssertEqual(
+            padded.trimmingCharacters(in: .whitespacesAndNewlines),
+            "[836, 496, 502, 294, 477, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]",
+            "open_clip's clean-up (lowercase, no punctuation), <eos>, <pad>")
         let (raw, _) = try run(["tokenize", "--model", dir.path, "--raw"], stdin: "A photo of a cat.\na\n")
         XCTAssertEqual(raw.split(separator: "\n"), ["[854, 496, 502, 294, 477, 867]", "[836]"])
         let (_, err) = try run(["tokenize", "--raw"], stdin: "a\n", expectStatus: 64)
@@ -138,7 +175,9 @@ final class CLITests: XCTestCase, RunsCLI {
     /// numbers and files, index.html; and its usage errors.
     func testLabRunsOnTheBundledModelAndNamesItsUsageErrors() throws {
         let out = try temporaryDirectory(self).appendingPathComponent("lab")
-        let (json, _) = try run(["lab", "occlusion", "--model", "synthetic-shapes", "--out", out.path, "--limit", "4", "--json"])
+        let (json, _) = try run([
+            "lab", "occlusion", "--model", "synthetic-shapes", "--out", out.path, "--limit", "4", "--json"
+        ])
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let experiments = try XCTUnwrap(object["experiments"] as? [[String: Any]])
         XCTAssertEqual(experiments.first?["experiment"] as? String, "occlusion")
@@ -148,22 +187,31 @@ final class CLITests: XCTestCase, RunsCLI {
         }
         // `all` on a ResNet without labels runs what it can and says what it leaves out.
         let resnet = try temporaryDirectory(self).appendingPathComponent("lab-rn")
-        let (rnJSON, _) = try run(["lab", "all", "--model", Fixtures.url("engine/openclip_rn_tiny").path, "--images", Fixtures.url("images/rgb_224.jpg").path,
-                                   "--out", resnet.path, "--json"])
+        let (rnJSON, _) = try run([
+            "lab", "all", "--model", Fixtures.url("engine/openclip_rn_tiny").path, "--images",
+            Fixtures.url("images/rgb_224.jpg").path,
+            "--out", resnet.path, "--json"
+        ])
         let rn = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(rnJSON.utf8)) as? [String: Any])
-        XCTAssertEqual((rn["experiments"] as? [[String: Any]])?.compactMap { $0["experiment"] as? String }, ["occlusion", "noise", "preprocess"])
+        XCTAssertEqual(
+            (rn["experiments"] as? [[String: Any]])?.compactMap { $0["experiment"] as? String },
+            ["occlusion", "noise", "preprocess"])
         let skipped = try XCTUnwrap(rn["skipped"] as? [String: String])
         XCTAssertTrue(skipped["activations"]?.contains("no transformer blocks") == true, "\(skipped)")
         XCTAssertTrue(skipped["adversarial"]?.contains("no zero-shot labels") == true, "\(skipped)")
-        let (_, noImages) = try run(["lab", "noise", "--model", Fixtures.url("engine/hf_quickgelu_p32").path, "--out", out.path], expectStatus: 64)
+        let (_, noImages) = try run(
+            ["lab", "noise", "--model", Fixtures.url("engine/hf_quickgelu_p32").path, "--out", out.path],
+            expectStatus: 64)
         XCTAssertTrue(noImages.contains("give --images"), noImages)
         let (_, badMode) = try run(["lab", "adversarial", "--mode", "l2"], expectStatus: 64)
         XCTAssertTrue(badMode.contains("--mode must be k-pixel or linf"), badMode)
         let (_, badExperiment) = try run(["lab", "occlusions"], expectStatus: 64)
         XCTAssertTrue(badExperiment.contains("occlusions"), badExperiment)
-        for (arguments, message) in [(["--budget", "0"], "--budget must be at least 1"), (["--limit", "0"], "--limit must be at least 1"),
-                                     (["--batch-size", "0"], "--batch-size must be at least 1"),
-                                     (["--labels", "a,b", "--labels-file", "x.txt"], "at most one of --labels and --labels-file")] {
+        for (arguments, message) in [
+            (["--budget", "0"], "--budget must be at least 1"), (["--limit", "0"], "--limit must be at least 1"),
+            (["--batch-size", "0"], "--batch-size must be at least 1"),
+            (["--labels", "a,b", "--labels-file", "x.txt"], "at most one of --labels and --labels-file")
+        ] {
             let (_, err) = try run(["lab", "noise"] + arguments, expectStatus: 64)
             XCTAssertTrue(err.contains(message), err)
         }
@@ -172,11 +220,14 @@ final class CLITests: XCTestCase, RunsCLI {
     func testPreprocessWritesTheModelInput() throws {
         let out = try temporaryDirectory(self).appendingPathComponent("p.npy").path
         try run(["preprocess", Fixtures.url("images/rgb_224.jpg").path, "-o", out])
-        checkTensor(try NPY.read(URL(fileURLWithPath: out)).tensor(file: out), try Fixtures.floats("images/rgb_224.jpg.tensor.npy"), tolerance: 1e-6, "clip preprocess")
+        checkTensor(
+            try NPY.read(URL(fileURLWithPath: out)).tensor(file: out),
+            try Fixtures.floats("images/rgb_224.jpg.tensor.npy"), tolerance: 1e-6, "clip preprocess")
     }
 
     func testMissingModelAndBadArguments() throws {
-        let (_, err) = try run(["embed", "--model", "/no/such/model", "--texts", "/dev/null", "-o", "/tmp/x.npy"], expectStatus: 1)
+        let (_, err) = try run(
+            ["embed", "--model", "/no/such/model", "--texts", "/dev/null", "-o", "/tmp/x.npy"], expectStatus: 1)
         XCTAssertTrue(err.contains("/no/such/model") && err.contains("no such file or folder"), err)
         let (_, err2) = try run(["embed", "--model", "/x", "-o", "/tmp/x.npy"], expectStatus: 64)
         XCTAssertTrue(err2.contains("exactly one of"), err2)
@@ -190,25 +241,35 @@ final class CLITests: XCTestCase, RunsCLI {
         let results = json["results"] as! [[String: Any]]
         // Every precision this CPU runs, each with the same four measurements.
         let precisions = Precision.allCases.filter { $0 != .auto && KernelTable.current.supports($0) }.map(\.rawValue)
-        XCTAssertEqual(results.map { $0["precision"] as! String }, precisions.flatMap { Array(repeating: $0, count: 4) })
+        XCTAssertEqual(
+            results.map { $0["precision"] as! String }, precisions.flatMap { Array(repeating: $0, count: 4) })
         XCTAssertEqual(results.map { $0["batch"] as! Int }, precisions.flatMap { _ in [1, 32, 32, 64] })
         XCTAssertTrue(results.allSatisfy { ($0["per_second"] as! Double) > 0 })
     }
 
     func testBenchPrecisionFilterAndFallbackNotice() throws {
-        let (out, _) = try run(["bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--precision", "fp32", "--towers", "image"])
-        let results = (try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any])["results"] as! [[String: Any]]
+        let (out, _) = try run([
+            "bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--precision", "fp32",
+            "--towers", "image"
+        ])
+        let results =
+            (try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any])["results"] as! [[String: Any]]
         XCTAssertEqual(results.map { $0["precision"] as! String }, ["fp32", "fp32"])
         XCTAssertEqual(results.map { $0["kind"] as! String }, ["image", "image"])
         // An AVX2-only CPU (emulated by masking the features): int8 runs as fp32 and says so, never SIGILL.
-        let (masked, err) = try run(["bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--precision", "int8"],
-                                    environment: ["CLIP_CPU_FEATURES": "avx2,f16c"])
+        let (masked, err) = try run(
+            ["bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--precision", "int8"],
+            environment: ["CLIP_CPU_FEATURES": "avx2,f16c"])
         XCTAssertTrue(err.contains("lacks AVX512-VNNI") && err.contains("fp32"), err)
         let maskedJSON = try JSONSerialization.jsonObject(with: Data(masked.utf8)) as! [String: Any]
         XCTAssertEqual(maskedJSON["cpu_features"] as? String, "avx2,f16c")
-        XCTAssertEqual(((maskedJSON["results"] as! [[String: Any]]).map { $0["precision"] as! String }), Array(repeating: "fp32", count: 4))
+        XCTAssertEqual(
+            ((maskedJSON["results"] as! [[String: Any]]).map { $0["precision"] as! String }),
+            Array(repeating: "fp32", count: 4))
         // --kernels: one row per block GEMM shape of the model, one column per precision this CPU runs.
-        let (table, _) = try run(["bench", "--kernels", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--towers", "image"])
+        let (table, _) = try run([
+            "bench", "--kernels", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--towers", "image"
+        ])
         let lines = table.split(separator: "\n")
         let precisions = Precision.allCases.filter { $0 != .auto && KernelTable.current.supports($0) }.map(\.rawValue)
         XCTAssertEqual(lines[1].split(separator: " ").suffix(precisions.count).map(String.init), precisions, table)
@@ -225,15 +286,32 @@ final class CLITests: XCTestCase, RunsCLI {
     /// The Intel profile (AVX512-VNNI without AVX512-BF16), where this CPU can run it: the int8 model's patch
     /// embedding falls back to fp32, and both `--kernels` and the JSON say so.
     func testBenchSaysWhatThePatchEmbeddingRunsWithoutBF16() throws {
-        try XCTSkipUnless(CPUFeatures.detected.isSuperset(of: [.avx2, .avx512, .avx512VNNI]), "no AVX512-VNNI here (\(CPUFeatures.detected))")
+        try XCTSkipUnless(
+            CPUFeatures.detected.isSuperset(of: [.avx2, .avx512, .avx512VNNI]),
+            "no AVX512-VNNI here (\(CPUFeatures.detected))")
         let intel = ["CLIP_CPU_FEATURES": "avx2,f16c,avx512,avx512vnni"]
-        let (intelTable, _) = try run(["bench", "--kernels", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--towers", "image", "--precision", "int8"],
-                                      environment: intel)
-        XCTAssertTrue(intelTable.contains("int8 model layers:\n  image patch embedding: fp32 × 1 layer on packed 6×64 AVX-512 FMA (asked bf16: no kernel on this CPU)\n"
-                                          + "  image blocks: int8 × 8 layers on u8·s8 6×64 AVX512-VNNI"), intelTable)
-        let (intelJSON, _) = try run(["bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--towers", "image", "--precision", "int8"],
-                                     environment: intel)
-        let layers = ((try JSONSerialization.jsonObject(with: Data(intelJSON.utf8)) as! [String: Any])["layers"] as! [String: Any])["int8"] as! [[String: Any]]
+        let (intelTable, _) = try run(
+            [
+                "bench", "--kernels", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--towers", "image",
+                "--precision", "int8"
+            ],
+            environment: intel)
+        XCTAssertTrue(
+            intelTable.contains(
+                """
+                    int8 model layers:\n  image patch embedding: fp32 × 1 layer on packed 6×64 AVX-512 FMA (asked \
+                    bf16: no kernel on this CPU)\n
+                    """
+                    + "  image blocks: int8 × 8 layers on u8·s8 6×64 AVX512-VNNI"), intelTable)
+        let (intelJSON, _) = try run(
+            [
+                "bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--towers", "image",
+                "--precision", "int8"
+            ],
+            environment: intel)
+        let layers =
+            ((try JSONSerialization.jsonObject(with: Data(intelJSON.utf8)) as! [String: Any])["layers"]
+            as! [String: Any])["int8"] as! [[String: Any]]
         XCTAssertEqual(layers.first?["part"] as? String, "image patch embedding")
         XCTAssertEqual(layers.first?["format"] as? String, "fp32")
         XCTAssertEqual(layers.first?["asked"] as? String, "bf16")
@@ -245,12 +323,16 @@ final class CLITests: XCTestCase, RunsCLI {
         let prompts = dir.appendingPathComponent("prompts.txt")
         try Data("a photo of a dog\na diagram\nsnow\n".utf8).write(to: prompts)
         let images = ["rgb_baseline.jpg", "cmyk.jpg", "exact_64.png"].map { Fixtures.url("images/\($0)").path }
-        let (out, notes) = try run(["eval", "precision", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path,
-                                    "--prompts", prompts.path, "--json", "--images"] + images)
+        let (out, notes) = try run(
+            [
+                "eval", "precision", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path,
+                "--prompts", prompts.path, "--json", "--images"
+            ] + images)
         // A precision this CPU lacks is left out, and said so once on stderr.
         XCTAssertEqual(notes.contains("lacks AVX512-BF16"), !KernelTable.current.supports(.bf16), notes)
         XCTAssertEqual(notes.contains("bf16 is not compared"), !KernelTable.current.supports(.bf16), notes)
-        let results = (try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any])["results"] as! [[String: Any]]
+        let results =
+            (try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any])["results"] as! [[String: Any]]
         let expected = ["fp32"] + [Precision.bf16, .int8].filter { KernelTable.current.supports($0) }.map(\.rawValue)
         XCTAssertEqual(results.map { $0["precision"] as! String }, expected)
         for row in results.dropFirst() {
@@ -260,7 +342,9 @@ final class CLITests: XCTestCase, RunsCLI {
                 XCTAssertGreaterThanOrEqual(agreement["worst_cosine"] as! Double, 0.995, "\(row)")
             }
         }
-        let (_, bad) = try run(["eval", "precision", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path, "--compare", "fp32"], expectStatus: 64)
+        let (_, bad) = try run(
+            ["eval", "precision", "--model", Fixtures.url("engine/hf_gelu_p14_fp16").path, "--compare", "fp32"],
+            expectStatus: 64)
         XCTAssertTrue(bad.contains("--compare") && bad.contains("fp32"), bad)
     }
 
@@ -273,7 +357,9 @@ final class CLITests: XCTestCase, RunsCLI {
         let expected = try Fixtures.floats("engine/\(name)/image_embeds.npy")
         func embed(_ precision: String, _ environment: [String: String] = [:]) throws -> (Tensor, String) {
             let out = dir.appendingPathComponent("\(precision)-\(environment.count).npy").path
-            let (_, err) = try run(["embed", "--model", model, "--pixels", pixels, "-o", out, "--precision", precision], environment: environment)
+            let (_, err) = try run(
+                ["embed", "--model", model, "--pixels", pixels, "-o", out, "--precision", precision],
+                environment: environment)
             return (try NPY.read(URL(fileURLWithPath: out)).tensor(file: out), err)
         }
         let (fp32, _) = try embed("fp32")
@@ -285,7 +371,11 @@ final class CLITests: XCTestCase, RunsCLI {
         let (fp32OnAVX2, _) = try embed("fp32", ["CLIP_CPU_FEATURES": "avx2,f16c"])
         XCTAssertEqual(fallback.scalars, fp32OnAVX2.scalars)
         checkTensor(fp32OnAVX2, fp32, tolerance: 1e-6, "fp32 kernels with and without AVX-512")
-        let (_, bad) = try run(["embed", "--model", model, "--pixels", pixels, "-o", dir.appendingPathComponent("x.npy").path, "--precision", "int4"], expectStatus: 64)
+        let (_, bad) = try run(
+            [
+                "embed", "--model", model, "--pixels", pixels, "-o", dir.appendingPathComponent("x.npy").path,
+                "--precision", "int4"
+            ], expectStatus: 64)
         XCTAssertTrue(bad.contains("--precision") && bad.contains("int4"), bad)
     }
 
@@ -295,11 +385,13 @@ final class CLITests: XCTestCase, RunsCLI {
         let dir = try temporaryDirectory(self)
         let out = dir.appendingPathComponent("run").path
         let config = Fixtures.url("engine/hf_gelu_p14_fp16/config.json").path
-        var (_, err) = try run(["train", "--data", dir.path, "--config", config, "--batch-size", "1", "-o", out], expectStatus: 64)
+        var (_, err) = try run(
+            ["train", "--data", dir.path, "--config", config, "--batch-size", "1", "-o", out], expectStatus: 64)
         XCTAssertTrue(err.contains("--batch-size must be at least 2"), err)
         (_, err) = try run(["train", "--data", dir.path, "-o", out], expectStatus: 64)
         XCTAssertTrue(err.contains("give exactly one of --config and --init"), err)
-        (_, err) = try run(["train", "--data", dir.path, "--config", config, "--lock-image", "-o", out], expectStatus: 64)
+        (_, err) = try run(
+            ["train", "--data", dir.path, "--config", config, "--lock-image", "-o", out], expectStatus: 64)
         XCTAssertTrue(err.contains("--lock-image needs --init"), err)
         (_, err) = try run(["train", "--data", dir.path, "--init", dir.path, "-o", out], expectStatus: 1)
         XCTAssertTrue(err.contains(dir.path) && err.contains("training starts from Hugging Face layout models"), err)

@@ -17,14 +17,20 @@ final class EngineParityTests: XCTestCase {
         let tokens = try Fixtures.tokens("engine/\(name)/tokens.npy")
         let images = try model.requireVision().embed(pixels: pixels)
         let texts = try model.requireText().embed(tokens: tokens)
-        checkTensor(images, try Fixtures.floats("engine/\(name)/image_embeds.npy"), tolerance: Self.embeddingTolerance, "\(name) image embeddings")
-        checkTensor(texts, try Fixtures.floats("engine/\(name)/text_embeds.npy"), tolerance: Self.embeddingTolerance, "\(name) text embeddings")
+        checkTensor(
+            images, try Fixtures.floats("engine/\(name)/image_embeds.npy"), tolerance: Self.embeddingTolerance,
+            "\(name) image embeddings")
+        checkTensor(
+            texts, try Fixtures.floats("engine/\(name)/text_embeds.npy"), tolerance: Self.embeddingTolerance,
+            "\(name) text embeddings")
         let raw = try model.requireVision().embed(pixels: pixels, normalize: false)
         let expectedRaw = try Fixtures.floats("engine/\(name)/image_features.npy")
         checkTensor(raw, expectedRaw, tolerance: Self.embeddingTolerance * 10, "\(name) unnormalised image features")
         let logits = model.logits(images: images, texts: texts).flatMap { $0 }
         let expectedLogits = try Fixtures.floats("engine/\(name)/logits_per_image.npy")
-        checkTensor(Tensor(shape: expectedLogits.shape, values: logits), expectedLogits, tolerance: Self.logitTolerance, "\(name) logits")
+        checkTensor(
+            Tensor(shape: expectedLogits.shape, values: logits), expectedLogits, tolerance: Self.logitTolerance,
+            "\(name) logits")
     }
 
     /// open_clip's ModifiedResNet (tools/make_resnet_fixtures.py): random weights and random BatchNorm
@@ -32,7 +38,9 @@ final class EngineParityTests: XCTestCase {
     func testModifiedResNetOpenCLIPFolderWithRandomBatchNorm() throws {
         try checkCase("openclip_rn_tiny") { dir in
             let model = try CLIPModel.load(from: dir)
-            XCTAssertEqual(model.config.image, .modifiedResNet(ResNetConfig(layers: [1, 2, 1, 1], width: 8, imageSize: 64, heads: 4)))
+            XCTAssertEqual(
+                model.config.image,
+                .modifiedResNet(ResNetConfig(layers: [1, 2, 1, 1], width: 8, imageSize: 64, heads: 4)))
             XCTAssertEqual(model.config.text.transformer.activation, .gelu)
             return model
         }
@@ -43,7 +51,9 @@ final class EngineParityTests: XCTestCase {
     func testModifiedResNetOpenAIStateDictSizedFromItsShapes() throws {
         try checkCase("openai_rn_bare") { dir in
             let model = try CLIPModel.load(from: dir)
-            XCTAssertEqual(model.config.image, .modifiedResNet(ResNetConfig(layers: [2, 1, 2, 1], width: 8, imageSize: 96, heads: 4)))
+            XCTAssertEqual(
+                model.config.image,
+                .modifiedResNet(ResNetConfig(layers: [2, 1, 2, 1], width: 8, imageSize: 96, heads: 4)))
             XCTAssertEqual(model.config.text.transformer.activation, .quickGELU)
             XCTAssertEqual(model.config.embedDim, 20)
             return model
@@ -62,7 +72,8 @@ final class EngineParityTests: XCTestCase {
         let texts = try model.requireText().embed(tokens: try Fixtures.tokens("engine/\(name)/tokens.npy"))
         let sigmoids = model.logits(images: images, texts: texts).flatMap { $0 }.map { 1 / (1 + expf(-$0)) }
         let expected = try Fixtures.floats("engine/\(name)/probabilities.npy")
-        checkTensor(Tensor(shape: expected.shape, values: sigmoids), expected, tolerance: 1e-5, "\(name) sigmoid probabilities")
+        checkTensor(
+            Tensor(shape: expected.shape, values: sigmoids), expected, tolerance: 1e-5, "\(name) sigmoid probabilities")
     }
 
     /// transformers' SiglipModel (tools/make_siglip_fixtures.py): tanh GELU, no class token, the MAP head,
@@ -83,7 +94,10 @@ final class EngineParityTests: XCTestCase {
         try checkSiglipCase("openclip_siglip_tiny") { dir in
             let model = try CLIPModel.load(from: dir)
             XCTAssertEqual(model.config.text.transformer.activation, .gelu)
-            guard case let .siglip(vision) = model.config.image else { XCTFail("not SigLIP"); return model }
+            guard case let .siglip(vision) = model.config.image else {
+                XCTFail("not SigLIP")
+                return model
+            }
             XCTAssertEqual(vision.transformer.activation, .gelu)
             XCTAssertEqual(vision.transformer.heads, 4)
             XCTAssertEqual(vision.transformer.layerNormEps, 1e-6)
@@ -130,12 +144,15 @@ final class EngineParityTests: XCTestCase {
 
     func testOpenCLIPFileWithModelJSONQuickGELUPatch32() throws {
         try checkCase("openclip_quickgelu_p32") { dir in
-            let hub = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("open_clip_config.json"))) as! [String: Any]
+            let hub =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: dir.appendingPathComponent("open_clip_config.json"))) as! [String: Any]
             let modelJSON = try JSONSerialization.data(withJSONObject: hub["model_cfg"]!)
             let config = try CLIPConfig(openCLIPConfig: modelJSON)
             XCTAssertEqual(config.vit?.transformer.activation, .quickGELU)
             XCTAssertEqual(config.vit?.transformer.heads, 4)
-            return try CLIPModel.load(weights: dir.appendingPathComponent("open_clip_model.safetensors"), config: config)
+            return try CLIPModel.load(
+                weights: dir.appendingPathComponent("open_clip_model.safetensors"), config: config)
         }
     }
 
@@ -145,10 +162,14 @@ final class EngineParityTests: XCTestCase {
         XCTAssertNil(textOnly.vision)
         let visionOnly = try CLIPModel.load(from: dir, towers: .vision)
         XCTAssertNil(visionOnly.text)
-        checkTensor(try textOnly.requireText().embed(tokens: try Fixtures.tokens("engine/hf_quickgelu_p32/tokens.npy")),
-                    try Fixtures.floats("engine/hf_quickgelu_p32/text_embeds.npy"), tolerance: Self.embeddingTolerance, "text-only load")
-        checkTensor(try visionOnly.requireVision().embed(pixels: try Fixtures.floats("engine/hf_quickgelu_p32/pixels.npy")),
-                    try Fixtures.floats("engine/hf_quickgelu_p32/image_embeds.npy"), tolerance: Self.embeddingTolerance, "vision-only load")
+        checkTensor(
+            try textOnly.requireText().embed(tokens: try Fixtures.tokens("engine/hf_quickgelu_p32/tokens.npy")),
+            try Fixtures.floats("engine/hf_quickgelu_p32/text_embeds.npy"), tolerance: Self.embeddingTolerance,
+            "text-only load")
+        checkTensor(
+            try visionOnly.requireVision().embed(pixels: try Fixtures.floats("engine/hf_quickgelu_p32/pixels.npy")),
+            try Fixtures.floats("engine/hf_quickgelu_p32/image_embeds.npy"), tolerance: Self.embeddingTolerance,
+            "vision-only load")
         assertCLIPError(["image tower was not loaded"]) { try textOnly.requireVision() }
     }
 

@@ -13,7 +13,10 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         let names = try FileManager.default.contentsOfDirectory(atPath: images.path).sorted().prefix(count)
         let folder = dir.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for name in names { try FileManager.default.copyItem(at: images.appendingPathComponent(name), to: folder.appendingPathComponent(name)) }
+        for name in names {
+            try FileManager.default.copyItem(
+                at: images.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
         return folder
     }
 
@@ -25,18 +28,25 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         let copy = bin.appendingPathComponent("clip")
         try FileManager.default.copyItem(at: clip, to: copy)
-        let environment = ["HOME": dir.path, "XDG_CACHE_HOME": dir.appendingPathComponent("cache").path, "HF_HUB_OFFLINE": "1"]
+        let environment = [
+            "HOME": dir.path, "XDG_CACHE_HOME": dir.appendingPathComponent("cache").path, "HF_HUB_OFFLINE": "1"
+        ]
 
         let version = try run(["--version"], environment: environment, executable: copy).out
         XCTAssertTrue(version.hasPrefix("SwiftCLIP \(BuildInfo.version)\n"), version)
-        for field in ["commit: ", "build: ", "cpu: ", "kernels: fp32: "] { XCTAssertTrue(version.contains(field), "--version lacks \(field): \(version)") }
+        for field in ["commit: ", "build: ", "cpu: ", "kernels: fp32: "] {
+            XCTAssertTrue(version.contains(field), "--version lacks \(field): \(version)")
+        }
 
         // The BPE vocabulary (tokenize), and the bundled model, written out once into the cache.
         let ids = try run(["tokenize"], stdin: "a photo of a dog\n", environment: environment, executable: copy).out
         XCTAssertTrue(ids.hasPrefix("[49406, 320, 1125, 539, 320, 1929, 49407, 0"), ids)  // open_clip's ids
-        let demo = try run(["demo", "--out", dir.appendingPathComponent("demo").path], environment: environment, executable: copy, directory: dir)
+        let demo = try run(
+            ["demo", "--out", dir.appendingPathComponent("demo").path], environment: environment, executable: copy,
+            directory: dir)
         XCTAssertTrue(demo.out.contains("demo done"), demo.out + demo.err)
-        let bundled = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("cache/swiftclip/bundled").path)
+        let bundled = try FileManager.default.contentsOfDirectory(
+            atPath: dir.appendingPathComponent("cache/swiftclip/bundled").path)
         XCTAssertEqual(bundled.count, 1, "\(bundled)")
         XCTAssertTrue(bundled[0].hasPrefix("synthetic-shapes-"), bundled[0])
     }
@@ -57,12 +67,17 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
     func testAFolderWithoutImagesIsAnErrorSayingWhatItHolds() throws {
         let dir = try temporaryDirectory(self)
         let docs = dir.appendingPathComponent("docs"), empty = dir.appendingPathComponent("empty")
-        for folder in [docs, empty] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
-        for name in ["a.txt", "b.txt", "c.pdf", ".hidden"] { try Data("x".utf8).write(to: docs.appendingPathComponent(name)) }
+        for folder in [docs, empty] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        for name in ["a.txt", "b.txt", "c.pdf", ".hidden"] {
+            try Data("x".utf8).write(to: docs.appendingPathComponent(name))
+        }
         let model = ["--model", "synthetic-shapes"], library = ["--library", dir.appendingPathComponent("library").path]
 
         let search = try run(["search", "a red square", docs.path] + model + library, expectStatus: 1).err
-        XCTAssertTrue(search.contains("\(docs.path): no images: skipped 3 other files (2 .txt, 1 .pdf), 1 hidden"), search)
+        XCTAssertTrue(
+            search.contains("\(docs.path): no images: skipped 3 other files (2 .txt, 1 .pdf), 1 hidden"), search)
         let classify = try run(["classify", empty.path, "--labels", "red,blue"] + model, expectStatus: 1).err
         XCTAssertTrue(classify.contains("\(empty.path): no images: the folder is empty"), classify)
         let output = dir.appendingPathComponent("x.npy")
@@ -79,7 +94,12 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         let dir = try temporaryDirectory(self)
         let texts = dir.appendingPathComponent("texts.txt")
         try Data("a red square\n\na blue circle\n".utf8).write(to: texts)
-        let err = try run(["embed", "--model", "synthetic-shapes", "--texts", texts.path, "-o", dir.appendingPathComponent("t.npy").path], expectStatus: 1).err
+        let err = try run(
+            [
+                "embed", "--model", "synthetic-shapes", "--texts", texts.path, "-o",
+                dir.appendingPathComponent("t.npy").path
+            ], expectStatus: 1
+        ).err
         XCTAssertTrue(err.contains("\(texts.path):2: the line is empty"), err)
     }
 
@@ -93,9 +113,14 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         for (i, id) in ["n01440764", "n01443537"].enumerated() {
             let folder = data.appendingPathComponent(id)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for name in images[(2 * i)..<(2 * i + 2)] { try FileManager.default.copyItem(at: photos.appendingPathComponent(name), to: folder.appendingPathComponent(name)) }
+            for name in images[(2 * i)..<(2 * i + 2)] {
+                try FileManager.default.copyItem(
+                    at: photos.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            }
         }
-        let arguments = ["eval", "zeroshot", "--model", "synthetic-shapes", "--data", data.path, "--templates", "simple", "--json"]
+        let arguments = [
+            "eval", "zeroshot", "--model", "synthetic-shapes", "--data", data.path, "--templates", "simple", "--json"
+        ]
         let (out, err) = try run(arguments)
         XCTAssertTrue(err.contains("2 WordNet ids named as in the CLIP paper's ImageNet evaluation"), err)
         let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
@@ -105,7 +130,8 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
 
         let stray = data.appendingPathComponent("n99999999")
         try FileManager.default.createDirectory(at: stray, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: photos.appendingPathComponent(images[0]), to: stray.appendingPathComponent(images[0]))
+        try FileManager.default.copyItem(
+            at: photos.appendingPathComponent(images[0]), to: stray.appendingPathComponent(images[0]))
         let refused = try run(arguments, expectStatus: 1).err
         XCTAssertTrue(refused.contains("WordNet ids outside ImageNet-1k (n99999999)"), refused)
     }
@@ -115,10 +141,14 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         let dir = try temporaryDirectory(self)
         let photos = try demoImages(5, in: dir)
         let library = ["--library", dir.appendingPathComponent("library").path, "--model", "synthetic-shapes"]
-        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try run(["index", photos.path, "--json"] + library).out.utf8)) as? [String: Int])
+        let first = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(try run(["index", photos.path, "--json"] + library).out.utf8))
+                as? [String: Int])
         XCTAssertEqual(first["indexed"], 5)
         XCTAssertEqual(first["embedded"], 5)
-        let again = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try run(["index", photos.path, "--json"] + library).out.utf8)) as? [String: Int])
+        let again = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(try run(["index", photos.path, "--json"] + library).out.utf8))
+                as? [String: Int])
         XCTAssertEqual(again["embedded"], 0)
         XCTAssertEqual(again["unchanged"], 5)
     }
@@ -151,25 +181,48 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
             pixels[i] = UInt8(truncatingIfNeeded: (i / 3 % 1024) / 4 + Int(state >> 27))
         }
         let photo = photos.appendingPathComponent("large.jpg")
-        try JPEGEncoder.encode(PixelImage(width: 1024, height: 768, mode: .rgb, pixels: pixels), quality: 95).write(to: photo)
+        try JPEGEncoder.encode(PixelImage(width: 1024, height: 768, mode: .rgb, pixels: pixels), quality: 95).write(
+            to: photo)
 
         let model = ["--model", "synthetic-shapes"]
-        let out = try run(["search", "--image", photo.path, photos.path, "--json", "--top", "1", "--library", dir.appendingPathComponent("library").path] + model).out
+        let out = try run(
+            [
+                "search", "--image", photo.path, photos.path, "--json", "--top", "1", "--library",
+                dir.appendingPathComponent("library").path
+            ] + model
+        ).out
         let best = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]])?.first)
         XCTAssertEqual(best["path"] as? String, photo.path)
         XCTAssertGreaterThan(try XCTUnwrap(best["score"] as? Double), 0.99999)
 
         // The same photo uploaded to the server's reverse search.
         let (server, port) = try startServe(["--library", dir.appendingPathComponent("library").path] + model)
-        defer { server.terminate(); server.waitUntilExit() }
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
         let boundary = "----walk\(UUID().uuidString)"
-        var form = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"large.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
-        form += try Data(contentsOf: photo) + Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"top_k\"\r\n\r\n1\r\n--\(boundary)--\r\n".utf8)
-        let answer = try RawRequest(port: port, path: "/v1/search", contentType: "multipart/form-data; boundary=\(boundary)", body: form).response()
+        var form = Data(
+            """
+                --\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; \
+                filename=\"large.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n
+                """
+                .utf8)
+        form +=
+            try Data(contentsOf: photo)
+            + Data(
+                "\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"top_k\"\r\n\r\n1\r\n--\(boundary)--\r\n"
+                    .utf8)
+        let answer = try RawRequest(
+            port: port, path: "/v1/search", contentType: "multipart/form-data; boundary=\(boundary)", body: form
+        ).response()
         XCTAssertEqual(answer.status, 200, String(decoding: answer.body, as: UTF8.self))
-        let served = try XCTUnwrap(((JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["results"] as? [[String: Any]])?.first)
+        let served = try XCTUnwrap(
+            ((JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["results"] as? [[String: Any]])?.first
+        )
         XCTAssertEqual(served["path"] as? String, photo.path)
-        XCTAssertGreaterThan(try XCTUnwrap(served["score"] as? Double), 0.99999, "the upload was decoded otherwise than the indexing")
+        XCTAssertGreaterThan(
+            try XCTUnwrap(served["score"] as? Double), 0.99999, "the upload was decoded otherwise than the indexing")
 
         // The exact decoding gives another vector: the check above would fail with it.
         var vectors: [[Float]] = []
@@ -180,7 +233,8 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
             vectors.append(Array(UnsafeBufferPointer(start: tensor.data, count: tensor.count)))
         }
         let cosine = zip(vectors[0], vectors[1]).map { $0 * $1 }.reduce(0, +)
-        XCTAssertLessThan(cosine, 0.99999, "exact and fast decoding agree for this photo: the test cannot tell them apart")
+        XCTAssertLessThan(
+            cosine, 0.99999, "exact and fast decoding agree for this photo: the test cannot tell them apart")
     }
 
     /// The rest of the walk: a mistake in what is named is reported as that mistake, before any model is
@@ -191,14 +245,16 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
             (["search"], "give a query"),
             (["duplicates", "/no/such/folder"], "/no/such/folder: no such file or folder"),
             (["duplicates", NSTemporaryDirectory(), "--threshold", "95"], "--threshold is a cosine similarity"),
-            (["index", "/no/such/folder"], "/no/such/folder: no such file or folder"),
+            (["index", "/no/such/folder"], "/no/such/folder: no such file or folder")
         ]
         for (arguments, message) in cases {
             let err = try run(arguments, expectStatus: 64, environment: offline).err
             XCTAssertTrue(err.contains(message), "clip \(arguments.joined(separator: " ")): \(err)")
             XCTAssertFalse(err.contains("HF_HUB_OFFLINE"), "the model was loaded first: \(err)")
         }
-        let eval = try run(["eval", "zeroshot", "--data", "/no/such/folder", "--model", "synthetic-shapes"], expectStatus: 1).err
+        let eval = try run(
+            ["eval", "zeroshot", "--data", "/no/such/folder", "--model", "synthetic-shapes"], expectStatus: 1
+        ).err
         XCTAssertTrue(eval.contains("/no/such/folder: no such file or folder"), eval)
     }
 
@@ -206,11 +262,15 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
     func testTheServerLogsRequestsOnlyWhenAsked() throws {
         for accessLog in [false, true] {
             let (server, port) = try startServe(["--model", "synthetic-shapes"] + (accessLog ? ["--access-log"] : []))
-            let answer = try RawRequest(port: port, method: "GET", path: "/healthz", contentType: "text/plain", body: Data()).response()
+            let answer = try RawRequest(
+                port: port, method: "GET", path: "/healthz", contentType: "text/plain", body: Data()
+            ).response()
             XCTAssertEqual(answer.status, 200)
             server.terminate()
             server.waitUntilExit()
-            let log = String(decoding: try XCTUnwrap(server.standardError as? Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let log = String(
+                decoding: try XCTUnwrap(server.standardError as? Pipe).fileHandleForReading.readDataToEndOfFile(),
+                as: UTF8.self)
             XCTAssertEqual(log.contains("/healthz"), accessLog, "--access-log \(accessLog): \(log)")
         }
         let refused = try run(["serve", "--model", "synthetic-shapes", "--log-level", "loud"], expectStatus: 64).err
@@ -220,13 +280,16 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
     /// The walk found it: `--precision` on a library built at another precision named the same weights twice.
     /// Now the refusal says it is the precision.
     func testAnotherPrecisionIsNamedAsSuch() throws {
-        guard KernelTable.current.supports(.int8) else { throw XCTSkip("int8 runs as fp32 on this CPU: nothing differs") }
+        guard KernelTable.current.supports(.int8) else {
+            throw XCTSkip("int8 runs as fp32 on this CPU: nothing differs")
+        }
         let dir = try temporaryDirectory(self)
         let photos = try demoImages(3, in: dir)
         let library = ["--library", dir.appendingPathComponent("library").path]
         try run(["index", photos.path, "--model", "synthetic-shapes"] + library)
         let err = try run(["search", "a red square", photos.path, "--precision", "int8"] + library, expectStatus: 1).err
-        XCTAssertTrue(err.contains("was built with synthetic-shapes at fp32; this command runs it at int8 (--precision)"), err)
+        XCTAssertTrue(
+            err.contains("was built with synthetic-shapes at fp32; this command runs it at int8 (--precision)"), err)
         XCTAssertTrue(err.contains("Leave out --precision"), err)
     }
 }

@@ -60,7 +60,9 @@ final class ImageErrorTests: XCTestCase {
 
     func testPixelLimit() throws {
         let path = Fixtures.url("images/rgb.png").path
-        assertCLIPError([path, "333x217", "over the 10000-pixel limit"]) { try ImageDecoder.decode(file: path, options: DecodeOptions(maxPixels: 10_000)) }
+        assertCLIPError([path, "333x217", "over the 10000-pixel limit"]) {
+            try ImageDecoder.decode(file: path, options: DecodeOptions(maxPixels: 10_000))
+        }
     }
 
     func testUnreadableFiles() throws {
@@ -82,10 +84,12 @@ final class ImageErrorTests: XCTestCase {
         let vision = try model.requireVision()
         let bad = try write(Data("text".utf8), "bad.png")
         let good = Fixtures.url("images/rgb_baseline.jpg").path
-        let embedder = ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: 96)), batchSize: 2)
+        let embedder = ImageEmbedder(
+            vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: 96)), batchSize: 2)
         let results = try embedder.embedEach(files: [good, bad, good])
         XCTAssertEqual(results.count, 3)
-        guard case let .success(first) = results[0], case .failure = results[1], case let .success(third) = results[2] else {
+        guard case let .success(first) = results[0], case .failure = results[1], case let .success(third) = results[2]
+        else {
             return XCTFail("expected success, failure, success; got \(results)")
         }
         XCTAssertEqual(first, third)
@@ -104,7 +108,11 @@ final class ImageErrorTests: XCTestCase {
         let preprocessor = ImagePreprocessor(config: PreprocessConfig(size: 64))
         let a = preprocessor.tensor(fast), b = preprocessor.tensor(try ImageDecoder.decode(file: path))
         var dot: Float = 0, na: Float = 0, nb: Float = 0
-        for i in 0..<a.count { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i] }
+        for i in 0..<a.count {
+            dot += a[i] * b[i]
+            na += a[i] * a[i]
+            nb += b[i] * b[i]
+        }
         XCTAssertGreaterThan(dot / (na.squareRoot() * nb.squareRoot()), 0.995)
     }
 
@@ -115,11 +123,16 @@ final class ImageErrorTests: XCTestCase {
         let url = try temporaryDirectory(self).appendingPathComponent("out.png")
         try PNGEncoder.write(PixelImage(width: 5, height: 3, mode: .rgb, pixels: pixels), to: url)
         XCTAssertEqual(try ImageDecoder.decode(file: url.path).pixels, pixels)
-        XCTAssertThrowsError(try PNGEncoder.encode(PixelImage(width: 2, height: 2, mode: .cmyk, pixels: [UInt8](repeating: 0, count: 16)))) { error in
+        XCTAssertThrowsError(
+            try PNGEncoder.encode(
+                PixelImage(width: 2, height: 2, mode: .cmyk, pixels: [UInt8](repeating: 0, count: 16)))
+        ) { error in
             XCTAssertTrue("\(error)".contains("supports RGB, RGBA and gray"), "\(error)")
         }
         let nowhere = URL(fileURLWithPath: "/nonexistent-folder/out.png")
-        XCTAssertThrowsError(try PNGEncoder.write(PixelImage(width: 1, height: 1, mode: .gray, pixels: [7]), to: nowhere)) { error in
+        XCTAssertThrowsError(
+            try PNGEncoder.write(PixelImage(width: 1, height: 1, mode: .gray, pixels: [7]), to: nowhere)
+        ) { error in
             XCTAssertTrue("\(error)".contains(nowhere.path) && "\(error)".contains("cannot write PNG"), "\(error)")
         }
     }
@@ -134,13 +147,22 @@ final class ImageFilesTests: XCTestCase {
             try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         }
         let png = try Data(contentsOf: Fixtures.url("images/rgb.png"))
-        for path in ["photos/a.png", "photos/b/c.JPG", "photos/.hidden/h.png", "photos/.dot.png", "photos/notes.txt", "elsewhere/e.png"] {
+        for path in [
+            "photos/a.png", "photos/b/c.JPG", "photos/.hidden/h.png", "photos/.dot.png", "photos/notes.txt",
+            "elsewhere/e.png"
+        ] {
             try png.write(to: dir.appendingPathComponent(path))
         }
-        try fm.createSymbolicLink(atPath: photos.appendingPathComponent("linked").path, withDestinationPath: elsewhere.path)
-        try fm.createSymbolicLink(atPath: photos.appendingPathComponent("b/loop").path, withDestinationPath: photos.path)
+        try fm.createSymbolicLink(
+            atPath: photos.appendingPathComponent("linked").path, withDestinationPath: elsewhere.path)
+        try fm.createSymbolicLink(
+            atPath: photos.appendingPathComponent("b/loop").path, withDestinationPath: photos.path)
         let named = dir.appendingPathComponent("photos/notes.txt").path  // a file named explicitly is taken as given
         let files = try ImageFiles.collect([photos.path, named])
-        XCTAssertEqual(files, ["a.png", "b/c.JPG", "linked/e.png"].map { photos.appendingPathComponent($0).standardizedFileURL.path } + [named])
+        XCTAssertEqual(
+            files,
+            ["a.png", "b/c.JPG", "linked/e.png"].map { photos.appendingPathComponent($0).standardizedFileURL.path } + [
+                named
+            ])
     }
 }

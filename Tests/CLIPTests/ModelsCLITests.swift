@@ -13,7 +13,8 @@ extension CLITests {
         for part in ["ModifiedResNet", "224", "1024", "38M + 64M", "12.0", "no", "timm/resnet50_clip.openai"] {
             XCTAssertTrue(rn50.contains(part), "\(part) in \(rn50)")
         }
-        let (json, _) = try run(["models", "list", "--json"], environment: ["HF_HUB_CACHE": cache.path, "HF_HOME": cache.path])
+        let (json, _) = try run(
+            ["models", "list", "--json"], environment: ["HF_HUB_CACHE": cache.path, "HF_HOME": cache.path])
         let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
         let dfn = try XCTUnwrap(rows.first { $0["name"] as? String == "ViT-H-14-378-dfn5b" })
         XCTAssertEqual(dfn["family"] as? String, "ViT")

@@ -26,7 +26,9 @@ final class ParallelismTests: XCTestCase {
                 if (0..<count).allSatisfy({ marks[$0] == 1 }) { totals.values[caller] += 1 }
             }
         }
-        for caller in 0..<callers { XCTAssertEqual(totals.values[caller], rounds, "caller \(caller): rounds with every item exactly once") }
+        for caller in 0..<callers {
+            XCTAssertEqual(totals.values[caller], rounds, "caller \(caller): rounds with every item exactly once")
+        }
     }
 }
 

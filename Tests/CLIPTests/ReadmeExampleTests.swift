@@ -11,21 +11,26 @@ final class ReadmeExampleTests: XCTestCase {
         let texts = try model.requireText().embed(tokens: tokens)
 
         let vision = try model.requireVision()
-        let embedder = ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.imageSize)))
+        let embedder = ImageEmbedder(
+            vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.imageSize)))
         let images = try embedder.embed(files: [Fixtures.url("images/rgb_baseline.jpg").path])
         let logits = model.logits(images: images, texts: texts)
 
-        let classifier = try ZeroShotClassifier(text: model.requireText(), tokenizer: Tokenizer.shared(),
-                                                labels: ["dog", "cat"], templates: PromptTemplates.imagenet80,
-                                                logitScale: model.logitScale)
+        let classifier = try ZeroShotClassifier(
+            text: model.requireText(), tokenizer: Tokenizer.shared(),
+            labels: ["dog", "cat"], templates: PromptTemplates.imagenet80,
+            logitScale: model.logitScale)
         let best = classifier.top(1, images)[0][0]
         let (probe, _) = try LinearProbe.train(features: images, labels: [0], classes: ["dog", "other"])
         // (The README's ModelResolver line needs the network for a name; a local folder resolves to itself.)
         let folder = try ModelResolver().resolve(Fixtures.url("engine/hf_gelu_p14_fp16").path)
 
         let fast = try CLIPModel.load(from: folder, towers: .vision, packing: LinearPacking(.auto))
-        let sameOrder = try ImageEmbedder(vision: fast.requireVision(), preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.imageSize)))
-            .embed(files: [Fixtures.url("images/rgb_baseline.jpg").path])
+        let sameOrder = try ImageEmbedder(
+            vision: fast.requireVision(),
+            preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.imageSize))
+        )
+        .embed(files: [Fixtures.url("images/rgb_baseline.jpg").path])
         XCTAssertEqual(fast.precision, Precision.auto.resolved().format.precision)
         var cosine: Float = 0
         for k in 0..<images.count { cosine += images[k] * sameOrder[k] }

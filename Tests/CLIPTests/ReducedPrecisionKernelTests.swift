@@ -9,15 +9,20 @@ import XCTest
 /// and the dispatch tests below show that such a CPU falls back to fp32.
 final class ReducedPrecisionKernelTests: XCTestCase {
     static var plain: clip_epilogue { clip_epilogue(bias: nil, activation: Int32(CLIP_ACTIVATION_NONE), accumulate: 0) }
-    static var residual: clip_epilogue { clip_epilogue(bias: nil, activation: Int32(CLIP_ACTIVATION_NONE), accumulate: 1) }
-    static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 17, 5), (7, 33, 9), (50, 100, 130), (257, 48, 67), (50, 2304, 771)]
+    static var residual: clip_epilogue {
+        clip_epilogue(bias: nil, activation: Int32(CLIP_ACTIVATION_NONE), accumulate: 1)
+    }
+    static let shapes: [(m: Int, n: Int, k: Int)] = [
+        (1, 17, 5), (7, 33, 9), (50, 100, 130), (257, 48, 67), (50, 2304, 771)
+    ]
 
     func values(_ count: Int, seed: Int, scale: Float) -> [Float] {
         (0..<count).map { Float(($0 &* 7919 &+ seed &* 104_729) % 401 - 200) * scale / 200 }
     }
 
     func testInt8GEMMMatchesTheScalarReferenceExactly() throws {
-        try XCTSkipUnless(KernelTable.current.supports(.int8), "this CPU (features: \(CPUFeatures.detected)) has no AVX512-VNNI")
+        try XCTSkipUnless(
+            KernelTable.current.supports(.int8), "this CPU (features: \(CPUFeatures.detected)) has no AVX512-VNNI")
         for (m, n, k) in Self.shapes {
             let k4 = (k + 3) / 4, lda = k4 * 4, panels = (n + 15) / 16
             var x = values(m * k, seed: 1, scale: 3)
@@ -34,8 +39,10 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             XCTAssertEqual(s1, s2, "row scales m\(m) k\(k)")
 
             var expected = [Int32](repeating: -1, count: m * n), actual = expected
-            clip_gemm_u8s8_reference(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, Self.plain, &expected, n)
-            clip_gemm_u8s8_avx512vnni(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, Self.plain, &actual, n)
+            clip_gemm_u8s8_reference(
+                a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, Self.plain, &expected, n)
+            clip_gemm_u8s8_avx512vnni(
+                a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, Self.plain, &actual, n)
             XCTAssertEqual(actual, expected, "s32 sums m\(m) n\(n) k\(k)")
             // The sums are Σ q_x·q_w: check one against the definition, not only against the other kernel.
             let qx = (0..<k).map { Int32(a1[$0]) - 128 }
@@ -47,19 +54,26 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             var c1 = values(m * n, seed: 3, scale: 1), c2 = c1
             let half = panels / 2
             for (p0, p1) in [(0, half), (half, panels)] where p1 > p0 {
-                clip_gemm_u8s8_reference(a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c1, n, Self.residual, nil, 0)
-                clip_gemm_u8s8_avx512vnni(a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c2, n, Self.residual, nil, 0)
+                clip_gemm_u8s8_reference(
+                    a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c1, n, Self.residual, nil, 0)
+                clip_gemm_u8s8_avx512vnni(
+                    a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c2, n, Self.residual, nil, 0)
             }
             XCTAssertEqual(c1, c2, "dequantized accumulate m\(m) n\(n) k\(k)")
             // Bias + GELU / QuickGELU in the output pass: the vector exp/erf against libm's (≤ 2e-6 absolute
             // on outputs of magnitude ≤ ~10).
             let bias = values(n, seed: 7, scale: 0.5)
-            for (activation, accumulate) in [(Int32(CLIP_ACTIVATION_GELU), Int32(0)), (Int32(CLIP_ACTIVATION_QUICK_GELU), 0), (Int32(CLIP_ACTIVATION_RELU), 2)] {
+            for (activation, accumulate) in [
+                (Int32(CLIP_ACTIVATION_GELU), Int32(0)), (Int32(CLIP_ACTIVATION_QUICK_GELU), 0),
+                (Int32(CLIP_ACTIVATION_RELU), 2)
+            ] {
                 var g1 = values(m * n, seed: 12, scale: 1), g2 = g1
                 bias.withUnsafeBufferPointer { b in
                     let epilogue = clip_epilogue(bias: b.baseAddress, activation: activation, accumulate: accumulate)
-                    clip_gemm_u8s8_reference(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, &g1, n, epilogue, nil, 0)
-                    clip_gemm_u8s8_avx512vnni(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, &g2, n, epilogue, nil, 0)
+                    clip_gemm_u8s8_reference(
+                        a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, &g1, n, epilogue, nil, 0)
+                    clip_gemm_u8s8_avx512vnni(
+                        a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, &g2, n, epilogue, nil, 0)
                 }
                 var worst: Float = 0
                 for i in 0..<g1.count { worst = max(worst, abs(g1[i] - g2[i]) / max(1, abs(g1[i]))) }
@@ -69,7 +83,8 @@ final class ReducedPrecisionKernelTests: XCTestCase {
     }
 
     func testBF16GEMMMatchesTheScalarReference() throws {
-        try XCTSkipUnless(KernelTable.current.supports(.bf16), "this CPU (features: \(CPUFeatures.detected)) has no AVX512-BF16")
+        try XCTSkipUnless(
+            KernelTable.current.supports(.bf16), "this CPU (features: \(CPUFeatures.detected)) has no AVX512-BF16")
         for (m, n, k) in Self.shapes {
             let k2 = (k + 1) / 2, lda = k2 * 2, panels = (n + 15) / 16
             let x = values(m * k, seed: 4, scale: 2), w = values(n * k, seed: 5, scale: 0.3)
@@ -94,16 +109,22 @@ final class ReducedPrecisionKernelTests: XCTestCase {
     }
 
     func testFP32AVX512GEMMMatchesTheScalarReference() throws {
-        try XCTSkipUnless(KernelTable(features: CPUFeatures.detected).fp32Name.contains("AVX-512"),
-                          "no AVX-512 on this CPU (features: \(CPUFeatures.detected))")
+        try XCTSkipUnless(
+            KernelTable(features: CPUFeatures.detected).fp32Name.contains("AVX-512"),
+            "no AVX-512 on this CPU (features: \(CPUFeatures.detected))")
         for (m, n, k) in Self.shapes {
             let panels = (n + 15) / 16
-            let x = values(m * k, seed: 8, scale: 2), w = values(n * k, seed: 9, scale: 0.3), bias = values(n, seed: 10, scale: 0.5)
+            let x = values(m * k, seed: 8, scale: 2), w = values(n * k, seed: 9, scale: 0.3),
+                bias = values(n, seed: 10, scale: 0.5)
             var packed = [Float](repeating: 0, count: panels * k * 16)
             for row in 0..<n { for kk in 0..<k { packed[(row / 16) * k * 16 + kk * 16 + row % 16] = w[row * k + kk] } }
             // The ResNet epilogues too: ReLU, and the residual added before the ReLU (accumulate 2).
-            for (activation, accumulate) in [(Int32(CLIP_ACTIVATION_NONE), Int32(1)), (Int32(CLIP_ACTIVATION_GELU), 0), (Int32(CLIP_ACTIVATION_QUICK_GELU), 0),
-                                             (Int32(CLIP_ACTIVATION_RELU), 0), (Int32(CLIP_ACTIVATION_RELU), 2), (Int32(CLIP_ACTIVATION_GELU_TANH), 0)] {
+            for (activation, accumulate) in [
+                (Int32(CLIP_ACTIVATION_NONE), Int32(1)), (Int32(CLIP_ACTIVATION_GELU), 0),
+                (Int32(CLIP_ACTIVATION_QUICK_GELU), 0),
+                (Int32(CLIP_ACTIVATION_RELU), 0), (Int32(CLIP_ACTIVATION_RELU), 2),
+                (Int32(CLIP_ACTIVATION_GELU_TANH), 0)
+            ] {
                 var c1 = values(m * n, seed: 11, scale: 1), c2 = c1
                 bias.withUnsafeBufferPointer { b in
                     let epilogue = clip_epilogue(bias: b.baseAddress, activation: activation, accumulate: accumulate)
@@ -130,8 +151,9 @@ final class ReducedPrecisionKernelTests: XCTestCase {
 
     func testInt8WeightQuantizationIsPerChannelSymmetric() {
         let n = 3, k = 5
-        let w: [Float] = [1, -2, 0.5, 0, 0,   0, 0, 0, 0, 0,   -0.01, 0.02, 0.03, 0.04, 0.127]
-        var packed = [Int8](repeating: 0, count: 64 * 2), scales = [Float](repeating: 0, count: n), comp = [Int32](repeating: 0, count: n)
+        let w: [Float] = [1, -2, 0.5, 0, 0, 0, 0, 0, 0, 0, -0.01, 0.02, 0.03, 0.04, 0.127]
+        var packed = [Int8](repeating: 0, count: 64 * 2), scales = [Float](repeating: 0, count: n),
+            comp = [Int32](repeating: 0, count: n)
         clip_pack_s8(w, n, k, &packed, &scales, &comp)
         XCTAssertEqual(scales[0], 2.0 / 127, accuracy: 1e-9)
         XCTAssertEqual(scales[1], 0)  // an all-zero channel stays zero
@@ -176,6 +198,8 @@ final class ReducedPrecisionKernelTests: XCTestCase {
         XCTAssertEqual(CPUFeatures([.avx2]).masked(by: "avx2,avx512vnni"), [.avx2])
         XCTAssertEqual(all.masked(by: ""), [])
         XCTAssertTrue(CPUFeatures.hardware.isSuperset(of: CPUFeatures.detected))
-        XCTAssertEqual(CPUFeatures.detected, CPUFeatures.hardware.masked(by: ProcessInfo.processInfo.environment["CLIP_CPU_FEATURES"]))
+        XCTAssertEqual(
+            CPUFeatures.detected,
+            CPUFeatures.hardware.masked(by: ProcessInfo.processInfo.environment["CLIP_CPU_FEATURES"]))
     }
 }

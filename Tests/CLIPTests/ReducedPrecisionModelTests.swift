@@ -45,7 +45,8 @@ final class ReducedPrecisionModelTests: XCTestCase {
                 let texts = try model.requireText().embed(tokens: tokens)
                 for (label, got, want) in [("image", images, expectedImages), ("text", texts, expectedTexts)] {
                     let worst = cosines(got, want).min()!
-                    XCTAssertGreaterThanOrEqual(worst, minCosine, "\(name) \(precision) \(label): worst cosine \(worst)")
+                    XCTAssertGreaterThanOrEqual(
+                        worst, minCosine, "\(name) \(precision) \(label): worst cosine \(worst)")
                     checkTensor(got, want, tolerance: maxDiff, "\(name) \(precision) \(label)")
                 }
             }
@@ -58,7 +59,8 @@ final class ReducedPrecisionModelTests: XCTestCase {
         let pixels = try Fixtures.floats("engine/hf_quickgelu_p32/pixels.npy")
         let fp32 = try CLIPModel.load(from: dir, towers: .vision).requireVision().embed(pixels: pixels)
         for precision in [Precision.bf16, .int8] {
-            let model = try CLIPModel.load(from: dir, towers: .vision, packing: LinearPacking(precision, kernels: Self.kernels(for: precision)))
+            let model = try CLIPModel.load(
+                from: dir, towers: .vision, packing: LinearPacking(precision, kernels: Self.kernels(for: precision)))
             let got = try model.requireVision().embed(pixels: pixels)
             var maxDiff: Float = 0
             for i in 0..<got.count { maxDiff = max(maxDiff, abs(got[i] - fp32[i])) }
@@ -87,10 +89,13 @@ final class ReducedPrecisionModelTests: XCTestCase {
         try XCTSkipIf(precisions.isEmpty, "no int8 or bf16 kernel on this CPU (\(CPUFeatures.detected))")
         for precision in precisions {
             let fastModel = try CLIPModel.load(from: dir, towers: .vision, packing: LinearPacking(precision))
-            let slowModel = try CLIPModel.load(from: dir, towers: .vision, packing: LinearPacking(precision, kernels: .reference(matching: .current)))
+            let slowModel = try CLIPModel.load(
+                from: dir, towers: .vision, packing: LinearPacking(precision, kernels: .reference(matching: .current)))
             let fastLayers = fastModel.packedLayers, slowLayers = slowModel.packedLayers
             XCTAssertEqual(fastLayers.map(\.name), slowLayers.map(\.name))
-            XCTAssertEqual(fastLayers.map(\.format), slowLayers.map(\.format), "\(precision): fast and reference models run different formats")
+            XCTAssertEqual(
+                fastLayers.map(\.format), slowLayers.map(\.format),
+                "\(precision): fast and reference models run different formats")
             let patch = fastLayers.first { $0.name == "image.patch" }
             XCTAssertEqual(patch?.requested, .bf16)
             XCTAssertEqual(patch?.format, KernelTable.current.supports(.bf16) ? .bf16 : .fp32)
@@ -101,7 +106,12 @@ final class ReducedPrecisionModelTests: XCTestCase {
             var maxDiff: Float = 0
             for i in 0..<fast.count { maxDiff = max(maxDiff, abs(fast[i] - slow[i])) }
             let worst = cosines(fast, slow).min()!
-            print("fast vs reference kernels, \(precision), features \(CPUFeatures.detected): max abs diff \(maxDiff), worst cosine \(worst)")
+            print(
+                """
+                    fast vs reference kernels, \(precision), features \(CPUFeatures.detected): max abs diff \
+                    \(maxDiff), worst cosine \(worst)
+                    """
+            )
             checkTensor(fast, slow, tolerance: 5e-3, "\(precision) fast vs reference kernels")
             XCTAssertGreaterThanOrEqual(worst, 0.9999, "\(precision) fast vs reference kernels: worst cosine \(worst)")
         }
@@ -123,23 +133,33 @@ final class ReducedPrecisionModelTests: XCTestCase {
         XCTAssertEqual(PackedWeights(weight, format: .bf16, kernels: reference).format, .fp32)
         XCTAssertFalse(KernelTable.reference(matching: KernelTable(features: [.avx2])).supports(.int8))
 
-        let config = CLIPConfig(vision: VisionConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU), imageSize: 64, patchSize: 32),
-                                text: TextConfig(transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU)), embedDim: 32)
+        let config = CLIPConfig(
+            vision: VisionConfig(
+                transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU),
+                imageSize: 64, patchSize: 32),
+            text: TextConfig(
+                transformer: TransformerConfig(width: 64, layers: 2, heads: 4, mlpWidth: 256, activation: .quickGELU)),
+            embedDim: 32)
         let model = CLIPModel.randomWeights(config: config, packing: LinearPacking(.int8, kernels: intel))
         let lines = model.packedLayers.planLines.map(\.description)
         // The embedding heads are fp32 on this machine's own table, whatever the blocks were packed for.
         let head = KernelTable.current.fp32Name
-        XCTAssertEqual(lines, [
-            "image patch embedding: fp32 × 1 layer on \(intel.fp32Name) (asked bf16: no kernel on this CPU)",
-            "image blocks: int8 × 8 layers on u8·s8 6×64 AVX512-VNNI",
-            "image head: fp32 × 1 layer on \(head)",
-            "text blocks: int8 × 8 layers on u8·s8 6×64 AVX512-VNNI",
-            "text head: fp32 × 1 layer on \(head)",
-        ])
+        XCTAssertEqual(
+            lines,
+            [
+                "image patch embedding: fp32 × 1 layer on \(intel.fp32Name) (asked bf16: no kernel on this CPU)",
+                "image blocks: int8 × 8 layers on u8·s8 6×64 AVX512-VNNI",
+                "image head: fp32 × 1 layer on \(head)",
+                "text blocks: int8 × 8 layers on u8·s8 6×64 AVX512-VNNI",
+                "text head: fp32 × 1 layer on \(head)"
+            ])
         // With bf16 the patch runs bf16 on the bf16 kernel.
         let zen5 = KernelTable(features: [.avx2, .f16c, .avx512, .avx512VNNI, .avx512BF16])
-        let full = CLIPModel.randomWeights(config: config, towers: .vision, packing: LinearPacking(.int8, kernels: zen5))
-        XCTAssertEqual(full.packedLayers.planLines.first?.description, "image patch embedding: bf16 × 1 layer on bf16 6×64 AVX512-BF16")
+        let full = CLIPModel.randomWeights(
+            config: config, towers: .vision, packing: LinearPacking(.int8, kernels: zen5))
+        XCTAssertEqual(
+            full.packedLayers.planLines.first?.description,
+            "image patch embedding: bf16 × 1 layer on bf16 6×64 AVX512-BF16")
     }
 
     func testEveryFamilyReportsItsPackedLayers() throws {
@@ -148,12 +168,21 @@ final class ReducedPrecisionModelTests: XCTestCase {
         let kernels = Self.kernels(for: .int8)
         let packing = LinearPacking(.int8, kernels: kernels)
         let resnet = try CLIPModel.load(from: Fixtures.url("engine/openclip_rn_tiny"), packing: packing).packedLayers
-        XCTAssertEqual(resnet.filter { $0.part == "image convolutions" }.count, 3 + 5 * 3 + 4)  // stem, 5 bottlenecks, 4 shortcuts
-        XCTAssertTrue(resnet.filter { $0.name.hasPrefix("image.") }.allSatisfy { $0.format == .fp32 }, "\(resnet.planLines)")
-        XCTAssertTrue(resnet.filter { $0.part == "text blocks" }.allSatisfy { $0.format == .int8 && $0.kernel == kernels.kernelName(for: .int8) })
+        // The stem, 5 bottlenecks and 4 shortcuts.
+        XCTAssertEqual(resnet.filter { $0.part == "image convolutions" }.count, 3 + 5 * 3 + 4)
+        XCTAssertTrue(
+            resnet.filter { $0.name.hasPrefix("image.") }.allSatisfy { $0.format == .fp32 }, "\(resnet.planLines)")
+        XCTAssertTrue(
+            resnet.filter { $0.part == "text blocks" }.allSatisfy {
+                $0.format == .int8 && $0.kernel == kernels.kernelName(for: .int8)
+            })
         let siglip = try CLIPModel.load(from: Fixtures.url("engine/hf_siglip_tiny"), packing: packing).packedLayers
-        XCTAssertEqual(siglip.planLines.map(\.part), ["image patch embedding", "image blocks", "image head", "text blocks", "text head"])
-        XCTAssertEqual(siglip.filter { $0.part == "image head" }.map(\.name), ["image.head.out", "image.head.fc", "image.head.proj"])
+        XCTAssertEqual(
+            siglip.planLines.map(\.part),
+            ["image patch embedding", "image blocks", "image head", "text blocks", "text head"])
+        XCTAssertEqual(
+            siglip.filter { $0.part == "image head" }.map(\.name),
+            ["image.head.out", "image.head.fc", "image.head.proj"])
         XCTAssertTrue(siglip.filter { $0.part.hasSuffix("blocks") }.allSatisfy { $0.format == .int8 })
     }
 
@@ -187,13 +216,16 @@ final class ReducedPrecisionModelTests: XCTestCase {
             let t = try file.floats(name)
             let copy = Tensor(shape: t.shape, values: t.scalars)
             if name.contains("layer_norm1") || name.contains("layer_norm2") {
-                for channel in [3, 17] where channel < copy.count { copy[channel] *= name.hasSuffix("weight") ? 50 : 10 }
+                for channel in [3, 17] where channel < copy.count {
+                    copy[channel] *= name.hasSuffix("weight") ? 50 : 10
+                }
                 if name.hasSuffix("bias") { for channel in [3, 17] where channel < copy.count { copy[channel] += 0.5 } }
             }
             tensors.append((name, copy))
         }
         try SafeTensorsWriter.write(tensors, to: dir.appendingPathComponent("model.safetensors"))
-        try FileManager.default.copyItem(at: source.appendingPathComponent("config.json"), to: dir.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(
+            at: source.appendingPathComponent("config.json"), to: dir.appendingPathComponent("config.json"))
         let pixels = try Fixtures.floats("engine/hf_quickgelu_p32/pixels.npy")
         let tokens = try Fixtures.tokens("engine/hf_quickgelu_p32/tokens.npy")
         let kernels = Self.kernels(for: .int8)
@@ -202,8 +234,10 @@ final class ReducedPrecisionModelTests: XCTestCase {
         let plain = try CLIPModel.load(from: dir, packing: LinearPacking(.int8, kernels: kernels, smoothing: false))
         var worst: [String: Float] = [:]
         for (label, model) in [("smoothed", smoothed), ("plain", plain)] {
-            let images = cosines(try model.requireVision().embed(pixels: pixels), try fp32.requireVision().embed(pixels: pixels))
-            let texts = cosines(try model.requireText().embed(tokens: tokens), try fp32.requireText().embed(tokens: tokens))
+            let images = cosines(
+                try model.requireVision().embed(pixels: pixels), try fp32.requireVision().embed(pixels: pixels))
+            let texts = cosines(
+                try model.requireText().embed(tokens: tokens), try fp32.requireText().embed(tokens: tokens))
             worst[label] = (images + texts).min()!
         }
         XCTAssertGreaterThanOrEqual(worst["smoothed"]!, 0.99, "int8 with smoothing on outlier channels: \(worst)")

@@ -23,7 +23,8 @@ final class SentencePieceTests: XCTestCase {
     func fixtures() throws -> (SentencePieceTokenizer, Header, [Case]) {
         let folder = Fixtures.url("sentencepiece")
         let tokenizer = try SentencePieceTokenizer(contentsOf: folder.appendingPathComponent("spiece.model"))
-        let lines = try String(contentsOf: folder.appendingPathComponent("cases.jsonl"), encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOf: folder.appendingPathComponent("cases.jsonl"), encoding: .utf8).split(
+            separator: "\n")
         let header = try JSONDecoder().decode(Header.self, from: Data(lines[0].utf8))
         let cases = try lines.dropFirst().map { try JSONDecoder().decode(Case.self, from: Data($0.utf8)) }
         return (tokenizer, header, cases)

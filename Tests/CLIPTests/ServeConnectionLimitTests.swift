@@ -9,7 +9,9 @@ import XCTest
 extension CLITests {
     func testIdleAndStalledConnectionsAreClosedAndTheCapHolds() throws {
         let model = Fixtures.url("engine/hf_gelu_p14_fp16").path
-        let (process, port) = try startServe(["--model", model, "--idle-timeout", "1", "--max-connections", "3", "--max-body", "1MiB"])
+        let (process, port) = try startServe([
+            "--model", model, "--idle-timeout", "1", "--max-connections", "3", "--max-body", "1MiB"
+        ])
         defer { if process.isRunning { process.terminate() } }
 
         // Nothing sent, half a request line, headers without their blank line, a body shorter than promised:
@@ -22,12 +24,22 @@ extension CLITests {
             XCTAssertTrue(closed, "\(name): still open 5 s after a 1 s idle timeout")
         }
         let body = try RawSocket(port: port)
-        try body.send("POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":")
+        try body.send(
+            """
+                POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \
+                100\r\n\r\n{\"model\":
+                """
+        )
         XCTAssertTrue(body.read(for: 5).closed, "a stalled body: still open 5 s after a 1 s idle timeout")
 
         // A Content-Length of 10 GiB is answered 413 at once, from the header.
         let huge = try RawSocket(port: port)
-        try huge.send("POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10737418240\r\n\r\n0123456789")
+        try huge.send(
+            """
+                POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \
+                10737418240\r\n\r\n0123456789
+                """
+        )
         let (answer, _) = huge.read(for: 3, until: RawSocket.hasHead)
         XCTAssertEqual(RawSocket.status(answer), 413, String(decoding: answer, as: UTF8.self))
 
@@ -40,10 +52,13 @@ extension CLITests {
         try fourth.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         // (The three must stay open meanwhile: ARC would close them after their last use.)
         withExtendedLifetime(held) {
-            XCTAssertEqual(fourth.read(for: 0.5).data.count, 0, "a fourth connection was served past --max-connections 3")
+            XCTAssertEqual(
+                fourth.read(for: 0.5).data.count, 0, "a fourth connection was served past --max-connections 3")
         }
         // The three go idle and are closed after a second; then the fourth is served.
-        XCTAssertEqual(RawSocket.status(fourth.read(for: 5, until: RawSocket.hasHead).data), 200, "the fourth connection was never served")
+        XCTAssertEqual(
+            RawSocket.status(fourth.read(for: 5, until: RawSocket.hasHead).data), 200,
+            "the fourth connection was never served")
         XCTAssertTrue(process.isRunning)
     }
 
@@ -53,7 +68,12 @@ extension CLITests {
         let (process, port) = try startServe(["--model", model, "--idle-timeout", "600", "--shutdown-grace", "1"])
         defer { if process.isRunning { process.terminate() } }
         let stalled = try RawSocket(port: port)
-        try stalled.send("POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"model\":")
+        try stalled.send(
+            """
+                POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \
+                1000\r\n\r\n{\"model\":
+                """
+        )
         Thread.sleep(forTimeInterval: 0.3)
         let signalled = Date()
         process.terminate()  // SIGTERM

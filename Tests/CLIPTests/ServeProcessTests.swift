@@ -19,7 +19,8 @@ extension RunsCLI {
             announced += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
         }
         guard let range = announced.range(of: #"127\.0\.0\.1:(\d+),"#, options: .regularExpression),
-              let port = Int(announced[range].dropFirst("127.0.0.1:".count).dropLast()) else {
+            let port = Int(announced[range].dropFirst("127.0.0.1:".count).dropLast())
+        else {
             process.terminate()
             throw CLIPError.invalidArgument("clip serve did not announce its port: \(announced)")
         }
@@ -32,11 +33,17 @@ extension RunsCLI {
 final class RawRequest {
     let socket: RawSocket
 
-    init(port: Int, method: String = "POST", path: String, contentType: String, body: Data, host: String = "127.0.0.1") throws {
+    init(port: Int, method: String = "POST", path: String, contentType: String, body: Data, host: String = "127.0.0.1")
+        throws
+    {
         socket = try RawSocket(port: port)
         var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        let head =
+            """
+                \(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: \(contentType)\r\nContent-Length: \
+                \(body.count)\r\nConnection: close\r\n\r\n
+                """
         try socket.send(Data(head.utf8) + body)
     }
 
@@ -61,10 +68,17 @@ extension CLITests {
         let boundary = "----immich\(UUID().uuidString)"
         var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"entries\"\r\n\r\n\(entries)\r\n".utf8)
         if let image {
-            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"blob\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            body += Data(
+                """
+                    --\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; \
+                    filename=\"blob\"\r\nContent-Type: application/octet-stream\r\n\r\n
+                    """
+                    .utf8)
             body += image + Data("\r\n".utf8)
         }
-        if let text { body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\(text)\r\n".utf8) }
+        if let text {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\(text)\r\n".utf8)
+        }
         body += Data("--\(boundary)--\r\n".utf8)
         return (body, "multipart/form-data; boundary=\(boundary)")
     }
@@ -91,34 +105,60 @@ extension CLITests {
         let library = dir.appendingPathComponent("library").path
         try run(["index", "--model", model, "--library", library, photos.path])
 
-        let (process, port) = try startServe(["--model", model, "--served-name", "ViT-B-32", "--max-delay-ms", "1500", "--library", library])
+        let (process, port) = try startServe([
+            "--model", model, "--served-name", "ViT-B-32", "--max-delay-ms", "1500", "--library", library
+        ])
         defer { if process.isRunning { process.terminate() } }
         // Loopback without keys answers only loopback names (DNS rebinding): checked before the load.
-        let rebound = try RawRequest(port: port, method: "GET", path: "/v1/models", contentType: "text/plain", body: Data(), host: "evil.example")
+        let rebound = try RawRequest(
+            port: port, method: "GET", path: "/v1/models", contentType: "text/plain", body: Data(), host: "evil.example"
+        )
         XCTAssertEqual(rebound.response().status, 403)
-        let named = try RawRequest(port: port, method: "GET", path: "/v1/models", contentType: "text/plain", body: Data(), host: "localhost:\(port)")
+        let named = try RawRequest(
+            port: port, method: "GET", path: "/v1/models", contentType: "text/plain", body: Data(),
+            host: "localhost:\(port)")
         XCTAssertEqual(named.response().status, 200)
         let jpeg = try Data(contentsOf: image)
         var requests: [(kind: String, index: Int, request: RawRequest)] = []
         for (i, text) in texts.enumerated() {
             let body = try JSONSerialization.data(withJSONObject: ["model": "ViT-B-32", "input": text])
-            requests.append(("openai-text", i, try RawRequest(port: port, path: "/v1/embeddings", contentType: "application/json", body: body)))
+            requests.append(
+                (
+                    "openai-text", i,
+                    try RawRequest(port: port, path: "/v1/embeddings", contentType: "application/json", body: body)
+                ))
         }
         for i in 0..<3 {
-            let body = try JSONSerialization.data(withJSONObject: ["model": "ViT-B-32", "modality": "image", "input": ["data:image/jpeg;base64," + jpeg.base64EncodedString()]])
-            requests.append(("openai-image", i, try RawRequest(port: port, path: "/v1/embeddings", contentType: "application/json", body: body)))
+            let body = try JSONSerialization.data(withJSONObject: [
+                "model": "ViT-B-32", "modality": "image",
+                "input": ["data:image/jpeg;base64," + jpeg.base64EncodedString()]
+            ])
+            requests.append(
+                (
+                    "openai-image", i,
+                    try RawRequest(port: port, path: "/v1/embeddings", contentType: "application/json", body: body)
+                ))
         }
         for i in 0..<3 {
-            let (form, type) = Self.immichForm(entries: #"{"clip":{"visual":{"modelName":"ViT-B-32__openai","options":{}}}}"#, image: jpeg)
-            requests.append(("immich-visual", i, try RawRequest(port: port, path: "/predict", contentType: type, body: form)))
+            let (form, type) = Self.immichForm(
+                entries: #"{"clip":{"visual":{"modelName":"ViT-B-32__openai","options":{}}}}"#, image: jpeg)
+            requests.append(
+                ("immich-visual", i, try RawRequest(port: port, path: "/predict", contentType: type, body: form)))
         }
         for i in 0..<3 {
-            let (form, type) = Self.immichForm(entries: #"{"clip":{"textual":{"modelName":"ViT-B-32__openai","options":{"language":"en"}}}}"#, text: texts[i])
-            requests.append(("immich-text", i, try RawRequest(port: port, path: "/predict", contentType: type, body: form)))
+            let (form, type) = Self.immichForm(
+                entries: #"{"clip":{"textual":{"modelName":"ViT-B-32__openai","options":{"language":"en"}}}}"#,
+                text: texts[i])
+            requests.append(
+                ("immich-text", i, try RawRequest(port: port, path: "/predict", contentType: type, body: form)))
         }
         for i in 0..<2 {
             let body = try JSONSerialization.data(withJSONObject: ["query": texts[i], "top_k": 2])
-            requests.append(("search", i, try RawRequest(port: port, path: "/v1/search", contentType: "application/json", body: body)))
+            requests.append(
+                (
+                    "search", i,
+                    try RawRequest(port: port, path: "/v1/search", contentType: "application/json", body: body)
+                ))
         }
         Thread.sleep(forTimeInterval: 0.4)  // every request read and queued; none answered (1.5 s batching delay)
         process.terminate()  // SIGTERM
@@ -135,7 +175,8 @@ extension CLITests {
             }
             let vector: [Float]
             if kind.hasPrefix("openai") {
-                vector = (((object["data"] as? [[String: Any]])?.first?["embedding"]) as? [Double] ?? []).map(Float.init)
+                vector = (((object["data"] as? [[String: Any]])?.first?["embedding"]) as? [Double] ?? []).map(
+                    Float.init)
             } else {
                 let text = object["clip"] as? String ?? ""
                 vector = ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [Double] ?? []).map(Float.init)

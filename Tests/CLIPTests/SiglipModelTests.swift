@@ -10,15 +10,24 @@ final class SiglipModelTests: XCTestCase {
         let dir = try temporaryDirectory(self)
         let source = Fixtures.url("engine/hf_siglip_tiny")
         for name in ["config.json", "model.safetensors"] {
-            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: source.appendingPathComponent(name), to: dir.appendingPathComponent(name))
         }
         if tokenizer {
-            try FileManager.default.copyItem(at: Fixtures.url("sentencepiece/spiece.model"), to: dir.appendingPathComponent("spiece.model"))
+            try FileManager.default.copyItem(
+                at: Fixtures.url("sentencepiece/spiece.model"), to: dir.appendingPathComponent("spiece.model"))
         }
         if preprocessor {
             // What SiglipImageProcessor writes: a fixed height × width, no crop, mean and std 0.5, bicubic.
-            try Data(#"{"image_processor_type": "SiglipImageProcessor", "do_resize": true, "size": {"height": 32, "width": 32}, "resample": 3, "do_rescale": true, "rescale_factor": 0.00392156862745098, "do_normalize": true, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}"#.utf8)
-                .write(to: dir.appendingPathComponent("preprocessor_config.json"))
+            try Data(
+                #"""
+                    {"image_processor_type": "SiglipImageProcessor", "do_resize": true, "size": {"height": 32, \#
+                    "width": 32}, "resample": 3, "do_rescale": true, "rescale_factor": 0.00392156862745098, \#
+                    "do_normalize": true, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}
+                    """#
+                    .utf8
+            )
+            .write(to: dir.appendingPathComponent("preprocessor_config.json"))
         }
         return dir
     }
@@ -27,8 +36,11 @@ final class SiglipModelTests: XCTestCase {
         for preprocessor in [true, false] {
             let loaded = try LoadedModel.load(try siglipFolder(preprocessor: preprocessor))
             let ids = try loaded.tokenizer().ids("A photo of a cat.")
-            let expected = SiglipTokenizer(sentencePiece: try SentencePieceTokenizer(contentsOf: Fixtures.url("sentencepiece/spiece.model")), length: 16)
-                .encode("A photo of a cat.")
+            let expected = SiglipTokenizer(
+                sentencePiece: try SentencePieceTokenizer(contentsOf: Fixtures.url("sentencepiece/spiece.model")),
+                length: 16
+            )
+            .encode("A photo of a cat.")
             XCTAssertEqual(ids, expected)
             XCTAssertEqual(ids.count, 16, "padded to the model's text length")
             let config = try loaded.imageEmbedder().preprocessor.config
@@ -46,13 +58,16 @@ final class SiglipModelTests: XCTestCase {
         let loaded = try LoadedModel.load(try siglipFolder())
         let model = loaded.model
         let labels = ["cat", "dog", "beach"]
-        let classifier = try ZeroShotClassifier(text: model.requireText(), tokenizer: loaded.tokenizer(), labels: labels, templates: ["a photo of a {}."],
-                                                logitScale: model.logitScale, logitBias: model.logitBias)
+        let classifier = try ZeroShotClassifier(
+            text: model.requireText(), tokenizer: loaded.tokenizer(), labels: labels, templates: ["a photo of a {}."],
+            logitScale: model.logitScale, logitBias: model.logitBias)
         let images = try model.requireVision().embed(pixels: try Fixtures.floats("engine/hf_siglip_tiny/pixels.npy"))
         let texts = try loaded.embedTexts(labels.map { "a photo of a \($0)." })
         let logits = model.logits(images: images, texts: texts)
         for (p, row) in zip(classifier.probabilities(images), logits) {
-            for (probability, logit) in zip(p, row) { XCTAssertEqual(probability, 1 / (1 + expf(-logit)), accuracy: 1e-6) }
+            for (probability, logit) in zip(p, row) {
+                XCTAssertEqual(probability, 1 / (1 + expf(-logit)), accuracy: 1e-6)
+            }
             XCTAssertGreaterThan(abs(p.reduce(0, +) - 1), 1e-3, "sigmoids are not normalised across labels")
         }
     }
@@ -63,7 +78,9 @@ final class SiglipModelTests: XCTestCase {
 /// name's timm tower and text tower give open_clip's parameter counts exactly.
 final class SiglipArchitectureTests: XCTestCase {
     func testEachKnownNameHasOpenCLIPsShapeAndAHubRepository() throws {
-        let table = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("engine/siglip_architectures.json"))) as! [String: [String: Int]]
+        let table =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("engine/siglip_architectures.json")))
+            as! [String: [String: Int]]
         XCTAssertEqual(table.count, 8)
         for (name, expected) in table {
             let config = try CLIPConfig(openCLIPModelName: name)
@@ -91,20 +108,40 @@ final class SiglipArchitectureTests: XCTestCase {
     }
 
     func testOpenCLIPConfigsOutsideWhatSigLIPIsAreNamed() throws {
-        func decode(_ vision: String, _ text: String = #""no_causal_mask": true, "pool_type": "last", "proj_bias": true, "width": 768, "heads": 12"#) throws -> CLIPConfig {
-            try CLIPConfig(openCLIPConfig: Data(#"{"embed_dim": 768, "vision_cfg": {\#(vision)}, "text_cfg": {\#(text)}}"#.utf8), source: "cfg.json")
+        func decode(
+            _ vision: String,
+            _ text: String =
+                #""no_causal_mask": true, "pool_type": "last", "proj_bias": true, "width": 768, "heads": 12"#
+        ) throws -> CLIPConfig {
+            try CLIPConfig(
+                openCLIPConfig: Data(#"{"embed_dim": 768, "vision_cfg": {\#(vision)}, "text_cfg": {\#(text)}}"#.utf8),
+                source: "cfg.json")
         }
         let tower = #""timm_model_name": "vit_base_patch16_siglip_224", "timm_pool": "map", "timm_proj": "none""#
         XCTAssertNoThrow(try decode(tower))
-        XCTAssertNoThrow(try decode(#""timm_model_name": "vit_base_patch16_siglip_224.webli", "timm_pool": "map", "timm_proj": "none""#))
+        XCTAssertNoThrow(
+            try decode(
+                #""timm_model_name": "vit_base_patch16_siglip_224.webli", "timm_pool": "map", "timm_proj": "none""#))
         assertCLIPError(["cfg.json", "vision_cfg.timm_model_name", "'convnext_base' is not a timm tower"]) {
             try decode(#""timm_model_name": "convnext_base", "timm_pool": "map", "timm_proj": "none""#)
         }
-        assertCLIPError(["vision_cfg.timm_pool", "'avg'"]) { try decode(#""timm_model_name": "vit_base_patch16_siglip_224", "timm_proj": "none""#) }
-        assertCLIPError(["vision_cfg.timm_proj", "'linear'"]) { try decode(#""timm_model_name": "vit_base_patch16_siglip_224", "timm_pool": "map""#) }
-        assertCLIPError(["text_cfg.pool_type", "'argmax'"]) { try decode(tower, #""no_causal_mask": true, "proj_bias": true, "width": 768, "heads": 12"#) }
+        assertCLIPError(["vision_cfg.timm_pool", "'avg'"]) {
+            try decode(#""timm_model_name": "vit_base_patch16_siglip_224", "timm_proj": "none""#)
+        }
+        assertCLIPError(["vision_cfg.timm_proj", "'linear'"]) {
+            try decode(#""timm_model_name": "vit_base_patch16_siglip_224", "timm_pool": "map""#)
+        }
+        assertCLIPError(["text_cfg.pool_type", "'argmax'"]) {
+            try decode(tower, #""no_causal_mask": true, "proj_bias": true, "width": 768, "heads": 12"#)
+        }
         assertCLIPError(["text_cfg.act_kwargs.approximate", "'sigmoid'"]) {
-            try decode(tower, #""no_causal_mask": true, "pool_type": "last", "proj_bias": true, "width": 768, "heads": 12, "act_kwargs": {"approximate": "sigmoid"}"#)
+            try decode(
+                tower,
+                #"""
+                    "no_causal_mask": true, "pool_type": "last", "proj_bias": true, "width": 768, "heads": 12, \#
+                    "act_kwargs": {"approximate": "sigmoid"}
+                    """#
+            )
         }
         assertCLIPError(["embed_dim", "differs from the image tower's width 1024"]) {
             try decode(#""timm_model_name": "vit_large_patch16_siglip_384", "timm_pool": "map", "timm_proj": "none""#)
@@ -123,17 +160,21 @@ final class SiglipOpenCLIPFolderTests: XCTestCase {
     func testTheFolderAloneGivesModelTokenizerAndPreprocessing() throws {
         let dir = try temporaryDirectory(self)
         for name in ["open_clip_config.json", "open_clip_model.safetensors"] {
-            try FileManager.default.copyItem(at: Fixtures.url("engine/openclip_siglip_tiny/\(name)"), to: dir.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: Fixtures.url("engine/openclip_siglip_tiny/\(name)"), to: dir.appendingPathComponent(name))
         }
         for name in ["tokenizer.json", "tokenizer_config.json"] {
-            try FileManager.default.copyItem(at: Fixtures.url("sentencepiece/\(name)"), to: dir.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: Fixtures.url("sentencepiece/\(name)"), to: dir.appendingPathComponent(name))
         }
         let loaded = try LoadedModel.load(dir)
         let tokenizer = try XCTUnwrap(try loaded.tokenizer() as? SiglipTokenizer)
         XCTAssertEqual(tokenizer.cleanup, .openCLIP)
         XCTAssertEqual(tokenizer.length, 16)
         let ids = tokenizer.encode("A_photo of a CAT!")
-        XCTAssertEqual(ids, tokenizer.encode("a photo of a cat"), "open_clip's canonical form: '_' is a space, punctuation and case dropped")
+        XCTAssertEqual(
+            ids, tokenizer.encode("a photo of a cat"),
+            "open_clip's canonical form: '_' is a space, punctuation and case dropped")
         XCTAssertEqual(ids.last, 1, "padded with </s>")
         let texts = try loaded.embedTexts(["A_photo of a CAT!", "a photo of a cat"])
         XCTAssertEqual(texts.row(0), texts.row(1))
@@ -152,7 +193,9 @@ final class SiglipErrorTests: XCTestCase {
         assertCLIPError(["text 1 has 3 tokens", "padded to one length of at most 16"]) {
             try model.requireText().embed(tokens: [[Int32](repeating: 1, count: 16), [1, 2, 3]])
         }
-        func siglip(_ json: String) throws -> CLIPConfig { try CLIPConfig(huggingFaceConfig: Data(json.utf8), source: "config.json") }
+        func siglip(_ json: String) throws -> CLIPConfig {
+            try CLIPConfig(huggingFaceConfig: Data(json.utf8), source: "config.json")
+        }
         assertCLIPError(["config.json", "vision_config.vision_use_head", "not supported"]) {
             try siglip(#"{"model_type": "siglip", "vision_config": {"vision_use_head": false}}"#)
         }
@@ -163,7 +206,8 @@ final class SiglipErrorTests: XCTestCase {
             try siglip(#"{"model_type": "siglip", "text_config": {"hidden_act": "swish"}}"#)
         }
         let dir = try temporaryDirectory(self)
-        try Data(#"{"size": {"height": 224, "width": 160}}"#.utf8).write(to: dir.appendingPathComponent("preprocessor_config.json"))
+        try Data(#"{"size": {"height": 224, "width": 160}}"#.utf8).write(
+            to: dir.appendingPathComponent("preprocessor_config.json"))
         assertCLIPError(["preprocessor_config.json", "size", "only square inputs", "224×160"]) {
             try PreprocessConfig.forModel(folder: dir, imageSize: 224, family: .siglip)
         }

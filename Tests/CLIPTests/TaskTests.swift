@@ -15,22 +15,26 @@ final class TaskTests: XCTestCase {
 
     func embedder(_ model: CLIPModel) throws -> ImageEmbedder {
         let vision = try model.requireVision()
-        return ImageEmbedder(vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.imageSize)))
+        return ImageEmbedder(
+            vision: vision, preprocessor: ImagePreprocessor(config: PreprocessConfig(size: vision.imageSize)))
     }
 
     func testPromptEnsembleIsTheRenormalisedMeanOfTemplateEmbeddings() throws {
         let (model, tokenizer) = try load()
         let text = try model.requireText()
         let labels = ["cat", "golden retriever", "car"], templates = Array(PromptTemplates.imagenet80.prefix(7))
-        let classifier = try ZeroShotClassifier(text: text, tokenizer: tokenizer, labels: labels, templates: templates,
-                                                logitScale: model.logitScale, batchSize: 5)
+        let classifier = try ZeroShotClassifier(
+            text: text, tokenizer: tokenizer, labels: labels, templates: templates,
+            logitScale: model.logitScale, batchSize: 5)
         for (c, label) in labels.enumerated() {
             let prompts = templates.map { PromptTemplates.fill($0, with: label) }
             let each = try text.embed(tokens: prompts.map { tokenizer.encode($0).ids })
             var mean = [Float](repeating: 0, count: text.embedDim)
             for r in 0..<prompts.count { for (k, v) in each.row(r).enumerated() { mean[k] += v } }
             let norm = mean.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            for (a, b) in zip(classifier.classEmbeddings.row(c), mean) { XCTAssertEqual(a, b / norm, accuracy: 1e-6, label) }
+            for (a, b) in zip(classifier.classEmbeddings.row(c), mean) {
+                XCTAssertEqual(a, b / norm, accuracy: 1e-6, label)
+            }
         }
         let images = try embedder(model).embed(files: try ImageFiles.collect([Self.tasks + "/circles"]))
         for (p, top) in zip(classifier.probabilities(images), classifier.top(2, images)) {
@@ -57,10 +61,15 @@ final class TaskTests: XCTestCase {
         let (train, heldOut) = set.split(heldOutFraction: 0.5)
         XCTAssertEqual(heldOut.count, 12)
         XCTAssertTrue(Set(train).isDisjoint(with: heldOut))
-        func rows(_ r: [Int]) -> Tensor { Tensor(shape: [r.count, features.shape[1]], values: r.flatMap { features.row($0) }) }
-        let (probe, report) = try LinearProbe.train(features: rows(train), labels: train.map { set.labels[$0] }, classes: set.classes)
+        func rows(_ r: [Int]) -> Tensor {
+            Tensor(shape: [r.count, features.shape[1]], values: r.flatMap { features.row($0) })
+        }
+        let (probe, report) = try LinearProbe.train(
+            features: rows(train), labels: train.map { set.labels[$0] }, classes: set.classes)
         XCTAssertTrue(report.converged)
-        XCTAssertEqual(probe.predict(rows(heldOut)), heldOut.map { set.labels[$0] }, "held-out images of each family classified correctly")
+        XCTAssertEqual(
+            probe.predict(rows(heldOut)), heldOut.map { set.labels[$0] },
+            "held-out images of each family classified correctly")
 
         // The solution is the regularised optimum: the gradient of the objective vanishes there.
         let x = rows(train), labels = train.map { set.labels[$0] }, c: Float = 0.316
@@ -94,7 +103,9 @@ final class TaskTests: XCTestCase {
         let siglip = PromptRanking(prompt: [1, 0], logitScale: 10, logitBias: -7)
         XCTAssertEqual(siglip.scoring, .sigmoid)
         let p = siglip.scores(images)
-        for (score, cosine) in zip(p, [Float(1), 0.6, 0]) { XCTAssertEqual(score, 1 / (1 + expf(-(10 * cosine - 7))), accuracy: 1e-6) }
+        for (score, cosine) in zip(p, [Float(1), 0.6, 0]) {
+            XCTAssertEqual(score, 1 / (1 + expf(-(10 * cosine - 7))), accuracy: 1e-6)
+        }
         XCTAssertEqual(siglip.ranked(images).map(\.index), [0, 1, 2])
         XCTAssertEqual(siglip.ranked(images, threshold: 0.5).map(\.index), [0], "σ(3) passes, σ(−1) does not")
         // With an opposing prompt the bias is common to both logits and cancels.
@@ -143,7 +154,9 @@ final class TaskTests: XCTestCase {
         XCTAssertEqual(wider.classes, ["triangle", "square", "circle"])
         XCTAssertEqual(wider.labels, [1, 2, 1])
         XCTAssertThrowsError(try set.relabeled(candidates: ["square", "triangle"], source: "classes.txt")) { error in
-            XCTAssertTrue("\(error)".contains("classes.txt") && "\(error)".contains("'circle' is not among the candidate classes"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("classes.txt")
+                    && "\(error)".contains("'circle' is not among the candidate classes"), "\(error)")
         }
         XCTAssertThrowsError(try set.relabeled(candidates: ["circle"], source: "classes.txt")) { error in
             XCTAssertTrue("\(error)".contains("needs at least two class names"), "\(error)")
@@ -158,7 +171,8 @@ final class TaskTests: XCTestCase {
         XCTAssertEqual(try PromptTemplates.named(file.path), ["a photo of a {}.", "a drawing of a {}"])
         try Data("a photo of a {}.\nno placeholder here\n".utf8).write(to: file)
         XCTAssertThrowsError(try PromptTemplates.named(file.path)) { error in
-            XCTAssertTrue("\(error)".contains(file.path) && "\(error)".contains("'no placeholder here' has no {}"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains(file.path) && "\(error)".contains("'no placeholder here' has no {}"), "\(error)")
         }
         try Data("\n  \n".utf8).write(to: file)
         XCTAssertThrowsError(try PromptTemplates.named(file.path)) { error in

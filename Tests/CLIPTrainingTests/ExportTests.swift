@@ -30,10 +30,13 @@ final class ExportTests: XCTestCase {
         let folder = try scratchFolder()
         try BPEVocabulary.bundled().writeHuggingFaceFiles(to: folder)
         let exported = try Tokenizer.forModel(at: folder), bundled = try Tokenizer.shared()
-        for text in ["a photo of two small red circles", "Hello, World! 123 naïve café", "three large purple crosses on the left"] {
+        for text in [
+            "a photo of two small red circles", "Hello, World! 123 naïve café", "three large purple crosses on the left"
+        ] {
             XCTAssertEqual(exported.encode(text), bundled.encode(text), text)
         }
-        let merges = try String(contentsOf: folder.appendingPathComponent("merges.txt"), encoding: .utf8).split(separator: "\n")
+        let merges = try String(contentsOf: folder.appendingPathComponent("merges.txt"), encoding: .utf8).split(
+            separator: "\n")
         XCTAssertEqual(merges.first, "#version: 0.2")
         XCTAssertEqual(merges.count, 48894 + 1)
     }
@@ -47,7 +50,9 @@ final class ExportTests: XCTestCase {
         let file = try SafeTensorsFile(path: folder.appendingPathComponent("model.safetensors").path)
         let slot = model.layout.slot("visual_projection.weight")!
         let values = try file.floats(slot.name)
-        for i in 0..<slot.count { XCTAssertEqual(values[i], model.parameters.data[slot.offset + i], accuracy: 2e-3 * max(1, abs(values[i]))) }
+        for i in 0..<slot.count {
+            XCTAssertEqual(values[i], model.parameters.data[slot.offset + i], accuracy: 2e-3 * max(1, abs(values[i])))
+        }
     }
 }
 

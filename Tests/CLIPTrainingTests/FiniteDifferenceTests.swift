@@ -7,26 +7,36 @@ import XCTest
 final class FiniteDifferenceTests: XCTestCase {
     var random = SeedStream(seed: 42)  // seeded: every run probes the same inputs and coordinates
 
-    func randoms(_ n: Int, scale: Float = 1) -> [Float] { (0..<n).map { _ in Float.random(in: -scale...scale, using: &random) } }
+    func randoms(_ n: Int, scale: Float = 1) -> [Float] {
+        (0..<n).map { _ in Float.random(in: -scale...scale, using: &random) }
+    }
 
     /// Compares `analytic` with (L(x + h·e_i) − L(x − h·e_i)) / 2h at up to `samples` coordinates of `x`;
     /// error relative to the largest analytic entry, tolerance 1e-3 (correct kernels measure ≤ 1.3e-4 here in
     /// fp32; a 10% error in one term of the attention backward measures 1.5e-2).
-    func check(_ name: String, _ x: inout [Float], analytic: [Float], samples: Int = 40, h: Float = 1e-2, loss: ([Float]) -> Double,
-               file: StaticString = #filePath, line: UInt = #line) {
+    func check(
+        _ name: String, _ x: inout [Float], analytic: [Float], samples: Int = 40, h: Float = 1e-2,
+        loss: ([Float]) -> Double,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(x.count, analytic.count, name, file: file, line: line)
         let scale = max(analytic.map(abs).max() ?? 0, 1e-3)
         var worst: Float = 0
-        let picks = x.count <= samples ? Array(x.indices) : (0..<samples).map { _ in Int.random(in: x.indices, using: &random) }
+        let picks =
+            x.count <= samples ? Array(x.indices) : (0..<samples).map { _ in Int.random(in: x.indices, using: &random) }
         for i in picks {
             let saved = x[i]
-            x[i] = saved + h; let up = loss(x)
-            x[i] = saved - h; let down = loss(x)
+            x[i] = saved + h
+            let up = loss(x)
+            x[i] = saved - h
+            let down = loss(x)
             x[i] = saved
             let numeric = Float((up - down) / Double(2 * h))
             worst = max(worst, abs(numeric - analytic[i]) / scale)
         }
-        XCTAssertLessThanOrEqual(worst, 1e-3, "\(name): finite-difference mismatch \(worst) relative to max |g| \(scale)", file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            worst, 1e-3, "\(name): finite-difference mismatch \(worst) relative to max |g| \(scale)", file: file,
+            line: line)
     }
 
     func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) } }
@@ -40,8 +50,10 @@ final class FiniteDifferenceTests: XCTestCase {
             LinearLayer.forward(&out, x, weight: w, bias: b, rows: r, inputs: i, outputs: o)
             return out
         }
-        var dx = [Float](repeating: 0, count: r * i), dw = [Float](repeating: 0, count: o * i), db = [Float](repeating: 0, count: o)
-        LinearLayer.backward(dinp: &dx, dweight: &dw, dbias: &db, dout: probe, inp: x, weight: w, rows: r, inputs: i, outputs: o)
+        var dx = [Float](repeating: 0, count: r * i), dw = [Float](repeating: 0, count: o * i),
+            db = [Float](repeating: 0, count: o)
+        LinearLayer.backward(
+            dinp: &dx, dweight: &dw, dbias: &db, dout: probe, inp: x, weight: w, rows: r, inputs: i, outputs: o)
         check("linear dx", &x, analytic: dx) { dot(forward($0, w, b), probe) }
         check("linear dW", &w, analytic: dw) { dot(forward(x, $0, b), probe) }
         check("linear db", &b, analytic: db) { dot(forward(x, w, $0), probe) }
@@ -57,9 +69,12 @@ final class FiniteDifferenceTests: XCTestCase {
             return out
         }
         var out = [Float](repeating: 0, count: r * c), mean = [Float](repeating: 0, count: r), rstd = mean
-        LayerNormLayer.forward(&out, mean: &mean, rstd: &rstd, x, gamma: gamma, beta: beta, rows: r, width: c, eps: 1e-5)
+        LayerNormLayer.forward(
+            &out, mean: &mean, rstd: &rstd, x, gamma: gamma, beta: beta, rows: r, width: c, eps: 1e-5)
         var dx = [Float](repeating: 0, count: r * c), dg = [Float](repeating: 0, count: c), db = dg
-        LayerNormLayer.backward(dinp: &dx, dgamma: &dg, dbeta: &db, dout: probe, inp: x, gamma: gamma, mean: mean, rstd: rstd, rows: r, width: c)
+        LayerNormLayer.backward(
+            dinp: &dx, dgamma: &dg, dbeta: &db, dout: probe, inp: x, gamma: gamma, mean: mean, rstd: rstd, rows: r,
+            width: c)
         check("layerNorm dx", &x, analytic: dx, h: 1e-2) { dot(forward($0, gamma, beta), probe) }
         check("layerNorm dγ", &gamma, analytic: dg) { dot(forward(x, $0, beta), probe) }
         check("layerNorm dβ", &beta, analytic: db) { dot(forward(x, gamma, $0), probe) }
@@ -86,14 +101,18 @@ final class FiniteDifferenceTests: XCTestCase {
             var qkv = randoms(b * t * 3 * c)
             let probe = randoms(b * t * c)
             func forward(_ qkv: [Float]) -> [Float] {
-                var out = [Float](repeating: 0, count: b * t * c), probs = [Float](repeating: 0, count: b * heads * t * t)
-                AttentionLayer.forward(&out, probs: &probs, qkv: qkv, batch: b, tokens: t, width: c, heads: heads, causal: causal)
+                var out = [Float](repeating: 0, count: b * t * c),
+                    probs = [Float](repeating: 0, count: b * heads * t * t)
+                AttentionLayer.forward(
+                    &out, probs: &probs, qkv: qkv, batch: b, tokens: t, width: c, heads: heads, causal: causal)
                 return out
             }
             var out = [Float](repeating: 0, count: b * t * c), probs = [Float](repeating: 0, count: b * heads * t * t)
-            AttentionLayer.forward(&out, probs: &probs, qkv: qkv, batch: b, tokens: t, width: c, heads: heads, causal: causal)
+            AttentionLayer.forward(
+                &out, probs: &probs, qkv: qkv, batch: b, tokens: t, width: c, heads: heads, causal: causal)
             var dqkv = [Float](repeating: .nan, count: b * t * 3 * c)
-            AttentionLayer.backward(dqkv: &dqkv, dout: probe, qkv: qkv, probs: probs, batch: b, tokens: t, width: c, heads: heads)
+            AttentionLayer.backward(
+                dqkv: &dqkv, dout: probe, qkv: qkv, probs: probs, batch: b, tokens: t, width: c, heads: heads)
             check("attention (causal: \(causal)) dqkv", &qkv, analytic: dqkv, samples: 80) { dot(forward($0), probe) }
             if causal {
                 // The first query attends only to itself: its probabilities are one-hot, and later positions
@@ -110,11 +129,14 @@ final class FiniteDifferenceTests: XCTestCase {
         let probe = randoms(b * tokens * c)
         func vision(_ patches: [Float], _ cls: [Float], _ pos: [Float]) -> [Float] {
             var x = [Float](repeating: 0, count: b * tokens * c)
-            EmbeddingLayers.visionForward(&x, patches: patches, classEmbedding: cls, positions: pos, batch: b, tokens: tokens, width: c)
+            EmbeddingLayers.visionForward(
+                &x, patches: patches, classEmbedding: cls, positions: pos, batch: b, tokens: tokens, width: c)
             return x
         }
-        var dpatches = [Float](repeating: 0, count: patches.count), dcls = [Float](repeating: 0, count: c), dpos = [Float](repeating: 0, count: pos.count)
-        EmbeddingLayers.visionBackward(dpatches: &dpatches, dclass: &dcls, dpositions: &dpos, dx: probe, batch: b, tokens: tokens, width: c)
+        var dpatches = [Float](repeating: 0, count: patches.count), dcls = [Float](repeating: 0, count: c),
+            dpos = [Float](repeating: 0, count: pos.count)
+        EmbeddingLayers.visionBackward(
+            dpatches: &dpatches, dclass: &dcls, dpositions: &dpos, dx: probe, batch: b, tokens: tokens, width: c)
         check("vision patches", &patches, analytic: dpatches) { dot(vision($0, cls, pos), probe) }
         check("class embedding", &cls, analytic: dcls) { dot(vision(patches, $0, pos), probe) }
         check("vision positions", &pos, analytic: dpos) { dot(vision(patches, cls, $0), probe) }
@@ -123,11 +145,13 @@ final class FiniteDifferenceTests: XCTestCase {
         var table = randoms(vocab * c), tpos = randoms(tokens * c)
         func text(_ table: [Float], _ pos: [Float]) -> [Float] {
             var x = [Float](repeating: 0, count: b * tokens * c)
-            EmbeddingLayers.textForward(&x, ids: ids, tokenEmbedding: table, positions: pos, batch: b, tokens: tokens, width: c)
+            EmbeddingLayers.textForward(
+                &x, ids: ids, tokenEmbedding: table, positions: pos, batch: b, tokens: tokens, width: c)
             return x
         }
         var dtable = [Float](repeating: 0, count: table.count), dtpos = [Float](repeating: 0, count: tpos.count)
-        EmbeddingLayers.textBackward(dtokenEmbedding: &dtable, dpositions: &dtpos, dx: probe, ids: ids, batch: b, tokens: tokens, width: c)
+        EmbeddingLayers.textBackward(
+            dtokenEmbedding: &dtable, dpositions: &dtpos, dx: probe, ids: ids, batch: b, tokens: tokens, width: c)
         check("token embedding", &table, analytic: dtable) { dot(text($0, tpos), probe) }
         check("text positions", &tpos, analytic: dtpos) { dot(text(table, $0), probe) }
     }
@@ -161,11 +185,16 @@ final class FiniteDifferenceTests: XCTestCase {
             var scaleAndBias: [Float] = [kind == .clip ? 2.0 : 1.5, -2]
             func loss(_ i: [Float], _ t: [Float], _ sb: [Float]) -> Double {
                 var di = [Float](repeating: 0, count: n * d), dt = di
-                return Double(ContrastiveLoss.compute(kind, image: i, text: t, count: n, dim: d, logitScale: sb[0], logitBias: sb[1], dImage: &di, dText: &dt).loss)
+                return Double(
+                    ContrastiveLoss.compute(
+                        kind, image: i, text: t, count: n, dim: d, logitScale: sb[0], logitBias: sb[1], dImage: &di,
+                        dText: &dt
+                    ).loss)
             }
             var di = [Float](repeating: 0, count: n * d), dt = di
-            let result = ContrastiveLoss.compute(kind, image: image, text: text, count: n, dim: d, logitScale: scaleAndBias[0],
-                                                 logitBias: scaleAndBias[1], dImage: &di, dText: &dt)
+            let result = ContrastiveLoss.compute(
+                kind, image: image, text: text, count: n, dim: d, logitScale: scaleAndBias[0],
+                logitBias: scaleAndBias[1], dImage: &di, dText: &dt)
             check("\(kind) d image", &image, analytic: di, h: 1e-3) { loss($0, text, scaleAndBias) }
             check("\(kind) d text", &text, analytic: dt, h: 1e-3) { loss(image, $0, scaleAndBias) }
             let dsb = [result.dLogitScale, kind == .siglip ? result.dLogitBias : 0]
@@ -183,12 +212,14 @@ final class FiniteDifferenceTests: XCTestCase {
     /// in embedding space, probed at pixels of two images (the second image must not leak into the first's).
     func testImageTowerInputGradient() throws {
         let tower = TransformerConfig(width: 32, layers: 2, heads: 4, mlpWidth: 64, activation: .quickGELU)
-        let config = CLIPConfig(vision: VisionConfig(transformer: tower, imageSize: 16, patchSize: 4),
-                                text: TextConfig(transformer: tower, contextLength: 8, vocabSize: 50), embedDim: 24)
+        let config = CLIPConfig(
+            vision: VisionConfig(transformer: tower, imageSize: 16, patchSize: 4),
+            text: TextConfig(transformer: tower, contextLength: 8, vocabSize: 50), embedDim: 24)
         let model = try TrainableCLIP(config: config, seed: 3)
         var pixels = randoms(2 * 3 * 16 * 16)
         let probe = randoms(2 * 24)
-        let (_, dPixels) = try model.imageGradient(pixels: Tensor(shape: [2, 3, 16, 16], values: pixels), dEmbeddings: probe)
+        let (_, dPixels) = try model.imageGradient(
+            pixels: Tensor(shape: [2, 3, 16, 16], values: pixels), dEmbeddings: probe)
         XCTAssertGreaterThan(dPixels.scalars.map(abs).max() ?? 0, 1e-4, "a gradient that is not all zero")
         check("image tower d pixels", &pixels, analytic: dPixels.scalars, samples: 60) { x in
             dot((try? model.imageEmbeddings(pixels: Tensor(shape: [2, 3, 16, 16], values: x))) ?? [], probe)
@@ -196,4 +227,3 @@ final class FiniteDifferenceTests: XCTestCase {
     }
 
 }
-

@@ -8,7 +8,10 @@ final class GradientParityTests: XCTestCase {
     func check(_ kind: LossKind) throws {
         let fixture = try TrainingFixture()
         let model = try fixture.model()
-        if kind == .siglip { model.logitScale = log(10); model.logitBias = -10 }
+        if kind == .siglip {
+            model.logitScale = log(10)
+            model.logitBias = -10
+        }
         let result = model.lossAndGradients(pixels: fixture.pixels, tokens: fixture.tokens, loss: kind)
         let expectedLoss = try fixture.expected.floats("\(kind.rawValue).loss")[0]
         XCTAssertEqual(result.loss, expectedLoss, accuracy: 1e-5, "\(kind) loss")
@@ -29,7 +32,8 @@ final class GradientParityTests: XCTestCase {
                 XCTAssertLessThanOrEqual(largest, 1e-6, "\(kind) gradient of \(slot.name) should vanish")
             } else {
                 let (error, scale) = relativeError(ours, reference)
-                XCTAssertLessThanOrEqual(error, 1e-4, "\(kind) gradient of \(slot.name): relative error \(error) (max |g| \(scale))")
+                XCTAssertLessThanOrEqual(
+                    error, 1e-4, "\(kind) gradient of \(slot.name): relative error \(error) (max |g| \(scale))")
             }
             checked += 1
         }

@@ -11,7 +11,9 @@ final class OptimizerTests: XCTestCase {
         let optimizer = AdamW(layout: model.layout)
         for step in 1...2 {
             let result = model.lossAndGradients(pixels: fixture.pixels, tokens: fixture.tokens, loss: .clip)
-            XCTAssertEqual(result.loss, try fixture.expected.floats("adamw.loss\(step)")[0], accuracy: 1e-5, "loss at step \(step)")
+            XCTAssertEqual(
+                result.loss, try fixture.expected.floats("adamw.loss\(step)")[0], accuracy: 1e-5, "loss at step \(step)"
+            )
             optimizer.update(model.parameters, gradients: model.gradients, lr: 1e-3)
             model.clampLogitScale()
         }
@@ -46,11 +48,15 @@ final class OptimizerTests: XCTestCase {
         _ = model.lossAndGradients(pixels: fixture.pixels, tokens: fixture.tokens, loss: .clip, trainImageTower: false)
         optimizer.update(model.parameters, gradients: model.gradients, lr: 1e-3)
         for slot in model.layout.slots {
-            let moved = (0..<slot.count).contains { model.parameters.data[slot.offset + $0] != before[slot.offset + $0] }
+            let moved = (0..<slot.count).contains {
+                model.parameters.data[slot.offset + $0] != before[slot.offset + $0]
+            }
             let locked = slot.name.hasPrefix("vision_model.") || slot.name == "visual_projection.weight"
             XCTAssertEqual(slot.isImageTower, locked, slot.name)
             if locked { XCTAssertFalse(moved, "\(slot.name) is locked") }
-            if slot.name.hasPrefix("text_model.encoder") && slot.name.hasSuffix("fc1.weight") { XCTAssertTrue(moved, "\(slot.name) trains") }
+            if slot.name.hasPrefix("text_model.encoder") && slot.name.hasSuffix("fc1.weight") {
+                XCTAssertTrue(moved, "\(slot.name) trains")
+            }
         }
     }
 }

@@ -11,7 +11,13 @@ final class SyntheticDataTests: XCTestCase {
         let top = c.max()!, bottom = c.min()!, span = top - bottom
         guard top > 0, span > 0 else { return (0, 0) }
         var hue: Float
-        if top == c[0] { hue = (c[1] - c[2]) / span } else if top == c[1] { hue = 2 + (c[2] - c[0]) / span } else { hue = 4 + (c[0] - c[1]) / span }
+        if top == c[0] {
+            hue = (c[1] - c[2]) / span
+        } else if top == c[1] {
+            hue = 2 + (c[2] - c[0]) / span
+        } else {
+            hue = 4 + (c[0] - c[1]) / span
+        }
         hue *= 60
         return (hue < 0 ? hue + 360 : hue, span / top)
     }
@@ -27,10 +33,14 @@ final class SyntheticDataTests: XCTestCase {
             guard let paint = scene.paint else { continue }
             painted += 1
             let bg = scene.background.rgb
-            if paint == [bg.0, bg.1, bg.2] { hollow += 1; continue }
+            if paint == [bg.0, bg.1, bg.2] {
+                hollow += 1
+                continue
+            }
             let (hue, saturation) = hueAndSaturation(paint)
             if saturation < 0.2 { continue }
-            for colour in SyntheticScene.Colour.allCases where SyntheticScene.heldOutPairs.contains("\(colour.rawValue) \(scene.shape.rawValue)") {
+            for colour in SyntheticScene.Colour.allCases
+            where SyntheticScene.heldOutPairs.contains("\(colour.rawValue) \(scene.shape.rawValue)") {
                 let (r, g, b) = colour.rgb
                 let apart = abs(hue - hueAndSaturation([r, g, b]).0)
                 closest = min(closest, min(apart, 360 - apart))
@@ -50,16 +60,20 @@ final class SyntheticDataTests: XCTestCase {
         try SyntheticDataset.write(to: folder, trainCount: 2000, heldOutCount: 60, imageSize: 32, seed: 5)
         let captions = try CaptionedImages.load(folder.appendingPathComponent("train").path).captions
         XCTAssertEqual(captions.count, 2000)
-        let shapes = SyntheticScene.Shape.allCases.map(\.rawValue), colours = SyntheticScene.Colour.allCases.map(\.rawValue)
+        let shapes = SyntheticScene.Shape.allCases.map(\.rawValue),
+            colours = SyntheticScene.Colour.allCases.map(\.rawValue)
         var both = 0
         for caption in captions {
             let words = caption.split(separator: " ").map(String.init)
             let colour = words.first(where: colours.contains)
-            let shape = shapes.first { (s: String) -> Bool in words.contains(s) || words.contains(s + "s") || words.contains(s + "es") }
+            let shape = shapes.first { (s: String) -> Bool in
+                words.contains(s) || words.contains(s + "s") || words.contains(s + "es")
+            }
             XCTAssertTrue(colour != nil || shape != nil, "caption names neither colour nor shape: \(caption)")
             if let colour, let shape {
                 both += 1
-                XCTAssertFalse(SyntheticScene.heldOutPairs.contains("\(colour) \(shape)"), "held-out pair in training: \(caption)")
+                XCTAssertFalse(
+                    SyntheticScene.heldOutPairs.contains("\(colour) \(shape)"), "held-out pair in training: \(caption)")
             }
         }
         // Half the draws are named colours, a quarter of which (the held-out pairs) are redrawn: 3/7 of the
@@ -76,7 +90,8 @@ final class SyntheticDataTests: XCTestCase {
     func testShapesAreOutlinedInInk() {
         let renderer = SceneRenderer(size: 64)
         for (background, ink) in [(SyntheticScene.Background.white, Float(20)), (.black, 240)] {
-            var scene = SyntheticScene(shape: .square, colour: .red, size: .large, position: .left, count: 1, background: background)
+            var scene = SyntheticScene(
+                shape: .square, colour: .red, size: .large, position: .left, count: 1, background: background)
             var random = SeedStream(seed: 1)
             var image = renderer.render(scene, using: &random)
             func pixel(_ x: Int, _ y: Int) -> [Float] { (0..<3).map { Float(image.pixels[3 * (y * 64 + x) + $0]) } }
@@ -90,7 +105,8 @@ final class SyntheticDataTests: XCTestCase {
             random = SeedStream(seed: 1)
             image = renderer.render(scene, using: &random)
             XCTAssertEqual(pixel(16, 32)[0], background.rgb.0, accuracy: 8, "hollow on \(background)")
-            XCTAssertTrue((0..<32).contains { isInk(pixel($0, 32)) }, "no outline around a hollow shape on \(background)")
+            XCTAssertTrue(
+                (0..<32).contains { isInk(pixel($0, 32)) }, "no outline around a hollow shape on \(background)")
         }
     }
 }

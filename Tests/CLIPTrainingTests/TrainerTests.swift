@@ -5,8 +5,12 @@ import XCTest
 final class TrainerTests: XCTestCase {
     /// A small two-tower model over the real vocabulary (the trainer tokenizes real captions).
     static let config = CLIPConfig(
-        vision: VisionConfig(transformer: TransformerConfig(width: 32, layers: 1, heads: 2, mlpWidth: 64, activation: .quickGELU), imageSize: 32, patchSize: 8),
-        text: TextConfig(transformer: TransformerConfig(width: 32, layers: 1, heads: 2, mlpWidth: 64, activation: .quickGELU), contextLength: 24, vocabSize: 49408),
+        vision: VisionConfig(
+            transformer: TransformerConfig(width: 32, layers: 1, heads: 2, mlpWidth: 64, activation: .quickGELU),
+            imageSize: 32, patchSize: 8),
+        text: TextConfig(
+            transformer: TransformerConfig(width: 32, layers: 1, heads: 2, mlpWidth: 64, activation: .quickGELU),
+            contextLength: 24, vocabSize: 49408),
         embedDim: 16)
 
     func synthetic(_ count: Int) throws -> URL {
@@ -16,14 +20,16 @@ final class TrainerTests: XCTestCase {
         return folder.appendingPathComponent("train")
     }
 
-    func trainer(data: URL, output: URL, steps: Int, batch: Int = 4, lr: Float = 1e-3, every: Int = 4) throws -> Trainer {
+    func trainer(data: URL, output: URL, steps: Int, batch: Int = 4, lr: Float = 1e-3, every: Int = 4) throws -> Trainer
+    {
         let pairs = try CaptionedImages.load(data.path)
         let loader = try BatchLoader(data: pairs, batchSize: batch, imageSize: 32, contextLength: 24, seed: 7)
         var settings = TrainingSettings(steps: steps)
         settings.learningRate = lr
         settings.warmupSteps = 2
         settings.checkpointEvery = every
-        return Trainer(model: try TrainableCLIP(config: Self.config, seed: 1), loader: loader, settings: settings, output: output)
+        return Trainer(
+            model: try TrainableCLIP(config: Self.config, seed: 1), loader: loader, settings: settings, output: output)
     }
 
     func losses(_ folder: URL) throws -> [String] {
@@ -78,7 +84,9 @@ final class TrainerTests: XCTestCase {
         let saved = Int(checkpoint.metadata["step"] ?? "") ?? -1
         XCTAssertGreaterThanOrEqual(saved, 1)
         XCTAssertLessThan(saved, 20)
-        XCTAssertTrue(try checkpoint.floats("parameters").scalars.allSatisfy(\.isFinite), "the kept checkpoint has finite weights")
+        XCTAssertTrue(
+            try checkpoint.floats("parameters").scalars.allSatisfy(\.isFinite), "the kept checkpoint has finite weights"
+        )
     }
 
     func testResumeErrors() throws {
@@ -106,13 +114,16 @@ final class TrainerTests: XCTestCase {
 
     func testCaptionFilesWithMissingImagesOrEmptyCaptions() throws {
         let folder = try scratchFolder()
-        let png = try PNGEncoder.encode(PixelImage(width: 4, height: 4, mode: .rgb, pixels: [UInt8](repeating: 9, count: 48)))
+        let png = try PNGEncoder.encode(
+            PixelImage(width: 4, height: 4, mode: .rgb, pixels: [UInt8](repeating: 9, count: 48)))
         try png.write(to: folder.appendingPathComponent("a.png"))
         try png.write(to: folder.appendingPathComponent("b.png"))
         let tsv = folder.appendingPathComponent("captions.tsv")
         try "a.png\ta cat\nmissing.png\ta dog\n".write(to: tsv, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try CaptionedImages.load(folder.path)) {
-            XCTAssertTrue("\($0)".contains("line 2") && "\($0)".contains("missing.png") && "\($0)".contains("does not exist"), "\($0)")
+            XCTAssertTrue(
+                "\($0)".contains("line 2") && "\($0)".contains("missing.png") && "\($0)".contains("does not exist"),
+                "\($0)")
         }
         try "a.png\ta cat\nb.png\t  \n".write(to: tsv, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try CaptionedImages.load(folder.path)) {
@@ -121,7 +132,8 @@ final class TrainerTests: XCTestCase {
         try "a.png\ta cat\nb.png\ta dog\n".write(to: tsv, atomically: true, encoding: .utf8)
         XCTAssertEqual(try CaptionedImages.load(folder.path).captions, ["a cat", "a dog"])
         try FileManager.default.removeItem(at: tsv)
-        try "{\"image\": \"a.png\", \"caption\": \"a cat\"}\n{\"image\": \"b.png\"}\n".write(to: folder.appendingPathComponent("captions.jsonl"), atomically: true, encoding: .utf8)
+        try "{\"image\": \"a.png\", \"caption\": \"a cat\"}\n{\"image\": \"b.png\"}\n".write(
+            to: folder.appendingPathComponent("captions.jsonl"), atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try CaptionedImages.load(folder.path)) {
             XCTAssertTrue("\($0)".contains("line 2") && "\($0)".contains("caption"), "\($0)")
         }
@@ -129,9 +141,11 @@ final class TrainerTests: XCTestCase {
 
     func testClassSubfoldersAreCaptionedByTheTemplate() throws {
         let folder = try scratchFolder()
-        let png = try PNGEncoder.encode(PixelImage(width: 4, height: 4, mode: .rgb, pixels: [UInt8](repeating: 9, count: 48)))
+        let png = try PNGEncoder.encode(
+            PixelImage(width: 4, height: 4, mode: .rgb, pixels: [UInt8](repeating: 9, count: 48)))
         for label in ["red_apple", "pear"] {
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent(label), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: folder.appendingPathComponent(label), withIntermediateDirectories: true)
             try png.write(to: folder.appendingPathComponent("\(label)/1.png"))
         }
         let pairs = try CaptionedImages.load(folder.path, template: "a photo of a {}.")

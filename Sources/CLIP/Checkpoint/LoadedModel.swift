@@ -17,8 +17,10 @@ public final class LoadedModel: @unchecked Sendable {
     private let lock = NSLock()
     private var cachedTokenizer: (any TextTokenizer)?
 
-    public init(model: CLIPModel, folder: URL?, id: String, resizeMode: PreprocessConfig.ResizeMode? = nil,
-                spec: ModelSpec? = nil) {
+    public init(
+        model: CLIPModel, folder: URL?, id: String, resizeMode: PreprocessConfig.ResizeMode? = nil,
+        spec: ModelSpec? = nil
+    ) {
         self.model = model
         self.folder = folder
         self.id = id
@@ -30,9 +32,11 @@ public final class LoadedModel: @unchecked Sendable {
     /// architecture (`modelName`: a built-in name such as `ViT-B-32-quickgelu`, or a model JSON file).
     /// `known`: the known model `url` was downloaded as, whose quirks (QuickGELU, squash) apply. `spec`: how
     /// the caller found `url` (see `ModelSpec`), kept with the model.
-    public static func load(_ url: URL, modelName: String? = nil, towers: Towers = .both,
-                            packing: LinearPacking = .fp32, known: KnownModels.Entry? = nil,
-                            spec: ModelSpec? = nil) throws -> LoadedModel {
+    public static func load(
+        _ url: URL, modelName: String? = nil, towers: Towers = .both,
+        packing: LinearPacking = .fp32, known: KnownModels.Entry? = nil,
+        spec: ModelSpec? = nil
+    ) throws -> LoadedModel {
         // fp32 keeps the identity libraries were built with before precisions existed. The identity names
         // the blocks' precision, not the patch embedding's format, which is bf16 or fp32 by CPU: int8 with
         // either patch agrees to cosine ≥ 0.99995 (bundled model, 600 images), closer than int8 is to fp32,
@@ -42,8 +46,9 @@ public final class LoadedModel: @unchecked Sendable {
         if var config = try source.folderConfig() {
             known?.applyQuirks(to: &config)
             let model = try CLIPModel.load(weights: source.weights, config: config, towers: towers, packing: packing)
-            return LoadedModel(model: model, folder: url, id: identity(of: source.weights) + suffix,
-                               resizeMode: known?.resizeMode, spec: spec)
+            return LoadedModel(
+                model: model, folder: url, id: identity(of: source.weights) + suffix,
+                resizeMode: known?.resizeMode, spec: spec)
         }
         guard let modelName else {
             throw CLIPError.invalidArgument(
@@ -82,14 +87,17 @@ public final class LoadedModel: @unchecked Sendable {
     /// An image embedder with this model's preprocessing (the folder's `preprocessor_config.json`, or the
     /// model's input size with its family's defaults). `fastJPEG` decodes large JPEGs at the smallest DCT scale
     /// that keeps the short side at least twice the input size, then resizes exactly (faster, not bit-exact).
-    public func imageEmbedder(batchSize: Int = 32, applyEXIFOrientation: Bool = true,
-                              fastJPEG: Bool = false) throws -> ImageEmbedder {
+    public func imageEmbedder(
+        batchSize: Int = 32, applyEXIFOrientation: Bool = true,
+        fastJPEG: Bool = false
+    ) throws -> ImageEmbedder {
         let vision = try model.requireVision()
         var config = try PreprocessConfig.forModel(folder: folder, defaults: vision.preprocessDefaults)
         if let resizeMode, resizeMode != .shortest { config.resizeMode = resizeMode }
         let preprocess = ImagePreprocessor(config: config)
-        let decode = DecodeOptions(applyEXIFOrientation: applyEXIFOrientation,
-                                   jpegScaledShortSide: fastJPEG ? 2 * preprocess.config.size : nil)
+        let decode = DecodeOptions(
+            applyEXIFOrientation: applyEXIFOrientation,
+            jpegScaledShortSide: fastJPEG ? 2 * preprocess.config.size : nil)
         return ImageEmbedder(vision: vision, preprocessor: preprocess, options: decode, batchSize: batchSize)
     }
 }

@@ -48,7 +48,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard fstat(fd, &info) == 0 else { throw CLIPError.io(file: path, reason: String(cString: strerror(errno))) }
         let size = Int(info.st_size)
         guard size >= 8 else {
-            throw CLIPError.checkpoint(file: path, tensor: nil, reason: "file is \(size) bytes, too short for a safetensors header (truncated?)")
+            throw CLIPError.checkpoint(
+                file: path, tensor: nil,
+                reason: "file is \(size) bytes, too short for a safetensors header (truncated?)")
         }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
             throw CLIPError.io(file: path, reason: "cannot mmap: \(String(cString: strerror(errno)))")
@@ -58,10 +60,14 @@ public final class SafeTensorsFile: @unchecked Sendable {
         do {
             let headerLength = Int(UInt64(littleEndian: mapping.loadUnaligned(as: UInt64.self)))
             guard headerLength <= Self.maxHeaderBytes else {
-                throw CLIPError.checkpoint(file: path, tensor: nil, reason: "header length \(headerLength) exceeds the \(Self.maxHeaderBytes)-byte limit")
+                throw CLIPError.checkpoint(
+                    file: path, tensor: nil,
+                    reason: "header length \(headerLength) exceeds the \(Self.maxHeaderBytes)-byte limit")
             }
             guard headerLength <= size - 8 else {
-                throw CLIPError.checkpoint(file: path, tensor: nil, reason: "header length \(headerLength) runs past the end of the \(size)-byte file (truncated?)")
+                throw CLIPError.checkpoint(
+                    file: path, tensor: nil,
+                    reason: "header length \(headerLength) runs past the end of the \(size)-byte file (truncated?)")
             }
             dataStart = 8 + headerLength
             let header = Data(bytes: mapping + 8, count: headerLength)
@@ -74,7 +80,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: mapping), mappedSize) }
 
-    static func parseHeader(_ header: Data, dataSize: Int, path: String) throws -> ([String: SafeTensorsEntry], [String: String]) {
+    static func parseHeader(_ header: Data, dataSize: Int, path: String) throws -> (
+        [String: SafeTensorsEntry], [String: String]
+    ) {
         guard let json = (try? JSONDecoder().decode(JSONValue.self, from: header))?.object else {
             throw CLIPError.checkpoint(file: path, tensor: nil, reason: "header is not a JSON object")
         }
@@ -86,7 +94,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
                     throw CLIPError.checkpoint(file: path, tensor: nil, reason: "__metadata__ is not an object")
                 }
                 for (k, v) in map {
-                    guard let s = v.string else { throw CLIPError.checkpoint(file: path, tensor: nil, reason: "__metadata__ value for '\(k)' is not a string") }
+                    guard let s = v.string else {
+                        throw CLIPError.checkpoint(
+                            file: path, tensor: nil, reason: "__metadata__ value for '\(k)' is not a string")
+                    }
                     metadata[k] = s
                 }
                 continue
@@ -106,9 +117,16 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 guard let n = v.int, n >= 0 else { throw fail("data_offsets are not non-negative integers") }
                 return n
             }
-            guard offsets[0] <= offsets[1] else { throw fail("data_offsets [\(offsets[0]), \(offsets[1])] are reversed") }
+            guard offsets[0] <= offsets[1] else {
+                throw fail("data_offsets [\(offsets[0]), \(offsets[1])] are reversed")
+            }
             guard offsets[1] <= dataSize else {
-                throw fail("data_offsets [\(offsets[0]), \(offsets[1])] run past the \(dataSize)-byte data section (truncated file?)")
+                throw fail(
+                    """
+                        data_offsets [\(offsets[0]), \(offsets[1])] run past the \(dataSize)-byte data section \
+                        (truncated file?)
+                        """
+                )
             }
             guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
                 throw fail("unsupported dtype '\(dtypeName)' (supported: F32, F16, BF16; I64 buffers)")
@@ -120,7 +138,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 elements = product
             }
             guard elements * dtype.byteSize == offsets[1] - offsets[0] else {
-                throw fail("shape \(shape) of \(dtypeName) needs \(elements * dtype.byteSize) bytes but data_offsets span \(offsets[1] - offsets[0])")
+                throw fail(
+                    """
+                        shape \(shape) of \(dtypeName) needs \(elements * dtype.byteSize) bytes but data_offsets span \
+                        \(offsets[1] - offsets[0])
+                        """
+                )
             }
             entries[name] = SafeTensorsEntry(name: name, dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
         }
@@ -166,13 +189,21 @@ public final class SafeTensorsFile: @unchecked Sendable {
         case .f32:
             UnsafeMutableRawPointer(out.data).copyMemory(from: src, byteCount: entry.range.count)
         case .f16:
-            for i in 0..<out.count { out.data[i] = Float(Float16(bitPattern: UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))) }
+            for i in 0..<out.count {
+                out.data[i] = Float(
+                    Float16(bitPattern: UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                )
+            }
         case .bf16:
             for i in 0..<out.count {
-                out.data[i] = Float(bitPattern: UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16)
+                out.data[i] = Float(
+                    bitPattern: UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                        << 16)
             }
         case .i64:
-            for i in 0..<out.count { out.data[i] = Float(Int64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))) }
+            for i in 0..<out.count {
+                out.data[i] = Float(Int64(littleEndian: src.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
+            }
         }
         return out
     }

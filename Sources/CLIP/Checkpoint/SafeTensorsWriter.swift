@@ -2,9 +2,13 @@ import Foundation
 
 /// Writes safetensors files (F32 or F16), tensors in the given order, atomically.
 public enum SafeTensorsWriter {
-    public static func write(_ tensors: [(name: String, tensor: Tensor)], dtype: SafeTensorsDType = .f32,
-                             metadata: [String: String] = [:], to url: URL) throws {
-        guard dtype == .f32 || dtype == .f16 else { throw CLIPError.invalidArgument("writing \(dtype.rawValue) is not supported; use F32 or F16") }
+    public static func write(
+        _ tensors: [(name: String, tensor: Tensor)], dtype: SafeTensorsDType = .f32,
+        metadata: [String: String] = [:], to url: URL
+    ) throws {
+        guard dtype == .f32 || dtype == .f16 else {
+            throw CLIPError.invalidArgument("writing \(dtype.rawValue) is not supported; use F32 or F16")
+        }
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
@@ -22,10 +26,12 @@ public enum SafeTensorsWriter {
         for (_, tensor) in tensors {
             switch dtype {
             case .f32: data.append(Data(buffer: UnsafeBufferPointer(tensor.buffer)))
-            case .f16: data.append(contentsOf: tensor.buffer.flatMap { v -> [UInt8] in
-                let bits = Float16(v).bitPattern
-                return [UInt8(bits & 0xFF), UInt8(bits >> 8)]
-            })
+            case .f16:
+                data.append(
+                    contentsOf: tensor.buffer.flatMap { v -> [UInt8] in
+                        let bits = Float16(v).bitPattern
+                        return [UInt8(bits & 0xFF), UInt8(bits >> 8)]
+                    })
             case .bf16, .i64: break
             }
         }

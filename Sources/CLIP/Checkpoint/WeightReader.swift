@@ -59,7 +59,8 @@ final class WeightReader {
         guard let first = problems.first else { return }
         let list = problems.prefix(20).map { "'\($0.tensor)' \($0.reason)" }.joined(separator: "; ")
         let more = problems.count > 20 ? " (and \(problems.count - 20) more)" : ""
-        throw CLIPError.checkpoint(file: file.path, tensor: first.tensor,
-                                   reason: "\(problems.count) tensor problem(s): \(list)\(more)")
+        throw CLIPError.checkpoint(
+            file: file.path, tensor: first.tensor,
+            reason: "\(problems.count) tensor problem(s): \(list)\(more)")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One blocking HTTP request through URLSession, with the body streamed to a sink and redirects
@@ -19,7 +19,9 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
 
     /// Sends `request`; returns the final response (a 3xx one when redirects are refused). A sink error
     /// cancels the transfer and is rethrown.
-    static func perform(_ request: URLRequest, followRedirects: Bool, sink: ((HTTPURLResponse, Data) throws -> Void)? = nil) throws -> HTTPURLResponse {
+    static func perform(
+        _ request: URLRequest, followRedirects: Bool, sink: ((HTTPURLResponse, Data) throws -> Void)? = nil
+    ) throws -> HTTPURLResponse {
         let transfer = HTTPTransfer(followRedirects: followRedirects, sink: sink)
         let session = URLSession(configuration: .ephemeral, delegate: transfer, delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
@@ -32,13 +34,17 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         return response
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
         completionHandler(followRedirects ? request : nil)
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         self.response = response as? HTTPURLResponse
         completionHandler(.allow)
     }
@@ -55,7 +61,8 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         if failure == nil, let error {
             // A refused redirect ends the task with the 3xx response in hand: that is the answer wanted.
             if !(response.map { (300..<400).contains($0.statusCode) } ?? false) {
-                failure = CLIPError.network(resource: task.originalRequest?.url?.absoluteString ?? "?", reason: error.localizedDescription)
+                failure = CLIPError.network(
+                    resource: task.originalRequest?.url?.absoluteString ?? "?", reason: error.localizedDescription)
             }
         }
         finished.signal()

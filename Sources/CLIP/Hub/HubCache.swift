@@ -26,9 +26,13 @@ public struct HubCache: Sendable {
 
     func blob(_ repo: String, etag: String) -> URL { repoFolder(repo).appendingPathComponent("blobs/\(etag)") }
 
-    func snapshot(_ repo: String, commit: String) -> URL { repoFolder(repo).appendingPathComponent("snapshots/\(commit)") }
+    func snapshot(_ repo: String, commit: String) -> URL {
+        repoFolder(repo).appendingPathComponent("snapshots/\(commit)")
+    }
 
-    func refFile(_ repo: String, revision: String) -> URL { repoFolder(repo).appendingPathComponent("refs/\(revision)") }
+    func refFile(_ repo: String, revision: String) -> URL {
+        repoFolder(repo).appendingPathComponent("refs/\(revision)")
+    }
 
     /// The commit a revision names: itself when it is a commit hash, else what `refs/<revision>` says.
     func commit(_ repo: String, revision: String) -> String? {
@@ -42,7 +46,9 @@ public struct HubCache: Sendable {
     public func cachedSnapshot(_ repo: String, revision: String = "main", requiring files: [String]) -> URL? {
         guard let commit = commit(repo, revision: revision) else { return nil }
         let folder = snapshot(repo, commit: commit)
-        let complete = files.allSatisfy { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
+        let complete = files.allSatisfy {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+        }
         return complete ? folder : nil
     }
 }

@@ -18,13 +18,20 @@ public struct ModelResolver: Sendable {
 
     /// The cached snapshot of `repo` in any known layout, or nil.
     public func cached(_ repo: String, revision: String = "main") -> URL? {
-        KnownModels.layouts.lazy.compactMap { hub.cache.cachedSnapshot(repo, revision: revision, requiring: $0.required) }.first
+        KnownModels.layouts.lazy.compactMap {
+            hub.cache.cachedSnapshot(repo, revision: revision, requiring: $0.required)
+        }.first
     }
 
     /// Downloads `repo` in the first layout it has (Hugging Face, else open_clip).
-    public func pull(repo: String, revision: String = "main", progress: (@Sendable (HubClient.Progress) -> Void)? = nil) throws -> URL {
-        for layout in KnownModels.layouts where try hub.exists(repo: repo, revision: revision, file: layout.required[0]) {
-            return try hub.pull(repo: repo, revision: revision, files: layout.required, optionalFiles: layout.optional, progress: progress)
+    public func pull(repo: String, revision: String = "main", progress: (@Sendable (HubClient.Progress) -> Void)? = nil)
+        throws -> URL
+    {
+        for layout in KnownModels.layouts where try hub.exists(repo: repo, revision: revision, file: layout.required[0])
+        {
+            return try hub.pull(
+                repo: repo, revision: revision, files: layout.required, optionalFiles: layout.optional,
+                progress: progress)
         }
         let expected = KnownModels.layouts.map { $0.required.joined(separator: " + ") }.joined(separator: ", or ")
         throw CLIPError.network(resource: repo, reason: "not a CLIP checkpoint repository: it has neither \(expected)")
@@ -35,17 +42,37 @@ public struct ModelResolver: Sendable {
         let expanded = (reference as NSString).expandingTildeInPath
         if FileManager.default.fileExists(atPath: expanded) { return URL(fileURLWithPath: expanded) }
         guard let repo = repository(for: reference) else {
-            throw CLIPError.invalidArgument("\(reference): no such file or folder, and not a known model name (\(KnownModels.all.map(\.name).joined(separator: ", "))) or hub repository id (org/name)")
+            throw CLIPError.invalidArgument(
+                """
+                    \(reference): no such file or folder, and not a known model name \
+                    (\(KnownModels.all.map(\.name).joined(separator: ", "))) or hub repository id (org/name)
+                    """
+            )
         }
         if let cached = cached(repo) { return cached }
         let pullCommand = "clip models pull \(reference)"
         guard !hub.offline else {
-            throw CLIPError.network(resource: reference, reason: "model \(repo) is not downloaded and HF_HUB_OFFLINE is set: run `\(pullCommand)` with internet access, or pass --model FOLDER")
+            throw CLIPError.network(
+                resource: reference,
+                reason:
+                    """
+                        model \(repo) is not downloaded and HF_HUB_OFFLINE is set: run `\(pullCommand)` with internet \
+                        access, or pass --model FOLDER
+                        """
+            )
         }
         do {
             return try pull(repo: repo, progress: progress)
         } catch let CLIPError.network(resource, reason) {
-            throw CLIPError.network(resource: resource, reason: "\(reason) — model \(repo) is not downloaded: run `\(pullCommand)` where \(hub.endpoint.host ?? "the hub") is reachable, set HF_ENDPOINT to a mirror, or pass --model FOLDER")
+            throw CLIPError.network(
+                resource: resource,
+                reason:
+                    """
+                        \(reason) — model \(repo) is not downloaded: run `\(pullCommand)` where \
+                        \(hub.endpoint.host ?? "the hub") is reachable, set HF_ENDPOINT to a mirror, or pass --model \
+                        FOLDER
+                        """
+            )
         }
     }
 }

@@ -20,7 +20,8 @@ enum EXIFOrientation {
             let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
             guard length >= 2, i + 2 + length <= bytes.count else { return nil }
             if marker == 0xE1, length >= 8,
-               bytes[i + 4] == 0x45, bytes[i + 5] == 0x78, bytes[i + 6] == 0x69, bytes[i + 7] == 0x66 {
+                bytes[i + 4] == 0x45, bytes[i + 5] == 0x78, bytes[i + 6] == 0x69, bytes[i + 7] == 0x66
+            {
                 return fromTIFF(UnsafeRawBufferPointer(rebasing: bytes[(i + 10)..<(i + 2 + length)]))
             }
             i += 2 + length
@@ -30,7 +31,9 @@ enum EXIFOrientation {
 
     /// The orientation from a PNG's `eXIf` chunk (wherever it is in the file), or nil.
     static func fromPNG(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard let chunks = try? PNGChunks(bytes, name: "", strict: false), let exif = chunks.first("eXIf") else { return nil }
+        guard let chunks = try? PNGChunks(bytes, name: "", strict: false), let exif = chunks.first("eXIf") else {
+            return nil
+        }
         return fromTIFF(exif.data)
     }
 
@@ -38,7 +41,9 @@ enum EXIFOrientation {
     static func fromWebP(_ bytes: UnsafeRawBufferPointer) -> Int? {
         var offset = 12
         while offset + 8 <= bytes.count {
-            let size = Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]) << 16 | Int(bytes[offset + 7]) << 24
+            let size =
+                Int(bytes[offset + 4]) | Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]) << 16 | Int(
+                    bytes[offset + 7]) << 24
             guard size <= bytes.count - offset - 8 else { return nil }
             if Array(bytes[offset..<(offset + 4)]) == Array("EXIF".utf8) {
                 return fromTIFF(UnsafeRawBufferPointer(rebasing: bytes[(offset + 8)..<(offset + 8 + size)]))
@@ -72,7 +77,8 @@ enum EXIFOrientation {
         for e in 0..<count {
             let entry = ifd + 2 + e * 12
             guard let tag = u16(entry) else { return nil }
-            if tag == 0x0112, let type = u16(entry + 2), type == 3, let value = u16(entry + 8), (1...8).contains(value) {
+            if tag == 0x0112, let type = u16(entry + 2), type == 3, let value = u16(entry + 8), (1...8).contains(value)
+            {
                 return value
             }
         }
@@ -91,19 +97,21 @@ enum EXIFOrientation {
             for x in 0..<outW {
                 let (sx, sy): (Int, Int)
                 switch value {
-                case 2: (sx, sy) = (w - 1 - x, y)             // mirror horizontal
-                case 3: (sx, sy) = (w - 1 - x, h - 1 - y)     // rotate 180
-                case 4: (sx, sy) = (x, h - 1 - y)             // mirror vertical
-                case 5: (sx, sy) = (y, x)                     // transpose
-                case 6: (sx, sy) = (y, h - 1 - x)             // rotate 90° clockwise
-                case 7: (sx, sy) = (w - 1 - y, h - 1 - x)     // transverse
-                default: (sx, sy) = (w - 1 - y, x)            // 8: rotate 90° counter-clockwise
+                case 2: (sx, sy) = (w - 1 - x, y)  // mirror horizontal
+                case 3: (sx, sy) = (w - 1 - x, h - 1 - y)  // rotate 180
+                case 4: (sx, sy) = (x, h - 1 - y)  // mirror vertical
+                case 5: (sx, sy) = (y, x)  // transpose
+                case 6: (sx, sy) = (y, h - 1 - x)  // rotate 90° clockwise
+                case 7: (sx, sy) = (w - 1 - y, h - 1 - x)  // transverse
+                default: (sx, sy) = (w - 1 - y, x)  // 8: rotate 90° counter-clockwise
                 }
                 for ch in 0..<c { out[(y * outW + x) * c + ch] = image.pixels[(sy * w + sx) * c + ch] }
             }
         }
         // The transparency PIL keeps beside the pixels turns with them.
-        let transparency = image.transparency.map { apply(value, to: PixelImage(width: w, height: h, mode: .gray, pixels: $0)).pixels }
+        let transparency = image.transparency.map {
+            apply(value, to: PixelImage(width: w, height: h, mode: .gray, pixels: $0)).pixels
+        }
         return PixelImage(width: outW, height: outH, mode: image.mode, pixels: out, transparency: transparency)
     }
 }

@@ -25,11 +25,18 @@ public struct FileScanner: Sendable {
             if others > 0 {
                 let kinds = otherFiles.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(4)
                     .map { "\($0.value) \($0.key.isEmpty ? "without extension" : "." + $0.key)" }
-                parts.append("\(others) other file\(others == 1 ? "" : "s") (\(kinds.joined(separator: ", "))\(otherFiles.count > 4 ? ", …" : ""))")
+                parts.append(
+                    """
+                        \(others) other file\(others == 1 ? "" : "s") \
+                        (\(kinds.joined(separator: ", "))\(otherFiles.count > 4 ? ", …" : ""))
+                        """
+                )
             }
             if hidden > 0 { parts.append("\(hidden) hidden") }
             if excluded > 0 { parts.append("\(excluded) excluded by --exclude") }
-            if unreadableFolders > 0 { parts.append("\(unreadableFolders) unreadable folder\(unreadableFolders == 1 ? "" : "s")") }
+            if unreadableFolders > 0 {
+                parts.append("\(unreadableFolders) unreadable folder\(unreadableFolders == 1 ? "" : "s")")
+            }
             return parts.isEmpty ? nil : parts.joined(separator: ", ")
         }
     }
@@ -55,15 +62,23 @@ public struct FileScanner: Sendable {
         var pending = [start]
         while let folder = pending.popLast() {
             var folderInfo = stat()
-            guard stat(folder, &folderInfo) == 0, visited.insert([UInt64(folderInfo.st_dev), UInt64(folderInfo.st_ino)]).inserted else { continue }
+            guard stat(folder, &folderInfo) == 0,
+                visited.insert([UInt64(folderInfo.st_dev), UInt64(folderInfo.st_ino)]).inserted
+            else { continue }
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
                 skipped.unreadableFolders += 1
                 continue
             }
             for name in names {
-                if name.hasPrefix(".") { skipped.hidden += 1; continue }
+                if name.hasPrefix(".") {
+                    skipped.hidden += 1
+                    continue
+                }
                 let path = folder == "/" ? "/" + name : folder + "/" + name
-                if isExcluded(path, name) { skipped.excluded += 1; continue }
+                if isExcluded(path, name) {
+                    skipped.excluded += 1
+                    continue
+                }
                 var item = stat()
                 guard stat(path, &item) == 0 else { continue }  // dangling symlink
                 let pathExtension = (name as NSString).pathExtension.lowercased()
@@ -84,6 +99,8 @@ public struct FileScanner: Sendable {
     }
 
     private func entry(_ path: String, _ info: stat) -> Entry {
-        Entry(path: path, size: Int64(info.st_size), mtime: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+        Entry(
+            path: path, size: Int64(info.st_size),
+            mtime: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 }

@@ -4,11 +4,15 @@
 /// `floor(x · in/out)`. The results are rounded to 8 bits. Only for measuring other pipelines' effect.
 enum FixedSupportResize {
     /// `window`: only those output pixels (what a crop keeps), at the window's cost.
-    static func resize(_ image: PixelImage, width outW: Int, height outH: Int, _ interpolation: PreprocessConfig.Interpolation,
-                       window: Resample.Window? = nil) -> PixelImage {
+    static func resize(
+        _ image: PixelImage, width outW: Int, height outH: Int, _ interpolation: PreprocessConfig.Interpolation,
+        window: Resample.Window? = nil
+    ) -> PixelImage {
         precondition(image.mode == .rgb, "FixedSupportResize takes RGB")
         let window = window ?? Resample.Window(columns: 0..<outW, rows: 0..<outH)
-        if outW == image.width && outH == image.height && window == Resample.Window(columns: 0..<outW, rows: 0..<outH) { return image }
+        if outW == image.width && outH == image.height && window == Resample.Window(columns: 0..<outW, rows: 0..<outH) {
+            return image
+        }
         let xs = taps(inSize: image.width, outSize: outW, interpolation, outputs: window.columns)
         let ys = taps(inSize: image.height, outSize: outH, interpolation, outputs: window.rows)
         let w = xs.count, h = ys.count
@@ -29,7 +33,9 @@ enum FixedSupportResize {
     }
 
     /// Per output index in `outputs` (default: all), the input indices and weights it samples.
-    static func taps(inSize: Int, outSize: Int, _ interpolation: PreprocessConfig.Interpolation, outputs: Range<Int>? = nil) -> [[(Int, Float)]] {
+    static func taps(
+        inSize: Int, outSize: Int, _ interpolation: PreprocessConfig.Interpolation, outputs: Range<Int>? = nil
+    ) -> [[(Int, Float)]] {
         let scale = Float(inSize) / Float(outSize)
         func clamp(_ i: Int) -> Int { min(max(i, 0), inSize - 1) }
         return (outputs ?? 0..<outSize).map { o in
@@ -37,7 +43,8 @@ enum FixedSupportResize {
             case .nearest, .pillowBicubic:
                 return [(min(Int((Float(o) * scale).rounded(.down)), inSize - 1), 1)]
             case .bilinear:
-                let centre = max((Float(o) + 0.5) * scale - 0.5, 0), i0 = Int(centre.rounded(.down)), t = centre - Float(i0)
+                let centre = max((Float(o) + 0.5) * scale - 0.5, 0), i0 = Int(centre.rounded(.down)),
+                    t = centre - Float(i0)
                 return [(clamp(i0), 1 - t), (clamp(i0 + 1), t)]
             case .bicubic:
                 let centre = (Float(o) + 0.5) * scale - 0.5, i0 = Int(centre.rounded(.down)), t = centre - Float(i0)

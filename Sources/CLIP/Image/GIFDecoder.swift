@@ -14,14 +14,18 @@ enum GIFDecoder {
         var source = Source(base: bytes.bindMemory(to: UInt8.self).baseAddress!, count: bytes.count)
         return try withUnsafeMutablePointer(to: &source) { sourcePointer in
             var error: Int32 = 0
-            guard let gif = DGifOpen(sourcePointer, { file, buffer, length in
-                guard let file, let buffer, let user = file.pointee.UserData else { return 0 }
-                let src = user.assumingMemoryBound(to: Source.self)
-                let n = max(0, min(Int(length), src.pointee.count - src.pointee.offset))
-                buffer.update(from: src.pointee.base + src.pointee.offset, count: n)
-                src.pointee.offset += n
-                return Int32(n)
-            }, &error) else {
+            guard
+                let gif = DGifOpen(
+                    sourcePointer,
+                    { file, buffer, length in
+                        guard let file, let buffer, let user = file.pointee.UserData else { return 0 }
+                        let src = user.assumingMemoryBound(to: Source.self)
+                        let n = max(0, min(Int(length), src.pointee.count - src.pointee.offset))
+                        buffer.update(from: src.pointee.base + src.pointee.offset, count: n)
+                        src.pointee.offset += n
+                        return Int32(n)
+                    }, &error)
+            else {
                 throw CLIPError.input(file: name, reason: "corrupt GIF: \(describe(error))")
             }
             defer { DGifCloseFile(gif, &error) }
@@ -31,20 +35,28 @@ enum GIFDecoder {
             var recordType = UNDEFINED_RECORD_TYPE
             while true {
                 guard DGifGetRecordType(gif, &recordType) == GIF_OK else {
-                    throw CLIPError.input(file: name, reason: "corrupt or truncated GIF: \(describe(gif.pointee.Error))")
+                    throw CLIPError.input(
+                        file: name, reason: "corrupt or truncated GIF: \(describe(gif.pointee.Error))")
                 }
                 switch recordType {
                 case EXTENSION_RECORD_TYPE:
                     var code: Int32 = 0
                     var block: UnsafeMutablePointer<GifByteType>?
-                    guard DGifGetExtension(gif, &code, &block) == GIF_OK else { throw CLIPError.input(file: name, reason: "corrupt GIF extension") }
+                    guard DGifGetExtension(gif, &code, &block) == GIF_OK else {
+                        throw CLIPError.input(file: name, reason: "corrupt GIF extension")
+                    }
                     // Graphic control extension: byte 1 bit 0 = has transparency, byte 4 = its index.
-                    if code == GRAPHICS_EXT_FUNC_CODE, let b = block, b[0] >= 4, b[1] & 1 != 0 { transparent = Int(b[4]) }
+                    if code == GRAPHICS_EXT_FUNC_CODE, let b = block, b[0] >= 4, b[1] & 1 != 0 {
+                        transparent = Int(b[4])
+                    }
                     while block != nil {
-                        guard DGifGetExtensionNext(gif, &block) == GIF_OK else { throw CLIPError.input(file: name, reason: "corrupt GIF extension") }
+                        guard DGifGetExtensionNext(gif, &block) == GIF_OK else {
+                            throw CLIPError.input(file: name, reason: "corrupt GIF extension")
+                        }
                     }
                 case IMAGE_DESC_RECORD_TYPE:
-                    return try readFirstImage(gif, screenW: screenW, screenH: screenH, transparent: transparent, name: name)
+                    return try readFirstImage(
+                        gif, screenW: screenW, screenH: screenH, transparent: transparent, name: name)
                 case TERMINATE_RECORD_TYPE:
                     throw CLIPError.input(file: name, reason: "GIF has no image")
                 default:
@@ -54,19 +66,26 @@ enum GIFDecoder {
         }
     }
 
-    private static func readFirstImage(_ gif: UnsafeMutablePointer<GifFileType>, screenW: Int, screenH: Int, transparent: Int?, name: String) throws -> PixelImage {
-        guard DGifGetImageDesc(gif) == GIF_OK else { throw CLIPError.input(file: name, reason: "corrupt GIF image descriptor") }
+    private static func readFirstImage(
+        _ gif: UnsafeMutablePointer<GifFileType>, screenW: Int, screenH: Int, transparent: Int?, name: String
+    ) throws -> PixelImage {
+        guard DGifGetImageDesc(gif) == GIF_OK else {
+            throw CLIPError.input(file: name, reason: "corrupt GIF image descriptor")
+        }
         let desc = gif.pointee.Image
         let (left, top, w, h) = (Int(desc.Left), Int(desc.Top), Int(desc.Width), Int(desc.Height))
         guard w > 0, h > 0 else { throw CLIPError.input(file: name, reason: "GIF frame has no pixels") }
         var frame = [UInt8](repeating: 0, count: w * h)
         // Interlaced rows arrive in four passes.
-        let rowOrder: [Int] = desc.Interlace
+        let rowOrder: [Int] =
+            desc.Interlace
             ? [(0, 8), (4, 8), (2, 4), (1, 2)].flatMap { stride(from: $0.0, to: h, by: $0.1) }
             : Array(0..<h)
         for row in rowOrder {
             let ok = frame.withUnsafeMutableBufferPointer { DGifGetLine(gif, $0.baseAddress! + row * w, Int32(w)) }
-            guard ok == GIF_OK else { throw CLIPError.input(file: name, reason: "corrupt or truncated GIF: \(describe(gif.pointee.Error))") }
+            guard ok == GIF_OK else {
+                throw CLIPError.input(file: name, reason: "corrupt or truncated GIF: \(describe(gif.pointee.Error))")
+            }
         }
         // The first frame sits on the logical screen, which PIL fills with the transparent or background index.
         let fill = UInt8(truncatingIfNeeded: transparent ?? Int(gif.pointee.SBackGroundColor))
@@ -87,7 +106,9 @@ enum GIFDecoder {
         var rgb = [UInt8](repeating: 0, count: screenW * screenH * 3)
         for (i, index) in indices.enumerated() where Int(index) < count {
             let c = palette[Int(index)]
-            rgb[3 * i] = c.Red; rgb[3 * i + 1] = c.Green; rgb[3 * i + 2] = c.Blue
+            rgb[3 * i] = c.Red
+            rgb[3 * i + 1] = c.Green
+            rgb[3 * i + 2] = c.Blue
         }
         return PixelImage(width: screenW, height: screenH, mode: .palette, pixels: rgb, transparency: transparency)
     }

@@ -19,7 +19,8 @@ struct HEIFContainer {
     init(_ bytes: UnsafeRawBufferPointer) {
         let reader = BoxReader(bytes: bytes)
         guard let meta = reader.child("meta", of: 0..<bytes.count).map({ ($0.lowerBound + 4)..<$0.upperBound }),
-              let iprp = reader.child("iprp", of: meta), let ipco = reader.child("ipco", of: iprp) else { return }
+            let iprp = reader.child("iprp", of: meta), let ipco = reader.child("ipco", of: iprp)
+        else { return }
         let properties = reader.children(of: ipco)
         var layouts: [Int] = []  // 0 monochrome, 1 4:2:0, 2 4:2:2, 3 4:4:4
         for (type, body) in properties {
@@ -42,8 +43,11 @@ struct HEIFContainer {
                 func fraction(_ n: UInt32, _ d: UInt32, signed: Bool) -> Double {
                     d == 0 ? 0 : (signed ? Double(Int32(bitPattern: n)) : Double(n)) / Double(d)
                 }
-                transforms.append(.crop(width: fraction(v[0], v[1], signed: false), height: fraction(v[2], v[3], signed: false),
-                                        horizontalOffset: fraction(v[4], v[5], signed: true), verticalOffset: fraction(v[6], v[7], signed: true)))
+                transforms.append(
+                    .crop(
+                        width: fraction(v[0], v[1], signed: false), height: fraction(v[2], v[3], signed: false),
+                        horizontalOffset: fraction(v[4], v[5], signed: true),
+                        verticalOffset: fraction(v[6], v[7], signed: true)))
             case "irot" where body.count >= 1: transforms.append(.rotate(quarterTurns: Int(bytes[body.lowerBound] & 3)))
             case "imir" where body.count >= 1: transforms.append(.mirror(axis: Int(bytes[body.lowerBound] & 1)))
             default: break
@@ -78,7 +82,11 @@ private struct BoxReader {
                 size = range.upperBound - offset
             }
             guard size >= header, size <= range.upperBound - offset else { break }
-            found.append((String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self), (offset + header)..<(offset + size)))
+            found.append(
+                (
+                    String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self),
+                    (offset + header)..<(offset + size)
+                ))
             offset += size
         }
         return found
@@ -130,7 +138,8 @@ extension HEIFContainer.Transform {
             let (w, h) = size(after: image.width, image.height)
             let left = Int((dx + Double(image.width - 1) / 2 - Double(w - 1) / 2).rounded())
             let top = Int((dy + Double(image.height - 1) / 2 - Double(h - 1) / 2).rounded())
-            return image.cropped(left: max(0, min(image.width - w, left)), top: max(0, min(image.height - h, top)), width: w, height: h)
+            return image.cropped(
+                left: max(0, min(image.width - w, left)), top: max(0, min(image.height - h, top)), width: w, height: h)
         case let .rotate(turns):
             // EXIF orientation values that undo the same turns: 8 = 90° anticlockwise, 3 = 180°, 6 = 90° clockwise.
             return turns == 0 ? image : EXIFOrientation.apply([8, 3, 6][turns - 1], to: image)

@@ -7,8 +7,14 @@ public struct ImageEmbedder: Sendable {
     public let options: DecodeOptions
     public let batchSize: Int
 
-    public init(vision: any ImageTower, preprocessor: ImagePreprocessor, options: DecodeOptions = DecodeOptions(), batchSize: Int = 32) {
-        self.vision = vision; self.preprocessor = preprocessor; self.options = options; self.batchSize = batchSize
+    public init(
+        vision: any ImageTower, preprocessor: ImagePreprocessor, options: DecodeOptions = DecodeOptions(),
+        batchSize: Int = 32
+    ) {
+        self.vision = vision
+        self.preprocessor = preprocessor
+        self.options = options
+        self.batchSize = batchSize
     }
 
     /// One batch decoded and preprocessed, with the files that failed.
@@ -29,7 +35,8 @@ public struct ImageEmbedder: Sendable {
             Parallelism.forEachChunk(batch.count) { range in
                 for i in range {
                     do {
-                        preprocessor.write(try ImageDecoder.decode(file: batch[i], options: options), into: input.data + i * plane)
+                        preprocessor.write(
+                            try ImageDecoder.decode(file: batch[i], options: options), into: input.data + i * plane)
                     } catch let error as CLIPError {
                         errs[i] = error
                     } catch {
@@ -66,10 +73,15 @@ public struct ImageEmbedder: Sendable {
     /// files are done after each batch. A small `firstBatch` makes the first report come early, so a progress
     /// line shows a count and a rate within a second, not after a whole batch (embeddings do not depend on
     /// how files are batched).
-    public func embedEach(files: [String], firstBatch: Int? = nil, progress: ((Int) -> Void)? = nil) throws -> [Result<[Float], CLIPError>] {
+    public func embedEach(files: [String], firstBatch: Int? = nil, progress: ((Int) -> Void)? = nil) throws -> [Result<
+        [Float], CLIPError
+    >] {
         let first = min(files.count, batchSize, firstBatch ?? batchSize)
-        let batches = [Array(files[0..<first])].filter { !$0.isEmpty }
-            + stride(from: first, to: files.count, by: batchSize).map { Array(files[$0..<min(files.count, $0 + batchSize)]) }
+        let batches =
+            [Array(files[0..<first])].filter { !$0.isEmpty }
+            + stride(from: first, to: files.count, by: batchSize).map {
+                Array(files[$0..<min(files.count, $0 + batchSize)])
+            }
         var results: [Result<[Float], CLIPError>] = []
         let inFlight = DispatchGroup()
         defer { inFlight.wait() }  // never leave a decode running past an error
@@ -96,7 +108,8 @@ public struct ImageEmbedder: Sendable {
     /// What a batch job wants: the embeddings `[M, D]` of the M files that could be used, their paths
     /// (with their index in `files`), and one error per file that could not.
     public func embedAvailable(files: [String], firstBatch: Int? = nil, progress: ((Int) -> Void)? = nil) throws
-        -> (embeddings: Tensor, used: [(index: Int, path: String)], failures: [CLIPError]) {
+        -> (embeddings: Tensor, used: [(index: Int, path: String)], failures: [CLIPError])
+    {
         let results = try embedEach(files: files, firstBatch: firstBatch, progress: progress)
         var used: [(index: Int, path: String)] = [], failures: [CLIPError] = []
         for (i, r) in results.enumerated() {
@@ -117,7 +130,9 @@ public struct ImageEmbedder: Sendable {
     public func embed(files: [String]) throws -> Tensor {
         let (embeddings, _, failures) = try embedAvailable(files: files)
         guard failures.isEmpty else {
-            throw CLIPError.invalidArgument("\(failures.count) of \(files.count) images could not be used:\n  " + failures.map(\.description).joined(separator: "\n  "))
+            throw CLIPError.invalidArgument(
+                "\(failures.count) of \(files.count) images could not be used:\n  "
+                    + failures.map(\.description).joined(separator: "\n  "))
         }
         return embeddings
     }

@@ -16,7 +16,10 @@ public enum ImageFiles {
                 throw CLIPError.input(file: path, reason: "no such file or folder")
             }
             // A file named explicitly is taken as given; a folder is walked as the indexer walks it.
-            guard isDirectory.boolValue else { files.append(path); continue }
+            guard isDirectory.boolValue else {
+                files.append(path)
+                continue
+            }
             var skipped = FileScanner.Skipped()
             let found = try FileScanner().scan(path, skipped: &skipped)
             if found.isEmpty { throw CLIPError.input(file: path, reason: noImages(skipped)) }

@@ -9,13 +9,16 @@ extension PixelImage {
     func resizedLikePIL(width w: Int, height h: Int, window: Resample.Window) -> PixelImage {
         if w == width && h == height {
             if window == Resample.Window(columns: 0..<w, rows: 0..<h) { return self }
-            return cropped(left: window.columns.lowerBound, top: window.rows.lowerBound, width: window.columns.count, height: window.rows.count)
+            return cropped(
+                left: window.columns.lowerBound, top: window.rows.lowerBound, width: window.columns.count,
+                height: window.rows.count)
         }
         switch mode {
         case .palette:
             return Resample.nearest(self, width: w, height: h, window: window)
         case .rgba, .grayAlpha:
-            return Resample.resize(premultiplied(), width: w, height: h, filter: .bicubic, window: window).unpremultiplied()
+            return Resample.resize(premultiplied(), width: w, height: h, filter: .bicubic, window: window)
+                .unpremultiplied()
         case .rgb, .gray, .cmyk:
             return Resample.resize(self, width: w, height: h, filter: .bicubic, window: window)
         }

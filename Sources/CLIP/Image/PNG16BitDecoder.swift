@@ -6,7 +6,9 @@ import CZlib
 /// PIL's `convert("RGB")` keeps.
 enum PNG16BitDecoder {
     /// Adam7 passes: first column, first row, column step, row step.
-    private static let adam7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+    private static let adam7 = [
+        (0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)
+    ]
 
     static func decode(_ bytes: UnsafeRawBufferPointer, name: String, maxPixels: Int) throws -> PixelImage {
         let png = try PNGChunks(bytes, name: name, strict: true)
@@ -18,11 +20,15 @@ enum PNG16BitDecoder {
         case 2: mode = .rgb
         case 4: mode = .grayAlpha
         case 6: mode = .rgba
-        default: throw CLIPError.input(file: name, reason: "corrupt PNG: colour type \(header.colorType) cannot have 16-bit samples")
+        default:
+            throw CLIPError.input(
+                file: name, reason: "corrupt PNG: colour type \(header.colorType) cannot have 16-bit samples")
         }
         let channels = mode.channels, (w, h) = (header.width, header.height)
         let passes = header.interlaced ? adam7 : [(0, 0, 1, 1)]
-        let passSizes = passes.map { p in (w > p.0 ? (w - p.0 + p.2 - 1) / p.2 : 0, h > p.1 ? (h - p.1 + p.3 - 1) / p.3 : 0) }
+        let passSizes = passes.map { p in
+            (w > p.0 ? (w - p.0 + p.2 - 1) / p.2 : 0, h > p.1 ? (h - p.1 + p.3 - 1) / p.3 : 0)
+        }
         let rowBytes = passSizes.map { $0.0 * channels * 2 }
         let expected = zip(passSizes, rowBytes).reduce(0) { $0 + ($1.0.0 == 0 ? 0 : $1.0.1 * ($1.1 + 1)) }
         var raw = try inflate(png.chunks.filter { $0.type == "IDAT" }.map(\.data), count: expected, name: name)
@@ -72,13 +78,16 @@ enum PNG16BitDecoder {
             }
         }
         guard stream.avail_out == 0 else {
-            throw CLIPError.input(file: name, reason: "truncated PNG image data: \(count - Int(stream.avail_out)) of \(count) bytes")
+            throw CLIPError.input(
+                file: name, reason: "truncated PNG image data: \(count - Int(stream.avail_out)) of \(count) bytes")
         }
         return out
     }
 
     /// Reverses the per-row filters (none, sub, up, average, Paeth) in place.
-    private static func unfilter(_ raw: inout [UInt8], at start: Int, rows: Int, rowBytes: Int, bytesPerPixel bpp: Int, name: String) throws {
+    private static func unfilter(
+        _ raw: inout [UInt8], at start: Int, rows: Int, rowBytes: Int, bytesPerPixel bpp: Int, name: String
+    ) throws {
         try raw.withUnsafeMutableBufferPointer { buf in
             for r in 0..<rows {
                 let filterAt = start + r * (rowBytes + 1), row = filterAt + 1, prior = row - rowBytes - 1
@@ -99,7 +108,9 @@ enum PNG16BitDecoder {
                         let p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
                         buf[row + i] &+= UInt8(pa <= pb && pa <= pc ? a : (pb <= pc ? b : c))
                     }
-                default: throw CLIPError.input(file: name, reason: "corrupt PNG image data: unknown row filter \(buf[filterAt])")
+                default:
+                    throw CLIPError.input(
+                        file: name, reason: "corrupt PNG image data: unknown row filter \(buf[filterAt])")
                 }
             }
         }

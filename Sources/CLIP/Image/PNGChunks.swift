@@ -23,7 +23,10 @@ struct PNGChunks {
             let length = Int(Self.u32(bytes, offset))
             let type = String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self)
             guard length <= bytes.count - offset - 12 else {
-                if strict { throw CLIPError.input(file: name, reason: "truncated PNG: chunk \(type) runs past the end of the file") }
+                if strict {
+                    throw CLIPError.input(
+                        file: name, reason: "truncated PNG: chunk \(type) runs past the end of the file")
+                }
                 break
             }
             let body = UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + 8 + length)])
@@ -37,7 +40,9 @@ struct PNGChunks {
             offset += 12 + length
             if type == "IEND" { break }
         }
-        if strict, found.last?.type != "IEND" { throw CLIPError.input(file: name, reason: "truncated PNG: no IEND chunk") }
+        if strict, found.last?.type != "IEND" {
+            throw CLIPError.input(file: name, reason: "truncated PNG: no IEND chunk")
+        }
         chunks = found
     }
 
@@ -48,8 +53,9 @@ struct PNGChunks {
             throw CLIPError.input(file: name, reason: "corrupt PNG: missing or malformed IHDR chunk")
         }
         let d = ihdr.data
-        return Header(width: Int(Self.u32(d, 0)), height: Int(Self.u32(d, 4)), bitDepth: Int(d[8]),
-                      colorType: Int(d[9]), interlaced: d[12] == 1)
+        return Header(
+            width: Int(Self.u32(d, 0)), height: Int(Self.u32(d, 4)), bitDepth: Int(d[8]),
+            colorType: Int(d[9]), interlaced: d[12] == 1)
     }
 
     /// Bit depth and colour type from IHDR without reading any other chunk (IHDR is always first).

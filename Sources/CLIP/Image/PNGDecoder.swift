@@ -54,7 +54,8 @@ enum PNGDecoder {
             transparency = stride(from: decodedChannels - 1, to: pixels.count, by: decodedChannels).map { pixels[$0] }
             pixels = dropLastChannel(pixels, channels: decodedChannels)
         }
-        return PixelImage(width: Int(image.width), height: Int(image.height), mode: mode, pixels: pixels, transparency: transparency)
+        return PixelImage(
+            width: Int(image.width), height: Int(image.height), mode: mode, pixels: pixels, transparency: transparency)
     }
 
     private static func dropLastChannel(_ pixels: [UInt8], channels: Int) -> [UInt8] {

@@ -19,7 +19,9 @@ public enum PNGEncoder {
         var size = 0
         let ok = image.pixels.withUnsafeBytes { raw -> Bool in
             // First call measures, second writes (libpng's documented two-pass use).
-            guard png_image_write_to_memory(&png, nil, &size, 0, raw.baseAddress, stride, nil) != 0 else { return false }
+            guard png_image_write_to_memory(&png, nil, &size, 0, raw.baseAddress, stride, nil) != 0 else {
+                return false
+            }
             return true
         }
         guard ok else { throw CLIPError.invalidArgument("PNG encoding failed: \(message(png))") }

@@ -27,9 +27,15 @@ public struct PixelImage: Sendable, Equatable {
     public var transparency: [UInt8]?
 
     public init(width: Int, height: Int, mode: Mode, pixels: [UInt8], transparency: [UInt8]? = nil) {
-        precondition(pixels.count == width * height * mode.channels, "pixel buffer does not match \(width)x\(height) \(mode)")
-        precondition(transparency.map { $0.count == width * height } ?? true, "transparency does not match \(width)x\(height)")
-        self.width = width; self.height = height; self.mode = mode; self.pixels = pixels; self.transparency = transparency
+        precondition(
+            pixels.count == width * height * mode.channels, "pixel buffer does not match \(width)x\(height) \(mode)")
+        precondition(
+            transparency.map { $0.count == width * height } ?? true, "transparency does not match \(width)x\(height)")
+        self.width = width
+        self.height = height
+        self.mode = mode
+        self.pixels = pixels
+        self.transparency = transparency
     }
 
     /// Whether PIL would see transparency (an alpha band, or `info["transparency"]`).
@@ -49,7 +55,10 @@ public struct PixelImage: Sendable, Equatable {
             default: a = UInt32(transparency?[i] ?? 255)
             }
             for ch in 0..<3 {
-                guard a > 0 else { out[3 * i + ch] = 255; continue }
+                guard a > 0 else {
+                    out[3 * i + ch] = 255
+                    continue
+                }
                 let t = UInt32(rgb[3 * i + ch]) * (a << 7) + 255 * ((255 - a) << 7) + (0x80 << 7)
                 out[3 * i + ch] = UInt8((((t >> 8) + t) >> 8) >> 7)
             }
@@ -78,10 +87,14 @@ public struct PixelImage: Sendable, Equatable {
             var out = [UInt8](repeating: 0, count: width * height * 3)
             for i in 0..<(width * height) {
                 if c >= 3 {
-                    out[3 * i] = pixels[c * i]; out[3 * i + 1] = pixels[c * i + 1]; out[3 * i + 2] = pixels[c * i + 2]
+                    out[3 * i] = pixels[c * i]
+                    out[3 * i + 1] = pixels[c * i + 1]
+                    out[3 * i + 2] = pixels[c * i + 2]
                 } else {
                     let g = pixels[c * i]
-                    out[3 * i] = g; out[3 * i + 1] = g; out[3 * i + 2] = g
+                    out[3 * i] = g
+                    out[3 * i + 1] = g
+                    out[3 * i + 2] = g
                 }
             }
             return PixelImage(width: width, height: height, mode: .rgb, pixels: out)

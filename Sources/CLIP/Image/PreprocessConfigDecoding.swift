@@ -37,8 +37,9 @@ extension PreprocessConfig {
                 try readMeanStd(pre, meanKey: "mean", stdKey: "std", into: &config, source: oc.path)
                 if let mode = pre["resize_mode"]?.string {
                     guard let m = ResizeMode(rawValue: mode) else {
-                        throw CLIPError.config(source: oc.path, field: "preprocess_cfg.resize_mode",
-                                               reason: "unsupported '\(mode)' (supported: shortest, squash)")
+                        throw CLIPError.config(
+                            source: oc.path, field: "preprocess_cfg.resize_mode",
+                            reason: "unsupported '\(mode)' (supported: shortest, squash)")
                     }
                     config.resizeMode = m
                 }
@@ -47,8 +48,10 @@ extension PreprocessConfig {
         return config
     }
 
-    private static func readMeanStd(_ json: [String: JSONValue], meanKey: String, stdKey: String,
-                                    into config: inout PreprocessConfig, source: String) throws {
+    private static func readMeanStd(
+        _ json: [String: JSONValue], meanKey: String, stdKey: String,
+        into config: inout PreprocessConfig, source: String
+    ) throws {
         func triple(_ key: String) throws -> [Float]? {
             guard let value = json[key] else { return nil }
             let numbers = value.array?.compactMap { v -> Float? in

@@ -34,7 +34,10 @@ public struct PreprocessConfig: Sendable, Equatable {
     /// Pixels right (`x`) and down (`y`).
     public struct Offset: Sendable, Equatable {
         public var x: Int, y: Int
-        public init(x: Int, y: Int) { self.x = x; self.y = y }
+        public init(x: Int, y: Int) {
+            self.x = x
+            self.y = y
+        }
         public static let zero = Offset(x: 0, y: 0)
     }
 
@@ -50,9 +53,16 @@ public struct PreprocessConfig: Sendable, Equatable {
     /// false: `x / 255` without the mean and std.
     public var normalize = true
 
-    public init(size: Int = 224, mean: [Float] = PreprocessConfig.openAIMean, std: [Float] = PreprocessConfig.openAIStd, resizeMode: ResizeMode = .shortest,
-                rgbConversion: RGBConversion = .afterResize) {
-        self.size = size; self.mean = mean; self.std = std; self.resizeMode = resizeMode; self.rgbConversion = rgbConversion
+    public init(
+        size: Int = 224, mean: [Float] = PreprocessConfig.openAIMean, std: [Float] = PreprocessConfig.openAIStd,
+        resizeMode: ResizeMode = .shortest,
+        rgbConversion: RGBConversion = .afterResize
+    ) {
+        self.size = size
+        self.mean = mean
+        self.std = std
+        self.resizeMode = resizeMode
+        self.rgbConversion = rgbConversion
     }
 
     public static let openAIMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
@@ -81,7 +91,8 @@ public struct ImagePreprocessor: Sendable {
             return resize(image, width: s, height: s).cropped(left: dx, top: dy, width: s, height: s).convertedToRGB()
         case .shortest:
             let (w, h) = (image.width, image.height)
-            let (newW, newH): (Int, Int) = w <= h
+            let (newW, newH): (Int, Int) =
+                w <= h
                 ? (s, Int(Double(s) * Double(h) / Double(w)))
                 : (Int(Double(s) * Double(w) / Double(h)), s)
             // An offset crop may reach past the edge: PIL fills that with black.
@@ -92,14 +103,18 @@ public struct ImagePreprocessor: Sendable {
             // strip would otherwise resize to 224,000,000 × 224).
             let window = Resample.Window.clamped(left: left, top: top, size: s, width: newW, height: newH)
             let kept = resize(image, width: newW, height: newH, window: window)
-            return kept.cropped(left: left - window.columns.lowerBound, top: top - window.rows.lowerBound, width: s, height: s).convertedToRGB()
+            return kept.cropped(
+                left: left - window.columns.lowerBound, top: top - window.rows.lowerBound, width: s, height: s
+            ).convertedToRGB()
         }
     }
 
     private func resize(_ image: PixelImage, width: Int, height: Int, window: Resample.Window? = nil) -> PixelImage {
         let window = window ?? Resample.Window(columns: 0..<width, rows: 0..<height)
-        return config.interpolation == .pillowBicubic ? image.resizedLikePIL(width: width, height: height, window: window)
-            : FixedSupportResize.resize(image.convertedToRGB(), width: width, height: height, config.interpolation, window: window)
+        return config.interpolation == .pillowBicubic
+            ? image.resizedLikePIL(width: width, height: height, window: window)
+            : FixedSupportResize.resize(
+                image.convertedToRGB(), width: width, height: height, config.interpolation, window: window)
     }
 
     /// Writes the normalised `[3, size, size]` tensor for `image` at `destination`.
@@ -110,7 +125,9 @@ public struct ImagePreprocessor: Sendable {
     /// Writes the tensor of an image already at the input size (what `prepare` returns, or a perturbed copy
     /// of it): `(x/255 − mean)/std` per channel, in the configured channel order.
     public func writeNormalized(_ rgb: PixelImage, into destination: UnsafeMutablePointer<Float>) {
-        precondition(rgb.mode == .rgb && rgb.width == config.size && rgb.height == config.size, "writeNormalized takes the prepared RGB image")
+        precondition(
+            rgb.mode == .rgb && rgb.width == config.size && rgb.height == config.size,
+            "writeNormalized takes the prepared RGB image")
         let plane = config.size * config.size
         for ch in 0..<3 {
             let source = config.channelOrder == .rgb ? ch : 2 - ch

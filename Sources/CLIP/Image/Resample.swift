@@ -24,11 +24,13 @@ enum Resample {
     struct Coefficients {
         let ksize: Int
         let bounds: [(start: Int, count: Int)]
-        let weights: [Int32]   // [outSize × ksize]
+        let weights: [Int32]  // [outSize × ksize]
 
         /// The input positions these outputs read.
         var inputSpan: Range<Int> {
-            guard let first = bounds.map(\.start).min(), let end = bounds.map({ $0.start + $0.count }).max() else { return 0..<0 }
+            guard let first = bounds.map(\.start).min(), let end = bounds.map({ $0.start + $0.count }).max() else {
+                return 0..<0
+            }
             return first..<end
         }
 
@@ -66,7 +68,8 @@ enum Resample {
             for x in 0..<xmax {
                 let v = ww != 0 ? k[x] / ww : k[x]
                 // Round half away from zero, then truncate: Pillow's normalize_coeffs_8bpc.
-                weights[row * ksize + x] = Int32(v < 0 ? (-0.5 + v * one).rounded(.towardZero) : (0.5 + v * one).rounded(.towardZero))
+                weights[row * ksize + x] = Int32(
+                    v < 0 ? (-0.5 + v * one).rounded(.towardZero) : (0.5 + v * one).rounded(.towardZero))
             }
             bounds.append((xmin, xmax))
         }
@@ -88,7 +91,9 @@ enum Resample {
     /// `window` limits the work to the output pixels a crop keeps (`Window.clamped`): the result is that
     /// window of the full resize, pixel for pixel, at a cost that follows the window and the input, never the
     /// full output. A 1,000,000 × 1 strip resized to 224 high would otherwise be 224,000,000 × 224 pixels.
-    static func resize(_ image: PixelImage, width outW: Int, height outH: Int, filter: Filter, window: Window? = nil) -> PixelImage {
+    static func resize(_ image: PixelImage, width outW: Int, height outH: Int, filter: Filter, window: Window? = nil)
+        -> PixelImage
+    {
         let (w, h) = (image.width, image.height)
         let window = window ?? Window(columns: 0..<outW, rows: 0..<outH)
         let verticalFirst = outH < h && (h - outH) > 2 * (w - outW)
@@ -100,8 +105,11 @@ enum Resample {
         // most of it anyway, and the copy (27 MB for 12 MP) cost more than it saved.
         let columns = across?.inputSpan ?? window.columns, rows = down?.inputSpan ?? window.rows
         var current = image
-        if 2 * columns.count * rows.count < w * h || (across == nil && columns != 0..<w) || (down == nil && rows != 0..<h) {
-            current = image.cropped(left: columns.lowerBound, top: rows.lowerBound, width: columns.count, height: rows.count)
+        if 2 * columns.count * rows.count < w * h || (across == nil && columns != 0..<w)
+            || (down == nil && rows != 0..<h)
+        {
+            current = image.cropped(
+                left: columns.lowerBound, top: rows.lowerBound, width: columns.count, height: rows.count)
             across = across?.shifted(by: columns.lowerBound)
             down = down?.shifted(by: rows.lowerBound)
         }
@@ -220,7 +228,9 @@ enum Resample {
             let step = Double(inSize) / Double(outSize)
             var table = [Int](repeating: 0, count: outputs.count)
             guard outputs.upperBound <= exactPositionLimit else {
-                for i in outputs { table[i - outputs.lowerBound] = min(inSize - 1, max(0, Int(step * (Double(i) + 0.5)))) }
+                for i in outputs {
+                    table[i - outputs.lowerBound] = min(inSize - 1, max(0, Int(step * (Double(i) + 0.5))))
+                }
                 return table
             }
             var position = step * 0.5

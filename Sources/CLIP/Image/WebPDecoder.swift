@@ -9,7 +9,8 @@ enum WebPDecoder {
         guard WebPGetFeaturesInternal(data, bytes.count, &features, WEBP_DECODER_ABI_VERSION) == VP8_STATUS_OK else {
             throw CLIPError.input(file: name, reason: "corrupt WebP header")
         }
-        try ImageDecoder.checkSize(width: Int(features.width), height: Int(features.height), name: name, maxPixels: maxPixels)
+        try ImageDecoder.checkSize(
+            width: Int(features.width), height: Int(features.height), name: name, maxPixels: maxPixels)
         if features.has_animation != 0 { return try firstFrame(bytes, name: name) }
         let (w, h) = (Int(features.width), Int(features.height))
         let mode: PixelImage.Mode = features.has_alpha != 0 ? .rgba : .rgb
@@ -35,13 +36,16 @@ enum WebPDecoder {
         }
         defer { WebPAnimDecoderDelete(decoder) }
         var info = WebPAnimInfo()
-        guard WebPAnimDecoderGetInfo(decoder, &info) != 0 else { throw CLIPError.input(file: name, reason: "corrupt animated WebP") }
+        guard WebPAnimDecoderGetInfo(decoder, &info) != 0 else {
+            throw CLIPError.input(file: name, reason: "corrupt animated WebP")
+        }
         var frame: UnsafeMutablePointer<UInt8>?
         var timestamp: Int32 = 0
         guard WebPAnimDecoderGetNext(decoder, &frame, &timestamp) != 0, let frame else {
             throw CLIPError.input(file: name, reason: "animated WebP has no decodable frame")
         }
         let (w, h) = (Int(info.canvas_width), Int(info.canvas_height))
-        return PixelImage(width: w, height: h, mode: .rgba, pixels: Array(UnsafeBufferPointer(start: frame, count: w * h * 4)))
+        return PixelImage(
+            width: w, height: h, mode: .rgba, pixels: Array(UnsafeBufferPointer(start: frame, count: w * h * 4)))
     }
 }

@@ -45,13 +45,19 @@ struct YCbCr420ToRGB {
 
     /// Interleaved RGB (or RGBA when `alpha` is given) from planes with their own strides; chroma planes
     /// are `(width+1)/2 × (height+1)/2`.
-    func convert(y: UnsafePointer<UInt8>, yStride: Int, cb: UnsafePointer<UInt8>, cbStride: Int,
-                 cr: UnsafePointer<UInt8>, crStride: Int, alpha: (UnsafePointer<UInt8>, Int)?,
-                 width: Int, height: Int) -> [UInt8] {
+    func convert(
+        y: UnsafePointer<UInt8>, yStride: Int, cb: UnsafePointer<UInt8>, cbStride: Int,
+        cr: UnsafePointer<UInt8>, crStride: Int, alpha: (UnsafePointer<UInt8>, Int)?,
+        width: Int, height: Int
+    ) -> [UInt8] {
         let channels = alpha == nil ? 3 : 4
         var out = [UInt8](repeating: 0, count: width * height * channels)
-        let full = method == .bilinearFloat
-            ? (Self.upsample(cb, stride: cbStride, width: width, height: height), Self.upsample(cr, stride: crStride, width: width, height: height))
+        let full =
+            method == .bilinearFloat
+            ? (
+                Self.upsample(cb, stride: cbStride, width: width, height: height),
+                Self.upsample(cr, stride: crStride, width: width, height: height)
+            )
             : nil
         out.withUnsafeMutableBufferPointer { out in
             for row in 0..<height {
@@ -59,13 +65,15 @@ struct YCbCr420ToRGB {
                 for x in 0..<width {
                     let luma = Int(y[row * yStride + x])
                     if let (cbFull, crFull) = full {
-                        let l = Float(luma), u = Float(Int(cbFull[row * width + x]) - 128), v = Float(Int(crFull[row * width + x]) - 128)
+                        let l = Float(luma), u = Float(Int(cbFull[row * width + x]) - 128),
+                            v = Float(Int(crFull[row * width + x]) - 128)
                         out[o] = Self.round(l + k.0 * v)
                         let partial = l + k.1 * u
                         out[o + 1] = Self.round(partial + k.2 * v)
                         out[o + 2] = Self.round(l + k.3 * u)
                     } else {
-                        let u = Int(cb[(row / 2) * cbStride + x / 2]) - 128, v = Int(cr[(row / 2) * crStride + x / 2]) - 128
+                        let u = Int(cb[(row / 2) * cbStride + x / 2]) - 128,
+                            v = Int(cr[(row / 2) * crStride + x / 2]) - 128
                         out[o] = Self.clamp(luma + ((rCr * v + 128) >> 8))
                         out[o + 1] = Self.clamp(luma + ((gCb * u + gCr * v + 128) >> 8))
                         out[o + 2] = Self.clamp(luma + ((bCb * u + 128) >> 8))

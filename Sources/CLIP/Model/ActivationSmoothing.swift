@@ -18,7 +18,9 @@ public enum ActivationSmoothing {
     }
 
     /// Rescaled copies of a LayerNorm's `gamma`, `beta` (`[K]`) and of the `weight` (`[N, K]`) that reads it.
-    public static func fold(gamma normGamma: Tensor, beta normBeta: Tensor, into weight: Tensor) -> (gamma: Tensor, beta: Tensor, weight: Tensor) {
+    public static func fold(gamma normGamma: Tensor, beta normBeta: Tensor, into weight: Tensor) -> (
+        gamma: Tensor, beta: Tensor, weight: Tensor
+    ) {
         let n = weight.shape[0], k = weight.shape[1]
         var columnMax = [Float](repeating: 0, count: k)
         for i in 0..<n {

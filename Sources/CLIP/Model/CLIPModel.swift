@@ -25,11 +25,15 @@ public final class CLIPModel: @unchecked Sendable {
     /// Every packed layer of the loaded towers (`image.*`, then `text.*`), with the format it resolved to
     /// and the kernel that runs it.
     public var packedLayers: [PackedLayer] {
-        (vision?.packedLayers.map { $0.prefixed("image") } ?? []) + (text?.packedLayers.map { $0.prefixed("text") } ?? [])
+        (vision?.packedLayers.map { $0.prefixed("image") } ?? [])
+            + (text?.packedLayers.map { $0.prefixed("text") } ?? [])
     }
 
-    init(config: CLIPConfig, vision: (any ImageTower)?, text: (any TextTower)?, logitScale: Float, logitBias: Float? = nil, source: String,
-         precision: Precision = .fp32) {
+    init(
+        config: CLIPConfig, vision: (any ImageTower)?, text: (any TextTower)?, logitScale: Float,
+        logitBias: Float? = nil, source: String,
+        precision: Precision = .fp32
+    ) {
         self.logitBias = logitBias
         self.config = config
         self.vision = vision
@@ -41,13 +45,17 @@ public final class CLIPModel: @unchecked Sendable {
 
     /// The image tower, or an error saying it was not loaded.
     public func requireVision() throws -> any ImageTower {
-        guard let vision else { throw CLIPError.invalidArgument("\(source): the image tower was not loaded (pass towers: .vision)") }
+        guard let vision else {
+            throw CLIPError.invalidArgument("\(source): the image tower was not loaded (pass towers: .vision)")
+        }
         return vision
     }
 
     /// The text tower, or an error saying it was not loaded.
     public func requireText() throws -> any TextTower {
-        guard let text else { throw CLIPError.invalidArgument("\(source): the text tower was not loaded (pass towers: .text)") }
+        guard let text else {
+            throw CLIPError.invalidArgument("\(source): the text tower was not loaded (pass towers: .text)")
+        }
         return text
     }
 

@@ -16,7 +16,8 @@ extension CLIPConfig {
         let modelType = header.model_type ?? "clip"
         guard let row = FamilyTable.huggingFace[modelType] else {
             let supported = FamilyTable.huggingFace.keys.sorted().joined(separator: ", ")
-            let reason = FamilyTable.huggingFaceNotYet[modelType]
+            let reason =
+                FamilyTable.huggingFaceNotYet[modelType]
                 ?? "unsupported model family '\(modelType)' (supported: \(supported))"
             throw CLIPError.config(source: source, field: "model_type", reason: reason)
         }

@@ -42,17 +42,20 @@ public struct LinearPacking: Sendable {
 extension ResidualBlockWeights {
     /// Packs a block's four linear layers with `packing`, from fp32 tensors (as read from any checkpoint
     /// dtype). For int8, `ln_1`/`ln_2` are first folded into the QKV and MLP-in weights.
-    init(packing: LinearPacking, ln1: LayerNormWeights, qkvWeight: Tensor, qkvBias: Tensor,
-         outWeight: Tensor, outBias: Tensor,
-         ln2: LayerNormWeights, fcWeight: Tensor, fcBias: Tensor, projWeight: Tensor, projBias: Tensor) {
+    init(
+        packing: LinearPacking, ln1: LayerNormWeights, qkvWeight: Tensor, qkvBias: Tensor,
+        outWeight: Tensor, outBias: Tensor,
+        ln2: LayerNormWeights, fcWeight: Tensor, fcBias: Tensor, projWeight: Tensor, projBias: Tensor
+    ) {
         var ln1 = ln1, ln2 = ln2, qkv = qkvWeight, fc = fcWeight
         if packing.format == .int8 && packing.smoothing {
             (ln1, qkv) = ActivationSmoothing.fold(ln1, into: qkvWeight)
             (ln2, fc) = ActivationSmoothing.fold(ln2, into: fcWeight)
         }
-        self.init(ln1: ln1, qkvWeight: packing.pack(qkv), qkvBias: qkvBias,
-                  outWeight: packing.pack(outWeight), outBias: outBias,
-                  ln2: ln2, fcWeight: packing.pack(fc), fcBias: fcBias,
-                  projWeight: packing.pack(projWeight), projBias: projBias)
+        self.init(
+            ln1: ln1, qkvWeight: packing.pack(qkv), qkvBias: qkvBias,
+            outWeight: packing.pack(outWeight), outBias: outBias,
+            ln2: ln2, fcWeight: packing.pack(fc), fcBias: fcBias,
+            projWeight: packing.pack(projWeight), projBias: projBias)
     }
 }

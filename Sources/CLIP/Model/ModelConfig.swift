@@ -7,8 +7,10 @@ public struct TransformerConfig: Sendable, Equatable {
     public var activation: Activation
     public var layerNormEps: Float
 
-    public init(width: Int, layers: Int, heads: Int, mlpWidth: Int, activation: Activation,
-                layerNormEps: Float = 1e-5) {
+    public init(
+        width: Int, layers: Int, heads: Int, mlpWidth: Int, activation: Activation,
+        layerNormEps: Float = 1e-5
+    ) {
         self.width = width
         self.layers = layers
         self.heads = heads
@@ -51,8 +53,10 @@ public struct TextConfig: Sendable, Equatable {
     public var vocabSize: Int
     public var style: Style = .clip
 
-    public init(transformer: TransformerConfig, contextLength: Int = 77, vocabSize: Int = 49408,
-                style: Style = .clip) {
+    public init(
+        transformer: TransformerConfig, contextLength: Int = 77, vocabSize: Int = 49408,
+        style: Style = .clip
+    ) {
         self.transformer = transformer
         self.contextLength = contextLength
         self.vocabSize = vocabSize
@@ -157,26 +161,33 @@ public struct CLIPConfig: Sendable, Equatable {
         switch image {
         case let .vit(vision), let .siglip(vision):
             stacks.insert(("vision", vision.transformer), at: 0)
-            try require(vision.patchSize > 0 && vision.imageSize >= vision.patchSize, "vision.patch_size",
-                        "patch \(vision.patchSize) does not fit image \(vision.imageSize)")
+            try require(
+                vision.patchSize > 0 && vision.imageSize >= vision.patchSize, "vision.patch_size",
+                "patch \(vision.patchSize) does not fit image \(vision.imageSize)")
             // SigLIP's SO400M/14 at 384 px takes a 27×27 grid, its convolution leaving the last 6 pixels
             // unread (as timm and transformers run it); CLIP's ViTs are all exact multiples.
-            try require(vision.imageSize % vision.patchSize == 0 || image.family == .siglip, "vision.image_size",
-                        "\(vision.imageSize) is not a multiple of patch size \(vision.patchSize)")
+            try require(
+                vision.imageSize % vision.patchSize == 0 || image.family == .siglip, "vision.image_size",
+                "\(vision.imageSize) is not a multiple of patch size \(vision.patchSize)")
         case let .modifiedResNet(r):
-            try require(r.layers.count == 4 && r.layers.allSatisfy { $0 > 0 }, "vision.layers",
-                        "a ModifiedResNet has 4 stages of at least one block, got \(r.layers)")
+            try require(
+                r.layers.count == 4 && r.layers.allSatisfy { $0 > 0 }, "vision.layers",
+                "a ModifiedResNet has 4 stages of at least one block, got \(r.layers)")
             try require(r.width > 0 && r.width % 2 == 0, "vision.width", "must be positive and even, got \(r.width)")
-            try require(r.imageSize >= 32 && r.imageSize % 32 == 0, "vision.image_size",
-                        "a ModifiedResNet needs a multiple of 32, got \(r.imageSize)")
-            try require(r.heads > 0 && r.poolWidth % r.heads == 0, "vision.heads",
-                        "\(r.poolWidth) channels are not divisible by \(r.heads) heads")
+            try require(
+                r.imageSize >= 32 && r.imageSize % 32 == 0, "vision.image_size",
+                "a ModifiedResNet needs a multiple of 32, got \(r.imageSize)")
+            try require(
+                r.heads > 0 && r.poolWidth % r.heads == 0, "vision.heads",
+                "\(r.poolWidth) channels are not divisible by \(r.heads) heads")
         }
         for (name, t) in stacks {
-            try require(t.width > 0 && t.layers >= 0 && t.heads > 0 && t.mlpWidth > 0, "\(name).width/layers/heads",
-                        "must be positive")
-            try require(t.width % t.heads == 0, "\(name).heads",
-                        "width \(t.width) is not divisible by \(t.heads) heads")
+            try require(
+                t.width > 0 && t.layers >= 0 && t.heads > 0 && t.mlpWidth > 0, "\(name).width/layers/heads",
+                "must be positive")
+            try require(
+                t.width % t.heads == 0, "\(name).heads",
+                "width \(t.width) is not divisible by \(t.heads) heads")
         }
         try require(text.contextLength > 1, "text.context_length", "must be at least 2")
         try require(text.vocabSize > 0, "text.vocab_size", "must be positive")

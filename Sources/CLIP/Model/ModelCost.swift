@@ -57,7 +57,9 @@ public struct ModelCost: Sendable, Equatable {
         }
         let text = config.text, w = text.transformer.width
         // SigLIP's text head is a Linear with a bias; CLIP's projection has none.
-        textParameters = text.vocabSize * w + text.contextLength * w + Self.transformer(text.transformer, tokens: text.contextLength).params
+        textParameters =
+            text.vocabSize * w + text.contextLength * w
+            + Self.transformer(text.transformer, tokens: text.contextLength).params
             + 2 * w + w * d + (text.style == .siglip ? d : 0)
     }
 

@@ -10,7 +10,8 @@ enum OpenCLIPModelConfigs {
     private static let groups: [String: [String: Data]] = {
         // The file is part of this build; failing to read it is a packaging bug, not a user's mistake.
         guard let data = try? LibraryFiles.embedded.data("open_clip_configs.json"),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String: Any]] else {
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String: Any]]
+        else {
             preconditionFailure("open_clip_configs.json is missing from this build or is not JSON")
         }
         return object.mapValues { group in
@@ -38,8 +39,9 @@ extension CLIPConfig {
         let base = quick ? String(name.dropLast("-quickgelu".count)) : name
         guard let config = OpenCLIPModelConfigs.json[base] else {
             let known = OpenCLIPModelConfigs.names.joined(separator: ", ")
-            throw CLIPError.config(source: "model name", field: nil,
-                                   reason: "unknown open_clip model '\(name)'; known: \(known)")
+            throw CLIPError.config(
+                source: "model name", field: nil,
+                reason: "unknown open_clip model '\(name)'; known: \(known)")
         }
         try self.init(openCLIPConfig: config, source: "open_clip model \(name)")
         if quick { useQuickGELU() }

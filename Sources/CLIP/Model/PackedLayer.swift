@@ -20,8 +20,9 @@ public struct PackedLayer: Sendable, Equatable {
 
     /// The same layer under a tower's prefix (`image` or `text`).
     func prefixed(_ tower: String) -> PackedLayer {
-        PackedLayer(name: tower + "." + name, part: tower + " " + part, requested: requested, format: format,
-                    kernel: kernel)
+        PackedLayer(
+            name: tower + "." + name, part: tower + " " + part, requested: requested, format: format,
+            kernel: kernel)
     }
 
     private init(name: String, part: String, requested: Precision, format: WeightFormat, kernel: String) {
@@ -61,11 +62,14 @@ extension Array where Element == PackedLayer {
             }
             if let i = lines.firstIndex(where: same) {
                 let line = lines[i]
-                lines[i] = KernelPlanLine(part: line.part, format: line.format, kernel: line.kernel,
-                                          layers: line.layers + 1, fellBackFrom: fellBack)
+                lines[i] = KernelPlanLine(
+                    part: line.part, format: line.format, kernel: line.kernel,
+                    layers: line.layers + 1, fellBackFrom: fellBack)
             } else {
-                lines.append(KernelPlanLine(part: layer.part, format: layer.format, kernel: layer.kernel,
-                                            layers: 1, fellBackFrom: fellBack))
+                lines.append(
+                    KernelPlanLine(
+                        part: layer.part, format: layer.format, kernel: layer.kernel,
+                        layers: 1, fellBackFrom: fellBack))
             }
         }
         return lines

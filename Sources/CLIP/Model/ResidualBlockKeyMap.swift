@@ -9,8 +9,10 @@ extension CheckpointLayout {
 
     /// One residual block under `prefix` (ending in a dot): transformers' separate q, k and v projections are
     /// stacked into the fused in-projection that open_clip stores as is.
-    func block(from reader: WeightReader, prefix p: String, shape: TransformerConfig,
-               packing: LinearPacking) -> ResidualBlockWeights {
+    func block(
+        from reader: WeightReader, prefix p: String, shape: TransformerConfig,
+        packing: LinearPacking
+    ) -> ResidualBlockWeights {
         defer { reader.releaseTakenPages() }
         let r = reader
         let c = shape.width
@@ -41,8 +43,10 @@ extension CheckpointLayout {
     }
 
     /// The `layers` blocks of a stack, named `prefix` + index + ".".
-    func stack(from reader: WeightReader, prefix: String, shape: TransformerConfig,
-               packing: LinearPacking) -> [ResidualBlockWeights] {
+    func stack(
+        from reader: WeightReader, prefix: String, shape: TransformerConfig,
+        packing: LinearPacking
+    ) -> [ResidualBlockWeights] {
         (0..<shape.layers).map { block(from: reader, prefix: "\(prefix)\($0).", shape: shape, packing: packing) }
     }
 }

@@ -9,25 +9,25 @@ struct LayerNormWeights {
 /// One pre-LN residual block, named like open_clip's `ResidualAttentionBlock`.
 struct ResidualBlockWeights {
     let ln1: LayerNormWeights
-    let qkvWeight: PackedWeights   // [3C, C]  in_proj_weight (q, k, v stacked)
-    let qkvBias: Tensor     // [3C]
-    let outWeight: PackedWeights   // [C, C]   out_proj
-    let outBias: Tensor     // [C]
+    let qkvWeight: PackedWeights  // [3C, C]  in_proj_weight (q, k, v stacked)
+    let qkvBias: Tensor  // [3C]
+    let outWeight: PackedWeights  // [C, C]   out_proj
+    let outBias: Tensor  // [C]
     let ln2: LayerNormWeights
-    let fcWeight: PackedWeights    // [F, C]   mlp.c_fc
-    let fcBias: Tensor      // [F]
+    let fcWeight: PackedWeights  // [F, C]   mlp.c_fc
+    let fcBias: Tensor  // [F]
     let projWeight: PackedWeights  // [C, F]   mlp.c_proj
-    let projBias: Tensor    // [C]
+    let projBias: Tensor  // [C]
 }
 
 /// Activations for one forward call, sized once and reused by every block.
 final class TransformerWorkspace {
     let rows: Int
-    let x: Tensor      // [rows, C] residual stream
-    let h: Tensor      // [rows, C] LayerNorm output
-    let qkv: Tensor    // [rows, 3C]
-    let attn: Tensor   // [rows, C]
-    let mlp: Tensor    // [rows, F]
+    let x: Tensor  // [rows, C] residual stream
+    let h: Tensor  // [rows, C] LayerNorm output
+    let qkv: Tensor  // [rows, 3C]
+    let attn: Tensor  // [rows, C]
+    let mlp: Tensor  // [rows, F]
     let scratch = GEMMScratch()  // activations converted for bf16/int8 weights
 
     init(rows: Int, config: TransformerConfig) {
@@ -94,24 +94,39 @@ struct TransformerStack {
     func forward(_ ws: TransformerWorkspace, batch: Int, tokens: Int, causal: Bool, observer: BlockObserver? = nil) {
         let c = config.width, f = config.mlpWidth, rows = batch * tokens, eps = config.layerNormEps
         guard let first = blocks.first else { return }
-        LayerNormKernel.forward(ws.x.data, rows: rows, width: c, gamma: first.ln1.gamma.data, beta: first.ln1.beta.data, eps: eps, into: ws.h.data)
+        LayerNormKernel.forward(
+            ws.x.data, rows: rows, width: c, gamma: first.ln1.gamma.data, beta: first.ln1.beta.data, eps: eps,
+            into: ws.h.data)
         for (index, block) in blocks.enumerated() {
-            GEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.qkvWeight, into: ws.qkv.data, ldc: 3 * c, accumulate: false, scratch: ws.scratch)
-            AttentionKernel.forward(qkv: ws.qkv.data, bias: block.qkvBias.data, into: ws.attn.data,
-                                    batch: batch, tokens: tokens, width: c, heads: config.heads, causal: causal,
-                                    kernels: block.qkvWeight.kernels)
-            GEMM.multiply(ws.attn.data, ldx: c, rows: rows, weights: block.outWeight, into: ws.x.data, ldc: c, accumulate: true, scratch: ws.scratch)
-            LayerNormKernel.forward(ws.x.data, rows: rows, width: c, addingBias: block.outBias.data,
-                                    gamma: block.ln2.gamma.data, beta: block.ln2.beta.data, eps: eps, into: ws.h.data)
-            GEMM.multiply(ws.h.data, ldx: c, rows: rows, weights: block.fcWeight, into: ws.mlp.data, ldc: f, accumulate: false,
-                          bias: block.fcBias.data, activation: config.activation, scratch: ws.scratch)
-            observer?(BlockActivations(block: index, values: UnsafeBufferPointer(start: ws.mlp.data, count: rows * f), rows: rows, width: f,
-                                       tokensPerImage: tokens))
-            GEMM.multiply(ws.mlp.data, ldx: f, rows: rows, weights: block.projWeight, into: ws.x.data, ldc: c, accumulate: true, scratch: ws.scratch)
+            GEMM.multiply(
+                ws.h.data, ldx: c, rows: rows, weights: block.qkvWeight, into: ws.qkv.data, ldc: 3 * c,
+                accumulate: false, scratch: ws.scratch)
+            AttentionKernel.forward(
+                qkv: ws.qkv.data, bias: block.qkvBias.data, into: ws.attn.data,
+                batch: batch, tokens: tokens, width: c, heads: config.heads, causal: causal,
+                kernels: block.qkvWeight.kernels)
+            GEMM.multiply(
+                ws.attn.data, ldx: c, rows: rows, weights: block.outWeight, into: ws.x.data, ldc: c, accumulate: true,
+                scratch: ws.scratch)
+            LayerNormKernel.forward(
+                ws.x.data, rows: rows, width: c, addingBias: block.outBias.data,
+                gamma: block.ln2.gamma.data, beta: block.ln2.beta.data, eps: eps, into: ws.h.data)
+            GEMM.multiply(
+                ws.h.data, ldx: c, rows: rows, weights: block.fcWeight, into: ws.mlp.data, ldc: f, accumulate: false,
+                bias: block.fcBias.data, activation: config.activation, scratch: ws.scratch)
+            observer?(
+                BlockActivations(
+                    block: index, values: UnsafeBufferPointer(start: ws.mlp.data, count: rows * f), rows: rows,
+                    width: f,
+                    tokensPerImage: tokens))
+            GEMM.multiply(
+                ws.mlp.data, ldx: f, rows: rows, weights: block.projWeight, into: ws.x.data, ldc: c, accumulate: true,
+                scratch: ws.scratch)
             if index + 1 < blocks.count {
                 let next = blocks[index + 1]
-                LayerNormKernel.forward(ws.x.data, rows: rows, width: c, addingBias: block.projBias.data,
-                                        gamma: next.ln1.gamma.data, beta: next.ln1.beta.data, eps: eps, into: ws.h.data)
+                LayerNormKernel.forward(
+                    ws.x.data, rows: rows, width: c, addingBias: block.projBias.data,
+                    gamma: next.ln1.gamma.data, beta: next.ln1.beta.data, eps: eps, into: ws.h.data)
             } else {
                 LayerNormKernel.addBias(ws.x.data, rows: rows, width: c, bias: block.projBias.data)
             }
@@ -129,12 +144,15 @@ enum EmbeddingHead {
         let n = pooledRows.count
         let pooled = Tensor(uninitialized: [n, width])
         for (i, r) in pooledRows.enumerated() {
-            LayerNormKernel.normalizeRow(ws.x.data + r * width, width: width, bias: nil, gamma: norm.gamma.data, beta: norm.beta.data,
-                                         eps: eps, out: pooled.data + i * width)
+            LayerNormKernel.normalizeRow(
+                ws.x.data + r * width, width: width, bias: nil, gamma: norm.gamma.data, beta: norm.beta.data,
+                eps: eps, out: pooled.data + i * width)
         }
         let out = Tensor(uninitialized: [n, projection.outFeatures])
-        GEMM.multiply(pooled.data, ldx: width, rows: n, weights: projection, into: out.data, ldc: projection.outFeatures, accumulate: false,
-                      bias: bias)
+        GEMM.multiply(
+            pooled.data, ldx: width, rows: n, weights: projection, into: out.data, ldc: projection.outFeatures,
+            accumulate: false,
+            bias: bias)
         if normalize { Normalize.l2Rows(out.data, rows: n, width: projection.outFeatures) }
         return out
     }

@@ -31,18 +31,18 @@ public enum BuildInfo {
 
     public static var configuration: String {
         #if DEBUG
-        return "debug"
+            return "debug"
         #else
-        return "release"
+            return "release"
         #endif
     }
 
     /// scripts/flags.sh defines CLIP_TARGET_HASWELL alongside `-target-cpu haswell`.
     public static var targetCPU: String {
         #if CLIP_TARGET_HASWELL
-        return "-target-cpu haswell (AVX2+FMA)"
+            return "-target-cpu haswell (AVX2+FMA)"
         #else
-        return "generic x86-64 (no FMA; build with scripts/build.sh for full speed)"
+            return "generic x86-64 (no FMA; build with scripts/build.sh for full speed)"
         #endif
     }
 
@@ -54,8 +54,9 @@ public enum BuildInfo {
     /// The CPU's model name from /proc/cpuinfo (Linux), for benchmark reports.
     public static var cpuModel: String {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-              let colon = line.firstIndex(of: ":") else { return "unknown CPU" }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let colon = line.firstIndex(of: ":")
+        else { return "unknown CPU" }
         return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
 }

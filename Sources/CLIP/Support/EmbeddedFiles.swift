@@ -8,13 +8,17 @@ public struct EmbeddedFiles: Sendable {
     public let files: [String: Data]
 
     /// `name(i)` and `bytes(i, &size)` for `i < count`: the accessors every embedding C target exports.
-    public init(count: Int, name: (Int) -> UnsafePointer<CChar>?, bytes: (Int, UnsafeMutablePointer<Int>) -> UnsafePointer<UInt8>?) {
+    public init(
+        count: Int, name: (Int) -> UnsafePointer<CChar>?,
+        bytes: (Int, UnsafeMutablePointer<Int>) -> UnsafePointer<UInt8>?
+    ) {
         var files: [String: Data] = [:]
         for i in 0..<count {
             var size = 0
             guard let cName = name(i), let start = bytes(i, &size) else { continue }
             // The bytes are static data of the binary: never freed, never written.
-            files[String(cString: cName)] = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: start), count: size, deallocator: .none)
+            files[String(cString: cName)] = Data(
+                bytesNoCopy: UnsafeMutableRawPointer(mutating: start), count: size, deallocator: .none)
         }
         self.files = files
     }
@@ -47,7 +51,8 @@ public struct EmbeddedFiles: Sendable {
         if isComplete(folder) { return folder }
         let parent = folder.deletingLastPathComponent()
         try FileOutput.createFolder(parent)
-        let staging = parent.appendingPathComponent(".\(folder.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial")
+        let staging = parent.appendingPathComponent(
+            ".\(folder.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial")
         try? fm.removeItem(at: staging)
         try FileOutput.createFolder(staging)
         defer { try? fm.removeItem(at: staging) }
@@ -56,11 +61,11 @@ public struct EmbeddedFiles: Sendable {
         }
         if fm.fileExists(atPath: folder.path) {
             if isComplete(folder) { return folder }  // another process finished first
-            try fm.removeItem(at: folder)            // an older, damaged copy
+            try fm.removeItem(at: folder)  // an older, damaged copy
         }
         do {
             try fm.moveItem(at: staging, to: folder)
-        } catch where isComplete(folder) {
+        } catch  where isComplete(folder) {
             return folder
         }
         return folder

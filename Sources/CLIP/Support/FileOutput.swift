@@ -6,7 +6,8 @@ public enum FileOutput {
     /// Writes `data` to `url` atomically; `what` names the content in the error ("cannot write the index: …").
     public static func write(_ data: Data, to url: URL, what: String? = nil) throws {
         do { try data.write(to: url, options: .atomic) } catch {
-            throw CLIPError.io(file: url.path, reason: "cannot write\(what.map { " " + $0 } ?? ""): \(error.localizedDescription)")
+            throw CLIPError.io(
+                file: url.path, reason: "cannot write\(what.map { " " + $0 } ?? ""): \(error.localizedDescription)")
         }
     }
 

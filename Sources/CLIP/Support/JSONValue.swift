@@ -7,18 +7,41 @@ enum JSONValue: Decodable, Equatable {
 
     init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let v = try? c.decode(Bool.self) { self = .bool(v) }
-        else if let v = try? c.decode(Int.self) { self = .int(v) }
-        else if let v = try? c.decode(Double.self) { self = .double(v) }
-        else if let v = try? c.decode(String.self) { self = .string(v) }
-        else if let v = try? c.decode([JSONValue].self) { self = .array(v) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let v = try? c.decode(Bool.self) {
+            self = .bool(v)
+        } else if let v = try? c.decode(Int.self) {
+            self = .int(v)
+        } else if let v = try? c.decode(Double.self) {
+            self = .double(v)
+        } else if let v = try? c.decode(String.self) {
+            self = .string(v)
+        } else if let v = try? c.decode([JSONValue].self) {
+            self = .array(v)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
     }
 
-    var bool: Bool? { if case let .bool(v) = self { return v }; return nil }
-    var int: Int? { if case let .int(v) = self { return v }; return nil }
-    var string: String? { if case let .string(v) = self { return v }; return nil }
-    var array: [JSONValue]? { if case let .array(v) = self { return v }; return nil }
-    var object: [String: JSONValue]? { if case let .object(v) = self { return v }; return nil }
+    var bool: Bool? {
+        if case let .bool(v) = self { return v }
+        return nil
+    }
+    var int: Int? {
+        if case let .int(v) = self { return v }
+        return nil
+    }
+    var string: String? {
+        if case let .string(v) = self { return v }
+        return nil
+    }
+    var array: [JSONValue]? {
+        if case let .array(v) = self { return v }
+        return nil
+    }
+    var object: [String: JSONValue]? {
+        if case let .object(v) = self { return v }
+        return nil
+    }
 }

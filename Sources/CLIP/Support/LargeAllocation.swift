@@ -11,13 +11,17 @@ enum LargeAllocation {
     static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
         let bytes = max(64, bytes)
         if bytes >= mapThreshold {
-            guard let base = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), base != MAP_FAILED else {
+            guard let base = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                base != MAP_FAILED
+            else {
                 fatalError("out of memory mapping \(bytes) bytes")
             }
             return base
         }
         var pointer: UnsafeMutableRawPointer?
-        guard posix_memalign(&pointer, 64, bytes) == 0, let pointer else { fatalError("out of memory allocating \(bytes) bytes") }
+        guard posix_memalign(&pointer, 64, bytes) == 0, let pointer else {
+            fatalError("out of memory allocating \(bytes) bytes")
+        }
         return pointer
     }
 

@@ -8,7 +8,9 @@ public enum NPY {
         case uint8(shape: [Int], values: [UInt8])
 
         public var shape: [Int] {
-            switch self { case let .float32(s, _), let .int32(s, _), let .uint8(s, _): return s }
+            switch self {
+            case let .float32(s, _), let .int32(s, _), let .uint8(s, _): return s
+            }
         }
     }
 
@@ -28,7 +30,9 @@ public enum NPY {
     }
 
     public static func write(int32 values: [Int32], shape: [Int], to url: URL) throws {
-        try write(body: values.map(\.littleEndian).withUnsafeBufferPointer { Data(buffer: $0) }, descr: "<i4", shape: shape, to: url)
+        try write(
+            body: values.map(\.littleEndian).withUnsafeBufferPointer { Data(buffer: $0) }, descr: "<i4", shape: shape,
+            to: url)
     }
 
     private static func write(body: Data, descr: String, shape: [Int], to url: URL) throws {
@@ -56,32 +60,77 @@ public enum NPY {
     public static func parse(_ data: Data, file: String) throws -> Array {
         func fail(_ reason: String) -> CLIPError { .input(file: file, reason: "not a valid .npy file: \(reason)") }
         let bytes = [UInt8](data)
-        guard bytes.count >= 10, bytes[0] == 0x93, String(decoding: bytes[1..<6], as: UTF8.self) == "NUMPY" else { throw fail("bad magic") }
+        guard bytes.count >= 10, bytes[0] == 0x93, String(decoding: bytes[1..<6], as: UTF8.self) == "NUMPY" else {
+            throw fail("bad magic")
+        }
         let major = bytes[6]
         let headerLength: Int, headerStart: Int
         if major == 1 {
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; headerStart = 10
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            headerStart = 10
         } else if major == 2 || major == 3, bytes.count >= 12 {
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24; headerStart = 12
-        } else { throw fail("unsupported version \(major)") }
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            headerStart = 12
+        } else {
+            throw fail("unsupported version \(major)")
+        }
         guard headerStart + headerLength <= bytes.count else { throw fail("header runs past end of file") }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
-        guard let descr = field("descr", in: header)?.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")) else { throw fail("no descr") }
-        guard field("fortran_order", in: header)?.trimmingCharacters(in: .whitespaces) == "False" else { throw fail("Fortran order is not supported") }
+        guard let descr = field("descr", in: header)?.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")) else {
+            throw fail("no descr")
+        }
+        guard field("fortran_order", in: header)?.trimmingCharacters(in: .whitespaces) == "False" else {
+            throw fail("Fortran order is not supported")
+        }
         guard let shapeText = shapeField(in: header) else { throw fail("no shape") }
         let shape = shapeText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let count = shape.reduce(1, *)
         let body = bytes[(headerStart + headerLength)...]
         func need(_ size: Int) throws {
-            guard body.count == count * size else { throw fail("expected \(count * size) data bytes for shape \(shape), found \(body.count)") }
+            guard body.count == count * size else {
+                throw fail("expected \(count * size) data bytes for shape \(shape), found \(body.count)")
+            }
         }
         return try body.withUnsafeBytes { raw -> Array in
             switch descr {
-            case "<f4": try need(4); return .float32(shape: shape, values: (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) })
-            case "<f2": try need(2); return .float32(shape: shape, values: (0..<count).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)))) })
-            case "<i4": try need(4); return .int32(shape: shape, values: (0..<count).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) })
-            case "<i8": try need(8); return .int32(shape: shape, values: (0..<count).map { Int32(truncatingIfNeeded: Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) })
-            case "|u1": try need(1); return .uint8(shape: shape, values: [UInt8](raw.bindMemory(to: UInt8.self)))
+            case "<f4":
+                try need(4)
+                return .float32(
+                    shape: shape,
+                    values: (0..<count).map {
+                        Float(
+                            bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))
+                        )
+                    })
+            case "<f2":
+                try need(2)
+                return .float32(
+                    shape: shape,
+                    values: (0..<count).map {
+                        Float(
+                            Float16(
+                                bitPattern: UInt16(
+                                    littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self))))
+                    })
+            case "<i4":
+                try need(4)
+                return .int32(
+                    shape: shape,
+                    values: (0..<count).map {
+                        Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))
+                    })
+            case "<i8":
+                try need(8)
+                return .int32(
+                    shape: shape,
+                    values: (0..<count).map {
+                        Int32(
+                            truncatingIfNeeded: Int64(
+                                littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)))
+                    })
+            case "|u1":
+                try need(1)
+                return .uint8(shape: shape, values: [UInt8](raw.bindMemory(to: UInt8.self)))
             default: throw fail("unsupported dtype \(descr) (supported: <f4, <f2, <i4, <i8, |u1)")
             }
         }
@@ -96,7 +145,8 @@ public enum NPY {
 
     private static func shapeField(in header: String) -> String? {
         guard let range = header.range(of: "'shape':"), let open = header[range.upperBound...].firstIndex(of: "("),
-              let close = header[open...].firstIndex(of: ")") else { return nil }
+            let close = header[open...].firstIndex(of: ")")
+        else { return nil }
         return String(header[header.index(after: open)..<close])
     }
 }
@@ -104,7 +154,9 @@ public enum NPY {
 extension NPY.Array {
     /// The values as a float tensor, or an error naming `file` if they are not float32.
     public func tensor(file: String) throws -> Tensor {
-        guard case let .float32(shape, values) = self else { throw CLIPError.input(file: file, reason: "expected float32 data") }
+        guard case let .float32(shape, values) = self else {
+            throw CLIPError.input(file: file, reason: "expected float32 data")
+        }
         return Tensor(shape: shape, values: values)
     }
 }

@@ -9,7 +9,9 @@ public struct EmbeddingAgreement: Sendable {
 
     /// - Parameters: `reference` and `candidate` are `[rows, D]`, in the same row order.
     public init(reference: Tensor, candidate: Tensor) {
-        precondition(reference.shape == candidate.shape, "compared embeddings differ in shape: \(reference.shape) vs \(candidate.shape)")
+        precondition(
+            reference.shape == candidate.shape,
+            "compared embeddings differ in shape: \(reference.shape) vs \(candidate.shape)")
         let rows = reference.shape.first ?? 0, d = rows > 0 ? reference.count / rows : 0
         var sum: Double = 0, worst: Float = .infinity, worstRow = 0
         for i in 0..<rows {

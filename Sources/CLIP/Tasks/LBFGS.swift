@@ -6,7 +6,12 @@ struct LBFGS {
     /// Stop when the gradient's largest entry falls below this.
     var gradientTolerance = 1e-5
 
-    struct Result { let x: [Double]; let value: Double; let iterations: Int; let converged: Bool }
+    struct Result {
+        let x: [Double]
+        let value: Double
+        let iterations: Int
+        let converged: Bool
+    }
 
     /// Minimises `objective`, which returns the value and writes the gradient.
     func minimize(from start: [Double], _ objective: ([Double], inout [Double]) -> Double) -> Result {
@@ -15,7 +20,9 @@ struct LBFGS {
         var f = objective(x, &g)
         var steps: [[Double]] = [], gradientChanges: [[Double]] = [], rhos: [Double] = []
         for iteration in 0..<maxIterations {
-            if (g.map(abs).max() ?? 0) < gradientTolerance { return Result(x: x, value: f, iterations: iteration, converged: true) }
+            if (g.map(abs).max() ?? 0) < gradientTolerance {
+                return Result(x: x, value: f, iterations: iteration, converged: true)
+            }
             // Two-loop recursion: direction = −H·g.
             var q = g
             var alphas = [Double](repeating: 0, count: steps.count)
@@ -37,7 +44,9 @@ struct LBFGS {
             var direction = q.map { -$0 }
             var slope = dot(g, direction)
             if slope >= 0 {  // not a descent direction (numerical trouble): restart from steepest descent
-                steps.removeAll(); gradientChanges.removeAll(); rhos.removeAll()
+                steps.removeAll()
+                gradientChanges.removeAll()
+                rhos.removeAll()
                 direction = g.map { -$0 }
                 slope = -dot(g, g)
             }
@@ -48,16 +57,26 @@ struct LBFGS {
                 if newF <= f + 1e-4 * t * slope { break }
                 t *= 0.5
             }
-            guard newF < f || newF <= f + 1e-12 else { return Result(x: x, value: f, iterations: iteration, converged: true) }
+            guard newF < f || newF <= f + 1e-12 else {
+                return Result(x: x, value: f, iterations: iteration, converged: true)
+            }
             let s = zip(newX, x).map { $0 - $1 }, y = zip(newG, g).map { $0 - $1 }
             let sy = dot(s, y)
             if sy > 1e-12 {
-                steps.append(s); gradientChanges.append(y); rhos.append(1 / sy)
-                if steps.count > memory { steps.removeFirst(); gradientChanges.removeFirst(); rhos.removeFirst() }
+                steps.append(s)
+                gradientChanges.append(y)
+                rhos.append(1 / sy)
+                if steps.count > memory {
+                    steps.removeFirst()
+                    gradientChanges.removeFirst()
+                    rhos.removeFirst()
+                }
             }
             let improvement = f - newF
             (x, g, f) = (newX, newG, newF)
-            if improvement < 1e-12 * max(1, abs(f)) { return Result(x: x, value: f, iterations: iteration + 1, converged: true) }
+            if improvement < 1e-12 * max(1, abs(f)) {
+                return Result(x: x, value: f, iterations: iteration + 1, converged: true)
+            }
         }
         return Result(x: x, value: f, iterations: maxIterations, converged: false)
     }

@@ -22,20 +22,33 @@ public struct LinearProbe: Sendable {
         public let objective: Double
     }
 
-    public init(classes: [String], weights: Tensor, bias: [Float], modelID: String? = nil, modelSpec: ModelSpec? = nil) {
-        precondition(weights.shape.count == 2 && weights.shape[0] == classes.count && bias.count == classes.count, "probe shapes")
-        self.classes = classes; self.weights = weights; self.bias = bias
-        self.modelID = modelID; self.modelSpec = modelSpec
+    public init(classes: [String], weights: Tensor, bias: [Float], modelID: String? = nil, modelSpec: ModelSpec? = nil)
+    {
+        precondition(
+            weights.shape.count == 2 && weights.shape[0] == classes.count && bias.count == classes.count, "probe shapes"
+        )
+        self.classes = classes
+        self.weights = weights
+        self.bias = bias
+        self.modelID = modelID
+        self.modelSpec = modelSpec
     }
 
     /// Fits a probe to `features` `[N, D]` with class indices `labels` (into `classes`).
-    public static func train(features: Tensor, labels: [Int], classes: [String], c: Double = 0.316,
-                             maxIterations: Int = 1000) throws -> (LinearProbe, TrainingReport) {
+    public static func train(
+        features: Tensor, labels: [Int], classes: [String], c: Double = 0.316,
+        maxIterations: Int = 1000
+    ) throws -> (LinearProbe, TrainingReport) {
         let (n, d, k) = (features.shape[0], features.shape[1], classes.count)
-        guard n > 0, labels.count == n else { throw CLIPError.invalidArgument("the probe needs one label per feature row (\(labels.count) labels, \(n) rows)") }
+        guard n > 0, labels.count == n else {
+            throw CLIPError.invalidArgument(
+                "the probe needs one label per feature row (\(labels.count) labels, \(n) rows)")
+        }
         guard k >= 2 else { throw CLIPError.invalidArgument("the probe needs at least two classes") }
         guard c > 0 else { throw CLIPError.invalidArgument("C must be positive") }
-        guard labels.allSatisfy({ (0..<k).contains($0) }) else { throw CLIPError.invalidArgument("a label is outside the class list") }
+        guard labels.allSatisfy({ (0..<k).contains($0) }) else {
+            throw CLIPError.invalidArgument("a label is outside the class list")
+        }
         let x = features.buffer.map(Double.init)
         var solver = LBFGS()
         solver.maxIterations = maxIterations
@@ -54,7 +67,10 @@ public struct LinearProbe: Sendable {
                 }
                 let top = logits.max()!
                 var sum = 0.0
-                for j in 0..<k { logits[j] = exp(logits[j] - top); sum += logits[j] }
+                for j in 0..<k {
+                    logits[j] = exp(logits[j] - top)
+                    sum += logits[j]
+                }
                 loss -= log(logits[labels[row]] / sum)
                 for j in 0..<k {
                     let delta = logits[j] / sum - (j == labels[row] ? 1 : 0)
@@ -71,7 +87,9 @@ public struct LinearProbe: Sendable {
         }
         let weights = Tensor(shape: [k, d], values: result.x[0..<(k * d)].map(Float.init))
         let probe = LinearProbe(classes: classes, weights: weights, bias: result.x[(k * d)...].map(Float.init))
-        return (probe, TrainingReport(iterations: result.iterations, converged: result.converged, objective: result.value))
+        return (
+            probe, TrainingReport(iterations: result.iterations, converged: result.converged, objective: result.value)
+        )
     }
 
     /// Class probabilities `[N][classes]`.
@@ -94,19 +112,26 @@ public struct LinearProbe: Sendable {
         var metadata = ["format": "swiftclip-linear-probe", "classes": names]
         if let modelID { metadata["model_id"] = modelID }
         if let modelSpec { metadata["model"] = modelSpec.json }
-        try SafeTensorsWriter.write([("weight", weights), ("bias", Tensor(shape: [bias.count], values: bias))], metadata: metadata, to: url)
+        try SafeTensorsWriter.write(
+            [("weight", weights), ("bias", Tensor(shape: [bias.count], values: bias))], metadata: metadata, to: url)
     }
 
     public static func load(from url: URL) throws -> LinearProbe {
         let file = try SafeTensorsFile(path: url.path)
-        guard let names = file.metadata["classes"], let classes = try? JSONSerialization.jsonObject(with: Data(names.utf8)) as? [String] else {
-            throw CLIPError.checkpoint(file: url.path, tensor: nil, reason: "not a linear probe: metadata has no 'classes' list")
+        guard let names = file.metadata["classes"],
+            let classes = try? JSONSerialization.jsonObject(with: Data(names.utf8)) as? [String]
+        else {
+            throw CLIPError.checkpoint(
+                file: url.path, tensor: nil, reason: "not a linear probe: metadata has no 'classes' list")
         }
         let weights = try file.floats("weight"), bias = try file.floats("bias")
         guard weights.shape.count == 2, weights.shape[0] == classes.count, bias.shape == [classes.count] else {
-            throw CLIPError.checkpoint(file: url.path, tensor: "weight", reason: "shapes \(weights.shape) and \(bias.shape) do not fit \(classes.count) classes")
+            throw CLIPError.checkpoint(
+                file: url.path, tensor: "weight",
+                reason: "shapes \(weights.shape) and \(bias.shape) do not fit \(classes.count) classes")
         }
-        return LinearProbe(classes: classes, weights: Tensor(shape: weights.shape, values: weights.scalars), bias: bias.scalars,
-                           modelID: file.metadata["model_id"], modelSpec: ModelSpec(json: file.metadata["model"]))
+        return LinearProbe(
+            classes: classes, weights: Tensor(shape: weights.shape, values: weights.scalars), bias: bias.scalars,
+            modelID: file.metadata["model_id"], modelSpec: ModelSpec(json: file.metadata["model"]))
     }
 }

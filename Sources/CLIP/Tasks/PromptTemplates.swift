@@ -29,7 +29,12 @@ public enum PromptTemplates {
                 return templates
             }
             guard spec.contains("{}") else {
-                throw CLIPError.invalidArgument("--templates: '\(spec)' is neither imagenet80, simple, a template with {} for the label, nor a file of templates")
+                throw CLIPError.invalidArgument(
+                    """
+                        --templates: '\(spec)' is neither imagenet80, simple, a template with {} for the label, nor a \
+                        file of templates
+                        """
+                )
             }
             return [spec]
         }
@@ -47,7 +52,8 @@ private struct ImageNetMetadata: Decodable {
 
     static let shared: ImageNetMetadata = {
         guard let data = LibraryFiles.embedded["imagenet.json"],
-              let metadata = try? JSONDecoder().decode(ImageNetMetadata.self, from: data) else {
+            let metadata = try? JSONDecoder().decode(ImageNetMetadata.self, from: data)
+        else {
             fatalError("the embedded imagenet.json is missing or corrupt (a packaging bug)")
         }
         return metadata

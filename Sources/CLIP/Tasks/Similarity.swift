@@ -5,12 +5,14 @@ public enum Similarity {
     /// Dot products `[A, B]` of rows of `a` `[A, D]` with rows of `b` `[B, D]`: cosine similarities when
     /// both are L2-normalised.
     public static func dotProducts(_ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(a.shape.count == 2 && b.shape.count == 2 && a.shape[1] == b.shape[1],
-                     "cosine of \(a.shape) and \(b.shape)")
+        precondition(
+            a.shape.count == 2 && b.shape.count == 2 && a.shape[1] == b.shape[1],
+            "cosine of \(a.shape) and \(b.shape)")
         let out = Tensor(uninitialized: [a.shape[0], b.shape[0]])
         if a.shape[0] > 0 && b.shape[0] > 0 {
-            BLAS.threadedNT(a.data, lda: a.shape[1], b.data, ldb: b.shape[1], into: out.data, ldc: b.shape[0],
-                            m: a.shape[0], n: b.shape[0], k: a.shape[1], accumulate: false)
+            BLAS.threadedNT(
+                a.data, lda: a.shape[1], b.data, ldb: b.shape[1], into: out.data, ldc: b.shape[0],
+                m: a.shape[0], n: b.shape[0], k: a.shape[1], accumulate: false)
         }
         return out
     }

@@ -21,10 +21,16 @@ public struct ZeroShotClassifier: Sendable {
 
     /// Embeds every label × template prompt with `text` (batched by length) and ensembles per label.
     /// `progress` is told how many of the prompts are embedded after each batch.
-    public init(text: any TextTower, tokenizer: any TextTokenizer, labels: [String], templates: [String], logitScale: Float,
-                logitBias: Float? = nil, batchSize: Int = 256, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
-        guard !labels.isEmpty else { throw CLIPError.invalidArgument("zero-shot classification needs at least one label") }
-        guard !templates.isEmpty else { throw CLIPError.invalidArgument("zero-shot classification needs at least one template") }
+    public init(
+        text: any TextTower, tokenizer: any TextTokenizer, labels: [String], templates: [String], logitScale: Float,
+        logitBias: Float? = nil, batchSize: Int = 256, progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws {
+        guard !labels.isEmpty else {
+            throw CLIPError.invalidArgument("zero-shot classification needs at least one label")
+        }
+        guard !templates.isEmpty else {
+            throw CLIPError.invalidArgument("zero-shot classification needs at least one template")
+        }
         let tokens = tokenizer.ids(Self.prompts(labels: labels, templates: templates))
         let d = text.embedDim
         let sums = Tensor(zeros: [labels.count, d])
@@ -32,7 +38,9 @@ public struct ZeroShotClassifier: Sendable {
         while start < tokens.count {
             let end = min(tokens.count, start + batchSize)
             let embedded = try text.embed(tokens: Array(tokens[start..<end]))
-            for i in start..<end { Self.accumulate(embedded.data + (i - start) * d, into: sums, prompt: i, templates: templates.count) }
+            for i in start..<end {
+                Self.accumulate(embedded.data + (i - start) * d, into: sums, prompt: i, templates: templates.count)
+            }
             start = end
             progress?(end, tokens.count)
         }
@@ -46,27 +54,36 @@ public struct ZeroShotClassifier: Sendable {
     }
 
     /// From the prompts' embeddings computed elsewhere (a server's text batcher), one per `prompts(…)`.
-    public init(labels: [String], templates: Int, promptEmbeddings: [[Float]], logitScale: Float, logitBias: Float? = nil) {
+    public init(
+        labels: [String], templates: Int, promptEmbeddings: [[Float]], logitScale: Float, logitBias: Float? = nil
+    ) {
         precondition(promptEmbeddings.count == labels.count * templates, "one embedding per label × template prompt")
         let d = promptEmbeddings.first?.count ?? 0
         let sums = Tensor(zeros: [labels.count, d])
         for (i, embedding) in promptEmbeddings.enumerated() {
-            embedding.withUnsafeBufferPointer { Self.accumulate($0.baseAddress!, into: sums, prompt: i, templates: templates) }
+            embedding.withUnsafeBufferPointer {
+                Self.accumulate($0.baseAddress!, into: sums, prompt: i, templates: templates)
+            }
         }
         Similarity.normalizeRows(sums)
         self.init(labels: labels, classEmbeddings: sums, logitScale: logitScale, logitBias: logitBias)
     }
 
     /// Adds prompt `i`'s embedding to its label's row (prompt ensembling: the mean direction, renormalised later).
-    private static func accumulate(_ embedding: UnsafePointer<Float>, into sums: Tensor, prompt i: Int, templates: Int) {
+    private static func accumulate(_ embedding: UnsafePointer<Float>, into sums: Tensor, prompt i: Int, templates: Int)
+    {
         let d = sums.shape[1], row = sums.data + (i / templates) * d
         for k in 0..<d { row[k] += embedding[k] }
     }
 
     /// From class embeddings already computed (normalised rows, one per label).
     public init(labels: [String], classEmbeddings: Tensor, logitScale: Float, logitBias: Float? = nil) {
-        precondition(classEmbeddings.shape == [labels.count, classEmbeddings.shape.last ?? 0], "one embedding row per label")
-        self.labels = labels; self.classEmbeddings = classEmbeddings; self.logitScale = logitScale; self.logitBias = logitBias
+        precondition(
+            classEmbeddings.shape == [labels.count, classEmbeddings.shape.last ?? 0], "one embedding row per label")
+        self.labels = labels
+        self.classEmbeddings = classEmbeddings
+        self.logitScale = logitScale
+        self.logitBias = logitBias
     }
 
     /// Class probabilities `[images][labels]` for normalised image embeddings `[N, D]`.
@@ -74,7 +91,9 @@ public struct ZeroShotClassifier: Sendable {
         let scores = Similarity.dotProducts(images, classEmbeddings)
         return (0..<images.shape[0]).map { i in
             if let logitBias {
-                return scores.row(i).map { (cosine: Float) -> Float in 1 / (1 + expf(-(logitScale * cosine + logitBias))) }
+                return scores.row(i).map { (cosine: Float) -> Float in
+                    1 / (1 + expf(-(logitScale * cosine + logitBias)))
+                }
             }
             return Similarity.softmax(scores.row(i), scale: logitScale)
         }
@@ -83,7 +102,9 @@ public struct ZeroShotClassifier: Sendable {
     /// The `k` most probable labels for each image, best first.
     public func top(_ k: Int, _ images: Tensor) -> [[Prediction]] {
         probabilities(images).map { p in
-            p.indices.sorted { p[$0] > p[$1] }.prefix(k).map { Prediction(label: labels[$0], index: $0, probability: p[$0]) }
+            p.indices.sorted { p[$0] > p[$1] }.prefix(k).map {
+                Prediction(label: labels[$0], index: $0, probability: p[$0])
+            }
         }
     }
 }

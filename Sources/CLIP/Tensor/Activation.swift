@@ -12,14 +12,18 @@ public enum Activation: String, Codable, Sendable {
 
 enum ActivationKernel {
     /// `m = act(m + bias)` in place over `[rows, width]`, fused so the MLP hidden state is read once.
-    static func biasActivation(_ m: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>, activation: Activation?,
-                               serial: Bool = false) {
+    static func biasActivation(
+        _ m: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>, activation: Activation?,
+        serial: Bool = false
+    ) {
         GEMM.split(rows, minChunk: 4, serial: serial) { range in
             for r in range {
                 let row = m + r * width
                 var i = 0
                 while i + 8 <= width {
-                    let x = UnsafeRawPointer(row + i).loadUnaligned(as: Vec8.self) + UnsafeRawPointer(bias + i).loadUnaligned(as: Vec8.self)
+                    let x =
+                        UnsafeRawPointer(row + i).loadUnaligned(as: Vec8.self)
+                        + UnsafeRawPointer(bias + i).loadUnaligned(as: Vec8.self)
                     UnsafeMutableRawPointer(row + i).storeBytes(of: apply(x, activation), as: Vec8.self)
                     i += 8
                 }
@@ -36,7 +40,8 @@ enum ActivationKernel {
         GEMM.split(count, minChunk: 16384, serial: serial) { range in
             var i = range.lowerBound
             while i + 8 <= range.upperBound {
-                UnsafeMutableRawPointer(m + i).storeBytes(of: apply(UnsafeRawPointer(m + i).loadUnaligned(as: Vec8.self), activation), as: Vec8.self)
+                UnsafeMutableRawPointer(m + i).storeBytes(
+                    of: apply(UnsafeRawPointer(m + i).loadUnaligned(as: Vec8.self), activation), as: Vec8.self)
                 i += 8
             }
             while i < range.upperBound {

@@ -20,8 +20,9 @@ enum AttentionKernel {
             Parallelism.forEachChunk(batch * heads) { range in
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchFloats)
                 defer { scratch.deallocate() }
-                clip_attention_avx512(qkv, bias, out, tokens, width, heads, causal ? 1 : 0,
-                                      range.lowerBound, range.upperBound, scratch)
+                clip_attention_avx512(
+                    qkv, bias, out, tokens, width, heads, causal ? 1 : 0,
+                    range.lowerBound, range.upperBound, scratch)
             }
             return
         }
@@ -43,14 +44,16 @@ enum AttentionKernel {
                         v[t * headDim + d] = src[2 * width + d] + vb[d]
                     }
                 }
-                BLAS.gemm(.nt, q, headDim, k, headDim, scores, tokens,
-                          m: tokens, n: tokens, k: headDim, accumulate: false)
+                BLAS.gemm(
+                    .nt, q, headDim, k, headDim, scores, tokens,
+                    m: tokens, n: tokens, k: headDim, accumulate: false)
                 for i in 0..<tokens {
                     Softmax.inPlace(scores + i * tokens, count: causal ? i + 1 : tokens)
                     if causal { (scores + i * tokens + i + 1).update(repeating: 0, count: tokens - i - 1) }
                 }
-                BLAS.gemm(.nn, scores, tokens, v, headDim, out + b * tokens * width + h * headDim, width,
-                          m: tokens, n: headDim, k: tokens, accumulate: false)
+                BLAS.gemm(
+                    .nn, scores, tokens, v, headDim, out + b * tokens * width + h * headDim, width,
+                    m: tokens, n: headDim, k: tokens, accumulate: false)
             }
         }
     }

@@ -14,8 +14,9 @@ extension BLAS {
     ) {
         if m >= minRowsPerThread * Parallelism.threads || n < 64 {
             Parallelism.forEachChunk(m, minChunk: minRowsPerThread) { rows in
-                gemm(.nt, a + rows.lowerBound * lda, lda, b, ldb, c + rows.lowerBound * ldc, ldc,
-                     m: rows.count, n: n, k: k, accumulate: accumulate)
+                gemm(
+                    .nt, a + rows.lowerBound * lda, lda, b, ldb, c + rows.lowerBound * ldc, ldc,
+                    m: rows.count, n: n, k: k, accumulate: accumulate)
             }
         } else {
             // Column chunks are multiples of 16 so each thread's B panel stays SIMD-aligned.
@@ -23,8 +24,9 @@ extension BLAS {
             Parallelism.forEachChunk(blocks, minChunk: 4) { range in
                 let start = range.lowerBound * 16
                 let end = min(n, range.upperBound * 16)
-                gemm(.nt, a, lda, b + start * ldb, ldb, c + start, ldc,
-                     m: m, n: end - start, k: k, accumulate: accumulate)
+                gemm(
+                    .nt, a, lda, b + start * ldb, ldb, c + start, ldc,
+                    m: m, n: end - start, k: k, accumulate: accumulate)
             }
         }
     }

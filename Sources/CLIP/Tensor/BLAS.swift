@@ -29,8 +29,9 @@ public enum BLAS {
         case .nn: (transA, transB) = (CblasNoTrans, CblasNoTrans)
         case .tn: (transA, transB) = (CblasTrans, CblasNoTrans)
         }
-        cblas_sgemm(CblasRowMajor, transA, transB, Int32(m), Int32(n), Int32(k), alpha,
-                    a, Int32(lda), b, Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
+        cblas_sgemm(
+            CblasRowMajor, transA, transB, Int32(m), Int32(n), Int32(k), alpha,
+            a, Int32(lda), b, Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
     }
 
     /// `y = alpha · A · x` for `A[rows, columns]` (`y` has `rows` entries), or `alpha · Aᵀ · x` when
@@ -39,8 +40,9 @@ public enum BLAS {
         transposed: Bool, _ a: UnsafePointer<Float>, rows: Int, columns: Int, lda: Int,
         _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, alpha: Float = 1
     ) {
-        cblas_sgemv(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), alpha,
-                    a, Int32(lda), x, 1, 0, y, 1)
+        cblas_sgemv(
+            CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), alpha,
+            a, Int32(lda), x, 1, 0, y, 1)
     }
 
     /// OpenBLAS's own threads would spin against `Parallelism`'s; called whenever the thread count is set.

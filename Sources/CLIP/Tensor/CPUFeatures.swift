@@ -17,7 +17,7 @@ public struct CPUFeatures: OptionSet, Sendable, CustomStringConvertible {
     public static let avx512BF16 = CPUFeatures(rawValue: UInt32(CLIP_CPU_AVX512_BF16))
 
     static let names: [(String, CPUFeatures)] = [
-        ("avx2", .avx2), ("f16c", .f16c), ("avx512", .avx512), ("avx512vnni", .avx512VNNI), ("avx512bf16", .avx512BF16),
+        ("avx2", .avx2), ("f16c", .f16c), ("avx512", .avx512), ("avx512vnni", .avx512VNNI), ("avx512bf16", .avx512BF16)
     ]
 
     /// What the hardware reports, before any mask.

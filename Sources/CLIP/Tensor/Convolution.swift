@@ -22,13 +22,16 @@ struct Convolution {
 
     /// `out = act(conv(x) + bias)`, or with `residual`, `out = act(conv(x) + bias + out)`, for `n` images of
     /// `h`×`w`, `x` and `out` NHWC.
-    func forward(_ x: UnsafePointer<Float>, n: Int, h: Int, w: Int, into out: UnsafeMutablePointer<Float>,
-                 activation: Activation?, residual: Bool = false, scratch: GEMMScratch) {
+    func forward(
+        _ x: UnsafePointer<Float>, n: Int, h: Int, w: Int, into out: UnsafeMutablePointer<Float>,
+        activation: Activation?, residual: Bool = false, scratch: GEMMScratch
+    ) {
         let accumulate = residual
         let ho = outputSide(h), wo = outputSide(w), rows = n * ho * wo
         if kernel == 1 && stride == 1 {
-            GEMM.multiply(x, ldx: inChannels, rows: rows, weights: weights, into: out, ldc: outChannels, accumulate: accumulate,
-                          bias: bias.data, activation: activation, scratch: scratch, activateAfterAccumulate: residual)
+            GEMM.multiply(
+                x, ldx: inChannels, rows: rows, weights: weights, into: out, ldc: outChannels, accumulate: accumulate,
+                bias: bias.data, activation: activation, scratch: scratch, activateAfterAccumulate: residual)
             return
         }
         let width = kernel * kernel * inChannels
@@ -42,11 +45,14 @@ struct Convolution {
                 let own = GEMMScratch()
                 for start in Swift.stride(from: part.lowerBound, to: part.upperBound, by: block) {
                     let count = min(block, part.upperBound - start)
-                    ConvolutionKernels.im2col(x, h: h, w: w, channels: inChannels, kernel: kernel, stride: stride, outH: ho, outW: wo,
-                                              rows: start..<(start + count), into: columns, serial: true)
-                    GEMM.multiply(columns, ldx: width, rows: count, weights: weights, into: out + start * outChannels, ldc: outChannels,
-                                  accumulate: accumulate, bias: bias.data, activation: activation, scratch: own, serial: true,
-                                  activateAfterAccumulate: residual)
+                    ConvolutionKernels.im2col(
+                        x, h: h, w: w, channels: inChannels, kernel: kernel, stride: stride, outH: ho, outW: wo,
+                        rows: start..<(start + count), into: columns, serial: true)
+                    GEMM.multiply(
+                        columns, ldx: width, rows: count, weights: weights, into: out + start * outChannels,
+                        ldc: outChannels,
+                        accumulate: accumulate, bias: bias.data, activation: activation, scratch: own, serial: true,
+                        activateAfterAccumulate: residual)
                 }
             }
             return
@@ -56,10 +62,13 @@ struct Convolution {
         defer { columns.deallocate() }
         for start in Swift.stride(from: 0, to: rows, by: chunk) {
             let count = min(chunk, rows - start)
-            ConvolutionKernels.im2col(x, h: h, w: w, channels: inChannels, kernel: kernel, stride: stride, outH: ho, outW: wo,
-                                      rows: start..<(start + count), into: columns)
-            GEMM.multiply(columns, ldx: width, rows: count, weights: weights, into: out + start * outChannels, ldc: outChannels,
-                          accumulate: accumulate, bias: bias.data, activation: activation, scratch: scratch, activateAfterAccumulate: residual)
+            ConvolutionKernels.im2col(
+                x, h: h, w: w, channels: inChannels, kernel: kernel, stride: stride, outH: ho, outW: wo,
+                rows: start..<(start + count), into: columns)
+            GEMM.multiply(
+                columns, ldx: width, rows: count, weights: weights, into: out + start * outChannels, ldc: outChannels,
+                accumulate: accumulate, bias: bias.data, activation: activation, scratch: scratch,
+                activateAfterAccumulate: residual)
         }
     }
 }
@@ -67,8 +76,10 @@ struct Convolution {
 enum ConvolutionKernels {
     /// The im2col rows `rows` (output pixels, image-major) of a `kernel`×`kernel` convolution over NHWC `x`,
     /// zero-padded by `kernel / 2`: each row is the (ky, kx, channel) patch under one output pixel.
-    static func im2col(_ x: UnsafePointer<Float>, h: Int, w: Int, channels c: Int, kernel k: Int, stride s: Int,
-                       outH: Int, outW: Int, rows: Range<Int>, into columns: UnsafeMutablePointer<Float>, serial: Bool = false) {
+    static func im2col(
+        _ x: UnsafePointer<Float>, h: Int, w: Int, channels c: Int, kernel k: Int, stride s: Int,
+        outH: Int, outW: Int, rows: Range<Int>, into columns: UnsafeMutablePointer<Float>, serial: Bool = false
+    ) {
         let pad = k / 2, width = k * k * c
         GEMM.split(rows.count, minChunk: 64, serial: serial) { part in
             for r in part {
@@ -92,7 +103,9 @@ enum ConvolutionKernels {
     }
 
     /// Planar `[n, c, h, w]` pixels to channels-last `[n, h, w, c]` (the stem's input).
-    static func channelsLast(_ x: UnsafePointer<Float>, n: Int, channels c: Int, h: Int, w: Int, into out: UnsafeMutablePointer<Float>) {
+    static func channelsLast(
+        _ x: UnsafePointer<Float>, n: Int, channels c: Int, h: Int, w: Int, into out: UnsafeMutablePointer<Float>
+    ) {
         for image in 0..<n {
             for ch in 0..<c {
                 let plane = x + (image * c + ch) * h * w
@@ -103,8 +116,10 @@ enum ConvolutionKernels {
     }
 
     /// `AvgPool2d(k)` (window and stride `k`, no padding, the remainder dropped) over NHWC.
-    static func averagePool(_ x: UnsafePointer<Float>, n: Int, h: Int, w: Int, channels c: Int, window k: Int,
-                            into out: UnsafeMutablePointer<Float>) {
+    static func averagePool(
+        _ x: UnsafePointer<Float>, n: Int, h: Int, w: Int, channels c: Int, window k: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
         let ho = h / k, wo = w / k, scale = 1 / Float(k * k)
         Parallelism.forEachChunk(n * ho, minChunk: 4) { part in
             for r in part {

@@ -28,29 +28,34 @@ public enum GEMM {
     ) {
         guard m > 0 else { return }
         let k = w.inFeatures, n = w.outFeatures
-        let epilogue = clip_epilogue(bias: bias,
-                                     activation: activation.map(\.kernelCode) ?? Int32(CLIP_ACTIVATION_NONE),
-                                     accumulate: accumulate ? (activateAfterAccumulate ? 2 : 1) : 0)
+        let epilogue = clip_epilogue(
+            bias: bias,
+            activation: activation.map(\.kernelCode) ?? Int32(CLIP_ACTIVATION_NONE),
+            accumulate: accumulate ? (activateAfterAccumulate ? 2 : 1) : 0)
         switch w.format {
         case .fp32:
             if let kernels = w.kernels.fp32 {
                 forEachTile(m, w.panels, serial: serial) { rows, p0, p1 in
-                    kernels.gemm(x + rows.lowerBound * ldx, ldx, rows.count, w.data, k, n, p0, p1,
-                                 c + rows.lowerBound * ldc, ldc, epilogue)
+                    kernels.gemm(
+                        x + rows.lowerBound * ldx, ldx, rows.count, w.data, k, n, p0, p1,
+                        c + rows.lowerBound * ldc, ldc, epilogue)
                 }
                 return
             }
-            PackedGEMM.multiply(x, ldx: ldx, rows: m, weights: w, into: c, ldc: ldc,
-                                accumulate: accumulate, serial: serial)
+            PackedGEMM.multiply(
+                x, ldx: ldx, rows: m, weights: w, into: c, ldc: ldc,
+                accumulate: accumulate, serial: serial)
             if bias != nil || activation != nil {
                 // Without the AVX-512 kernel the epilogue is a second pass; the residual is already in `c`
                 // then, so an activation can only come after it.
-                precondition(ldc == n && !(accumulate && activation != nil && !activateAfterAccumulate),
-                             "fp32 fallback: bias/activation over a dense output, "
-                                + "an activation only after the residual")
+                precondition(
+                    ldc == n && !(accumulate && activation != nil && !activateAfterAccumulate),
+                    "fp32 fallback: bias/activation over a dense output, "
+                        + "an activation only after the residual")
                 if let bias {
-                    ActivationKernel.biasActivation(c, rows: m, width: n, bias: bias, activation: activation,
-                                                    serial: serial)
+                    ActivationKernel.biasActivation(
+                        c, rows: m, width: n, bias: bias, activation: activation,
+                        serial: serial)
                 } else {
                     ActivationKernel.activate(c, count: m * n, activation: activation!, serial: serial)
                 }
@@ -61,13 +66,15 @@ public enum GEMM {
             let buffer = scratch ?? GEMMScratch()
             let (a, scales) = buffer.int8Rows(m, lda: lda)
             forEachRowBlock(m, serial: serial) { rows in
-                kernels.quantize(x + rows.lowerBound * ldx, ldx, rows.count, k, a + rows.lowerBound * lda, lda,
-                                 scales + rows.lowerBound)
+                kernels.quantize(
+                    x + rows.lowerBound * ldx, ldx, rows.count, k, a + rows.lowerBound * lda, lda,
+                    scales + rows.lowerBound)
             }
             forEachTile(m, w.panels, serial: serial) { rows, p0, p1 in
-                kernels.gemm(a + rows.lowerBound * lda, lda, rows.count, scales + rows.lowerBound,
-                             w.int8, w.scales, w.compensation, k4, n,
-                             p0, p1, c + rows.lowerBound * ldc, ldc, epilogue, nil, 0)
+                kernels.gemm(
+                    a + rows.lowerBound * lda, lda, rows.count, scales + rows.lowerBound,
+                    w.int8, w.scales, w.compensation, k4, n,
+                    p0, p1, c + rows.lowerBound * ldc, ldc, epilogue, nil, 0)
             }
         case .bf16:
             let kernels = w.kernels.bf16!
@@ -78,8 +85,9 @@ public enum GEMM {
                 kernels.convert(x + rows.lowerBound * ldx, ldx, rows.count, k, a + rows.lowerBound * lda, lda)
             }
             forEachTile(m, w.panels, serial: serial) { rows, p0, p1 in
-                kernels.gemm(a + rows.lowerBound * lda, lda, rows.count, w.bf16, k2, n, p0, p1,
-                             c + rows.lowerBound * ldc, ldc, epilogue)
+                kernels.gemm(
+                    a + rows.lowerBound * lda, lda, rows.count, w.bf16, k2, n, p0, p1,
+                    c + rows.lowerBound * ldc, ldc, epilogue)
             }
         }
     }
@@ -158,8 +166,10 @@ public final class GEMMScratch {
     func int8Rows(_ m: Int, lda: Int) -> (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<Float>) {
         let rowBytes = (m * lda + 63) / 64 * 64
         let base = bytes(rowBytes + 4 * m)
-        return (base.bindMemory(to: UInt8.self, capacity: m * lda),
-                (base + rowBytes).bindMemory(to: Float.self, capacity: m))
+        return (
+            base.bindMemory(to: UInt8.self, capacity: m * lda),
+            (base + rowBytes).bindMemory(to: Float.self, capacity: m)
+        )
     }
 
     /// `m` rows of `lda` bf16 values.

@@ -4,14 +4,17 @@ import Dispatch
 public enum KernelBenchmark {
     /// GFLOP/s (GOP/s for int8) of the model's GEMM entry point with weights packed in `format`, counting
     /// 2·M·N·K operations per call, including the activation conversion that bf16 and int8 do per call.
-    public static func gemm(rows m: Int, outFeatures n: Int, inFeatures k: Int, format: Precision = .fp32,
-                            seconds: Double = 1) -> Double {
+    public static func gemm(
+        rows m: Int, outFeatures n: Int, inFeatures k: Int, format: Precision = .fp32,
+        seconds: Double = 1
+    ) -> Double {
         let (x, w, c) = operands(m, n, k)
         let packed = PackedWeights(w, format: format)
         let scratch = GEMMScratch()
         return rate(m, n, k, seconds) {
-            GEMM.multiply(x.data, ldx: k, rows: m, weights: packed, into: c.data, ldc: n, accumulate: false,
-                          scratch: scratch)
+            GEMM.multiply(
+                x.data, ldx: k, rows: m, weights: packed, into: c.data, ldc: n, accumulate: false,
+                scratch: scratch)
         }
     }
 

@@ -5,18 +5,33 @@ import CKernels
 /// entry point dispatches on the weights alone, and a test can pack with `.reference` (the scalar kernels) or
 /// with a feature set the CPU does not have.
 public struct KernelTable: Sendable {
-    typealias QuantizeRows = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt8>?, Int,
-                                             UnsafeMutablePointer<Float>?) -> Void
-    typealias GEMMu8s8 = @convention(c) (UnsafePointer<UInt8>?, Int, Int, UnsafePointer<Float>?, UnsafePointer<Int8>?,
-                                         UnsafePointer<Float>?, UnsafePointer<Int32>?, Int, Int, Int, Int,
-                                         UnsafeMutablePointer<Float>?, Int, clip_epilogue,
-                                         UnsafeMutablePointer<Int32>?, Int) -> Void
-    typealias ConvertRows = @convention(c) (UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt16>?,
-                                            Int) -> Void
-    typealias GEMMf32 = @convention(c) (UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, Int, Int, Int,
-                                        UnsafeMutablePointer<Float>?, Int, clip_epilogue) -> Void
-    typealias GEMMbf16 = @convention(c) (UnsafePointer<UInt16>?, Int, Int, UnsafePointer<UInt16>?, Int, Int, Int, Int,
-                                         UnsafeMutablePointer<Float>?, Int, clip_epilogue) -> Void
+    typealias QuantizeRows =
+        @convention(c) (
+            UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt8>?, Int,
+            UnsafeMutablePointer<Float>?
+        ) -> Void
+    typealias GEMMu8s8 =
+        @convention(c) (
+            UnsafePointer<UInt8>?, Int, Int, UnsafePointer<Float>?, UnsafePointer<Int8>?,
+            UnsafePointer<Float>?, UnsafePointer<Int32>?, Int, Int, Int, Int,
+            UnsafeMutablePointer<Float>?, Int, clip_epilogue,
+            UnsafeMutablePointer<Int32>?, Int
+        ) -> Void
+    typealias ConvertRows =
+        @convention(c) (
+            UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt16>?,
+            Int
+        ) -> Void
+    typealias GEMMf32 =
+        @convention(c) (
+            UnsafePointer<Float>?, Int, Int, UnsafePointer<Float>?, Int, Int, Int, Int,
+            UnsafeMutablePointer<Float>?, Int, clip_epilogue
+        ) -> Void
+    typealias GEMMbf16 =
+        @convention(c) (
+            UnsafePointer<UInt16>?, Int, Int, UnsafePointer<UInt16>?, Int, Int, Int, Int,
+            UnsafeMutablePointer<Float>?, Int, clip_epilogue
+        ) -> Void
 
     struct Int8Kernels: @unchecked Sendable {
         let name: String
@@ -46,26 +61,31 @@ public struct KernelTable: Sendable {
     public var fp32Name: String {
         if let fp32 { return fp32.name }
         #if CLIP_TARGET_HASWELL
-        return "packed 6×16 AVX2+FMA (Swift SIMD)"
+            return "packed 6×16 AVX2+FMA (Swift SIMD)"
         #else
-        return "packed 6×16 Swift SIMD (generic build: no FMA)"
+            return "packed 6×16 Swift SIMD (generic build: no FMA)"
         #endif
     }
 
     /// The fastest kernels `features` allows; a format the CPU lacks has none (and packs as fp32).
     public init(features: CPUFeatures) {
         self.features = features
-        fp32 = features.isSuperset(of: [.avx2, .avx512])
+        fp32 =
+            features.isSuperset(of: [.avx2, .avx512])
             ? FP32Kernels(name: "packed 6×64 AVX-512 FMA", gemm: clip_gemm_f32_avx512)
             : nil
         attention = features.isSuperset(of: [.avx2, .avx512])
-        int8 = features.isSuperset(of: [.avx512, .avx512VNNI])
-            ? Int8Kernels(name: "u8·s8 6×64 AVX512-VNNI", quantize: clip_quantize_rows_u8_avx512,
-                          gemm: clip_gemm_u8s8_avx512vnni)
+        int8 =
+            features.isSuperset(of: [.avx512, .avx512VNNI])
+            ? Int8Kernels(
+                name: "u8·s8 6×64 AVX512-VNNI", quantize: clip_quantize_rows_u8_avx512,
+                gemm: clip_gemm_u8s8_avx512vnni)
             : nil
-        bf16 = features.isSuperset(of: [.avx512, .avx512BF16])
-            ? BF16Kernels(name: "bf16 6×64 AVX512-BF16", convert: clip_convert_rows_bf16_avx512,
-                          gemm: clip_gemm_bf16_avx512bf16)
+        bf16 =
+            features.isSuperset(of: [.avx512, .avx512BF16])
+            ? BF16Kernels(
+                name: "bf16 6×64 AVX512-BF16", convert: clip_convert_rows_bf16_avx512,
+                gemm: clip_gemm_bf16_avx512bf16)
             : nil
     }
 
@@ -84,18 +104,21 @@ public struct KernelTable: Sendable {
     /// for tests.
     public static let reference = KernelTable(
         features: [],
-        int8: Int8Kernels(name: "u8·s8 scalar reference", quantize: clip_quantize_rows_u8,
-                          gemm: clip_gemm_u8s8_reference),
-        bf16: BF16Kernels(name: "bf16 scalar reference", convert: clip_convert_rows_bf16,
-                          gemm: clip_gemm_bf16_reference))
+        int8: Int8Kernels(
+            name: "u8·s8 scalar reference", quantize: clip_quantize_rows_u8,
+            gemm: clip_gemm_u8s8_reference),
+        bf16: BF16Kernels(
+            name: "bf16 scalar reference", convert: clip_convert_rows_bf16,
+            gemm: clip_gemm_bf16_reference))
 
     /// The scalar reference kernels for exactly the formats `table` has kernels for. A model packed on both
     /// tables resolves every layer to the same format (a format `table` lacks packs as fp32 on both), so
     /// the two differ by kernel arithmetic alone: the like-for-like comparison the tests need on a CPU
     /// with AVX512-VNNI but no AVX512-BF16, where `.reference` would run bf16 layers that `table` runs fp32.
     public static func reference(matching table: KernelTable) -> KernelTable {
-        KernelTable(features: [], int8: table.int8 == nil ? nil : reference.int8,
-                    bf16: table.bf16 == nil ? nil : reference.bf16)
+        KernelTable(
+            features: [], int8: table.int8 == nil ? nil : reference.int8,
+            bf16: table.bf16 == nil ? nil : reference.bf16)
     }
 
     /// The name of the kernel that runs weights packed in `format` on this table.

@@ -38,12 +38,24 @@ enum PackedGEMM {
                             let xr = x + r * ldx + k0, cr = c + r * ldc + p * width
                             // A constant row count per call lets the compiler drop the unused accumulators.
                             switch rows {
-                            case 6: kernel(rows: 6, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
-                            case 5: kernel(rows: 5, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
-                            case 4: kernel(rows: 4, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
-                            case 3: kernel(rows: 3, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
-                            case 2: kernel(rows: 2, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
-                            default: kernel(rows: 1, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
+                            case 6:
+                                kernel(
+                                    rows: 6, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
+                            case 5:
+                                kernel(
+                                    rows: 5, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
+                            case 4:
+                                kernel(
+                                    rows: 4, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
+                            case 3:
+                                kernel(
+                                    rows: 3, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
+                            case 2:
+                                kernel(
+                                    rows: 2, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
+                            default:
+                                kernel(
+                                    rows: 1, xr, ldx: ldx, w: wp, kLen: kLen, c: cr, ldc: ldc, cols: cols, load: load)
                             }
                             r += rows
                         }
@@ -68,12 +80,34 @@ enum PackedGEMM {
         for kk in 0..<kLen {
             let b0 = raw.load(fromByteOffset: kk * 64, as: Vec8.self)
             let b1 = raw.load(fromByteOffset: kk * 64 + 32, as: Vec8.self)
-            var a = Vec8(repeating: x0[kk]); c00 = c00.addingProduct(a, b0); c01 = c01.addingProduct(a, b1)
-            if rows > 1 { a = Vec8(repeating: x1[kk]); c10 = c10.addingProduct(a, b0); c11 = c11.addingProduct(a, b1) }
-            if rows > 2 { a = Vec8(repeating: x2[kk]); c20 = c20.addingProduct(a, b0); c21 = c21.addingProduct(a, b1) }
-            if rows > 3 { a = Vec8(repeating: x3[kk]); c30 = c30.addingProduct(a, b0); c31 = c31.addingProduct(a, b1) }
-            if rows > 4 { a = Vec8(repeating: x4[kk]); c40 = c40.addingProduct(a, b0); c41 = c41.addingProduct(a, b1) }
-            if rows > 5 { a = Vec8(repeating: x5[kk]); c50 = c50.addingProduct(a, b0); c51 = c51.addingProduct(a, b1) }
+            var a = Vec8(repeating: x0[kk])
+            c00 = c00.addingProduct(a, b0)
+            c01 = c01.addingProduct(a, b1)
+            if rows > 1 {
+                a = Vec8(repeating: x1[kk])
+                c10 = c10.addingProduct(a, b0)
+                c11 = c11.addingProduct(a, b1)
+            }
+            if rows > 2 {
+                a = Vec8(repeating: x2[kk])
+                c20 = c20.addingProduct(a, b0)
+                c21 = c21.addingProduct(a, b1)
+            }
+            if rows > 3 {
+                a = Vec8(repeating: x3[kk])
+                c30 = c30.addingProduct(a, b0)
+                c31 = c31.addingProduct(a, b1)
+            }
+            if rows > 4 {
+                a = Vec8(repeating: x4[kk])
+                c40 = c40.addingProduct(a, b0)
+                c41 = c41.addingProduct(a, b1)
+            }
+            if rows > 5 {
+                a = Vec8(repeating: x5[kk])
+                c50 = c50.addingProduct(a, b0)
+                c51 = c51.addingProduct(a, b1)
+            }
         }
         store(c, cols: cols, load: load, c00, c01)
         if rows > 1 { store(c + ldc, cols: cols, load: load, c10, c11) }
@@ -89,7 +123,8 @@ enum PackedGEMM {
             let d = UnsafeMutableRawPointer(dst)
             if load {
                 d.storeBytes(of: d.loadUnaligned(as: Vec8.self) + lo, as: Vec8.self)
-                d.storeBytes(of: d.loadUnaligned(fromByteOffset: 32, as: Vec8.self) + hi, toByteOffset: 32, as: Vec8.self)
+                d.storeBytes(
+                    of: d.loadUnaligned(fromByteOffset: 32, as: Vec8.self) + hi, toByteOffset: 32, as: Vec8.self)
             } else {
                 d.storeBytes(of: lo, as: Vec8.self)
                 d.storeBytes(of: hi, toByteOffset: 32, as: Vec8.self)

@@ -42,9 +42,11 @@ public enum Parallelism {
             // The worker pool (see CKernels/thread_pool.h); when another thread's job holds it, or from
             // inside one of its chunks, Dispatch runs the chunks instead.
             let pooled = withUnsafeMutablePointer(to: &run) { pointer in
-                clip_pool_run(chunks, threads - 1, { context, chunk in
-                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(chunk)
-                }, pointer)
+                clip_pool_run(
+                    chunks, threads - 1,
+                    { context, chunk in
+                        context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(chunk)
+                    }, pointer)
             }
             if pooled == 0 {
                 let shared = unsafeBitCast(run, to: (@Sendable (Int) -> Void).self)

@@ -2,7 +2,10 @@
 public enum PatchEmbedding {
     /// Rearranges `[batch, channels, size, size]` pixels into `[batch·grid², channels·p·p]` patch rows whose
     /// column order `(c, ky, kx)` matches a flattened conv weight `[width, channels, p, p]`.
-    public static func im2col(_ pixels: UnsafePointer<Float>, batch: Int, channels: Int, size: Int, patch: Int, into cols: UnsafeMutablePointer<Float>) {
+    public static func im2col(
+        _ pixels: UnsafePointer<Float>, batch: Int, channels: Int, size: Int, patch: Int,
+        into cols: UnsafeMutablePointer<Float>
+    ) {
         let grid = size / patch
         let rowWidth = channels * patch * patch
         Parallelism.forEachChunk(batch * grid) { range in
@@ -26,20 +29,27 @@ extension PatchEmbedding {
     /// The ViT stem on a forward workspace: im2col into the MLP buffer (borrowed when it fits; its own
     /// buffer otherwise), then one GEMM of the patches by `weights` (`[C, channels·p·p]`), plus `bias` when the
     /// convolution has one, into `output` (`[batch·grid², C]`).
-    static func forward(_ pixels: Tensor, batch: Int, channels: Int, size: Int, patch: Int, weights: PackedWeights,
-                        bias: UnsafePointer<Float>? = nil, ws: TransformerWorkspace, into output: UnsafeMutablePointer<Float>) {
+    static func forward(
+        _ pixels: Tensor, batch: Int, channels: Int, size: Int, patch: Int, weights: PackedWeights,
+        bias: UnsafePointer<Float>? = nil, ws: TransformerWorkspace, into output: UnsafeMutablePointer<Float>
+    ) {
         let grid = size / patch, rows = batch * grid * grid, colWidth = channels * patch * patch
         let ownCols: Tensor? = rows * colWidth <= ws.mlp.count ? nil : Tensor(uninitialized: [rows, colWidth])
         let cols = ownCols?.data ?? ws.mlp.data
         im2col(pixels.data, batch: batch, channels: channels, size: size, patch: patch, into: cols)
-        GEMM.multiply(cols, ldx: colWidth, rows: rows, weights: weights, into: output, ldc: weights.outFeatures, accumulate: false,
-                      bias: bias, scratch: ws.scratch)
+        GEMM.multiply(
+            cols, ldx: colWidth, rows: rows, weights: weights, into: output, ldc: weights.outFeatures,
+            accumulate: false,
+            bias: bias, scratch: ws.scratch)
         withExtendedLifetime(ownCols) {}
     }
 
     /// The adjoint of `im2col`: patch rows back to `[batch, channels, size, size]` (patches do not overlap, so
     /// each pixel takes one value; pixels past the last whole patch get 0). Used for gradients to the pixels.
-    public static func col2im(_ cols: UnsafePointer<Float>, batch: Int, channels: Int, size: Int, patch: Int, into pixels: UnsafeMutablePointer<Float>) {
+    public static func col2im(
+        _ cols: UnsafePointer<Float>, batch: Int, channels: Int, size: Int, patch: Int,
+        into pixels: UnsafeMutablePointer<Float>
+    ) {
         let grid = size / patch, rowWidth = channels * patch * patch
         pixels.update(repeating: 0, count: batch * channels * size * size)
         for b in 0..<batch {

@@ -9,11 +9,13 @@ enum SingleQueryAttention {
     /// The heads' outputs `[images, C]` into `out`, for `tokens` rows of width `c` per image at `x`.
     /// `probe(image, head, scratch)` gives the head's scaled probe ([C]), computed into `scratch` when it
     /// depends on the image. `value` is V `[C, C]`, `valueBias` c.
-    static func attend(_ x: UnsafePointer<Float>, images: Int, tokens: Int, width c: Int, heads: Int,
-                       probe: (_ image: Int, _ head: Int, _ scratch: UnsafeMutablePointer<Float>)
-                           -> UnsafePointer<Float>,
-                       value: UnsafePointer<Float>, valueBias: UnsafePointer<Float>,
-                       into out: UnsafeMutablePointer<Float>) {
+    static func attend(
+        _ x: UnsafePointer<Float>, images: Int, tokens: Int, width c: Int, heads: Int,
+        probe: (_ image: Int, _ head: Int, _ scratch: UnsafeMutablePointer<Float>)
+            -> UnsafePointer<Float>,
+        value: UnsafePointer<Float>, valueBias: UnsafePointer<Float>,
+        into out: UnsafeMutablePointer<Float>
+    ) {
         let hd = c / heads
         Parallelism.forEachChunk(images * heads) { part in
             var scores = [Float](repeating: 0, count: tokens)

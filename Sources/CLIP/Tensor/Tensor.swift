@@ -31,7 +31,8 @@ public final class Tensor: @unchecked Sendable {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.count = shape.reduce(1, *)
-        data = LargeAllocation.allocate(count * MemoryLayout<Float>.stride).bindMemory(to: Float.self, capacity: max(count, 16))
+        data = LargeAllocation.allocate(count * MemoryLayout<Float>.stride).bindMemory(
+            to: Float.self, capacity: max(count, 16))
         owner = nil
     }
 

@@ -18,7 +18,10 @@ final class BPE: @unchecked Sendable {
         guard word.utf8.count <= Self.cachedWordBytes else { return merge(word) }
         let key = String(word)
         lock.lock()
-        if let hit = cache[key] { lock.unlock(); return hit }
+        if let hit = cache[key] {
+            lock.unlock()
+            return hit
+        }
         lock.unlock()
         let ids = merge(word)
         lock.lock()
@@ -47,7 +50,9 @@ final class BPE: @unchecked Sendable {
         // (rank, position) packed into one UInt64, so that the integer order is rank first, then position.
         var heap = MinHeap<UInt64>()
         @inline(__always) func rankOf(_ entry: UInt64) -> Int32 { Int32(bitPattern: UInt32(entry >> 32)) }
-        @inline(__always) func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
+        @inline(__always) func key(_ a: Int32, _ b: Int32) -> UInt64 {
+            UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
+        }
         func push(_ left: Int) {
             guard left >= 0, next[left] < n else { return }
             let right = next[left]
@@ -61,13 +66,17 @@ final class BPE: @unchecked Sendable {
             let rank = rankOf(entry)
             batch.removeAll(keepingCapacity: true)
             batch.append(Int(UInt32(truncatingIfNeeded: entry)))
-            while let top = heap.first, rankOf(top) == rank { batch.append(Int(UInt32(truncatingIfNeeded: heap.pop()!))) }
+            while let top = heap.first, rankOf(top) == rank {
+                batch.append(Int(UInt32(truncatingIfNeeded: heap.pop()!)))
+            }
             batch.sort()
             var touched: [Int] = []
             for left in batch {
                 let right = next[left]
                 // Stale: a symbol merged away, or a pair that no longer has this rank.
-                guard alive[left], right < n, let m = vocabulary.merges[key(symbol[left], symbol[right])], m.rank == rank else { continue }
+                guard alive[left], right < n, let m = vocabulary.merges[key(symbol[left], symbol[right])],
+                    m.rank == rank
+                else { continue }
                 symbol[left] = m.merged
                 alive[right] = false
                 next[left] = next[right]
@@ -82,7 +91,10 @@ final class BPE: @unchecked Sendable {
         }
         var result: [Int32] = []
         var i = 0
-        while i < n { result.append(symbol[i]); i = next[i] }
+        while i < n {
+            result.append(symbol[i])
+            i = next[i]
+        }
         return result
     }
 }

@@ -70,8 +70,11 @@ public struct BPEVocabulary: Sendable {
                 let reason = "merge line '\(String(decoding: line, as: UTF8.self))' has no space"
                 throw CLIPError.input(file: source, reason: reason)
             }
-            mergeLines.append((String(decoding: line[..<space], as: UTF8.self),
-                               String(decoding: line[(space + 1)...], as: UTF8.self)))
+            mergeLines.append(
+                (
+                    String(decoding: line[..<space], as: UTF8.self),
+                    String(decoding: line[(space + 1)...], as: UTF8.self)
+                ))
         }
         var encoder: [String: Int32] = [:]
         encoder.reserveCapacity(49408)
@@ -110,8 +113,11 @@ public struct BPEVocabulary: Sendable {
         for line in merges.split(separator: 0x0A) where !line.starts(with: Array("#version".utf8)) {
             guard let space = line.firstIndex(of: 0x20) else { continue }
             let right = String(decoding: line[(space + 1)...], as: UTF8.self)
-            mergeLines.append((String(decoding: line[..<space], as: UTF8.self),
-                               right.trimmingCharacters(in: .whitespacesAndNewlines)))
+            mergeLines.append(
+                (
+                    String(decoding: line[..<space], as: UTF8.self),
+                    right.trimmingCharacters(in: .whitespacesAndNewlines)
+                ))
         }
         // HF spells the special tokens <|startoftext|>; the tokenizer looks them up by either name.
         try self.init(encoder: map, mergeLines: mergeLines, source: mergesText.path)

@@ -16,8 +16,9 @@ extension BPEVocabulary {
         // open_clip names the special tokens <start_of_text>/<end_of_text>; transformers expects these.
         let hfNames = ["<start_of_text>": "<|startoftext|>", "<end_of_text>": "<|endoftext|>"]
         let entries = encoder.map { (hfNames[$0.key] ?? $0.key, Int($0.value)) }
-        let vocab = try JSONSerialization.data(withJSONObject: Dictionary(entries, uniquingKeysWith: { a, _ in a }),
-                                               options: [.sortedKeys, .withoutEscapingSlashes])
+        let vocab = try JSONSerialization.data(
+            withJSONObject: Dictionary(entries, uniquingKeysWith: { a, _ in a }),
+            options: [.sortedKeys, .withoutEscapingSlashes])
         for (name, data) in [("vocab.json", vocab), ("merges.txt", Data((lines.joined(separator: "\n") + "\n").utf8))] {
             try FileOutput.write(data, to: folder.appendingPathComponent(name))
         }

@@ -34,7 +34,9 @@ enum FTFY {
     @inline(__always)
     static func isPlainASCII(_ text: String) -> Bool {
         for b in text.utf8 {
-            if b >= 0x80 || b == UInt8(ascii: "&") || b == 0x7F || (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0C) { return false }
+            if b >= 0x80 || b == UInt8(ascii: "&") || b == 0x7F || (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0C) {
+                return false
+            }
         }
         return true
     }
@@ -61,7 +63,9 @@ enum FTFY {
         let s = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         var i = 0
-        func isAlnum(_ c: Unicode.Scalar) -> Bool { c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c)) }
+        func isAlnum(_ c: Unicode.Scalar) -> Bool {
+            c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c))
+        }
         while i < s.count {
             if s[i] == "&" {
                 var j = i + 1
@@ -99,14 +103,23 @@ enum FTFY {
             for table in [t.c1, t.ligatures, t.width] {
                 var next = String.UnicodeScalarView()
                 for p in pieces {
-                    if let r = table[p.value] { next.append(contentsOf: r.unicodeScalars); changed = true } else { next.append(p) }
+                    if let r = table[p.value] {
+                        next.append(contentsOf: r.unicodeScalars)
+                        changed = true
+                    } else {
+                        next.append(p)
+                    }
                 }
                 pieces = next
             }
             for p in pieces {
                 switch p.value {
-                case 0x02BC, 0x2018...0x201B: out.append("'"); changed = true
-                case 0x201C...0x201F: out.append("\""); changed = true
+                case 0x02BC, 0x2018...0x201B:
+                    out.append("'")
+                    changed = true
+                case 0x201C...0x201F:
+                    out.append("\"")
+                    changed = true
                 default: out.append(p)
                 }
             }
@@ -115,7 +128,10 @@ enum FTFY {
     }
 
     static func fixLineBreaks(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\u{2028}" || $0 == "\u{2029}" || $0 == "\u{85}" }) else { return text }
+        guard
+            text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\u{2028}" || $0 == "\u{2029}" || $0 == "\u{85}" }
+            )
+        else { return text }
         var out = String.UnicodeScalarView()
         let s = Array(text.unicodeScalars)
         var i = 0
@@ -142,7 +158,10 @@ enum FTFY {
             if s[i] == "\u{1B}", i + 1 < s.count, s[i + 1] == "[" {
                 var j = i + 2
                 while j < s.count, ("0"..."9").contains(s[j]) || s[j] == ";" { j += 1 }
-                if j < s.count, s[j].isASCII, s[j].properties.isAlphabetic { i = j + 1; continue }
+                if j < s.count, s[j].isASCII, s[j].properties.isAlphabetic {
+                    i = j + 1
+                    continue
+                }
             }
             out.append(s[i])
             i += 1

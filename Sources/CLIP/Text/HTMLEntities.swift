@@ -10,7 +10,11 @@ enum HTMLEntities {
         var out = String.UnicodeScalarView()
         var i = 0
         while i < s.count {
-            guard s[i] == "&", i + 1 < s.count else { out.append(s[i]); i += 1; continue }
+            guard s[i] == "&", i + 1 < s.count else {
+                out.append(s[i])
+                i += 1
+                continue
+            }
             if s[i + 1] == "#", let (value, end) = numericReference(s, from: i + 2) {
                 out.append(contentsOf: resolveNumeric(value, tables).unicodeScalars)
                 i = end
@@ -19,7 +23,11 @@ enum HTMLEntities {
             // Named: up to 32 characters outside the excluded set, then an optional ';'.
             var end = i + 1
             while end < s.count, end - (i + 1) < 32, !excludedFromNames.contains(s[end]) { end += 1 }
-            guard end > i + 1 else { out.append(s[i]); i += 1; continue }
+            guard end > i + 1 else {
+                out.append(s[i])
+                i += 1
+                continue
+            }
             if end < s.count, s[end] == ";" { end += 1 }
             let name = String(String.UnicodeScalarView(s[(i + 1)..<end]))
             out.append(contentsOf: resolveNamed(name, tables).unicodeScalars)
@@ -31,7 +39,10 @@ enum HTMLEntities {
     /// `#[0-9]+;?` or `#[xX][0-9a-fA-F]+;?` starting after `&#`; nil when neither matches.
     private static func numericReference(_ s: [Unicode.Scalar], from start: Int) -> (UInt64?, Int)? {
         var j = start, hex = false
-        if j < s.count, s[j] == "x" || s[j] == "X", j + 1 < s.count, s[j + 1].properties.isASCIIHexDigit { hex = true; j += 1 }
+        if j < s.count, s[j] == "x" || s[j] == "X", j + 1 < s.count, s[j + 1].properties.isASCIIHexDigit {
+            hex = true
+            j += 1
+        }
         let digitsStart = j
         var value: UInt64? = 0
         while j < s.count, hex ? s[j].properties.isASCIIHexDigit : ("0"..."9").contains(s[j]) {

@@ -20,7 +20,10 @@ enum TextCleaner {
             if b == 0x20 || (0x09...0x0D).contains(b) {
                 pendingSpace = !out.isEmpty
             } else {
-                if pendingSpace { out.append(0x20); pendingSpace = false }
+                if pendingSpace {
+                    out.append(0x20)
+                    pendingSpace = false
+                }
                 out.append((0x41...0x5A).contains(b) ? b + 32 : b)
             }
         }
@@ -35,7 +38,10 @@ enum TextCleaner {
             if isPythonWhitespace(s) {
                 pendingSpace = !out.isEmpty
             } else {
-                if pendingSpace { out.append(" "); pendingSpace = false }
+                if pendingSpace {
+                    out.append(" ")
+                    pendingSpace = false
+                }
                 out.append(s)
             }
         }

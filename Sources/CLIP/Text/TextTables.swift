@@ -14,7 +14,8 @@ struct TextTables: Decodable, Sendable {
 
     static let shared: Prepared = {
         guard let data = LibraryFiles.embedded["text_tables.json"],
-              let raw = try? JSONDecoder().decode(TextTables.self, from: data) else {
+            let raw = try? JSONDecoder().decode(TextTables.self, from: data)
+        else {
             fatalError("the embedded text_tables.json is missing or corrupt (a packaging bug)")
         }
         return Prepared(raw)

@@ -44,13 +44,16 @@ public final class Tokenizer: @unchecked Sendable {
     /// one; texts are truncated to `contextLength` (the model's), 77 by default.
     public static func forModel(at folder: URL?, contextLength: Int = 77) throws -> Tokenizer {
         if let folder {
-            let vocab = folder.appendingPathComponent("vocab.json"), merges = folder.appendingPathComponent("merges.txt")
+            let vocab = folder.appendingPathComponent("vocab.json"),
+                merges = folder.appendingPathComponent("merges.txt")
             if FileManager.default.fileExists(atPath: vocab.path), FileManager.default.fileExists(atPath: merges.path) {
-                return Tokenizer(vocabulary: try BPEVocabulary(vocabJSON: vocab, mergesText: merges), contextLength: contextLength)
+                return Tokenizer(
+                    vocabulary: try BPEVocabulary(vocabJSON: vocab, mergesText: merges), contextLength: contextLength)
             }
         }
         let bundled = try shared()
-        return contextLength == bundled.contextLength ? bundled : Tokenizer(vocabulary: try .bundled(), contextLength: contextLength)
+        return contextLength == bundled.contextLength
+            ? bundled : Tokenizer(vocabulary: try .bundled(), contextLength: contextLength)
     }
 
     /// BPE ids of the cleaned text, without SOT/EOT or truncation.
@@ -58,8 +61,14 @@ public final class Tokenizer: @unchecked Sendable {
         let cleaned = TextCleaner.clean(text)
         var ids: [Int32] = []
         for word in PreTokenizer.split(cleaned) {
-            if word.elementsEqual("<start_of_text>".unicodeScalars) { ids.append(startID); continue }
-            if word.elementsEqual("<end_of_text>".unicodeScalars) { ids.append(endID); continue }
+            if word.elementsEqual("<start_of_text>".unicodeScalars) {
+                ids.append(startID)
+                continue
+            }
+            if word.elementsEqual("<end_of_text>".unicodeScalars) {
+                ids.append(endID)
+                continue
+            }
             ids += bpe.encode(Substring(word))
         }
         return ids

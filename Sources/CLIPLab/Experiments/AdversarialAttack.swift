@@ -8,7 +8,8 @@ import Foundation
 /// - **k pixels**: one pixel at a time, the not-yet-changed pixel whose channels, each pushed to 0 or 255 by
 ///   the sign of its gradient, gain the most margin (first-order), until the prediction changes or `k`
 ///   pixels have changed;
-/// - **L∞ (PGD)**: for budgets ε = 1, 2, 4 … levels and the budget itself, signed-gradient steps of max(1, ε/4) levels projected
+/// - **L∞ (PGD)**: for budgets ε = 1, 2, 4 … levels and the budget itself, signed-gradient steps of max(1, ε/4) levels
+/// projected
 ///   onto the ε-box (and 0…255), until the prediction changes.
 /// Every candidate is rounded to 8 bits before it is judged, and a flip counts only when the model's own
 /// inference path (fp32 kernels, the preprocessing's normalisation) agrees, so a saved picture reproduces it.
@@ -35,10 +36,16 @@ public final class AdversarialAttack {
     public init(model: LabModel, classifier: ZeroShotClassifier) throws {
         // The weights file the model was loaded from (transformers' or open_clip's layout), read again into
         // the training kernels' layout.
-        _ = try model.loaded.model.config.requireViT(for: "the adversarial experiment (it runs the ViT training kernels' backward pass)")
+        _ = try model.loaded.model.config.requireViT(
+            for: "the adversarial experiment (it runs the ViT training kernels' backward pass)")
         let weights = URL(fileURLWithPath: model.loaded.model.source)
         guard weights.pathExtension == "safetensors" else {
-            throw CLIPError.invalidArgument("the adversarial experiment reads the model's safetensors file; \(model.loaded.id) came from \(weights.path)")
+            throw CLIPError.invalidArgument(
+                """
+                    the adversarial experiment reads the model's safetensors file; \(model.loaded.id) came from \
+                    \(weights.path)
+                    """
+            )
         }
         trainable = try TrainableCLIP(config: model.loaded.model.config)
         try trainable.loadCheckpoint(from: weights)
@@ -58,7 +65,9 @@ public final class AdversarialAttack {
 
     /// Logits through the training kernels (`scale · cos` to each label's text embedding).
     func logits(_ embedding: [Float]) -> [Float] {
-        Similarity.dotProducts(Tensor(shape: [1, embedding.count], values: embedding), classifier.classEmbeddings).row(0).map { classifier.logitScale * $0 }
+        Similarity.dotProducts(Tensor(shape: [1, embedding.count], values: embedding), classifier.classEmbeddings).row(
+            0
+        ).map { classifier.logitScale * $0 }
     }
 
     /// The gradient of `logit(target) − logit(source)` per 8-bit value (HWC order), and the current logits.
@@ -93,7 +102,9 @@ public final class AdversarialAttack {
         let target = Self.argmax(cleanLogits, excluding: original)
         switch mode {
         case .kPixel: return try kPixels(image, original: original, target: target, k: budget)
-        case .linf: return try projectedGradient(image, original: original, target: target, maxEpsilon: budget, maxSteps: maxSteps)
+        case .linf:
+            return try projectedGradient(
+                image, original: original, target: target, maxEpsilon: budget, maxSteps: maxSteps)
         }
     }
 
@@ -111,7 +122,10 @@ public final class AdversarialAttack {
             steps += 1
             // Follow whichever other label is now closest.
             let runnerUp = Self.argmax(now, excluding: original)
-            if runnerUp != target { target = runnerUp; continue }
+            if runnerUp != target {
+                target = runnerUp
+                continue
+            }
             var best = -1, bestGain: Float = 0
             for p in 0..<(size * size) where !changed.contains(p) {
                 var gain: Float = 0
@@ -119,7 +133,10 @@ public final class AdversarialAttack {
                     let v = g[3 * p + c], x = Float(current.pixels[3 * p + c])
                     gain += v > 0 ? v * (255 - x) : -v * x
                 }
-                if gain > bestGain { bestGain = gain; best = p }
+                if gain > bestGain {
+                    bestGain = gain
+                    best = p
+                }
             }
             guard best >= 0 else { break }
             for c in 0..<3 { current.pixels[3 * best + c] = g[3 * best + c] > 0 ? 255 : 0 }
@@ -129,7 +146,9 @@ public final class AdversarialAttack {
         return try outcome(image, current, original: original, target: target, steps: steps)
     }
 
-    private func projectedGradient(_ image: PixelImage, original: Int, target initialTarget: Int, maxEpsilon: Int, maxSteps: Int) throws -> Outcome {
+    private func projectedGradient(
+        _ image: PixelImage, original: Int, target initialTarget: Int, maxEpsilon: Int, maxSteps: Int
+    ) throws -> Outcome {
         var steps = 0, target = initialTarget
         var best = image
         // ε = 1, 2, 4 … and the budget itself last.
@@ -157,7 +176,9 @@ public final class AdversarialAttack {
         return try outcome(image, best, original: original, target: target, steps: steps)
     }
 
-    private func outcome(_ clean: PixelImage, _ adversarial: PixelImage, original: Int, target: Int, steps: Int) throws -> Outcome {
+    private func outcome(_ clean: PixelImage, _ adversarial: PixelImage, original: Int, target: Int, steps: Int) throws
+        -> Outcome
+    {
         let predicted = try inferencePrediction(adversarial)
         var changed = 0, linf = 0
         for p in 0..<(size * size) {
@@ -169,8 +190,10 @@ public final class AdversarialAttack {
             }
             if differs { changed += 1 }
         }
-        return Outcome(adversarial: adversarial, flipped: predicted != original, original: original, target: target, predicted: predicted,
-                       changedPixels: changed, steps: steps, linf: linf)
+        return Outcome(
+            adversarial: adversarial, flipped: predicted != original, original: original, target: target,
+            predicted: predicted,
+            changedPixels: changed, steps: steps, linf: linf)
     }
 
     /// `|adversarial − clean|` scaled so the largest change is white (a black picture when nothing changed).

@@ -48,7 +48,8 @@ public enum Noise: String, CaseIterable, Sendable {
         case .gaussian:
             for i in out.pixels.indices {
                 // Box–Muller, one normal per value.
-                let u1 = max(Double.random(in: 0..<1, using: &random), 1e-12), u2 = Double.random(in: 0..<1, using: &random)
+                let u1 = max(Double.random(in: 0..<1, using: &random), 1e-12),
+                    u2 = Double.random(in: 0..<1, using: &random)
                 let z = (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
                 out.pixels[i] = UInt8(max(0, min(255, (Double(image.pixels[i]) + strength * z).rounded())))
             }
@@ -56,13 +57,16 @@ public enum Noise: String, CaseIterable, Sendable {
             let n = image.width * image.height
             for p in Occlusion.permutation(n, seed: seed).prefix(Int((strength * Double(n)).rounded())) {
                 let v: UInt8 = Bool.random(using: &random) ? 255 : 0
-                out.pixels[3 * p] = v; out.pixels[3 * p + 1] = v; out.pixels[3 * p + 2] = v
+                out.pixels[3 * p] = v
+                out.pixels[3 * p + 1] = v
+                out.pixels[3 * p + 2] = v
             }
         case .blur:
             out = Self.gaussianBlur(image, sigma: strength)
         case .jpeg:
             let quality = max(1, min(100, Int((100 - strength).rounded())))
-            out = try ImageDecoder.decode(JPEGEncoder.encode(image, quality: quality), name: "jpeg q\(quality)").convertedToRGB()
+            out = try ImageDecoder.decode(JPEGEncoder.encode(image, quality: quality), name: "jpeg q\(quality)")
+                .convertedToRGB()
         }
         return out
     }
@@ -79,7 +83,9 @@ public enum Noise: String, CaseIterable, Sendable {
             for x in 0..<w {
                 for c in 0..<3 {
                     var s = 0.0
-                    for k in -r...r { s += kernel[k + r] * Double(image.pixels[3 * (y * w + min(max(x + k, 0), w - 1)) + c]) }
+                    for k in -r...r {
+                        s += kernel[k + r] * Double(image.pixels[3 * (y * w + min(max(x + k, 0), w - 1)) + c])
+                    }
                     pass[3 * (y * w + x) + c] = s
                 }
             }

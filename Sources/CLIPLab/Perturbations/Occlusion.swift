@@ -12,8 +12,11 @@ public enum Occlusion {
     public static let grey: UInt8 = 128
 
     /// `image` (RGB) with `fraction` of it grey. `patch`: the squares' side in pixels.
-    public static func apply(_ image: PixelImage, fraction: Double, mode: Mode, patch: Int, seed: UInt64) -> PixelImage {
-        apply(image, fraction: fraction, mode: mode, patch: patch, order: order(image, mode: mode, patch: patch, seed: seed))
+    public static func apply(_ image: PixelImage, fraction: Double, mode: Mode, patch: Int, seed: UInt64) -> PixelImage
+    {
+        apply(
+            image, fraction: fraction, mode: mode, patch: patch,
+            order: order(image, mode: mode, patch: patch, seed: seed))
     }
 
     /// The order in which pixels (or squares) turn grey: one permutation per image, kept by a caller that
@@ -21,18 +24,22 @@ public enum Occlusion {
     public static func order(_ image: PixelImage, mode: Mode, patch: Int, seed: UInt64) -> [Int] {
         switch mode {
         case .pixels: return permutation(image.width * image.height, seed: seed)
-        case .patches: return permutation(((image.width + patch - 1) / patch) * ((image.height + patch - 1) / patch), seed: seed)
+        case .patches:
+            return permutation(((image.width + patch - 1) / patch) * ((image.height + patch - 1) / patch), seed: seed)
         }
     }
 
-    public static func apply(_ image: PixelImage, fraction: Double, mode: Mode, patch: Int, order: [Int]) -> PixelImage {
+    public static func apply(_ image: PixelImage, fraction: Double, mode: Mode, patch: Int, order: [Int]) -> PixelImage
+    {
         precondition(image.mode == .rgb)
         var out = image
         let w = image.width, h = image.height
         switch mode {
         case .pixels:
             for p in order.prefix(Int((fraction * Double(w * h)).rounded())) {
-                out.pixels[3 * p] = grey; out.pixels[3 * p + 1] = grey; out.pixels[3 * p + 2] = grey
+                out.pixels[3 * p] = grey
+                out.pixels[3 * p + 1] = grey
+                out.pixels[3 * p + 2] = grey
             }
         case .patches:
             let cols = (w + patch - 1) / patch, rows = (h + patch - 1) / patch
@@ -41,7 +48,9 @@ public enum Occlusion {
                 for y in y0..<min(h, y0 + patch) {
                     for x in x0..<min(w, x0 + patch) {
                         let p = 3 * (y * w + x)
-                        out.pixels[p] = grey; out.pixels[p + 1] = grey; out.pixels[p + 2] = grey
+                        out.pixels[p] = grey
+                        out.pixels[p + 1] = grey
+                        out.pixels[p + 2] = grey
                     }
                 }
             }

@@ -34,7 +34,9 @@ struct BarChart {
                 doc.line(x + w / 2 - 6, py(lo), x + w / 2 + 6, py(lo), stroke: "#222222", width: 1.2)
                 doc.line(x + w / 2 - 6, py(hi), x + w / 2 + 6, py(hi), stroke: "#222222", width: 1.2)
             }
-            for (k, value) in v.enumerated() { doc.circle(x + 6 + Double(k % 8) * (w - 12) / 7, py(value), 1.8, fill: "#222222") }
+            for (k, value) in v.enumerated() {
+                doc.circle(x + 6 + Double(k % 8) * (w - 12) / 7, py(value), 1.8, fill: "#222222")
+            }
             doc.text(String(format: "%.3f", s.mean), x + w / 2, min(py(s.mean), base) - 6, size: 10, anchor: .middle)
             doc.text(name, x + w / 2, bottom + 14, size: 11, anchor: .end, rotate: -35)
         }
@@ -63,10 +65,16 @@ struct Heatmap {
             doc.text(rowLabels[r], left - 8, top + (Double(r) + 0.62) * cell, size: 11, anchor: .end)
             for c in 0..<cols {
                 let v = values[r][c]
-                doc.rect(left + Double(c) * cell, top + Double(r) * cell, cell, cell, fill: Palette.ramp((v - lo) / (hi - lo)), stroke: "#ffffff")
+                doc.rect(
+                    left + Double(c) * cell, top + Double(r) * cell, cell, cell,
+                    fill: Palette.ramp((v - lo) / (hi - lo)), stroke: "#ffffff")
             }
         }
-        for c in 0..<cols { doc.text(columnLabels[c], left + (Double(c) + 0.5) * cell, top + Double(rows) * cell + 16, size: 10, anchor: .middle) }
+        for c in 0..<cols {
+            doc.text(
+                columnLabels[c], left + (Double(c) + 0.5) * cell, top + Double(rows) * cell + 16, size: 10,
+                anchor: .middle)
+        }
         doc.text(xLabel, left + Double(cols) * cell / 2, top + Double(rows) * cell + 40, size: 12, anchor: .middle)
         doc.text(yLabel, 16, top + Double(rows) * cell / 2, size: 12, anchor: .middle, rotate: -90)
         // Colour bar.

@@ -31,12 +31,18 @@ struct LineChart {
         let panelW = 430.0, panelH = 300.0, top = 48.0, width = Double(cols) * panelW + 20
         // Legend: every group once, then what the thin lines are; entries wrap onto further rows.
         var names: [(String, String)] = []
-        for g in panels.flatMap(\.groups) where !names.contains(where: { $0.0 == g.name }) { names.append((g.name, g.color)) }
-        let entries = names.map { (text: "\($0.0): mean ± 1 s.d.", color: Optional($0.1)) } + [(text: "one image", color: nil)]
+        for g in panels.flatMap(\.groups) where !names.contains(where: { $0.0 == g.name }) {
+            names.append((g.name, g.color))
+        }
+        let entries =
+            names.map { (text: "\($0.0): mean ± 1 s.d.", color: Optional($0.1)) } + [(text: "one image", color: nil)]
         var placed: [(x: Double, row: Int)] = [], lx = 20.0, legendRow = 0
         for entry in entries {
             let w = 36 + Double(entry.text.count) * 6.6
-            if lx + w > width - 10 && lx > 20 { lx = 20; legendRow += 1 }
+            if lx + w > width - 10 && lx > 20 {
+                lx = 20
+                legendRow += 1
+            }
             placed.append((lx, legendRow))
             lx += w
         }
@@ -59,13 +65,19 @@ struct LineChart {
         return doc.svg
     }
 
-    private func draw(_ p: Panel, into doc: inout SVGDocument, x ox: Double, y oy: Double, width: Double, height: Double) {
+    private func draw(
+        _ p: Panel, into doc: inout SVGDocument, x ox: Double, y oy: Double, width: Double, height: Double
+    ) {
         let left = ox + 62, right = ox + width - 16, top = oy + 30, bottom = oy + height - 48
         let all = p.groups.flatMap { $0.lines.flatMap { $0 } }.filter(\.isFinite)
         var (ylo, yhi) = p.yRange ?? (all.min() ?? 0, all.max() ?? 1)
-        if yhi - ylo < 1e-6 { ylo -= 0.05; yhi += 0.05 }
+        if yhi - ylo < 1e-6 {
+            ylo -= 0.05
+            yhi += 0.05
+        }
         let pad = p.yRange == nil ? (yhi - ylo) * 0.05 : 0
-        ylo -= pad; yhi += pad
+        ylo -= pad
+        yhi += pad
         let xlo = p.xs.min() ?? 0, xhi = max(p.xs.max() ?? 1, xlo + 1e-9)
         func px(_ x: Double) -> Double { left + (x - xlo) / (xhi - xlo) * (right - left) }
         func py(_ y: Double) -> Double { bottom - (y - ylo) / (yhi - ylo) * (bottom - top) }
@@ -84,9 +96,13 @@ struct LineChart {
         doc.text(p.yLabel, ox + 16, (top + bottom) / 2, size: 12, anchor: .middle, rotate: -90)
         for g in p.groups {
             for line in g.lines {
-                doc.polyline(zip(p.xs, line).filter { $1.isFinite }.map { (px($0), py($1)) }, stroke: g.color, width: 0.8, opacity: 0.35)
+                doc.polyline(
+                    zip(p.xs, line).filter { $1.isFinite }.map { (px($0), py($1)) }, stroke: g.color, width: 0.8,
+                    opacity: 0.35)
             }
-            let stats = p.xs.indices.map { i in Stats.meanStd(g.lines.compactMap { $0.count > i && $0[i].isFinite ? $0[i] : nil }) }
+            let stats = p.xs.indices.map { i in
+                Stats.meanStd(g.lines.compactMap { $0.count > i && $0[i].isFinite ? $0[i] : nil })
+            }
             let upper = zip(p.xs, stats).map { (px($0), py(min($1.mean + $1.std, yhi))) }
             let lower = zip(p.xs, stats).map { (px($0), py(max($1.mean - $1.std, ylo))) }.reversed()
             doc.polygon(upper + lower, fill: g.color, opacity: 0.18)
@@ -95,7 +111,9 @@ struct LineChart {
         if let note = p.note {
             // Bottom left, where falling curves leave room.
             let lines = note.split(separator: "\n")
-            for (k, line) in lines.enumerated() { doc.text(String(line), left + 8, bottom - 8 - Double(lines.count - 1 - k) * 15, size: 11) }
+            for (k, line) in lines.enumerated() {
+                doc.text(String(line), left + 8, bottom - 8 - Double(lines.count - 1 - k) * 15, size: 11)
+            }
         }
     }
 }

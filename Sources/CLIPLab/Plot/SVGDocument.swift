@@ -7,18 +7,26 @@ struct SVGDocument {
     private var body: [String] = []
 
     init(width: Double, height: Double) {
-        self.width = width; self.height = height
+        self.width = width
+        self.height = height
         body.append("<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"#ffffff\"/>")
     }
 
-    mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1, dash: String? = nil) {
-        body.append(#"<line x1="\#(f(x1))" y1="\#(f(y1))" x2="\#(f(x2))" y2="\#(f(y2))" stroke="\#(stroke)" stroke-width="\#(f(width))"\#(dash.map { #" stroke-dasharray="\#($0)""# } ?? "")/>"#)
+    mutating func line(
+        _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1, dash: String? = nil
+    ) {
+        let dashing = dash.map { #" stroke-dasharray="\#($0)""# } ?? ""
+        body.append(
+            #"<line x1="\#(f(x1))" y1="\#(f(y1))" x2="\#(f(x2))" y2="\#(f(y2))" stroke="\#(stroke)""#
+                + #" stroke-width="\#(f(width))"\#(dashing)/>"#)
     }
 
     mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double, opacity: Double = 1) {
         guard points.count > 1 else { return }
         let coords = points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " ")
-        body.append(#"<polyline points="\#(coords)" fill="none" stroke="\#(stroke)" stroke-width="\#(f(width))" stroke-opacity="\#(f(opacity))" stroke-linejoin="round"/>"#)
+        body.append(
+            #"<polyline points="\#(coords)" fill="none" stroke="\#(stroke)" stroke-width="\#(f(width))""#
+                + #" stroke-opacity="\#(f(opacity))" stroke-linejoin="round"/>"#)
     }
 
     mutating func polygon(_ points: [(Double, Double)], fill: String, opacity: Double) {
@@ -28,7 +36,10 @@ struct SVGDocument {
     }
 
     mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, stroke: String? = nil) {
-        body.append(#"<rect x="\#(f(x))" y="\#(f(y))" width="\#(f(max(w, 0)))" height="\#(f(max(h, 0)))" fill="\#(fill)"\#(stroke.map { #" stroke="\#($0)""# } ?? "")/>"#)
+        let outline = stroke.map { #" stroke="\#($0)""# } ?? ""
+        body.append(
+            #"<rect x="\#(f(x))" y="\#(f(y))" width="\#(f(max(w, 0)))" height="\#(f(max(h, 0)))""#
+                + #" fill="\#(fill)"\#(outline)/>"#)
     }
 
     mutating func circle(_ x: Double, _ y: Double, _ r: Double, fill: String) {
@@ -37,21 +48,31 @@ struct SVGDocument {
 
     enum Anchor: String { case start, middle, end }
 
-    mutating func text(_ string: String, _ x: Double, _ y: Double, size: Double = 12, anchor: Anchor = .start, bold: Bool = false,
-                       rotate: Double? = nil, color: String = "#222222") {
+    mutating func text(
+        _ string: String, _ x: Double, _ y: Double, size: Double = 12, anchor: Anchor = .start, bold: Bool = false,
+        rotate: Double? = nil, color: String = "#222222"
+    ) {
         let transform = rotate.map { #" transform="rotate(\#(f($0)) \#(f(x)) \#(f(y)))""# } ?? ""
-        body.append(#"<text x="\#(f(x))" y="\#(f(y))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="\#(f(size))" text-anchor="\#(anchor.rawValue)" fill="\#(color)"\#(bold ? #" font-weight="bold""# : "")\#(transform)>\#(Self.escape(string))</text>"#)
+        let weight = bold ? #" font-weight="bold""# : ""
+        body.append(
+            #"<text x="\#(f(x))" y="\#(f(y))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif""#
+                + #" font-size="\#(f(size))" text-anchor="\#(anchor.rawValue)" fill="\#(color)"\#(weight)"#
+                + #"\#(transform)>\#(Self.escape(string))</text>"#)
     }
 
     var svg: String {
         #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-            + #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(f(width))" height="\#(f(height))" viewBox="0 0 \#(f(width)) \#(f(height))">"# + "\n"
+            + #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(f(width))" height="\#(f(height))""#
+            + #" viewBox="0 0 \#(f(width)) \#(f(height))">"#
+            + "\n"
             + body.joined(separator: "\n") + "\n</svg>\n"
     }
 
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;"
+        )
+        .replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     private func f(_ v: Double) -> String { v.isFinite ? String(format: "%.2f", v) : "0" }
@@ -65,7 +86,10 @@ enum Ticks {
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
         var out: [Double] = []
         var v = ceil(lo / step - 1e-9) * step
-        while v <= hi + step * 1e-9 { out.append(abs(v) < step * 1e-9 ? 0 : v); v += step }
+        while v <= hi + step * 1e-9 {
+            out.append(abs(v) < step * 1e-9 ? 0 : v)
+            v += step
+        }
         return out
     }
 
@@ -83,8 +107,10 @@ enum Palette {
 
     static func color(_ i: Int) -> String { categorical[i % categorical.count] }
 
-    static let ramp: [(Double, Double, Double)] = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
-                                                  (31, 158, 137), (53, 183, 121), (109, 205, 89), (180, 222, 44), (253, 231, 37)]
+    static let ramp: [(Double, Double, Double)] = [
+        (68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
+        (31, 158, 137), (53, 183, 121), (109, 205, 89), (180, 222, 44), (253, 231, 37)
+    ]
 
     /// The ramp's colour at `t` in 0…1.
     static func ramp(_ t: Double) -> String {

@@ -24,10 +24,13 @@ public final class BatchLoader: @unchecked Sendable {
     private var pending: (step: Int, job: PendingBatch)?
     private let queue = DispatchQueue(label: "clip.train.loader")
 
-    public init(data: CaptionedImages, batchSize: Int, imageSize: Int, contextLength: Int, seed: UInt64,
-                crop: RandomResizedCrop? = RandomResizedCrop()) throws {
+    public init(
+        data: CaptionedImages, batchSize: Int, imageSize: Int, contextLength: Int, seed: UInt64,
+        crop: RandomResizedCrop? = RandomResizedCrop()
+    ) throws {
         guard batchSize >= 2 else {
-            throw CLIPError.invalidArgument("batch size \(batchSize): a contrastive loss needs at least 2 pairs per batch")
+            throw CLIPError.invalidArgument(
+                "batch size \(batchSize): a contrastive loss needs at least 2 pairs per batch")
         }
         guard data.count >= batchSize else {
             throw CLIPError.invalidArgument("batch size \(batchSize) is larger than the \(data.count) training pairs")

@@ -11,7 +11,8 @@ public struct CaptionedImages: Sendable {
     public let captions: [String]
 
     public init(images: [String], captions: [String]) {
-        self.images = images; self.captions = captions
+        self.images = images
+        self.captions = captions
     }
 
     public var count: Int { images.count }
@@ -24,13 +25,17 @@ public struct CaptionedImages: Sendable {
         if FileManager.default.fileExists(atPath: tsv.path) {
             source = tsv.path
             for (n, line) in try TextList.read(tsv.path).enumerated() where !line.isEmpty {
-                let fields = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-                guard fields.count == 2 else { throw CLIPError.input(file: tsv.path, reason: "line \(n + 1): expected path<TAB>caption") }
+                let fields = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false).map(
+                    String.init)
+                guard fields.count == 2 else {
+                    throw CLIPError.input(file: tsv.path, reason: "line \(n + 1): expected path<TAB>caption")
+                }
                 pairs.append((resolve(fields[0], in: root), fields[1], n + 1))
             }
         } else if FileManager.default.fileExists(atPath: jsonl.path) {
             source = jsonl.path
-            for (n, line) in try TextList.read(jsonl.path).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            for (n, line) in try TextList.read(jsonl.path).enumerated()
+            where !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                     throw CLIPError.input(file: jsonl.path, reason: "line \(n + 1): not a JSON object")
                 }
@@ -38,19 +43,25 @@ public struct CaptionedImages: Sendable {
                     throw CLIPError.input(file: jsonl.path, reason: "line \(n + 1): no \"image\" (or \"path\") string")
                 }
                 guard let caption = (object["caption"] ?? object["text"]) as? String else {
-                    throw CLIPError.input(file: jsonl.path, reason: "line \(n + 1): no \"caption\" (or \"text\") string")
+                    throw CLIPError.input(
+                        file: jsonl.path, reason: "line \(n + 1): no \"caption\" (or \"text\") string")
                 }
                 pairs.append((resolve(file, in: root), caption, n + 1))
             }
         } else {
             source = path
-            guard template.contains("{}") else { throw CLIPError.invalidArgument("the caption template '\(template)' has no {} for the class name") }
+            guard template.contains("{}") else {
+                throw CLIPError.invalidArgument("the caption template '\(template)' has no {} for the class name")
+            }
             let labeled: LabeledImages
             do { labeled = try LabeledImages.load(path) } catch {
-                throw CLIPError.input(file: path, reason: "no captions.tsv or captions.jsonl, and not a folder of class subfolders (\(error))")
+                throw CLIPError.input(
+                    file: path,
+                    reason: "no captions.tsv or captions.jsonl, and not a folder of class subfolders (\(error))")
             }
             for (i, file) in labeled.files.enumerated() {
-                pairs.append((file, template.replacingOccurrences(of: "{}", with: labeled.classes[labeled.labels[i]]), 0))
+                pairs.append(
+                    (file, template.replacingOccurrences(of: "{}", with: labeled.classes[labeled.labels[i]]), 0))
             }
         }
         if let empty = pairs.first(where: { $0.caption.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
@@ -61,7 +72,9 @@ public struct CaptionedImages: Sendable {
             let more = missing.count > 1 ? " (and \(missing.count - 1) more)" : ""
             throw CLIPError.input(file: source, reason: "line \(first.line): image \(first.file) does not exist\(more)")
         }
-        guard pairs.count >= 2 else { throw CLIPError.input(file: source, reason: "needs at least 2 captioned images, found \(pairs.count)") }
+        guard pairs.count >= 2 else {
+            throw CLIPError.input(file: source, reason: "needs at least 2 captioned images, found \(pairs.count)")
+        }
         return CaptionedImages(images: pairs.map(\.file), captions: pairs.map(\.caption))
     }
 

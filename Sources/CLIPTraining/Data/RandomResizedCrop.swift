@@ -10,11 +10,14 @@ public struct RandomResizedCrop: Sendable {
 
     /// open_clip trains with scale (0.9, 1.0).
     public init(scale: ClosedRange<Double> = 0.9...1.0, ratio: ClosedRange<Double> = (3.0 / 4)...(4.0 / 3)) {
-        self.scale = scale; self.ratio = ratio
+        self.scale = scale
+        self.ratio = ratio
     }
 
     /// The crop box (x, y, width, height) for an image of `width`×`height`.
-    public func region<R: RandomNumberGenerator>(width: Int, height: Int, using random: inout R) -> (x: Int, y: Int, width: Int, height: Int) {
+    public func region<R: RandomNumberGenerator>(width: Int, height: Int, using random: inout R) -> (
+        x: Int, y: Int, width: Int, height: Int
+    ) {
         let area = Double(width * height)
         let logRatio = log(ratio.lowerBound)...log(ratio.upperBound)
         for _ in 0..<10 {
@@ -22,12 +25,19 @@ public struct RandomResizedCrop: Sendable {
             let aspect = exp(Double.random(in: logRatio, using: &random))
             let w = Int((target * aspect).squareRoot().rounded()), h = Int((target / aspect).squareRoot().rounded())
             if w > 0, h > 0, w <= width, h <= height {
-                return (Int.random(in: 0...(width - w), using: &random), Int.random(in: 0...(height - h), using: &random), w, h)
+                return (
+                    Int.random(in: 0...(width - w), using: &random), Int.random(in: 0...(height - h), using: &random),
+                    w, h
+                )
             }
         }
         let inRatio = Double(width) / Double(height)
         var (w, h) = (width, height)
-        if inRatio < ratio.lowerBound { h = Int((Double(w) / ratio.lowerBound).rounded()) } else if inRatio > ratio.upperBound { w = Int((Double(h) * ratio.upperBound).rounded()) }
+        if inRatio < ratio.lowerBound {
+            h = Int((Double(w) / ratio.lowerBound).rounded())
+        } else if inRatio > ratio.upperBound {
+            w = Int((Double(h) * ratio.upperBound).rounded())
+        }
         return ((width - w) / 2, (height - h) / 2, w, h)
     }
 
@@ -37,7 +47,8 @@ public struct RandomResizedCrop: Sendable {
         var pixels = [UInt8](repeating: 0, count: box.width * box.height * c)
         for y in 0..<box.height {
             let src = ((box.y + y) * image.width + box.x) * c
-            pixels.replaceSubrange((y * box.width * c)..<((y + 1) * box.width * c), with: image.pixels[src..<(src + box.width * c)])
+            pixels.replaceSubrange(
+                (y * box.width * c)..<((y + 1) * box.width * c), with: image.pixels[src..<(src + box.width * c)])
         }
         return PixelImage(width: box.width, height: box.height, mode: image.mode, pixels: pixels)
     }

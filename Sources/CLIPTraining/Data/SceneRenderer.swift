@@ -25,25 +25,35 @@ public struct SceneRenderer: Sendable {
     /// force features that hold for any colour. A paint never comes within 35° of hue of a colour whose
     /// pair with that shape is held out, so held-out compositions stay unseen. `hollow` of the painted
     /// scenes are filled with the background instead: outline only, the purest shape cue.
-    public static func randomScene<R: RandomNumberGenerator>(using random: inout R, unnamedPaint: Double = 0,
-                                                             hollow: Double = 0.3) -> SyntheticScene {
-        var scene = SyntheticScene(shape: SyntheticScene.Shape.allCases.randomElement(using: &random)!,
-                                   colour: SyntheticScene.Colour.allCases.randomElement(using: &random)!,
-                                   size: SyntheticScene.Size.allCases.randomElement(using: &random)!,
-                                   position: SyntheticScene.Position.allCases.randomElement(using: &random)!,
-                                   count: Int.random(in: 1...3, using: &random),
-                                   background: SyntheticScene.Background.allCases.randomElement(using: &random)!)
+    public static func randomScene<R: RandomNumberGenerator>(
+        using random: inout R, unnamedPaint: Double = 0,
+        hollow: Double = 0.3
+    ) -> SyntheticScene {
+        var scene = SyntheticScene(
+            shape: SyntheticScene.Shape.allCases.randomElement(using: &random)!,
+            colour: SyntheticScene.Colour.allCases.randomElement(using: &random)!,
+            size: SyntheticScene.Size.allCases.randomElement(using: &random)!,
+            position: SyntheticScene.Position.allCases.randomElement(using: &random)!,
+            count: Int.random(in: 1...3, using: &random),
+            background: SyntheticScene.Background.allCases.randomElement(using: &random)!)
         if Double.random(in: 0..<1, using: &random) < unnamedPaint {
-            let forbidden = SyntheticScene.Colour.allCases.filter { SyntheticScene.heldOutPairs.contains("\($0.rawValue) \(scene.shape.rawValue)") }
+            let forbidden = SyntheticScene.Colour.allCases.filter {
+                SyntheticScene.heldOutPairs.contains("\($0.rawValue) \(scene.shape.rawValue)")
+            }
             while true {
                 let paint = (0..<3).map { _ in Float.random(in: 0...255, using: &random) }
                 let (hue, saturation) = Self.hueAndSaturation(paint[0], paint[1], paint[2])
-                let clear = saturation < 0.2 || forbidden.allSatisfy { c in
-                    let (r, g, b) = c.rgb
-                    let apart = abs(hue - Self.hueAndSaturation(r, g, b).hue)
-                    return min(apart, 360 - apart) >= 35
+                let clear =
+                    saturation < 0.2
+                    || forbidden.allSatisfy { c in
+                        let (r, g, b) = c.rgb
+                        let apart = abs(hue - Self.hueAndSaturation(r, g, b).hue)
+                        return min(apart, 360 - apart) >= 35
+                    }
+                if clear {
+                    scene.paint = paint
+                    break
                 }
-                if clear { scene.paint = paint; break }
             }
             if Double.random(in: 0..<1, using: &random) < hollow {
                 let (r, g, b) = scene.background.rgb
@@ -58,7 +68,13 @@ public struct SceneRenderer: Sendable {
         let top = max(r, g, b), bottom = min(r, g, b), span = top - bottom
         guard top > 0, span > 0 else { return (0, 0) }
         var hue: Float
-        if top == r { hue = (g - b) / span } else if top == g { hue = 2 + (b - r) / span } else { hue = 4 + (r - g) / span }
+        if top == r {
+            hue = (g - b) / span
+        } else if top == g {
+            hue = 2 + (b - r) / span
+        } else {
+            hue = 4 + (r - g) / span
+        }
         hue *= 60
         if hue < 0 { hue += 360 }
         return (hue, span / top)
@@ -70,7 +86,9 @@ public struct SceneRenderer: Sendable {
         let bg = scene.background.rgb
         for i in 0..<(size * size) {
             let noise = Float.random(in: -6...6, using: &random)
-            pixels[3 * i] = bg.0 + noise; pixels[3 * i + 1] = bg.1 + noise; pixels[3 * i + 2] = bg.2 + noise
+            pixels[3 * i] = bg.0 + noise
+            pixels[3 * i + 1] = bg.1 + noise
+            pixels[3 * i + 2] = bg.2 + noise
         }
         // The half of the picture named by the position; objects sit in slots along its long side.
         let (x0, y0, w, h): (Float, Float, Float, Float)
@@ -93,13 +111,18 @@ public struct SceneRenderer: Sendable {
             let along = (Float(k) + 0.5) * slot + Float.random(in: -jitter...jitter, using: &random)
             let side = across / 2 + Float.random(in: -jitter...jitter, using: &random)
             let cx = x0 + (vertical ? side : along), cy = y0 + (vertical ? along : side)
-            draw(scene.shape, cx: cx, cy: cy, radius: radius + outlineWidth, colour: scene.background.ink, into: &pixels)
+            draw(
+                scene.shape, cx: cx, cy: cy, radius: radius + outlineWidth, colour: scene.background.ink, into: &pixels)
             draw(scene.shape, cx: cx, cy: cy, radius: radius, colour: colour, into: &pixels)
         }
-        return PixelImage(width: size, height: size, mode: .rgb, pixels: pixels.map { UInt8(max(0, min(255, $0.rounded()))) })
+        return PixelImage(
+            width: size, height: size, mode: .rgb, pixels: pixels.map { UInt8(max(0, min(255, $0.rounded()))) })
     }
 
-    private func draw(_ shape: SyntheticScene.Shape, cx: Float, cy: Float, radius r: Float, colour: (Float, Float, Float), into pixels: inout [Float]) {
+    private func draw(
+        _ shape: SyntheticScene.Shape, cx: Float, cy: Float, radius r: Float, colour: (Float, Float, Float),
+        into pixels: inout [Float]
+    ) {
         let lo = max(0, Int(cx - r - 1)), hi = min(size - 1, Int(cx + r + 1))
         let top = max(0, Int(cy - r - 1)), bottom = min(size - 1, Int(cy + r + 1))
         guard lo <= hi, top <= bottom else { return }
@@ -108,7 +131,8 @@ public struct SceneRenderer: Sendable {
                 var covered = 0
                 for sy in 0..<4 {
                     for sx in 0..<4 {
-                        let x = (Float(px) + (Float(sx) + 0.5) / 4 - cx) / r, y = (Float(py) + (Float(sy) + 0.5) / 4 - cy) / r
+                        let x = (Float(px) + (Float(sx) + 0.5) / 4 - cx) / r,
+                            y = (Float(py) + (Float(sy) + 0.5) / 4 - cy) / r
                         if Self.inside(shape, x, y) { covered += 1 }
                     }
                 }

@@ -14,14 +14,19 @@ public struct SyntheticScene: Sendable, Equatable {
     public var colour: Colour
     public var size: Size
     public var position: Position
-    public var count: Int            // 1...3
+    public var count: Int  // 1...3
     public var background: Background
     /// An unnamed paint (RGB) instead of `colour`: such scenes are captioned without a colour word. They
     /// teach shape apart from colour (see `SceneRenderer.randomScene`).
     public var paint: [Float]? = nil
 
-    public init(shape: Shape, colour: Colour, size: Size, position: Position, count: Int, background: Background, paint: [Float]? = nil) {
-        (self.shape, self.colour, self.size, self.position, self.count, self.background, self.paint) = (shape, colour, size, position, count, background, paint)
+    public init(
+        shape: Shape, colour: Colour, size: Size, position: Position, count: Int, background: Background,
+        paint: [Float]? = nil
+    ) {
+        (self.shape, self.colour, self.size, self.position, self.count, self.background, self.paint) = (
+            shape, colour, size, position, count, background, paint
+        )
     }
 
     static let countWords = ["one", "two", "three"]
@@ -31,7 +36,8 @@ public struct SyntheticScene: Sendable, Equatable {
         public let rawValue: Int
         public init(rawValue: Int) { self.rawValue = rawValue }
         public static let count = Mention(rawValue: 1), size = Mention(rawValue: 2), colour = Mention(rawValue: 4)
-        public static let shape = Mention(rawValue: 8), position = Mention(rawValue: 16), background = Mention(rawValue: 32)
+        public static let shape = Mention(rawValue: 8), position = Mention(rawValue: 16),
+            background = Mention(rawValue: 32)
         public static let all: Mention = [.count, .size, .colour, .shape, .position, .background]
     }
 
@@ -65,7 +71,8 @@ public struct SyntheticScene: Sendable, Equatable {
         let roll = Double.random(in: 0..<1, using: &random)  // drawn for painted scenes too: keeps data sets stable
         var m: Mention = .shape
         if paint == nil { m = roll < 0.1 ? .colour : roll < 0.2 ? .shape : [.colour, .shape] }
-        for extra: Mention in [.count, .size, .position, .background] where Double.random(in: 0..<1, using: &random) < 0.25 {
+        for extra: Mention in [.count, .size, .position, .background]
+        where Double.random(in: 0..<1, using: &random) < 0.25 {
             m.insert(extra)
         }
         return m
@@ -76,7 +83,9 @@ public struct SyntheticScene: Sendable, Equatable {
 
     /// Colour–shape pairs never shown in training: every colour and every shape still appears, only these
     /// combinations do not, so a model must compose the two words to name them.
-    public static let heldOutPairs: Set<String> = ["red circle", "green square", "blue triangle", "yellow cross", "purple circle", "orange square"]
+    public static let heldOutPairs: Set<String> = [
+        "red circle", "green square", "blue triangle", "yellow cross", "purple circle", "orange square"
+    ]
 
     public var isHeldOut: Bool { paint == nil && Self.heldOutPairs.contains(label) }
 
@@ -84,7 +93,9 @@ public struct SyntheticScene: Sendable, Equatable {
     public static var promptTemplates: [String] {
         Size.allCases.flatMap { size in
             Position.allCases.flatMap { position in
-                Background.allCases.map { "a \(size.rawValue) {} on the \(position.rawValue) of a \($0.rawValue) background" }
+                Background.allCases.map {
+                    "a \(size.rawValue) {} on the \(position.rawValue) of a \($0.rawValue) background"
+                }
             }
         }
     }

@@ -3,24 +3,37 @@ import Foundation
 
 /// The MLP non-linearity, elementwise: QuickGELU `x·σ(1.702x)` or exact GELU `½x(1 + erf(x/√2))`.
 @_spi(Kernels) public enum ActivationLayer {
-    public static func forward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count: Int, activation: Activation) {
+    public static func forward(
+        _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count: Int, activation: Activation
+    ) {
         Parallelism.forEachChunk(count, minChunk: 4096) { range in
             switch activation {
             case .quickGELU:
-                for i in range { let x = inp[i]; out[i] = x / (1 + expf(-1.702 * x)) }
+                for i in range {
+                    let x = inp[i]
+                    out[i] = x / (1 + expf(-1.702 * x))
+                }
             case .gelu:
-                for i in range { let x = inp[i]; out[i] = 0.5 * x * (1 + erff(x * 0.70710678)) }
+                for i in range {
+                    let x = inp[i]
+                    out[i] = 0.5 * x * (1 + erff(x * 0.70710678))
+                }
             case .relu:
                 for i in range { out[i] = max(inp[i], 0) }
             case .geluTanh:
-                for i in range { let x = inp[i]; out[i] = 0.5 * x * (1 + tanhf(0.7978845608 * (x + 0.044715 * x * x * x))) }
+                for i in range {
+                    let x = inp[i]
+                    out[i] = 0.5 * x * (1 + tanhf(0.7978845608 * (x + 0.044715 * x * x * x)))
+                }
             }
         }
     }
 
     /// `dinp = act'(inp)·dout` (overwrites; `dinp` may be `dout` itself).
-    public static func backward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>,
-                         count: Int, activation: Activation) {
+    public static func backward(
+        dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>,
+        count: Int, activation: Activation
+    ) {
         Parallelism.forEachChunk(count, minChunk: 4096) { range in
             switch activation {
             case .quickGELU:

@@ -4,9 +4,11 @@ import Foundation
 /// Multi-head self-attention on a fused projection: each row of `qkv` is `[q | k | v]` (`3C` wide, heads
 /// of `C/H` side by side). Forward saves the probabilities `[B, H, T, T]` that backward needs.
 @_spi(Kernels) public enum AttentionLayer {
-    public static func forward(_ out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
-                               qkv: UnsafePointer<Float>,
-                               batch: Int, tokens t: Int, width c: Int, heads: Int, causal: Bool) {
+    public static func forward(
+        _ out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
+        qkv: UnsafePointer<Float>,
+        batch: Int, tokens t: Int, width c: Int, heads: Int, causal: Bool
+    ) {
         let hd = c / heads, scale = 1 / Float(hd).squareRoot()
         Parallelism.forEachChunk(batch * heads) { range in
             for item in range {
@@ -33,9 +35,11 @@ import Foundation
     }
 
     /// Inverts `forward`, writing all of `dqkv` (`[B, T, 3C]`).
-    public static func backward(dqkv: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
-                                qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>,
-                                batch: Int, tokens t: Int, width c: Int, heads: Int) {
+    public static func backward(
+        dqkv: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+        qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>,
+        batch: Int, tokens t: Int, width c: Int, heads: Int
+    ) {
         let hd = c / heads, scale = 1 / Float(hd).squareRoot()
         Parallelism.forEachChunk(batch * heads) { range in
             let dp = UnsafeMutablePointer<Float>.allocate(capacity: t * t)

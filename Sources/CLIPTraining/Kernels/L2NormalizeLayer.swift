@@ -1,6 +1,9 @@
 /// Row-wise `y = x / max(‖x‖, 1e-12)` (as `F.normalize`), saving the norms.
 @_spi(Kernels) public enum L2NormalizeLayer {
-    public static func forward(_ out: UnsafeMutablePointer<Float>, norms: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int, width: Int) {
+    public static func forward(
+        _ out: UnsafeMutablePointer<Float>, norms: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, rows: Int,
+        width: Int
+    ) {
         for r in 0..<rows {
             let x = inp + r * width, y = out + r * width
             var sum: Float = 0
@@ -12,8 +15,10 @@
     }
 
     /// `dx = (dy − y·(y·dy)) / ‖x‖` (overwrites `dinp`).
-    public static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, out: UnsafePointer<Float>,
-                         norms: UnsafePointer<Float>, rows: Int, width: Int) {
+    public static func backward(
+        dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, out: UnsafePointer<Float>,
+        norms: UnsafePointer<Float>, rows: Int, width: Int
+    ) {
         for r in 0..<rows {
             let y = out + r * width, dy = dout + r * width, dx = dinp + r * width
             var dot: Float = 0

@@ -2,9 +2,11 @@ import CLIP
 
 /// LayerNorm over the last dimension: `out = (x − mean)·rstd·γ + β`, saving mean and rstd for backward.
 @_spi(Kernels) public enum LayerNormLayer {
-    public static func forward(_ out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
-                        _ inp: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-                        rows: Int, width: Int, eps: Float) {
+    public static func forward(
+        _ out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
+        _ inp: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        rows: Int, width: Int, eps: Float
+    ) {
         Parallelism.forEachChunk(rows, minChunk: 16) { range in
             for r in range {
                 let x = inp + r * width, y = out + r * width
@@ -12,7 +14,10 @@ import CLIP
                 for i in 0..<width { sum += x[i] }
                 let m = sum / Float(width)
                 var variance: Float = 0
-                for i in 0..<width { let d = x[i] - m; variance += d * d }
+                for i in 0..<width {
+                    let d = x[i] - m
+                    variance += d * d
+                }
                 let s = 1 / (variance / Float(width) + eps).squareRoot()
                 for i in 0..<width { y[i] = (x[i] - m) * s * gamma[i] + beta[i] }
                 mean[r] = m
@@ -23,9 +28,11 @@ import CLIP
 
     /// Inverts `forward`. `dinp +=` (LayerNorm sits on a residual branch, whose gradient is already there);
     /// `dγ += Σ dout·x̂`, `dβ += Σ dout`.
-    public static func backward(dinp: UnsafeMutablePointer<Float>, dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>,
-                         dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
-                         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, width: Int) {
+    public static func backward(
+        dinp: UnsafeMutablePointer<Float>, dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>,
+        dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
+        mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, width: Int
+    ) {
         // dx = rstd · (g − mean(g) − x̂·mean(g·x̂)) with g = dout·γ.
         Parallelism.forEachChunk(rows, minChunk: 16) { range in
             for r in range {

@@ -20,11 +20,13 @@ public enum LossKind: String, Sendable, CaseIterable {
 /// Double: the loss is a mean of N² terms.
 @_spi(Kernels) public enum ContrastiveLoss {
     /// `image`, `text`: `[N, D]` L2-normalised. Writes `dImage`, `dText` (`[N, D]`, overwritten).
-    public static func compute(_ kind: LossKind, image: UnsafePointer<Float>, text: UnsafePointer<Float>,
-                               count n: Int, dim d: Int, logitScale: Float, logitBias: Float,
-                        dImage: UnsafeMutablePointer<Float>, dText: UnsafeMutablePointer<Float>) -> LossResult {
+    public static func compute(
+        _ kind: LossKind, image: UnsafePointer<Float>, text: UnsafePointer<Float>,
+        count n: Int, dim d: Int, logitScale: Float, logitBias: Float,
+        dImage: UnsafeMutablePointer<Float>, dText: UnsafeMutablePointer<Float>
+    ) -> LossResult {
         let s = expf(logitScale)
-        var sims = [Float](repeating: 0, count: n * n)   // I·Tᵀ
+        var sims = [Float](repeating: 0, count: n * n)  // I·Tᵀ
         sims.withUnsafeMutableBufferPointer {
             BLAS.gemm(.nt, image, d, text, d, $0.baseAddress!, n, m: n, n: n, k: d, accumulate: false)
         }
@@ -50,8 +52,10 @@ public enum LossKind: String, Sendable, CaseIterable {
     }
 
     /// `½(CE(logits, arange) + CE(logitsᵀ, arange))`, each a mean over N.
-    private static func crossEntropyBothWays(_ sims: [Float], scale s: Float, n: Int,
-                                             dLogits: inout [Float]) -> Double {
+    private static func crossEntropyBothWays(
+        _ sims: [Float], scale s: Float, n: Int,
+        dLogits: inout [Float]
+    ) -> Double {
         var loss = 0.0
         let half = 0.5 / Double(n)
         for transposed in [false, true] {
@@ -74,15 +78,17 @@ public enum LossKind: String, Sendable, CaseIterable {
     }
 
     /// `−Σ log σ(label·logit) / N` with label +1 on the diagonal and −1 elsewhere.
-    private static func sigmoidPairs(_ sims: [Float], scale s: Float, bias b: Float, n: Int,
-                                     dLogits: inout [Float]) -> Double {
+    private static func sigmoidPairs(
+        _ sims: [Float], scale s: Float, bias b: Float, n: Int,
+        dLogits: inout [Float]
+    ) -> Double {
         var loss = 0.0
         for i in 0..<n {
             for j in 0..<n {
                 let label: Double = i == j ? 1 : -1
                 let z = label * Double(s * sims[i * n + j] + b)
-                loss += max(-z, 0) + log1p(exp(-abs(z)))        // −log σ(z), stable
-                let sigmoidMinusZ = 1 / (1 + exp(z))               // σ(−z)
+                loss += max(-z, 0) + log1p(exp(-abs(z)))  // −log σ(z), stable
+                let sigmoidMinusZ = 1 / (1 + exp(z))  // σ(−z)
                 dLogits[i * n + j] = Float(-label * sigmoidMinusZ / Double(n))
             }
         }

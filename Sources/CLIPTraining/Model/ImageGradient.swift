@@ -10,7 +10,12 @@ extension TrainableCLIP {
         let vision = try config.requireViT(for: "the input gradient")
         let n = pixels.shape[0], d = config.embedDim
         guard pixels.shape == [n, 3, vision.imageSize, vision.imageSize], dEmbeddings.count == n * d else {
-            throw CLIPError.invalidArgument("imageGradient takes [N, 3, \(vision.imageSize), \(vision.imageSize)] pixels and N × \(d) embedding gradients")
+            throw CLIPError.invalidArgument(
+                """
+                    imageGradient takes [N, 3, \(vision.imageSize), \(vision.imageSize)] pixels and N × \(d) \
+                    embedding gradients
+                    """
+            )
         }
         let a = imageActivations(batch: n)
         gradients.zero()
@@ -19,8 +24,9 @@ extension TrainableCLIP {
         let embeddings = Array(UnsafeBufferPointer(start: a.head.embeddings.data, count: n * d))
         let dPixels = Tensor(zeros: pixels.shape)
         dEmbeddings.withUnsafeBufferPointer { g in
-            VisionTowerLayer.backward(a, dEmbeddings: g.baseAddress!, params: p, grads: gradients.data, offsets: shape.vision, config: vision,
-                                      embedDim: d, dPixels: dPixels.data)
+            VisionTowerLayer.backward(
+                a, dEmbeddings: g.baseAddress!, params: p, grads: gradients.data, offsets: shape.vision, config: vision,
+                embedDim: d, dPixels: dPixels.data)
         }
         return (embeddings, dPixels)
     }
@@ -29,8 +35,9 @@ extension TrainableCLIP {
     public func imageEmbeddings(pixels: Tensor) throws -> [Float] {
         let vision = try config.requireViT(for: "the training-path image forward")
         let a = imageActivations(batch: pixels.shape[0])
-        VisionTowerLayer.forward(a, pixels: pixels.data, params: UnsafePointer(parameters.data), offsets: shape.vision, config: vision,
-                                 embedDim: config.embedDim)
+        VisionTowerLayer.forward(
+            a, pixels: pixels.data, params: UnsafePointer(parameters.data), offsets: shape.vision, config: vision,
+            embedDim: config.embedDim)
         return Array(UnsafeBufferPointer(start: a.head.embeddings.data, count: pixels.shape[0] * config.embedDim))
     }
 }

@@ -26,7 +26,8 @@ enum ParameterInitializer {
                 fill("\(b).self_attn.out_proj.weight", std: outStd)
                 fill("\(b).mlp.fc1.weight", std: 1 / (2 * w).squareRoot())
                 fill("\(b).mlp.fc2.weight", std: inStd)
-                ones("\(b).layer_norm1.weight"); ones("\(b).layer_norm2.weight")
+                ones("\(b).layer_norm1.weight")
+                ones("\(b).layer_norm2.weight")
             }
         }
         fill("text_model.embeddings.token_embedding.weight", std: 0.02)
@@ -36,7 +37,8 @@ enum ParameterInitializer {
         fill("vision_model.embeddings.class_embedding", std: 1 / cv.squareRoot())
         fill("vision_model.embeddings.patch_embedding.weight", std: 0.02)
         fill("vision_model.embeddings.position_embedding.weight", std: 0.02)
-        ones("vision_model.pre_layrnorm.weight"); ones("vision_model.post_layernorm.weight")
+        ones("vision_model.pre_layrnorm.weight")
+        ones("vision_model.post_layernorm.weight")
         fill("visual_projection.weight", std: 1 / cv.squareRoot())
         fill("text_projection.weight", std: 1 / Float(c.text.transformer.width).squareRoot())
         model.logitScale = log(1 / 0.07)
@@ -52,8 +54,12 @@ struct SeededNormal {
     init(seed: UInt64) { stream = SeedStream(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
 
     mutating func next() -> Float {
-        if let s = spare { spare = nil; return s }
-        let u = (Double(stream.next() >> 11) + 0.5) / Double(1 << 53), v = (Double(stream.next() >> 11) + 0.5) / Double(1 << 53)
+        if let s = spare {
+            spare = nil
+            return s
+        }
+        let u = (Double(stream.next() >> 11) + 0.5) / Double(1 << 53),
+            v = (Double(stream.next() >> 11) + 0.5) / Double(1 << 53)
         let r = (-2 * log(u)).squareRoot()
         spare = Float(r * sin(2 * .pi * v))
         return Float(r * cos(2 * .pi * v))

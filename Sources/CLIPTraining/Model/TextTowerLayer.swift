@@ -4,7 +4,7 @@ final class TextActivations {
     let batch: Int
     let context: Int
     let endOfText: Int32
-    private(set) var ids: [Int32]       // [B, T]
+    private(set) var ids: [Int32]  // [B, T]
     let stack: StackActivations
     let head: EmbeddingHeadActivations
 
@@ -14,7 +14,8 @@ final class TextActivations {
         endOfText = Int32(t.vocabSize - 1)
         ids = [Int32](repeating: 0, count: batch * t.contextLength)
         stack = StackActivations(batch: batch, tokens: t.contextLength, config: t.transformer)
-        head = EmbeddingHeadActivations(rows: [Int](repeating: 0, count: batch), width: t.transformer.width, embedDim: embedDim)
+        head = EmbeddingHeadActivations(
+            rows: [Int](repeating: 0, count: batch), width: t.transformer.width, embedDim: embedDim)
     }
 
     /// Sets the batch's tokens (`[batch, context]`). Each row is pooled at its first end-of-text token, the
@@ -37,26 +38,36 @@ final class TextActivations {
 
 /// The text tower: token + position embeddings → causal blocks → ln_final(EOT) → projection.
 enum TextTowerLayer {
-    static func forward(_ a: TextActivations, params p: UnsafePointer<Float>, offsets o: TextOffsets, config t: TextConfig, embedDim d: Int) {
+    static func forward(
+        _ a: TextActivations, params p: UnsafePointer<Float>, offsets o: TextOffsets, config t: TextConfig,
+        embedDim d: Int
+    ) {
         let c = t.transformer.width
         a.ids.withUnsafeBufferPointer { ids in
-            EmbeddingLayers.textForward(a.stack.input, ids: ids.baseAddress!, tokenEmbedding: p + o.tokenEmbedding,
-                                        positions: p + o.positions, batch: a.batch, tokens: a.stack.tokens, width: c)
+            EmbeddingLayers.textForward(
+                a.stack.input, ids: ids.baseAddress!, tokenEmbedding: p + o.tokenEmbedding,
+                positions: p + o.positions, batch: a.batch, tokens: a.stack.tokens, width: c)
         }
         TransformerStackLayer.forward(a.stack, params: p, blocks: o.blocks, config: t.transformer, causal: true)
-        EmbeddingHeadLayer.forward(a.head, stackOutput: a.stack.output.data, params: p, gamma: o.lnFinalGamma, beta: o.lnFinalBeta,
-                                   projection: o.projection, width: c, embedDim: d, eps: t.transformer.layerNormEps)
+        EmbeddingHeadLayer.forward(
+            a.head, stackOutput: a.stack.output.data, params: p, gamma: o.lnFinalGamma, beta: o.lnFinalBeta,
+            projection: o.projection, width: c, embedDim: d, eps: t.transformer.layerNormEps)
     }
 
-    static func backward(_ a: TextActivations, dEmbeddings: UnsafePointer<Float>, params p: UnsafePointer<Float>,
-                         grads g: UnsafeMutablePointer<Float>, offsets o: TextOffsets, config t: TextConfig, embedDim d: Int) {
+    static func backward(
+        _ a: TextActivations, dEmbeddings: UnsafePointer<Float>, params p: UnsafePointer<Float>,
+        grads g: UnsafeMutablePointer<Float>, offsets o: TextOffsets, config t: TextConfig, embedDim d: Int
+    ) {
         let c = t.transformer.width, n = a.stack.tokens
-        EmbeddingHeadLayer.backward(a.head, dEmbeddings: dEmbeddings, dStackOutput: a.stack.dResidual.data, stackRows: a.batch * n,
-                                    params: p, grads: g, gamma: o.lnFinalGamma, beta: o.lnFinalBeta, projection: o.projection, width: c, embedDim: d)
+        EmbeddingHeadLayer.backward(
+            a.head, dEmbeddings: dEmbeddings, dStackOutput: a.stack.dResidual.data, stackRows: a.batch * n,
+            params: p, grads: g, gamma: o.lnFinalGamma, beta: o.lnFinalBeta, projection: o.projection, width: c,
+            embedDim: d)
         TransformerStackLayer.backward(a.stack, params: p, grads: g, blocks: o.blocks, config: t.transformer)
         a.ids.withUnsafeBufferPointer { ids in
-            EmbeddingLayers.textBackward(dtokenEmbedding: g + o.tokenEmbedding, dpositions: g + o.positions, dx: a.stack.dResidual.data,
-                                         ids: ids.baseAddress!, batch: a.batch, tokens: n, width: c)
+            EmbeddingLayers.textBackward(
+                dtokenEmbedding: g + o.tokenEmbedding, dpositions: g + o.positions, dx: a.stack.dResidual.data,
+                ids: ids.baseAddress!, batch: a.batch, tokens: n, width: c)
         }
     }
 }

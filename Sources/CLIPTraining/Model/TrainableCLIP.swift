@@ -49,35 +49,46 @@ public final class TrainableCLIP: @unchecked Sendable {
     ///   - pixels: `[N, 3, S, S]`, normalised.
     ///   - tokens: `[N, context]` token ids.
     ///   - trainImageTower: false for LiT (a locked image tower gets no gradients and no backward pass).
-    public func lossAndGradients(pixels: Tensor, tokens: [Int32], loss kind: LossKind, trainImageTower: Bool = true) -> LossResult {
+    public func lossAndGradients(pixels: Tensor, tokens: [Int32], loss kind: LossKind, trainImageTower: Bool = true)
+        -> LossResult
+    {
         let n = pixels.shape[0], d = config.embedDim
         let (va, ta) = activations(batch: n)
         ta.setTokens(tokens)
         gradients.zero()
         let p = UnsafePointer(parameters.data), g = gradients.data
-        VisionTowerLayer.forward(va, pixels: pixels.data, params: p, offsets: shape.vision, config: config.vit!, embedDim: d)
+        VisionTowerLayer.forward(
+            va, pixels: pixels.data, params: p, offsets: shape.vision, config: config.vit!, embedDim: d)
         TextTowerLayer.forward(ta, params: p, offsets: shape.text, config: config.text, embedDim: d)
-        let result = ContrastiveLoss.compute(kind, image: va.head.embeddings.data, text: ta.head.embeddings.data, count: n, dim: d,
-                                             logitScale: logitScale, logitBias: logitBias, dImage: dImage!.data, dText: dText!.data)
+        let result = ContrastiveLoss.compute(
+            kind, image: va.head.embeddings.data, text: ta.head.embeddings.data, count: n, dim: d,
+            logitScale: logitScale, logitBias: logitBias, dImage: dImage!.data, dText: dText!.data)
         g[shape.logitScale] = result.dLogitScale
         g[shape.logitBias] = result.dLogitBias
-        TextTowerLayer.backward(ta, dEmbeddings: dText!.data, params: p, grads: g, offsets: shape.text, config: config.text, embedDim: d)
+        TextTowerLayer.backward(
+            ta, dEmbeddings: dText!.data, params: p, grads: g, offsets: shape.text, config: config.text, embedDim: d)
         if trainImageTower {
-            VisionTowerLayer.backward(va, dEmbeddings: dImage!.data, params: p, grads: g, offsets: shape.vision, config: config.vit!, embedDim: d)
+            VisionTowerLayer.backward(
+                va, dEmbeddings: dImage!.data, params: p, grads: g, offsets: shape.vision, config: config.vit!,
+                embedDim: d)
         }
         return result
     }
 
     /// The normalised embeddings of the last `lossAndGradients` call (`[N, D]` each).
     public var lastEmbeddings: (image: [Float], text: [Float]) {
-        (Array(vision?.head.embeddings.buffer ?? .init(start: nil, count: 0)), Array(text?.head.embeddings.buffer ?? .init(start: nil, count: 0)))
+        (
+            Array(vision?.head.embeddings.buffer ?? .init(start: nil, count: 0)),
+            Array(text?.head.embeddings.buffer ?? .init(start: nil, count: 0))
+        )
     }
 
     private func activations(batch n: Int) -> (VisionActivations, TextActivations) {
         if let vision, let text, vision.batch == n, text.batch == n { return (vision, text) }
         let v = VisionActivations(batch: n, config: config.vit!, embedDim: config.embedDim)
         let t = TextActivations(batch: n, config: config.text, embedDim: config.embedDim)
-        vision = v; text = t
+        vision = v
+        text = t
         dImage = FlatBuffer(count: n * config.embedDim)
         dText = FlatBuffer(count: n * config.embedDim)
         return (v, t)

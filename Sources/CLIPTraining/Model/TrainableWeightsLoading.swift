@@ -12,15 +12,21 @@ extension TrainableCLIP {
                 if slot.name == "logit_bias" { continue }
                 throw CLIPError.checkpoint(file: url.path, tensor: slot.name, reason: "tensor is missing")
             }
-            guard entry.shape.reduce(1, *) == slot.count, entry.shape.filter({ $0 != 1 }) == slot.shape.filter({ $0 != 1 }) else {
-                throw CLIPError.checkpoint(file: url.path, tensor: slot.name, reason: "shape \(entry.shape), expected \(slot.shape)")
+            guard entry.shape.reduce(1, *) == slot.count,
+                entry.shape.filter({ $0 != 1 }) == slot.shape.filter({ $0 != 1 })
+            else {
+                throw CLIPError.checkpoint(
+                    file: url.path, tensor: slot.name, reason: "shape \(entry.shape), expected \(slot.shape)")
             }
             let values = try file.floats(slot.name)
             (parameters.data + slot.offset).update(from: values.data, count: slot.count)
         }
         let known = Set(layout.slots.map(\.name))
-        if let extra = file.entries.keys.sorted().first(where: { !known.contains($0) && !CheckpointLayout.isIgnoredBuffer($0) }) {
-            throw CLIPError.checkpoint(file: url.path, tensor: extra, reason: "unexpected tensor for a CLIP model of this config")
+        if let extra = file.entries.keys.sorted().first(where: {
+            !known.contains($0) && !CheckpointLayout.isIgnoredBuffer($0)
+        }) {
+            throw CLIPError.checkpoint(
+                file: url.path, tensor: extra, reason: "unexpected tensor for a CLIP model of this config")
         }
     }
 }
@@ -39,7 +45,8 @@ extension TrainableCLIP {
                 throw CLIPError.checkpoint(file: url.path, tensor: slot.name, reason: "no open_clip tensor maps to it")
             }
             guard let entry = file.entries[source.key] else {
-                throw CLIPError.checkpoint(file: url.path, tensor: source.key, reason: "tensor is missing (for \(slot.name))")
+                throw CLIPError.checkpoint(
+                    file: url.path, tensor: source.key, reason: "tensor is missing (for \(slot.name))")
             }
             used.insert(source.key)
             let values = try file.floats(source.key)
@@ -57,12 +64,17 @@ extension TrainableCLIP {
                 picked = (0..<(r * c)).map { i in picked[(i % r) * c + i / r] }
             }
             guard picked.count == slot.count else {
-                throw CLIPError.checkpoint(file: url.path, tensor: source.key, reason: "shape \(entry.shape) does not fit \(slot.name) \(slot.shape)")
+                throw CLIPError.checkpoint(
+                    file: url.path, tensor: source.key,
+                    reason: "shape \(entry.shape) does not fit \(slot.name) \(slot.shape)")
             }
             (parameters.data + slot.offset).update(from: picked, count: slot.count)
         }
-        if let extra = file.entries.keys.sorted().first(where: { !used.contains($0) && !CheckpointLayout.isIgnoredBuffer($0) && $0 != "logit_bias" }) {
-            throw CLIPError.checkpoint(file: url.path, tensor: extra, reason: "unexpected tensor for a ViT CLIP of this config")
+        if let extra = file.entries.keys.sorted().first(where: {
+            !used.contains($0) && !CheckpointLayout.isIgnoredBuffer($0) && $0 != "logit_bias"
+        }) {
+            throw CLIPError.checkpoint(
+                file: url.path, tensor: extra, reason: "unexpected tensor for a ViT CLIP of this config")
         }
     }
 
@@ -73,25 +85,35 @@ extension TrainableCLIP {
             "vision_model.embeddings.patch_embedding.weight": ("visual.conv1.weight", false),
             "vision_model.embeddings.class_embedding": ("visual.class_embedding", false),
             "vision_model.embeddings.position_embedding.weight": ("visual.positional_embedding", false),
-            "vision_model.pre_layrnorm.weight": ("visual.ln_pre.weight", false), "vision_model.pre_layrnorm.bias": ("visual.ln_pre.bias", false),
-            "vision_model.post_layernorm.weight": ("visual.ln_post.weight", false), "vision_model.post_layernorm.bias": ("visual.ln_post.bias", false),
+            "vision_model.pre_layrnorm.weight": ("visual.ln_pre.weight", false),
+            "vision_model.pre_layrnorm.bias": ("visual.ln_pre.bias", false),
+            "vision_model.post_layernorm.weight": ("visual.ln_post.weight", false),
+            "vision_model.post_layernorm.bias": ("visual.ln_post.bias", false),
             "visual_projection.weight": ("visual.proj", true),
             "text_model.embeddings.token_embedding.weight": ("token_embedding.weight", false),
             "text_model.embeddings.position_embedding.weight": ("positional_embedding", false),
-            "text_model.final_layer_norm.weight": ("ln_final.weight", false), "text_model.final_layer_norm.bias": ("ln_final.bias", false),
+            "text_model.final_layer_norm.weight": ("ln_final.weight", false),
+            "text_model.final_layer_norm.bias": ("ln_final.bias", false),
             "text_projection.weight": ("text_projection", true),
-            "logit_scale": ("logit_scale", false),
+            "logit_scale": ("logit_scale", false)
         ]
         if let (key, transpose) = fixed[name] { return (key, nil, transpose) }
         // Blocks: `{vision_model,text_model}.encoder.layers.N.<part>` ← `{visual.,}transformer.resblocks.N.<part>`.
-        for (hf, oc) in [("vision_model.encoder.layers.", "visual.transformer.resblocks."), ("text_model.encoder.layers.", "transformer.resblocks.")] {
+        for (hf, oc) in [
+            ("vision_model.encoder.layers.", "visual.transformer.resblocks."),
+            ("text_model.encoder.layers.", "transformer.resblocks.")
+        ] {
             guard name.hasPrefix(hf) else { continue }
             let rest = name.dropFirst(hf.count), dot = rest.firstIndex(of: ".")!
             let block = oc + rest[..<dot] + ".", part = String(rest[rest.index(after: dot)...])
-            let parts: [String: String] = ["layer_norm1.weight": "ln_1.weight", "layer_norm1.bias": "ln_1.bias", "layer_norm2.weight": "ln_2.weight",
-                                           "layer_norm2.bias": "ln_2.bias", "self_attn.out_proj.weight": "attn.out_proj.weight",
-                                           "self_attn.out_proj.bias": "attn.out_proj.bias", "mlp.fc1.weight": "mlp.c_fc.weight", "mlp.fc1.bias": "mlp.c_fc.bias",
-                                           "mlp.fc2.weight": "mlp.c_proj.weight", "mlp.fc2.bias": "mlp.c_proj.bias"]
+            let parts: [String: String] = [
+                "layer_norm1.weight": "ln_1.weight", "layer_norm1.bias": "ln_1.bias",
+                "layer_norm2.weight": "ln_2.weight",
+                "layer_norm2.bias": "ln_2.bias", "self_attn.out_proj.weight": "attn.out_proj.weight",
+                "self_attn.out_proj.bias": "attn.out_proj.bias", "mlp.fc1.weight": "mlp.c_fc.weight",
+                "mlp.fc1.bias": "mlp.c_fc.bias",
+                "mlp.fc2.weight": "mlp.c_proj.weight", "mlp.fc2.bias": "mlp.c_proj.bias"
+            ]
             if let mapped = parts[part] { return (block + mapped, nil, false) }
             for (i, q) in ["q", "k", "v"].enumerated() {
                 if part == "self_attn.\(q)_proj.weight" { return (block + "attn.in_proj_weight", i, false) }

@@ -6,7 +6,7 @@ import Foundation
 public final class AdamW: @unchecked Sendable {
     public struct Settings: Sendable, Equatable {
         public var beta1: Float = 0.9
-        public var beta2: Float = 0.98   // open_clip's default for ViTs
+        public var beta2: Float = 0.98  // open_clip's default for ViTs
         public var epsilon: Float = 1e-6
         public var weightDecay: Float = 0.2
         /// Global L2 norm the gradients are clipped to before the step (nil: no clipping).
@@ -24,7 +24,10 @@ public final class AdamW: @unchecked Sendable {
     private let slots: [ParameterSlot]
 
     /// `frozen` names parameters that never change (a locked tower).
-    public init(layout: ParameterLayout, settings: Settings = Settings(), frozen isFrozen: (ParameterSlot) -> Bool = { _ in false }) {
+    public init(
+        layout: ParameterLayout, settings: Settings = Settings(),
+        frozen isFrozen: (ParameterSlot) -> Bool = { _ in false }
+    ) {
         self.settings = settings
         slots = layout.slots
         decay = layout.slots.map(\.decays)

@@ -7,7 +7,9 @@ public struct LearningRateSchedule: Sendable, Equatable {
     public var totalSteps: Int
 
     public init(baseRate: Float, warmupSteps: Int, totalSteps: Int) {
-        self.baseRate = baseRate; self.warmupSteps = warmupSteps; self.totalSteps = totalSteps
+        self.baseRate = baseRate
+        self.warmupSteps = warmupSteps
+        self.totalSteps = totalSteps
     }
 
     /// The rate for step `step` (0-based).

@@ -3,30 +3,30 @@ import CLIP
 /// Offsets of one residual block's tensors. q, k and v weights (and biases) are declared back to back,
 /// so `qkvWeight` is also the fused `[3C, C]` matrix one GEMM uses.
 struct BlockOffsets {
-    var ln1Gamma = 0, ln1Beta = 0      // [C]
-    var qkvWeight = 0, qkvBias = 0     // [3C, C], [3C]
-    var outWeight = 0, outBias = 0     // [C, C], [C]
-    var ln2Gamma = 0, ln2Beta = 0      // [C]
-    var fcWeight = 0, fcBias = 0       // [F, C], [F]
-    var projWeight = 0, projBias = 0   // [C, F], [C]
+    var ln1Gamma = 0, ln1Beta = 0  // [C]
+    var qkvWeight = 0, qkvBias = 0  // [3C, C], [3C]
+    var outWeight = 0, outBias = 0  // [C, C], [C]
+    var ln2Gamma = 0, ln2Beta = 0  // [C]
+    var fcWeight = 0, fcBias = 0  // [F, C], [F]
+    var projWeight = 0, projBias = 0  // [C, F], [C]
 }
 
 struct VisionOffsets {
-    var patchWeight = 0                // [C, 3, p, p]
-    var classEmbedding = 0             // [C]
-    var positions = 0                  // [tokens, C]
+    var patchWeight = 0  // [C, 3, p, p]
+    var classEmbedding = 0  // [C]
+    var positions = 0  // [tokens, C]
     var lnPreGamma = 0, lnPreBeta = 0  // [C]
     var blocks: [BlockOffsets] = []
     var lnPostGamma = 0, lnPostBeta = 0
-    var projection = 0                 // [D, C]
+    var projection = 0  // [D, C]
 }
 
 struct TextOffsets {
-    var tokenEmbedding = 0             // [V, C]
-    var positions = 0                  // [context, C]
+    var tokenEmbedding = 0  // [V, C]
+    var positions = 0  // [context, C]
     var blocks: [BlockOffsets] = []
     var lnFinalGamma = 0, lnFinalBeta = 0
-    var projection = 0                 // [D, C]
+    var projection = 0  // [D, C]
 }
 
 /// The two-tower parameter layout under Hugging Face `CLIPModel` names, so a checkpoint loads by name and
@@ -47,15 +47,20 @@ struct TwoTowerLayout {
         self.config = config
         let v = config.vit!, t = config.text, d = config.embedDim
         let cv = v.transformer.width, ct = t.transformer.width
-        text.tokenEmbedding = layout.add("text_model.embeddings.token_embedding.weight", [t.vocabSize, ct], decays: false)
-        text.positions = layout.add("text_model.embeddings.position_embedding.weight", [t.contextLength, ct], decays: false)
+        text.tokenEmbedding = layout.add(
+            "text_model.embeddings.token_embedding.weight", [t.vocabSize, ct], decays: false)
+        text.positions = layout.add(
+            "text_model.embeddings.position_embedding.weight", [t.contextLength, ct], decays: false)
         text.blocks = (0..<t.transformer.layers).map { addBlock("text_model.encoder.layers.\($0)", t.transformer) }
         text.lnFinalGamma = layout.add("text_model.final_layer_norm.weight", [ct], decays: false)
         text.lnFinalBeta = layout.add("text_model.final_layer_norm.bias", [ct], decays: false)
         vision.classEmbedding = layout.add("vision_model.embeddings.class_embedding", [cv], decays: false)
-        vision.patchWeight = layout.add("vision_model.embeddings.patch_embedding.weight", [cv, v.channels, v.patchSize, v.patchSize], decays: true)
-        vision.positions = layout.add("vision_model.embeddings.position_embedding.weight", [v.tokens, cv], decays: false)
-        vision.lnPreGamma = layout.add("vision_model.pre_layrnorm.weight", [cv], decays: false)  // sic, as transformers names it
+        vision.patchWeight = layout.add(
+            "vision_model.embeddings.patch_embedding.weight", [cv, v.channels, v.patchSize, v.patchSize], decays: true)
+        vision.positions = layout.add(
+            "vision_model.embeddings.position_embedding.weight", [v.tokens, cv], decays: false)
+        // "layrnorm": sic, as transformers names it.
+        vision.lnPreGamma = layout.add("vision_model.pre_layrnorm.weight", [cv], decays: false)
         vision.lnPreBeta = layout.add("vision_model.pre_layrnorm.bias", [cv], decays: false)
         vision.blocks = (0..<v.transformer.layers).map { addBlock("vision_model.encoder.layers.\($0)", v.transformer) }
         vision.lnPostGamma = layout.add("vision_model.post_layernorm.weight", [cv], decays: false)

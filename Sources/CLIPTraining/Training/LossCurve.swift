@@ -15,19 +15,20 @@ enum LossCurve {
             String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"%@\">%@</text>", x, y, anchor, s)
         }
         return """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif">
-        <rect width="100%" height="100%" fill="white"/>
-        <line x1="\(margin)" y1="\(height - margin)" x2="\(width - margin)" y2="\(height - margin)" stroke="black"/>
-        <line x1="\(margin)" y1="\(margin)" x2="\(margin)" y2="\(height - margin)" stroke="black"/>
-        <polyline fill="none" stroke="#1f77b4" stroke-width="1.5" points="\(points)"/>
-        \(text(width / 2, 24, title))
-        \(text(width / 2, height - 12, "step"))
-        \(text(margin - 6, y(top) + 4, String(format: "%.3f", top), anchor: "end"))
-        \(text(margin - 6, y(bottom) + 4, String(format: "%.3f", bottom), anchor: "end"))
-        \(text(x(first), height - margin + 16, String(first)))
-        \(text(x(last), height - margin + 16, String(last)))
-        </svg>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
+            font-family="sans-serif">
+            <rect width="100%" height="100%" fill="white"/>
+            <line x1="\(margin)" y1="\(height - margin)" x2="\(width - margin)" y2="\(height - margin)" stroke="black"/>
+            <line x1="\(margin)" y1="\(margin)" x2="\(margin)" y2="\(height - margin)" stroke="black"/>
+            <polyline fill="none" stroke="#1f77b4" stroke-width="1.5" points="\(points)"/>
+            \(text(width / 2, 24, title))
+            \(text(width / 2, height - 12, "step"))
+            \(text(margin - 6, y(top) + 4, String(format: "%.3f", top), anchor: "end"))
+            \(text(margin - 6, y(bottom) + 4, String(format: "%.3f", bottom), anchor: "end"))
+            \(text(x(first), height - margin + 16, String(first)))
+            \(text(x(last), height - margin + 16, String(last)))
+            </svg>
 
-        """
+            """
     }
 }

@@ -17,18 +17,22 @@ public struct TrainingSettings: Sendable, Equatable {
 
     /// What must not change between a run and its resumption.
     var key: String {
-        "steps=\(steps) lr=\(learningRate) warmup=\(warmupSteps) loss=\(loss.rawValue) lock=\(lockImage) wd=\(optimizer.weightDecay) "
-            + "betas=\(optimizer.beta1),\(optimizer.beta2) eps=\(optimizer.epsilon) clip=\(optimizer.maxGradientNorm.map { "\($0)" } ?? "none")"
+        "steps=\(steps) lr=\(learningRate) warmup=\(warmupSteps) loss=\(loss.rawValue) lock=\(lockImage) "
+            + "wd=\(optimizer.weightDecay) "
+            + """
+                betas=\(optimizer.beta1),\(optimizer.beta2) eps=\(optimizer.epsilon) \
+                clip=\(optimizer.maxGradientNorm.map { "\($0)" } ?? "none")
+                """
     }
 }
 
 /// What the trainer reports after every step.
 public struct TrainingProgress: Sendable {
-    public let step: Int            // completed steps
+    public let step: Int  // completed steps
     public let totalSteps: Int
     public let loss: Float
     public let learningRate: Float
-    public let temperature: Float   // exp(logit_scale)
+    public let temperature: Float  // exp(logit_scale)
     public let gradientNorm: Float
     public let pairsPerSecond: Double
     public let secondsLeft: Double
@@ -59,10 +63,12 @@ public final class Trainer {
             (locked && slot.isImageTower)
                 || (settings.loss == .clip && slot.name == "logit_bias")
         }
-        schedule = LearningRateSchedule(baseRate: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps)
+        schedule = LearningRateSchedule(
+            baseRate: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps)
     }
 
-    static let logHeader = "step,epoch,loss,learning_rate,logit_scale,temperature,gradient_norm,pairs_per_second,elapsed_seconds"
+    static let logHeader =
+        "step,epoch,loss,learning_rate,logit_scale,temperature,gradient_norm,pairs_per_second,elapsed_seconds"
 
     /// Trains to `settings.steps`. With `resume`, continues from the checkpoint in the output folder and keeps
     /// the log rows up to it. A non-finite loss or gradient stops the run with an error; the last checkpoint
@@ -74,7 +80,8 @@ public final class Trainer {
         try FileOutput.createFolder(output)
         var start = 0
         if resume {
-            start = try TrainingCheckpoint.load(into: model, optimizer: optimizer, settingsKey: settings.key, from: output)
+            start = try TrainingCheckpoint.load(
+                into: model, optimizer: optimizer, settingsKey: settings.key, from: output)
             logRows = try readLog().filter { $0.step <= start }
         } else if settings.loss == .siglip {
             // SigLIP's initialisation: t = log 10, b = −10 (the issue's and the paper's values).
@@ -88,8 +95,9 @@ public final class Trainer {
             let batch = try loader.batch(step: step)
             failures += batch.failures
             guard batch.count >= 2 else { continue }
-            let result = model.lossAndGradients(pixels: batch.pixels, tokens: batch.tokens, loss: settings.loss,
-                                                trainImageTower: !settings.lockImage)
+            let result = model.lossAndGradients(
+                pixels: batch.pixels, tokens: batch.tokens, loss: settings.loss,
+                trainImageTower: !settings.lockImage)
             let lr = schedule.rate(at: step)
             guard result.loss.isFinite else { throw diverged(step: step, what: "loss") }
             let norm = optimizer.update(model.parameters, gradients: model.gradients, lr: lr)
@@ -98,12 +106,20 @@ public final class Trainer {
             let done = step + 1, elapsed = Date().timeIntervalSince(began)
             let rate = Double((done - start) * loader.batchSize) / max(elapsed, 1e-9)
             let epoch = Double(step) / Double(loader.stepsPerEpoch)
-            logRows.append((done, String(format: "%d,%.4f,%.6f,%.6g,%.5f,%.4f,%.5f,%.2f,%.1f", done, epoch, result.loss, lr, model.logitScale,
-                                     exp(model.logitScale), norm, rate, elapsed), result.loss))
-            report(TrainingProgress(step: done, totalSteps: settings.steps, loss: result.loss, learningRate: lr,
-                                    temperature: exp(model.logitScale), gradientNorm: norm, pairsPerSecond: rate,
-                                    secondsLeft: Double(settings.steps - done) * Double(loader.batchSize) / max(rate, 1e-9),
-                                    skippedImages: failures.count))
+            logRows.append(
+                (
+                    done,
+                    String(
+                        format: "%d,%.4f,%.6f,%.6g,%.5f,%.4f,%.5f,%.2f,%.1f", done, epoch, result.loss, lr,
+                        model.logitScale,
+                        exp(model.logitScale), norm, rate, elapsed), result.loss
+                ))
+            report(
+                TrainingProgress(
+                    step: done, totalSteps: settings.steps, loss: result.loss, learningRate: lr,
+                    temperature: exp(model.logitScale), gradientNorm: norm, pairsPerSecond: rate,
+                    secondsLeft: Double(settings.steps - done) * Double(loader.batchSize) / max(rate, 1e-9),
+                    skippedImages: failures.count))
             if done % settings.checkpointEvery == 0 || done == end {
                 try save(step: done)
                 lastSavedStep = done
@@ -113,8 +129,14 @@ public final class Trainer {
     }
 
     private func diverged(step: Int, what: String) -> CLIPError {
-        let kept = lastSavedStep > 0 ? "the checkpoint of step \(lastSavedStep) is kept" : "no checkpoint was written yet"
-        return CLIPError.invalidArgument("training diverged: the \(what) became NaN or infinite at step \(step + 1); \(kept) in \(output.path). Lower --lr or raise --warmup, then --resume.")
+        let kept =
+            lastSavedStep > 0 ? "the checkpoint of step \(lastSavedStep) is kept" : "no checkpoint was written yet"
+        return CLIPError.invalidArgument(
+            """
+                training diverged: the \(what) became NaN or infinite at step \(step + 1); \(kept) in \(output.path). \
+                Lower --lr or raise --warmup, then --resume.
+                """
+        )
     }
 
     private func save(step: Int) throws {
@@ -127,8 +149,10 @@ public final class Trainer {
         try model.saveHuggingFace(to: output, half: settings.halfPrecisionExport, loss: settings.loss)
         let csv = ([Self.logHeader] + logRows.map(\.row)).joined(separator: "\n") + "\n"
         try FileOutput.write(csv, to: output.appendingPathComponent("train_log.csv"))
-        try FileOutput.write(LossCurve.svg(steps: logRows.map(\.step), losses: logRows.map(\.loss), title: "\(settings.loss.rawValue) loss"),
-                             to: output.appendingPathComponent("loss_curve.svg"))
+        try FileOutput.write(
+            LossCurve.svg(
+                steps: logRows.map(\.step), losses: logRows.map(\.loss), title: "\(settings.loss.rawValue) loss"),
+            to: output.appendingPathComponent("loss_curve.svg"))
     }
 
     private func readLog() throws -> [(step: Int, row: String, loss: Float)] {

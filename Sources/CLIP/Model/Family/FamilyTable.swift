@@ -10,7 +10,7 @@ enum FamilyTable {
     /// Hugging Face `model_type`s SwiftCLIP decodes, with the family and what it builds.
     static let huggingFace: [String: (family: any ModelFamily.Type, summary: String)] = [
         "clip": (ViTFamily.self, "CLIP (ViT image tower, transformer text tower)"),
-        "siglip": (SiglipFamily.self, "SigLIP (ViT with a MAP head, bidirectional text tower)"),
+        "siglip": (SiglipFamily.self, "SigLIP (ViT with a MAP head, bidirectional text tower)")
     ]
 
     /// Known `model_type`s that are not supported yet, with what to say.
@@ -18,7 +18,7 @@ enum FamilyTable {
         "siglip2": "SigLIP 2's NaFlex (variable-resolution) models are not supported; its fixed-resolution "
             + "checkpoints (model_type siglip) are",
         "chinese_clip": "Chinese-CLIP (a BERT text tower) is not supported",
-        "altclip": "AltCLIP (an XLM-R text tower) is not supported",
+        "altclip": "AltCLIP (an XLM-R text tower) is not supported"
     ]
 
     /// The family of an open_clip model JSON, by its `vision_cfg`: a timm tower is SigLIP's

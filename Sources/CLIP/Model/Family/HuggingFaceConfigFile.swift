@@ -10,8 +10,9 @@ struct HFConfigFile: Decodable {
     /// Decodes `data`, or says it is not a valid `what` config.json, naming the field.
     static func decode(_ data: Data, source: String, what: String) throws -> HFConfigFile {
         do { return try JSONDecoder().decode(HFConfigFile.self, from: data) } catch {
-            throw CLIPError.config(source: source, field: CLIPConfig.fieldPath(of: error),
-                                   reason: "not a valid \(what) config.json (\(CLIPConfig.reason(of: error)))")
+            throw CLIPError.config(
+                source: source, field: CLIPConfig.fieldPath(of: error),
+                reason: "not a valid \(what) config.json (\(CLIPConfig.reason(of: error)))")
         }
     }
 }

@@ -19,14 +19,18 @@ protocol ModelFamily: Sendable {
     static func config(stateDict shapes: StateDictShapes) throws -> CLIPConfig
 
     /// The image tower of `config`, read from `reader` with this family's key map for `layout`.
-    static func imageTower(_ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
-                           packing: LinearPacking) throws -> any ImageTower
+    static func imageTower(
+        _ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
+        packing: LinearPacking
+    ) throws -> any ImageTower
 
     /// How this family's text tower reads tokens: the first family of a style in `FamilyTable` builds it.
     static var textStyle: TextConfig.Style { get }
     /// The text tower of `config`, read with this family's key map for `layout`.
-    static func textTower(_ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
-                          packing: LinearPacking) throws -> any TextTower
+    static func textTower(
+        _ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
+        packing: LinearPacking
+    ) throws -> any TextTower
     /// The tokenizer for `text`, from the model's folder when it has one (`source` names the weights).
     static func tokenizer(folder: URL?, text: TextConfig, source: String) throws -> any TextTokenizer
     /// Whether the text tower reads its whole context whatever a text's length (what `clip bench` feeds it).
@@ -42,8 +46,9 @@ protocol ModelFamily: Sendable {
 
 extension ModelFamily {
     static func config(huggingFace data: Data, source: String) throws -> CLIPConfig {
-        throw CLIPError.config(source: source, field: "model_type",
-                               reason: "\(kind.rawValue) has no Hugging Face layout")
+        throw CLIPError.config(
+            source: source, field: "model_type",
+            reason: "\(kind.rawValue) has no Hugging Face layout")
     }
 
     static func config(openCLIP raw: OpenCLIPConfigFile, source: String) throws -> CLIPConfig {
@@ -51,8 +56,9 @@ extension ModelFamily {
     }
 
     static func config(stateDict shapes: StateDictShapes) throws -> CLIPConfig {
-        throw CLIPError.checkpoint(file: shapes.file.path, tensor: nil,
-                                   reason: "\(kind.rawValue) checkpoints carry no OpenAI-named state dict")
+        throw CLIPError.checkpoint(
+            file: shapes.file.path, tensor: nil,
+            reason: "\(kind.rawValue) checkpoints carry no OpenAI-named state dict")
     }
 
     /// CLIP's mean and std with shortest-side resize and centre crop (`PreprocessConfig`'s own defaults).

@@ -79,8 +79,9 @@ struct OpenCLIPConfigFile: Decodable {
     /// Decodes `data`, or says it is not a valid open_clip model config, naming the field.
     static func decode(_ data: Data, source: String) throws -> OpenCLIPConfigFile {
         do { return try JSONDecoder().decode(OpenCLIPConfigFile.self, from: data) } catch {
-            throw CLIPError.config(source: source, field: CLIPConfig.fieldPath(of: error),
-                                   reason: "not a valid open_clip model config (\(CLIPConfig.reason(of: error)))")
+            throw CLIPError.config(
+                source: source, field: CLIPConfig.fieldPath(of: error),
+                reason: "not a valid open_clip model config (\(CLIPConfig.reason(of: error)))")
         }
     }
 }
@@ -94,9 +95,11 @@ extension OpenCLIPConfigFile {
     /// image tower only.
     func requireCausalText(source: String) throws {
         let t = text_cfg
-        let odd = [("no_causal_mask", t.no_causal_mask == true),
-                   ("pool_type", (t.pool_type ?? "argmax") != "argmax"),
-                   ("proj_bias", t.proj_bias == true)]
+        let odd = [
+            ("no_causal_mask", t.no_causal_mask == true),
+            ("pool_type", (t.pool_type ?? "argmax") != "argmax"),
+            ("proj_bias", t.proj_bias == true)
+        ]
         for (field, isOdd) in odd where isOdd {
             throw CLIPError.config(
                 source: source, field: "text_cfg.\(field)",
@@ -110,8 +113,9 @@ extension OpenCLIPConfigFile {
         let t = text_cfg
         let width = t.width ?? 512
         return TextConfig(
-            transformer: TransformerConfig(width: width, layers: t.layers ?? 12, heads: t.heads ?? 8,
-                                           mlpWidth: Int(Double(width) * (t.mlp_ratio ?? 4.0)), activation: activation),
+            transformer: TransformerConfig(
+                width: width, layers: t.layers ?? 12, heads: t.heads ?? 8,
+                mlpWidth: Int(Double(width) * (t.mlp_ratio ?? 4.0)), activation: activation),
             contextLength: t.context_length ?? 77, vocabSize: t.vocab_size ?? 49408)
     }
 }

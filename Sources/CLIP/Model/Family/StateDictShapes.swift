@@ -28,8 +28,9 @@ struct StateDictShapes {
     func side(_ positions: Int, _ key: String) throws -> Int {
         let side = Int((Double(positions - 1)).squareRoot().rounded())
         guard side * side + 1 == positions else {
-            throw CLIPError.checkpoint(file: file.path, tensor: key,
-                                       reason: "\(positions) positions are not a square grid plus one")
+            throw CLIPError.checkpoint(
+                file: file.path, tensor: key,
+                reason: "\(positions) positions are not a square grid plus one")
         }
         return side
     }
@@ -38,13 +39,16 @@ struct StateDictShapes {
     func config(image: ImageTowerConfig) throws -> CLIPConfig {
         let textWidth = try shape("ln_final.weight")[0]
         let textMLP = try shape("transformer.resblocks.0.mlp.c_fc.weight")[0]
-        let transformer = TransformerConfig(width: textWidth, layers: distinct("transformer.resblocks.", at: 2),
-                                            heads: max(1, textWidth / 64), mlpWidth: textMLP, activation: .quickGELU)
-        let config = CLIPConfig(image: image,
-                                text: TextConfig(transformer: transformer,
-                                                 contextLength: try shape("positional_embedding")[0],
-                                                 vocabSize: try shape("token_embedding.weight")[0]),
-                                embedDim: try shape("text_projection")[1])
+        let transformer = TransformerConfig(
+            width: textWidth, layers: distinct("transformer.resblocks.", at: 2),
+            heads: max(1, textWidth / 64), mlpWidth: textMLP, activation: .quickGELU)
+        let config = CLIPConfig(
+            image: image,
+            text: TextConfig(
+                transformer: transformer,
+                contextLength: try shape("positional_embedding")[0],
+                vocabSize: try shape("token_embedding.weight")[0]),
+            embedDim: try shape("text_projection")[1])
         try config.validate(source: file.path)
         return config
     }

@@ -29,7 +29,9 @@ extension Tensor {
         for o in 0..<out {
             for ch in 0..<c {
                 for ky in 0..<k {
-                    for kx in 0..<k { rows.data[o * k * k * c + (ky * k + kx) * c + ch] = data[((o * c + ch) * k + ky) * k + kx] }
+                    for kx in 0..<k {
+                        rows.data[o * k * k * c + (ky * k + kx) * c + ch] = data[((o * c + ch) * k + ky) * k + kx]
+                    }
                 }
             }
         }

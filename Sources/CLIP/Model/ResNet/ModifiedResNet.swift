@@ -21,15 +21,23 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
     public var towerConfig: ImageTowerConfig { .modifiedResNet(config) }
 
     public var packedLayers: [PackedLayer] {
-        var layers = weights.stem.enumerated().map { PackedLayer("stem.\($0.offset)", part: "convolutions", $0.element.weights) }
+        var layers = weights.stem.enumerated().map {
+            PackedLayer("stem.\($0.offset)", part: "convolutions", $0.element.weights)
+        }
         for (s, stage) in weights.stages.enumerated() {
             for (b, block) in stage.enumerated() {
-                let convolutions = [("conv1", block.conv1), ("conv2", block.conv2), ("conv3", block.conv3)] + (block.downsample.map { [("downsample", $0)] } ?? [])
-                layers += convolutions.map { PackedLayer("layer\(s + 1).\(b).\($0.0)", part: "convolutions", $0.1.weights) }
+                let convolutions =
+                    [("conv1", block.conv1), ("conv2", block.conv2), ("conv3", block.conv3)]
+                    + (block.downsample.map { [("downsample", $0)] } ?? [])
+                layers += convolutions.map {
+                    PackedLayer("layer\(s + 1).\(b).\($0.0)", part: "convolutions", $0.1.weights)
+                }
             }
         }
-        return layers + [PackedLayer("attnpool.q_proj", part: "attention pool", weights.query),
-                         PackedLayer("attnpool.c_proj", part: "attention pool", weights.output)]
+        return layers + [
+            PackedLayer("attnpool.q_proj", part: "attention pool", weights.query),
+            PackedLayer("attnpool.c_proj", part: "attention pool", weights.output)
+        ]
     }
 
     init(config: ResNetConfig, embedDim: Int, weights: ResNetWeights) {
@@ -71,14 +79,18 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
             }
             largest = max(largest, (config.grid * config.grid + 1) * config.poolWidth)
             capacity = images * largest
-            (x, y, t1, t2, pooled) = (.allocate(capacity: capacity), .allocate(capacity: capacity), .allocate(capacity: capacity),
-                                      .allocate(capacity: capacity), .allocate(capacity: capacity))
+            (x, y, t1, t2, pooled) = (
+                .allocate(capacity: capacity), .allocate(capacity: capacity), .allocate(capacity: capacity),
+                .allocate(capacity: capacity), .allocate(capacity: capacity)
+            )
         }
 
         deinit { for buffer in [x, y, t1, t2, pooled] { buffer.deallocate() } }
     }
 
-    private func forward(_ pixels: UnsafePointer<Float>, images n: Int, ws: Workspace, into out: UnsafeMutablePointer<Float>) {
+    private func forward(
+        _ pixels: UnsafePointer<Float>, images n: Int, ws: Workspace, into out: UnsafeMutablePointer<Float>
+    ) {
         let s = config.imageSize
         // Stem.
         ConvolutionKernels.channelsLast(pixels, n: n, channels: 3, h: s, w: s, into: ws.t1)
@@ -87,7 +99,8 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
         var side = stem[0].outputSide(s)
         stem[1].forward(ws.t2, n: n, h: side, w: side, into: ws.t1, activation: .relu, scratch: ws.scratch)
         stem[2].forward(ws.t1, n: n, h: side, w: side, into: ws.t2, activation: .relu, scratch: ws.scratch)
-        ConvolutionKernels.averagePool(ws.t2, n: n, h: side, w: side, channels: stem[2].outChannels, window: 2, into: ws.x)
+        ConvolutionKernels.averagePool(
+            ws.t2, n: n, h: side, w: side, channels: stem[2].outChannels, window: 2, into: ws.x)
         side /= 2
         // Stages: `x` holds the running activation, `y` the next one when a block has a shortcut convolution.
         var x = ws.x, y = ws.y
@@ -99,20 +112,25 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
                 var branch = ws.t2
                 let outSide = side / block.stride
                 if block.stride > 1 {
-                    ConvolutionKernels.averagePool(ws.t2, n: n, h: side, w: side, channels: planes, window: block.stride, into: ws.t1)
+                    ConvolutionKernels.averagePool(
+                        ws.t2, n: n, h: side, w: side, channels: planes, window: block.stride, into: ws.t1)
                     branch = ws.t1
                 }
                 var target = x  // the shortcut is the input itself: the residual add happens in place
                 if let downsample = block.downsample {
                     var shortcut = UnsafePointer(x)
                     if block.stride > 1 {
-                        ConvolutionKernels.averagePool(x, n: n, h: side, w: side, channels: inC, window: block.stride, into: ws.pooled)
+                        ConvolutionKernels.averagePool(
+                            x, n: n, h: side, w: side, channels: inC, window: block.stride, into: ws.pooled)
                         shortcut = UnsafePointer(ws.pooled)
                     }
-                    downsample.forward(shortcut, n: n, h: outSide, w: outSide, into: y, activation: nil, scratch: ws.scratch)
+                    downsample.forward(
+                        shortcut, n: n, h: outSide, w: outSide, into: y, activation: nil, scratch: ws.scratch)
                     target = y
                 }
-                block.conv3.forward(branch, n: n, h: outSide, w: outSide, into: target, activation: .relu, residual: true, scratch: ws.scratch)
+                block.conv3.forward(
+                    branch, n: n, h: outSide, w: outSide, into: target, activation: .relu, residual: true,
+                    scratch: ws.scratch)
                 if target == y { swap(&x, &y) }
                 side = outSide
             }
@@ -122,7 +140,9 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
 
     /// The mean token attends to itself and the grid; returns `c_proj` of its output, per image. Only the
     /// mean token's query is needed (`SingleQueryAttention`: RN50 8 M multiply-adds instead of 420 M).
-    private func attentionPool(_ x: UnsafePointer<Float>, images n: Int, ws: Workspace, into out: UnsafeMutablePointer<Float>) {
+    private func attentionPool(
+        _ x: UnsafePointer<Float>, images n: Int, ws: Workspace, into out: UnsafeMutablePointer<Float>
+    ) {
         let c = config.poolWidth, g2 = config.grid * config.grid, tokens = g2 + 1
         let heads = config.heads, hd = c / heads
         let t = ws.t1, pos = weights.positions.data
@@ -138,16 +158,21 @@ public final class ModifiedResNet: ImageTower, @unchecked Sendable {
             }
         }
         let q = ws.t2, attended = ws.y
-        GEMM.multiply(t, ldx: tokens * c, rows: n, weights: weights.query, into: q, ldc: c, accumulate: false,
-                      bias: weights.queryBias.data, activation: nil, scratch: ws.scratch)
+        GEMM.multiply(
+            t, ldx: tokens * c, rows: n, weights: weights.query, into: q, ldc: c, accumulate: false,
+            bias: weights.queryBias.data, activation: nil, scratch: ws.scratch)
         // The query through each head's key rows is the probe (per image: the query depends on it).
         let key = weights.key.data, scale = 1 / Float(hd).squareRoot()
-        SingleQueryAttention.attend(t, images: n, tokens: tokens, width: c, heads: heads, probe: { image, h, scratch in
-            BLAS.gemv(transposed: true, key + h * hd * c, rows: hd, columns: c, lda: c, q + image * c + h * hd,
-                      into: scratch, alpha: scale)
-            return UnsafePointer(scratch)
-        }, value: weights.value.data, valueBias: weights.valueBias.data, into: attended)
-        GEMM.multiply(attended, ldx: c, rows: n, weights: weights.output, into: out, ldc: embedDim, accumulate: false,
-                      bias: weights.outputBias.data, activation: nil, scratch: ws.scratch)
+        SingleQueryAttention.attend(
+            t, images: n, tokens: tokens, width: c, heads: heads,
+            probe: { image, h, scratch in
+                BLAS.gemv(
+                    transposed: true, key + h * hd * c, rows: hd, columns: c, lda: c, q + image * c + h * hd,
+                    into: scratch, alpha: scale)
+                return UnsafePointer(scratch)
+            }, value: weights.value.data, valueBias: weights.valueBias.data, into: attended)
+        GEMM.multiply(
+            attended, ldx: c, rows: n, weights: weights.output, into: out, ldc: embedDim, accumulate: false,
+            bias: weights.outputBias.data, activation: nil, scratch: ws.scratch)
     }
 }

@@ -8,8 +8,10 @@ enum ResNetFamily: CausalTextFamily {
     /// Convolutions and an attention pool: no residual transformer blocks to observe.
     static var imageTowerHasBlocks: Bool { false }
 
-    static func imageTower(_ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
-                           packing: LinearPacking) throws -> any ImageTower {
+    static func imageTower(
+        _ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
+        packing: LinearPacking
+    ) throws -> any ImageTower {
         // A ViT's file fails on dozens of tensors; say what it is instead.
         let keys = reader.file.entries.keys
         if keys.contains("visual.class_embedding") || keys.contains("vision_model.embeddings.class_embedding") {
@@ -43,8 +45,9 @@ extension ResNetFamily {
             preconditionFailure("FamilyTable gave a ViT's open_clip config to ResNetFamily")
         }
         let width = v.width ?? 64
-        let resnet = ResNetConfig(layers: stages, width: width, imageSize: v.image_size?.value ?? 224,
-                                  heads: max(1, width * 32 / (v.head_width ?? 64)))
+        let resnet = ResNetConfig(
+            layers: stages, width: width, imageSize: v.image_size?.value ?? 224,
+            heads: max(1, width * 32 / (v.head_width ?? 64)))
         let config = CLIPConfig(image: .modifiedResNet(resnet), text: raw.causalText, embedDim: raw.embed_dim)
         try config.validate(source: source)
         return config

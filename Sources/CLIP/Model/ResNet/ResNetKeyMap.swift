@@ -13,8 +13,10 @@ enum ResNetKeyMap {
         let r = reader
         let w = config.width
         let eps = config.batchNormEps
-        func conv(_ prefix: String, batchNorm: String, in c: Int, out: Int, kernel: Int,
-                  stride: Int = 1) -> Convolution {
+        func conv(
+            _ prefix: String, batchNorm: String, in c: Int, out: Int, kernel: Int,
+            stride: Int = 1
+        ) -> Convolution {
             let weight = r.take(prefix + ".weight", [out, c, kernel, kernel])
             let (folded, bias) = BatchNormFolding.fold(weight, readBatchNorm(batchNorm, out), eps: eps)
             let packed = PackedWeights(folded.channelsLastRows(kernel: kernel))
@@ -22,35 +24,38 @@ enum ResNetKeyMap {
             return Convolution(weights: packed, bias: bias, kernel: kernel, stride: stride, inChannels: c)
         }
         func readBatchNorm(_ prefix: String, _ c: Int) -> BatchNormFolding.Parameters {
-            BatchNormFolding.Parameters(gamma: r.take(prefix + ".weight", [c]), beta: r.take(prefix + ".bias", [c]),
-                                        mean: r.take(prefix + ".running_mean", [c]),
-                                        variance: r.take(prefix + ".running_var", [c]))
+            BatchNormFolding.Parameters(
+                gamma: r.take(prefix + ".weight", [c]), beta: r.take(prefix + ".bias", [c]),
+                mean: r.take(prefix + ".running_mean", [c]),
+                variance: r.take(prefix + ".running_var", [c]))
         }
         let stem = [
             conv("visual.conv1", batchNorm: "visual.bn1", in: 3, out: w / 2, kernel: 3, stride: 2),
             conv("visual.conv2", batchNorm: "visual.bn2", in: w / 2, out: w / 2, kernel: 3),
-            conv("visual.conv3", batchNorm: "visual.bn3", in: w / 2, out: w, kernel: 3),
+            conv("visual.conv3", batchNorm: "visual.bn3", in: w / 2, out: w, kernel: 3)
         ]
         var inplanes = w
         var stages: [[BottleneckWeights]] = []
         for (s, blocks) in config.layers.enumerated() {
             let planes = w << s
-            stages.append((0..<blocks).map { b in
-                let p = "visual.layer\(s + 1).\(b)"
-                let stride = b == 0 && s > 0 ? 2 : 1
-                let needsShortcut = stride > 1 || inplanes != planes * 4
-                let block = BottleneckWeights(
-                    conv1: conv(p + ".conv1", batchNorm: p + ".bn1", in: inplanes, out: planes, kernel: 1),
-                    conv2: conv(p + ".conv2", batchNorm: p + ".bn2", in: planes, out: planes, kernel: 3),
-                    conv3: conv(p + ".conv3", batchNorm: p + ".bn3", in: planes, out: planes * 4, kernel: 1),
-                    downsample: needsShortcut
-                        ? conv(p + ".downsample.0", batchNorm: p + ".downsample.1", in: inplanes, out: planes * 4,
-                               kernel: 1)
-                        : nil,
-                    stride: stride)
-                inplanes = planes * 4
-                return block
-            })
+            stages.append(
+                (0..<blocks).map { b in
+                    let p = "visual.layer\(s + 1).\(b)"
+                    let stride = b == 0 && s > 0 ? 2 : 1
+                    let needsShortcut = stride > 1 || inplanes != planes * 4
+                    let block = BottleneckWeights(
+                        conv1: conv(p + ".conv1", batchNorm: p + ".bn1", in: inplanes, out: planes, kernel: 1),
+                        conv2: conv(p + ".conv2", batchNorm: p + ".bn2", in: planes, out: planes, kernel: 3),
+                        conv3: conv(p + ".conv3", batchNorm: p + ".bn3", in: planes, out: planes * 4, kernel: 1),
+                        downsample: needsShortcut
+                            ? conv(
+                                p + ".downsample.0", batchNorm: p + ".downsample.1", in: inplanes, out: planes * 4,
+                                kernel: 1)
+                            : nil,
+                        stride: stride)
+                    inplanes = planes * 4
+                    return block
+                })
         }
         let c = config.poolWidth
         let a = "visual.attnpool."

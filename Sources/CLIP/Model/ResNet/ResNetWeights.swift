@@ -12,9 +12,9 @@ struct BottleneckWeights {
 
 /// Learned parameters of the ModifiedResNet image tower.
 struct ResNetWeights {
-    let stem: [Convolution]   // 3×3 stride 2, then two 3×3
+    let stem: [Convolution]  // 3×3 stride 2, then two 3×3
     let stages: [[BottleneckWeights]]
-    let positions: Tensor     // [grid² + 1, C]
+    let positions: Tensor  // [grid² + 1, C]
     let query: PackedWeights  // q_proj [C, C]
     let queryBias: Tensor
     /// k_proj and v_proj `[C, C]` as they are (the pool multiplies the query and the attended tokens by
@@ -22,6 +22,6 @@ struct ResNetWeights {
     let key: Tensor
     let value: Tensor
     let valueBias: Tensor
-    let output: PackedWeights     // c_proj [D, C]
+    let output: PackedWeights  // c_proj [D, C]
     let outputBias: Tensor
 }

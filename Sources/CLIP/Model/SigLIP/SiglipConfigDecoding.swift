@@ -15,9 +15,10 @@ extension SiglipFamily {
                     source: source, field: "\(section).hidden_act",
                     reason: "unsupported activation '\(act)' (supported: gelu_pytorch_tanh, gelu, quick_gelu)")
             }
-            return TransformerConfig(width: c.hidden_size ?? 768, layers: c.num_hidden_layers ?? 12,
-                                     heads: c.num_attention_heads ?? 12, mlpWidth: c.intermediate_size ?? 3072,
-                                     activation: activation, layerNormEps: c.layer_norm_eps ?? 1e-6)
+            return TransformerConfig(
+                width: c.hidden_size ?? 768, layers: c.num_hidden_layers ?? 12,
+                heads: c.num_attention_heads ?? 12, mlpWidth: c.intermediate_size ?? 3072,
+                activation: activation, layerNormEps: c.layer_norm_eps ?? 1e-6)
         }
         if vision.vision_use_head == false {
             throw CLIPError.config(
@@ -32,13 +33,15 @@ extension SiglipFamily {
                 reason: "\(embedDim) differs from the image tower's width \(visionTower.width) "
                     + "(SigLIP's image embedding is its width)")
         }
-        let image = VisionConfig(transformer: visionTower, imageSize: vision.image_size ?? 224,
-                                 patchSize: vision.patch_size ?? 16, classToken: false)
+        let image = VisionConfig(
+            transformer: visionTower, imageSize: vision.image_size ?? 224,
+            patchSize: vision.patch_size ?? 16, classToken: false)
         let config = CLIPConfig(
             image: .siglip(image),
-            text: TextConfig(transformer: try tower(text, section: "text_config"),
-                             contextLength: text.max_position_embeddings ?? 64, vocabSize: text.vocab_size ?? 32000,
-                             style: .siglip),
+            text: TextConfig(
+                transformer: try tower(text, section: "text_config"),
+                contextLength: text.max_position_embeddings ?? 64, vocabSize: text.vocab_size ?? 32000,
+                style: .siglip),
             embedDim: embedDim)
         try config.validate(source: source)
         return config
@@ -57,8 +60,9 @@ extension SiglipFamily {
         let vision = try timmVision(raw.vision_cfg, source: source)
         // (`quick_gelu` does not reach a timm tower: open_clip builds timm's own activation whatever the flag.)
         try require(t.no_causal_mask == true, "text_cfg.no_causal_mask", "SigLIP's text tower attends both ways (true)")
-        try require(t.pool_type == "last", "text_cfg.pool_type",
-                    "SigLIP's text tower is pooled at its last position ('last'), got '\(t.pool_type ?? "argmax")'")
+        try require(
+            t.pool_type == "last", "text_cfg.pool_type",
+            "SigLIP's text tower is pooled at its last position ('last'), got '\(t.pool_type ?? "argmax")'")
         try require(t.proj_bias == true, "text_cfg.proj_bias", "SigLIP's text projection has a bias (true)")
         let textActivation: Activation
         switch (raw.quick_gelu ?? false, t.act_kwargs?.approximate ?? "none") {
@@ -66,18 +70,22 @@ extension SiglipFamily {
         case (false, "tanh"): textActivation = .geluTanh
         case (false, "none"): textActivation = .gelu
         case let (false, other):
-            throw CLIPError.config(source: source, field: "text_cfg.act_kwargs.approximate",
-                                   reason: "unsupported GELU approximation '\(other)' (supported: none, tanh)")
+            throw CLIPError.config(
+                source: source, field: "text_cfg.act_kwargs.approximate",
+                reason: "unsupported GELU approximation '\(other)' (supported: none, tanh)")
         }
         let width = t.width ?? 512
-        let transformer = TransformerConfig(width: width, layers: t.layers ?? 12, heads: t.heads ?? 8,
-                                            mlpWidth: Int(Double(width) * (t.mlp_ratio ?? 4.0)),
-                                            activation: textActivation, layerNormEps: t.norm_kwargs?.eps ?? 1e-5)
-        let text = TextConfig(transformer: transformer, contextLength: t.context_length ?? 77,
-                              vocabSize: t.vocab_size ?? 49408, style: .siglip)
-        try require(raw.embed_dim == vision.transformer.width, "embed_dim",
-                    "\(raw.embed_dim) differs from the image tower's width \(vision.transformer.width) "
-                        + "(SigLIP's image embedding is its width)")
+        let transformer = TransformerConfig(
+            width: width, layers: t.layers ?? 12, heads: t.heads ?? 8,
+            mlpWidth: Int(Double(width) * (t.mlp_ratio ?? 4.0)),
+            activation: textActivation, layerNormEps: t.norm_kwargs?.eps ?? 1e-5)
+        let text = TextConfig(
+            transformer: transformer, contextLength: t.context_length ?? 77,
+            vocabSize: t.vocab_size ?? 49408, style: .siglip)
+        try require(
+            raw.embed_dim == vision.transformer.width, "embed_dim",
+            "\(raw.embed_dim) differs from the image tower's width \(vision.transformer.width) "
+                + "(SigLIP's image embedding is its width)")
         let config = CLIPConfig(image: .siglip(vision), text: text, embedDim: raw.embed_dim)
         try config.validate(source: source)
         return config
@@ -96,24 +104,29 @@ extension SiglipFamily {
             vision = known
         } else if let width = v.width, case let .count(layers)? = v.layers {
             let headWidth = v.head_width ?? 64
-            try require(headWidth > 0 && width % headWidth == 0, "vision_cfg.head_width",
-                        "width \(width) is not divisible by head_width \(headWidth)")
-            let transformer = TransformerConfig(width: width, layers: layers, heads: width / headWidth,
-                                                mlpWidth: Int(Double(width) * (v.mlp_ratio ?? 4.0)), activation: .gelu,
-                                                layerNormEps: 1e-6)
-            vision = VisionConfig(transformer: transformer, imageSize: v.image_size?.value ?? 224,
-                                  patchSize: v.patch_size ?? 16, classToken: false)
+            try require(
+                headWidth > 0 && width % headWidth == 0, "vision_cfg.head_width",
+                "width \(width) is not divisible by head_width \(headWidth)")
+            let transformer = TransformerConfig(
+                width: width, layers: layers, heads: width / headWidth,
+                mlpWidth: Int(Double(width) * (v.mlp_ratio ?? 4.0)), activation: .gelu,
+                layerNormEps: 1e-6)
+            vision = VisionConfig(
+                transformer: transformer, imageSize: v.image_size?.value ?? 224,
+                patchSize: v.patch_size ?? 16, classToken: false)
         } else {
             let known = TimmSiglipTowers.names.sorted().joined(separator: ", ")
             throw CLIPError.config(
                 source: source, field: "vision_cfg.timm_model_name",
                 reason: "'\(timmName)' is not a timm tower SwiftCLIP knows (SigLIP's MAP-pooled ViTs: \(known))")
         }
-        try require((v.timm_pool ?? "avg") == "map", "vision_cfg.timm_pool",
-                    "timm image towers are read for SigLIP's attention-pooling head ('map') only, "
-                        + "got '\(v.timm_pool ?? "avg")'")
-        try require((v.timm_proj ?? "linear") == "none", "vision_cfg.timm_proj",
-                    "SigLIP's image embedding is the pooled token itself ('none'), got '\(v.timm_proj ?? "linear")'")
+        try require(
+            (v.timm_pool ?? "avg") == "map", "vision_cfg.timm_pool",
+            "timm image towers are read for SigLIP's attention-pooling head ('map') only, "
+                + "got '\(v.timm_pool ?? "avg")'")
+        try require(
+            (v.timm_proj ?? "linear") == "none", "vision_cfg.timm_proj",
+            "SigLIP's image embedding is the pooled token itself ('none'), got '\(v.timm_proj ?? "linear")'")
         return vision
     }
 }

@@ -8,8 +8,10 @@ enum SiglipFamily: ModelFamily {
     static let textStyle = TextConfig.Style.siglip
     static var textReadsWholeContext: Bool { true }
 
-    static func imageTower(_ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
-                           packing: LinearPacking) throws -> any ImageTower {
+    static func imageTower(
+        _ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
+        packing: LinearPacking
+    ) throws -> any ImageTower {
         guard case let .siglip(vision) = config.image else {
             preconditionFailure("SiglipFamily asked for a \(config.image.family.rawValue) tower")
         }
@@ -21,16 +23,20 @@ enum SiglipFamily: ModelFamily {
         return SiglipVisionTransformer(config: vision, weights: weights)
     }
 
-    static func textTower(_ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
-                          packing: LinearPacking) throws -> any TextTower {
+    static func textTower(
+        _ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
+        packing: LinearPacking
+    ) throws -> any TextTower {
         let weights: SiglipTextWeights
         switch layout {
         case .huggingFace:
-            weights = SiglipKeyMap.textWeights(from: reader, config: config.text, embedDim: config.embedDim,
-                                               packing: packing)
+            weights = SiglipKeyMap.textWeights(
+                from: reader, config: config.text, embedDim: config.embedDim,
+                packing: packing)
         case .openCLIP:
-            weights = SiglipKeyMap.openCLIPTextWeights(from: reader, config: config.text, embedDim: config.embedDim,
-                                                       packing: packing)
+            weights = SiglipKeyMap.openCLIPTextWeights(
+                from: reader, config: config.text, embedDim: config.embedDim,
+                packing: packing)
         }
         return SiglipTextTransformer(config: config.text, embedDim: config.embedDim, weights: weights)
     }
@@ -39,8 +45,10 @@ enum SiglipFamily: ModelFamily {
     /// bundled one: a weights file alone cannot tokenize.
     static func tokenizer(folder: URL?, text: TextConfig, source: String) throws -> any TextTokenizer {
         guard let folder else {
-            throw CLIPError.io(file: source, reason: "a SigLIP model needs its SentencePiece tokenizer: "
-                + "load its folder, not the weights file alone")
+            throw CLIPError.io(
+                file: source,
+                reason: "a SigLIP model needs its SentencePiece tokenizer: "
+                    + "load its folder, not the weights file alone")
         }
         return try SiglipTokenizer.forFolder(folder, length: text.contextLength)
     }

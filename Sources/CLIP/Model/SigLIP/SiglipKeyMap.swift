@@ -10,8 +10,10 @@ import Foundation
 ///   `text.{token_embedding, positional_embedding, transformer.resblocks.N (open_clip's blocks), ln_final,
 ///   text_projection (a Linear with a bias)}`. timm's separate `q` and `kv` are the fused in-projection's rows.
 enum SiglipKeyMap {
-    static func visionWeights(from reader: WeightReader, config v: VisionConfig,
-                              packing: LinearPacking) -> SiglipVisionWeights {
+    static func visionWeights(
+        from reader: WeightReader, config v: VisionConfig,
+        packing: LinearPacking
+    ) -> SiglipVisionWeights {
         let r = reader
         let c = v.transformer.width
         let p = v.patchSize
@@ -23,8 +25,9 @@ enum SiglipKeyMap {
             patchWeight: packing.packPatch(r.take(e + "patch_embedding.weight", [c, 3, p, p], as: [c, 3 * p * p])),
             patchBias: r.take(e + "patch_embedding.bias", [c]),
             positions: r.take(e + "position_embedding.weight", [v.tokens, c]),
-            stack: layout.stack(from: r, prefix: "vision_model.encoder.layers.", shape: v.transformer,
-                                packing: packing),
+            stack: layout.stack(
+                from: r, prefix: "vision_model.encoder.layers.", shape: v.transformer,
+                packing: packing),
             postNorm: layout.layerNorm(from: r, prefix: "vision_model.post_layernorm", width: c),
             head: MAPHeadWeights(
                 probe: r.take(h + "probe", [1, 1, c], as: [c]),
@@ -37,8 +40,10 @@ enum SiglipKeyMap {
                 proj: PackedWeights(r.take(h + "mlp.fc2.weight", [c, f])), projBias: r.take(h + "mlp.fc2.bias", [c])))
     }
 
-    static func textWeights(from reader: WeightReader, config t: TextConfig, embedDim d: Int,
-                            packing: LinearPacking) -> SiglipTextWeights {
+    static func textWeights(
+        from reader: WeightReader, config t: TextConfig, embedDim d: Int,
+        packing: LinearPacking
+    ) -> SiglipTextWeights {
         let r = reader
         let w = t.transformer.width
         let e = "text_model.embeddings."
@@ -52,8 +57,10 @@ enum SiglipKeyMap {
             headBias: r.take("text_model.head.bias", [d]))
     }
 
-    static func timmVisionWeights(from reader: WeightReader, config v: VisionConfig,
-                                  packing: LinearPacking) -> SiglipVisionWeights {
+    static func timmVisionWeights(
+        from reader: WeightReader, config v: VisionConfig,
+        packing: LinearPacking
+    ) -> SiglipVisionWeights {
         let r = reader
         let c = v.transformer.width
         let p = v.patchSize
@@ -80,8 +87,10 @@ enum SiglipKeyMap {
     }
 
     /// One timm ViT block (`norm1`, fused `attn.qkv`, `attn.proj`, `norm2`, `mlp.fc1`, `mlp.fc2`).
-    static func timmBlock(from reader: WeightReader, prefix p: String, shape: TransformerConfig,
-                          packing: LinearPacking) -> ResidualBlockWeights {
+    static func timmBlock(
+        from reader: WeightReader, prefix p: String, shape: TransformerConfig,
+        packing: LinearPacking
+    ) -> ResidualBlockWeights {
         defer { reader.releaseTakenPages() }
         let r = reader
         let c = shape.width
@@ -97,8 +106,10 @@ enum SiglipKeyMap {
             projWeight: r.take(p + "mlp.fc2.weight", [c, f]), projBias: r.take(p + "mlp.fc2.bias", [c]))
     }
 
-    static func openCLIPTextWeights(from reader: WeightReader, config t: TextConfig, embedDim d: Int,
-                                    packing: LinearPacking) -> SiglipTextWeights {
+    static func openCLIPTextWeights(
+        from reader: WeightReader, config t: TextConfig, embedDim d: Int,
+        packing: LinearPacking
+    ) -> SiglipTextWeights {
         let r = reader
         let w = t.transformer.width
         let layout = CheckpointLayout.openCLIP

@@ -3,11 +3,11 @@ import Foundation
 /// Learned parameters of SigLIP's text tower.
 struct SiglipTextWeights {
     let tokenEmbedding: Tensor  // [vocab, W]
-    let positions: Tensor       // [context, W]
+    let positions: Tensor  // [context, W]
     let stack: [ResidualBlockWeights]
     let finalNorm: LayerNormWeights
-    let head: PackedWeights     // [D, W]
-    let headBias: Tensor        // [D]
+    let head: PackedWeights  // [D, W]
+    let headBias: Tensor  // [D]
 }
 
 /// SigLIP's text tower (transformers `SiglipTextTransformer`): token and position embeddings, residual
@@ -39,7 +39,12 @@ public final class SiglipTextTransformer: TextTower, @unchecked Sendable {
         guard let length = sequences.first?.count else { return Tensor(zeros: [0, embedDim]) }
         for (i, seq) in sequences.enumerated() {
             guard seq.count == length, length >= 1, length <= config.contextLength else {
-                throw CLIPError.invalidArgument("text \(i) has \(seq.count) tokens; SigLIP takes texts padded to one length of at most \(config.contextLength) (SiglipTokenizer pads to it)")
+                throw CLIPError.invalidArgument(
+                    """
+                        text \(i) has \(seq.count) tokens; SigLIP takes texts padded to one length of at most \
+                        \(config.contextLength) (SiglipTokenizer pads to it)
+                        """
+                )
             }
             try checkVocabulary(seq, text: i)
         }
@@ -56,10 +61,13 @@ public final class SiglipTextTransformer: TextTower, @unchecked Sendable {
 
     private func forward(_ sequences: [[Int32]], tokens: Int, normalize: Bool, ws: TransformerWorkspace) -> Tensor {
         let w = config.transformer.width
-        TokenEmbedding.write(sequences, tokens: tokens, table: weights.tokenEmbedding, positions: weights.positions, width: w, into: ws.x.data)
+        TokenEmbedding.write(
+            sequences, tokens: tokens, table: weights.tokenEmbedding, positions: weights.positions, width: w,
+            into: ws.x.data)
         stack.forward(ws, batch: sequences.count, tokens: tokens, causal: false)
-        return EmbeddingHead.project(ws, width: w, pooledRows: sequences.indices.map { $0 * tokens + tokens - 1 }, norm: weights.finalNorm,
-                                     eps: config.transformer.layerNormEps, projection: weights.head, bias: weights.headBias.data,
-                                     normalize: normalize)
+        return EmbeddingHead.project(
+            ws, width: w, pooledRows: sequences.indices.map { $0 * tokens + tokens - 1 }, norm: weights.finalNorm,
+            eps: config.transformer.layerNormEps, projection: weights.head, bias: weights.headBias.data,
+            normalize: normalize)
     }
 }

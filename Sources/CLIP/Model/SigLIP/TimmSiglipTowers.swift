@@ -12,21 +12,22 @@ enum TimmSiglipTowers {
         "base": Size(width: 768, layers: 12, heads: 12, mlpWidth: 3072),
         "large": Size(width: 1024, layers: 24, heads: 16, mlpWidth: 4096),
         "so400m": Size(width: 1152, layers: 27, heads: 16, mlpWidth: 4304),
-        "giantopt": Size(width: 1536, layers: 40, heads: 16, mlpWidth: 6144),
+        "giantopt": Size(width: 1536, layers: 40, heads: 16, mlpWidth: 6144)
     ]
 
     /// The MAP-pooled towers whose MLP uses GELU's tanh approximation; every other one uses the exact GELU.
     static let tanhGELU: Set<String> = [
         "vit_base_patch32_siglip_256", "vit_giantopt_patch16_siglip_256", "vit_giantopt_patch16_siglip_384",
         "vit_large_patch16_siglip_512", "vit_so400m_patch16_siglip_256", "vit_so400m_patch16_siglip_384",
-        "vit_so400m_patch16_siglip_512",
+        "vit_so400m_patch16_siglip_512"
     ]
 
     /// Every MAP-pooled SigLIP tower timm registers.
     static let names: Set<String> = tanhGELU.union([
-        "vit_base_patch16_siglip_224", "vit_base_patch16_siglip_256", "vit_base_patch16_siglip_384", "vit_base_patch16_siglip_512",
+        "vit_base_patch16_siglip_224", "vit_base_patch16_siglip_256", "vit_base_patch16_siglip_384",
+        "vit_base_patch16_siglip_512",
         "vit_large_patch16_siglip_256", "vit_large_patch16_siglip_384", "vit_so400m_patch14_siglip_224",
-        "vit_so400m_patch14_siglip_378", "vit_so400m_patch14_siglip_384",
+        "vit_so400m_patch14_siglip_378", "vit_so400m_patch14_siglip_384"
     ])
 
     /// The tower a timm name describes: `vit_{size}_patch{P}_siglip_{S}` (a `.tag` after the name, as in
@@ -37,9 +38,11 @@ enum TimmSiglipTowers {
         guard names.contains(name) else { return nil }
         let parts = name.split(separator: "_")
         guard parts.count == 5, let size = sizes[String(parts[1])], parts[2].hasPrefix("patch"),
-              let patch = Int(parts[2].dropFirst(5)), let imageSize = Int(parts[4]) else { return nil }
-        let transformer = TransformerConfig(width: size.width, layers: size.layers, heads: size.heads, mlpWidth: size.mlpWidth,
-                                            activation: tanhGELU.contains(name) ? .geluTanh : .gelu, layerNormEps: 1e-6)
+            let patch = Int(parts[2].dropFirst(5)), let imageSize = Int(parts[4])
+        else { return nil }
+        let transformer = TransformerConfig(
+            width: size.width, layers: size.layers, heads: size.heads, mlpWidth: size.mlpWidth,
+            activation: tanhGELU.contains(name) ? .geluTanh : .gelu, layerNormEps: 1e-6)
         return VisionConfig(transformer: transformer, imageSize: imageSize, patchSize: patch, classToken: false)
     }
 }

@@ -9,10 +9,13 @@ extension CausalTextFamily {
     static var textStyle: TextConfig.Style { .clip }
     static var textReadsWholeContext: Bool { false }
 
-    static func textTower(_ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
-                          packing: LinearPacking) throws -> any TextTower {
-        let weights = TextKeyMap.weights(from: reader, layout: layout, config: config.text, embedDim: config.embedDim,
-                                         packing: packing)
+    static func textTower(
+        _ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
+        packing: LinearPacking
+    ) throws -> any TextTower {
+        let weights = TextKeyMap.weights(
+            from: reader, layout: layout, config: config.text, embedDim: config.embedDim,
+            packing: packing)
         return TextTransformer(config: config.text, embedDim: config.embedDim, weights: weights)
     }
 

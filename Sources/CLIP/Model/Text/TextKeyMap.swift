@@ -2,8 +2,10 @@
 /// and open_clip / OpenAI's top-level `token_embedding`, `transformer.resblocks.N`, `ln_final`,
 /// `text_projection` (stored `[in, out]`).
 enum TextKeyMap {
-    static func weights(from reader: WeightReader, layout: CheckpointLayout, config t: TextConfig, embedDim d: Int,
-                        packing: LinearPacking) -> TextWeights {
+    static func weights(
+        from reader: WeightReader, layout: CheckpointLayout, config t: TextConfig, embedDim d: Int,
+        packing: LinearPacking
+    ) -> TextWeights {
         let r = reader
         let w = t.transformer.width
         switch layout {
@@ -12,8 +14,9 @@ enum TextKeyMap {
             return TextWeights(
                 tokenEmbedding: r.take(e + "token_embedding.weight", [t.vocabSize, w]),
                 positions: r.take(e + "position_embedding.weight", [t.contextLength, w]),
-                stack: layout.stack(from: r, prefix: "text_model.encoder.layers.", shape: t.transformer,
-                                    packing: packing),
+                stack: layout.stack(
+                    from: r, prefix: "text_model.encoder.layers.", shape: t.transformer,
+                    packing: packing),
                 lnFinal: layout.layerNorm(from: r, prefix: "text_model.final_layer_norm", width: w),
                 projection: PackedWeights(r.take("text_projection.weight", [d, w])))
         case .openCLIP:

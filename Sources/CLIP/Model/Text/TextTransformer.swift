@@ -1,10 +1,10 @@
 /// Learned parameters of the text tower.
 struct TextWeights {
-    let tokenEmbedding: Tensor   // [vocab, W]
-    let positions: Tensor        // [context, W]
+    let tokenEmbedding: Tensor  // [vocab, W]
+    let positions: Tensor  // [context, W]
     let stack: [ResidualBlockWeights]
     let lnFinal: LayerNormWeights
-    let projection: PackedWeights   // [D, W]
+    let projection: PackedWeights  // [D, W]
 }
 
 /// The causal text transformer, pooled at the end-of-text token.
@@ -45,7 +45,8 @@ public final class TextTransformer: TextTower, @unchecked Sendable {
             for j in seq.indices where seq[j] > seq[eot] { eot = j }
             // Padding after EOT is never computed, so only the tokens up to EOT must fit the context.
             guard eot < config.contextLength else {
-                throw CLIPError.invalidArgument("text \(i) has \(eot + 1) tokens up to its end; this model takes at most \(config.contextLength)")
+                throw CLIPError.invalidArgument(
+                    "text \(i) has \(eot + 1) tokens up to its end; this model takes at most \(config.contextLength)")
             }
             lengths[i] = eot + 1
         }
@@ -55,7 +56,9 @@ public final class TextTransformer: TextTower, @unchecked Sendable {
         while start < order.count {
             let group = Array(order[start..<min(order.count, start + batchLimit)])
             start += group.count
-            let embedded = forward(group.map { sequences[$0] }, tokens: lengths[group.last!], pooledAt: group.map { lengths[$0] - 1 }, normalize: normalize)
+            let embedded = forward(
+                group.map { sequences[$0] }, tokens: lengths[group.last!], pooledAt: group.map { lengths[$0] - 1 },
+                normalize: normalize)
             for (row, original) in group.enumerated() {
                 (out.data + original * d).update(from: embedded.data + row * d, count: d)
             }
@@ -69,20 +72,28 @@ public final class TextTransformer: TextTower, @unchecked Sendable {
         }
     }
 
-    private func forward(_ sequences: [[Int32]], tokens: Int, pooledAt: [Int], normalize: Bool, ws: TransformerWorkspace) -> Tensor {
+    private func forward(
+        _ sequences: [[Int32]], tokens: Int, pooledAt: [Int], normalize: Bool, ws: TransformerWorkspace
+    ) -> Tensor {
         let w = config.transformer.width, batch = sequences.count
-        TokenEmbedding.write(sequences, tokens: tokens, table: weights.tokenEmbedding, positions: weights.positions, width: w, into: ws.x.data)
+        TokenEmbedding.write(
+            sequences, tokens: tokens, table: weights.tokenEmbedding, positions: weights.positions, width: w,
+            into: ws.x.data)
         stack.forward(ws, batch: batch, tokens: tokens, causal: true)
-        return EmbeddingHead.project(ws, width: w, pooledRows: pooledAt.enumerated().map { $0.offset * tokens + $0.element },
-                                     norm: weights.lnFinal, eps: config.transformer.layerNormEps,
-                                     projection: weights.projection, normalize: normalize)
+        return EmbeddingHead.project(
+            ws, width: w, pooledRows: pooledAt.enumerated().map { $0.offset * tokens + $0.element },
+            norm: weights.lnFinal, eps: config.transformer.layerNormEps,
+            projection: weights.projection, normalize: normalize)
     }
 }
 
 /// Token plus position embeddings into the residual stream, `[texts · tokens, width]`: both text towers'
 /// first step. A sequence shorter than `tokens` is read as padded with id 0.
 enum TokenEmbedding {
-    static func write(_ sequences: [[Int32]], tokens: Int, table: Tensor, positions: Tensor, width w: Int, into x: UnsafeMutablePointer<Float>) {
+    static func write(
+        _ sequences: [[Int32]], tokens: Int, table: Tensor, positions: Tensor, width w: Int,
+        into x: UnsafeMutablePointer<Float>
+    ) {
         for (b, seq) in sequences.enumerated() {
             for t in 0..<tokens {
                 let id = t < seq.count ? Int(seq[t]) : 0

@@ -9,8 +9,10 @@ enum ViTFamily: CausalTextFamily {
     /// The only image tower `CLIPTraining` differentiates.
     static var imageTowerHasBackward: Bool { true }
 
-    static func imageTower(_ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
-                           packing: LinearPacking) throws -> any ImageTower {
+    static func imageTower(
+        _ config: CLIPConfig, from reader: WeightReader, layout: CheckpointLayout,
+        packing: LinearPacking
+    ) throws -> any ImageTower {
         // A ResNet's file fails on dozens of tensors; say what it is instead.
         if reader.file.entries["visual.attnpool.positional_embedding"] != nil {
             throw CLIPError.checkpoint(
@@ -21,8 +23,9 @@ enum ViTFamily: CausalTextFamily {
         guard case let .vit(vision) = config.image else {
             preconditionFailure("ViTFamily asked for a \(config.image.family.rawValue) tower")
         }
-        let weights = ViTKeyMap.weights(from: reader, layout: layout, config: vision, embedDim: config.embedDim,
-                                        packing: packing)
+        let weights = ViTKeyMap.weights(
+            from: reader, layout: layout, config: vision, embedDim: config.embedDim,
+            packing: packing)
         return VisionTransformer(config: vision, embedDim: config.embedDim, weights: weights)
     }
 }

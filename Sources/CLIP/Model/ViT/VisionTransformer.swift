@@ -1,12 +1,12 @@
 /// Learned parameters of the image tower.
 struct VisionWeights {
     let patchWeight: PackedWeights  // [C, 3·p·p]  conv1 flattened
-    let classEmbedding: Tensor   // [C]
-    let positions: Tensor        // [tokens, C]
+    let classEmbedding: Tensor  // [C]
+    let positions: Tensor  // [tokens, C]
     let lnPre: LayerNormWeights
     let stack: [ResidualBlockWeights]
     let lnPost: LayerNormWeights
-    let projection: PackedWeights   // [D, C]
+    let projection: PackedWeights  // [D, C]
 }
 
 /// The ViT image tower: patches → class token + positions → ln_pre → blocks → ln_post(class) → projection.
@@ -42,12 +42,15 @@ public final class VisionTransformer: ImageTower, @unchecked Sendable {
         }
     }
 
-    private func forward(pixels: Tensor, batch: Int, ws: TransformerWorkspace, normalize: Bool, observer: BlockObserver?) -> Tensor {
+    private func forward(
+        pixels: Tensor, batch: Int, ws: TransformerWorkspace, normalize: Bool, observer: BlockObserver?
+    ) -> Tensor {
         let c = config.transformer.width, grid = config.gridSize, tokens = config.tokens
         // The patches go to the qkv buffer: the class token takes row 0 of each image in the residual stream.
         let patchOut = ws.qkv.data
-        PatchEmbedding.forward(pixels, batch: batch, channels: config.channels, size: config.imageSize, patch: config.patchSize,
-                               weights: weights.patchWeight, ws: ws, into: patchOut)
+        PatchEmbedding.forward(
+            pixels, batch: batch, channels: config.channels, size: config.imageSize, patch: config.patchSize,
+            weights: weights.patchWeight, ws: ws, into: patchOut)
         let pos = weights.positions.data, cls = weights.classEmbedding.data
         for b in 0..<batch {
             let x = ws.x.data + b * tokens * c
@@ -58,10 +61,12 @@ public final class VisionTransformer: ImageTower, @unchecked Sendable {
             }
         }
         // ln_pre rewrites the residual stream itself (it is not a branch).
-        LayerNormKernel.forward(ws.x.data, rows: batch * tokens, width: c, gamma: weights.lnPre.gamma.data,
-                                beta: weights.lnPre.beta.data, eps: config.transformer.layerNormEps, into: ws.x.data)
+        LayerNormKernel.forward(
+            ws.x.data, rows: batch * tokens, width: c, gamma: weights.lnPre.gamma.data,
+            beta: weights.lnPre.beta.data, eps: config.transformer.layerNormEps, into: ws.x.data)
         stack.forward(ws, batch: batch, tokens: tokens, causal: false, observer: observer)
-        return EmbeddingHead.project(ws, width: c, pooledRows: (0..<batch).map { $0 * tokens }, norm: weights.lnPost,
-                                     eps: config.transformer.layerNormEps, projection: weights.projection, normalize: normalize)
+        return EmbeddingHead.project(
+            ws, width: c, pooledRows: (0..<batch).map { $0 * tokens }, norm: weights.lnPost,
+            eps: config.transformer.layerNormEps, projection: weights.projection, normalize: normalize)
     }
 }

@@ -23,7 +23,8 @@ struct BPESegmenter: Sendable {
     private let longestUserDefined: Int
 
     init(pieces: [SentencePieceModel.Piece], unkID: Int, byteFallback: Bool, fuseUnknown: Bool = true, merges: Merges) {
-        self.pieces = pieces; self.merges = merges
+        self.pieces = pieces
+        self.merges = merges
         unknown = UnknownPieces(pieces: pieces, unkID: unkID, byteFallback: byteFallback, fuse: fuseUnknown)
         var ids: [ArraySlice<UInt8>: Int] = [:], userDefined: [ArraySlice<UInt8>: Int] = [:], longest = 0
         for (id, piece) in pieces.enumerated() {
@@ -70,18 +71,27 @@ struct BPESegmenter: Sendable {
             switch merges {
             case .byScore:
                 guard let id = ids[bytes[symbols[l].start..<symbols[r].end]] else { return }
-                heap.push(Candidate(priority: pieces[id].score, left: l, right: r, length: symbols[r].end - symbols[l].start, result: id))
+                heap.push(
+                    Candidate(
+                        priority: pieces[id].score, left: l, right: r, length: symbols[r].end - symbols[l].start,
+                        result: id))
             case let .byRank(table):
                 guard symbols[l].id >= 0, symbols[r].id >= 0,
-                      let merge = table[UInt64(symbols[l].id) << 32 | UInt64(symbols[r].id)] else { return }
-                heap.push(Candidate(priority: -Float(merge.rank), left: l, right: r, length: symbols[r].end - symbols[l].start, result: Int(merge.id)))
+                    let merge = table[UInt64(symbols[l].id) << 32 | UInt64(symbols[r].id)]
+                else { return }
+                heap.push(
+                    Candidate(
+                        priority: -Float(merge.rank), left: l, right: r, length: symbols[r].end - symbols[l].start,
+                        result: Int(merge.id)))
             }
         }
         for i in 0..<(symbols.count - 1) { consider(i, i + 1) }
         while let top = heap.pop() {
             let l = top.left, r = top.right
             // Stale: one side was merged away or grew since the pair was pushed.
-            guard symbols[l].next == r, symbols[r].start != -1, symbols[r].end - symbols[l].start == top.length else { continue }
+            guard symbols[l].next == r, symbols[r].start != -1, symbols[r].end - symbols[l].start == top.length else {
+                continue
+            }
             symbols[l].end = symbols[r].end
             symbols[l].id = top.result
             symbols[l].next = symbols[r].next
@@ -96,7 +106,9 @@ struct BPESegmenter: Sendable {
         while i >= 0 {
             let s = symbols[i]
             let id = s.id >= 0 ? s.id : ids[bytes[s.start..<s.end]]
-            unknown.append(id == unknown.unkID ? nil : id, bytes: bytes[s.start..<s.end], previousUnknown: &previousUnknown, into: &out)
+            unknown.append(
+                id == unknown.unkID ? nil : id, bytes: bytes[s.start..<s.end], previousUnknown: &previousUnknown,
+                into: &out)
             i = s.next
         }
     }
@@ -110,7 +122,12 @@ struct BPESegmenter: Sendable {
             var length = 0, id = -1, frozen = false
             if longestUserDefined > 0 {
                 for l in stride(from: min(longestUserDefined, bytes.count - pos), through: 1, by: -1) {
-                    if let u = userDefined[bytes[pos..<(pos + l)]] { length = l; id = u; frozen = true; break }
+                    if let u = userDefined[bytes[pos..<(pos + l)]] {
+                        length = l
+                        id = u
+                        frozen = true
+                        break
+                    }
                 }
             }
             if length == 0 {
@@ -122,13 +139,19 @@ struct BPESegmenter: Sendable {
                 // further); without them it stays unknown.
                 if let spelled = unknown.bytePieces(bytes[pos..<(pos + length)]) {
                     for (k, b) in spelled.enumerated() {
-                        symbols.append(Symbol(start: pos + k, end: pos + k + 1, id: b, prev: symbols.count - 1, next: symbols.count + 1, frozen: false))
+                        symbols.append(
+                            Symbol(
+                                start: pos + k, end: pos + k + 1, id: b, prev: symbols.count - 1,
+                                next: symbols.count + 1, frozen: false))
                     }
                     pos += length
                     continue
                 }
             }
-            symbols.append(Symbol(start: pos, end: pos + length, id: id, prev: symbols.count - 1, next: symbols.count + 1, frozen: frozen))
+            symbols.append(
+                Symbol(
+                    start: pos, end: pos + length, id: id, prev: symbols.count - 1, next: symbols.count + 1,
+                    frozen: frozen))
             pos += length
         }
         symbols[symbols.count - 1].next = -1

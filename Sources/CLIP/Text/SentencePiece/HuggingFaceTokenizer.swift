@@ -28,7 +28,9 @@ public struct HuggingFaceTokenizer: Sendable {
 
     public init(contentsOf url: URL) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw CLIPError.io(file: url.path, reason: error.localizedDescription) }
+        do { data = try Data(contentsOf: url) } catch {
+            throw CLIPError.io(file: url.path, reason: error.localizedDescription)
+        }
         try self.init(data: data, source: url.path)
     }
 
@@ -37,24 +39,33 @@ public struct HuggingFaceTokenizer: Sendable {
             throw CLIPError.config(source: source, field: nil, reason: "not a JSON object")
         }
         let json = TokenizerJSON(source: source)
-        guard let modelObject = root["model"] as? [String: Any] else { throw json.fail("model", "required object is missing") }
+        guard let modelObject = root["model"] as? [String: Any] else {
+            throw json.fail("model", "required object is missing")
+        }
         var vocabulary: [String: Int] = [:]
         (model, vocabulary) = try json.model(modelObject)
         var added: [AddedToken] = []
         for (i, item) in ((root["added_tokens"] as? [[String: Any]]) ?? []).enumerated() {
-            guard let content = item["content"] as? String, let id = item["id"] as? Int, !content.isEmpty, id >= 0 else {
+            guard let content = item["content"] as? String, let id = item["id"] as? Int, !content.isEmpty, id >= 0
+            else {
                 throw json.fail("added_tokens[\(i)]", "needs a non-empty 'content' and a non-negative integer 'id'")
             }
             if item["normalized"] as? Bool == true {
-                throw json.fail("added_tokens[\(i)].normalized", "tokens matched after normalising are not supported ('\(content)')")
+                throw json.fail(
+                    "added_tokens[\(i)].normalized", "tokens matched after normalising are not supported ('\(content)')"
+                )
             }
-            added.append(AddedToken(content: content, id: id, lstrip: item["lstrip"] as? Bool ?? false, rstrip: item["rstrip"] as? Bool ?? false,
-                                    singleWord: item["single_word"] as? Bool ?? false))
+            added.append(
+                AddedToken(
+                    content: content, id: id, lstrip: item["lstrip"] as? Bool ?? false,
+                    rstrip: item["rstrip"] as? Bool ?? false,
+                    singleWord: item["single_word"] as? Bool ?? false))
             vocabulary[content] = id
         }
         // Longest first, so that a token containing another wins where both match.
         let longestFirst = added.sorted { $0.content.unicodeScalars.count > $1.content.unicodeScalars.count }
-        addedByFirst = Dictionary(grouping: longestFirst.map { ($0, Array($0.content.unicodeScalars)) }, by: { $0.1[0] })
+        addedByFirst = Dictionary(
+            grouping: longestFirst.map { ($0, Array($0.content.unicodeScalars)) }, by: { $0.1[0] })
         normalizers = try json.normalizers(root["normalizer"], field: "normalizer")
         preTokenizers = try json.preTokenizers(root["pre_tokenizer"], field: "pre_tokenizer")
         (prefixIDs, suffixIDs) = try json.template(root["post_processor"], vocabulary: vocabulary)
@@ -92,7 +103,9 @@ public struct HuggingFaceTokenizer: Sendable {
     func splitAddedTokens(_ text: String) -> [Segment] {
         guard !addedByFirst.isEmpty else { return [.text(text, atStart: true)] }
         let scalars = Array(text.unicodeScalars)
-        func isWord(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || s.properties.numericType != nil || s == "_" }
+        func isWord(_ s: Unicode.Scalar) -> Bool {
+            s.properties.isAlphabetic || s.properties.numericType != nil || s == "_"
+        }
         var out: [Segment] = []
         var textStart = 0, i = 0
         while i < scalars.count {
@@ -101,21 +114,31 @@ public struct HuggingFaceTokenizer: Sendable {
             // tokenizers filters its leftmost-longest match).
             for (token, pattern) in addedByFirst[scalars[i]] ?? [] where pattern.count <= scalars.count - i {
                 guard scalars[i..<(i + pattern.count)].elementsEqual(pattern) else { continue }
-                if !(token.singleWord && ((i > 0 && isWord(scalars[i - 1])) || (i + pattern.count < scalars.count && isWord(scalars[i + pattern.count])))) {
+                if !(token.singleWord
+                    && ((i > 0 && isWord(scalars[i - 1]))
+                        || (i + pattern.count < scalars.count && isWord(scalars[i + pattern.count]))))
+                {
                     matched = (token, pattern.count)
                 }
                 break
             }
-            guard let (token, length) = matched else { i += 1; continue }
+            guard let (token, length) = matched else {
+                i += 1
+                continue
+            }
             var start = i, end = i + length
             if token.lstrip { while start > textStart, scalars[start - 1].properties.isWhitespace { start -= 1 } }
             if token.rstrip { while end < scalars.count, scalars[end].properties.isWhitespace { end += 1 } }
-            if start > textStart { out.append(.text(String(String.UnicodeScalarView(scalars[textStart..<start])), atStart: textStart == 0)) }
+            if start > textStart {
+                out.append(.text(String(String.UnicodeScalarView(scalars[textStart..<start])), atStart: textStart == 0))
+            }
             out.append(.token(token.id))
             textStart = end
             i = end
         }
-        if textStart < scalars.count { out.append(.text(String(String.UnicodeScalarView(scalars[textStart...])), atStart: textStart == 0)) }
+        if textStart < scalars.count {
+            out.append(.text(String(String.UnicodeScalarView(scalars[textStart...])), atStart: textStart == 0))
+        }
         return out
     }
 }

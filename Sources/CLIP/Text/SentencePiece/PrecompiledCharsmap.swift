@@ -10,12 +10,20 @@ struct PrecompiledCharsmap: Sendable {
 
     /// `field` names where the blob came from, for errors.
     init(_ blob: [UInt8], source: String, field: String) throws {
-        guard !blob.isEmpty else { trie = []; pool = []; return }
+        guard !blob.isEmpty else {
+            trie = []
+            pool = []
+            return
+        }
         func fail(_ reason: String) -> CLIPError { CLIPError.config(source: source, field: field, reason: reason) }
         guard blob.count >= 4 else { throw fail("shorter than its 4-byte header") }
         let size = Int(UInt32(blob[0]) | UInt32(blob[1]) << 8 | UInt32(blob[2]) << 16 | UInt32(blob[3]) << 24)
-        guard size % 4 == 0, size > 0, 4 + size < blob.count else { throw fail("a trie of \(size) bytes does not fit the \(blob.count)-byte blob") }
-        trie = stride(from: 4, to: 4 + size, by: 4).map { UInt32(blob[$0]) | UInt32(blob[$0 + 1]) << 8 | UInt32(blob[$0 + 2]) << 16 | UInt32(blob[$0 + 3]) << 24 }
+        guard size % 4 == 0, size > 0, 4 + size < blob.count else {
+            throw fail("a trie of \(size) bytes does not fit the \(blob.count)-byte blob")
+        }
+        trie = stride(from: 4, to: 4 + size, by: 4).map {
+            UInt32(blob[$0]) | UInt32(blob[$0 + 1]) << 8 | UInt32(blob[$0 + 2]) << 16 | UInt32(blob[$0 + 3]) << 24
+        }
         pool = Array(blob[(4 + size)...])
         guard pool.last == 0 else { throw fail("the replacement pool does not end in NUL") }
     }
@@ -30,7 +38,9 @@ struct PrecompiledCharsmap: Sendable {
 
     /// Walks the trie over `bytes[start..<end]`, calling `found` with each prefix length that is a key and
     /// its value, shortest first, until `found` returns false.
-    private func prefixes(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, _ found: (Int, Int) -> Bool) {
+    private func prefixes(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, _ found: (Int, Int) -> Bool
+    ) {
         guard !trie.isEmpty else { return }
         var nodePos = Self.offset(trie[0])
         var i = start
@@ -56,7 +66,12 @@ struct PrecompiledCharsmap: Sendable {
     /// SentencePiece's rule: the longest key at the start of `bytes[start...]`, its length and replacement.
     func longestMatch(_ bytes: [UInt8], from start: Int) -> (length: Int, replacement: ArraySlice<UInt8>)? {
         var best: (Int, Int)?
-        bytes.withUnsafeBufferPointer { b in prefixes(b, from: start, to: b.count) { best = ($0, $1); return true } }
+        bytes.withUnsafeBufferPointer { b in
+            prefixes(b, from: start, to: b.count) {
+                best = ($0, $1)
+                return true
+            }
+        }
         guard let (length, offset) = best, let r = replacement(at: offset) else { return nil }
         return (length, r)
     }
@@ -65,7 +80,12 @@ struct PrecompiledCharsmap: Sendable {
     /// prefixes `chunk`, which then stands for the whole chunk.
     func firstPrefixReplacement(_ chunk: [UInt8]) -> ArraySlice<UInt8>? {
         var first: Int?
-        chunk.withUnsafeBufferPointer { b in prefixes(b, from: 0, to: b.count) { _, value in first = value; return false } }
+        chunk.withUnsafeBufferPointer { b in
+            prefixes(b, from: 0, to: b.count) { _, value in
+                first = value
+                return false
+            }
+        }
         return first.flatMap { replacement(at: $0) }
     }
 }

@@ -11,7 +11,9 @@ struct ProtobufReader {
     private let end: Int
 
     init(_ data: [UInt8], file: String, path: String = "", range: Range<Int>? = nil) {
-        self.data = data; self.file = file; self.path = path
+        self.data = data
+        self.file = file
+        self.path = path
         position = range?.lowerBound ?? 0
         end = range?.upperBound ?? data.count
     }
@@ -58,7 +60,9 @@ struct ProtobufReader {
             return (field, .fixed64(v))
         case 2:
             let length = try varint()
-            guard length <= UInt64(end - position) else { throw fail("length \(length) runs past the end", field: field) }
+            guard length <= UInt64(end - position) else {
+                throw fail("length \(length) runs past the end", field: field)
+            }
             let range = position..<(position + Int(length))
             position += Int(length)
             return (field, .bytes(range))

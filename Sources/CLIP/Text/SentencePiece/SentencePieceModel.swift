@@ -38,7 +38,9 @@ public struct SentencePieceModel: Sendable {
 
     public init(contentsOf url: URL) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw CLIPError.io(file: url.path, reason: error.localizedDescription) }
+        do { data = try Data(contentsOf: url) } catch {
+            throw CLIPError.io(file: url.path, reason: error.localizedDescription)
+        }
         try self.init(bytes: [UInt8](data), source: url.path)
     }
 
@@ -56,7 +58,9 @@ public struct SentencePieceModel: Sendable {
             default: continue
             }
         }
-        guard !pieces.isEmpty else { throw CLIPError.config(source: source, field: "pieces", reason: "no pieces: not a SentencePiece model") }
+        guard !pieces.isEmpty else {
+            throw CLIPError.config(source: source, field: "pieces", reason: "no pieces: not a SentencePiece model")
+        }
         var algorithm = Algorithm.unigram, unk = 0, bos = 1, eos = 2, pad = -1, byteFallback = false, suffix = false
         if var t = trainer {
             while !t.atEnd {
@@ -91,11 +95,20 @@ public struct SentencePieceModel: Sendable {
                 }
             }
         }
-        for (name, id) in [("unk_id", unk), ("eos_id", eos), ("bos_id", bos), ("pad_id", pad)] where id >= pieces.count {
-            throw CLIPError.config(source: source, field: "trainer_spec.\(name)", reason: "\(id) is not one of the \(pieces.count) pieces")
+        for (name, id) in [("unk_id", unk), ("eos_id", eos), ("bos_id", bos), ("pad_id", pad)] where id >= pieces.count
+        {
+            throw CLIPError.config(
+                source: source, field: "trainer_spec.\(name)", reason: "\(id) is not one of the \(pieces.count) pieces")
         }
-        self.pieces = pieces; self.algorithm = algorithm; unkID = unk; bosID = bos; eosID = eos; padID = pad
-        self.byteFallback = byteFallback; treatWhitespaceAsSuffix = suffix; self.normalizer = normalizer
+        self.pieces = pieces
+        self.algorithm = algorithm
+        unkID = unk
+        bosID = bos
+        eosID = eos
+        padID = pad
+        self.byteFallback = byteFallback
+        treatWhitespaceAsSuffix = suffix
+        self.normalizer = normalizer
     }
 
     private static func piece(_ reader: ProtobufReader) throws -> Piece {

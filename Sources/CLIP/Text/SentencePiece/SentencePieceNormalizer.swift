@@ -13,7 +13,8 @@ struct SentencePieceNormalizer: Sendable {
     init(_ spec: SentencePieceModel.Normalizer, treatWhitespaceAsSuffix: Bool, source: String) throws {
         self.spec = spec
         self.treatWhitespaceAsSuffix = treatWhitespaceAsSuffix
-        charsmap = try PrecompiledCharsmap(spec.precompiledCharsmap, source: source, field: "normalizer_spec.precompiled_charsmap")
+        charsmap = try PrecompiledCharsmap(
+            spec.precompiledCharsmap, source: source, field: "normalizer_spec.precompiled_charsmap")
     }
 
     /// One step: the replacement of the prefix at `start` and how many bytes it consumed.
@@ -38,7 +39,9 @@ struct SentencePieceNormalizer: Sendable {
             return v >= 0x800 && !(0xD800...0xDFFF).contains(v) ? 3 : 0
         case 0xF0...0xF4:
             guard cont(1), cont(2), cont(3) else { return 0 }
-            let v = (UInt32(c & 0x07) << 18) | (UInt32(b[i + 1] & 0x3F) << 12) | (UInt32(b[i + 2] & 0x3F) << 6) | UInt32(b[i + 3] & 0x3F)
+            let v =
+                (UInt32(c & 0x07) << 18) | (UInt32(b[i + 1] & 0x3F) << 12) | (UInt32(b[i + 2] & 0x3F) << 6)
+                | UInt32(b[i + 3] & 0x3F)
             return (0x10000...0x10FFFF).contains(v) ? 4 : 0
         default: return 0
         }

@@ -10,14 +10,20 @@ public struct SentencePieceTokenizer: Sendable {
 
     public init(model: SentencePieceModel, source: String) throws {
         self.model = model
-        normalizer = try SentencePieceNormalizer(model.normalizer, treatWhitespaceAsSuffix: model.treatWhitespaceAsSuffix, source: source)
+        normalizer = try SentencePieceNormalizer(
+            model.normalizer, treatWhitespaceAsSuffix: model.treatWhitespaceAsSuffix, source: source)
         switch model.algorithm {
         case .unigram:
-            segmenter = .unigram(UnigramSegmenter(pieces: model.pieces, unkID: model.unkID, byteFallback: model.byteFallback))
+            segmenter = .unigram(
+                UnigramSegmenter(pieces: model.pieces, unkID: model.unkID, byteFallback: model.byteFallback))
         case .bpe:
-            segmenter = .bpe(BPESegmenter(pieces: model.pieces, unkID: model.unkID, byteFallback: model.byteFallback, merges: .byScore))
+            segmenter = .bpe(
+                BPESegmenter(
+                    pieces: model.pieces, unkID: model.unkID, byteFallback: model.byteFallback, merges: .byScore))
         case .word, .character:
-            throw CLIPError.config(source: source, field: "trainer_spec.model_type", reason: "a \(model.algorithm) model; SwiftCLIP reads Unigram and BPE models")
+            throw CLIPError.config(
+                source: source, field: "trainer_spec.model_type",
+                reason: "a \(model.algorithm) model; SwiftCLIP reads Unigram and BPE models")
         }
     }
 

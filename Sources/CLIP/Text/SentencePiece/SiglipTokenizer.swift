@@ -30,13 +30,18 @@ public struct SiglipTokenizer: Sendable {
     public let cleanup: Cleanup
 
     public init(pieces: Pieces, length: Int = 64, padID: Int, cleanup: Cleanup) {
-        self.pieces = pieces; self.length = length; self.padID = padID; self.cleanup = cleanup
+        self.pieces = pieces
+        self.length = length
+        self.padID = padID
+        self.cleanup = cleanup
     }
 
     /// A SentencePiece model file as SigLIP's references run it: `</s>` appended; padded with `</s>` for
     /// T5's Unigram vocabulary, with `<pad>` for Gemma's BPE one.
     public init(sentencePiece: SentencePieceTokenizer, length: Int = 64, cleanup: Cleanup = .transformers) {
-        self.init(pieces: .sentencePiece(sentencePiece), length: length, padID: Self.defaultPad(sentencePiece.model), cleanup: cleanup)
+        self.init(
+            pieces: .sentencePiece(sentencePiece), length: length, padID: Self.defaultPad(sentencePiece.model),
+            cleanup: cleanup)
     }
 
     /// `<pad>` for a BPE (Gemma) model that has one, else `</s>` (T5's vocabulary, SigLIP).
@@ -51,7 +56,9 @@ public struct SiglipTokenizer: Sendable {
     public static func clean(_ text: String, _ cleanup: Cleanup) -> String {
         switch cleanup {
         case .none: return text
-        case .transformers: return withoutPunctuation(TextCleaner.pythonLowercased(text.replacingOccurrences(of: "\u{2581}", with: " ")))
+        case .transformers:
+            return withoutPunctuation(
+                TextCleaner.pythonLowercased(text.replacingOccurrences(of: "\u{2581}", with: " ")))
         case .openCLIP: return withoutPunctuation(TextCleaner.clean(text).replacingOccurrences(of: "_", with: " "))
         }
     }

@@ -15,8 +15,19 @@ extension SiglipTokenizer {
     ///   vocabulary and `<pad>` for Gemma's BPE one, as open_clip sets them.
     public static func forFolder(_ folder: URL, length: Int) throws -> SiglipTokenizer {
         let fm = FileManager.default
-        guard let file = fileNames.map({ folder.appendingPathComponent($0) }).first(where: { fm.fileExists(atPath: $0.path) }) else {
-            throw CLIPError.io(file: folder.path, reason: "a SigLIP model needs its SentencePiece tokenizer: none of \(fileNames.joined(separator: ", ")) beside the weights")
+        guard
+            let file = fileNames.map({ folder.appendingPathComponent($0) }).first(where: {
+                fm.fileExists(atPath: $0.path)
+            })
+        else {
+            throw CLIPError.io(
+                file: folder.path,
+                reason:
+                    """
+                        a SigLIP model needs its SentencePiece tokenizer: none of \
+                        \(fileNames.joined(separator: ", ")) beside the weights
+                        """
+            )
         }
         let config = try TokenizerConfigFile(folder.appendingPathComponent("tokenizer_config.json"))
         let pieces: Pieces, isBPE: Bool, defaultPad: Int, padID: Int?
@@ -34,13 +45,18 @@ extension SiglipTokenizer {
             padID = config.padToken.flatMap { name in sp.model.pieces.firstIndex { $0.text == name } }
         }
         if let name = config.padToken, padID == nil {
-            throw CLIPError.config(source: config.path, field: "pad_token", reason: "'\(name)' is not a piece of \(file.path)")
+            throw CLIPError.config(
+                source: config.path, field: "pad_token", reason: "'\(name)' is not a piece of \(file.path)")
         }
-        return SiglipTokenizer(pieces: pieces, length: length, padID: padID ?? defaultPad, cleanup: cleanup(folder: folder, config: config, isBPE: isBPE))
+        return SiglipTokenizer(
+            pieces: pieces, length: length, padID: padID ?? defaultPad,
+            cleanup: cleanup(folder: folder, config: config, isBPE: isBPE))
     }
 
     private static func cleanup(folder: URL, config: TokenizerConfigFile, isBPE: Bool) -> Cleanup {
-        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("open_clip_config.json").path) { return .openCLIP }
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("open_clip_config.json").path) {
+            return .openCLIP
+        }
         if config.tokenizerClass?.hasPrefix("Siglip") == true { return .transformers }
         return isBPE ? .openCLIP : .transformers
     }
@@ -55,7 +71,9 @@ struct TokenizerConfigFile {
     init(_ url: URL) throws {
         path = url.path
         guard FileManager.default.fileExists(atPath: url.path) else { return }
-        guard let data = try? Data(contentsOf: url), let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        guard let data = try? Data(contentsOf: url),
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else {
             throw CLIPError.config(source: url.path, field: nil, reason: "not a JSON object")
         }
         tokenizerClass = object["tokenizer_class"] as? String

@@ -56,7 +56,9 @@ struct UnigramSegmenter: Sendable {
                     let score = piece.type == .userDefined ? Float(length) * maxScore - 0.1 : piece.score
                     let end = start + length, candidate = base + score
                     if bestStart[end] == -1 || candidate > bestScore[end] {
-                        bestID[end] = id; bestStart[end] = start; bestScore[end] = candidate
+                        bestID[end] = id
+                        bestStart[end] = start
+                        bestScore[end] = candidate
                     }
                     if length == charLength { coversOneChar = true }
                 }
@@ -65,7 +67,9 @@ struct UnigramSegmenter: Sendable {
             if !coversOneChar {
                 let end = min(n, start + charLength), candidate = base + unkScore
                 if bestStart[end] == -1 || candidate > bestScore[end] {
-                    bestID[end] = unknown.unkID; bestStart[end] = start; bestScore[end] = candidate
+                    bestID[end] = unknown.unkID
+                    bestStart[end] = start
+                    bestScore[end] = candidate
                 }
             }
             start += charLength
@@ -79,7 +83,8 @@ struct UnigramSegmenter: Sendable {
         }
         var previousUnknown = false
         for (id, range) in found.reversed() {
-            unknown.append(id == unknown.unkID ? nil : id, bytes: bytes[range], previousUnknown: &previousUnknown, into: &out)
+            unknown.append(
+                id == unknown.unkID ? nil : id, bytes: bytes[range], previousUnknown: &previousUnknown, into: &out)
         }
     }
 }
@@ -136,8 +141,10 @@ enum BytePieces {
 
     /// The byte a piece's text names (`<0x41>` → 0x41; upper-case hex, as SentencePiece writes it), or nil.
     static func byte(named text: String) -> UInt8? {
-        guard text.utf8.count == 6, text.hasPrefix("<0x"), text.hasSuffix(">"), let b = UInt8(String(text.dropFirst(3).dropLast()), radix: 16),
-              name(of: b) == text else { return nil }
+        guard text.utf8.count == 6, text.hasPrefix("<0x"), text.hasSuffix(">"),
+            let b = UInt8(String(text.dropFirst(3).dropLast()), radix: 16),
+            name(of: b) == text
+        else { return nil }
         return b
     }
 

@@ -3,8 +3,10 @@
 /// (Named apart from CLIP's byte-level `PreTokenizer`.)
 enum WordSplitter: Sendable {
     enum PrependScheme: String, Sendable { case always, first, never }
-    enum Behavior: String, Sendable { case removed = "Removed", isolated = "Isolated", mergedWithPrevious = "MergedWithPrevious",
-                                           mergedWithNext = "MergedWithNext", contiguous = "Contiguous" }
+    enum Behavior: String, Sendable {
+        case removed = "Removed", isolated = "Isolated", mergedWithPrevious = "MergedWithPrevious",
+            mergedWithNext = "MergedWithNext", contiguous = "Contiguous"
+    }
 
     /// Splits on whitespace (Unicode White_Space), dropping it.
     case whitespaceSplit
@@ -35,8 +37,12 @@ enum WordSplitter: Sendable {
                 var text = TextPattern.literal(" ").replacingMatches(in: word.text, with: replacement)
                 guard !text.isEmpty else { return [] }
                 let prepend = scheme == .always || (scheme == .first && word.atStart)
-                if prepend && !text.unicodeScalars.starts(with: replacement.unicodeScalars) { text = replacement + text }
-                return split ? Self.cut((text, word.atStart), at: .literal(replacement), .mergedWithNext) : [(text, word.atStart)]
+                if prepend && !text.unicodeScalars.starts(with: replacement.unicodeScalars) {
+                    text = replacement + text
+                }
+                return split
+                    ? Self.cut((text, word.atStart), at: .literal(replacement), .mergedWithNext)
+                    : [(text, word.atStart)]
             case let .split(pattern, behavior):
                 return Self.cut(word, at: pattern, behavior)
             }
