@@ -19,14 +19,14 @@ final class LiveLibraryTests: XCTestCase {
         let live = try LiveLibrary(store: mine)
         XCTAssertEqual(try live.current().count, 4)
 
-        let other = try LibraryStore(directory: root.appendingPathComponent("library"), modelID: model.id, dimension: 24)
-        _ = try blocking { try await Indexer(library: SQLiteLibrary(bound: other)).update(roots: [more.path]) { [embedder = model.embedder] in embedder } }
+        let other = try LibraryDatabase(directory: root.appendingPathComponent("library"), modelID: model.id, dimension: 24)
+        _ = try blocking { try await Indexer(library: SQLiteStore(bound: other)).update(roots: [more.path]) { [embedder = model.embedder] in embedder } }
         Thread.sleep(forTimeInterval: 0.25)  // changes by other connections are looked for at most every 0.2 s
         XCTAssertEqual(try live.current().count, 7)
 
         // This process writes again: its vector file still believed 4 rows were committed.
         try FileManager.default.copyItem(at: SearchFixtures.url("tasks/stripes/05.png"), to: gallery.appendingPathComponent("a/new.png"))
-        _ = try blocking { try await Indexer(library: SQLiteLibrary(bound: mine)).update(roots: [gallery.path]) { [embedder = model.embedder] in embedder } }
+        _ = try blocking { try await Indexer(library: SQLiteStore(bound: mine)).update(roots: [gallery.path]) { [embedder = model.embedder] in embedder } }
         let snapshot = try live.current()
         XCTAssertEqual(snapshot.count, 8)
         XCTAssertEqual(Set(snapshot.entries.map(\.row)).count, 8, "two files share a vector row")

@@ -6,8 +6,11 @@ import Foundation
 /// is replaced after a commit by this process (at once) or by another one (`clip index`, seen through
 /// SQLite's `data_version` within 0.2 s). Above `approximateAbove` files, queries go through one HNSW
 /// index, brought in step in the background and swapped in whole, never mutated while searched.
+/// As a `LibraryStore` it decorates the embedded store: reads from snapshots, writes through `writer`.
 public final class LiveLibrary: @unchecked Sendable {
-    public let store: LibraryStore
+    public let store: LibraryDatabase
+    /// The embedded store over the same database: every write goes through it.
+    let writer: SQLiteStore
     public let approximateAbove: Int
     private let lock = NSLock()
     private var snapshot: LibrarySnapshot
@@ -15,7 +18,7 @@ public final class LiveLibrary: @unchecked Sendable {
     private var seenVersion: Int
     private var seenCommits: Int
     private var lastCheck = DispatchTime.now()
-    private var approximate: LibraryStore.ApproximateIndex?
+    private var approximate: LibraryDatabase.ApproximateIndex?
     private var approximateSyncing = false
     private var approximatePending = false
     private let hnswQueue = DispatchQueue(label: "clip-library-hnsw", qos: .utility)
@@ -27,10 +30,10 @@ public final class LiveLibrary: @unchecked Sendable {
         public let searched: Int
     }
 
-    public init(store: LibraryStore, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) throws {
+    public init(store: LibraryDatabase, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) throws {
         self.store = store
         self.approximateAbove = approximateAbove
-        indexer = BackgroundIndexer { (SQLiteLibrary(bound: store), false) }
+        writer = SQLiteStore(bound: store, approximateAbove: approximateAbove)
         seenVersion = try store.externalVersion()
         seenCommits = store.localCommits
         snapshot = try store.snapshot()
@@ -69,12 +72,15 @@ public final class LiveLibrary: @unchecked Sendable {
     /// background).
     public var approximateReady: Bool { lock.withLock { approximate != nil } }
 
+    /// The HNSW index as it stands (nil until the first background build is done).
+    var approximateIndex: LibraryDatabase.ApproximateIndex? { lock.withLock { approximate } }
+
     /// The `offset`…`offset + k` best files under `folder` (everywhere when nil), best first.
     public func search(_ query: [Float], k: Int, offset: Int = 0, folder: String? = nil) throws -> Page {
         let snapshot = try current()
         let ranges = snapshot.ranges(under: folder.map { [$0] } ?? [])
         let searched = ranges.reduce(0) { $0 + $1.count }
-        let index = searched > approximateAbove ? lock.withLock { approximate } : nil
+        let index = searched > approximateAbove ? approximateIndex : nil
         let hits = LibrarySearch.search(snapshot, ranges: ranges, query: query, k: offset + k, approximate: index)
         return Page(snapshot: snapshot, hits: Array(hits.dropFirst(offset)), searched: searched)
     }
@@ -104,10 +110,4 @@ public final class LiveLibrary: @unchecked Sendable {
             }
         }
     }
-
-    // MARK: Indexing
-
-    /// The library's background indexer (`clip serve --index`): commits through this process's store, so
-    /// queries see each batch at once.
-    public let indexer: BackgroundIndexer
 }

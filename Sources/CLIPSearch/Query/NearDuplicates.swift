@@ -3,7 +3,7 @@ import CLIP
 
 /// Groups of near-duplicate images: pairs at or above a cosine threshold, joined transitively.
 public enum NearDuplicates {
-    public static func groups(_ library: any LibraryBackend, roots: [String], threshold: Float) async throws -> [[(path: String, score: Float)]] {
+    public static func groups(_ library: any LibraryStore, roots: [String], threshold: Float) async throws -> [[(path: String, score: Float)]] {
         let (files, vectors) = try await library.embeddings(under: roots.map(LibrarySearch.standardised))
         let d = files.isEmpty ? 0 : vectors.count / files.count
         return groups(vectors, count: files.count, dimension: d, threshold: threshold).map { $0.map { (files[$0.index].path, $0.score) } }

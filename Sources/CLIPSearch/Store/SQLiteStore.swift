@@ -1,15 +1,15 @@
 import CLIP
 import Foundation
 
-/// The embedded store as a `LibraryBackend`: a folder with a SQLite database and a vector file
-/// (`LibraryStore`), searched exactly up to `approximateAbove` files and through its HNSW file above.
-public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
+/// The embedded store as a `LibraryStore`: a folder with a SQLite database and a vector file
+/// (`LibraryDatabase`), searched exactly up to `approximateAbove` files and through its HNSW file above.
+public final class SQLiteStore: LibraryStore, @unchecked Sendable {
     public let directory: URL
     public let approximateAbove: Int
     /// Bound read-only (`clip library list` and `info`: a library on a read-only mount can be looked at).
     public let readOnly: Bool
     private let lock = NSLock()
-    private var bound: LibraryStore?
+    private var bound: LibraryDatabase?
 
     public init(directory: URL, approximateAbove: Int = LibrarySearch.defaultApproximateAbove, readOnly: Bool = false) {
         self.directory = directory
@@ -18,7 +18,7 @@ public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
     }
 
     /// A store already bound (the server's live library indexes through this).
-    public init(bound store: LibraryStore, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) {
+    public init(bound store: LibraryDatabase, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) {
         directory = store.directory
         self.approximateAbove = approximateAbove
         readOnly = store.readOnly
@@ -28,7 +28,7 @@ public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
     public var location: String { directory.path }
 
     /// The bound store (for what only the embedded store does: snapshots, the server's live library).
-    public func store() throws -> LibraryStore {
+    public func store() throws -> LibraryDatabase {
         guard let bound = lock.withLock({ bound }) else {
             throw CLIPError.invalidArgument("the library \(directory.path) is not bound to a model yet")
         }
@@ -36,14 +36,14 @@ public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
     }
 
     public func bind(_ model: LibraryModel, replacing: Bool) async throws -> LibraryModel? {
-        let store = try LibraryStore(directory: directory, model: model, readOnly: readOnly, replacing: replacing)
+        let store = try LibraryDatabase(directory: directory, model: model, readOnly: readOnly, replacing: replacing)
         lock.withLock { bound = store }
         return store.replaced
     }
 
     public func storedModel() async throws -> LibraryModel? {
         if let bound = lock.withLock({ bound }) { return try bound.storedModel() }
-        return try LibraryStore.storedModel(in: directory)
+        return try LibraryDatabase.storedModel(in: directory)
     }
 
     public func folders() async throws -> [String] { try store().folders() }
@@ -67,7 +67,7 @@ public final class SQLiteLibrary: LibraryBackend, @unchecked Sendable {
         let snapshot = try store.snapshot()
         let ranges = snapshot.ranges(under: roots)
         let searched = ranges.reduce(0) { $0 + $1.count }
-        var index: LibraryStore.ApproximateIndex?
+        var index: LibraryDatabase.ApproximateIndex?
         switch mode {
         case let .approximate(ef), let .reranked(_, ef):
             guard searched > approximateAbove else { break }
