@@ -1,5 +1,5 @@
 """faiss-cpu IndexFlatIP and hnswlib (M=16, efConstruction=200) on the data of tools/make_ann_data.py, measured
-as `clip bench-ann` measures SwiftCLIP: build time, recall@10, queries/s answering one query at a time on one
+as `clip bench ann` measures SwiftCLIP: build time, recall@10, queries/s answering one query at a time on one
 thread.
 
 Usage: python tools/bench_ann_peers.py DATA_DIR [--ef 16,32,64,128,256]

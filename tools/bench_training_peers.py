@@ -1,9 +1,9 @@
-"""PyTorch training throughput on the same config and random data as `clip bench-train`: transformers'
+"""PyTorch training throughput on the same config and random data as `clip bench train`: transformers'
 CLIPModel, forward + InfoNCE loss (return_loss=True) + backward + AdamW, fp32 on the CPU.
 
 Usage: python tools/bench_training_peers.py [--config configs/synthetic-small.json] [--batch-size 64]
        [--steps 20] [--threads 2] [--text-tokens 16]
-Captions are 16 tokens (SOT, 14 words, EOT) padded to the context, as in `clip bench-train`, which computes the
+Captions are 16 tokens (SOT, 14 words, EOT) padded to the context, as in `clip bench train`, which computes the
 text tower only up to the batch's last EOT; --text-tokens 16 gives PyTorch the same shortcut.
 """
 import argparse

@@ -3,11 +3,11 @@ import CLIP
 import CLIPSearch
 import Foundation
 
-/// `clip bench-ann DATA`: the vector indexes on tools/make_ann_data.py's data, measured as
+/// `clip bench ann DATA`: the vector indexes on tools/make_ann_data.py's data, measured as
 /// tools/bench_ann_peers.py measures faiss and hnswlib.
 struct AnnBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-ann",
+        commandName: "ann",
         abstract: "Benchmark the flat and HNSW indexes: build time (on --build-threads), recall@10, single-query queries/s on one thread.")
 
     @Argument(help: "A folder with base.npy, queries.npy and truth.npy (tools/make_ann_data.py).")

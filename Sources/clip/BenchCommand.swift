@@ -5,7 +5,7 @@ import Foundation
 /// Model-only throughput of a ViT-B/32-shaped model with random weights (no file needed).
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "engine",
         abstract: "Measure model-only image and text embedding throughput (random weights; ViT-B/32 by default).")
 
     @OptionGroup var runtime: RuntimeOptions

@@ -8,7 +8,7 @@ struct CLIPCommand: AsyncParsableCommand {
         commandName: "clip",
         abstract: "CLIP on the CPU: embed, search, classify and serve images and text; benchmark the engine.",
         version: BuildInfo.versionReport,
-        subcommands: [SearchCommand.self, IndexCommand.self, LibraryCommand.self, ServeCommand.self, DuplicatesCommand.self, EmbedCommand.self, ClassifyCommand.self, RankCommand.self, ProbeCommand.self, EvalCommand.self, DemoCommand.self, DataCommand.self, TrainCommand.self, TokenizeCommand.self, PreprocessCommand.self, ModelsCommand.self, BenchCommand.self, AnnBenchCommand.self, TrainBenchCommand.self, LabCommand.self])
+        subcommands: [SearchCommand.self, IndexCommand.self, LibraryCommand.self, ServeCommand.self, DuplicatesCommand.self, EmbedCommand.self, ClassifyCommand.self, RankCommand.self, ProbeCommand.self, EvalCommand.self, DemoCommand.self, DataCommand.self, TrainCommand.self, TokenizeCommand.self, PreprocessCommand.self, ModelsCommand.self, BenchGroupCommand.self, LabCommand.self])
 
     /// ArgumentParser's entry point, after one check it lacks: a word where a command must be that is no
     /// command gets the nearest one's name ("clip serach" → "did you mean 'search'?"), at any depth.

@@ -96,6 +96,15 @@ struct LibraryOptions: ParsableArguments {
                 give it with --model (the library then records it), or --reindex to re-index the library with \(requested.name) (\(reindexing)).
                 """
         }
+        if let asked = requested.spec, asked.model == spec.model, asked.modelName == spec.modelName, stored.precision != requested.precision {
+            // The same model at another precision gives other vectors: say it is the precision, not the weights.
+            return """
+                the library \(location) was built with \(spec.model) at \(stored.precision); this command runs it at \(requested.precision) \
+                (--precision), whose vectors differ: \(reindexing).
+                Leave out --precision to use the library's, give --reindex to re-index it at \(requested.precision), \
+                or give --library DIR (or --store URL) for a separate library.
+                """
+        }
         return """
             the library \(location) was built with \(spec), which now loads other weights (\(requested.id), not \(stored.id)): \(reindexing).
             Give --reindex to re-index it with them, --model with the weights the library was built with, or --library DIR (or --store URL) for a separate library.

@@ -3,11 +3,11 @@ import CLIP
 import CLIPTraining
 import Foundation
 
-/// `clip bench-train`: training steps per second on random data (no decoding), measured as
+/// `clip bench train`: training steps per second on random data (no decoding), measured as
 /// tools/bench_training_peers.py measures PyTorch on the same config.
 struct TrainBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-train",
+        commandName: "train",
         abstract: "Benchmark training throughput (forward + backward + AdamW) on random pixels and captions.")
 
     @Option(name: .long, help: "A transformers CLIP config.json (default: the bundled synthetic-shapes model's, as configs/synthetic-small.json).")

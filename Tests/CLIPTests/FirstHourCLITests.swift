@@ -215,4 +215,17 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         let refused = try run(["serve", "--model", "synthetic-shapes", "--log-level", "loud"], expectStatus: 64).err
         XCTAssertTrue(refused.contains("loud"), refused)
     }
+
+    /// The walk found it: `--precision` on a library built at another precision named the same weights twice.
+    /// Now the refusal says it is the precision.
+    func testAnotherPrecisionIsNamedAsSuch() throws {
+        guard KernelTable.current.supports(.int8) else { throw XCTSkip("int8 runs as fp32 on this CPU: nothing differs") }
+        let dir = try temporaryDirectory(self)
+        let photos = try demoImages(3, in: dir)
+        let library = ["--library", dir.appendingPathComponent("library").path]
+        try run(["index", photos.path, "--model", "synthetic-shapes"] + library)
+        let err = try run(["search", "a red square", photos.path, "--precision", "int8"] + library, expectStatus: 1).err
+        XCTAssertTrue(err.contains("was built with synthetic-shapes at fp32; this command runs it at int8 (--precision)"), err)
+        XCTAssertTrue(err.contains("Leave out --precision"), err)
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import PostgresNIO
 
-/// pgvector measured the way `clip bench-ann` measures this project's indexes: a table of the benchmark's
+/// pgvector measured the way `clip bench ann` measures this project's indexes: a table of the benchmark's
 /// vectors (`clip_bench_vectors` in the library's schema, dropped afterwards), loaded with INSERT and with COPY, an HNSW index
 /// over inner product, and single-client searches at several `ef_search`.
 public struct PostgresVectorBench: Sendable {
