@@ -28,9 +28,7 @@ struct LibraryCommand: AsyncParsableCommand {
 
         func run() async throws {
             // Always the folder, whatever `$CLIP_DATABASE_URL` says: the other side is the database.
-            let directory = library.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) }
-                ?? LibraryDatabase.defaultDirectory()
-            let folder = try await LibraryLocation.folder(directory).open()
+            let folder = try await LibraryLocation.folder(LibraryLocation.folder(named: library)).open()
             let database = try await LibraryLocation.database(to ?? from!).open()
             let (source, destination) = to != nil ? (folder, database) : (database, folder)
             let started = Date()
@@ -67,9 +65,7 @@ struct LibraryLocationOptions: ParsableArguments {
     var databaseURL: String? { location.databaseURL }
 
     /// The folder named, else the default one: what messages name before a library is open.
-    var directory: URL {
-        library.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? LibraryDatabase.defaultDirectory()
-    }
+    var directory: URL { LibraryLocation.folder(named: library) }
 
     /// The library bound to the model it holds (nothing is cleared; `readOnly`, a library folder is not
     /// written at all), with that model; nil for the model when nothing was ever indexed into it, and nil

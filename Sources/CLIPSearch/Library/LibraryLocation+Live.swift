@@ -44,7 +44,8 @@ extension LibraryLocation {
                 store: live, indexer: BackgroundIndexer { (live, false) },
                 thumbnails: ThumbnailCache(library: database), replaced: database.replaced)
         case let .database(url):
-            let first = try await PostgresStore.connect(url)
+            // Bound once through a connection of its own, opened as every command opens a library.
+            let first = try await open()
             let replaced: LibraryModel?
             do {
                 replaced = try await first.bind(model, replacing: replacing)

@@ -9,15 +9,27 @@ public enum LibraryLocation: Sendable, Equatable {
     /// PostgreSQL + pgvector: `postgres://user[:password]@host[:port]/database`.
     case database(String)
 
-    /// `store` (a URL), else `library` (a folder), else `$CLIP_DATABASE_URL`, else `$CLIP_LIBRARY_DIR`,
-    /// else the XDG default (`LibraryDatabase.defaultDirectory`). A folder named on the command line wins
-    /// over `$CLIP_DATABASE_URL`.
+    /// `store` (a URL), else `library` (a folder), else `$CLIP_DATABASE_URL`, else the default folder
+    /// (`folder(named:)`). A folder named on the command line wins over `$CLIP_DATABASE_URL`.
     public static func resolve(
         library: String?, store: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> LibraryLocation {
         named(library: library, store: store, environment: environment)
-            ?? .folder(LibraryDatabase.defaultDirectory(environment: environment))
+            ?? .folder(folder(named: nil, environment: environment))
+    }
+
+    /// The library folder `library` names (`~` expanded), else `$CLIP_LIBRARY_DIR`, else
+    /// `$XDG_DATA_HOME/swiftclip/library`, else `~/.local/share/swiftclip/library`: never the database,
+    /// whatever `$CLIP_DATABASE_URL` says (`clip library export` copies between the two).
+    public static func folder(
+        named library: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> URL {
+        if let library { return URL(fileURLWithPath: (library as NSString).expandingTildeInPath) }
+        if let dir = environment["CLIP_LIBRARY_DIR"], !dir.isEmpty {
+            return URL(fileURLWithPath: (dir as NSString).expandingTildeInPath)
+        }
+        return UserFolders.data(environment: environment).appendingPathComponent("library")
     }
 
     /// As `resolve`, but nil where it would fall back to the default folder: `clip serve` serves a library
@@ -27,7 +39,7 @@ public enum LibraryLocation: Sendable, Equatable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> LibraryLocation? {
         if let store { return .database(store) }
-        if let library { return .folder(URL(fileURLWithPath: (library as NSString).expandingTildeInPath)) }
+        if let library { return .folder(folder(named: library, environment: environment)) }
         if let url = environment["CLIP_DATABASE_URL"], !url.isEmpty { return .database(url) }
         return nil
     }

@@ -105,16 +105,25 @@ public struct LibraryQuery: Sendable {
         }
     }
 
-    /// Each part divided by its length, times its weight, added up; the sum divided by its length.
-    public static func normalisedSum(_ parts: [(vector: [Float], weight: Float)]) throws -> [Float] {
+    /// The one weighted sum of a query's parts, for `clip search` and `POST /v1/search` alike: each part
+    /// divided by its length (unless the caller knows them normalised already, as a text expression's
+    /// embeddings are), times its weight, added up; the sum divided by its length.
+    public static func normalisedSum(
+        _ parts: [(vector: [Float], weight: Float)], normalisingParts: Bool = true
+    ) throws -> [Float] {
         var sum = [Float](repeating: 0, count: parts.first?.vector.count ?? 0)
         for (part, weight) in parts {
-            let norm = part.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            guard norm.isFinite else { throw LibraryQueryProblem.tooLarge }
-            guard norm > 0 else { throw LibraryQueryProblem.allZeros }
+            var norm: Float = 1
+            if normalisingParts {
+                norm = part.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                guard norm.isFinite else { throw LibraryQueryProblem.tooLarge }
+                guard norm > 0 else { throw LibraryQueryProblem.allZeros }
+            }
             for k in sum.indices { sum[k] += weight * part[k] / norm }
         }
         let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard norm.isFinite else { throw LibraryQueryProblem.weightsTooLarge }
+        // Below this the parts cancel, and what is left is rounding: its direction would rank at random.
         guard norm > 1e-6 else { throw LibraryQueryProblem.cancelsOut }
         return sum.map { $0 / norm }
     }

@@ -12,6 +12,8 @@ public enum LibraryQueryProblem: Error, CustomStringConvertible {
     /// A part whose length is not a finite number.
     case tooLarge
     case allZeros
+    /// The weighted parts add up to more than a Float holds.
+    case weightsTooLarge
     /// The weighted parts add up to (almost) nothing.
     case cancelsOut
     case unknownImage(Int64)
@@ -24,6 +26,7 @@ public enum LibraryQueryProblem: Error, CustomStringConvertible {
         case let .expression(error): return error.description
         case .tooLarge: return "a part of the query has numbers too large to square"
         case .allZeros: return "a part of the query is all zeros"
+        case .weightsTooLarge: return "the weights of the query are too large to add up"
         case .cancelsOut: return "the parts of the query cancel out"
         case let .unknownImage(id): return "no image with id \(id) in the library"
         case let .otherModel(found, expected):

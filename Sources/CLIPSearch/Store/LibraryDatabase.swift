@@ -23,12 +23,6 @@ public final class LibraryDatabase: @unchecked Sendable {
     /// The identity of `replaced`.
     public var replacedModel: String? { replaced?.id }
 
-    /// `$CLIP_LIBRARY_DIR`, else `$XDG_DATA_HOME/swiftclip/library`, else `~/.local/share/swiftclip/library`.
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let dir = environment["CLIP_LIBRARY_DIR"], !dir.isEmpty { return URL(fileURLWithPath: (dir as NSString).expandingTildeInPath) }
-        return UserFolders.data(environment: environment).appendingPathComponent("library")
-    }
-
     /// The model a library was built with, read without changing anything; nil when there is no library.
     public static func storedModel(in directory: URL) throws -> LibraryModel? {
         let path = directory.appendingPathComponent("library.sqlite").path

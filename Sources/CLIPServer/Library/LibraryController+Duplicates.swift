@@ -3,20 +3,45 @@ import CLIPSearch
 import Foundation
 import Hummingbird
 
-/// `GET /v1/duplicates`: near-duplicate groups of a folder or the library.
+/// `GET /v1/duplicates?threshold=&folder=`: near-duplicate groups of a folder or the library. The query's
+/// parameters are read as a JSON object of strings would be.
+struct DuplicatesRequest: Decodable, Sendable {
+    let threshold: Float
+    let folder: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case threshold, folder }
+
+    init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        threshold = try fields.number(.threshold) ?? 0.95
+        guard (0.5...1).contains(threshold) else {
+            throw fields.problem(.threshold, "'threshold' must be between 0.5 and 1")
+        }
+        folder = try fields.string(.folder).map(LibraryRequest.folderPath)
+    }
+
+    /// The request a URI's query asks: `parameter` gives each of its parameters, percent-decoded.
+    init(query parameter: (String) -> String?) throws {
+        var object: [String: String] = [:]
+        for key in CodingKeys.allCases {
+            if let value = parameter(key.stringValue) { object[key.stringValue] = value }
+        }
+        self = try RequestDecoding.decode(Self.self, from: try JSONEncoder().encode(object))
+    }
+}
+
+/// `GET /v1/duplicates`' answer: groups of near-identical images, each best first.
+struct DuplicatesResponse: Encodable, Sendable {
+    let groups: [[LibraryHitJSON]]
+}
+
 extension LibraryController {
     func duplicates(_ request: Request) async throws -> Response {
         let library = try requireLibrary()
-        let query = request.uri.queryParameters
-        var raw: [String: Any] = [:]
-        for key in ["threshold", "folder"] { if let value = query.get(key) { raw[key] = value } }
-        let fields = JSONFields(object: raw)
-        let threshold = try fields.number("threshold") ?? 0.95
-        guard (0.5...1).contains(threshold) else {
-            throw APIError.badRequest("'threshold' must be between 0.5 and 1", param: "threshold")
-        }
-        let folder = try fields.string("folder").map(LibraryRequest.folderPath)
-        let count = try await Self.libraryCall { try await library.store.count(under: LibraryRequest.roots(folder)) }
+        let parameters = request.uri.queryParameters
+        let asked = try DuplicatesRequest { parameters.get($0) }
+        let roots = LibraryRequest.roots(asked.folder)
+        let count = try await Self.libraryCall { try await library.store.count(under: roots) }
         guard count <= LibraryRequest.maxDuplicateImages else {
             throw APIError.badRequest(
                 "\(count) images are more than \(LibraryRequest.maxDuplicateImages) to compare pairwise: "
@@ -26,20 +51,20 @@ extension LibraryController {
         let scans = duplicateScans
         let (files, groups) = try await Self.libraryCall {
             () -> ([(id: Int64, path: String)], [[(index: Int, score: Float)]]) in
-            let (files, vectors) = try await library.store.embeddings(under: LibraryRequest.roots(folder))
+            let (files, vectors) = try await library.store.embeddings(under: roots)
             let groups = try await Blocking.run {
                 scans.wait()
                 defer { scans.signal() }
                 return NearDuplicates.groups(
                     vectors, count: files.count, dimension: files.isEmpty ? 0 : vectors.count / files.count,
-                    threshold: Float(threshold))
+                    threshold: asked.threshold)
             }
             return (files, groups)
         }
-        return JSONResponse.make([
-            "groups": groups.map {
-                $0.map { Self.hit(id: files[$0.index].id, path: files[$0.index].path, score: $0.score) }
-            }
-        ])
+        let answer = DuplicatesResponse(
+            groups: groups.map { group in
+                group.map { LibraryHitJSON(id: files[$0.index].id, path: files[$0.index].path, score: $0.score) }
+            })
+        return JSONResponse.make(answer)
     }
 }

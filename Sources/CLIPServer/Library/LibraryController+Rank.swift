@@ -5,7 +5,8 @@ import Hummingbird
 
 /// `POST /v1/rank`: the library (or `ids`) ordered by a prompt, optionally against an opposing prompt
 /// (`scoring` says what the scores are: cosine, SigLIP's sigmoid probability, or the two-prompt softmax).
-struct RankRequest: Sendable {
+/// The answer is a `LibraryPageJSON` with `scoring`.
+struct RankRequest: Decodable, Sendable {
     let prompt: String
     let versus: String?
     let k: Int
@@ -15,28 +16,30 @@ struct RankRequest: Sendable {
     /// Without repeats, in the order given.
     let ids: [Int64]?
 
-    init(_ fields: JSONFields) throws {
-        guard let prompt = try fields.string("prompt") else {
-            throw APIError.badRequest("'prompt' is required", param: "prompt")
-        }
+    enum CodingKeys: String, CodingKey {
+        case prompt, versus, offset, threshold, folder, ids
+        case topK = "top_k"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        guard let prompt = try fields.string(.prompt) else { throw fields.problem(.prompt, "'prompt' is required") }
         self.prompt = prompt
-        versus = try fields.string("versus")
-        k = try fields.integer("top_k", default: 20, in: 1...LibraryRequest.maxResults)
-        offset = try fields.integer("offset", default: 0, in: 0...(LibraryRequest.maxDepth - k))
-        threshold = try fields.number("threshold")
-        folder = try fields.string("folder").map(LibraryRequest.folderPath)
-        ids = try fields.integers("ids", limit: LibraryRequest.maxDepth).map {
-            Array(NSOrderedSet(array: $0)) as! [Int64]
-        }
-        if ids != nil && folder != nil { throw APIError.badRequest("give 'ids' or 'folder', not both", param: "ids") }
+        versus = try fields.string(.versus)
+        k = try fields.integer(.topK, default: 20, in: 1...LibraryRequest.maxResults)
+        offset = try fields.integer(.offset, default: 0, in: 0...(LibraryRequest.maxDepth - k))
+        threshold = try fields.number(.threshold)
+        folder = try fields.string(.folder).map(LibraryRequest.folderPath)
+        var seen = Set<Int64>()
+        ids = try fields.integers(.ids, limit: LibraryRequest.maxDepth).map { $0.filter { seen.insert($0).inserted } }
+        if ids != nil && folder != nil { throw fields.problem(.ids, "give 'ids' or 'folder', not both") }
     }
 }
 
 extension LibraryController {
     func rank(_ request: Request) async throws -> Response {
         let library = try requireLibrary()
-        let (fields, _) = try await RequestBody.read(request, maxBody: maxBody, multipart: false)
-        let asked = try RankRequest(fields)
+        let (asked, _) = try await RequestBody.decode(RankRequest.self, request, maxBody: maxBody)
         let texts = try await served.embedTexts([asked.prompt] + (asked.versus.map { [$0] } ?? []), param: "prompt")
         let model = served.loaded.model
         let ranking = PromptRanking(
@@ -48,9 +51,7 @@ extension LibraryController {
         let page = try await Self.libraryCall(param: "ids") {
             try await question.run(store: library.store, dimension: served.dimension)
         }
-        return JSONResponse.make([
-            "results": page.hits.map { Self.hit($0) }, "searched": page.searched,
-            "offset": asked.offset, "top_k": asked.k, "scoring": ranking.scoring.rawValue,
-        ])
+        return JSONResponse.make(
+            LibraryPageJSON(page, offset: asked.offset, topK: asked.k, scoring: ranking.scoring.rawValue))
     }
 }

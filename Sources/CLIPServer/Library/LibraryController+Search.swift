@@ -5,27 +5,45 @@ import Hummingbird
 
 /// `POST /v1/search`: a text (with `clip search`'s arithmetic, `cat + 2:snow - indoor`), an uploaded image,
 /// a library image (`like`: "more like this") or a vector, with `top_k`, `offset` and a `folder` filter.
-/// JSON, or a multipart form with the image as a file part.
-struct SearchRequest: Sendable {
+/// JSON, or a multipart form with the image as a file part (attached after decoding: `with(upload:)`).
+struct SearchRequest: Decodable, Sendable {
     let k: Int
     let offset: Int
     let folder: String?
     /// Each present part with weight 1: the server adds them up as equals.
-    let parts: [(part: LibraryQuery.Part, weight: Float)]
+    private(set) var parts: [(part: LibraryQuery.Part, weight: Float)]
 
-    init(_ fields: JSONFields, upload: Data?, dimension: Int) throws {
-        k = try fields.integer("top_k", default: 20, in: 1...LibraryRequest.maxResults)
-        offset = try fields.integer("offset", default: 0, in: 0...(LibraryRequest.maxDepth - k))
-        folder = try fields.string("folder").map(LibraryRequest.folderPath)
-        var parts: [(part: LibraryQuery.Part, weight: Float)] = []
-        if let text = try fields.string("query") { parts.append((.expression(try Self.expression(text)), 1)) }
-        let image = try upload ?? fields.string("image").map { try EmbeddingsRequest.imageBytes($0, param: "image") }
-        if let image { parts.append((.image(image), 1)) }
-        if fields.has("like") {
-            parts.append((.like(Int64(try fields.integer("like", default: 0, in: 0...Int.max))), 1))
+    enum CodingKeys: String, CodingKey {
+        case query, image, like, vector, offset, folder
+        case topK = "top_k"
+    }
+
+    /// Fields are read in this order, so that of several problems the first named here is the one reported.
+    init(from decoder: any Decoder) throws {
+        let setting = try decoder.setting(LibraryRequest.Setting.self)
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        k = try fields.integer(.topK, default: 20, in: 1...LibraryRequest.maxResults)
+        offset = try fields.integer(.offset, default: 0, in: 0...(LibraryRequest.maxDepth - k))
+        folder = try fields.string(.folder).map(LibraryRequest.folderPath)
+        parts = []
+        if let text = try fields.string(.query) { parts.append((.expression(try Self.expression(text)), 1)) }
+        if let image = try fields.string(.image) {
+            parts.append((.image(try EmbeddingsRequest.imageBytes(image, param: "image")), 1))
         }
-        if let vector = try fields.vector("vector", count: dimension) { parts.append((.vector(vector), 1)) }
-        self.parts = parts
+        if fields.has(.like) {
+            parts.append((.like(Int64(try fields.integer(.like, default: 0, in: 0...Int.max))), 1))
+        }
+        if let vector = try fields.vector(.vector, count: setting.served.dimension) { parts.append((.vector(vector), 1)) }
+    }
+
+    /// The request with a multipart form's image file (a form has no `image` text field), in the place an
+    /// `image` field takes.
+    func with(upload: Data?) -> SearchRequest {
+        guard let upload else { return self }
+        var request = self
+        let at = parts.firstIndex { if case .expression = $0.part { return false } else { return true } } ?? parts.count
+        request.parts.insert((.image(upload), 1), at: at)
+        return request
     }
 
     /// The `query` field as `clip search` reads a typed line, at most `maxQueryTerms` parts.
@@ -48,8 +66,9 @@ struct SearchRequest: Sendable {
 extension LibraryController {
     func search(_ request: Request) async throws -> Response {
         let library = try requireLibrary()
-        let (fields, upload) = try await RequestBody.read(request, maxBody: maxBody)
-        let asked = try SearchRequest(fields, upload: upload, dimension: served.dimension)
+        let (decoded, upload) = try await RequestBody.decode(
+            SearchRequest.self, request, maxBody: maxBody, setting: setting, multipart: true)
+        let asked = decoded.with(upload: upload)
         guard !asked.parts.isEmpty else { throw Self.apiError(.nothingToSearch, param: "query") }
         let query = LibraryQuery(
             parts: asked.parts, roots: LibraryRequest.roots(asked.folder), k: asked.k,
@@ -57,10 +76,7 @@ extension LibraryController {
         let page = try await Self.libraryCall(param: "like") {
             try await query.run(embedding: embedding, store: library.store, dimension: served.dimension)
         }
-        return JSONResponse.make([
-            "results": page.hits.map { Self.hit($0) }, "searched": page.searched,
-            "offset": asked.offset, "top_k": asked.k,
-        ])
+        return JSONResponse.make(LibraryPageJSON(page, offset: asked.offset, topK: asked.k))
     }
 
     /// The served model's towers as a query embeds through them; their errors (a text too long, an image

@@ -36,24 +36,14 @@ struct LibraryController<Context: RequestContext> {
     }
 
     func requireLibrary() throws -> ServedLibrary {
-        guard let library else {
-            throw APIError(
-                .notFound, "this server has no photo library: start it with --library DIR", code: "no_library")
-        }
+        guard let library else { throw LibraryRequest.noLibrary }
         return library
     }
 
+    /// What the request types check their fields against.
+    var setting: LibraryRequest.Setting { LibraryRequest.Setting(served: served, hasLibrary: library != nil) }
+
     // MARK: Shared
-
-    static func hit(_ hit: LibraryHit) -> [String: Any] { Self.hit(id: hit.id, path: hit.path, score: hit.score) }
-
-    static func hit(id: Int64, path: String, score: Float) -> [String: Any] {
-        describe(id: id, path: path).merging(["score": Double(score)]) { a, _ in a }
-    }
-
-    static func describe(id: Int64, path: String) -> [String: Any] {
-        ["id": id, "path": path, "thumbnail_url": "/v1/thumbnails/\(id)", "image_url": "/v1/images/\(id)"]
-    }
 
     static func unknownImage(_ id: Int64, param: String) -> APIError {
         APIError(.notFound, "no image with id \(id) in the library", param: param, code: "image_not_found")
@@ -92,6 +82,7 @@ struct LibraryController<Context: RequestContext> {
         case let .expression(error): return APIError.badRequest("'query': \(error.inputReason)", param: "query")
         case .tooLarge: return APIError.badRequest("'vector' has numbers too large to square", param: "vector")
         case .allZeros: return APIError.badRequest("'vector' is all zeros", param: "vector")
+        case .weightsTooLarge: return APIError.badRequest(problem.description, param: "query")
         case .cancelsOut: return APIError.badRequest("the parts of the query cancel out", param: "query")
         case let .unknownImage(id): return unknownImage(id, param: param ?? "id")
         case let .otherModel(found, expected):

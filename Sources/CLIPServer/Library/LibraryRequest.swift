@@ -10,6 +10,13 @@ enum LibraryRequest {
     /// How deep paging goes (offset + top_k).
     static let maxDepth = 10_000
 
+    /// What a request type checks its fields against: the served model (a vector's length, a text's) and
+    /// whether there is a library (a classify request naming library images needs one).
+    struct Setting: Sendable {
+        let served: ServedModel
+        let hasLibrary: Bool
+    }
+
     /// `folder` as the stores hold paths (absolute, standardised); a NUL is no path (and PostgreSQL's text
     /// type would refuse it: a 503 for a client's mistake).
     static func folderPath(_ folder: String) throws -> String {
@@ -21,4 +28,9 @@ enum LibraryRequest {
 
     /// The folders a store's question ranges over: `folder`, or everywhere.
     static func roots(_ folder: String?) -> [String] { folder.map { [$0] } ?? [] }
+
+    /// Without a library, every library route says how to get one.
+    static var noLibrary: APIError {
+        APIError(.notFound, "this server has no photo library: start it with --library DIR", code: "no_library")
+    }
 }
