@@ -51,15 +51,10 @@ extension LiveLibrary: LibraryStore {
     public func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit]
     {
         try await Blocking.run { [self] in
-            let snapshot = try current()
-            let ranges = snapshot.ranges(under: roots)
-            let searched = ranges.reduce(0) { $0 + $1.count }
-            let index = searched > approximateAbove && mode != .exact ? approximateIndex : nil
-            let hits = LibrarySearch.search(
-                snapshot, ranges: ranges, query: query, k: k, approximate: index,
-                candidates: mode.candidates(k))
-            return hits.map {
-                LibraryHit(id: snapshot.entries[$0.index].id, path: snapshot.entries[$0.index].path, score: $0.score)
+            let page = try searchSnapshot(query, k: k, under: roots, mode: mode)
+            return page.hits.map {
+                let entry = page.snapshot.entries[$0.index]
+                return LibraryHit(id: entry.id, path: entry.path, score: $0.score)
             }
         }
     }

@@ -77,12 +77,21 @@ public final class LiveLibrary: @unchecked Sendable {
 
     /// The `offset`…`offset + k` best files under `folder` (everywhere when nil), best first.
     public func search(_ query: [Float], k: Int, offset: Int = 0, folder: String? = nil) throws -> Page {
+        let roots = folder.map { [$0] } ?? []
+        let page = try searchSnapshot(query, k: offset + k, under: roots, mode: .approximate(efSearch: nil))
+        return Page(snapshot: page.snapshot, hits: Array(page.hits.dropFirst(offset)), searched: page.searched)
+    }
+
+    /// The `k` best files under `roots` in the current snapshot: through the HNSW index above
+    /// `approximateAbove` files once it is built (its own `efSearch`), unless `mode` is exact.
+    func searchSnapshot(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) throws -> Page {
         let snapshot = try current()
-        let ranges = snapshot.ranges(under: folder.map { [$0] } ?? [])
+        let ranges = snapshot.ranges(under: roots)
         let searched = ranges.reduce(0) { $0 + $1.count }
-        let index = searched > approximateAbove ? approximateIndex : nil
-        let hits = LibrarySearch.search(snapshot, ranges: ranges, query: query, k: offset + k, approximate: index)
-        return Page(snapshot: snapshot, hits: Array(hits.dropFirst(offset)), searched: searched)
+        let index = searched > approximateAbove && mode != .exact ? approximateIndex : nil
+        let hits = LibrarySearch.search(
+            snapshot, ranges: ranges, query: query, k: k, approximate: index, candidates: mode.candidates(k))
+        return Page(snapshot: snapshot, hits: hits, searched: searched)
     }
 
     /// Brings the HNSW index in step with the library off the request path (a large library's first build

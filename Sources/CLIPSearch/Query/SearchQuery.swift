@@ -93,7 +93,9 @@ public struct SearchQuery: Sendable, Equatable {
 
     /// The query vector: the weighted sum of the parts' normalised embeddings, normalised
     /// (`LibraryQuery.normalisedSum`).
-    public func vector(embedText: ([String]) throws -> [[Float]], embedImage: ([String]) throws -> [[Float]]) throws -> [Float] {
+    public func vector(
+        embedText: ([String]) throws -> [[Float]], embedImage: ([String]) throws -> [[Float]]
+    ) throws -> [Float] {
         let texts = terms.compactMap { if case let .text(t) = $0.part { return t } else { return nil } }
         let images = terms.compactMap { if case let .image(p) = $0.part { return p } else { return nil } }
         var textVectors = texts.isEmpty ? [] : try embedText(texts)

@@ -49,22 +49,16 @@ extension LibraryController {
                 param: "folder")
         }
         let scans = duplicateScans
-        let (files, groups) = try await Self.libraryCall {
-            () -> ([(id: Int64, path: String)], [[(index: Int, score: Float)]]) in
-            let (files, vectors) = try await library.store.embeddings(under: roots)
-            let groups = try await Blocking.run {
-                scans.wait()
-                defer { scans.signal() }
-                return NearDuplicates.groups(
-                    vectors, count: files.count, dimension: files.isEmpty ? 0 : vectors.count / files.count,
-                    threshold: asked.threshold)
+        let groups = try await Self.libraryCall {
+            try await NearDuplicates.hits(library.store, roots: roots, threshold: asked.threshold) { compare in
+                try await Blocking.run {
+                    scans.wait()
+                    defer { scans.signal() }
+                    return compare()
+                }
             }
-            return (files, groups)
         }
-        let answer = DuplicatesResponse(
-            groups: groups.map { group in
-                group.map { LibraryHitJSON(id: files[$0.index].id, path: files[$0.index].path, score: $0.score) }
-            })
+        let answer = DuplicatesResponse(groups: groups.map { $0.map(LibraryHitJSON.init) })
         return JSONResponse.make(answer)
     }
 }

@@ -72,7 +72,8 @@ extension LibraryController {
         // Each --index folder with its images, for the page's start (a few folders: one count each).
         var folderImages: [IndexStatusResponse.FolderImages] = []
         for folder in library.folders {
-            let count = try await Self.libraryCall { try await library.store.count(under: LibraryRequest.roots(folder)) }
+            let roots = LibraryRequest.roots(folder)
+            let count = try await Self.libraryCall { try await library.store.count(under: roots) }
             folderImages.append(.init(path: folder, images: count))
         }
         return JSONResponse.make(

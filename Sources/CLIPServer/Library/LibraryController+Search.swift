@@ -33,7 +33,9 @@ struct SearchRequest: Decodable, Sendable {
         if fields.has(.like) {
             parts.append((.like(Int64(try fields.integer(.like, default: 0, in: 0...Int.max))), 1))
         }
-        if let vector = try fields.vector(.vector, count: setting.served.dimension) { parts.append((.vector(vector), 1)) }
+        if let vector = try fields.vector(.vector, count: setting.served.dimension) {
+            parts.append((.vector(vector), 1))
+        }
     }
 
     /// The request with a multipart form's image file (a form has no `image` text field), in the place an

@@ -8,7 +8,9 @@ import Hummingbird
 enum JSONResponse {
     static func make(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
         let options: JSONSerialization.WritingOptions = [.withoutEscapingSlashes, .sortedKeys]
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: options) else { return unwritable }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: options) else {
+            return unwritable
+        }
         return response(data, status: status)
     }
 
@@ -21,15 +23,15 @@ enum JSONResponse {
     }
 
     private static func response(_ data: Data, status: HTTPResponse.Status) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        let body = ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+        return Response(status: status, headers: [.contentType: "application/json"], body: body)
     }
 
     /// A value JSON cannot hold (a NaN score): a 500 with no internals.
     private static var unwritable: Response {
         let error = Data(
-            #"{"error":{"message":"the answer could not be written as JSON","type":"server_error","param":null,"code":null}}"#
-                .utf8)
+            (#"{"error":{"message":"the answer could not be written as JSON","type":"server_error","#
+                + #""param":null,"code":null}}"#).utf8)
         return Response(
             status: .internalServerError, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: error)))

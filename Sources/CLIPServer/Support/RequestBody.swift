@@ -36,7 +36,8 @@ enum RequestBody {
         } catch let problem as MultipartBoundary.ShapeProblem {
             throw APIError.badRequest("\(problem)", param: nil, code: "invalid_multipart")
         } catch {
-            throw APIError.badRequest("the multipart body could not be read: \(error)", param: nil, code: "invalid_multipart")
+            throw APIError.badRequest(
+                "the multipart body could not be read: \(error)", param: nil, code: "invalid_multipart")
         }
         let fields = [
             ("query", form.query), ("like", form.like), ("top_k", form.top_k), ("offset", form.offset),
@@ -46,7 +47,9 @@ enum RequestBody {
         for (key, value) in fields {
             if let value { object[key] = value }
         }
-        if let image = form.image, image.isEmpty { throw APIError.badRequest("the 'image' part is empty", param: "image") }
+        if let image = form.image, image.isEmpty {
+            throw APIError.badRequest("the 'image' part is empty", param: "image")
+        }
         let value = try RequestDecoding.decode(T.self, from: try JSONEncoder().encode(object), setting: setting)
         return (value, form.image)
     }

@@ -49,7 +49,8 @@ extension Decoder {
     /// The setting the request is decoded with (see `RequestDecoding.decode`).
     func setting<T>(_ type: T.Type) throws -> T {
         guard let setting = userInfo[RequestDecoding.settingKey] as? T else {
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "no \(T.self) to decode with"))
+            let context = DecodingError.Context(codingPath: codingPath, debugDescription: "no \(T.self) to decode with")
+            throw DecodingError.dataCorrupted(context)
         }
         return setting
     }

@@ -77,7 +77,9 @@ extension KeyedDecodingContainer {
             throw problem(key, "'\(name)' must be an array of strings\(alternative)")
         }
         guard !list.isEmpty else { throw problem(key, "'\(name)' is empty") }
-        guard list.count <= limit else { throw problem(key, "'\(name)' has more than \(limit) items; at most \(limit)") }
+        guard list.count <= limit else {
+            throw problem(key, "'\(name)' has more than \(limit) items; at most \(limit)")
+        }
         return list
     }
 
