@@ -19,7 +19,9 @@ extension LibraryCommand {
             if case let (library, model)? = try await location.open(readOnly: true) {
                 place = library.location
                 if model != nil {
-                    for folder in try await LibraryLocationOptions.folders(of: library) { rows.append((folder, try await library.tally(under: [folder]))) }
+                    for folder in try await LibraryLocationOptions.folders(of: library) {
+                        rows.append((folder, try await library.tally(under: [folder])))
+                    }
                 }
                 await library.close()
             }

@@ -30,7 +30,7 @@ struct LibraryOptions: ParsableArguments {
     var location: LibraryLocation { LibraryLocation.resolve(library: library, store: store) }
 
     /// The library's store, not bound to a model yet.
-    func backend() async throws -> any LibraryStore {
+    func openStore() async throws -> any LibraryStore {
         try await location.open(approximateAbove: approximateAbove)
     }
 
@@ -46,7 +46,7 @@ struct LibraryOptions: ParsableArguments {
     /// given (ViT-B-32 for a new library). Another model than the library's is refused, with what to do,
     /// unless `--reindex` is given: then the library is cleared for re-indexing, and that is said.
     func open(_ given: ModelOptions, towers: Towers) async throws -> Opened {
-        let library = try await backend()
+        let library = try await openStore()
         do {
             let stored = try await library.storedModel()
             let model = given.following(stored?.spec)

@@ -73,7 +73,8 @@ struct SearchCommand: AsyncParsableCommand {
                     return (0..<files.count).map { e.row($0) }
                 })
             do {
-                return try await question.run(embedding: embedding, store: library, dimension: text.model.config.embedDim).hits
+                let dimension = text.model.config.embedDim
+                return try await question.run(embedding: embedding, store: library, dimension: dimension).hits
             } catch LibraryQueryProblem.expression(let error) {
                 throw error
             }

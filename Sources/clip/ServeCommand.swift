@@ -142,7 +142,8 @@ struct ServeCommand: AsyncParsableCommand {
         let opened: (library: ServedLibrary, replaced: LibraryModel?)
         do {
             opened = try await ServedLibrary.open(
-                location, model: loaded, index: index, excludes: exclude, replacing: reindex, connections: storeConnections,
+                location, model: loaded, index: index, excludes: exclude, replacing: reindex,
+                connections: storeConnections,
                 thumbnails: thumbnails.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) })
         } catch let mismatch as LibraryModelMismatch {
             throw CLIPError.invalidArgument(LibraryOptions.refusal(mismatch, modelGiven: modelOptions.model != nil))

@@ -31,7 +31,9 @@ public struct PostgresVectorBench: Sendable {
         for first in stride(from: range.lowerBound, to: range.upperBound, by: batch) {
             try await library.transaction { _ in
                 for i in first..<min(range.upperBound, first + batch) {
-                    try await library.exec("INSERT INTO \(unescaped: table) (id, embedding) VALUES (\(i), \(PostgresStore.literal(vectors.row(i)))::vector)")
+                    let vector = PostgresStore.literal(vectors.row(i))
+                    try await library.exec(
+                        "INSERT INTO \(unescaped: table) (id, embedding) VALUES (\(i), \(vector)::vector)")
                 }
             }
         }
@@ -71,7 +73,9 @@ public struct PostgresVectorBench: Sendable {
     public func search(_ query: [Float], k: Int, efSearch: Int) async throws -> [Int] {
         try await library.transaction { _ in
             try await library.exec(PostgresQuery(unsafeSQL: "SET LOCAL hnsw.ef_search = \(efSearch)"))
-            return try await library.exec("SELECT id FROM \(unescaped: table) ORDER BY embedding <#> \(PostgresStore.literal(query))::vector LIMIT \(k)")
+            let vector = PostgresStore.literal(query)
+            return try await library.exec(
+                "SELECT id FROM \(unescaped: table) ORDER BY embedding <#> \(vector)::vector LIMIT \(k)")
                 .map { Int(try $0.decode(Int32.self)) }
         }
     }

@@ -40,13 +40,7 @@ public struct LibraryRanking: Sendable {
         } else {
             (files, cosines) = try await store.cosines(ranking.queries, under: roots)
         }
-        let q = ranking.queries.count
-        var scored: [(index: Int, score: Float)] = []
-        for i in files.indices {
-            let score = ranking.score(cosines: Array(cosines[(i * q)..<((i + 1) * q)]))
-            if threshold.map({ score >= $0 }) ?? true { scored.append((i, score)) }
-        }
-        let kept = scored.sorted { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
+        let kept = ranking.ranked(cosines: cosines, threshold: threshold)
         let hits = kept.dropFirst(offset).prefix(k).map {
             LibraryHit(id: files[$0.index].id, path: files[$0.index].path, score: $0.score)
         }

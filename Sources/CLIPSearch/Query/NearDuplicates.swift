@@ -3,7 +3,9 @@ import CLIP
 
 /// Groups of near-duplicate images: pairs at or above a cosine threshold, joined transitively.
 public enum NearDuplicates {
-    public static func groups(_ library: any LibraryStore, roots: [String], threshold: Float) async throws -> [[(path: String, score: Float)]] {
+    public static func groups(
+        _ library: any LibraryStore, roots: [String], threshold: Float
+    ) async throws -> [[(path: String, score: Float)]] {
         try await hits(library, roots: roots, threshold: threshold).map { $0.map { ($0.path, $0.score) } }
     }
 

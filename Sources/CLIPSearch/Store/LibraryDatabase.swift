@@ -163,7 +163,8 @@ public final class LibraryDatabase: @unchecked Sendable {
             model = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'")
             dimension = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'")
             vectors = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0
-            vectorFile = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'vector_file'") ?? LibraryDatabase.firstVectorFile
+            vectorFile = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'vector_file'")
+                ?? LibraryDatabase.firstVectorFile
             spec = ModelSpec(json: try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model_spec'"))
         }
 

@@ -2,9 +2,10 @@ import CLIP
 import Foundation
 
 /// A few open stores (for PostgreSQL: connections) shared by concurrent requests, itself a `LibraryStore`
-/// (`PooledStore+Store`): each call has one to itself, since a store runs one transaction at a time. Stores are opened on demand, up to `size`; one
-/// that is no longer usable after a call (its connection was lost) is dropped, so a later call opens a
-/// new one: while the database is down calls fail at once, and when it is back they succeed again.
+/// (`PooledStore+Store`): each call has one to itself, since a store runs one transaction at a time.
+/// Stores are opened on demand, up to `size`; one that is no longer usable after a call (its connection
+/// was lost) is dropped, so a later call opens a new one: while the database is down calls fail at once,
+/// and when it is back they succeed again.
 public final class PooledStore: @unchecked Sendable {
     private let open: @Sendable () async throws -> any LibraryStore
     private let usable: @Sendable (any LibraryStore) -> Bool
@@ -29,14 +30,14 @@ public final class PooledStore: @unchecked Sendable {
     /// before fails because its connection was lost (the database restarted since), `body` runs once more
     /// on a new one: `body` must be safe to run twice, as reads are.
     public func with<T: Sendable>(_ body: (any LibraryStore) async throws -> T) async throws -> T {
-        let (backend, reused) = try await acquire()
+        let (store, reused) = try await acquire()
         do {
-            let value = try await body(backend)
-            await release(backend)
+            let value = try await body(store)
+            await release(store)
             return value
         } catch {
-            let lost = !usable(backend)
-            await release(backend)
+            let lost = !usable(store)
+            await release(store)
             guard reused, lost else { throw error }
             let (fresh, _) = try await acquire(reuse: false)
             do {
