@@ -49,7 +49,7 @@ final class CompactionTests: XCTestCase {
         let dir = try temporaryFolder(self), folder = dir.appendingPathComponent("lib")
         let (store, expected) = try makeWastefulLibrary(folder)
         let library = SQLiteStore(bound: store, approximateAbove: 10)
-        let reader = try LiveLibrary(store: try LibraryDatabase(directory: folder, modelID: "m", dimension: Self.d), approximateAbove: 10)
+        let reader = try LiveLibrary(database: try LibraryDatabase(directory: folder, modelID: "m", dimension: Self.d), approximateAbove: 10)
         XCTAssertEqual(try store.garbage().orphaned, 300)
         var generator = SystemRandomNumberGenerator()
         let probes = (0..<5).map { _ in Self.unit(&generator) }

@@ -296,7 +296,7 @@ final class SQLiteStoreTests: LibraryStoreSuite {
     override func makeLibrary(_ folder: URL) async throws -> any LibraryStore { SQLiteStore(directory: folder) }
 
     override func assertConsistent(_ library: any LibraryStore, file: StaticString = #filePath, line: UInt = #line) throws {
-        XCTAssertEqual(try (library as! SQLiteStore).store().check(), [], file: file, line: line)
+        XCTAssertEqual(try (library as! SQLiteStore).database().check(), [], file: file, line: line)
     }
 
     /// The embedded store above its size limit searches through its HNSW file, kept in step with it.
@@ -312,7 +312,7 @@ final class SQLiteStoreTests: LibraryStoreSuite {
         let approximate = try await LibrarySearch.search(library, roots: [gallery.path], query: vector, k: 5)
         XCTAssertEqual(approximate.first?.path, probe)
         XCTAssertTrue(FileManager.default.fileExists(atPath: library.directory.appendingPathComponent("index.hnsw").path))
-        XCTAssertEqual(try library.store().approximateIndex().index.count, 25)
+        XCTAssertEqual(try library.database().approximateIndex().index.count, 25)
         let stripes = gallery.appendingPathComponent("stripes").path
         let sub = try await LibrarySearch.search(library, roots: [stripes], query: vector, k: 100)
         XCTAssertEqual(sub.count, 12, "filtered to the folder, falling back to exact when short")

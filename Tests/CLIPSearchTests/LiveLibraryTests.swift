@@ -16,7 +16,7 @@ final class LiveLibraryTests: XCTestCase {
         for i in 0..<3 { try FileManager.default.copyItem(at: SearchFixtures.url(String(format: "tasks/stripes/%02d.png", i)), to: more.appendingPathComponent("\(i).png")) }
         let model = try SearchModel()
         let mine = try model.indexedLibrary(at: root.appendingPathComponent("library"), gallery: gallery)
-        let live = try LiveLibrary(store: mine)
+        let live = try LiveLibrary(database: mine)
         XCTAssertEqual(try live.current().count, 4)
 
         let other = try LibraryDatabase(directory: root.appendingPathComponent("library"), modelID: model.id, dimension: 24)
@@ -46,7 +46,7 @@ final class LiveLibraryTests: XCTestCase {
         try FileManager.default.copyItem(at: SearchFixtures.url("tasks/stripes/00.png"), to: root.appendingPathComponent("g/stripes-more/x.png"))
         let model = try SearchModel()
         let store = try model.indexedLibrary(at: root.appendingPathComponent("library"), gallery: gallery)
-        let exact = try LiveLibrary(store: store, approximateAbove: .max)
+        let exact = try LiveLibrary(database: store, approximateAbove: .max)
         let stripes = gallery.appendingPathComponent("stripes").path
         let query = try exact.current().vector(0)
         let page = try exact.search(query, k: 50, folder: stripes)
@@ -54,7 +54,7 @@ final class LiveLibraryTests: XCTestCase {
         XCTAssertTrue(page.hits.allSatisfy { page.snapshot.entries[$0.index].path.hasPrefix(stripes + "/") })
 
         // Above the threshold, the HNSW index (built in the background) gives the same top results here.
-        let approximate = try LiveLibrary(store: store, approximateAbove: 1)
+        let approximate = try LiveLibrary(database: store, approximateAbove: 1)
         for _ in 0..<500 where !approximate.approximateReady { Thread.sleep(forTimeInterval: 0.01) }
         XCTAssertTrue(approximate.approximateReady)
         let hits = try approximate.search(query, k: 5).hits

@@ -41,7 +41,7 @@ class LibraryRouteTests: XCTestCase {
 
     /// The served library over `store` (indexed already), as this class's store keeps it.
     func serve(_ store: LibraryDatabase, folders: [String], root: URL) async throws -> ServedLibrary {
-        let live = try LiveLibrary(store: store)
+        let live = try LiveLibrary(database: store)
         let opened = LiveStore(store: live, indexer: BackgroundIndexer { (live, false) }, thumbnails: ThumbnailCache(library: store))
         return ServedLibrary(opened, folders: folders) { try ServerFixtures.loaded.imageEmbedder() }
     }

@@ -39,7 +39,7 @@ extension LibraryLocation {
             let database = try LibraryDatabase(
                 directory: directory, model: model, readOnly: !writable && exists,
                 replacing: writable && replacing)
-            let live = try LiveLibrary(store: database)
+            let live = try LiveLibrary(database: database)
             return LiveStore(
                 store: live, indexer: BackgroundIndexer { (live, false) },
                 thumbnails: ThumbnailCache(library: database), replaced: database.replaced)

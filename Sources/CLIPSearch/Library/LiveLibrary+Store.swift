@@ -5,16 +5,16 @@ import Foundation
 /// snapshots (its own HNSW index above `approximateAbove`), off the cooperative pool since a refresh reads
 /// SQLite; writes go to the database it wraps, whose commit count marks the snapshot stale at once.
 extension LiveLibrary: LibraryStore {
-    public var location: String { store.directory.path }
+    public var location: String { database.directory.path }
 
     /// The live library stays bound to the model it was opened for: binding that model again changes
     /// nothing, and another one is refused (re-binding means a new database, so open a new live library).
     public func bind(_ model: LibraryModel, replacing: Bool) async throws -> LibraryModel? {
-        let bound = LibraryModel(id: store.modelID, dimension: store.dimension)
+        let bound = LibraryModel(id: database.modelID, dimension: database.dimension)
         guard bound.sameVectors(as: model) else {
             let files = try await tally(under: []).files
             throw LibraryModelMismatch(
-                location: location, stored: try store.storedModel() ?? bound, requested: model,
+                location: location, stored: try database.storedModel() ?? bound, requested: model,
                 files: files)
         }
         return nil

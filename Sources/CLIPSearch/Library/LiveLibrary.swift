@@ -8,7 +8,7 @@ import Foundation
 /// index, brought in step in the background and swapped in whole, never mutated while searched.
 /// As a `LibraryStore` it decorates the embedded store: reads from snapshots, writes through `writer`.
 public final class LiveLibrary: @unchecked Sendable {
-    public let store: LibraryDatabase
+    public let database: LibraryDatabase
     /// The embedded store over the same database: every write goes through it.
     let writer: SQLiteStore
     public let approximateAbove: Int
@@ -30,13 +30,13 @@ public final class LiveLibrary: @unchecked Sendable {
         public let searched: Int
     }
 
-    public init(store: LibraryDatabase, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) throws {
-        self.store = store
+    public init(database: LibraryDatabase, approximateAbove: Int = LibrarySearch.defaultApproximateAbove) throws {
+        self.database = database
         self.approximateAbove = approximateAbove
-        writer = SQLiteStore(bound: store, approximateAbove: approximateAbove)
-        seenVersion = try store.externalVersion()
-        seenCommits = store.localCommits
-        snapshot = try store.snapshot()
+        writer = SQLiteStore(bound: database, approximateAbove: approximateAbove)
+        seenVersion = try database.externalVersion()
+        seenCommits = database.localCommits
+        snapshot = try database.snapshot()
         scheduleApproximateSync(for: snapshot)
     }
 
@@ -44,24 +44,24 @@ public final class LiveLibrary: @unchecked Sendable {
     /// The snapshot is rebuilt outside the lock, so queries keep answering from the old one meanwhile.
     public func current() throws -> LibrarySnapshot {
         let (stale, snapshot) = try lock.withLock { () throws -> (Bool, LibrarySnapshot) in
-            if store.localCommits != seenCommits { self.stale = true }
+            if database.localCommits != seenCommits { self.stale = true }
             let now = DispatchTime.now()
             if !self.stale, now.uptimeNanoseconds - lastCheck.uptimeNanoseconds > 200_000_000 {
                 lastCheck = now
-                if try store.externalVersion() != seenVersion { self.stale = true }
+                if try database.externalVersion() != seenVersion { self.stale = true }
             }
             return (self.stale, self.snapshot)
         }
         guard stale else { return snapshot }
         // What the new snapshot will include at least: read before it is made.
-        let (version, commits) = (try store.externalVersion(), store.localCommits)
-        let fresh = try store.snapshot()
+        let (version, commits) = (try database.externalVersion(), database.localCommits)
+        let fresh = try database.snapshot()
         lock.withLock {
             if commits >= seenCommits {
                 self.snapshot = fresh
                 seenVersion = version
                 seenCommits = commits
-                self.stale = store.localCommits != commits
+                self.stale = database.localCommits != commits
             }
         }
         scheduleApproximateSync(for: fresh)
@@ -107,7 +107,7 @@ public final class LiveLibrary: @unchecked Sendable {
         guard start else { return }
         hnswQueue.async { [self] in
             while true {
-                let index = try? store.approximateIndex()
+                let index = try? database.approximateIndex()
                 let again: Bool = lock.withLock {
                     if let index { approximate = index }
                     let again = approximatePending

@@ -23,7 +23,7 @@ struct ClassifyRequest: Decodable, Sendable {
     }
 
     init(from decoder: any Decoder) throws {
-        let setting = try decoder.setting(LibraryRequest.Setting.self)
+        let setting = decoder.setting(LibraryRequest.Setting.self)
         let fields = try decoder.container(keyedBy: CodingKeys.self)
         guard let labels = try fields.strings(.labels, limit: 1000, commaSeparated: true) else {
             throw fields.problem(.labels, "'labels' is required (an array of strings, or one comma-separated string)")

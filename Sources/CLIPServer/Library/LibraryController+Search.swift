@@ -20,7 +20,7 @@ struct SearchRequest: Decodable, Sendable {
 
     /// Fields are read in this order, so that of several problems the first named here is the one reported.
     init(from decoder: any Decoder) throws {
-        let setting = try decoder.setting(LibraryRequest.Setting.self)
+        let setting = decoder.setting(LibraryRequest.Setting.self)
         let fields = try decoder.container(keyedBy: CodingKeys.self)
         k = try fields.integer(.topK, default: 20, in: 1...LibraryRequest.maxResults)
         offset = try fields.integer(.offset, default: 0, in: 0...(LibraryRequest.maxDepth - k))

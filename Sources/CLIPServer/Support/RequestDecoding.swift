@@ -46,11 +46,11 @@ enum RequestDecoding {
 }
 
 extension Decoder {
-    /// The setting the request is decoded with (see `RequestDecoding.decode`).
-    func setting<T>(_ type: T.Type) throws -> T {
+    /// The setting the request is decoded with (see `RequestDecoding.decode`); a handler that forgets to
+    /// give it is a bug in this server, never the client's problem.
+    func setting<T>(_ type: T.Type) -> T {
         guard let setting = userInfo[RequestDecoding.settingKey] as? T else {
-            let context = DecodingError.Context(codingPath: codingPath, debugDescription: "no \(T.self) to decode with")
-            throw DecodingError.dataCorrupted(context)
+            preconditionFailure("\(T.self) is needed to decode this request, and the handler gave none")
         }
         return setting
     }
