@@ -42,7 +42,7 @@ class LibraryRouteTests: XCTestCase {
     /// The served library over `store` (indexed already), as this class's store keeps it.
     func serve(_ store: LibraryDatabase, folders: [String], root: URL) async throws -> ServedLibrary {
         let live = try LiveLibrary(database: store)
-        let opened = LiveStore(store: live, indexer: BackgroundIndexer { (live, false) }, thumbnails: ThumbnailCache(library: store))
+        let opened = OpenedLibrary(store: live, indexer: BackgroundIndexer { (live, false) }, thumbnails: ThumbnailCache(library: store))
         return ServedLibrary(opened, folders: folders) { try ServerFixtures.loaded.imageEmbedder() }
     }
 
@@ -295,7 +295,7 @@ final class LibraryRouteMemoryStoreTests: LibraryRouteTests {
         let memory = MemoryStore()
         _ = try await LibraryCopy.copy(from: SQLiteStore(bound: store), to: memory)
         let pool = PooledStore(size: 2, location: memory.location, open: { memory }, usable: { _ in true })
-        let opened = LiveStore(store: pool, indexer: BackgroundIndexer { (memory, false) },
+        let opened = OpenedLibrary(store: pool, indexer: BackgroundIndexer { (memory, false) },
                                thumbnails: ThumbnailCache(directory: root.appendingPathComponent("thumbnails")))
         return ServedLibrary(opened, folders: folders) {
             try ServerFixtures.loaded.imageEmbedder()
@@ -315,7 +315,7 @@ extension LibraryRouteMemoryStoreTests {
             if down.value { throw CLIPError.io(file: "postgres://db.example/clip", reason: "cannot connect to the server (connection refused)") }
             return memory
         }, usable: { _ in !down.value })
-        let opened = LiveStore(store: pool, indexer: BackgroundIndexer { (memory, false) },
+        let opened = OpenedLibrary(store: pool, indexer: BackgroundIndexer { (memory, false) },
                                thumbnails: ThumbnailCache(directory: fixture.root.appendingPathComponent("thumbnails")))
         let library = ServedLibrary(opened) {
             try ServerFixtures.loaded.imageEmbedder()
@@ -407,7 +407,7 @@ final class LibraryRoutePostgresTests: LibraryRouteTests {
                                usable: { ($0 as? PostgresStore)?.isConnected ?? false })
         addTeardownBlock { await pool.close() }
         self.pool = pool
-        let opened = LiveStore(store: pool, indexer: BackgroundIndexer { (try await PostgresStore.connect(url), true) },
+        let opened = OpenedLibrary(store: pool, indexer: BackgroundIndexer { (try await PostgresStore.connect(url), true) },
                                thumbnails: ThumbnailCache(directory: root.appendingPathComponent("thumbnails")))
         return ServedLibrary(opened, folders: folders) {
             try ServerFixtures.loaded.imageEmbedder()

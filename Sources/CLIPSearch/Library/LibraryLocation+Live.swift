@@ -1,26 +1,6 @@
 import CLIP
 import Foundation
 
-/// A library opened for a long-running process (`clip serve`): the store requests read, the indexer of
-/// its `--index` folders, and where thumbnails are cached.
-public struct LiveStore: Sendable {
-    public let store: any LibraryStore
-    public let indexer: BackgroundIndexer
-    public let thumbnails: ThumbnailCache
-    /// The model whose vectors were dropped to bind this one (`replacing`), for the one line that says so.
-    public let replaced: LibraryModel?
-
-    public init(
-        store: any LibraryStore, indexer: BackgroundIndexer, thumbnails: ThumbnailCache,
-        replaced: LibraryModel? = nil
-    ) {
-        self.store = store
-        self.indexer = indexer
-        self.thumbnails = thumbnails
-        self.replaced = replaced
-    }
-}
-
 extension LibraryLocation {
     /// The library bound to `model` and kept open. A folder becomes a `LiveLibrary` (snapshots, background
     /// HNSW; thumbnails inside it); without `writable` it is only read, so it may sit on a read-only mount.
@@ -31,7 +11,7 @@ extension LibraryLocation {
     public func openLive(
         model: LibraryModel, writable: Bool, replacing: Bool, connections: Int = 4,
         thumbnails: URL? = nil
-    ) async throws -> LiveStore {
+    ) async throws -> OpenedLibrary {
         switch self {
         case let .folder(directory):
             let exists = FileManager.default.fileExists(atPath: directory.appendingPathComponent("library.sqlite").path)
@@ -40,7 +20,7 @@ extension LibraryLocation {
                 directory: directory, model: model, readOnly: !writable && exists,
                 replacing: writable && replacing)
             let live = try LiveLibrary(database: database)
-            return LiveStore(
+            return OpenedLibrary(
                 store: live, indexer: BackgroundIndexer { (live, false) },
                 thumbnails: ThumbnailCache(library: database), replaced: database.replaced)
         case let .database(url):
@@ -70,7 +50,7 @@ extension LibraryLocation {
                 return (store, true)
             }
             let folder = thumbnails ?? UserFolders.cache().appendingPathComponent("thumbnails")
-            return LiveStore(
+            return OpenedLibrary(
                 store: pool, indexer: indexer, thumbnails: ThumbnailCache(directory: folder),
                 replaced: replaced)
         }

@@ -17,13 +17,13 @@ public struct ServedLibrary: Sendable {
     let makeEmbedder: @Sendable () throws -> ImageEmbedder
 
     public init(
-        _ live: LiveStore, folders: [String] = [], scanner: FileScanner = FileScanner(),
+        _ opened: OpenedLibrary, folders: [String] = [], scanner: FileScanner = FileScanner(),
         mode: SearchMode = .approximate(efSearch: nil),
         makeEmbedder: @escaping @Sendable () throws -> ImageEmbedder
     ) {
-        store = live.store
-        indexer = live.indexer
-        thumbnails = live.thumbnails
+        store = opened.store
+        indexer = opened.indexer
+        thumbnails = opened.thumbnails
         self.folders = folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         self.mode = mode
         self.scanner = scanner
