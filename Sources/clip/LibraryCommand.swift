@@ -67,33 +67,8 @@ struct LibraryLocationOptions: ParsableArguments {
     /// The folder named, else the default one: what messages name before a library is open.
     var directory: URL { LibraryLocation.folder(named: library) }
 
-    /// The library bound to the model it holds (nothing is cleared; `readOnly`, a library folder is not
-    /// written at all), with that model; nil for the model when nothing was ever indexed into it, and nil
-    /// altogether when there is no library folder.
+    /// The library as it is (`LibraryLocation.openAsStored`); nil when there is none.
     func open(readOnly: Bool) async throws -> (library: any LibraryStore, model: LibraryModel?)? {
-        let location = self.location
-        guard location.mayExist else { return nil }
-        let library = try await location.open(readOnly: readOnly)
-        do {
-            guard let model = try await library.storedModel() else { return (library, nil) }
-            _ = try await library.bind(model, replacing: false)
-            return (library, model)
-        } catch {
-            await library.close()
-            throw error
-        }
-    }
-
-    /// The library's folders: those it was asked to index, and, for files outside all of them (indexed by
-    /// a version that did not record its folders), the folders that hold them.
-    static func folders(of library: any LibraryStore) async throws -> [String] {
-        let recorded = try await library.folders()
-        let inside = recorded.isEmpty ? 0 : try await library.tally(under: recorded).files
-        guard try await library.tally(under: []).files > inside else { return recorded }
-        let outside = try await library.files(under: "/").keys.filter { path in
-            !recorded.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
-        }
-        let change = LibraryFolders.merge(recorded, adding: LibraryFolders.enclosing(Array(outside)))
-        return Set(recorded).subtracting(change.remove).union(change.add).sorted()
+        try await location.openAsStored(readOnly: readOnly)
     }
 }

@@ -25,7 +25,7 @@ extension LibraryCommand {
                     info["files"] = tally.files
                     info["embedded"] = tally.embedded
                     info["errors"] = tally.failed
-                    info["folders"] = try await LibraryLocationOptions.folders(of: library).count
+                    info["folders"] = try await LibraryFolders.listed(in: library).count
                     if let bytes = try await library.storageBytes() { info["size_bytes"] = bytes }
                 }
                 await library.close()

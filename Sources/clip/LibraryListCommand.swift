@@ -19,7 +19,7 @@ extension LibraryCommand {
             if case let (library, model)? = try await location.open(readOnly: true) {
                 place = library.location
                 if model != nil {
-                    for folder in try await LibraryLocationOptions.folders(of: library) {
+                    for folder in try await LibraryFolders.listed(in: library) {
                         rows.append((folder, try await library.tally(under: [folder])))
                     }
                 }

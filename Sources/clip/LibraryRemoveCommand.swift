@@ -23,7 +23,7 @@ extension LibraryCommand {
                 throw CLIPError.invalidArgument("\(root) is not in the library \(location.directory.path): there is no library there")
             }
             do {
-                let folders = model == nil ? [] : try await LibraryLocationOptions.folders(of: library)
+                let folders = model == nil ? [] : try await LibraryFolders.listed(in: library)
                 let files = model == nil ? 0 : try await library.tally(under: [root]).files
                 guard files > 0 || folders.contains(where: { $0 == root || $0.hasPrefix(root.hasSuffix("/") ? root : root + "/") }) else {
                     let known = folders.isEmpty ? "it has no folders" : "its folders: " + folders.joined(separator: ", ")

@@ -72,6 +72,22 @@ public enum LibraryLocation: Sendable, Equatable {
         }
     }
 
+    /// The library bound to the model it holds (nothing is cleared; `readOnly`: a library folder is not
+    /// written at all), with that model; nil for the model when nothing was ever indexed into it, and nil
+    /// altogether when there is no library here (`clip library list|info|remove`).
+    public func openAsStored(readOnly: Bool) async throws -> (library: any LibraryStore, model: LibraryModel?)? {
+        guard mayExist else { return nil }
+        let library = try await open(readOnly: readOnly)
+        do {
+            guard let model = try await library.storedModel() else { return (library, nil) }
+            _ = try await library.bind(model, replacing: false)
+            return (library, model)
+        } catch {
+            await library.close()
+            throw error
+        }
+    }
+
     /// The model the library's vectors belong to, read without binding or changing anything; nil for a new
     /// library.
     public func storedModel() async throws -> LibraryModel? {
