@@ -76,7 +76,7 @@ struct AnnBenchCommand: AsyncParsableCommand {
     }
 
     func benchPostgres(_ url: String, base: Tensor, queries: [[Float]], truth: [Set<Int>]) async throws {
-        let library = try await PostgresLibrary.connect(url)
+        let library = try await PostgresStore.connect(url)
         let bench = PostgresVectorBench(library: library, dimension: base.shape[1])
         let n = base.shape[0]
         try await bench.reset()
@@ -87,7 +87,9 @@ struct AnnBenchCommand: AsyncParsableCommand {
         print(String(format: "pgvector load: INSERT %.0f rows/s (%d rows, one statement each, 500 a transaction); COPY %.0f rows/s (%d rows, text)",
                      insertRate, inserted, copyRate, n))
         let build = try await bench.buildIndex()
-        print(String(format: "pgvector HNSW m=%d ef_construction=%d build %7.2f s (server: %@)", PostgresLibrary.hnswM, PostgresLibrary.hnswEfConstruction, build, library.location))
+        print(String(
+            format: "pgvector HNSW m=%d ef_construction=%d build %7.2f s (server: %@)",
+            PostgresStore.hnswM, PostgresStore.hnswEfConstruction, build, library.location))
         for ef in pgEf.split(separator: ",").compactMap({ Int($0) }) {
             var found = 0
             for (q, t) in zip(queries, truth) { found += try await bench.search(q, k: 10, efSearch: ef).filter { t.contains($0) }.count }

@@ -48,7 +48,7 @@ struct DemoCommand: AsyncParsableCommand {
         say(String(format: "generated %d gallery pictures and %d held-out pictures in %@ (%.2f s)", count, heldout, data.path, Date().timeIntervalSince(start)))
 
         start = Date()
-        let store = try await libraryOptions.backend()
+        let store = try await libraryOptions.openStore()
         try await libraryOptions.bind(store, to: loaded, modelGiven: true)
         let report = try await libraryOptions.update(store, roots: [gallery], model: modelOptions, images: imageOptions)
         let indexSeconds = Date().timeIntervalSince(start)

@@ -27,9 +27,10 @@ struct LibraryCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let folder = SQLiteLibrary(directory: library.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? LibraryStore.defaultDirectory())
-            let database = try await PostgresLibrary.connect(to ?? from!)
-            let (source, destination): (any LibraryBackend, any LibraryBackend) = to != nil ? (folder, database) : (database, folder)
+            // Always the folder, whatever `$CLIP_DATABASE_URL` says: the other side is the database.
+            let folder = try await LibraryLocation.folder(LibraryLocation.folder(named: library)).open()
+            let database = try await LibraryLocation.database(to ?? from!).open()
+            let (source, destination) = to != nil ? (folder, database) : (database, folder)
             let started = Date()
             let report = try await LibraryCopy.copy(from: source, to: destination)
             await database.close()
@@ -41,57 +42,33 @@ struct LibraryCommand: AsyncParsableCommand {
 }
 
 /// Which library a `clip library` command works on: `--library DIR` or `--store URL`, found as the other
-/// library commands find it (`LibraryOptions`).
-struct LibraryLocation: ParsableArguments {
-    @Option(name: .long, help: "Library folder (default: $CLIP_LIBRARY_DIR, else $XDG_DATA_HOME/swiftclip/library, else ~/.local/share/swiftclip/library).")
+/// library commands find it (`LibraryLocation.resolve`).
+struct LibraryLocationOptions: ParsableArguments {
+    @Option(name: .long, help: """
+        Library folder (default: $CLIP_LIBRARY_DIR, else $XDG_DATA_HOME/swiftclip/library, \
+        else ~/.local/share/swiftclip/library).
+        """)
     var library: String?
-    @Option(name: .long, help: "The library in PostgreSQL + pgvector instead: postgres://user[:password]@host[:port]/database (default: $CLIP_DATABASE_URL when --library is not given).")
+    @Option(name: .long, help: """
+        The library in PostgreSQL + pgvector instead: postgres://user[:password]@host[:port]/database \
+        (default: $CLIP_DATABASE_URL when --library is not given).
+        """)
     var store: String?
 
     func validate() throws {
         guard library == nil || store == nil else { throw ValidationError("give --library DIR or --store URL, not both") }
     }
 
-    /// `--store`, else `$CLIP_DATABASE_URL` when set and no `--library` is given.
-    static func databaseURL(store: String?, library: String?) -> String? {
-        store ?? (library == nil ? ProcessInfo.processInfo.environment["CLIP_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } : nil)
-    }
+    var location: LibraryLocation { LibraryLocation.resolve(library: library, store: store) }
 
-    var databaseURL: String? { Self.databaseURL(store: store, library: library) }
+    /// The URL of a PostgreSQL library; nil for a folder.
+    var databaseURL: String? { location.databaseURL }
 
-    var directory: URL { library.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? LibraryStore.defaultDirectory() }
+    /// The folder named, else the default one: what messages name before a library is open.
+    var directory: URL { LibraryLocation.folder(named: library) }
 
-    /// The library bound to the model it holds (nothing is cleared; `readOnly`, a library folder is not
-    /// written at all), with that model; nil for the model when nothing was ever indexed into it, and nil
-    /// altogether when there is no library folder.
-    func open(readOnly: Bool) async throws -> (library: any LibraryBackend, model: LibraryModel?)? {
-        let library: any LibraryBackend
-        if let databaseURL {
-            library = try await PostgresLibrary.connect(databaseURL)
-        } else {
-            guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("library.sqlite").path) else { return nil }
-            library = SQLiteLibrary(directory: directory, readOnly: readOnly)
-        }
-        do {
-            guard let model = try await library.storedModel() else { return (library, nil) }
-            _ = try await library.bind(model, replacing: false)
-            return (library, model)
-        } catch {
-            await library.close()
-            throw error
-        }
-    }
-
-    /// The library's folders: those it was asked to index, and, for files outside all of them (indexed by
-    /// a version that did not record its folders), the folders that hold them.
-    static func folders(of library: any LibraryBackend) async throws -> [String] {
-        let recorded = try await library.folders()
-        let inside = recorded.isEmpty ? 0 : try await library.tally(under: recorded).files
-        guard try await library.tally(under: []).files > inside else { return recorded }
-        let outside = try await library.files(under: "/").keys.filter { path in
-            !recorded.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
-        }
-        let change = LibraryFolders.merge(recorded, adding: LibraryFolders.enclosing(Array(outside)))
-        return Set(recorded).subtracting(change.remove).union(change.add).sorted()
+    /// The library as it is (`LibraryLocation.openAsStored`); nil when there is none.
+    func open(readOnly: Bool) async throws -> (library: any LibraryStore, model: LibraryModel?)? {
+        try await location.openAsStored(readOnly: readOnly)
     }
 }

@@ -9,7 +9,7 @@ extension LibraryCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the library's location, model, precision, file and error counts and size on disk.")
 
-        @OptionGroup var location: LibraryLocation
+        @OptionGroup var location: LibraryLocationOptions
         @OptionGroup var format: OutputOptions
 
         func run() async throws {
@@ -24,7 +24,7 @@ extension LibraryCommand {
                     info["files"] = tally.files
                     info["embedded"] = tally.embedded
                     info["errors"] = tally.failed
-                    info["folders"] = try await LibraryLocation.folders(of: library).count
+                    info["folders"] = try await LibraryFolders.listed(in: library).count
                     if let bytes = try await library.storageBytes() { info["size_bytes"] = bytes }
                 }
                 await library.close()

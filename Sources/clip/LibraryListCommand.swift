@@ -9,7 +9,7 @@ extension LibraryCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the library's folders (those indexed into it) with their file counts.")
 
-        @OptionGroup var location: LibraryLocation
+        @OptionGroup var location: LibraryLocationOptions
         @OptionGroup var format: OutputOptions
 
         func run() async throws {
@@ -18,7 +18,9 @@ extension LibraryCommand {
             if case let (library, model)? = try await location.open(readOnly: true) {
                 place = library.location
                 if model != nil {
-                    for folder in try await LibraryLocation.folders(of: library) { rows.append((folder, try await library.tally(under: [folder]))) }
+                    for folder in try await LibraryFolders.listed(in: library) {
+                        rows.append((folder, try await library.tally(under: [folder])))
+                    }
                 }
                 await library.close()
             }

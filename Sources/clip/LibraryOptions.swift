@@ -26,22 +26,18 @@ struct LibraryOptions: ParsableArguments {
         }
     }
 
-    var directory: URL { library.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? LibraryStore.defaultDirectory() }
-
-    /// `--store`, else `$CLIP_DATABASE_URL` when set and `--library` is not given (a folder named on the
-    /// command line wins over the environment, as for `clip serve`).
-    var databaseURL: String? { LibraryLocation.databaseURL(store: store, library: library) }
+    /// `--store`, else `--library`, else `$CLIP_DATABASE_URL`, else the default folder.
+    var location: LibraryLocation { LibraryLocation.resolve(library: library, store: store) }
 
     /// The library's store, not bound to a model yet.
-    func backend() async throws -> any LibraryBackend {
-        if let databaseURL { return try await PostgresLibrary.connect(databaseURL) }
-        return SQLiteLibrary(directory: directory, approximateAbove: approximateAbove)
+    func openStore() async throws -> any LibraryStore {
+        try await location.open(approximateAbove: approximateAbove)
     }
 
     /// An open library, with the model it was opened for and the model options that loaded it (the
     /// library's own model when `--model` was not given): load the other tower through them.
     struct Opened {
-        let library: any LibraryBackend
+        let library: any LibraryStore
         let loaded: LoadedModel
         let model: ModelOptions
     }
@@ -50,7 +46,7 @@ struct LibraryOptions: ParsableArguments {
     /// given (ViT-B-32 for a new library). Another model than the library's is refused, with what to do,
     /// unless `--reindex` is given: then the library is cleared for re-indexing, and that is said.
     func open(_ given: ModelOptions, towers: Towers) async throws -> Opened {
-        let library = try await backend()
+        let library = try await openStore()
         do {
             let stored = try await library.storedModel()
             let model = given.following(stored?.spec)
@@ -75,7 +71,7 @@ struct LibraryOptions: ParsableArguments {
 
     /// Binds `library` to `loaded`: another model's library is refused (`refusal`), or with `--reindex`
     /// cleared for re-indexing (`sayReplaced`).
-    func bind(_ library: any LibraryBackend, to loaded: LoadedModel, modelGiven: Bool) async throws {
+    func bind(_ library: any LibraryStore, to loaded: LoadedModel, modelGiven: Bool) async throws {
         do {
             if let previous = try await library.bind(loaded, replacing: reindex) { Self.sayReplaced(previous, library: library.location, by: loaded) }
         } catch let mismatch as LibraryModelMismatch {
@@ -139,7 +135,7 @@ struct LibraryOptions: ParsableArguments {
     /// what it holds when `requireImages` (a search of it can find nothing); else a warning (`clip index` of
     /// a folder that is empty today still records it).
     @discardableResult
-    func update(_ library: any LibraryBackend, roots: [String], model: ModelOptions, images: ImageOptions,
+    func update(_ library: any LibraryStore, roots: [String], model: ModelOptions, images: ImageOptions,
                 requireImages: Bool = true) async throws -> Indexer.Report {
         let indexer = Indexer(library: library, scanner: FileScanner(excludes: exclude), commitEvery: commitEvery)
         let line = ProgressBox()

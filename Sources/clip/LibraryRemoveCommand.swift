@@ -11,7 +11,7 @@ extension LibraryCommand {
             abstract: "Drop a folder's files and their vectors from the library (the pictures on disk are not touched).",
             discussion: "The folder need not exist any more (a drive that is gone). A folder inside one of the library's folders is dropped too, until that folder is indexed again.")
 
-        @OptionGroup var location: LibraryLocation
+        @OptionGroup var location: LibraryLocationOptions
         @Argument(help: "The folder to drop (as clip library list shows it, or a folder inside one).")
         var folder: String
         @OptionGroup var format: OutputOptions
@@ -22,7 +22,7 @@ extension LibraryCommand {
                 throw CLIPError.invalidArgument("\(root) is not in the library \(location.directory.path): there is no library there")
             }
             do {
-                let folders = model == nil ? [] : try await LibraryLocation.folders(of: library)
+                let folders = model == nil ? [] : try await LibraryFolders.listed(in: library)
                 let files = model == nil ? 0 : try await library.tally(under: [root]).files
                 guard files > 0 || folders.contains(where: { $0 == root || $0.hasPrefix(root.hasSuffix("/") ? root : root + "/") }) else {
                     let known = folders.isEmpty ? "it has no folders" : "its folders: " + folders.joined(separator: ", ")

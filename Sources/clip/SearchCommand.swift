@@ -58,17 +58,25 @@ struct SearchCommand: AsyncParsableCommand {
         let results = try await libraryOptions.using(modelOptions, towers: .text) { opened in
             let (library, text, model) = (opened.library, opened.loaded, opened.model)
             if !noIndex { try await libraryOptions.update(library, roots: [folder], model: model, images: imageOptions) }
-            let vector = try query.vector(
-                embedText: { texts in
+            let mode: SearchMode = exactSearch ? .exact
+                : rerank.map { .reranked(candidates: $0, efSearch: efSearch) } ?? .approximate(efSearch: efSearch)
+            let question = LibraryQuery(parts: [(.expression(query), 1)], roots: [folder], k: top, mode: mode)
+            let imageOptions = imageOptions
+            let embedding = LibraryQuery.Embedding(
+                texts: { texts in
                     let e = try text.embedTexts(texts)
                     return (0..<texts.count).map { e.row($0) }
                 },
-                embedImage: { files in
+                files: { files in
                     let e = try imageOptions.embedder(try model.load(towers: .vision), library: true).embed(files: files)
                     return (0..<files.count).map { e.row($0) }
                 })
-            return try await LibrarySearch.search(library, roots: [folder], query: vector, k: top,
-                                                  mode: exactSearch ? .exact : rerank.map { .reranked(candidates: $0, efSearch: efSearch) } ?? .approximate(efSearch: efSearch))
+            do {
+                let dimension = text.model.config.embedDim
+                return try await question.run(embedding: embedding, store: library, dimension: dimension).hits
+            } catch LibraryQueryProblem.expression(let error) {
+                throw error
+            }
         }
         if format.json {
             print(try JSONLines.string(results.map { ["path": $0.path, "score": Double($0.score)] }))

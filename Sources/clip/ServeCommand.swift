@@ -82,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard shutdownGrace >= 0, shutdownGrace <= 3_600 else { throw ValidationError("--shutdown-grace must be 0…3600 seconds") }
         guard Self.bytes(maxBody) != nil else { throw ValidationError("--max-body: '\(maxBody)' is not a size such as 20MiB, 512KiB or 1GiB (at least 1KiB)") }
         guard library == nil || store == nil else { throw ValidationError("give --library DIR or --store URL, not both") }
-        guard index.isEmpty || library != nil || databaseURL != nil else {
+        guard index.isEmpty || location != nil else {
             throw ValidationError("--index needs --library DIR or --store URL: the library the folders are indexed into")
         }
         guard storeConnections >= 1 else { throw ValidationError("--store-connections must be at least 1") }
@@ -113,14 +113,15 @@ struct ServeCommand: AsyncParsableCommand {
         try configuration.validate()
         let started = Date()
         // Without --model, the library's own model (ViT-B-32 without a library, or for a new one).
-        let modelOptions = self.modelOptions.following(try await storedModel()?.spec)
+        let location = self.location
+        let modelOptions = self.modelOptions.following(try await location?.storedModel()?.spec)
         let loaded = try modelOptions.load(towers: .both)
         let batching = ServedModel.Batching(
             text: .init(maxBatch: maxBatch, maxDelay: (maxDelayMs ?? maxDelayTextMs) / 1000, timeout: timeout),
             image: .init(maxBatch: maxBatch, maxDelay: (maxDelayMs ?? maxDelayImageMs) / 1000, timeout: timeout))
         let served = try ServedModel(name: servedName ?? modelOptions.name, loaded: loaded, batching: batching)
-        var photos = try library.map { try openLibrary($0, loaded: loaded) }
-        if photos == nil, let databaseURL { photos = try await openSharedLibrary(databaseURL, loaded: loaded) }
+        var photos: ServedLibrary?
+        if let location { photos = try await openLibrary(location, loaded: loaded) }
         let name = served.name, precision = loaded.model.precision.rawValue, dimension = served.dimension, host = host
         let metrics = ServerMetrics(modelLoadSeconds: Date().timeIntervalSince(started))
         let app = try buildApplication(served, library: photos, configuration: configuration, metrics: metrics) { bound in
@@ -132,105 +133,37 @@ struct ServeCommand: AsyncParsableCommand {
         served.shutdown()
     }
 
-    /// The model of the library to serve (`--library`, else `--store`), read without changing anything;
-    /// nil without a library, or for a new one.
-    private func storedModel() async throws -> LibraryModel? {
-        if let library {
-            return try LibraryStore.storedModel(in: URL(fileURLWithPath: (library as NSString).expandingTildeInPath))
-        }
-        guard let databaseURL else { return nil }
-        let shared = try await PostgresLibrary.connect(databaseURL)
-        do {
-            let stored = try await shared.storedModel()
-            await shared.close()
-            return stored
-        } catch {
-            await shared.close()
-            throw error
-        }
-    }
+    /// The library to serve: `--library`, `--store`, else `$CLIP_DATABASE_URL`; none without them.
+    var location: LibraryLocation? { LibraryLocation.named(library: library, store: store) }
 
-    /// The library, long-lived, with its `--index` folders indexed in the background from the start.
-    private func openLibrary(_ path: String, loaded: LoadedModel) throws -> ServedLibrary {
-        let directory = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-        // Without --index the server only reads: the library may be read-only (a mount, another user's).
-        let store: LibraryStore
+    /// The library kept open for requests, bound to the served model; its `--index` folders are indexed in
+    /// the background from the start.
+    private func openLibrary(_ location: LibraryLocation, loaded: LoadedModel) async throws -> ServedLibrary {
+        let opened: (library: ServedLibrary, replaced: LibraryModel?)
         do {
-            store = try index.isEmpty ? LibraryStore.forSearching(directory: directory, model: loaded)
-                : LibraryStore(directory: directory, model: loaded, replacing: reindex)
+            opened = try await ServedLibrary.open(
+                location, model: loaded, index: index, excludes: exclude, replacing: reindex,
+                connections: storeConnections,
+                thumbnails: thumbnails.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) })
         } catch let mismatch as LibraryModelMismatch {
             throw CLIPError.invalidArgument(LibraryOptions.refusal(mismatch, modelGiven: modelOptions.model != nil))
         }
-        if let previous = store.replaced { LibraryOptions.sayReplaced(previous, library: directory.path, by: loaded) }
-        let photos = ServedLibrary(library: try LiveLibrary(store: store), folders: index, scanner: FileScanner(excludes: exclude)) {
-            try loaded.imageEmbedder(fastJPEG: true)
+        if let previous = opened.replaced {
+            LibraryOptions.sayReplaced(previous, library: opened.library.store.location, by: loaded)
         }
-        startIndexing(photos)
-        return photos
+        if !index.isEmpty { opened.library.reindex(finished: Self.sayIndexed) }
+        return opened.library
     }
 
-    /// `--store` (a library folder wins over `$CLIP_DATABASE_URL`).
-    var databaseURL: String? {
-        store ?? (library == nil ? ProcessInfo.processInfo.environment["CLIP_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } : nil)
-    }
-
-    /// The library in PostgreSQL: bound to the model once at start (an unreachable server is a one-line
-    /// error then); afterwards requests share a pool of connections, and while the database is down they
-    /// are answered 503 and the pool connects again when it is back. Each `--index` pass has a connection
-    /// of its own.
-    private func openSharedLibrary(_ url: String, loaded: LoadedModel) async throws -> ServedLibrary {
-        let first = try await PostgresLibrary.connect(url)
-        let location = first.location
-        do {
-            if let previous = try await first.bind(loaded, replacing: reindex) { LibraryOptions.sayReplaced(previous, library: location, by: loaded) }
-        } catch let mismatch as LibraryModelMismatch {
-            await first.close()
-            throw CLIPError.invalidArgument(LibraryOptions.refusal(mismatch, modelGiven: modelOptions.model != nil))
-        } catch {
-            await first.close()
-            throw error
+    /// The one line a background pass over the `--index` folders ends with.
+    @Sendable static func sayIndexed(_ result: Result<Indexer.Report, Error>) {
+        let line: String
+        switch result {
+        case let .success(report):
+            line = "index: \(report.embedded) embedded, \(report.removed) removed, \(report.failed) could not be used, "
+                + "\(report.unchanged) unchanged\n" + (report.housekeeping.map { "index: \($0)\n" } ?? "")
+        case let .failure(error): line = "index: stopped: \(error)\n"
         }
-        await first.close()
-        let model = loaded.id
-        let pool = BackendPool(size: storeConnections, location: location, open: { try await PostgresLibrary.connect(url, holding: model) },
-                               usable: { ($0 as? PostgresLibrary)?.isConnected ?? false })
-        let indexer = BackgroundIndexer {
-            let library = try await PostgresLibrary.connect(url)
-            do {
-                // Bound at start already: another client's model since then is refused, never cleared.
-                try await library.bind(loaded, replacing: false)
-            } catch {
-                await library.close()
-                throw error
-            }
-            return (library, true)
-        }
-        let photos = ServedLibrary(reader: StoreReader(pool: pool), indexer: indexer, thumbnails: ThumbnailCache(directory: thumbnailDirectory),
-                                   folders: index, scanner: FileScanner(excludes: exclude)) {
-            try loaded.imageEmbedder(fastJPEG: true)
-        }
-        startIndexing(photos)
-        return photos
-    }
-
-    var thumbnailDirectory: URL {
-        if let thumbnails { return URL(fileURLWithPath: (thumbnails as NSString).expandingTildeInPath) }
-        return UserFolders.cache().appendingPathComponent("thumbnails")
-    }
-
-    /// The first pass over the `--index` folders, in the background.
-    private func startIndexing(_ photos: ServedLibrary) {
-        if !index.isEmpty {
-            photos.reindex { result in
-                let line: String
-                switch result {
-                case let .success(report):
-                    line = "index: \(report.embedded) embedded, \(report.removed) removed, \(report.failed) could not be used, \(report.unchanged) unchanged\n"
-                        + (report.housekeeping.map { "index: \($0)\n" } ?? "")
-                case let .failure(error): line = "index: stopped: \(error)\n"
-                }
-                FileHandle.standardError.write(Data(line.utf8))
-            }
-        }
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }

@@ -18,9 +18,9 @@ final class CompactionTests: XCTestCase {
     static func file(_ i: Int) -> IndexedFile { IndexedFile(path: "/photos/\(i).jpg", size: Int64(i), mtime: 1, hash: "h\(i)") }
 
     /// A library of 600 files of which 200 were embedded again and 100 removed: 300 of its 800 rows orphaned.
-    func makeWastefulLibrary(_ folder: URL) throws -> (store: LibraryStore, vectors: [String: [Float]]) {
+    func makeWastefulLibrary(_ folder: URL) throws -> (store: LibraryDatabase, vectors: [String: [Float]]) {
         var generator = SystemRandomNumberGenerator()
-        let store = try LibraryStore(directory: folder, modelID: "m", dimension: Self.d)
+        let store = try LibraryDatabase(directory: folder, modelID: "m", dimension: Self.d)
         var vectors: [String: [Float]] = [:]
         for start in stride(from: 0, to: 600, by: 100) {
             let batch = (start..<(start + 100)).map { (Self.file($0), Self.unit(&generator)) }
@@ -38,7 +38,7 @@ final class CompactionTests: XCTestCase {
         return (store, vectors)
     }
 
-    func stored(_ library: SQLiteLibrary) async throws -> [String: [Float]] {
+    func stored(_ library: SQLiteStore) async throws -> [String: [Float]] {
         let (files, vectors) = try await library.embeddings(under: [])
         var out: [String: [Float]] = [:]
         for (i, file) in files.enumerated() { out[file.path] = Array(vectors[(i * Self.d)..<((i + 1) * Self.d)]) }
@@ -48,8 +48,8 @@ final class CompactionTests: XCTestCase {
     func testCompactionKeepsEveryVectorTheGraphAndOpenReaders() async throws {
         let dir = try temporaryFolder(self), folder = dir.appendingPathComponent("lib")
         let (store, expected) = try makeWastefulLibrary(folder)
-        let library = SQLiteLibrary(bound: store, approximateAbove: 10)
-        let reader = try LiveLibrary(store: try LibraryStore(directory: folder, modelID: "m", dimension: Self.d), approximateAbove: 10)
+        let library = SQLiteStore(bound: store, approximateAbove: 10)
+        let reader = try LiveLibrary(database: try LibraryDatabase(directory: folder, modelID: "m", dimension: Self.d), approximateAbove: 10)
         XCTAssertEqual(try store.garbage().orphaned, 300)
         var generator = SystemRandomNumberGenerator()
         let probes = (0..<5).map { _ in Self.unit(&generator) }
@@ -97,7 +97,7 @@ final class CompactionTests: XCTestCase {
         XCTAssertNil(try store.compact(force: true))
         try store.commit(embedded: [(Self.file(1000), Self.unit(&generator))], other: [], removed: [])
         XCTAssertEqual(try store.check(), [])
-        let reopened = SQLiteLibrary(directory: folder)
+        let reopened = SQLiteStore(directory: folder)
         try await reopened.bind(model: "m", dimension: Self.d)
         let reopenedCount = try await reopened.count(under: [])
         XCTAssertEqual(reopenedCount, 501)
@@ -110,7 +110,7 @@ final class CompactionTests: XCTestCase {
         let (store, expected) = try makeWastefulLibrary(folder)
         try Data(repeating: 0xFF, count: 1000).write(to: folder.appendingPathComponent("vectors-1.f32"))
         try Data("junk".utf8).write(to: folder.appendingPathComponent("index-1.hnsw"))
-        let library = SQLiteLibrary(bound: store, approximateAbove: 10)
+        let library = SQLiteStore(bound: store, approximateAbove: 10)
         let beforeCompaction = try await stored(library)
         XCTAssertEqual(beforeCompaction, expected)
         XCTAssertNotNil(try store.compact(force: false))
@@ -119,7 +119,7 @@ final class CompactionTests: XCTestCase {
         XCTAssertEqual(try store.check(), [])
         // The old file back, as a kill right after the switch would leave it.
         try Data(repeating: 0xFF, count: 96).write(to: folder.appendingPathComponent("vectors.f32"))
-        let fresh = SQLiteLibrary(directory: folder, approximateAbove: 10)
+        let fresh = SQLiteStore(directory: folder, approximateAbove: 10)
         try await fresh.bind(model: "m", dimension: Self.d)
         let reopened = try await stored(fresh)
         XCTAssertEqual(reopened, expected)
@@ -136,7 +136,7 @@ final class CompactionTests: XCTestCase {
         let (store, _) = try makeWastefulLibrary(folder)
         XCTAssertNotNil(try store.compact(force: true))
         try Data("stale".utf8).write(to: folder.appendingPathComponent("index.hnsw"))
-        let other = try LibraryStore(directory: folder, modelID: "another model", dimension: Self.d, replacing: true)
+        let other = try LibraryDatabase(directory: folder, modelID: "another model", dimension: Self.d, replacing: true)
         XCTAssertEqual(other.replacedModel, "m")
         let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".f32") || $0.hasSuffix(".hnsw") }
         XCTAssertEqual(left, ["vectors.f32"])

@@ -19,8 +19,8 @@ final class KillTests: XCTestCase {
     }
 
     func vectorsByPath(_ library: URL, _ gallery: URL) throws -> [String: [Float]] {
-        guard let model = try LibraryStore.storedModel(in: library) else { return [:] }
-        let store = try LibraryStore(directory: library, modelID: model.id, dimension: model.dimension)
+        guard let model = try LibraryDatabase.storedModel(in: library) else { return [:] }
+        let store = try LibraryDatabase(directory: library, modelID: model.id, dimension: model.dimension)
         XCTAssertEqual(try store.check(), [], "library corrupt")
         let rows = try store.vectorRows(), d = model.dimension
         var out: [String: [Float]] = [:]
@@ -77,8 +77,8 @@ final class KillTests: XCTestCase {
 /// its path, and the next compaction finishes the job.
 final class CompactionKillTests: XCTestCase {
     func vectors(_ folder: URL) throws -> [String: [Float]] {
-        let model = try XCTUnwrap(try LibraryStore.storedModel(in: folder))
-        let store = try LibraryStore(directory: folder, modelID: model.id, dimension: model.dimension)
+        let model = try XCTUnwrap(try LibraryDatabase.storedModel(in: folder))
+        let store = try LibraryDatabase(directory: folder, modelID: model.id, dimension: model.dimension)
         XCTAssertEqual(try store.check(), [], "library corrupt")
         let rows = try store.vectorRows(), d = model.dimension
         var out: [String: [Float]] = [:]
@@ -102,10 +102,10 @@ final class CompactionKillTests: XCTestCase {
         // Bound by `clip index` itself, so that the model identity is the one the command computes.
         let bound = try runClip(["index", "--model", SearchFixtures.model.path, "--library", folder.path, empty.path])
         XCTAssertEqual(bound.status, 0, bound.err)
-        let model = try XCTUnwrap(try LibraryStore.storedModel(in: folder))
+        let model = try XCTUnwrap(try LibraryDatabase.storedModel(in: folder))
         // 180,000 rows, 90,000 of them orphaned: a compaction long enough to be killed midway.
         do {
-            let store = try LibraryStore(directory: folder, modelID: model.id, dimension: model.dimension)
+            let store = try LibraryDatabase(directory: folder, modelID: model.id, dimension: model.dimension)
             var generator = SystemRandomNumberGenerator()
             func batch(_ range: Range<Int>) -> [(IndexedFile, [Float])] {
                 range.map { (IndexedFile(path: "/photos/\($0).jpg", size: 1, mtime: 1, hash: "h\($0)"),
@@ -139,7 +139,7 @@ final class CompactionKillTests: XCTestCase {
         for _ in 0..<8 {
             // A kill that came after the compaction committed leaves nothing to compact: start again from
             // the wasteful library, so that every kill meets a compaction at work.
-            let garbage = try LibraryStore(directory: folder, modelID: model.id, dimension: model.dimension).garbage().orphaned
+            let garbage = try LibraryDatabase(directory: folder, modelID: model.id, dimension: model.dimension).garbage().orphaned
             if garbage == 0 {
                 try FileManager.default.removeItem(at: folder)
                 try FileManager.default.copyItem(at: pristine, to: folder)
@@ -159,7 +159,7 @@ final class CompactionKillTests: XCTestCase {
         final.waitUntilExit()
         XCTAssertEqual(final.terminationStatus, 0)
         XCTAssertEqual(try vectors(folder), expected)
-        XCTAssertEqual(try LibraryStore(directory: folder, modelID: model.id, dimension: model.dimension).garbage().orphaned, 0)
+        XCTAssertEqual(try LibraryDatabase(directory: folder, modelID: model.id, dimension: model.dimension).garbage().orphaned, 0)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".f32") }.count, 1)
     }
 }

@@ -97,7 +97,7 @@ final class LibraryModelCLITests: XCTestCase {
         let alone = try runClip(["serve", "--port", "0", "--library", library.path, "--model", other, "--reindex"])
         XCTAssertEqual(alone.status, 64, alone.err)
         XCTAssertTrue(alone.err.contains("--reindex needs --index"), alone.err)
-        XCTAssertEqual(try LibraryStore.storedModel(in: library)?.spec, ModelSpec(model: "synthetic-shapes"))
+        XCTAssertEqual(try LibraryDatabase.storedModel(in: library)?.spec, ModelSpec(model: "synthetic-shapes"))
     }
 
     /// A model that is not downloaded, asked for against a library of another: refused before any download.
@@ -122,11 +122,11 @@ final class LibraryModelCLITests: XCTestCase {
         let loaded = try LoadedModel.load(SearchFixtures.model, towers: .vision)
         let embedder = try loaded.imageEmbedder()
         try blocking {
-            let old = SQLiteLibrary(directory: library)
+            let old = SQLiteStore(directory: library)
             try await old.bind(model: loaded.id, dimension: 24)  // identity only, as earlier versions stored it
             _ = try await Indexer(library: old).update(roots: [gallery.path]) { embedder }
         }
-        XCTAssertNil(try LibraryStore.storedModel(in: library)?.spec)
+        XCTAssertNil(try LibraryDatabase.storedModel(in: library)?.spec)
         let env = offline(dir)
         let refused = try runClip(["search", "x", gallery.path, "--library", library.path], environment: env)
         XCTAssertEqual(refused.status, 1, refused.err)
@@ -136,7 +136,7 @@ final class LibraryModelCLITests: XCTestCase {
         let given = try runClip(["search", "x", gallery.path, "--library", library.path, "--model", SearchFixtures.model.path], environment: env)
         XCTAssertEqual(given.status, 0, given.err)
         XCTAssertFalse(given.err.contains("index:"), "the same weights: nothing embedded again: \(given.err)")
-        XCTAssertEqual(try LibraryStore.storedModel(in: library)?.spec, ModelSpec(model: SearchFixtures.model.path))
+        XCTAssertEqual(try LibraryDatabase.storedModel(in: library)?.spec, ModelSpec(model: SearchFixtures.model.path))
         let learned = try runClip(["search", "x", gallery.path, "--library", library.path, "--top", "1"], environment: env)
         XCTAssertEqual(learned.status, 0, learned.err)
     }
@@ -229,14 +229,14 @@ final class PostgresLibraryCommandTests: XCTestCase {
     var url = ""
 
     override func setUp() async throws {
-        guard let base = PostgresLibraryTests.url else {
+        guard let base = PostgresStoreTests.url else {
             throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
         }
         let schema = "clip_cmd_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
         url = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
         let url = self.url
         addTeardownBlock {
-            if let library = try? await PostgresLibrary.connect(url) {
+            if let library = try? await PostgresStore.connect(url) {
                 try? await library.dropSchema()
                 await library.close()
             }

@@ -5,16 +5,16 @@ import XCTest
 
 /// The same library suite against every store: incremental updates, moves, deletions, failures recorded
 /// once, search and folder filters, near-duplicates, model changes. Subclasses say which store.
-class LibraryBackendSuite: XCTestCase {
+class LibraryStoreSuite: XCTestCase {
     /// A fresh, empty, unbound store; nil skips (the subclass says why).
-    func makeLibrary(_ folder: URL) async throws -> any LibraryBackend { fatalError("a subclass names the store") }
+    func makeLibrary(_ folder: URL) async throws -> any LibraryStore { fatalError("a subclass names the store") }
 
     /// A store-specific consistency check after each step.
-    func assertConsistent(_ library: any LibraryBackend, file: StaticString = #filePath, line: UInt = #line) throws {}
+    func assertConsistent(_ library: any LibraryStore, file: StaticString = #filePath, line: UInt = #line) throws {}
 
     override func perform(_ run: XCTestRun) {
         // The suite itself (this base class) has no store: only its subclasses run.
-        if type(of: self) != LibraryBackendSuite.self { super.perform(run) }
+        if type(of: self) != LibraryStoreSuite.self { super.perform(run) }
     }
 
     func testIndexingIsIncrementalAndRecordsFailuresOnce() async throws {
@@ -209,7 +209,7 @@ class LibraryBackendSuite: XCTestCase {
         let original = try await makeLibrary(dir.appendingPathComponent("lib"))
         try await original.bind(model: m.id, dimension: 24)
         _ = try await Indexer(library: original).update(roots: [gallery.path]) { m.embedder }
-        let middle = MemoryLibrary()
+        let middle = MemoryStore()
         let there = try await LibraryCopy.copy(from: original, to: middle, batch: 7)
         XCTAssertEqual([there.embedded, there.failed], [good, bad])
         let back = try await makeLibrary(dir.appendingPathComponent("back"))
@@ -268,12 +268,12 @@ final class Reports: @unchecked Sendable {
     var all: [(Int, Int)] { lock.withLock { list } }
 }
 
-final class MemoryLibraryTests: LibraryBackendSuite {
-    override func makeLibrary(_ folder: URL) async throws -> any LibraryBackend { MemoryLibrary() }
+final class MemoryStoreTests: LibraryStoreSuite {
+    override func makeLibrary(_ folder: URL) async throws -> any LibraryStore { MemoryStore() }
 
     /// Binding is a step of its own: an unbound store refuses to store vectors.
     func testAnUnboundStoreRefusesVectors() async throws {
-        let library = MemoryLibrary()
+        let library = MemoryStore()
         do {
             try await library.commit(embedded: [(IndexedFile(path: "/a.png", size: 1, mtime: 1, hash: "h"), [1])], other: [], removed: [])
             XCTFail("stored a vector without a model")
@@ -283,11 +283,20 @@ final class MemoryLibraryTests: LibraryBackendSuite {
     }
 }
 
-final class SQLiteLibraryTests: LibraryBackendSuite {
-    override func makeLibrary(_ folder: URL) async throws -> any LibraryBackend { SQLiteLibrary(directory: folder) }
+/// The pool is a store too: the suite through a pool over one memory store. Three stores, since the
+/// indexer nests `indexing`, `bulkInsert` and `commit`, each holding one.
+final class PooledStoreTests: LibraryStoreSuite {
+    override func makeLibrary(_ folder: URL) async throws -> any LibraryStore {
+        let memory = MemoryStore()
+        return PooledStore(size: 3, location: memory.location, open: { memory }, usable: { _ in true })
+    }
+}
 
-    override func assertConsistent(_ library: any LibraryBackend, file: StaticString = #filePath, line: UInt = #line) throws {
-        XCTAssertEqual(try (library as! SQLiteLibrary).store().check(), [], file: file, line: line)
+final class SQLiteStoreTests: LibraryStoreSuite {
+    override func makeLibrary(_ folder: URL) async throws -> any LibraryStore { SQLiteStore(directory: folder) }
+
+    override func assertConsistent(_ library: any LibraryStore, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(try (library as! SQLiteStore).database().check(), [], file: file, line: line)
     }
 
     /// The embedded store above its size limit searches through its HNSW file, kept in step with it.
@@ -295,7 +304,7 @@ final class SQLiteLibraryTests: LibraryBackendSuite {
         let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
         _ = try makeGallery(in: gallery)
         let m = try SearchModel()
-        let library = SQLiteLibrary(directory: dir.appendingPathComponent("lib"), approximateAbove: 3)
+        let library = SQLiteStore(directory: dir.appendingPathComponent("lib"), approximateAbove: 3)
         try await library.bind(model: m.id, dimension: 24)
         _ = try await Indexer(library: library).update(roots: [gallery.path]) { m.embedder }
         let probe = gallery.appendingPathComponent("stripes/05.png").path
@@ -303,7 +312,7 @@ final class SQLiteLibraryTests: LibraryBackendSuite {
         let approximate = try await LibrarySearch.search(library, roots: [gallery.path], query: vector, k: 5)
         XCTAssertEqual(approximate.first?.path, probe)
         XCTAssertTrue(FileManager.default.fileExists(atPath: library.directory.appendingPathComponent("index.hnsw").path))
-        XCTAssertEqual(try library.store().approximateIndex().index.count, 25)
+        XCTAssertEqual(try library.database().approximateIndex().index.count, 25)
         let stripes = gallery.appendingPathComponent("stripes").path
         let sub = try await LibrarySearch.search(library, roots: [stripes], query: vector, k: 100)
         XCTAssertEqual(sub.count, 12, "filtered to the folder, falling back to exact when short")
@@ -312,15 +321,15 @@ final class SQLiteLibraryTests: LibraryBackendSuite {
 
 /// PostgreSQL + pgvector: a real server (`scripts/postgres.sh`, started by the test command), each test in
 /// a schema of its own, dropped afterwards.
-final class PostgresLibraryTests: LibraryBackendSuite {
+final class PostgresStoreTests: LibraryStoreSuite {
     static var url: String? { ProcessInfo.processInfo.environment["CLIP_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } }
 
-    override func makeLibrary(_ folder: URL) async throws -> any LibraryBackend {
+    override func makeLibrary(_ folder: URL) async throws -> any LibraryStore {
         guard let url = Self.url else {
             throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
         }
         let schema = "clip_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
-        let library = try await PostgresLibrary.connect(url + (url.contains("?") ? "&" : "?") + "schema=\(schema)")
+        let library = try await PostgresStore.connect(url + (url.contains("?") ? "&" : "?") + "schema=\(schema)")
         addTeardownBlock {
             try? await library.dropSchema()
             await library.close()
@@ -331,7 +340,7 @@ final class PostgresLibraryTests: LibraryBackendSuite {
     /// A load at least as large as the library goes in without the HNSW index, which is built afterwards
     /// (also when the load fails); searches meanwhile are exact.
     func testABulkLoadSetsTheIndexAsideAndBuildsItAfter() async throws {
-        let library = try await makeLibrary(URL(fileURLWithPath: "/unused")) as! PostgresLibrary
+        let library = try await makeLibrary(URL(fileURLWithPath: "/unused")) as! PostgresStore
         try await library.bind(model: "m", dimension: 3)
         @Sendable func hasIndex() async throws -> Bool { try await library.hasApproximateIndex() }
         let before = try await hasIndex()
@@ -356,10 +365,10 @@ final class PostgresLibraryTests: LibraryBackendSuite {
 
     /// A client that bound one model never stores vectors into a library another client re-bound to another.
     func testAnotherClientsRebindIsNeverMixedWithThisClientsVectors() async throws {
-        let first = try await makeLibrary(URL(fileURLWithPath: "/unused")) as! PostgresLibrary
+        let first = try await makeLibrary(URL(fileURLWithPath: "/unused")) as! PostgresStore
         try await first.bind(model: "model A", dimension: 3)
         let schema = first.location.components(separatedBy: "?schema=").last!
-        let second = try await PostgresLibrary.connect(Self.url! + (Self.url!.contains("?") ? "&" : "?") + "schema=\(schema)")
+        let second = try await PostgresStore.connect(Self.url! + (Self.url!.contains("?") ? "&" : "?") + "schema=\(schema)")
         defer { Task { await second.close() } }
         let previous = try await second.bind(model: "model B", dimension: 3, replacing: true)
         XCTAssertEqual(previous, "model A")
@@ -370,7 +379,7 @@ final class PostgresLibraryTests: LibraryBackendSuite {
             XCTAssertTrue("\(error)".contains("re-bound the library to model B"), "\(error)")
         }
         do {
-            _ = try await PostgresLibrary.connect("postgres://u@127.0.0.1:1/db?schema=public")
+            _ = try await PostgresStore.connect("postgres://u@127.0.0.1:1/db?schema=public")
             XCTFail("a library in the public schema (dropSchema would drop pgvector with it)")
         } catch {
             XCTAssertTrue("\(error)".contains("not public"), "\(error)")
@@ -384,7 +393,7 @@ final class PostgresLibraryTests: LibraryBackendSuite {
         }
         func failure(_ text: String) async -> String {
             do {
-                let library = try await PostgresLibrary.connect(text)
+                let library = try await PostgresStore.connect(text)
                 await library.close()
                 return "connected"
             } catch {
@@ -431,7 +440,7 @@ final class SQLiteVectorFileTests: XCTestCase {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(repeating: 0x7F, count: 24 * 4 * 3 + 5))
         try handle.close()
-        let reopened = try LibraryStore(directory: lib, modelID: m.id, dimension: 24)
+        let reopened = try LibraryDatabase(directory: lib, modelID: m.id, dimension: 24)
         XCTAssertEqual(try reopened.check(), [])
         XCTAssertEqual(try reopened.vectorRows().count, committed * 24)
     }
@@ -446,7 +455,7 @@ final class SQLiteVectorFileTests: XCTestCase {
         let handle = try FileHandle(forWritingTo: vectors)
         try handle.truncate(atOffset: 24 * 4 * 2)
         try handle.close()
-        XCTAssertThrowsError(try LibraryStore(directory: lib, modelID: m.id, dimension: 24)) { error in
+        XCTAssertThrowsError(try LibraryDatabase(directory: lib, modelID: m.id, dimension: 24)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains(vectors.path) && text.contains("holds 2 vectors") && text.contains("delete the library folder"), text)
         }

@@ -17,17 +17,17 @@ final class LiveLibraryTests: XCTestCase {
         for i in 0..<3 { try FileManager.default.copyItem(at: SearchFixtures.url(String(format: "tasks/stripes/%02d.png", i)), to: more.appendingPathComponent("\(i).png")) }
         let model = try SearchModel()
         let mine = try model.indexedLibrary(at: root.appendingPathComponent("library"), gallery: gallery)
-        let live = try LiveLibrary(store: mine)
+        let live = try LiveLibrary(database: mine)
         XCTAssertEqual(try live.current().count, 4)
 
-        let other = try LibraryStore(directory: root.appendingPathComponent("library"), modelID: model.id, dimension: 24)
-        _ = try blocking { try await Indexer(library: SQLiteLibrary(bound: other)).update(roots: [more.path]) { [embedder = model.embedder] in embedder } }
+        let other = try LibraryDatabase(directory: root.appendingPathComponent("library"), modelID: model.id, dimension: 24)
+        _ = try blocking { try await Indexer(library: SQLiteStore(bound: other)).update(roots: [more.path]) { [embedder = model.embedder] in embedder } }
         Thread.sleep(forTimeInterval: 0.25)  // changes by other connections are looked for at most every 0.2 s
         XCTAssertEqual(try live.current().count, 7)
 
         // This process writes again: its vector file still believed 4 rows were committed.
         try FileManager.default.copyItem(at: SearchFixtures.url("tasks/stripes/05.png"), to: gallery.appendingPathComponent("a/new.png"))
-        _ = try blocking { try await Indexer(library: SQLiteLibrary(bound: mine)).update(roots: [gallery.path]) { [embedder = model.embedder] in embedder } }
+        _ = try blocking { try await Indexer(library: SQLiteStore(bound: mine)).update(roots: [gallery.path]) { [embedder = model.embedder] in embedder } }
         let snapshot = try live.current()
         XCTAssertEqual(snapshot.count, 8)
         XCTAssertEqual(Set(snapshot.entries.map(\.row)).count, 8, "two files share a vector row")
@@ -47,7 +47,7 @@ final class LiveLibraryTests: XCTestCase {
         try FileManager.default.copyItem(at: SearchFixtures.url("tasks/stripes/00.png"), to: root.appendingPathComponent("g/stripes-more/x.png"))
         let model = try SearchModel()
         let store = try model.indexedLibrary(at: root.appendingPathComponent("library"), gallery: gallery)
-        let exact = try LiveLibrary(store: store, approximateAbove: .max)
+        let exact = try LiveLibrary(database: store, approximateAbove: .max)
         let stripes = gallery.appendingPathComponent("stripes").path
         let query = try exact.current().vector(0)
         let page = try exact.search(query, k: 50, folder: stripes)
@@ -55,7 +55,7 @@ final class LiveLibraryTests: XCTestCase {
         XCTAssertTrue(page.hits.allSatisfy { page.snapshot.entries[$0.index].path.hasPrefix(stripes + "/") })
 
         // Above the threshold, the HNSW index (built in the background) gives the same top results here.
-        let approximate = try LiveLibrary(store: store, approximateAbove: 1)
+        let approximate = try LiveLibrary(database: store, approximateAbove: 1)
         for _ in 0..<500 where !approximate.approximateReady { Thread.sleep(forTimeInterval: 0.01) }
         XCTAssertTrue(approximate.approximateReady)
         let hits = try approximate.search(query, k: 5).hits

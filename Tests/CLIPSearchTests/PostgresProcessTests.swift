@@ -11,14 +11,14 @@ final class PostgresProcessTests: XCTestCase {
     var url = ""
 
     override func setUp() async throws {
-        guard let base = PostgresLibraryTests.url else {
+        guard let base = PostgresStoreTests.url else {
             throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
         }
         let schema = "clip_proc_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
         url = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
         let url = self.url
         addTeardownBlock {
-            if let library = try? await PostgresLibrary.connect(url) {
+            if let library = try? await PostgresStore.connect(url) {
                 try? await library.dropSchema()
                 await library.close()
             }
@@ -42,8 +42,8 @@ final class PostgresProcessTests: XCTestCase {
         return (started.0.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
-    func library() async throws -> PostgresLibrary {
-        let library = try await PostgresLibrary.connect(url)
+    func library() async throws -> PostgresStore {
+        let library = try await PostgresStore.connect(url)
         addTeardownBlock { await library.close() }
         return library
     }
@@ -144,7 +144,7 @@ final class PostgresProcessTests: XCTestCase {
             let stopped = finish(run)
             XCTAssertEqual(Self.spawn(script, ["start", folder]), 0)
             let restarted = try String(contentsOfFile: folder + "/url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            XCTAssertEqual(restarted, PostgresLibraryTests.url, "the restarted server keeps its URL")
+            XCTAssertEqual(restarted, PostgresStoreTests.url, "the restarted server keeps its URL")
             if stopped.status != 0 {  // (it may have finished before the server went away)
                 XCTAssertTrue(stopped.err.contains("127.0.0.1") && stopped.err.split(separator: "\n").count <= 3, stopped.err)
             }
@@ -159,8 +159,8 @@ final class PostgresProcessTests: XCTestCase {
         let referenceFolder = dir.appendingPathComponent("reference")
         let clean = try runClip(arguments.filter { !$0.hasPrefix("postgres") && $0 != "--store" } + ["--library", referenceFolder.path])
         XCTAssertEqual(clean.status, 0, clean.err)
-        let stored = try XCTUnwrap(try LibraryStore.storedModel(in: referenceFolder))
-        let reference = SQLiteLibrary(directory: referenceFolder)
+        let stored = try XCTUnwrap(try LibraryDatabase.storedModel(in: referenceFolder))
+        let reference = SQLiteStore(directory: referenceFolder)
         try await reference.bind(model: stored.id, dimension: stored.dimension)
         let (referenceFiles, referenceVectors) = try await reference.embeddings(under: [gallery.path])
         XCTAssertEqual(referenceFiles.map(\.path), files.map(\.path))

@@ -12,7 +12,7 @@ import XCTest
 final class PostgresSchemaTests: XCTestCase {
     /// A fresh database's URL for the test server's user.
     func makeDatabase() async throws -> String {
-        guard let base = PostgresLibraryTests.url, var components = URLComponents(string: base) else {
+        guard let base = PostgresStoreTests.url, var components = URLComponents(string: base) else {
             throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
         }
         guard let folder = ProcessInfo.processInfo.environment["CLIP_TEST_POSTGRES_DIR"],
@@ -54,7 +54,7 @@ final class PostgresSchemaTests: XCTestCase {
         let vectors: [Float]
 
         init(_ url: String) async throws {
-            let library = try await PostgresLibrary.connect(url)
+            let library = try await PostgresStore.connect(url)
             let stored = try await library.storedModel()
             let (files, vectors) = try await library.embeddings(under: [])
             await library.close()
@@ -134,9 +134,9 @@ final class PostgresSchemaTests: XCTestCase {
     /// folder into two libraries at once does not wait.
     func testTheSameFolderIndexedIntoTwoSchemasAtOnceDoesNotWait() async throws {
         let main = try await makeDatabase()
-        let first = try await PostgresLibrary.connect(main)
-        let second = try await PostgresLibrary.connect(main + "?schema=second_library")
-        let same = try await PostgresLibrary.connect(main)
+        let first = try await PostgresStore.connect(main)
+        let second = try await PostgresStore.connect(main + "?schema=second_library")
+        let same = try await PostgresStore.connect(main)
         addTeardownBlock {
             await first.close()
             await second.close()
@@ -182,7 +182,7 @@ final class PostgresURLSchemaTests: XCTestCase {
         ]
         for (query, says) in refused {
             do {
-                let library = try await PostgresLibrary.connect(server + query)
+                let library = try await PostgresStore.connect(server + query)
                 await library.close()
                 XCTFail("\(query) was accepted")
             } catch {
@@ -191,7 +191,7 @@ final class PostgresURLSchemaTests: XCTestCase {
         }
         // A good name passes the check and meets the (absent) server.
         do {
-            _ = try await PostgresLibrary.connect(server + "?schema=" + String(repeating: "a", count: 63))
+            _ = try await PostgresStore.connect(server + "?schema=" + String(repeating: "a", count: 63))
             XCTFail("connected to port 1")
         } catch {
             XCTAssertTrue("\(error)".contains("connection refused"), "\(error)")

@@ -63,9 +63,9 @@ struct SearchModel {
 
     /// Opens (or creates) the embedded library at `folder` for this model and indexes `gallery` into it.
     @discardableResult
-    func indexedLibrary(at folder: URL, gallery: URL) throws -> LibraryStore {
-        let store = try LibraryStore(directory: folder, modelID: id, dimension: 24)
-        try blocking { _ = try await Indexer(library: SQLiteLibrary(bound: store)).update(roots: [gallery.path]) { [embedder] in embedder } }
+    func indexedLibrary(at folder: URL, gallery: URL) throws -> LibraryDatabase {
+        let store = try LibraryDatabase(directory: folder, modelID: id, dimension: 24)
+        try blocking { _ = try await Indexer(library: SQLiteStore(bound: store)).update(roots: [gallery.path]) { [embedder] in embedder } }
         return store
     }
 }

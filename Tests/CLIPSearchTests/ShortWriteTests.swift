@@ -40,7 +40,7 @@ final class ShortWriteTests: XCTestCase {
 
     func testAFullDiskWhileAppendingVectorsIsSaidToBeOne() throws {
         let folder = try temporaryFolder(self)
-        let store = try LibraryStore(directory: folder, modelID: "m", dimension: Self.d)
+        let store = try LibraryDatabase(directory: folder, modelID: "m", dimension: Self.d)
         try store.commit(embedded: Self.files(0..<4), other: [], removed: [])
         let vectorFile = folder.appendingPathComponent("vectors.f32")
         let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: vectorFile.path)[.size] as? Int)
@@ -67,7 +67,7 @@ final class ShortWriteTests: XCTestCase {
 
     func testAFullDiskWhileCompactingIsSaidToBeOneAndChangesNothing() throws {
         let folder = try temporaryFolder(self)
-        let store = try LibraryStore(directory: folder, modelID: "m", dimension: Self.d)
+        let store = try LibraryDatabase(directory: folder, modelID: "m", dimension: Self.d)
         try store.commit(embedded: Self.files(0..<12), other: [], removed: [])
         let records = try store.records(under: "/photos")
         let removed = (8..<12).compactMap { records["/photos/\($0).jpg"]?.id }

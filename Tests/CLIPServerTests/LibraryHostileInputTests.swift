@@ -62,8 +62,8 @@ extension LibraryRouteMemoryStoreTests {
         try fm.createSymbolicLink(atPath: photos.appendingPathComponent("linked-folder").path, withDestinationPath: elsewhere.path)
         try fm.createSymbolicLink(atPath: photos.appendingPathComponent("linked.png").path,
                                   withDestinationPath: elsewhere.appendingPathComponent("target.png").path)
-        let store = try LibraryStore(directory: root.appendingPathComponent("library"), model: ServerFixtures.loaded)
-        _ = try await Indexer(library: SQLiteLibrary(bound: store)).update(roots: [photos.path]) { try ServerFixtures.loaded.imageEmbedder() }
+        let store = try LibraryDatabase(directory: root.appendingPathComponent("library"), model: ServerFixtures.loaded)
+        _ = try await Indexer(library: SQLiteStore(bound: store)).update(roots: [photos.path]) { try ServerFixtures.loaded.imageEmbedder() }
         let library = try await serve(store, folders: [], root: root)
         let target = elsewhere.appendingPathComponent("target.png").path
         let served = try ServerFixtures.served()
@@ -92,7 +92,7 @@ extension LibraryRouteMemoryStoreTests {
             }
         }
         // After the next index pass (and a server that reads it) the new content is served, under a new ETag.
-        _ = try await Indexer(library: SQLiteLibrary(bound: store)).update(roots: [photos.path]) { try ServerFixtures.loaded.imageEmbedder() }
+        _ = try await Indexer(library: SQLiteStore(bound: store)).update(roots: [photos.path]) { try ServerFixtures.loaded.imageEmbedder() }
         let reread = try await serve(store, folders: [], root: root)
         try await Application(router: buildRouter(served, library: reread, configuration: ServerConfiguration())).test(.router) { client in
             let (_, listing) = try await client.postJSON("/v1/search", ["query": "a photo", "top_k": 20])

@@ -8,14 +8,14 @@ import XCTest
 
 /// The native photo-library API through the real router, over a library of generated pictures indexed with
 /// the tiny random model. Every score is checked against the engine's own embeddings. This class serves
-/// the embedded library (`LiveLibrary`); its subclasses run the same tests through `StoreReader` over the
+/// the embedded library (`LiveLibrary`); its subclasses run the same tests through `PooledStore` over the
 /// in-memory store and over PostgreSQL.
 class LibraryRouteTests: XCTestCase {
     struct Fixture: Sendable {
         let root: URL
         let files: [String]  // photos/a/0…2.png, photos/b/3…4.png
         let imageVectors: [[Float]]
-        let store: LibraryStore
+        let store: LibraryDatabase
         let library: ServedLibrary
     }
 
@@ -32,16 +32,18 @@ class LibraryRouteTests: XCTestCase {
         }
         try Data("not a picture".utf8).write(to: root.appendingPathComponent("photos/a/notes.png"))
         let loaded = ServerFixtures.loaded
-        let store = try LibraryStore(directory: root.appendingPathComponent("library"), model: loaded)
-        _ = try await Indexer(library: SQLiteLibrary(bound: store)).update(roots: [root.appendingPathComponent("photos").path]) { try loaded.imageEmbedder() }
+        let store = try LibraryDatabase(directory: root.appendingPathComponent("library"), model: loaded)
+        _ = try await Indexer(library: SQLiteStore(bound: store)).update(roots: [root.appendingPathComponent("photos").path]) { try loaded.imageEmbedder() }
         let embedded = try loaded.imageEmbedder().embed(files: files)
         let library = try await serve(store, folders: folders ?? [], root: root)
         return Fixture(root: root, files: files, imageVectors: files.indices.map { embedded.row($0) }, store: store, library: library)
     }
 
     /// The served library over `store` (indexed already), as this class's store keeps it.
-    func serve(_ store: LibraryStore, folders: [String], root: URL) async throws -> ServedLibrary {
-        ServedLibrary(library: try LiveLibrary(store: store), folders: folders) { try ServerFixtures.loaded.imageEmbedder() }
+    func serve(_ store: LibraryDatabase, folders: [String], root: URL) async throws -> ServedLibrary {
+        let live = try LiveLibrary(database: store)
+        let opened = OpenedLibrary(store: live, indexer: BackgroundIndexer { (live, false) }, thumbnails: ThumbnailCache(library: store))
+        return ServedLibrary(opened, folders: folders) { try ServerFixtures.loaded.imageEmbedder() }
     }
 
     func withApp(_ fixture: Fixture?, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -286,15 +288,16 @@ class LibraryRouteTests: XCTestCase {
     }
 }
 
-/// The same routes through `StoreReader` (what `clip serve --store` uses) over the in-memory store: the
+/// The same routes through `PooledStore` (what `clip serve --store` uses) over the in-memory store: the
 /// library copied from the indexed folder store, every request a call through the pool.
 final class LibraryRouteMemoryStoreTests: LibraryRouteTests {
-    override func serve(_ store: LibraryStore, folders: [String], root: URL) async throws -> ServedLibrary {
-        let memory = MemoryLibrary()
-        _ = try await LibraryCopy.copy(from: SQLiteLibrary(bound: store), to: memory)
-        let pool = BackendPool(size: 2, location: memory.location, open: { memory }, usable: { _ in true })
-        return ServedLibrary(reader: StoreReader(pool: pool), indexer: BackgroundIndexer { (memory, false) },
-                             thumbnails: ThumbnailCache(directory: root.appendingPathComponent("thumbnails")), folders: folders) {
+    override func serve(_ store: LibraryDatabase, folders: [String], root: URL) async throws -> ServedLibrary {
+        let memory = MemoryStore()
+        _ = try await LibraryCopy.copy(from: SQLiteStore(bound: store), to: memory)
+        let pool = PooledStore(size: 2, location: memory.location, open: { memory }, usable: { _ in true })
+        let opened = OpenedLibrary(store: pool, indexer: BackgroundIndexer { (memory, false) },
+                               thumbnails: ThumbnailCache(directory: root.appendingPathComponent("thumbnails")))
+        return ServedLibrary(opened, folders: folders) {
             try ServerFixtures.loaded.imageEmbedder()
         }
     }
@@ -305,15 +308,16 @@ extension LibraryRouteMemoryStoreTests {
     /// again: once the store is back, it answers.
     func testAStoreThatCannotAnswerIs503UntilItIsBack() async throws {
         let fixture = try await makeFixture()
-        let memory = MemoryLibrary()
-        _ = try await LibraryCopy.copy(from: SQLiteLibrary(bound: fixture.store), to: memory)
+        let memory = MemoryStore()
+        _ = try await LibraryCopy.copy(from: SQLiteStore(bound: fixture.store), to: memory)
         let down = Flag()
-        let pool = BackendPool(size: 1, location: "postgres://db.example/clip", open: {
+        let pool = PooledStore(size: 1, location: "postgres://db.example/clip", open: {
             if down.value { throw CLIPError.io(file: "postgres://db.example/clip", reason: "cannot connect to the server (connection refused)") }
             return memory
         }, usable: { _ in !down.value })
-        let library = ServedLibrary(reader: StoreReader(pool: pool), indexer: BackgroundIndexer { (memory, false) },
-                                    thumbnails: ThumbnailCache(directory: fixture.root.appendingPathComponent("thumbnails"))) {
+        let opened = OpenedLibrary(store: pool, indexer: BackgroundIndexer { (memory, false) },
+                               thumbnails: ThumbnailCache(directory: fixture.root.appendingPathComponent("thumbnails")))
+        let library = ServedLibrary(opened) {
             try ServerFixtures.loaded.imageEmbedder()
         }
         let served = try ServerFixtures.served()
@@ -362,7 +366,7 @@ final class Flag: @unchecked Sendable {
 /// The same routes over PostgreSQL + pgvector (a real server; skipped, saying so, without one): the library
 /// copied into a schema of its own, dropped afterwards.
 final class LibraryRoutePostgresTests: LibraryRouteTests {
-    var pool: BackendPool?
+    var pool: PooledStore?
     var poolSize = 2
 
     /// A connection the server dropped (a restart, an administrator, a network blip) is replaced on the
@@ -374,37 +378,38 @@ final class LibraryRoutePostgresTests: LibraryRouteTests {
         try await withApp(fixture) { client in
             let (first, _) = try await client.postJSON("/v1/search", ["query": "a photo"])
             XCTAssertEqual(first, .ok)
-            let pid = try await pool.with { try await ($0 as! PostgresLibrary).serverProcessID() }
+            let pid = try await pool.with { try await ($0 as! PostgresStore).serverProcessID() }
             XCTAssertEqual(kill(pid, SIGTERM), 0, "the test runs as the server's user or root")  // = pg_terminate_backend
             for _ in 0..<100 where kill(pid, 0) == 0 { try await Task.sleep(nanoseconds: 20_000_000) }
             let (status, body) = try await client.postJSON("/v1/search", ["query": "a photo"])
             XCTAssertEqual(status, .ok, "\(body)")
             XCTAssertEqual(body["searched"] as? Int, 5)
-            let again = try await pool.with { try await ($0 as! PostgresLibrary).serverProcessID() }
+            let again = try await pool.with { try await ($0 as! PostgresStore).serverProcessID() }
             XCTAssertNotEqual(again, pid)
         }
     }
 
     static var url: String? { ProcessInfo.processInfo.environment["CLIP_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } }
 
-    override func serve(_ store: LibraryStore, folders: [String], root: URL) async throws -> ServedLibrary {
+    override func serve(_ store: LibraryDatabase, folders: [String], root: URL) async throws -> ServedLibrary {
         guard let base = Self.url else {
             throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
         }
         let url = base + (base.contains("?") ? "&" : "?") + "schema=clip_route_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
-        let library = try await PostgresLibrary.connect(url)
+        let library = try await PostgresStore.connect(url)
         addTeardownBlock {
             try? await library.dropSchema()
             await library.close()
         }
-        let report = try await LibraryCopy.copy(from: SQLiteLibrary(bound: store), to: library)
+        let report = try await LibraryCopy.copy(from: SQLiteStore(bound: store), to: library)
         let model = report.model
-        let pool = BackendPool(size: poolSize, location: library.location, open: { try await PostgresLibrary.connect(url, holding: model) },
-                               usable: { ($0 as? PostgresLibrary)?.isConnected ?? false })
+        let pool = PooledStore(size: poolSize, location: library.location, open: { try await PostgresStore.connect(url, holding: model) },
+                               usable: { ($0 as? PostgresStore)?.isConnected ?? false })
         addTeardownBlock { await pool.close() }
         self.pool = pool
-        return ServedLibrary(reader: StoreReader(pool: pool), indexer: BackgroundIndexer { (try await PostgresLibrary.connect(url), true) },
-                             thumbnails: ThumbnailCache(directory: root.appendingPathComponent("thumbnails")), folders: folders) {
+        let opened = OpenedLibrary(store: pool, indexer: BackgroundIndexer { (try await PostgresStore.connect(url), true) },
+                               thumbnails: ThumbnailCache(directory: root.appendingPathComponent("thumbnails")))
+        return ServedLibrary(opened, folders: folders) {
             try ServerFixtures.loaded.imageEmbedder()
         }
     }

@@ -50,8 +50,23 @@ public struct PromptRanking: Sendable {
 
     /// Indices of `images` by descending score, keeping those at or above `threshold`.
     public func ranked(_ images: Tensor, threshold: Float? = nil) -> [(index: Int, score: Float)] {
-        scores(images).enumerated().map { (index: $0.offset, score: $0.element) }
+        ranked(scores: scores(images), threshold: threshold)
+    }
+
+    /// Indices of images by descending score (ties in index order), keeping those at or above `threshold`:
+    /// `cosines` holds each image's cosines to `queries`, one row per image (a library's store computes
+    /// them).
+    public func ranked(cosines: [Float], threshold: Float? = nil) -> [(index: Int, score: Float)] {
+        let q = queries.count
+        let images = q == 0 ? 0 : cosines.count / q
+        return ranked(
+            scores: (0..<images).map { score(cosines: Array(cosines[($0 * q)..<(($0 + 1) * q)])) }, threshold: threshold)
+    }
+
+    /// The one ordering `clip rank` and a library's `/v1/rank` share.
+    private func ranked(scores: [Float], threshold: Float?) -> [(index: Int, score: Float)] {
+        scores.enumerated().map { (index: $0.offset, score: $0.element) }
             .filter { threshold == nil || $0.score >= threshold! }
-            .sorted { $0.score > $1.score }
+            .sorted { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
     }
 }

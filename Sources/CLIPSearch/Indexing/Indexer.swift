@@ -4,9 +4,9 @@ import Foundation
 /// Brings a library up to date with folders: new and changed files (size + mtime) are embedded, moved files
 /// (same content fingerprint) keep their vectors, deleted ones are dropped, files that failed are not retried
 /// until they change. Work is committed in batches, so a kill loses at most the batch in flight. Works on
-/// any `LibraryBackend`; decoding and the model run on Dispatch's threads, not Swift's cooperative pool.
+/// any `LibraryStore`; decoding and the model run on Dispatch's threads, not Swift's cooperative pool.
 public struct Indexer: Sendable {
-    public let library: any LibraryBackend
+    public let library: any LibraryStore
     public var scanner: FileScanner
     /// Files per committed batch.
     public var commitEvery: Int
@@ -44,7 +44,7 @@ public struct Indexer: Sendable {
         }
     }
 
-    public init(library: any LibraryBackend, scanner: FileScanner = FileScanner(), commitEvery: Int = 64) {
+    public init(library: any LibraryStore, scanner: FileScanner = FileScanner(), commitEvery: Int = 64) {
         self.library = library; self.scanner = scanner; self.commitEvery = commitEvery
     }
 
@@ -144,7 +144,7 @@ public struct Indexer: Sendable {
         return report
     }
 
-    /// Brings `roots` up to date, each as its only indexer (`LibraryBackend.indexing`): plans (only `stat`s
+    /// Brings `roots` up to date, each as its only indexer (`LibraryStore.indexing`): plans (only `stat`s
     /// unchanged files), then embeds what changed. `makeEmbedder` is called only when some file needs
     /// embedding, so an up-to-date library never loads the image tower. `progress(done, total)` is told
     /// `(0, total)` before a folder's first file and after each committed batch.

@@ -1,7 +1,7 @@
 import CLIP
 import Foundation
 
-extension LibraryBackend {
+extension LibraryStore {
     /// Binds the library to a loaded model: its identity and dimension decide whether the stored vectors
     /// are still valid. Another model's library is refused (`LibraryModelMismatch`), or with `replacing`
     /// cleared for re-indexing (the replaced model is returned).
@@ -11,7 +11,7 @@ extension LibraryBackend {
     }
 }
 
-extension LibraryStore {
+extension LibraryDatabase {
     /// Opens (or creates) the library in `directory` for `model` (the embedded store bound at once);
     /// `readOnly`, only opens it, to be searched (see `init(directory:model:readOnly:replacing:)`).
     public convenience init(directory: URL, model: LoadedModel, readOnly: Bool = false, replacing: Bool = false) throws {
@@ -22,8 +22,8 @@ extension LibraryStore {
     /// `--index`): read-only when there is one, so it may sit on a read-only mount or belong to another
     /// user, and another model's library is an error instead of being cleared; a missing one is made,
     /// empty, for a `clip index` run to fill while it is served.
-    public static func forSearching(directory: URL, model: LoadedModel) throws -> LibraryStore {
+    public static func forSearching(directory: URL, model: LoadedModel) throws -> LibraryDatabase {
         let exists = FileManager.default.fileExists(atPath: directory.appendingPathComponent("library.sqlite").path)
-        return try LibraryStore(directory: directory, model: model, readOnly: exists)
+        return try LibraryDatabase(directory: directory, model: model, readOnly: exists)
     }
 }

@@ -21,7 +21,7 @@ public final class BackgroundIndexer: @unchecked Sendable {
     }
 
     /// A store to index into for one pass, and what to do with it afterwards.
-    public typealias Open = @Sendable () async throws -> (store: any LibraryBackend, close: Bool)
+    public typealias Open = @Sendable () async throws -> (store: any LibraryStore, close: Bool)
 
     private let open: Open
     private let lock = NSLock()

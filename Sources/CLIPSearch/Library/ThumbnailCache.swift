@@ -13,7 +13,7 @@ public struct ThumbnailCache: Sendable {
         self.directory = directory; self.size = size; self.quality = quality
     }
 
-    public init(library: LibraryStore, size: Int = 320) {
+    public init(library: LibraryDatabase, size: Int = 320) {
         self.init(directory: library.directory.appendingPathComponent("thumbnails"), size: size)
     }
 

@@ -51,8 +51,8 @@ struct PostgresNames: Sendable, Equatable {
     func key(_ lock: Lock, _ binds: inout PostgresBindings) -> String {
         if schema == "public" {
             switch lock {
-            case .schema: return "\(PostgresLibrary.schemaLock)"
-            case .bulk: return "\(PostgresLibrary.bulkLock)"
+            case .schema: return "\(PostgresStore.schemaLock)"
+            case .bulk: return "\(PostgresStore.bulkLock)"
             case let .folder(root):
                 binds.append("clip-index:" + root)
                 return "hashtext($\(binds.count))"

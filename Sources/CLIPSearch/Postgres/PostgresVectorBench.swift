@@ -7,10 +7,10 @@ import PostgresNIO
 /// vectors (`clip_bench_vectors` in the library's schema, dropped afterwards), loaded with INSERT and with COPY, an HNSW index
 /// over inner product, and single-client searches at several `ef_search`.
 public struct PostgresVectorBench: Sendable {
-    let library: PostgresLibrary
+    let library: PostgresStore
     let dimension: Int
 
-    public init(library: PostgresLibrary, dimension: Int) {
+    public init(library: PostgresStore, dimension: Int) {
         self.library = library
         self.dimension = dimension
     }
@@ -31,7 +31,9 @@ public struct PostgresVectorBench: Sendable {
         for first in stride(from: range.lowerBound, to: range.upperBound, by: batch) {
             try await library.transaction { _ in
                 for i in first..<min(range.upperBound, first + batch) {
-                    try await library.exec("INSERT INTO \(unescaped: table) (id, embedding) VALUES (\(i), \(PostgresLibrary.literal(vectors.row(i)))::vector)")
+                    let vector = PostgresStore.literal(vectors.row(i))
+                    try await library.exec(
+                        "INSERT INTO \(unescaped: table) (id, embedding) VALUES (\(i), \(vector)::vector)")
                 }
             }
         }
@@ -44,7 +46,7 @@ public struct PostgresVectorBench: Sendable {
         try await library.connection.copyFrom(table: library.names.copyTarget("clip_bench_vectors"), columns: ["id", "embedding"], logger: library.logger) { writer in
             var buffer = ByteBuffer()
             for i in range {
-                buffer.writeString("\(i)\t\(PostgresLibrary.literal(vectors.row(i)))\n")
+                buffer.writeString("\(i)\t\(PostgresStore.literal(vectors.row(i)))\n")
                 if buffer.readableBytes > 1 << 20 {
                     try await writer.write(buffer)
                     buffer.clear()
@@ -62,7 +64,7 @@ public struct PostgresVectorBench: Sendable {
         try await library.exec(PostgresQuery(unsafeSQL: "SET maintenance_work_mem = '\(maintenanceMemory)'"))
         try await library.exec(PostgresQuery(unsafeSQL: """
             CREATE INDEX clip_bench_vectors_hnsw ON \(table) USING hnsw (embedding vector_ip_ops)
-            WITH (m = \(PostgresLibrary.hnswM), ef_construction = \(PostgresLibrary.hnswEfConstruction))
+            WITH (m = \(PostgresStore.hnswM), ef_construction = \(PostgresStore.hnswEfConstruction))
             """))
         return Date().timeIntervalSince(start)
     }
@@ -71,7 +73,9 @@ public struct PostgresVectorBench: Sendable {
     public func search(_ query: [Float], k: Int, efSearch: Int) async throws -> [Int] {
         try await library.transaction { _ in
             try await library.exec(PostgresQuery(unsafeSQL: "SET LOCAL hnsw.ef_search = \(efSearch)"))
-            return try await library.exec("SELECT id FROM \(unescaped: table) ORDER BY embedding <#> \(PostgresLibrary.literal(query))::vector LIMIT \(k)")
+            let vector = PostgresStore.literal(query)
+            return try await library.exec(
+                "SELECT id FROM \(unescaped: table) ORDER BY embedding <#> \(vector)::vector LIMIT \(k)")
                 .map { Int(try $0.decode(Int32.self)) }
         }
     }

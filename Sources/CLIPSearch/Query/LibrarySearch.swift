@@ -8,7 +8,7 @@ public enum LibrarySearch {
 
     /// The `k` files under `roots` closest to `query`, best first, through the store's approximate index
     /// where it has one (the embedded store: exact up to its `approximateAbove` files).
-    public static func search(_ library: any LibraryBackend, roots: [String], query: [Float], k: Int,
+    public static func search(_ library: any LibraryStore, roots: [String], query: [Float], k: Int,
                               mode: SearchMode = .approximate(efSearch: nil)) async throws -> [(path: String, score: Float)] {
         try await library.nearest(query, k: k, under: roots.map(standardised), mode: mode).map { ($0.path, $0.score) }
     }
@@ -18,8 +18,10 @@ public enum LibrarySearch {
     /// those in `ranges` (entries it no longer knows drop out), scored again exactly from the snapshot's
     /// fp32 vectors (the graph's are half precision) and ordered by that; too few left falls back to the
     /// exact scan.
-    public static func search(_ snapshot: LibrarySnapshot, ranges: [Range<Int>], query: [Float], k: Int,
-                              approximate: LibraryStore.ApproximateIndex?, candidates: Int = 0) -> [(index: Int, score: Float)] {
+    public static func search(
+        _ snapshot: LibrarySnapshot, ranges: [Range<Int>], query: [Float], k: Int,
+        approximate: LibraryDatabase.ApproximateIndex?, candidates: Int = 0
+    ) -> [(index: Int, score: Float)] {
         let searched = ranges.reduce(0) { $0 + $1.count }
         // An index over another vector file (the library was compacted since) numbers other rows.
         if let approximate = approximate.flatMap({ $0.vectorFile == snapshot.vectorFile ? $0.index : nil }), k > 0 {

@@ -2,12 +2,26 @@ import CLIP
 
 /// Groups of near-duplicate images: pairs at or above a cosine threshold, joined transitively.
 public enum NearDuplicates {
-    public static func groups(_ library: any LibraryBackend, roots: [String],
-                              threshold: Float) async throws -> [[(path: String, score: Float)]] {
+    public static func groups(
+        _ library: any LibraryStore, roots: [String], threshold: Float
+    ) async throws -> [[(path: String, score: Float)]] {
+        try await hits(library, roots: roots, threshold: threshold).map { $0.map { ($0.path, $0.score) } }
+    }
+
+    /// The groups among the embedded images under `roots` (everywhere when empty), each member with its
+    /// best cosine to another member. `compare` runs the pairwise comparison (`groups(_:count:dimension:
+    /// threshold:)`, what it is given): a server runs it off its request threads, one scan at a time.
+    public static func hits(
+        _ library: any LibraryStore, roots: [String], threshold: Float,
+        compare: @Sendable (@escaping @Sendable () -> [[(index: Int, score: Float)]]) async throws
+            -> [[(index: Int, score: Float)]] = { $0() }
+    ) async throws -> [[LibraryHit]] {
         let (files, vectors) = try await library.embeddings(under: roots.map(LibrarySearch.standardised))
         let d = files.isEmpty ? 0 : vectors.count / files.count
-        return groups(vectors, count: files.count, dimension: d, threshold: threshold)
-            .map { $0.map { (files[$0.index].path, $0.score) } }
+        let found = try await compare { groups(vectors, count: files.count, dimension: d, threshold: threshold) }
+        return found.map { group in
+            group.map { LibraryHit(id: files[$0.index].id, path: files[$0.index].path, score: $0.score) }
+        }
     }
 
     /// Groups among the entries of `ranges`, as snapshot indices with each member's best cosine to another

@@ -91,25 +91,27 @@ public struct SearchQuery: Sendable, Equatable {
         return tokens
     }
 
-    /// The query vector: the weighted sum of the parts' normalised embeddings, normalised.
-    public func vector(embedText: ([String]) throws -> [[Float]], embedImage: ([String]) throws -> [[Float]]) throws -> [Float] {
+    /// The query vector: the weighted sum of the parts' normalised embeddings, normalised
+    /// (`LibraryQuery.normalisedSum`).
+    public func vector(
+        embedText: ([String]) throws -> [[Float]], embedImage: ([String]) throws -> [[Float]]
+    ) throws -> [Float] {
         let texts = terms.compactMap { if case let .text(t) = $0.part { return t } else { return nil } }
         let images = terms.compactMap { if case let .image(p) = $0.part { return p } else { return nil } }
         var textVectors = texts.isEmpty ? [] : try embedText(texts)
         var imageVectors = images.isEmpty ? [] : try embedImage(images)
-        var sum: [Float] = []
-        for term in terms {
-            let v: [Float]
+        let parts = terms.map { term -> (vector: [Float], weight: Float) in
             switch term.part {
-            case .text: v = textVectors.removeFirst()
-            case .image: v = imageVectors.removeFirst()
+            case .text: return (textVectors.removeFirst(), term.weight)
+            case .image: return (imageVectors.removeFirst(), term.weight)
             }
-            if sum.isEmpty { sum = [Float](repeating: 0, count: v.count) }
-            for k in v.indices { sum[k] += term.weight * v[k] }
         }
-        let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        guard norm.isFinite else { throw CLIPError.invalidArgument("query: the weights are too large to add up") }
-        guard norm > 0 else { throw CLIPError.invalidArgument("query: the parts cancel out") }
-        return sum.map { $0 / norm }
+        do {
+            return try LibraryQuery.normalisedSum(parts, normalisingParts: false)
+        } catch LibraryQueryProblem.weightsTooLarge {
+            throw CLIPError.invalidArgument("query: the weights are too large to add up")
+        } catch LibraryQueryProblem.cancelsOut {
+            throw CLIPError.invalidArgument("query: the parts cancel out")
+        }
     }
 }

@@ -79,4 +79,18 @@ public enum LibraryFolders {
         let parents = Set(paths.map { ($0 as NSString).deletingLastPathComponent })
         return merge([], adding: parents.sorted { $0.count < $1.count }).add
     }
+
+    /// The folders of `library`: those it was asked to index, and, for files outside all of them (indexed by
+    /// a version that did not record its folders), the folders that hold them.
+    public static func listed(in library: any LibraryStore) async throws -> [String] {
+        let recorded = try await library.folders()
+        let inside = recorded.isEmpty ? 0 : try await library.tally(under: recorded).files
+        guard try await library.tally(under: []).files > inside else { return recorded }
+        // `isUnder` an empty list is everywhere; no recorded folder leaves every file outside.
+        let outside = try await library.files(under: "/").keys.filter {
+            recorded.isEmpty || !path($0, isUnder: recorded)
+        }
+        let change = merge(recorded, adding: enclosing(Array(outside)))
+        return Set(recorded).subtracting(change.remove).union(change.add).sorted()
+    }
 }

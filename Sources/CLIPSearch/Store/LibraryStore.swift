@@ -1,462 +1,224 @@
 import CLIP
 import Foundation
-import GRDB
 
-/// The embedded library: a SQLite database (through GRDB) of files, sizes, mtimes, hashes, per-file errors and
-/// the model it was built with, and beside it an mmappable vector file. One library holds any number of folders.
-public final class LibraryStore: @unchecked Sendable {
-    public let directory: URL
-    public let modelID: String
-    public let dimension: Int
-    /// Opened only to be read (`clip serve` without `--index`): neither the database nor the vector file
-    /// is opened for writing, so a library on a read-only disk, mount or folder can be served.
-    public let readOnly: Bool
-    let database: DatabaseQueue
-    /// The vector file the database names now (`vectors.f32`, or `vectors-N.f32` after N compactions):
-    /// switched when this or another process compacts.
-    private var currentVectors: VectorFile
-    private let fileLock = NSLock()
-    let commitLock = NSLock()
-    var commits = 0
-    /// Set when the library was built with another model and has been cleared for re-indexing.
-    public private(set) var replaced: LibraryModel?
-    /// The identity of `replaced`.
-    public var replacedModel: String? { replaced?.id }
+/// A file as every library store records it: plain data keyed by the store's id for it.
+public struct IndexedFile: Sendable, Equatable {
+    /// The store's id (nil until stored). Stable while the record lives: a move keeps it.
+    public var id: Int64?
+    public var path: String
+    public var size: Int64
+    public var mtime: Double
+    /// sha256 of the size and the first and last 64 KiB: recognises a moved file without reading it all.
+    public var hash: String
+    /// Whether it has a vector for the model the library is bound to.
+    public var embedded: Bool
+    /// Why the file could not be used; not retried while size and mtime stay the same.
+    public var error: String?
 
-    /// `$CLIP_LIBRARY_DIR`, else `$XDG_DATA_HOME/swiftclip/library`, else `~/.local/share/swiftclip/library`.
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let dir = environment["CLIP_LIBRARY_DIR"], !dir.isEmpty { return URL(fileURLWithPath: (dir as NSString).expandingTildeInPath) }
-        return UserFolders.data(environment: environment).appendingPathComponent("library")
+    public init(id: Int64? = nil, path: String, size: Int64, mtime: Double, hash: String, embedded: Bool = false, error: String? = nil) {
+        self.id = id; self.path = path; self.size = size; self.mtime = mtime; self.hash = hash; self.embedded = embedded; self.error = error
+    }
+}
+
+/// A search answer from a store.
+public struct LibraryHit: Sendable, Equatable {
+    public let id: Int64
+    public let path: String
+    public let score: Float
+}
+
+/// An embedded file with what serving it needs: its content fingerprint (thumbnails are cached by it)
+/// and its vector.
+public struct LibraryImage: Sendable, Equatable {
+    public let id: Int64
+    public let path: String
+    public let hash: String
+    public let vector: [Float]
+
+    public init(id: Int64, path: String, hash: String, vector: [Float]) {
+        self.id = id; self.path = path; self.hash = hash; self.vector = vector
+    }
+}
+
+/// How a store searches: through its approximate index (`efSearch` candidates, the store's default when
+/// nil); through it for `candidates` results that are then ordered by their exact scores and cut to k
+/// (re-ranking: more of the true top k, in their true order); or by scanning every vector.
+public enum SearchMode: Sendable, Equatable {
+    case approximate(efSearch: Int?)
+    case reranked(candidates: Int, efSearch: Int?)
+    case exact
+
+    /// How many results the approximate index is asked for, for `k` wanted.
+    func candidates(_ k: Int) -> Int {
+        if case let .reranked(candidates, _) = self { return max(k, candidates) }
+        return k
+    }
+}
+
+/// Where a library lives: the embedded SQLite store (one machine), PostgreSQL + pgvector (shared by many
+/// indexers and servers), or memory (tests). The indexer, search and near-duplicates talk to this.
+///
+/// Async throughout because PostgreSQL's client is. Binding a model is an explicit step: a store opens
+/// without one, `bind` says which model's vectors it holds, and binding another model is refused unless
+/// the caller says to replace it, which clears them (every file is embedded again: hours on a real library;
+/// never two vector spaces, never a dimension mismatch).
+public protocol LibraryStore: AnyObject, Sendable {
+    /// The library for messages: a folder, or a database URL without its password.
+    var location: String { get }
+
+    /// Binds the library to a model (its identity and dimension; its spec is recorded, also into a library
+    /// of the same model that lacks one). When the library holds another model's vectors: with `replacing`,
+    /// they are dropped and that model is returned; without, nothing changes and `LibraryModelMismatch`
+    /// is thrown.
+    func bind(_ model: LibraryModel, replacing: Bool) async throws -> LibraryModel?
+
+    /// The model the stored vectors belong to, read without binding or changing anything; nil for a new
+    /// library.
+    func storedModel() async throws -> LibraryModel?
+
+    /// The folders the library was asked to index (none inside another; see `LibraryFolders`), sorted.
+    func folders() async throws -> [String]
+
+    /// Records folders as indexed, and forgets others (their files are not touched).
+    func changeFolders(add: [String], remove: [String]) async throws
+
+    /// Records of the files at or under `root` (a standardised absolute path), by path.
+    func files(under root: String) async throws -> [String: IndexedFile]
+
+    /// One crash-safe step of indexing: `embedded` files get their vectors, `other` records are stored as
+    /// they are (moves keep their vectors; files that failed lose theirs), `removed` ids are deleted. All
+    /// of it or nothing.
+    func commit(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) async throws
+
+    /// The `k` embedded files under `roots` (everywhere when empty) with the highest inner product with
+    /// `query`, best first.
+    func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit]
+
+    /// Every embedded file under `roots` with its vector (rows of `vectors`, `dimension` floats each), in
+    /// path order.
+    func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float])
+
+    /// The embedded files among `ids`, by id (ids the store does not hold, or holds without a vector, are
+    /// left out).
+    func images(ids: [Int64]) async throws -> [Int64: LibraryImage]
+
+    /// How many embedded files lie under `roots` (everywhere when empty).
+    func count(under roots: [String]) async throws -> Int
+
+    /// Every embedded file under `roots`, in path order, with its inner product with each of `queries`
+    /// (`cosines` row-major, files × queries): ranking scans it all, so a store with SQL computes it there.
+    func cosines(_ queries: [[Float]], under roots: [String]) async throws -> (files: [(id: Int64, path: String)], cosines: [Float])
+
+    /// Runs `body` as the only indexer of `root`: a second indexer of the same folder waits, then finds
+    /// the work done, so no file is embedded twice.
+    func indexing<T: Sendable>(_ root: String, _ body: @Sendable () async throws -> T) async throws -> T
+
+    /// Runs `body`, which is about to add `rows` vectors: a store whose index is cheaper to build after a
+    /// bulk load than to maintain row by row (pgvector's HNSW) may set it aside meanwhile.
+    func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T
+
+    /// Stores files with their vectors as `commit` does, in one go (`clip library export`: a store with a
+    /// faster bulk path, PostgreSQL's COPY, uses it).
+    func importFiles(_ embedded: [(IndexedFile, [Float])]) async throws
+
+    /// Housekeeping after indexing (with `force`, whatever there is to do: `clip index --compact`); what it
+    /// did, for a message, or nil. The folder store compacts its append-only vector file; PostgreSQL's
+    /// autovacuum needs no help.
+    func tidy(force: Bool) async throws -> String?
+
+    /// How many files lie under `roots` (everywhere when empty): all, embedded, failed.
+    func tally(under roots: [String]) async throws -> LibraryTally
+
+    /// What the library takes on disk (the folder store's files, PostgreSQL's tables and indexes), when
+    /// the store can tell.
+    func storageBytes() async throws -> Int64?
+
+    /// Lets go of connections and files.
+    func close() async
+}
+
+extension LibraryStore {
+    /// `bind` by identity and dimension alone; the replaced model's identity.
+    @discardableResult
+    public func bind(model: String, dimension: Int, replacing: Bool = false) async throws -> String? {
+        try await bind(LibraryModel(id: model, dimension: dimension), replacing: replacing)?.id
     }
 
-    /// The model a library was built with, read without changing anything; nil when there is no library.
-    public static func storedModel(in directory: URL) throws -> LibraryModel? {
-        let path = directory.appendingPathComponent("library.sqlite").path
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let queue: DatabaseQueue
-        do { queue = try DatabaseQueue(path: path) } catch { throw CLIPError.io(file: path, reason: "cannot open the library database: \(error)") }
-        return try read(queue, path) { db in
-            guard try db.tableExists("meta") else { return nil }
-            return try Meta(db).stored
-        }
+    /// Records `roots` (folders about to be indexed) among the library's folders.
+    public func recordFolders(_ roots: [String]) async throws {
+        let change = LibraryFolders.merge(try await folders(), adding: roots)
+        if !change.add.isEmpty || !change.remove.isEmpty { try await changeFolders(add: change.add, remove: change.remove) }
     }
 
-    /// Opens the library at `directory` for vectors of the model `modelID` (see `init(directory:model:…)`).
-    public convenience init(directory: URL, modelID: String, dimension: Int, readOnly: Bool = false, replacing: Bool = false) throws {
-        try self.init(directory: directory, model: LibraryModel(id: modelID, dimension: dimension), readOnly: readOnly, replacing: replacing)
-    }
-
-    /// Opens the library at `directory` for `model`'s vectors, made when missing (and records the model's
-    /// spec when the library lacks it). A library built with another model is refused
-    /// (`LibraryModelMismatch`, nothing written), or with `replacing` cleared for re-indexing; `readOnly`,
-    /// it is an error either way (nothing is written).
-    public init(directory: URL, model: LibraryModel, readOnly: Bool = false, replacing: Bool = false) throws {
-        let modelID = model.id, dimension = model.dimension
-        self.directory = directory
-        self.modelID = modelID
-        self.dimension = dimension
-        self.readOnly = readOnly
-        if readOnly {
-            (database, currentVectors) = try Self.openReadOnly(directory, modelID: modelID, dimension: dimension)
-            return
-        }
-        try FileOutput.createFolder(directory, what: "the library folder")
-        try Self.checkWritable(directory)
-        let dbPath = directory.appendingPathComponent("library.sqlite").path
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        let queue: DatabaseQueue
-        do {
-            queue = try DatabaseQueue(path: dbPath, configuration: config)
-            try Self.migrator.migrate(queue)
-        } catch {
-            throw CLIPError.io(file: dbPath, reason: "cannot open the library database: \(error)")
-        }
-        database = queue
-        let meta = try Self.read(queue, dbPath) { try Meta($0) }
-        let sameModel = meta.model == modelID && meta.dimension == dimension
-        if !sameModel, !replacing, let stored = meta.stored {
-            let files = try Self.read(queue, dbPath) { try Int.fetchOne($0, sql: "SELECT count(*) FROM files") ?? 0 }
-            throw LibraryModelMismatch(location: directory.path, stored: stored, requested: model, files: files)
-        }
-        if sameModel, meta.spec == nil, let spec = model.spec {
-            try Self.write(queue, dbPath) { db in
-                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('model_spec', ?)", arguments: [spec.json])
+    public func tally(under roots: [String]) async throws -> LibraryTally {
+        var tally = LibraryTally()
+        var seen = Set<String>()
+        for root in roots.isEmpty ? ["/"] : roots {
+            for file in try await files(under: root).values where seen.insert(file.path).inserted {
+                tally.files += 1
+                if file.embedded { tally.embedded += 1 }
+                if file.error != nil { tally.failed += 1 }
             }
         }
-        var vectorURL = directory.appendingPathComponent(meta.vectorFile)
-        if !sameModel {
-            // Another model (or dimension) built this library: its vectors mean nothing now. Forget them
-            // all and let indexing embed every file again, instead of mixing spaces or crashing. As the
-            // library's writer: another process may be in the middle of a commit.
-            try Self.exclusively(directory) {
-                // Every vector and index file: an old index left by a compaction would otherwise be read
-                // as the new model's when the dimension is the same.
-                Self.removeVectorFiles(in: directory, keeping: [])
-                try Self.write(queue, dbPath) { db in
-                    try db.execute(sql: "UPDATE files SET row = NULL, error = NULL")
-                    for (key, value) in [("model", modelID), ("dimension", "\(dimension)"), ("vectors", "0"), ("vector_file", Self.firstVectorFile)] {
-                        try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
-                    }
-                    if let spec = model.spec {
-                        try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('model_spec', ?)", arguments: [spec.json])
-                    } else {
-                        try db.execute(sql: "DELETE FROM meta WHERE key = 'model_spec'")
-                    }
-                }
+        return tally
+    }
+
+    public func storageBytes() async throws -> Int64? { nil }
+
+    public func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T { try await body() }
+
+    public func importFiles(_ embedded: [(IndexedFile, [Float])]) async throws {
+        try await commit(embedded: embedded, other: [], removed: [])
+    }
+
+    public func tidy(force: Bool) async throws -> String? { nil }
+
+    public func images(ids: [Int64]) async throws -> [Int64: LibraryImage] {
+        let wanted = Set(ids)
+        var records: [Int64: IndexedFile] = [:]
+        for file in try await files(under: "/").values where file.embedded && wanted.contains(file.id ?? -1) { records[file.id!] = file }
+        guard !records.isEmpty else { return [:] }
+        let (files, vectors) = try await embeddings(under: records.values.map(\.path))
+        let d = vectors.count / max(1, files.count)
+        var images: [Int64: LibraryImage] = [:]
+        for (i, file) in files.enumerated() where records[file.id] != nil {
+            images[file.id] = LibraryImage(id: file.id, path: file.path, hash: records[file.id]!.hash, vector: Array(vectors[(i * d)..<((i + 1) * d)]))
+        }
+        return images
+    }
+
+    public func count(under roots: [String]) async throws -> Int { try await embeddings(under: roots).files.count }
+
+    public func cosines(_ queries: [[Float]], under roots: [String]) async throws -> (files: [(id: Int64, path: String)], cosines: [Float]) {
+        let (files, vectors) = try await embeddings(under: roots)
+        let d = vectors.count / max(1, files.count)
+        var cosines = [Float](repeating: 0, count: files.count * queries.count)
+        for i in files.indices {
+            for (j, query) in queries.enumerated() {
+                var dot: Float = 0
+                for k in 0..<d { dot += vectors[i * d + k] * query[k] }
+                cosines[i * queries.count + j] = dot
             }
         }
-        if !sameModel { vectorURL = directory.appendingPathComponent(Self.firstVectorFile) }
-        currentVectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.vectors : 0,
-                                        create: vectorURL.lastPathComponent == Self.firstVectorFile)
-        if !sameModel { replaced = meta.stored }
+        return (files, cosines)
     }
 
-    static let firstVectorFile = "vectors.f32"
-
-    /// The HNSW file that belongs with a vector file (its ids are that file's rows): `index.hnsw` beside
-    /// `vectors.f32`, `index-N.hnsw` beside `vectors-N.f32`.
-    static func indexName(for vectorFile: String) -> String {
-        vectorFile == firstVectorFile ? "index.hnsw" : vectorFile.replacingOccurrences(of: "vectors", with: "index").replacingOccurrences(of: ".f32", with: ".hnsw")
+    /// Files that could not be used, in path order.
+    public func failures(under roots: [String]) async throws -> [IndexedFile] {
+        var failed: [IndexedFile] = []
+        for root in roots { failed += try await files(under: root).values.filter { $0.error != nil } }
+        return failed.sorted { $0.path < $1.path }
     }
+}
 
-    /// The vector file in use by this process.
-    var vectors: VectorFile { fileLock.withLock { currentVectors } }
+/// Whether `path` is `root` or lies under the folder `root` (every root when `roots` is empty).
+func path(_ path: String, isUnder roots: [String]) -> Bool {
+    roots.isEmpty || roots.contains { path == $0 || path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+}
 
-    /// The vector file the database names (call it inside the read that gave `meta`: a compaction cannot
-    /// commit, and so delete the file, while that read is open): the open one, or, after a compaction, the
-    /// new one opened in its place. Files only move forward: stale metadata gets its file without making
-    /// it this process's current one.
-    func vectors(for meta: Meta) throws -> VectorFile {
-        try fileLock.withLock {
-            let name = currentVectors.url.lastPathComponent
-            if name == meta.vectorFile { return currentVectors }
-            let file = try VectorFile(url: directory.appendingPathComponent(meta.vectorFile), dimension: dimension, committedRows: meta.vectors,
-                                      create: false, readOnly: readOnly)
-            if Self.generation(of: meta.vectorFile) > Self.generation(of: name) { currentVectors = file }
-            return file
-        }
-    }
-
-    /// 0 for `vectors.f32`, N for `vectors-N.f32`.
-    static func generation(of vectorFile: String) -> Int {
-        Int(vectorFile.dropFirst("vectors-".count).dropLast(".f32".count)) ?? 0
-    }
-
-    /// Deletes the vector and index files in `directory` but `keeping` (a compaction's leftovers, or all of
-    /// them when the model changes). Only as the library's writer: nobody is writing them then.
-    static func removeVectorFiles(in directory: URL, keeping keep: Set<String>) {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for name in names where !keep.contains(name) {
-            let vectors = name.hasPrefix("vectors") && name.hasSuffix(".f32")
-            let index = name.hasPrefix("index") && name.hasSuffix(".hnsw")
-            if vectors || index { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
-        }
-    }
-
-    /// The `meta` table: the model the vectors belong to, their dimension, and how many vector rows are
-    /// committed.
-    struct Meta {
-        let model: String?
-        let dimension: Int?
-        let vectors: Int
-        /// The vector file's name (libraries from before compaction have none: `vectors.f32`).
-        let vectorFile: String
-        /// How to load the model again (libraries from before specs were recorded have none).
-        let spec: ModelSpec?
-
-        init(_ db: Database) throws {
-            model = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'")
-            dimension = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'")
-            vectors = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0
-            vectorFile = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'vector_file'") ?? LibraryStore.firstVectorFile
-            spec = ModelSpec(json: try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model_spec'"))
-        }
-
-        /// The model the vectors belong to; nil for a new library.
-        var stored: LibraryModel? {
-            guard let model, let dimension else { return nil }
-            return LibraryModel(id: model, dimension: dimension, spec: spec)
-        }
-    }
-
-    /// The model the library's vectors belong to now, with its spec.
-    public func storedModel() throws -> LibraryModel? { try read { try Meta($0).stored } }
-
-    /// Meta keys of the folders the library was asked to index: `folder:` and the path.
-    static let folderKey = "folder:"
-
-    /// The folders the library was asked to index, sorted.
-    public func folders() throws -> [String] {
-        try read { db in
-            try String.fetchAll(db, sql: "SELECT key FROM meta WHERE key >= ? AND key < ? ORDER BY key", arguments: [Self.folderKey, "folder;"])
-                .map { String($0.dropFirst(Self.folderKey.count)) }
-        }
-    }
-
-    /// Records `add` as folders of the library and forgets `remove` (their files stay).
-    public func changeFolders(add: [String], remove: [String]) throws {
-        guard !readOnly else {
-            throw CLIPError.io(file: directory.path, reason: "the library was opened read-only: its folders cannot be changed through this process")
-        }
-        try write { db in
-            for folder in remove { try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.folderKey + folder]) }
-            for folder in add {
-                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [Self.folderKey + folder, "\(Date().timeIntervalSince1970)"])
-            }
-        }
-    }
-
-    /// How many files lie under `roots` (everywhere when empty), counted by SQLite.
-    public func tally(under roots: [String]) throws -> LibraryTally {
-        try read { db in
-            var condition = "1", arguments = StatementArguments()
-            if !roots.isEmpty {
-                let parts = roots.map { Self.pathUnder($0) }
-                condition = parts.map(\.condition).joined(separator: " OR ")
-                for part in parts { arguments += part.arguments }
-            }
-            let row = try Row.fetchOne(db, sql: "SELECT count(*) AS files, count(row) AS embedded, count(error) AS failed FROM files WHERE \(condition)",
-                                       arguments: arguments)
-            return LibraryTally(files: row?["files"] ?? 0, embedded: row?["embedded"] ?? 0, failed: row?["failed"] ?? 0)
-        }
-    }
-
-    /// The bytes of the library folder's files (database, vector and index files).
-    public func storageBytes() -> Int64 {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.reduce(Int64(0)) { total, name in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)
-            guard attributes?[.type] as? FileAttributeType == .typeRegular else { return total }
-            return total + ((attributes?[.size] as? NSNumber)?.int64Value ?? 0)
-        }
-    }
-
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.create(table: "meta") { t in
-                t.primaryKey("key", .text)
-                t.column("value", .text).notNull()
-            }
-            try db.create(table: "files") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("path", .text).notNull().unique()
-                t.column("size", .integer).notNull()
-                t.column("mtime", .double).notNull()
-                t.column("hash", .text).notNull().indexed()
-                t.column("row", .integer).indexed()
-                t.column("error", .text)
-            }
-        }
-        return migrator
-    }
-
-    /// Records of files at or under `root` (a folder path without trailing slash), by path.
-    public func records(under root: String) throws -> [String: IndexedFile] {
-        let (condition, arguments) = Self.pathUnder(root)
-        let records = try read { db in try FileRecord.fetchAll(db, sql: "SELECT * FROM files WHERE \(condition)", arguments: arguments) }
-        return Dictionary(uniqueKeysWithValues: records.map { ($0.path, $0.indexed) })
-    }
-
-    /// Every record that failed, in path order.
-    public func failures(under roots: [String]) throws -> [IndexedFile] {
-        try roots.flatMap { try records(under: $0).values.filter { $0.error != nil } }.sorted { $0.path < $1.path }
-    }
-
-    /// An SQL condition (a range on the `path` index) for "the file `root`, or anything under the folder `root`".
-    static func pathUnder(_ root: String) -> (condition: String, arguments: StatementArguments) {
-        let prefix = root.hasSuffix("/") ? root : root + "/"
-        let pastPrefix = String(prefix.dropLast()) + "0"  // "0" follows "/": above every path starting with `prefix`
-        return ("(path = ? OR (path >= ? AND path < ?))", [root, prefix, pastPrefix])
-    }
-
-    /// One crash-safe step of indexing, as the library's only writer (`asWriter`): vectors are appended
-    /// and synced, then a single transaction inserts or updates the records (each `embedded` record gets
-    /// its vector's row), deletes `removed`, and moves the committed row count forward.
-    public func commit(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64]) throws {
-        try asWriter { file in try commitAsWriter(embedded: embedded, other: other, removed: removed, file: file) }
-    }
-
-    private func commitAsWriter(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64], file: VectorFile) throws {
-        try checkDimensions(embedded, dimension, library: directory.path)
-        let rows = embedded.isEmpty ? 0..<file.count : try file.append(embedded.map(\.1))
-        let committed = file.count
-        try write { db in
-            for (offset, item) in embedded.enumerated() {
-                var record = FileRecord(item.0, row: Int64(rows.lowerBound + offset))
-                record.error = nil
-                try Self.upsert(&record, db)
-            }
-            for file in other {
-                // A move keeps its vector row; a file that failed has none.
-                let existing = try file.id.flatMap { try FileRecord.fetchOne(db, key: $0) }
-                    ?? FileRecord.filter(Column("path") == file.path).fetchOne(db)
-                var record = FileRecord(file, row: file.error == nil ? existing?.row : nil)
-                record.id = record.id ?? existing?.id
-                try Self.upsert(&record, db)
-            }
-            for id in removed { _ = try FileRecord.deleteOne(db, key: id) }
-            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', ?)", arguments: ["\(committed)"])
-        }
-        commitLock.withLock { commits += 1 }
-    }
-
-    private static func upsert(_ record: inout FileRecord, _ db: Database) throws {
-        if record.id == nil, let existing = try FileRecord.filter(Column("path") == record.path).fetchOne(db) { record.id = existing.id }
-        try record.save(db)
-    }
-
-    /// Vector rows of the embedded files at or under `roots`, with their paths.
-    public func liveRows(under roots: [String]) throws -> [(row: Int, path: String)] {
-        try read { db in
-            try roots.flatMap { root -> [(row: Int, path: String)] in
-                let (condition, arguments) = Self.pathUnder(root)
-                return try Row.fetchAll(db, sql: "SELECT row, path FROM files WHERE row IS NOT NULL AND \(condition)", arguments: arguments)
-                    .map { (row: $0["row"], path: $0["path"]) }
-            }
-        }
-    }
-
-    /// The vectors of `rows` of `file`, gathered into one dense `[rows.count, dimension]` array in that order.
-    func vectors(of rows: [Int], in file: VectorFile, committed: Int = 0) throws -> [Float] {
-        let all = try file.rows(atLeast: committed)
-        var gathered = [Float](repeating: 0, count: rows.count * dimension)
-        for (i, row) in rows.enumerated() {
-            for k in 0..<dimension { gathered[i * dimension + k] = all[row * dimension + k] }
-        }
-        return gathered
-    }
-
-    /// An HNSW index whose ids are the rows of the vector file `vectorFile`.
-    public struct ApproximateIndex: @unchecked Sendable {
-        public let index: HNSWIndex
-        public let vectorFile: String
-    }
-
-    /// The HNSW index over every embedded file of the library (ids are vector rows), loaded from beside the
-    /// database (mmap) and brought in step with it: rows embedded since are inserted, rows no longer
-    /// referenced are tombstoned; saved again when it changed.
-    public func approximateIndex() throws -> ApproximateIndex {
-        let (rows, meta, file) = try read { db in
-            let meta = try Meta(db)
-            guard meta.model == modelID else {
-                throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened with \(modelID)")
-            }
-            return (try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL"), meta, try vectors(for: meta))
-        }
-        let url = directory.appendingPathComponent(Self.indexName(for: meta.vectorFile))
-        var index = HNSWIndex(dimension: dimension)
-        if FileManager.default.fileExists(atPath: url.path), let saved = try? HNSWIndex.load(from: url), saved.dimension == dimension {
-            index = saved
-        }
-        // Saved for the next run (not when a compaction replaced the file meanwhile: that index is gone
-        // with it); a library folder that cannot be written still gets its searches.
-        if try bringInStep(index, live: Set(rows), file: file, committed: meta.vectors),
-           (try? read { try Meta($0).vectorFile }) == meta.vectorFile {
-            try? index.save(to: url)
-        }
-        return ApproximateIndex(index: index, vectorFile: meta.vectorFile)
-    }
-
-    /// Tombstones the index's rows that are no longer live and adds the live rows it lacks; whether it changed.
-    func bringInStep(_ index: HNSWIndex, live: Set<Int>, file: VectorFile, committed: Int) throws -> Bool {
-        let present = index.liveIDs
-        var changed = false
-        for row in present.subtracting(live) { index.remove(id: row); changed = true }
-        let missing = live.subtracting(present).sorted()
-        let added = try vectors(of: missing, in: file, committed: committed)
-        index.add(rows: added, ids: missing)
-        return changed || !missing.isEmpty
-    }
-
-    /// Every embedded file now, with its vector in the mapped file, read in one transaction (so rows
-    /// appended by another process since this store opened are mapped too).
-    public func snapshot() throws -> LibrarySnapshot {
-        let (entries, meta, file) = try read { db in
-            let meta = try Meta(db)
-            guard meta.model == modelID else {
-                throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened with \(modelID)")
-            }
-            return (try Row.fetchAll(db, sql: "SELECT id, path, row, hash FROM files WHERE row IS NOT NULL")
-                        .map { LibrarySnapshot.Entry(id: $0["id"], path: $0["path"], row: $0["row"], hash: $0["hash"]) },
-                    meta, try vectors(for: meta))
-        }
-        return LibrarySnapshot(entries: entries, dimension: dimension, vectors: try file.rows(atLeast: meta.vectors), mapping: file,
-                               vectorFile: meta.vectorFile)
-    }
-
-    /// SQLite's `data_version`: moves when another connection (another process indexing) commits.
-    public func externalVersion() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
-    }
-
-    /// How many times this store has committed (its own changes, which `data_version` does not show).
-    public var localCommits: Int { commitLock.withLock { commits } }
-
-    /// Runs `body` as the library's only writer: under an exclusive `flock` on `write.lock` (another
-    /// writer, in this process or another, waits), after adopting the vector rows another process
-    /// committed, and only while the library is still this model's (another process may have rebuilt it
-    /// for another model since this store opened it).
-    func asWriter<T>(_ body: (VectorFile) throws -> T) throws -> T {
-        guard !readOnly else {
-            throw CLIPError.io(file: directory.path, reason: "the library was opened read-only: it cannot be indexed or compacted through this process")
-        }
-        return try Self.exclusively(directory) {
-            let (meta, file) = try read { db -> (Meta, VectorFile?) in
-                let meta = try Meta(db)
-                guard meta.model == modelID, meta.dimension == dimension else { return (meta, nil) }
-                return (meta, try vectors(for: meta))
-            }
-            guard let file, file.isCurrentFile else {
-                throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) by another process; open it again")
-            }
-            file.adopt(committedRows: meta.vectors)
-            return try body(file)
-        }
-    }
-
-    static func exclusively<T>(_ directory: URL, _ body: () throws -> T) throws -> T {
-        let path = directory.appendingPathComponent("write.lock").path
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CLIPError.io(file: path, reason: "cannot open the library's lock file: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw CLIPError.io(file: path, reason: "cannot lock the library: \(String(cString: strerror(errno)))") }
-        }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
-    }
-
-    /// The committed vectors `[count, dimension]`.
-    public func vectorRows() throws -> UnsafeBufferPointer<Float> { try vectors.rows() }
-
-    /// SQLite's own consistency check, and whether every referenced row exists and is referenced once.
-    public func check() throws -> [String] {
-        try read { db in
-            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
-            let meta = try Meta(db)
-            let count = meta.vectors
-            if (try? vectors(for: meta).rows(atLeast: count)) == nil { problems.append("the vector file \(meta.vectorFile) holds fewer than \(count) vectors") }
-            let rows = try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL")
-            if rows.contains(where: { $0 < 0 || $0 >= count }) { problems.append("a record points past the \(count) committed vectors") }
-            if Set(rows).count != rows.count { problems.append("two records share a vector row") }
-            return problems
-        }
-    }
-
-    func read<T>(_ body: (Database) throws -> T) throws -> T { try Self.read(database, directory.path, body) }
-    func write(_ body: (Database) throws -> Void) throws { try Self.write(database, directory.path, body) }
-
-    static func read<T>(_ queue: DatabaseQueue, _ name: String, _ body: (Database) throws -> T) throws -> T {
-        do { return try queue.read(body) } catch let error as CLIPError { throw error } catch {
-            throw CLIPError.io(file: name, reason: "library database: \(error)")
-        }
-    }
-
-    private static func write(_ queue: DatabaseQueue, _ name: String, _ body: (Database) throws -> Void) throws {
-        do { try queue.write(body) } catch let error as CLIPError { throw error } catch {
-            throw CLIPError.io(file: name, reason: "library database: \(error)")
-        }
+/// Every store refuses a vector of another size than the library's model makes: never a dimension mismatch.
+func checkDimensions(_ embedded: [(IndexedFile, [Float])], _ dimension: Int, library: String) throws {
+    if let bad = embedded.first(where: { $0.1.count != dimension }) {
+        throw CLIPError.invalidArgument("a \(bad.1.count)-float vector for the \(dimension)-d library \(library)")
     }
 }

@@ -73,16 +73,6 @@ public struct APIError: Error, Sendable {
     }
 }
 
-/// JSON bodies written with JSONSerialization (the vectors are large; Codable would box every float).
-enum JSONResponse {
-    static func make(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes, .sortedKeys]) else {
-            let error = Data(#"{"error":{"message":"the answer could not be written as JSON","type":"server_error","param":null,"code":null}}"#.utf8)
-            return Response(status: .internalServerError, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: error)))
-        }
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
 
 /// Turns any error a handler throws into its JSON answer: `APIError` as itself, a body over the limit as
 /// 413, anything else as a 500 with no internals.

@@ -5,6 +5,7 @@ import MultipartKit
 
 /// Reads a native-API body: a JSON object, or a multipart form (`curl -F image=@photo.jpg -F top_k=5`)
 /// whose text fields are read like the JSON object's and whose `image` file part is returned as bytes.
+/// The library's request types decode either (`RequestDecoding`).
 enum RequestBody {
     /// The form fields the native API reads from multipart bodies.
     struct Form: Decodable, Sendable {
@@ -16,11 +17,18 @@ enum RequestBody {
         var image: Data?
     }
 
-    static func read(_ request: Request, maxBody: Int, multipart: Bool = true) async throws -> (fields: JSONFields, upload: Data?) {
+    /// `T` from the body: a JSON object, or with `multipart` a form whose text fields are read as the JSON
+    /// object's would be (as strings) and whose `image` file part is returned beside it, as bytes.
+    static func decode<T: Decodable & Sendable>(
+        _ type: T.Type, _ request: Request, maxBody: Int, setting: (any Sendable)? = nil, multipart: Bool = false
+    ) async throws -> (value: T, upload: Data?) {
         let boundary = multipart ? try Self.boundary(request) : nil
         let body = try await collect(request, maxBody: maxBody)
         guard let boundary else {
-            return (try await parse(body) { try JSONFields(json: Data(buffer: $0)) }, nil)
+            let value = try await parse(body) {
+                try RequestDecoding.decode(T.self, from: Data(buffer: $0), setting: setting)
+            }
+            return (value, nil)
         }
         let form: Form
         do {
@@ -28,14 +36,22 @@ enum RequestBody {
         } catch let problem as MultipartBoundary.ShapeProblem {
             throw APIError.badRequest("\(problem)", param: nil, code: "invalid_multipart")
         } catch {
-            throw APIError.badRequest("the multipart body could not be read: \(error)", param: nil, code: "invalid_multipart")
+            throw APIError.badRequest(
+                "the multipart body could not be read: \(error)", param: nil, code: "invalid_multipart")
         }
-        var object: [String: Any] = [:]
-        for (key, value) in [("query", form.query), ("like", form.like), ("top_k", form.top_k), ("offset", form.offset), ("folder", form.folder)] {
+        let fields = [
+            ("query", form.query), ("like", form.like), ("top_k", form.top_k), ("offset", form.offset),
+            ("folder", form.folder),
+        ]
+        var object: [String: String] = [:]
+        for (key, value) in fields {
             if let value { object[key] = value }
         }
-        if let image = form.image, image.isEmpty { throw APIError.badRequest("the 'image' part is empty", param: "image") }
-        return (JSONFields(object: object), form.image)
+        if let image = form.image, image.isEmpty {
+            throw APIError.badRequest("the 'image' part is empty", param: "image")
+        }
+        let value = try RequestDecoding.decode(T.self, from: try JSONEncoder().encode(object), setting: setting)
+        return (value, form.image)
     }
 
     /// The boundary of a `multipart/form-data` request, checked (`MultipartBoundary`); nil for any other

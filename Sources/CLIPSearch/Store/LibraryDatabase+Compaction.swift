@@ -4,7 +4,7 @@ import GRDB
 
 /// The vector file is append-only: a changed file's new vector is appended and its old row orphaned, and
 /// a deleted file's row stays. Compaction rewrites it with the live rows only.
-extension LibraryStore {
+extension LibraryDatabase {
     public struct Compaction: Sendable, Equatable {
         /// Vector rows before and after.
         public let before: Int

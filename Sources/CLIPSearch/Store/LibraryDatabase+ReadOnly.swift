@@ -5,7 +5,7 @@ import GRDB
 /// Opening a library to read it only, and the writer's check that it can write. A server that only
 /// searches must not need write access: the library may sit on a read-only mount, a snapshot, or in a
 /// folder of another user.
-extension LibraryStore {
+extension LibraryDatabase {
     /// The database, opened read-only (SQLite takes its read lock with `fcntl` on the database file,
     /// which a read-only file system allows; the library's rollback journal needs no `-shm`/`-wal` file
     /// made beside it), and the vector file, opened and mapped read-only. Not `immutable`: another

@@ -12,7 +12,7 @@ import PostgresNIO
 /// One connection per library object; every multi-statement step is one transaction, so a kill (of
 /// this process or the server) loses at most the batch in flight and never leaves a vector without its
 /// file or the reverse (the embeddings reference their file, `ON DELETE CASCADE`).
-public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
+public final class PostgresStore: LibraryStore, @unchecked Sendable {
     let connection: PostgresConnection
     let url: PostgresURL
     /// Every table, index and lock key of this library, in its schema.
@@ -37,7 +37,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
 
     /// Connects and applies the schema's migrations. Every failure is one line naming the server and what
     /// to do (unreachable, wrong password, no such database, no pgvector).
-    public static func connect(_ text: String) async throws -> PostgresLibrary {
+    public static func connect(_ text: String) async throws -> PostgresStore {
         let url = try PostgresURL(text)
         var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
                                                              password: url.password, database: url.database, tls: .disable)
@@ -48,7 +48,7 @@ public final class PostgresLibrary: LibraryBackend, @unchecked Sendable {
         } catch {
             throw CLIPError.io(file: url.redacted, reason: describe(error))
         }
-        let library = PostgresLibrary(connection: connection, url: url)
+        let library = PostgresStore(connection: connection, url: url)
         do {
             try await library.createSchema()
             try await library.migrate()

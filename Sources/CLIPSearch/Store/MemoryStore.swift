@@ -3,7 +3,7 @@ import Foundation
 
 /// A library in memory, with the same semantics as the stored ones: the indexer and search tests run
 /// against it fast, and it is the simplest statement of what a store must do.
-public final class MemoryLibrary: LibraryBackend, @unchecked Sendable {
+public final class MemoryStore: LibraryStore, @unchecked Sendable {
     private let lock = NSLock()
     private var model: LibraryModel?
     private var folderSet: Set<String> = []

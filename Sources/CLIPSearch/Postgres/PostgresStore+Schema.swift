@@ -2,7 +2,7 @@ import CLIP
 import Foundation
 import PostgresNIO
 
-extension PostgresLibrary {
+extension PostgresStore {
     /// The default library's advisory-lock key that serialises schema changes (migrations, binding a
     /// model) across clients; a library in a schema of its own has its own (`PostgresNames.key`).
     static let schemaLock: Int64 = 0x5377_6966_7443_4C50
@@ -118,10 +118,10 @@ extension PostgresLibrary {
     }
 }
 
-extension PostgresLibrary {
+extension PostgresStore {
     /// A connection for a long-running reader of `model`'s vectors (a `clip serve` pool): refused, with
     /// what to do, when another client has re-bound the library to another model meanwhile.
-    public static func connect(_ url: String, holding model: String) async throws -> PostgresLibrary {
+    public static func connect(_ url: String, holding model: String) async throws -> PostgresStore {
         let library = try await connect(url)
         do {
             let stored = try await library.storedModel()
