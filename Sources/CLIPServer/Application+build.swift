@@ -30,9 +30,11 @@ public struct ServerConfiguration: Sendable {
     /// The server's log threshold (stderr).
     public var logLevel: Logger.Level
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, apiKeys: [String] = [], allowNoAuth: Bool = false,
-                maxBody: Int = 20 << 20, corsOrigin: String? = nil, idleTimeout: Double = 30, maxConnections: Int = 1000,
-                shutdownGrace: Double = 10, accessLog: Bool = false, logLevel: Logger.Level = .info) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, apiKeys: [String] = [], allowNoAuth: Bool = false,
+        maxBody: Int = 20 << 20, corsOrigin: String? = nil, idleTimeout: Double = 30, maxConnections: Int = 1000,
+        shutdownGrace: Double = 10, accessLog: Bool = false, logLevel: Logger.Level = .info
+    ) {
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
@@ -51,23 +53,35 @@ public struct ServerConfiguration: Sendable {
 
     public func validate() throws {
         guard idleTimeout.isFinite, idleTimeout > 0, idleTimeout <= 86_400 else {
-            throw CLIPError.invalidArgument("the idle timeout must be more than 0 and at most 86400 seconds, not \(idleTimeout)")
+            throw CLIPError.invalidArgument(
+                "the idle timeout must be more than 0 and at most 86400 seconds, not \(idleTimeout)")
         }
         guard shutdownGrace.isFinite, shutdownGrace >= 0, shutdownGrace <= 3_600 else {
             throw CLIPError.invalidArgument("the shutdown grace must be 0…3600 seconds, not \(shutdownGrace)")
         }
-        guard maxConnections >= 1 else { throw CLIPError.invalidArgument("at least one connection must be allowed, not \(maxConnections)") }
-        guard maxBody >= 1 else { throw CLIPError.invalidArgument("the body limit must be at least 1 byte, not \(maxBody)") }
+        guard maxConnections >= 1 else {
+            throw CLIPError.invalidArgument("at least one connection must be allowed, not \(maxConnections)")
+        }
+        guard maxBody >= 1 else {
+            throw CLIPError.invalidArgument("the body limit must be at least 1 byte, not \(maxBody)")
+        }
         if !isLoopback && apiKeys.isEmpty && !allowNoAuth {
-            throw CLIPError.invalidArgument("binding \(host) exposes the server beyond this machine: pass --api-key-file FILE (one key per line), or --no-auth to serve without keys")
+            throw CLIPError.invalidArgument(
+                """
+                    binding \(host) exposes the server beyond this machine: pass --api-key-file FILE (one key per \
+                    line), or --no-auth to serve without keys
+                    """
+            )
         }
     }
 }
 
 /// The routes of `clip serve` over one served model and, optionally, a photo library. Tests run this same
 /// router in memory.
-public func buildRouter(_ served: ServedModel, library: ServedLibrary? = nil, configuration: ServerConfiguration,
-                        metrics: ServerMetrics = ServerMetrics()) -> Router<BasicRequestContext> {
+public func buildRouter(
+    _ served: ServedModel, library: ServedLibrary? = nil, configuration: ServerConfiguration,
+    metrics: ServerMetrics = ServerMetrics()
+) -> Router<BasicRequestContext> {
     // HEAD is answered wherever GET is (the headers of the GET, no body).
     let base = Router(options: .autoGenerateHeadEndpoints)
     let router = RecordingRouter(router: base, methods: RouteMethods())
@@ -86,34 +100,42 @@ public func buildRouter(_ served: ServedModel, library: ServedLibrary? = nil, co
     // Both towers are loaded before the application is built, so a running server is a ready one.
     // It also tells the search page whether to ask for a key and whether there is a library to search.
     router.get("readyz") { _, _ in
-        JSONResponse.make(["ready": true, "model": served.name, "auth": !configuration.apiKeys.isEmpty, "library": library != nil])
+        JSONResponse.make([
+            "ready": true, "model": served.name, "auth": !configuration.apiKeys.isEmpty, "library": library != nil
+        ])
     }
     router.get("metrics") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                 body: .init(byteBuffer: ByteBuffer(string: metrics.render(served))))
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            body: .init(byteBuffer: ByteBuffer(string: metrics.render(served))))
     }
     EmbeddingsController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
     PredictController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
-    LibraryController<BasicRequestContext>(served: served, library: library, maxBody: configuration.maxBody).addRoutes(to: router)
+    LibraryController<BasicRequestContext>(served: served, library: library, maxBody: configuration.maxBody).addRoutes(
+        to: router)
     PageController<BasicRequestContext>().addRoutes(to: router)
     return base
 }
 
 /// The application `clip serve` runs. `onListening` gets the bound port (port 0 picks a free one).
-public func buildApplication(_ served: ServedModel, library: ServedLibrary? = nil, configuration: ServerConfiguration,
-                             metrics: ServerMetrics = ServerMetrics(),
-                             onListening: @escaping @Sendable (Int) -> Void = { _ in }) throws -> some ApplicationProtocol {
+public func buildApplication(
+    _ served: ServedModel, library: ServedLibrary? = nil, configuration: ServerConfiguration,
+    metrics: ServerMetrics = ServerMetrics(),
+    onListening: @escaping @Sendable (Int) -> Void = { _ in }
+) throws -> some ApplicationProtocol {
     try configuration.validate()
-    return Application(router: buildRouter(served, library: library, configuration: configuration, metrics: metrics),
-                       server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
-                       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "swiftclip",
-                                            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
-                       onServerRunning: { channel in onListening(channel.localAddress?.port ?? configuration.port) },
-                       logger: {
-                           var logger = Logger(label: "clip-serve")
-                           logger.logLevel = configuration.logLevel
-                           return logger
-                       }())
+    return Application(
+        router: buildRouter(served, library: library, configuration: configuration, metrics: metrics),
+        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "swiftclip",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
+        onServerRunning: { channel in onListening(channel.localAddress?.port ?? configuration.port) },
+        logger: {
+            var logger = Logger(label: "clip-serve")
+            logger.logLevel = configuration.logLevel
+            return logger
+        }())
 }
 
 /// Runs `app` until SIGTERM or SIGINT, then lets the requests in flight finish for at most `grace` seconds
@@ -123,7 +145,8 @@ public func buildApplication(_ served: ServedModel, library: ServedLibrary? = ni
 /// Cancelling is not always enough: decoding or tokenizing that runs on Dispatch's threads does not look at
 /// cancellation. So a watchdog ends the process 5 s after the grace if it is still running then.
 public func runUntilSignalled(_ app: some ApplicationProtocol, grace: Double) async throws {
-    var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger)
+    var group = ServiceGroupConfiguration(
+        services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: app.logger)
     group.maximumGracefulShutdownDuration = .milliseconds(Int64(grace * 1000))
     let watchdog = ShutdownWatchdog(after: grace + 5, logger: app.logger)
     defer { watchdog.disarm() }

@@ -17,14 +17,18 @@ public final class ServedModel: Sendable {
     public struct Batching: Sendable {
         public var text: EmbeddingBatcher<[Int32]>.Configuration
         public var image: EmbeddingBatcher<Tensor>.Configuration
-        public init(text: EmbeddingBatcher<[Int32]>.Configuration = .init(maxBatch: 32, maxDelay: 0.002),
-                    image: EmbeddingBatcher<Tensor>.Configuration = .init(maxBatch: 32, maxDelay: 0.005)) {
+        public init(
+            text: EmbeddingBatcher<[Int32]>.Configuration = .init(maxBatch: 32, maxDelay: 0.002),
+            image: EmbeddingBatcher<Tensor>.Configuration = .init(maxBatch: 32, maxDelay: 0.005)
+        ) {
             self.text = text
             self.image = image
         }
     }
 
-    public init(name: String, loaded: LoadedModel, batching: Batching = Batching(), maxPixels: Int = DecodeOptions().maxPixels) throws {
+    public init(
+        name: String, loaded: LoadedModel, batching: Batching = Batching(), maxPixels: Int = DecodeOptions().maxPixels
+    ) throws {
         self.name = name
         self.loaded = loaded
         self.maxPixels = maxPixels
@@ -39,7 +43,9 @@ public final class ServedModel: Sendable {
             let size = vision.imageSize, plane = 3 * size * size
             image = EmbeddingBatcher(configuration: batching.image, name: "clip-image-batcher") { inputs in
                 let batch = Tensor(uninitialized: [inputs.count, 3, size, size])
-                for (i, input) in inputs.enumerated() { (batch.data + i * plane).update(from: input.data, count: plane) }
+                for (i, input) in inputs.enumerated() {
+                    (batch.data + i * plane).update(from: input.data, count: plane)
+                }
                 return Self.rows(inputs.count) { try vision.embed(pixels: batch) }
             }
         } else {
@@ -70,10 +76,15 @@ public final class ServedModel: Sendable {
         // Counted in Unicode scalars, not Characters: one Character can hold millions of combining marks.
         // utf8.count is O(1) and never below the scalar count, so only a long text is counted, and only up
         // to the limit: counting all of a 15 MB text held a cooperative thread for tens of milliseconds.
-        for (i, text) in texts.enumerated() where text.utf8.count > limit && !text.unicodeScalars.dropFirst(limit).isEmpty {
+        for (i, text) in texts.enumerated()
+        where text.utf8.count > limit && !text.unicodeScalars.dropFirst(limit).isEmpty {
             let name = texts.count == 1 ? param : "\(param)[\(i)]"
-            throw APIError.badRequest("\(name) has more than \(limit) characters (\(text.utf8.count) bytes); this server takes at most \(limit) (the model reads its first \(loaded.model.config.text.contextLength) tokens)",
-                                      param: param, code: "text_too_long")
+            throw APIError.badRequest(
+                """
+                    \(name) has more than \(limit) characters (\(text.utf8.count) bytes); this server takes at most \
+                    \(limit) (the model reads its first \(loaded.model.config.text.contextLength) tokens)
+                    """,
+                param: param, code: "text_too_long")
         }
     }
 
@@ -101,23 +112,26 @@ public final class ServedModel: Sendable {
     /// `likeTheLibrary`: decode as library indexing decodes (a large JPEG at a reduced DCT scale, at least 2× the
     /// input), so a photo from the library searched by upload scores 1.0 against itself, not 0.999.
     func prepareImages(_ images: [Data], likeTheLibrary: Bool = false) async -> [Result<PreparedImage, CLIPError>] {
-        guard let preprocessor else { return images.map { _ in .failure(.invalidArgument("this server has no image tower")) } }
+        guard let preprocessor else {
+            return images.map { _ in .failure(.invalidArgument("this server has no image tower")) }
+        }
         let size = preprocessor.config.size
         let options = DecodeOptions(maxPixels: maxPixels, jpegScaledShortSide: likeTheLibrary ? 2 * size : nil)
-        return (try? await Blocking.run {
-            images.enumerated().map { i, data -> Result<PreparedImage, CLIPError> in
-                do {
-                    let decoded = try ImageDecoder.decode(data, name: "input[\(i)]", options: options)
-                    let tensor = Tensor(uninitialized: [3, size, size])
-                    preprocessor.write(decoded, into: tensor.data)
-                    return .success(PreparedImage(pixels: tensor, width: decoded.width, height: decoded.height))
-                } catch let error as CLIPError {
-                    return .failure(error)
-                } catch {
-                    return .failure(.input(file: "input[\(i)]", reason: "\(error)"))
+        return
+            (try? await Blocking.run {
+                images.enumerated().map { i, data -> Result<PreparedImage, CLIPError> in
+                    do {
+                        let decoded = try ImageDecoder.decode(data, name: "input[\(i)]", options: options)
+                        let tensor = Tensor(uninitialized: [3, size, size])
+                        preprocessor.write(decoded, into: tensor.data)
+                        return .success(PreparedImage(pixels: tensor, width: decoded.width, height: decoded.height))
+                    } catch let error as CLIPError {
+                        return .failure(error)
+                    } catch {
+                        return .failure(.input(file: "input[\(i)]", reason: "\(error)"))
+                    }
                 }
-            }
-        }) ?? []
+            }) ?? []
     }
 
     /// Each text's embedding through the text batcher (the native API's queries and labels).
@@ -132,20 +146,27 @@ public final class ServedModel: Sendable {
 
     /// Each image's embedding through the image batcher; an image that cannot be used is a 400 naming it
     /// (`names[i]`, e.g. `input[2]`) in the field `param`.
-    func embedImages(_ images: [Data], names: [String], param: String, likeTheLibrary: Bool = false) async throws -> [[Float]] {
-        guard let batcher = image else { throw APIError.badRequest("this server was started without the image tower", param: param) }
+    func embedImages(_ images: [Data], names: [String], param: String, likeTheLibrary: Bool = false) async throws
+        -> [[Float]]
+    {
+        guard let batcher = image else {
+            throw APIError.badRequest("this server was started without the image tower", param: param)
+        }
         var pixels: [Tensor] = []
         for (i, prepared) in await prepareImages(images, likeTheLibrary: likeTheLibrary).enumerated() {
             switch prepared {
             case let .success(prepared): pixels.append(prepared.pixels)
-            case let .failure(error): throw APIError.badRequest("\(names[i]): \(error.inputReason)", param: param, code: "invalid_image")
+            case let .failure(error):
+                throw APIError.badRequest("\(names[i]): \(error.inputReason)", param: param, code: "invalid_image")
             }
         }
         return try Self.vectors(try await Self.batched { try await batcher.embed(pixels) })
     }
 
     /// Maps the batchers' refusals to 429 / 504.
-    private static func batched(_ body: () async throws -> [Result<[Float], Error>]) async throws -> [Result<[Float], Error>] {
+    private static func batched(_ body: () async throws -> [Result<[Float], Error>]) async throws -> [Result<
+        [Float], Error
+    >] {
         do {
             return try await body()
         } catch let refusal as BatcherError {
@@ -155,7 +176,9 @@ public final class ServedModel: Sendable {
 
     private static func vectors(_ results: [Result<[Float], Error>]) throws -> [[Float]] {
         try results.map { result in
-            guard case let .success(vector) = result else { throw APIError(.internalServerError, "the model failed", type: "server_error") }
+            guard case let .success(vector) = result else {
+                throw APIError(.internalServerError, "the model failed", type: "server_error")
+            }
             return vector
         }
     }

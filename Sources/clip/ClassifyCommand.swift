@@ -9,9 +9,9 @@ struct ClassifyCommand: AsyncParsableCommand {
         abstract: "Zero-shot classify images (files or folders) against labels.",
         discussion:
             """
-                Probabilities are softmax(logit_scale · cos) over the labels; each label's text embedding is the \
-                renormalised mean over the templates (the CLIP paper's prompt ensembling).
-                """
+            Probabilities are softmax(logit_scale · cos) over the labels; each label's text embedding is the \
+            renormalised mean over the templates (the CLIP paper's prompt ensembling).
+            """
     )
 
     @OptionGroup var modelOptions: ModelOptions

@@ -13,9 +13,9 @@ struct DataCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 """
-                    Draw captioned pictures of coloured shapes (train/ with captions.tsv, heldout/ with labels.tsv, \
-                    classes.txt).
-                    """
+                Draw captioned pictures of coloured shapes (train/ with captions.tsv, heldout/ with labels.tsv, \
+                classes.txt).
+                """
         )
 
         @Option(name: .long, help: "Output folder.")

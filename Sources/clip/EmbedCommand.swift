@@ -110,9 +110,9 @@ struct EmbedCommand: AsyncParsableCommand {
         FileHandle.standardError.write(
             Data(
                 """
-                    wrote \(embeddings.shape[0]) x \(embeddings.shape[1]) \(half ? "float16" : "float32") embeddings \
-                    to \(output)\n
-                    """
-                    .utf8))
+                wrote \(embeddings.shape[0]) x \(embeddings.shape[1]) \(half ? "float16" : "float32") embeddings \
+                to \(output)\n
+                """
+                .utf8))
     }
 }

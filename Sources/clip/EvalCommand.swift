@@ -25,9 +25,9 @@ struct EvalCommand: AsyncParsableCommand {
             name: .long,
             help:
                 """
-                    A file of candidate class names (one per line), a superset of the data's labels; default: the \
-                    data's labels.
-                    """
+                A file of candidate class names (one per line), a superset of the data's labels; default: the \
+                data's labels.
+                """
         )
         var classes: String?
         @OptionGroup var format: OutputOptions
@@ -135,10 +135,10 @@ extension EvalCommand {
             FileHandle.standardError.write(
                 Data(
                     """
-                        classes: \(set.classes.count) WordNet ids named as in the CLIP paper's ImageNet evaluation \
-                        (open_clip's IMAGENET_CLASSNAMES, by the standard sorted-id class index)\n
-                        """
-                        .utf8))
+                    classes: \(set.classes.count) WordNet ids named as in the CLIP paper's ImageNet evaluation \
+                    (open_clip's IMAGENET_CLASSNAMES, by the standard sorted-id class index)\n
+                    """
+                    .utf8))
         }
         guard let classes else { return set }
         return try set.relabeled(candidates: try TextList.read(classes).filter { !$0.isEmpty }, source: classes)

@@ -9,9 +9,9 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
         commandName: "precision",
         abstract:
             """
-                Cosine of bf16/int8 embeddings to fp32 (mean and worst) on images and prompts, and zero-shot top-1 \
-                per precision.
-                """
+            Cosine of bf16/int8 embeddings to fp32 (mean and worst) on images and prompts, and zero-shot top-1 \
+            per precision.
+            """
     )
 
     @OptionGroup var modelOptions: ModelOptions
@@ -24,9 +24,9 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
         name: .long,
         help:
             """
-                A file of prompts (one per line); default: with --data, its zero-shot prompts (every template × \
-                class), else 'a photo of a {}.' for the 1,000 ImageNet classes.
-                """
+            A file of prompts (one per line); default: with --data, its zero-shot prompts (every template × \
+            class), else 'a photo of a {}.' for the 1,000 ImageNet classes.
+            """
     )
     var prompts: String?
     @Option(name: .long, help: "Labelled images (class subfolders or labels.tsv) for zero-shot top-1 per precision.")
@@ -77,10 +77,10 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(
                     Data(
                         """
-                            note: this CPU lacks \(precision.instructions) (has: \(table.features)); \
-                            \(precision.rawValue) is not compared\n
-                            """
-                            .utf8))
+                        note: this CPU lacks \(precision.instructions) (has: \(table.features)); \
+                        \(precision.rawValue) is not compared\n
+                        """
+                        .utf8))
             }
         }
 
@@ -132,9 +132,9 @@ struct EvalPrecisionCommand: AsyncParsableCommand {
         }
         print(
             """
-                model: \(modelOptions.name)   images: \(reference.images?.shape[0] ?? 0)   prompts: \
-                \(promptList.count)   cpu: \(BuildInfo.cpuModel)
-                """
+            model: \(modelOptions.name)   images: \(reference.images?.shape[0] ?? 0)   prompts: \
+            \(promptList.count)   cpu: \(BuildInfo.cpuModel)
+            """
         )
         for row in rows {
             var parts = [row.precision.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)]

@@ -17,10 +17,10 @@ struct ImageOptions: ParsableArguments {
         name: .long,
         help:
             """
-                How large JPEGs are decoded: exact (full size, bit-exact with the reference) or fast (at a reduced \
-                DCT scale, at least 2× the model input, then resized exactly: several times faster, cosine ≥ 0.999 to \
-                exact). Default: fast for the library (search, index, duplicates), exact elsewhere.
-                """
+            How large JPEGs are decoded: exact (full size, bit-exact with the reference) or fast (at a reduced \
+            DCT scale, at least 2× the model input, then resized exactly: several times faster, cosine ≥ 0.999 to \
+            exact). Default: fast for the library (search, index, duplicates), exact elsewhere.
+            """
     )
     var jpeg: JPEGDecoding?
 

@@ -22,9 +22,9 @@ struct IndexCommand: AsyncParsableCommand {
         name: .long,
         help:
             """
-                Rewrite the library folder's vector file without the vectors of changed and removed files (done by \
-                itself once 30% of it is such garbage); folders are optional with it.
-                """
+            Rewrite the library folder's vector file without the vectors of changed and removed files (done by \
+            itself once 30% of it is such garbage); folders are optional with it.
+            """
     )
     var compact = false
     @OptionGroup var format: OutputOptions
@@ -83,9 +83,9 @@ struct IndexCommand: AsyncParsableCommand {
         }
         print(
             """
-                \(report.embedded + report.moved + report.unchanged) files indexed (\(report.embedded) new or \
-                changed), \(report.failed) failed, \(report.removed) removed
-                """
+            \(report.embedded + report.moved + report.unchanged) files indexed (\(report.embedded) new or \
+            changed), \(report.failed) failed, \(report.removed) removed
+            """
         )
     }
 }

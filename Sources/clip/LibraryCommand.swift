@@ -7,13 +7,19 @@ import Foundation
 /// between the folder store and PostgreSQL.
 struct LibraryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "library", abstract: "Manage a photo library.", subcommands: [List.self, Info.self, Remove.self, Export.self])
+        commandName: "library", abstract: "Manage a photo library.",
+        subcommands: [List.self, Info.self, Remove.self, Export.self])
 
     /// `clip library export`: copies the folder library into PostgreSQL (`--to`) or back (`--from`), vectors
     /// included: nothing is embedded again.
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Copy the library folder into PostgreSQL (--to URL), or a PostgreSQL library into the folder (--from URL), vectors included.")
+            abstract:
+                """
+                    Copy the library folder into PostgreSQL (--to URL), or a PostgreSQL library into the folder \
+                    (--from URL), vectors included.
+                    """
+        )
 
         @Option(name: .long, help: "Library folder (default: as for clip index).")
         var library: String?
@@ -34,9 +40,14 @@ struct LibraryCommand: AsyncParsableCommand {
             let started = Date()
             let report = try await LibraryCopy.copy(from: source, to: destination)
             await database.close()
-            FileHandle.standardError.write(Data(String(format: "copied %d files with vectors and %d that could not be used (%@) from %@ to %@ in %.1f s\n",
-                                                       report.embedded, report.failed, report.model, source.location, destination.location,
-                                                       Date().timeIntervalSince(started)).utf8))
+            FileHandle.standardError.write(
+                Data(
+                    String(
+                        format:
+                            "copied %d files with vectors and %d that could not be used (%@) from %@ to %@ in %.1f s\n",
+                        report.embedded, report.failed, report.model, source.location, destination.location,
+                        Date().timeIntervalSince(started)
+                    ).utf8))
         }
     }
 }
@@ -44,19 +55,25 @@ struct LibraryCommand: AsyncParsableCommand {
 /// Which library a `clip library` command works on: `--library DIR` or `--store URL`, found as the other
 /// library commands find it (`LibraryLocation.resolve`).
 struct LibraryLocationOptions: ParsableArguments {
-    @Option(name: .long, help: """
-        Library folder (default: $CLIP_LIBRARY_DIR, else $XDG_DATA_HOME/swiftclip/library, \
-        else ~/.local/share/swiftclip/library).
-        """)
+    @Option(
+        name: .long,
+        help: """
+            Library folder (default: $CLIP_LIBRARY_DIR, else $XDG_DATA_HOME/swiftclip/library, \
+            else ~/.local/share/swiftclip/library).
+            """)
     var library: String?
-    @Option(name: .long, help: """
-        The library in PostgreSQL + pgvector instead: postgres://user[:password]@host[:port]/database \
-        (default: $CLIP_DATABASE_URL when --library is not given).
-        """)
+    @Option(
+        name: .long,
+        help: """
+            The library in PostgreSQL + pgvector instead: postgres://user[:password]@host[:port]/database \
+            (default: $CLIP_DATABASE_URL when --library is not given).
+            """)
     var store: String?
 
     func validate() throws {
-        guard library == nil || store == nil else { throw ValidationError("give --library DIR or --store URL, not both") }
+        guard library == nil || store == nil else {
+            throw ValidationError("give --library DIR or --store URL, not both")
+        }
     }
 
     var location: LibraryLocation { LibraryLocation.resolve(library: library, store: store) }

@@ -13,8 +13,10 @@ extension LibraryCommand {
         @OptionGroup var format: OutputOptions
 
         func run() async throws {
-            var info: [String: Any] = ["library": location.directory.path, "store": location.databaseURL == nil ? "folder" : "postgresql",
-                                       "files": 0, "embedded": 0, "errors": 0, "folders": 0]
+            var info: [String: Any] = [
+                "library": location.directory.path, "store": location.databaseURL == nil ? "folder" : "postgresql",
+                "files": 0, "embedded": 0, "errors": 0, "folders": 0
+            ]
             var model: LibraryModel?
             if case let (library, stored)? = try await location.open(readOnly: true) {
                 info["library"] = library.location
@@ -43,7 +45,8 @@ extension LibraryCommand {
             let store = info["store"] as! String == "folder" ? "folder" : "PostgreSQL"
             print("library:    \(info["library"]!) (\(store))")
             if let model {
-                print("model:      \(model.spec.map { $0.model + ($0.modelName.map { " (\($0))" } ?? "") } ?? "not recorded (indexed by an earlier version): give it with --model")")
+                let named = model.spec.map { $0.model + ($0.modelName.map { " (\($0))" } ?? "") }
+                print("model:      \(named ?? "not recorded (indexed by an earlier version): give it with --model")")
                 print("identity:   \(model.id)")
                 print("precision:  \(model.precision)")
                 print("dimension:  \(model.dimension)")
@@ -51,7 +54,9 @@ extension LibraryCommand {
                 print("model:      none yet (nothing was indexed into it)")
             }
             let failed = info["errors"] as! Int
-            print("files:      \(info["files"]!)" + (failed > 0 ? " (\(failed) could not be used: clip index --errors lists them)" : ""))
+            print(
+                "files:      \(info["files"]!)"
+                    + (failed > 0 ? " (\(failed) could not be used: clip index --errors lists them)" : ""))
             print("folders:    \(info["folders"]!)")
             if let bytes = info["size_bytes"] as? Int64 { print("size:       \(Self.size(bytes))") }
         }
@@ -61,7 +66,10 @@ extension LibraryCommand {
             guard bytes >= 1024 else { return "\(bytes) bytes" }
             var value = Double(bytes), unit = 0
             let units = ["KiB", "MiB", "GiB", "TiB"]
-            repeat { value /= 1024; unit += 1 } while value >= 1024 && unit < units.count
+            repeat {
+                value /= 1024
+                unit += 1
+            } while value >= 1024 && unit < units.count
             return String(format: "%.1f %@", value, units[unit - 1])
         }
     }

@@ -25,11 +25,19 @@ extension LibraryCommand {
                 await library.close()
             }
             if format.json {
-                print(try JSONLines.string(rows.map { ["folder": $0.folder, "files": $0.tally.files, "embedded": $0.tally.embedded, "errors": $0.tally.failed] as [String: Any] }))
+                print(
+                    try JSONLines.string(
+                        rows.map {
+                            [
+                                "folder": $0.folder, "files": $0.tally.files, "embedded": $0.tally.embedded,
+                                "errors": $0.tally.failed
+                            ] as [String: Any]
+                        }))
                 return
             }
             guard !rows.isEmpty else {
-                FileHandle.standardError.write(Data("the library \(place) has no folders (clip index DIR adds one)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("the library \(place) has no folders (clip index DIR adds one)\n".utf8))
                 return
             }
             for row in rows {

@@ -5,17 +5,39 @@ import Foundation
 
 /// Where the library lives and how folders are brought up to date before a command reads them.
 struct LibraryOptions: ParsableArguments {
-    @Option(name: .long, help: "Library folder (default: $CLIP_LIBRARY_DIR, else $XDG_DATA_HOME/swiftclip/library, else ~/.local/share/swiftclip/library).")
+    @Option(
+        name: .long,
+        help:
+            """
+                Library folder (default: $CLIP_LIBRARY_DIR, else $XDG_DATA_HOME/swiftclip/library, else \
+                ~/.local/share/swiftclip/library).
+                """
+    )
     var library: String?
-    @Option(name: .long, help: "Keep the library in PostgreSQL + pgvector instead: postgres://user[:password]@host[:port]/database (default: $CLIP_DATABASE_URL; none: the library folder).")
+    @Option(
+        name: .long,
+        help:
+            """
+                Keep the library in PostgreSQL + pgvector instead: postgres://user[:password]@host[:port]/database \
+                (default: $CLIP_DATABASE_URL; none: the library folder).
+                """
+    )
     var store: String?
     @Option(name: .long, help: "Skip files and folders matching this glob (full path or name); repeatable.")
     var exclude: [String] = []
     @Option(name: .long, help: "Files per committed batch (a kill loses at most one batch).")
     var commitEvery = 64
-    @Option(name: .long, help: "The library folder searches through its HNSW index above this many images (exact below).")
+    @Option(
+        name: .long, help: "The library folder searches through its HNSW index above this many images (exact below).")
     var approximateAbove = LibrarySearch.defaultApproximateAbove
-    @Flag(name: .long, help: "Re-index the library with --model when it was built with another model (every file is embedded again). Without it, another model is refused; without --model, the library's own model is used.")
+    @Flag(
+        name: .long,
+        help:
+            """
+                Re-index the library with --model when it was built with another model (every file is embedded again). \
+                Without it, another model is refused; without --model, the library's own model is used.
+                """
+    )
     var reindex = false
 
     /// Folders named on the command line must exist, and say so before any model is loaded (a mistyped
@@ -52,13 +74,19 @@ struct LibraryOptions: ParsableArguments {
             let model = given.following(stored?.spec)
             // Another model that is not even downloaded is refused before the download, not after: one named
             // with --model that is not the library's, or ViT-B-32 for a library that does not say its model.
-            let other = given.model != nil ? stored?.spec.map { $0.model != model.spec(precision: .fp32).model } ?? false : stored?.spec == nil
+            let other =
+                given.model != nil
+                ? stored?.spec.map { $0.model != model.spec(precision: .fp32).model } ?? false : stored?.spec == nil
             if let stored, !reindex, other, model.needsDownload {
                 _ = try await library.bind(stored, replacing: false)
-                let requested = LibraryModel(id: model.name, dimension: 0, spec: model.spec(precision: model.precision ?? .fp32))
+                let requested = LibraryModel(
+                    id: model.name, dimension: 0, spec: model.spec(precision: model.precision ?? .fp32))
                 let files = try await library.tally(under: []).files
-                throw CLIPError.invalidArgument(Self.refusal(LibraryModelMismatch(location: library.location, stored: stored, requested: requested, files: files),
-                                                             modelGiven: given.model != nil))
+                throw CLIPError.invalidArgument(
+                    Self.refusal(
+                        LibraryModelMismatch(
+                            location: library.location, stored: stored, requested: requested, files: files),
+                        modelGiven: given.model != nil))
             }
             let loaded = try model.load(towers: towers)
             try await bind(library, to: loaded, modelGiven: given.model != nil)
@@ -73,7 +101,9 @@ struct LibraryOptions: ParsableArguments {
     /// cleared for re-indexing (`sayReplaced`).
     func bind(_ library: any LibraryStore, to loaded: LoadedModel, modelGiven: Bool) async throws {
         do {
-            if let previous = try await library.bind(loaded, replacing: reindex) { Self.sayReplaced(previous, library: library.location, by: loaded) }
+            if let previous = try await library.bind(loaded, replacing: reindex) {
+                Self.sayReplaced(previous, library: library.location, by: loaded)
+            }
         } catch let mismatch as LibraryModelMismatch {
             throw CLIPError.invalidArgument(Self.refusal(mismatch, modelGiven: modelGiven))
         }
@@ -86,35 +116,48 @@ struct LibraryOptions: ParsableArguments {
         let reindexing = "re-indexing embeds all \(files) files in it again"
         if modelGiven {
             return """
-                the library \(location) was built with \(stored.name), not \(requested.name) (given with --model): \(reindexing).
-                Leave out --model to use the library's model, give --reindex to re-index it with \(requested.name), or give --library DIR (or --store URL) for a separate library.
+                the library \(location) was built with \(stored.name), not \(requested.name) (given with --model): \
+                \(reindexing).
+                Leave out --model to use the library's model, give --reindex to re-index it with \(requested.name), or \
+                give --library DIR (or --store URL) for a separate library.
                 """
         }
         guard let spec = stored.spec else {
             return """
-                the library \(location) was built with \(stored.id), and does not say how to load that model (it was indexed by an earlier version): \
-                give it with --model (the library then records it), or --reindex to re-index the library with \(requested.name) (\(reindexing)).
+                the library \(location) was built with \(stored.id), and does not say how to load that model (it was \
+                indexed by an earlier version): give it with --model (the library then records it), or --reindex to \
+                re-index the library with \(requested.name) (\(reindexing)).
                 """
         }
-        if let asked = requested.spec, asked.model == spec.model, asked.modelName == spec.modelName, stored.precision != requested.precision {
+        if let asked = requested.spec, asked.model == spec.model, asked.modelName == spec.modelName,
+            stored.precision != requested.precision
+        {
             // The same model at another precision gives other vectors: say it is the precision, not the weights.
             return """
-                the library \(location) was built with \(spec.model) at \(stored.precision); this command runs it at \(requested.precision) \
-                (--precision), whose vectors differ: \(reindexing).
+                the library \(location) was built with \(spec.model) at \(stored.precision); this command runs it at \
+                \(requested.precision) (--precision), whose vectors differ: \(reindexing).
                 Leave out --precision to use the library's, give --reindex to re-index it at \(requested.precision), \
                 or give --library DIR (or --store URL) for a separate library.
                 """
         }
         return """
-            the library \(location) was built with \(spec), which now loads other weights (\(requested.id), not \(stored.id)): \(reindexing).
-            Give --reindex to re-index it with them, --model with the weights the library was built with, or --library DIR (or --store URL) for a separate library.
+            the library \(location) was built with \(spec), which now loads other weights (\(requested.id), not \
+            \(stored.id)): \(reindexing).
+            Give --reindex to re-index it with them, --model with the weights the library was built with, or --library \
+            DIR (or --store URL) for a separate library.
             """
     }
 
     /// The one line a command prints when a library built with another model is cleared for re-indexing.
     static func sayReplaced(_ previous: LibraryModel, library: String, by loaded: LoadedModel) {
         let name = loaded.spec?.description ?? loaded.id
-        FileHandle.standardError.write(Data("library \(library) was built with another model (\(previous.name)); re-indexing every file with \(name)\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                """
+                    library \(library) was built with another model (\(previous.name)); re-indexing every file with \
+                    \(name)\n
+                    """
+                    .utf8))
     }
 
     /// Runs `body` with the library open (see `open`), and closes it afterwards, also when `body` throws.
@@ -135,13 +178,17 @@ struct LibraryOptions: ParsableArguments {
     /// what it holds when `requireImages` (a search of it can find nothing); else a warning (`clip index` of
     /// a folder that is empty today still records it).
     @discardableResult
-    func update(_ library: any LibraryStore, roots: [String], model: ModelOptions, images: ImageOptions,
-                requireImages: Bool = true) async throws -> Indexer.Report {
+    func update(
+        _ library: any LibraryStore, roots: [String], model: ModelOptions, images: ImageOptions,
+        requireImages: Bool = true
+    ) async throws -> Indexer.Report {
         let indexer = Indexer(library: library, scanner: FileScanner(excludes: exclude), commitEvery: commitEvery)
         let line = ProgressBox()
-        let (plan, report) = try await indexer.update(roots: roots, makeEmbedder: {
-            try images.embedder(try model.load(towers: .vision), library: true)
-        }, progress: { done, total in line.update(done: done, total: total) })
+        let (plan, report) = try await indexer.update(
+            roots: roots,
+            makeEmbedder: {
+                try images.embedder(try model.load(towers: .vision), library: true)
+            }, progress: { done, total in line.update(done: done, total: total) })
         line.finish()
         if !plan.isEmpty {
             var parts = ["\(report.embedded) embedded"]
@@ -151,7 +198,9 @@ struct LibraryOptions: ParsableArguments {
             parts.append("\(report.unchanged) unchanged")
             FileHandle.standardError.write(Data("index: \(parts.joined(separator: ", "))\n".utf8))
         }
-        if let housekeeping = report.housekeeping { FileHandle.standardError.write(Data("index: \(housekeeping)\n".utf8)) }
+        if let housekeeping = report.housekeeping {
+            FileHandle.standardError.write(Data("index: \(housekeeping)\n".utf8))
+        }
         // A folder without images is a mistake to name (the wrong folder, or photos in a format not read),
         // never an empty answer and exit 0. Its library records were still brought up to date above.
         for (root, reason) in report.withoutImages.sorted(by: { $0.key < $1.key }) {

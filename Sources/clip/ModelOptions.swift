@@ -14,12 +14,12 @@ struct ModelOptions: ParsableArguments {
         name: .long,
         help:
             """
-                A known model name (\(KnownModels.all.map(\.name).joined(separator: ", "))), \(BundledModel.name) \
-                (the small model trained by this project, shipped with it), a Hugging Face repo id (org/name), a \
-                model folder (config.json + model.safetensors, or open_clip_config.json + \
-                open_clip_model.safetensors), or an open_clip .safetensors file. Default: the library's model for the \
-                library commands (the probe's for clip probe predict), else \(KnownModels.defaultName).
-                """
+            A known model name (\(KnownModels.all.map(\.name).joined(separator: ", "))), \(BundledModel.name) \
+            (the small model trained by this project, shipped with it), a Hugging Face repo id (org/name), a \
+            model folder (config.json + model.safetensors, or open_clip_config.json + \
+            open_clip_model.safetensors), or an open_clip .safetensors file. Default: the library's model for the \
+            library commands (the probe's for clip probe predict), else \(KnownModels.defaultName).
+            """
     )
     var model: String?
 
@@ -27,9 +27,9 @@ struct ModelOptions: ParsableArguments {
         name: .long,
         help:
             """
-                For an open_clip .safetensors file: its architecture (e.g. ViT-B-32, ViT-B-32-quickgelu) or a model \
-                JSON file.
-                """
+            For an open_clip .safetensors file: its architecture (e.g. ViT-B-32, ViT-B-32-quickgelu) or a model \
+            JSON file.
+            """
     )
     var modelName: String?
 
@@ -37,10 +37,10 @@ struct ModelOptions: ParsableArguments {
         name: .long,
         help:
             """
-                Number format of the transformer layers: fp32 (exact), bf16, int8, or auto (the fastest this CPU \
-                runs: int8, else bf16, else fp32). A precision the CPU lacks runs as fp32, with a notice. Default: \
-                the library's (or probe's) when --model is not given, else fp32.
-                """
+            Number format of the transformer layers: fp32 (exact), bf16, int8, or auto (the fastest this CPU \
+            runs: int8, else bf16, else fp32). A precision the CPU lacks runs as fp32, with a notice. Default: \
+            the library's (or probe's) when --model is not given, else fp32.
+            """
     )
     var precision: Precision?
 

@@ -22,9 +22,9 @@ struct PreprocessCommand: ParsableCommand {
         name: .long,
         help:
             """
-                How large JPEGs are decoded: exact (default; bit-exact with the reference) or fast (at a reduced DCT \
-                scale, at least 2× the output size, then resized exactly).
-                """
+            How large JPEGs are decoded: exact (default; bit-exact with the reference) or fast (at a reduced DCT \
+            scale, at least 2× the output size, then resized exactly).
+            """
     )
     var jpeg: JPEGDecoding = .exact
 

@@ -64,9 +64,9 @@ struct ProbeCommand: AsyncParsableCommand {
             }
             print(
                 """
-                    classes: \(set.classes.count)   L-BFGS: \(report.iterations) \
-                    iterations\(report.converged ? "" : " (not converged)")   C = \(c)
-                    """
+                classes: \(set.classes.count)   L-BFGS: \(report.iterations) \
+                iterations\(report.converged ? "" : " (not converged)")   C = \(c)
+                """
             )
             print("train accuracy:    \(accuracy(trainRows))")
             print("held-out accuracy: \(accuracy(heldRows))")
@@ -102,10 +102,10 @@ struct ProbeCommand: AsyncParsableCommand {
             guard loaded.model.config.embedDim == linear.dimension else {
                 throw CLIPError.invalidArgument(
                     """
-                        \(probe) was trained on \(linear.dimension)-d embeddings of \(trainedWith); \(given) gives \
-                        \(loaded.model.config.embedDim)-d ones: give the probe's model with --model, or leave --model \
-                        out
-                        """
+                    \(probe) was trained on \(linear.dimension)-d embeddings of \(trainedWith); \(given) gives \
+                    \(loaded.model.config.embedDim)-d ones: give the probe's model with --model, or leave --model \
+                    out
+                    """
                 )
             }
             // Another precision of the same weights is close enough to say nothing about.
@@ -116,10 +116,10 @@ struct ProbeCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(
                     Data(
                         """
-                            note: \(probe) was trained with \(trainedWith); predicting with \(given), whose \
-                            embeddings it was not fitted to\n
-                            """
-                            .utf8))
+                        note: \(probe) was trained with \(trainedWith); predicting with \(given), whose \
+                        embeddings it was not fitted to\n
+                        """
+                        .utf8))
             }
             let (features, used) = try imageOptions.embedAvailable(
                 try ImageFiles.collect(images), with: try imageOptions.embedder(loaded))

@@ -10,12 +10,12 @@ struct RankCommand: AsyncParsableCommand {
         abstract: "Sort images (files or folders) by similarity to a prompt, or by prompt-versus-prompt probability.",
         discussion:
             """
-                Without --versus the score is the cosine similarity for CLIP models, and for SigLIP models the \
-                model's own probability σ(logit_scale · cos + logit_bias) that image and prompt belong together (0.5 \
-                is its \"yes\"). With --versus it is softmax(logit_scale · [cos(prompt), cos(versus)])[0], the \
-                probability that the prompt fits better. --threshold keeps images scoring at least that much \
-                (moderation and filtering).
-                """
+            Without --versus the score is the cosine similarity for CLIP models, and for SigLIP models the \
+            model's own probability σ(logit_scale · cos + logit_bias) that image and prompt belong together (0.5 \
+            is its \"yes\"). With --versus it is softmax(logit_scale · [cos(prompt), cos(versus)])[0], the \
+            probability that the prompt fits better. --threshold keeps images scoring at least that much \
+            (moderation and filtering).
+            """
     )
 
     @OptionGroup var modelOptions: ModelOptions

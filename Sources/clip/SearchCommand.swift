@@ -9,11 +9,11 @@ struct SearchCommand: AsyncParsableCommand {
         commandName: "search",
         abstract: "Search a folder of images by text or by image (indexes new and changed files first).",
         discussion: """
-        The query is a text, an image path, or a sum: clip search "cat" + "2:snow" - "indoor" ~/Pictures. \
-        A part that names an existing file is an image; "w:" in front weights it. The last argument is the \
-        folder if it is one (default: the current folder, named on stderr). An argument that looks like a path \
-        (/…, ~…, ./…, ../…) but names nothing is an error, and so is a folder among the query words.
-        """)
+            The query is a text, an image path, or a sum: clip search "cat" + "2:snow" - "indoor" ~/Pictures. \
+            A part that names an existing file is an image; "w:" in front weights it. The last argument is the \
+            folder if it is one (default: the current folder, named on stderr). An argument that looks like a path \
+            (/…, ~…, ./…, ../…) but names nothing is an error, and so is a folder among the query words.
+            """)
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -30,20 +30,33 @@ struct SearchCommand: AsyncParsableCommand {
     var noIndex = false
     @Flag(name: .long, help: "Compare the query with every image (no approximate index).")
     var exactSearch = false
-    @Option(name: .long, help: "Candidates the approximate index (HNSW) explores: more is slower and finds more of the true nearest.")
+    @Option(
+        name: .long,
+        help: "Candidates the approximate index (HNSW) explores: more is slower and finds more of the true nearest.")
     var efSearch: Int?
-    @Option(name: .long, help: "Take this many candidates from the approximate index and order them by their exact scores (more of the true top results).")
+    @Option(
+        name: .long,
+        help:
+            """
+                Take this many candidates from the approximate index and order them by their exact scores (more of the \
+                true top results).
+                """
+    )
     var rerank: Int?
     @Flag(name: .long, help: "Print only paths.")
     var paths = false
     @OptionGroup var format: OutputOptions
 
     func validate() throws {
-        guard rerank.map({ $0 >= 1 }) ?? true else { throw ValidationError("--rerank must be at least 1 (candidates to order exactly)") }
+        guard rerank.map({ $0 >= 1 }) ?? true else {
+            throw ValidationError("--rerank must be at least 1 (candidates to order exactly)")
+        }
         guard !words.isEmpty || image != nil else {
             throw ValidationError("give a query: clip search \"a dog on a beach\" [FOLDER], or --image PHOTO [FOLDER]")
         }
-        guard !(noIndex && libraryOptions.reindex) else { throw ValidationError("--reindex re-embeds the library: it cannot go with --no-index, which only reads it") }
+        guard !(noIndex && libraryOptions.reindex) else {
+            throw ValidationError("--reindex re-embeds the library: it cannot go with --no-index, which only reads it")
+        }
     }
 
     func run() async throws {
@@ -52,13 +65,23 @@ struct SearchCommand: AsyncParsableCommand {
         let query = try SearchQuery.parse(queryWords, image: image)
         if given == nil {
             // Searching where the command runs is the default: say where that is, since it may be the home folder.
-            FileHandle.standardError.write(Data("searching \(FileManager.default.currentDirectoryPath) (the current folder; give a folder after the query to search another)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    """
+                        searching \(FileManager.default.currentDirectoryPath) (the current folder; give a folder after \
+                        the query to search another)\n
+                        """
+                        .utf8))
         }
         let folder = given ?? FileManager.default.currentDirectoryPath
         let results = try await libraryOptions.using(modelOptions, towers: .text) { opened in
             let (library, text, model) = (opened.library, opened.loaded, opened.model)
-            if !noIndex { try await libraryOptions.update(library, roots: [folder], model: model, images: imageOptions) }
-            let mode: SearchMode = exactSearch ? .exact
+            if !noIndex {
+                try await libraryOptions.update(library, roots: [folder], model: model, images: imageOptions)
+            }
+            let mode: SearchMode =
+                exactSearch
+                ? .exact
                 : rerank.map { .reranked(candidates: $0, efSearch: efSearch) } ?? .approximate(efSearch: efSearch)
             let question = LibraryQuery(parts: [(.expression(query), 1)], roots: [folder], k: top, mode: mode)
             let imageOptions = imageOptions
@@ -68,7 +91,8 @@ struct SearchCommand: AsyncParsableCommand {
                     return (0..<texts.count).map { e.row($0) }
                 },
                 files: { files in
-                    let e = try imageOptions.embedder(try model.load(towers: .vision), library: true).embed(files: files)
+                    let e = try imageOptions.embedder(try model.load(towers: .vision), library: true).embed(
+                        files: files)
                     return (0..<files.count).map { e.row($0) }
                 })
             do {
@@ -101,7 +125,12 @@ struct SearchCommand: AsyncParsableCommand {
                 throw ValidationError("\(word): no such file or folder")
             }
             if isFolder(word) {
-                throw ValidationError("\(word) is a folder: give the query first, then the folder (clip search \"a dog on a beach\" \(word))")
+                throw ValidationError(
+                    """
+                        \(word) is a folder: give the query first, then the folder (clip search \"a dog on a beach\" \
+                        \(word))
+                        """
+                )
             }
         }
         return (query, folder)

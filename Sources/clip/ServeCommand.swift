@@ -12,26 +12,65 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve embeddings over HTTP: OpenAI-compatible /v1/embeddings (texts and images), Immich's /predict, /v1/models, /healthz, /readyz, /metrics; with --library, photo search (/v1/search, /v1/classify, /v1/rank, /v1/images, /v1/thumbnails).")
+        abstract:
+            """
+                Serve embeddings over HTTP: OpenAI-compatible /v1/embeddings (texts and images), Immich's /predict, \
+                /v1/models, /healthz, /readyz, /metrics; with --library, photo search (/v1/search, /v1/classify, \
+                /v1/rank, /v1/images, /v1/thumbnails).
+                """
+    )
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
-    @Option(name: .long, help: "Photo library to serve (/v1/search …); default: none. `clip index --library DIR FOLDER` fills one, or --index.")
+    @Option(
+        name: .long,
+        help:
+            """
+                Photo library to serve (/v1/search …); default: none. `clip index --library DIR FOLDER` fills one, or \
+                --index.
+                """
+    )
     var library: String?
-    @Option(name: .long, help: "Serve the photo library in PostgreSQL + pgvector instead: postgres://user[:password]@host[:port]/database (default: $CLIP_DATABASE_URL when --library is not given).")
+    @Option(
+        name: .long,
+        help:
+            """
+                Serve the photo library in PostgreSQL + pgvector instead: \
+                postgres://user[:password]@host[:port]/database (default: $CLIP_DATABASE_URL when --library is not \
+                given).
+                """
+    )
     var store: String?
     @Option(name: .long, help: "Connections to --store that requests share.")
     var storeConnections = 4
-    @Option(name: .long, help: "Where thumbnails of a --store library are cached (default: $XDG_CACHE_HOME/swiftclip/thumbnails, else ~/.cache/swiftclip/thumbnails).")
+    @Option(
+        name: .long,
+        help:
+            """
+                Where thumbnails of a --store library are cached (default: $XDG_CACHE_HOME/swiftclip/thumbnails, else \
+                ~/.cache/swiftclip/thumbnails).
+                """
+    )
     var thumbnails: String?
-    @Option(name: .long, help: "A folder to index into the library in the background at start (and on POST /v1/index); repeatable.")
+    @Option(
+        name: .long,
+        help: "A folder to index into the library in the background at start (and on POST /v1/index); repeatable.")
     var index: [String] = []
     @Option(name: .long, help: "Skip files and folders matching this glob when indexing; repeatable.")
     var exclude: [String] = []
-    @Flag(name: .long, help: "With --index: re-index the library with --model when it was built with another model (every file is embedded again). Without it, another model is refused; without --model, the library's own model is served.")
+    @Flag(
+        name: .long,
+        help:
+            """
+                With --index: re-index the library with --model when it was built with another model (every file is \
+                embedded again). Without it, another model is refused; without --model, the library's own model is \
+                served.
+                """
+    )
     var reindex = false
-    @Option(name: .long, help: "Address to listen on (loopback by default; any other needs --api-key-file or --no-auth).")
+    @Option(
+        name: .long, help: "Address to listen on (loopback by default; any other needs --api-key-file or --no-auth).")
     var host = "127.0.0.1"
     @Option(name: .long, help: "Port to listen on (0: any free port, printed when listening).")
     var port = 8080
@@ -43,7 +82,9 @@ struct ServeCommand: AsyncParsableCommand {
     var servedName: String?
     @Option(name: .long, help: "Most inputs merged into one forward pass.")
     var maxBatch = 32
-    @Option(name: .long, help: "Milliseconds a request waits for others to batch with, both towers (default: 2 text, 5 image).")
+    @Option(
+        name: .long,
+        help: "Milliseconds a request waits for others to batch with, both towers (default: 2 text, 5 image).")
     var maxDelayMs: Double?
     @Option(name: .long, help: "Milliseconds a text request waits for others to batch with.")
     var maxDelayTextMs = 2.0
@@ -53,9 +94,18 @@ struct ServeCommand: AsyncParsableCommand {
     var timeout = 30.0
     @Option(name: .long, help: "Largest request body (413 beyond): 20MiB, 512KiB, 1GiB; a bare number is MiB.")
     var maxBody = "20MiB"
-    @Option(name: .long, help: "The browser origin allowed to call the API (CORS), e.g. https://photos.example; off by default.")
+    @Option(
+        name: .long,
+        help: "The browser origin allowed to call the API (CORS), e.g. https://photos.example; off by default.")
     var corsOrigin: String?
-    @Option(name: .long, help: "Seconds a connection may send nothing before it is closed: idle between requests, or stalled in a request line, headers or body.")
+    @Option(
+        name: .long,
+        help:
+            """
+                Seconds a connection may send nothing before it is closed: idle between requests, or stalled in a \
+                request line, headers or body.
+                """
+    )
     var idleTimeout = 30.0
     @Option(name: .long, help: "Open connections at most; more wait in the listen backlog.")
     var maxConnections = 1000
@@ -75,26 +125,44 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
         guard maxBatch >= 1 else { throw ValidationError("--max-batch must be at least 1") }
-        guard maxDelayTextMs >= 0, maxDelayImageMs >= 0, (maxDelayMs ?? 0) >= 0 else { throw ValidationError("--max-delay-*ms must not be negative") }
+        guard maxDelayTextMs >= 0, maxDelayImageMs >= 0, (maxDelayMs ?? 0) >= 0 else {
+            throw ValidationError("--max-delay-*ms must not be negative")
+        }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-        guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be more than 0 and at most 86400 seconds") }
+        guard idleTimeout > 0, idleTimeout <= 86_400 else {
+            throw ValidationError("--idle-timeout must be more than 0 and at most 86400 seconds")
+        }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
-        guard shutdownGrace >= 0, shutdownGrace <= 3_600 else { throw ValidationError("--shutdown-grace must be 0…3600 seconds") }
-        guard Self.bytes(maxBody) != nil else { throw ValidationError("--max-body: '\(maxBody)' is not a size such as 20MiB, 512KiB or 1GiB (at least 1KiB)") }
-        guard library == nil || store == nil else { throw ValidationError("give --library DIR or --store URL, not both") }
+        guard shutdownGrace >= 0, shutdownGrace <= 3_600 else {
+            throw ValidationError("--shutdown-grace must be 0…3600 seconds")
+        }
+        guard Self.bytes(maxBody) != nil else {
+            throw ValidationError(
+                "--max-body: '\(maxBody)' is not a size such as 20MiB, 512KiB or 1GiB (at least 1KiB)")
+        }
+        guard library == nil || store == nil else {
+            throw ValidationError("give --library DIR or --store URL, not both")
+        }
         guard index.isEmpty || location != nil else {
-            throw ValidationError("--index needs --library DIR or --store URL: the library the folders are indexed into")
+            throw ValidationError(
+                "--index needs --library DIR or --store URL: the library the folders are indexed into")
         }
         guard storeConnections >= 1 else { throw ValidationError("--store-connections must be at least 1") }
-        guard !reindex || !index.isEmpty else { throw ValidationError("--reindex needs --index: the folders to embed again with the new model") }
+        guard !reindex || !index.isEmpty else {
+            throw ValidationError("--reindex needs --index: the folders to embed again with the new model")
+        }
     }
 
     /// `20MiB`, `512KiB`, `1GiB`, `20MB`, or a bare number of MiB, in bytes (at least 1 KiB).
     static func bytes(_ size: String) -> Int? {
         let text = size.trimmingCharacters(in: .whitespaces).lowercased()
         let (kib, mib, gib) = (1024.0, 1024.0 * 1024, 1024.0 * 1024 * 1024)
-        let units: [(String, Double)] = [("kib", kib), ("mib", mib), ("gib", gib), ("kb", 1e3), ("mb", 1e6), ("gb", 1e9), ("k", kib), ("m", mib), ("g", gib)]
-        let (number, scale) = units.first { text.hasSuffix($0.0) }.map { (String(text.dropLast($0.0.count)), $0.1) } ?? (text, mib)
+        let units: [(String, Double)] = [
+            ("kib", kib), ("mib", mib), ("gib", gib), ("kb", 1e3), ("mb", 1e6), ("gb", 1e9), ("k", kib), ("m", mib),
+            ("g", gib)
+        ]
+        let (number, scale) =
+            units.first { text.hasSuffix($0.0) }.map { (String(text.dropLast($0.0.count)), $0.1) } ?? (text, mib)
         guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
         let bytes = value * scale
         return bytes >= 1024 && bytes < 1e12 ? Int(bytes) : nil
@@ -105,11 +173,14 @@ struct ServeCommand: AsyncParsableCommand {
         var keys: [String] = []
         if let apiKeyFile {
             keys = try TextList.read(apiKeyFile).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard !keys.isEmpty else { throw CLIPError.input(file: apiKeyFile, reason: "no API keys in the file (one per line)") }
+            guard !keys.isEmpty else {
+                throw CLIPError.input(file: apiKeyFile, reason: "no API keys in the file (one per line)")
+            }
         }
-        let configuration = ServerConfiguration(host: host, port: port, apiKeys: keys, allowNoAuth: noAuth, maxBody: Self.bytes(maxBody)!,
-                                                corsOrigin: corsOrigin, idleTimeout: idleTimeout, maxConnections: maxConnections,
-                                                shutdownGrace: shutdownGrace, accessLog: accessLog, logLevel: logLevel.level)
+        let configuration = ServerConfiguration(
+            host: host, port: port, apiKeys: keys, allowNoAuth: noAuth, maxBody: Self.bytes(maxBody)!,
+            corsOrigin: corsOrigin, idleTimeout: idleTimeout, maxConnections: maxConnections,
+            shutdownGrace: shutdownGrace, accessLog: accessLog, logLevel: logLevel.level)
         try configuration.validate()
         let started = Date()
         // Without --model, the library's own model (ViT-B-32 without a library, or for a new one).
@@ -124,9 +195,14 @@ struct ServeCommand: AsyncParsableCommand {
         if let location { photos = try await openLibrary(location, loaded: loaded) }
         let name = served.name, precision = loaded.model.precision.rawValue, dimension = served.dimension, host = host
         let metrics = ServerMetrics(modelLoadSeconds: Date().timeIntervalSince(started))
-        let app = try buildApplication(served, library: photos, configuration: configuration, metrics: metrics) { bound in
-            FileHandle.standardError.write(Data(String(format: "serving %@ (%@, dimension %d) on http://%@:%d, ready %.2f s after start\n",
-                                                       name, precision, dimension, host, bound, Date().timeIntervalSince(started)).utf8))
+        let app = try buildApplication(served, library: photos, configuration: configuration, metrics: metrics) {
+            bound in
+            FileHandle.standardError.write(
+                Data(
+                    String(
+                        format: "serving %@ (%@, dimension %d) on http://%@:%d, ready %.2f s after start\n",
+                        name, precision, dimension, host, bound, Date().timeIntervalSince(started)
+                    ).utf8))
         }
         // SIGTERM or SIGINT: stop accepting, finish the requests in flight (at most --shutdown-grace), exit 0.
         try await runUntilSignalled(app, grace: shutdownGrace)
@@ -160,7 +236,8 @@ struct ServeCommand: AsyncParsableCommand {
         let line: String
         switch result {
         case let .success(report):
-            line = "index: \(report.embedded) embedded, \(report.removed) removed, \(report.failed) could not be used, "
+            line =
+                "index: \(report.embedded) embedded, \(report.removed) removed, \(report.failed) could not be used, "
                 + "\(report.unchanged) unchanged\n" + (report.housekeeping.map { "index: \($0)\n" } ?? "")
         case let .failure(error): line = "index: stopped: \(error)\n"
         }

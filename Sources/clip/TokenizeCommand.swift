@@ -10,18 +10,18 @@ struct TokenizeCommand: ParsableCommand {
         commandName: "tokenize",
         abstract:
             """
-                Print the token ids of each line of standard input as a JSON array (CLIP's BPE, or a SigLIP folder's \
-                SentencePiece).
-                """
+            Print the token ids of each line of standard input as a JSON array (CLIP's BPE, or a SigLIP folder's \
+            SentencePiece).
+            """
     )
 
     @Option(
         name: .long,
         help:
             """
-                A model folder: its vocab.json + merges.txt (CLIP), or its tokenizer.json / spiece.model / \
-                tokenizer.model (SigLIP). Default: the bundled CLIP vocabulary.
-                """
+            A model folder: its vocab.json + merges.txt (CLIP), or its tokenizer.json / spiece.model / \
+            tokenizer.model (SigLIP). Default: the bundled CLIP vocabulary.
+            """
     )
     var model: String?
     @Flag(name: .long, help: "SentencePiece: the pieces' ids alone (no clean-up, end token or padding).")

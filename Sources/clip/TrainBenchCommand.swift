@@ -15,9 +15,9 @@ struct TrainBenchCommand: AsyncParsableCommand {
         name: .long,
         help:
             """
-                A transformers CLIP config.json (default: the bundled synthetic-shapes model's, as \
-                configs/synthetic-small.json).
-                """
+            A transformers CLIP config.json (default: the bundled synthetic-shapes model's, as \
+            configs/synthetic-small.json).
+            """
     )
     var config: String?
     @Option(name: .long, help: "Pairs per batch.")

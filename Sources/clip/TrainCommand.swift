@@ -10,9 +10,9 @@ struct TrainCommand: AsyncParsableCommand {
         commandName: "train",
         abstract:
             """
-                Train a CLIP model on captioned images; writes an HF-layout model, checkpoints, train_log.csv and \
-                loss_curve.svg.
-                """
+            Train a CLIP model on captioned images; writes an HF-layout model, checkpoints, train_log.csv and \
+            loss_curve.svg.
+            """
     )
 
     @Option(name: .long, help: "Training data: a folder with captions.tsv or captions.jsonl, or class subfolders.")
@@ -23,9 +23,9 @@ struct TrainCommand: AsyncParsableCommand {
         name: .customLong("init"),
         help:
             """
-                A model to start from: a Hugging Face layout folder (config.json + model.safetensors), a known model \
-                name or a hub repo id (downloaded if missing), or synthetic-shapes.
-                """
+            A model to start from: a Hugging Face layout folder (config.json + model.safetensors), a known model \
+            name or a hub repo id (downloaded if missing), or synthetic-shapes.
+            """
     )
     var initModel: String?
     @Flag(name: .long, help: "LiT: keep the image tower frozen.")

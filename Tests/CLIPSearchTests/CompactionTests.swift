@@ -1,5 +1,6 @@
 import CLIP
 import CLIPSearch
+import CLIPTestSupport
 import Foundation
 import XCTest
 
@@ -15,7 +16,9 @@ final class CompactionTests: XCTestCase {
         return v.map { $0 / n }
     }
 
-    static func file(_ i: Int) -> IndexedFile { IndexedFile(path: "/photos/\(i).jpg", size: Int64(i), mtime: 1, hash: "h\(i)") }
+    static func file(_ i: Int) -> IndexedFile {
+        IndexedFile(path: "/photos/\(i).jpg", size: Int64(i), mtime: 1, hash: "h\(i)")
+    }
 
     /// A library of 600 files of which 200 were embedded again and 100 removed: 300 of its 800 rows orphaned.
     func makeWastefulLibrary(_ folder: URL) throws -> (store: LibraryDatabase, vectors: [String: [Float]]) {
@@ -46,10 +49,11 @@ final class CompactionTests: XCTestCase {
     }
 
     func testCompactionKeepsEveryVectorTheGraphAndOpenReaders() async throws {
-        let dir = try temporaryFolder(self), folder = dir.appendingPathComponent("lib")
+        let dir = try temporaryDirectory(self), folder = dir.appendingPathComponent("lib")
         let (store, expected) = try makeWastefulLibrary(folder)
         let library = SQLiteStore(bound: store, approximateAbove: 10)
-        let reader = try LiveLibrary(database: try LibraryDatabase(directory: folder, modelID: "m", dimension: Self.d), approximateAbove: 10)
+        let reader = try LiveLibrary(
+            database: try LibraryDatabase(directory: folder, modelID: "m", dimension: Self.d), approximateAbove: 10)
         XCTAssertEqual(try store.garbage().orphaned, 300)
         var generator = SystemRandomNumberGenerator()
         let probes = (0..<5).map { _ in Self.unit(&generator) }
@@ -66,7 +70,9 @@ final class CompactionTests: XCTestCase {
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
         XCTAssertTrue(names.isSuperset(of: ["vectors-1.f32", "index-1.hnsw"]), "\(names)")
         XCTAssertTrue(names.isDisjoint(with: ["vectors.f32", "index.hnsw"]), "\(names)")
-        let size = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("vectors-1.f32").path)[.size] as? Int
+        let size =
+            try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("vectors-1.f32").path)[.size]
+            as? Int
         XCTAssertEqual(size, 500 * Self.d * 4)
         let kept = try await stored(library)
         XCTAssertEqual(kept, expected, "every live vector, bit for bit, under its path")
@@ -80,8 +86,9 @@ final class CompactionTests: XCTestCase {
             after.append(try await library.nearest(probe, k: 10, under: [], mode: .approximate(efSearch: 50)))
         }
         XCTAssertEqual(after, before)
-        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: graph)[.modificationDate] as? Date, written,
-                       "the relabelled graph was already in step")
+        XCTAssertEqual(
+            try FileManager.default.attributesOfItem(atPath: graph)[.modificationDate] as? Date, written,
+            "the relabelled graph was already in step")
 
         // A reader that opened the library before moves to the new file once it notices the change
         // (within 0.2 s), and never reads old rows as new ones.
@@ -106,7 +113,7 @@ final class CompactionTests: XCTestCase {
     /// A kill before the database names the new file leaves it (and its graph) behind: harmless, and
     /// overwritten or deleted by the next compaction. A kill after leaves the old file: deleted next time.
     func testLeftoversOfAKilledCompactionAreHarmless() async throws {
-        let dir = try temporaryFolder(self), folder = dir.appendingPathComponent("lib")
+        let dir = try temporaryDirectory(self), folder = dir.appendingPathComponent("lib")
         let (store, expected) = try makeWastefulLibrary(folder)
         try Data(repeating: 0xFF, count: 1000).write(to: folder.appendingPathComponent("vectors-1.f32"))
         try Data("junk".utf8).write(to: folder.appendingPathComponent("index-1.hnsw"))
@@ -125,20 +132,24 @@ final class CompactionTests: XCTestCase {
         XCTAssertEqual(reopened, expected)
         try store.commit(embedded: [], other: [], removed: [try store.records(under: "/photos")["/photos/1.jpg"]!.id!])
         XCTAssertNotNil(try store.compact(force: true))
-        let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)).filter { $0.hasSuffix(".f32") }
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)).filter {
+            $0.hasSuffix(".f32")
+        }
         XCTAssertEqual(names, ["vectors-2.f32"])
     }
 
     /// Another model of the same size takes the library over: every old vector and index file goes (an
     /// index left over from before a compaction would otherwise be read as the new model's).
     func testAModelChangeLeavesNoOldVectorOrIndexFile() throws {
-        let dir = try temporaryFolder(self), folder = dir.appendingPathComponent("lib")
+        let dir = try temporaryDirectory(self), folder = dir.appendingPathComponent("lib")
         let (store, _) = try makeWastefulLibrary(folder)
         XCTAssertNotNil(try store.compact(force: true))
         try Data("stale".utf8).write(to: folder.appendingPathComponent("index.hnsw"))
         let other = try LibraryDatabase(directory: folder, modelID: "another model", dimension: Self.d, replacing: true)
         XCTAssertEqual(other.replacedModel, "m")
-        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".f32") || $0.hasSuffix(".hnsw") }
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".f32") || $0.hasSuffix(".hnsw")
+        }
         XCTAssertEqual(left, ["vectors.f32"])
         XCTAssertEqual(try other.snapshot().count, 0)
         XCTAssertEqual(try other.check(), [])

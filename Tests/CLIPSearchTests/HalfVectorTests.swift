@@ -6,9 +6,12 @@ import XCTest
 /// them runs (chosen at run time) must agree.
 final class HalfVectorTests: XCTestCase {
     func testPortableKernelsMatchTheF16CKernels() throws {
-        try XCTSkipUnless(CPUFeatures.detected.isSuperset(of: [.avx2, .f16c]), "no F16C on this CPU (features: \(CPUFeatures.detected))")
+        try XCTSkipUnless(
+            CPUFeatures.detected.isSuperset(of: [.avx2, .f16c]),
+            "no F16C on this CPU (features: \(CPUFeatures.detected))")
         for d in [1, 7, 16, 33, 512] {
-            let q = (0..<d).map { Float(($0 * 37) % 23) / 23 - 0.5 }, v = (0..<d).map { Float(($0 * 11) % 17) / 17 - 0.4 }
+            let q = (0..<d).map { Float(($0 * 37) % 23) / 23 - 0.5 },
+                v = (0..<d).map { Float(($0 * 11) % 17) / 17 - 0.4 }
             var fastHalf = [UInt16](repeating: 0, count: d), portableHalf = fastHalf
             clip_f32_to_f16(v, &fastHalf, d)
             clip_f32_to_f16_portable(v, &portableHalf, d)

@@ -1,4 +1,5 @@
 import CLIPSearch
+import CLIPTestSupport
 import Foundation
 import XCTest
 
@@ -25,8 +26,10 @@ final class IndexTests: XCTestCase {
             data.withUnsafeBufferPointer { index.add($0, ids: (0..<n).map { $0 * 10 }) }
             for q in 0..<20 {
                 let query = Array(queries[(q * d)..<((q + 1) * d)])
-                let exact = (0..<n).map { i in (i * 10, zip(query, data[(i * d)..<((i + 1) * d)]).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
-                    .sorted { $0.1 > $1.1 }.prefix(10)
+                let exact = (0..<n).map { i in
+                    (i * 10, zip(query, data[(i * d)..<((i + 1) * d)]).reduce(Float(0)) { $0 + $1.0 * $1.1 })
+                }
+                .sorted { $0.1 > $1.1 }.prefix(10)
                 let found = index.search(query, k: 10)
                 if storage == .float32 {
                     XCTAssertEqual(found.map(\.id), exact.map(\.0))
@@ -43,15 +46,25 @@ final class IndexTests: XCTestCase {
     func testQueryArithmeticParsing() throws {
         let isFile = { (p: String) in p == "beach.jpg" }
         let q = try SearchQuery.parse(["cat", "+", "2:snow", "-", "indoor"], isFile: isFile)
-        XCTAssertEqual(q.terms, [.init(weight: 1, part: .text("cat")), .init(weight: 2, part: .text("snow")), .init(weight: -1, part: .text("indoor"))])
+        XCTAssertEqual(
+            q.terms,
+            [
+                .init(weight: 1, part: .text("cat")), .init(weight: 2, part: .text("snow")),
+                .init(weight: -1, part: .text("indoor"))
+            ])
         let quoted = try SearchQuery.parse(["\"cat\" + \"2:snow\" - \"indoor\""], isFile: isFile)
         XCTAssertEqual(quoted, q)
         let image = try SearchQuery.parse(["beach.jpg", "-", "0.5:people"], isFile: isFile)
-        XCTAssertEqual(image.terms, [.init(weight: 1, part: .image("beach.jpg")), .init(weight: -0.5, part: .text("people"))])
-        XCTAssertEqual(try SearchQuery.parse([], image: "beach.jpg", isFile: isFile).terms, [.init(weight: 1, part: .image("beach.jpg"))])
+        XCTAssertEqual(
+            image.terms, [.init(weight: 1, part: .image("beach.jpg")), .init(weight: -0.5, part: .text("people"))])
+        XCTAssertEqual(
+            try SearchQuery.parse([], image: "beach.jpg", isFile: isFile).terms,
+            [.init(weight: 1, part: .image("beach.jpg"))])
         XCTAssertThrowsError(try SearchQuery.parse([]))
         XCTAssertThrowsError(try SearchQuery.parse(["\"unbalanced"]))
-        let v = try q.vector(embedText: { $0.map { t in t == "cat" ? [1, 0] : (t == "snow" ? [0, 1] : [1, 1]) } }, embedImage: { _ in [] })
+        let v = try q.vector(
+            embedText: { $0.map { t in t == "cat" ? [1, 0] : (t == "snow" ? [0, 1] : [1, 1]) } },
+            embedImage: { _ in [] })
         // cat + 2·snow − (1,1) = (0, 1)
         XCTAssertEqual(v, [0, 1])
     }
@@ -87,7 +100,8 @@ final class HNSWTests: XCTestCase {
         func recall(_ index: VectorIndex, excluding removed: Set<Int> = []) -> Double {
             var hits = 0
             for q in queries {
-                let truth = Set(flat.search(q, k: 10 + removed.count).map(\.id).filter { !removed.contains($0) }.prefix(10))
+                let truth = Set(
+                    flat.search(q, k: 10 + removed.count).map(\.id).filter { !removed.contains($0) }.prefix(10))
                 hits += index.search(q, k: 10).filter { truth.contains($0.id) }.count
             }
             return Double(hits) / Double(10 * queries.count)
@@ -113,7 +127,7 @@ final class HNSWTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(recall(index, excluding: removed), 0.93)
 
         // Save and load (mmap): identical answers; the loaded index keeps accepting inserts.
-        let url = try temporaryFolder(self).appendingPathComponent("index.hnsw")
+        let url = try temporaryDirectory(self).appendingPathComponent("index.hnsw")
         try index.save(to: url)
         let loaded = try HNSWIndex.load(from: url)
         XCTAssertEqual(loaded.count, index.count)
@@ -122,12 +136,15 @@ final class HNSWTests: XCTestCase {
         }
         loaded.add(queries[0], id: 7)
         XCTAssertEqual(loaded.search(queries[0], k: 1).first?.id, 7)
-        XCTAssertThrowsError(try HNSWIndex.load(from: url.deletingLastPathComponent().appendingPathComponent("missing")))
+        XCTAssertThrowsError(
+            try HNSWIndex.load(from: url.deletingLastPathComponent().appendingPathComponent("missing")))
         try Data("SCHNSW02 but short".utf8).write(to: url)
         XCTAssertThrowsError(try HNSWIndex.load(from: url))
         // A file of the fp32 format (01) is refused, so a library rebuilds it rather than misreading it.
         try (Data("SCHNSW01".utf8) + Data(count: 4096)).write(to: url)
-        XCTAssertThrowsError(try HNSWIndex.load(from: url)) { XCTAssertTrue("\($0)".contains("not a SwiftCLIP HNSW index"), "\($0)") }
+        XCTAssertThrowsError(try HNSWIndex.load(from: url)) {
+            XCTAssertTrue("\($0)".contains("not a SwiftCLIP HNSW index"), "\($0)")
+        }
         // A link pointing past the last node (a corrupt or foreign file) is refused, never followed.
         try index.save(to: url)
         var bytes = [UInt8](try Data(contentsOf: url))
@@ -138,7 +155,9 @@ final class HNSWTests: XCTestCase {
             links[1] = Int32(1 << 30)
         }
         try Data(bytes).write(to: url)
-        XCTAssertThrowsError(try HNSWIndex.load(from: url)) { XCTAssertTrue("\($0)".contains("corrupt index file"), "\($0)") }
+        XCTAssertThrowsError(try HNSWIndex.load(from: url)) {
+            XCTAssertTrue("\($0)".contains("corrupt index file"), "\($0)")
+        }
     }
 
     /// Built on several threads (four, more than this machine has cores, to make the races likely): the
@@ -151,7 +170,9 @@ final class HNSWTests: XCTestCase {
         rows.withUnsafeBufferPointer { flat.add($0, ids: ids) }
         let truth = queries.map { Set(flat.search($0, k: 10).map(\.id)) }
         func recall(_ index: HNSWIndex) -> Double {
-            Double(zip(queries, truth).map { q, t in index.search(q, k: 10).filter { t.contains($0.id) }.count }.reduce(0, +)) / Double(10 * queries.count)
+            Double(
+                zip(queries, truth).map { q, t in index.search(q, k: 10).filter { t.contains($0.id) }.count }.reduce(
+                    0, +)) / Double(10 * queries.count)
         }
         let sequential = HNSWIndex(dimension: d, m: 12, efConstruction: 80, efSearch: 128)
         sequential.add(rows: rows, ids: ids, threads: 1)
@@ -173,10 +194,12 @@ final class HNSWTests: XCTestCase {
         XCTAssertEqual(parallel.search(more[0], k: 1).first?.id, 5000)
         XCTAssertEqual(parallel.search(more[1999], k: 1).first?.id, 21_999)
 
-        let url = try temporaryFolder(self).appendingPathComponent("index.hnsw")
+        let url = try temporaryDirectory(self).appendingPathComponent("index.hnsw")
         try parallel.save(to: url)
         let loaded = try HNSWIndex.load(from: url)
-        for q in queries.prefix(50) { XCTAssertEqual(loaded.search(q, k: 10).map(\.id), parallel.search(q, k: 10).map(\.id)) }
+        for q in queries.prefix(50) {
+            XCTAssertEqual(loaded.search(q, k: 10).map(\.id), parallel.search(q, k: 10).map(\.id))
+        }
     }
 
     func testConcurrentSearchesMatchSequentialOnes() {

@@ -1,5 +1,6 @@
 import CLIP
 import CLIPSearch
+import CLIPTestSupport
 import Foundation
 import XCTest
 
@@ -10,8 +11,10 @@ final class KillTests: XCTestCase {
     func index(_ gallery: URL, library: URL) throws -> Process {
         let process = Process()
         process.executableURL = clipBinary
-        process.arguments = ["index", "--model", SearchFixtures.model.path, "--library", library.path,
-                             "--commit-every", "3", "--batch-size", "3", "--threads", "1", gallery.path]
+        process.arguments = [
+            "index", "--model", SearchFixtures.model.path, "--library", library.path,
+            "--commit-every", "3", "--batch-size", "3", "--threads", "1", gallery.path
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -32,7 +35,7 @@ final class KillTests: XCTestCase {
     }
 
     func testKillNineDuringIndexingNeverCorruptsTheLibrary() throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         var (good, _) = try makeGallery(in: gallery)
         good += try addPhotos(240, to: gallery)
         let reference = dir.appendingPathComponent("reference"), killed = dir.appendingPathComponent("killed")
@@ -44,7 +47,9 @@ final class KillTests: XCTestCase {
 
         var generator = SystemRandomNumberGenerator()
         let vectorFile = killed.appendingPathComponent("vectors.f32")
-        func vectorBytes() -> Int { (try? FileManager.default.attributesOfItem(atPath: vectorFile.path)[.size] as? Int) ?? 0 }
+        func vectorBytes() -> Int {
+            (try? FileManager.default.attributesOfItem(atPath: vectorFile.path)[.size] as? Int) ?? 0
+        }
         var interrupted = 0, committed: [Int] = []
         for _ in 0..<10 {
             // Kill just after this run has appended new vectors (whatever the machine's speed), a random
@@ -59,10 +64,13 @@ final class KillTests: XCTestCase {
             run.waitUntilExit()
             let partial = try vectorsByPath(killed, gallery)
             committed.append(partial.count)
-            for (path, vector) in partial { XCTAssertEqual(vector, expected[path], "\(path): a committed vector differs") }
+            for (path, vector) in partial {
+                XCTAssertEqual(vector, expected[path], "\(path): a committed vector differs")
+            }
         }
         print("kills that landed mid-run: \(interrupted) of 10; files committed after each kill: \(committed)")
-        XCTAssertGreaterThan(Set(committed).count, 2, "kills must land at different points of the work, not all before it starts")
+        XCTAssertGreaterThan(
+            Set(committed).count, 2, "kills must land at different points of the work, not all before it starts")
         XCTAssertGreaterThanOrEqual(interrupted, 9, "kills must land while indexing runs")
         let final = try index(gallery, library: killed)
         final.waitUntilExit()
@@ -82,7 +90,9 @@ final class CompactionKillTests: XCTestCase {
         XCTAssertEqual(try store.check(), [], "library corrupt")
         let rows = try store.vectorRows(), d = model.dimension
         var out: [String: [Float]] = [:]
-        for (row, path) in try store.liveRows(under: ["/photos"]) { out[path] = Array(rows[(row * d)..<((row + 1) * d)]) }
+        for (row, path) in try store.liveRows(under: ["/photos"]) {
+            out[path] = Array(rows[(row * d)..<((row + 1) * d)])
+        }
         return out
     }
 
@@ -97,7 +107,8 @@ final class CompactionKillTests: XCTestCase {
     }
 
     func testKillNineDuringCompactionNeverLosesAVector() throws {
-        let dir = try temporaryFolder(self), folder = dir.appendingPathComponent("lib"), empty = dir.appendingPathComponent("empty")
+        let dir = try temporaryDirectory(self), folder = dir.appendingPathComponent("lib"),
+            empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         // Bound by `clip index` itself, so that the model identity is the one the command computes.
         let bound = try runClip(["index", "--model", SearchFixtures.model.path, "--library", folder.path, empty.path])
@@ -108,13 +119,22 @@ final class CompactionKillTests: XCTestCase {
             let store = try LibraryDatabase(directory: folder, modelID: model.id, dimension: model.dimension)
             var generator = SystemRandomNumberGenerator()
             func batch(_ range: Range<Int>) -> [(IndexedFile, [Float])] {
-                range.map { (IndexedFile(path: "/photos/\($0).jpg", size: 1, mtime: 1, hash: "h\($0)"),
-                             (0..<model.dimension).map { _ in Float.random(in: -1...1, using: &generator) }) }
+                range.map {
+                    (
+                        IndexedFile(path: "/photos/\($0).jpg", size: 1, mtime: 1, hash: "h\($0)"),
+                        (0..<model.dimension).map { _ in Float.random(in: -1...1, using: &generator) }
+                    )
+                }
             }
-            for start in stride(from: 0, to: 120_000, by: 20_000) { try store.commit(embedded: batch(start..<(start + 20_000)), other: [], removed: []) }
-            for start in stride(from: 0, to: 60_000, by: 20_000) { try store.commit(embedded: batch(start..<(start + 20_000)), other: [], removed: []) }
+            for start in stride(from: 0, to: 120_000, by: 20_000) {
+                try store.commit(embedded: batch(start..<(start + 20_000)), other: [], removed: [])
+            }
+            for start in stride(from: 0, to: 60_000, by: 20_000) {
+                try store.commit(embedded: batch(start..<(start + 20_000)), other: [], removed: [])
+            }
             let records = try store.records(under: "/photos")
-            try store.commit(embedded: [], other: [], removed: (90_000..<120_000).map { records["/photos/\($0).jpg"]!.id! })
+            try store.commit(
+                embedded: [], other: [], removed: (90_000..<120_000).map { records["/photos/\($0).jpg"]!.id! })
         }
         let expected = try vectors(folder)
         XCTAssertEqual(expected.count, 90_000)
@@ -139,7 +159,8 @@ final class CompactionKillTests: XCTestCase {
         for _ in 0..<8 {
             // A kill that came after the compaction committed leaves nothing to compact: start again from
             // the wasteful library, so that every kill meets a compaction at work.
-            let garbage = try LibraryDatabase(directory: folder, modelID: model.id, dimension: model.dimension).garbage().orphaned
+            let garbage = try LibraryDatabase(directory: folder, modelID: model.id, dimension: model.dimension)
+                .garbage().orphaned
             if garbage == 0 {
                 try FileManager.default.removeItem(at: folder)
                 try FileManager.default.copyItem(at: pristine, to: folder)
@@ -153,13 +174,20 @@ final class CompactionKillTests: XCTestCase {
             if files.count > 1 { leftovers += 1 }
             XCTAssertEqual(try vectors(folder), expected, "after a kill \(files)")
         }
-        print("compaction: \(String(format: "%.2f", duration)) s per run; kills mid-run \(interrupted) of 8, leaving two vector files \(leftovers) times")
+        print(
+            """
+                compaction: \(String(format: "%.2f", duration)) s per run; kills mid-run \(interrupted) of 8, leaving \
+                two vector files \(leftovers) times
+                """
+        )
         XCTAssertGreaterThanOrEqual(interrupted, 4, "kills must land while the compaction runs")
         let final = try compact(folder)
         final.waitUntilExit()
         XCTAssertEqual(final.terminationStatus, 0)
         XCTAssertEqual(try vectors(folder), expected)
-        XCTAssertEqual(try LibraryDatabase(directory: folder, modelID: model.id, dimension: model.dimension).garbage().orphaned, 0)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".f32") }.count, 1)
+        XCTAssertEqual(
+            try LibraryDatabase(directory: folder, modelID: model.id, dimension: model.dimension).garbage().orphaned, 0)
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".f32") }.count, 1)
     }
 }

@@ -19,15 +19,19 @@ final class LibraryModelCLITests: XCTestCase {
     }
 
     func testWithoutModelTheLibrarysModelIsUsedAndAnotherIsRefusedUnlessReindex() throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery"), library = dir.appendingPathComponent("lib")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery"),
+            library = dir.appendingPathComponent("lib")
         let (good, bad) = try makeGallery(in: gallery)
         let env = offline(dir)
-        let indexed = try runClip(["index", "--model", "synthetic-shapes", "--library", library.path, gallery.path], environment: env)
+        let indexed = try runClip(
+            ["index", "--model", "synthetic-shapes", "--library", library.path, gallery.path], environment: env)
         XCTAssertEqual(indexed.status, 0, indexed.err)
         XCTAssertTrue(indexed.out.contains("(\(good) new or changed)"), indexed.out)
 
         // No --model: the library's synthetic-shapes, offline, and nothing to index again.
-        let search = try runClip(["search", "a red square", gallery.path, "--library", library.path, "--top", "3", "--paths"], environment: env)
+        let search = try runClip(
+            ["search", "a red square", gallery.path, "--library", library.path, "--top", "3", "--paths"],
+            environment: env)
         XCTAssertEqual(search.status, 0, search.err)
         XCTAssertEqual(search.out.split(separator: "\n").count, 3, search.out)
         XCTAssertFalse(search.err.contains("index:"), search.err)
@@ -36,11 +40,24 @@ final class LibraryModelCLITests: XCTestCase {
 
         // Another model: refused, naming both models and the files re-indexing would embed; the library is untouched.
         let other = SearchFixtures.model.path
-        for command in [["search", "a red square", gallery.path], ["index", gallery.path], ["duplicates", gallery.path]] {
+        for command in [["search", "a red square", gallery.path], ["index", gallery.path], ["duplicates", gallery.path]]
+        {
             let refused = try runClip(command + ["--library", library.path, "--model", other], environment: env)
             XCTAssertEqual(refused.status, 1, refused.err)
-            XCTAssertTrue(refused.err.contains("Error: the library \(library.path) was built with synthetic-shapes, not \(other) (given with --model): re-indexing embeds all \(good + bad) files in it again."), refused.err)
-            XCTAssertTrue(refused.err.contains("give --reindex to re-index it with \(other), or give --library DIR (or --store URL) for a separate library"), refused.err)
+            XCTAssertTrue(
+                refused.err.contains(
+                    """
+                        Error: the library \(library.path) was built with synthetic-shapes, not \(other) (given with \
+                        --model): re-indexing embeds all \(good + bad) files in it again.
+                        """
+                ), refused.err)
+            XCTAssertTrue(
+                refused.err.contains(
+                    """
+                        give --reindex to re-index it with \(other), or give --library DIR (or --store URL) for a \
+                        separate library
+                        """
+                ), refused.err)
             XCTAssertEqual(refused.out, "")
         }
         var stored = try info(library)
@@ -50,26 +67,40 @@ final class LibraryModelCLITests: XCTestCase {
         XCTAssertEqual(stored["dimension"] as? Int, 64)
 
         // Only reading: --reindex is refused with --no-index (and clip index --errors), before anything is opened.
-        let readOnly = try runClip(["search", "x", gallery.path, "--library", library.path, "--model", other, "--no-index", "--reindex"], environment: env)
+        let readOnly = try runClip(
+            ["search", "x", gallery.path, "--library", library.path, "--model", other, "--no-index", "--reindex"],
+            environment: env)
         XCTAssertEqual(readOnly.status, 64, readOnly.err)
-        XCTAssertTrue(readOnly.err.contains("--reindex re-embeds the library: it cannot go with --no-index"), readOnly.err)
-        let errors = try runClip(["index", gallery.path, "--library", library.path, "--errors", "--reindex"], environment: env)
+        XCTAssertTrue(
+            readOnly.err.contains("--reindex re-embeds the library: it cannot go with --no-index"), readOnly.err)
+        let errors = try runClip(
+            ["index", gallery.path, "--library", library.path, "--errors", "--reindex"], environment: env)
         XCTAssertEqual(errors.status, 64, errors.err)
-        let noIndex = try runClip(["search", "x", gallery.path, "--library", library.path, "--model", other, "--no-index"], environment: env)
+        let noIndex = try runClip(
+            ["search", "x", gallery.path, "--library", library.path, "--model", other, "--no-index"], environment: env)
         XCTAssertEqual(noIndex.status, 1, noIndex.err)
         XCTAssertTrue(noIndex.err.contains("was built with synthetic-shapes"), noIndex.err)
         XCTAssertEqual(try info(library)["embedded"] as? Int, good)
 
         // --reindex: cleared and embedded again with the new model, which the library then remembers.
-        let reindexed = try runClip(["index", gallery.path, "--library", library.path, "--model", other, "--reindex"], environment: env)
+        let reindexed = try runClip(
+            ["index", gallery.path, "--library", library.path, "--model", other, "--reindex"], environment: env)
         XCTAssertEqual(reindexed.status, 0, reindexed.err)
-        XCTAssertTrue(reindexed.err.contains("library \(library.path) was built with another model (synthetic-shapes); re-indexing every file with \(other)"), reindexed.err)
+        XCTAssertTrue(
+            reindexed.err.contains(
+                """
+                    library \(library.path) was built with another model (synthetic-shapes); re-indexing every file \
+                    with \(other)
+                    """
+            ), reindexed.err)
         XCTAssertTrue(reindexed.out.contains("(\(good) new or changed), \(bad) failed"), reindexed.out)
         stored = try info(library)
         XCTAssertEqual(stored["model"] as? String, other)
         XCTAssertEqual(stored["dimension"] as? Int, 24)
         XCTAssertEqual(stored["embedded"] as? Int, good)
-        let after = try runClip(["search", "a red square", gallery.path, "--library", library.path, "--top", "1", "--paths"], environment: env)
+        let after = try runClip(
+            ["search", "a red square", gallery.path, "--library", library.path, "--top", "1", "--paths"],
+            environment: env)
         XCTAssertEqual(after.status, 0, after.err)
         XCTAssertFalse(after.err.contains("index:"), after.err)
     }
@@ -77,10 +108,12 @@ final class LibraryModelCLITests: XCTestCase {
     /// `clip serve --library` without --model serves the library's model; another one is refused with
     /// --index unless --reindex is given.
     func testServeUsesTheLibrarysModelAndRefusesAnother() async throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery"), library = dir.appendingPathComponent("lib")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery"),
+            library = dir.appendingPathComponent("lib")
         try FileManager.default.createDirectory(at: gallery, withIntermediateDirectories: true)
         let photos = try addPhotos(4, to: gallery)
-        XCTAssertEqual(try runClip(["index", "--model", "synthetic-shapes", "--library", library.path, gallery.path]).status, 0)
+        XCTAssertEqual(
+            try runClip(["index", "--model", "synthetic-shapes", "--library", library.path, gallery.path]).status, 0)
         let server = try ServeProcess.start(["--library", library.path], in: dir)
         let (status, body) = try await server.request("/v1/search", ["query": "a photo", "top_k": 3])
         XCTAssertEqual(status, 200, "\(body)")
@@ -90,10 +123,17 @@ final class LibraryModelCLITests: XCTestCase {
         XCTAssertTrue(log.contains("serving synthetic-shapes (fp32, dimension 64)"), log)
 
         let other = SearchFixtures.model.path
-        let refused = try runClip(["serve", "--port", "0", "--library", library.path, "--model", other, "--index", gallery.path],
-                                  environment: offline(dir))
+        let refused = try runClip(
+            ["serve", "--port", "0", "--library", library.path, "--model", other, "--index", gallery.path],
+            environment: offline(dir))
         XCTAssertEqual(refused.status, 1, refused.err)
-        XCTAssertTrue(refused.err.contains("was built with synthetic-shapes, not \(other) (given with --model): re-indexing embeds all \(photos) files"), refused.err)
+        XCTAssertTrue(
+            refused.err.contains(
+                """
+                    was built with synthetic-shapes, not \(other) (given with --model): re-indexing embeds all \
+                    \(photos) files
+                    """
+            ), refused.err)
         let alone = try runClip(["serve", "--port", "0", "--library", library.path, "--model", other, "--reindex"])
         XCTAssertEqual(alone.status, 64, alone.err)
         XCTAssertTrue(alone.err.contains("--reindex needs --index"), alone.err)
@@ -102,21 +142,33 @@ final class LibraryModelCLITests: XCTestCase {
 
     /// A model that is not downloaded, asked for against a library of another: refused before any download.
     func testAnotherModelIsRefusedBeforeItIsDownloaded() throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery"), library = dir.appendingPathComponent("lib")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery"),
+            library = dir.appendingPathComponent("lib")
         try FileManager.default.createDirectory(at: gallery, withIntermediateDirectories: true)
         let photos = try addPhotos(3, to: gallery)
-        XCTAssertEqual(try runClip(["index", "--model", "synthetic-shapes", "--library", library.path, gallery.path]).status, 0)
+        XCTAssertEqual(
+            try runClip(["index", "--model", "synthetic-shapes", "--library", library.path, gallery.path]).status, 0)
         // Online as far as the command knows, but with an empty cache and an endpoint that answers nothing.
-        let refused = try runClip(["search", "x", gallery.path, "--library", library.path, "--model", "ViT-L-14"],
-                                  environment: ["HF_HUB_CACHE": dir.appendingPathComponent("empty-cache").path, "HF_ENDPOINT": "http://127.0.0.1:9"])
+        let refused = try runClip(
+            ["search", "x", gallery.path, "--library", library.path, "--model", "ViT-L-14"],
+            environment: [
+                "HF_HUB_CACHE": dir.appendingPathComponent("empty-cache").path, "HF_ENDPOINT": "http://127.0.0.1:9"
+            ])
         XCTAssertEqual(refused.status, 1, refused.err)
-        XCTAssertTrue(refused.err.contains("was built with synthetic-shapes, not ViT-L-14 (given with --model): re-indexing embeds all \(photos) files"), refused.err)
+        XCTAssertTrue(
+            refused.err.contains(
+                """
+                    was built with synthetic-shapes, not ViT-L-14 (given with --model): re-indexing embeds all \
+                    \(photos) files
+                    """
+            ), refused.err)
     }
 
     /// A library indexed before libraries recorded their model's spec: without --model it says how to go on
     /// (nothing is cleared); given its model once with --model, it records it, and then needs none.
     func testALibraryFromBeforeSpecsLearnsItsModelOnce() throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery"), library = dir.appendingPathComponent("lib")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery"),
+            library = dir.appendingPathComponent("lib")
         try FileManager.default.createDirectory(at: gallery, withIntermediateDirectories: true)
         let photos = try addPhotos(4, to: gallery)
         let loaded = try LoadedModel.load(SearchFixtures.model, towers: .vision)
@@ -130,14 +182,19 @@ final class LibraryModelCLITests: XCTestCase {
         let env = offline(dir)
         let refused = try runClip(["search", "x", gallery.path, "--library", library.path], environment: env)
         XCTAssertEqual(refused.status, 1, refused.err)
-        XCTAssertTrue(refused.err.contains("was built with \(loaded.id), and does not say how to load that model") && refused.err.contains("give it with --model"),
-                      refused.err)
+        XCTAssertTrue(
+            refused.err.contains("was built with \(loaded.id), and does not say how to load that model")
+                && refused.err.contains("give it with --model"),
+            refused.err)
         XCTAssertTrue(refused.err.contains("all \(photos) files"), refused.err)
-        let given = try runClip(["search", "x", gallery.path, "--library", library.path, "--model", SearchFixtures.model.path], environment: env)
+        let given = try runClip(
+            ["search", "x", gallery.path, "--library", library.path, "--model", SearchFixtures.model.path],
+            environment: env)
         XCTAssertEqual(given.status, 0, given.err)
         XCTAssertFalse(given.err.contains("index:"), "the same weights: nothing embedded again: \(given.err)")
         XCTAssertEqual(try LibraryDatabase.storedModel(in: library)?.spec, ModelSpec(model: SearchFixtures.model.path))
-        let learned = try runClip(["search", "x", gallery.path, "--library", library.path, "--top", "1"], environment: env)
+        let learned = try runClip(
+            ["search", "x", gallery.path, "--library", library.path, "--top", "1"], environment: env)
         XCTAssertEqual(learned.status, 0, learned.err)
     }
 }
@@ -151,7 +208,8 @@ final class LibraryCommandTests: XCTestCase {
     }
 
     func testListInfoAndRemove() throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery"), more = dir.appendingPathComponent("more")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery"),
+            more = dir.appendingPathComponent("more")
         let library = dir.appendingPathComponent("lib")
         let (good, bad) = try makeGallery(in: gallery)
         try FileManager.default.createDirectory(at: more, withIntermediateDirectories: true)
@@ -161,7 +219,11 @@ final class LibraryCommandTests: XCTestCase {
 
         let listed = try runClip(["library", "list"] + at)
         XCTAssertEqual(listed.status, 0, listed.err)
-        XCTAssertEqual(listed.out, String(format: "%8d files  %@ (%d could not be used)\n%8d files  %@\n", good + bad, gallery.path, bad, extra, more.path))
+        XCTAssertEqual(
+            listed.out,
+            String(
+                format: "%8d files  %@ (%d could not be used)\n%8d files  %@\n", good + bad, gallery.path, bad, extra,
+                more.path))
         let folders = try json(["library", "list"] + at) as! [[String: Any]]
         XCTAssertEqual(folders.map { $0["folder"] as! String }, [gallery.path, more.path])
         XCTAssertEqual(folders.map { $0["files"] as! Int }, [good + bad, extra])
@@ -178,20 +240,32 @@ final class LibraryCommandTests: XCTestCase {
         XCTAssertEqual(info["folders"] as? Int, 2)
         XCTAssertGreaterThan(info["size_bytes"] as? Int ?? 0, 4 * 64 * (good + extra), "the database and the vectors")
         let text = try runClip(["library", "info"] + at)
-        XCTAssertTrue(text.out.contains("model:      synthetic-shapes\n") && text.out.contains("files:      \(good + bad + extra) (\(bad) could not be used"), text.out)
+        XCTAssertTrue(
+            text.out.contains("model:      synthetic-shapes\n")
+                && text.out.contains("files:      \(good + bad + extra) (\(bad) could not be used"), text.out)
 
         // A folder that is not in the library: an error naming it and the library's folders; nothing changes.
         let missing = dir.appendingPathComponent("elsewhere").path
         let refused = try runClip(["library", "remove", missing] + at)
         XCTAssertEqual(refused.status, 1)
-        XCTAssertTrue(refused.err.contains("\(missing) is not in the library \(library.path) (its folders: \(gallery.path), \(more.path))"), refused.err)
+        XCTAssertTrue(
+            refused.err.contains(
+                "\(missing) is not in the library \(library.path) (its folders: \(gallery.path), \(more.path))"),
+            refused.err)
 
         // Removing a folder drops its files and vectors, not the pictures on disk.
         let removed = try runClip(["library", "remove", more.path] + at)
         XCTAssertEqual(removed.status, 0, removed.err)
-        XCTAssertEqual(removed.out, "removed \(extra) files under \(more.path) from the library \(library.path) (the pictures on disk are untouched)\n")
+        XCTAssertEqual(
+            removed.out,
+            """
+                removed \(extra) files under \(more.path) from the library \(library.path) (the pictures on disk are \
+                untouched)\n
+                """
+        )
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: more.path).count, extra)
-        XCTAssertEqual((try json(["library", "list"] + at) as! [[String: Any]]).map { $0["folder"] as! String }, [gallery.path])
+        XCTAssertEqual(
+            (try json(["library", "list"] + at) as! [[String: Any]]).map { $0["folder"] as! String }, [gallery.path])
         let after = try json(["library", "info"] + at) as! [String: Any]
         XCTAssertEqual(after["files"] as? Int, good + bad)
         XCTAssertEqual(after["embedded"] as? Int, good)
@@ -211,7 +285,7 @@ final class LibraryCommandTests: XCTestCase {
     }
 
     func testNoLibraryIsSaidAndNotMade() throws {
-        let dir = try temporaryFolder(self), library = dir.appendingPathComponent("nothing here")
+        let dir = try temporaryDirectory(self), library = dir.appendingPathComponent("nothing here")
         let listed = try runClip(["library", "list", "--library", library.path])
         XCTAssertEqual(listed.status, 0, listed.err)
         XCTAssertEqual(listed.err, "the library \(library.path) has no folders (clip index DIR adds one)\n")
@@ -219,7 +293,9 @@ final class LibraryCommandTests: XCTestCase {
         XCTAssertTrue(info.out.contains("model:      none yet"), info.out)
         let removed = try runClip(["library", "remove", "--library", library.path, dir.path])
         XCTAssertEqual(removed.status, 1)
-        XCTAssertTrue(removed.err.contains("\(dir.path) is not in the library \(library.path): there is no library there"), removed.err)
+        XCTAssertTrue(
+            removed.err.contains("\(dir.path) is not in the library \(library.path): there is no library there"),
+            removed.err)
         XCTAssertFalse(FileManager.default.fileExists(atPath: library.path))
     }
 }
@@ -229,39 +305,37 @@ final class PostgresLibraryCommandTests: XCTestCase {
     var url = ""
 
     override func setUp() async throws {
-        guard let base = PostgresStoreTests.url else {
-            throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
-        }
-        let schema = "clip_cmd_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
-        url = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
-        let url = self.url
-        addTeardownBlock {
-            if let library = try? await PostgresStore.connect(url) {
-                try? await library.dropSchema()
-                await library.close()
-            }
-        }
+        url = try postgresSchemaURL(self, prefix: "clip_cmd_")
     }
 
     func testTheModelIsRememberedAndFoldersListedAndRemoved() throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery"), more = dir.appendingPathComponent("more")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery"),
+            more = dir.appendingPathComponent("more")
         let (good, bad) = try makeGallery(in: gallery)
         try FileManager.default.createDirectory(at: more, withIntermediateDirectories: true)
         let extra = try addPhotos(4, to: more)
         let env = ["HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": dir.appendingPathComponent("empty-cache").path]
         let at = ["--store", url]
-        let indexed = try runClip(["index", "--model", "synthetic-shapes", gallery.path, more.path] + at, environment: env)
+        let indexed = try runClip(
+            ["index", "--model", "synthetic-shapes", gallery.path, more.path] + at, environment: env)
         XCTAssertEqual(indexed.status, 0, indexed.err)
 
         // Without --model: the library's model; another is refused, and the library is untouched.
-        let search = try runClip(["search", "a red square", gallery.path, "--top", "2", "--paths"] + at, environment: env)
+        let search = try runClip(
+            ["search", "a red square", gallery.path, "--top", "2", "--paths"] + at, environment: env)
         XCTAssertEqual(search.status, 0, search.err)
         XCTAssertFalse(search.err.contains("index:"), search.err)
         let other = SearchFixtures.model.path
         let refused = try runClip(["index", more.path, "--model", other] + at, environment: env)
         XCTAssertEqual(refused.status, 1, refused.err)
-        XCTAssertTrue(refused.err.contains("was built with synthetic-shapes, not \(other) (given with --model): re-indexing embeds all \(good + bad + extra) files in it again"),
-                      refused.err)
+        XCTAssertTrue(
+            refused.err.contains(
+                """
+                    was built with synthetic-shapes, not \(other) (given with --model): re-indexing embeds all \
+                    \(good + bad + extra) files in it again
+                    """
+            ),
+            refused.err)
 
         let info = try runClip(["library", "info", "--json"] + at)
         XCTAssertEqual(info.status, 0, info.err)
@@ -287,8 +361,12 @@ final class PostgresLibraryCommandTests: XCTestCase {
         XCTAssertTrue(missing.err.contains("elsewhere is not in the library"), missing.err)
         let removed = try runClip(["library", "remove", more.path] + at)
         XCTAssertEqual(removed.status, 0, removed.err)
-        XCTAssertTrue(removed.out.hasPrefix("removed \(extra) files under \(more.path) from the library postgres://"), removed.out)
-        let after = try JSONSerialization.jsonObject(with: Data(try runClip(["library", "info", "--json"] + at).out.utf8)) as! [String: Any]
+        XCTAssertTrue(
+            removed.out.hasPrefix("removed \(extra) files under \(more.path) from the library postgres://"), removed.out
+        )
+        let after =
+            try JSONSerialization.jsonObject(with: Data(try runClip(["library", "info", "--json"] + at).out.utf8))
+            as! [String: Any]
         XCTAssertEqual(after["files"] as? Int, good + bad)
         XCTAssertEqual(after["embedded"] as? Int, good)
         XCTAssertEqual(after["folders"] as? Int, 1)
@@ -297,7 +375,9 @@ final class PostgresLibraryCommandTests: XCTestCase {
         let reindexed = try runClip(["index", gallery.path, "--model", other, "--reindex"] + at, environment: env)
         XCTAssertEqual(reindexed.status, 0, reindexed.err)
         XCTAssertTrue(reindexed.err.contains("was built with another model (synthetic-shapes)"), reindexed.err)
-        let now = try JSONSerialization.jsonObject(with: Data(try runClip(["library", "info", "--json"] + at).out.utf8)) as! [String: Any]
+        let now =
+            try JSONSerialization.jsonObject(with: Data(try runClip(["library", "info", "--json"] + at).out.utf8))
+            as! [String: Any]
         XCTAssertEqual(now["model"] as? String, other)
         XCTAssertEqual(now["dimension"] as? Int, 24)
         XCTAssertEqual(now["embedded"] as? Int, good)

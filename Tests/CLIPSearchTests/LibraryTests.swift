@@ -1,5 +1,6 @@
 import CLIP
 import CLIPSearch
+import CLIPTestSupport
 import Foundation
 import XCTest
 
@@ -18,7 +19,7 @@ class LibraryStoreSuite: XCTestCase {
     }
 
     func testIndexingIsIncrementalAndRecordsFailuresOnce() async throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         let (good, bad) = try makeGallery(in: gallery)
         let m = try SearchModel()
         let library = try await makeLibrary(dir.appendingPathComponent("lib"))
@@ -29,7 +30,9 @@ class LibraryStoreSuite: XCTestCase {
         XCTAssertEqual(first.embedded, good)
         XCTAssertEqual(first.failed, bad)
         let failures = try await library.failures(under: [gallery.path])
-        XCTAssertEqual(failures.map { URL(fileURLWithPath: $0.path).lastPathComponent }, ["empty.jpg", "notes.png", "truncated.jpg"])
+        XCTAssertEqual(
+            failures.map { URL(fileURLWithPath: $0.path).lastPathComponent },
+            ["empty.jpg", "notes.png", "truncated.jpg"])
         XCTAssertTrue(failures[0].error!.contains("empty"), failures[0].error!)
         try assertConsistent(library)
 
@@ -41,7 +44,8 @@ class LibraryStoreSuite: XCTestCase {
         // A move keeps its record and vector; a deletion drops the record; a changed file is embedded again.
         let fm = FileManager.default
         let before = try await library.files(under: gallery.path)
-        let movedFrom = gallery.appendingPathComponent("c00.png").path, movedTo = gallery.appendingPathComponent("stripes/renamed.png").path
+        let movedFrom = gallery.appendingPathComponent("c00.png").path,
+            movedTo = gallery.appendingPathComponent("stripes/renamed.png").path
         let (ids, vectors) = try await library.embeddings(under: [gallery.path])
         let movedVector = Array(vectors[(ids.firstIndex { $0.path == movedFrom }! * 24)...].prefix(24))
         try fm.moveItem(atPath: movedFrom, toPath: movedTo)
@@ -58,14 +62,15 @@ class LibraryStoreSuite: XCTestCase {
         XCTAssertEqual(after[movedTo]?.id, before[movedFrom]?.id)
         XCTAssertNil(after[movedFrom])
         let (idsAfter, vectorsAfter) = try await library.embeddings(under: [gallery.path])
-        XCTAssertEqual(Array(vectorsAfter[(idsAfter.firstIndex { $0.path == movedTo }! * 24)...].prefix(24)), movedVector)
+        XCTAssertEqual(
+            Array(vectorsAfter[(idsAfter.firstIndex { $0.path == movedTo }! * 24)...].prefix(24)), movedVector)
         XCTAssertEqual(idsAfter.count, good - 1)
         XCTAssertEqual(Set(idsAfter.map(\.path)).count, idsAfter.count)
         try assertConsistent(library)
     }
 
     func testSearchFindsTheImageItselfFoldersFilterAndDuplicatesGroup() async throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         _ = try makeGallery(in: gallery)
         let m = try SearchModel()
         let library = try await makeLibrary(dir.appendingPathComponent("lib"))
@@ -74,8 +79,12 @@ class LibraryStoreSuite: XCTestCase {
         _ = try await indexer.update(try await indexer.plan(roots: [gallery.path]), embedder: m.embedder)
         let probe = gallery.appendingPathComponent("stripes/05.png").path
         let vector = try m.embedder.embed(files: [probe]).row(0)
-        for mode in [SearchMode.exact, .approximate(efSearch: nil), .approximate(efSearch: 200), .reranked(candidates: 20, efSearch: nil)] {
-            let results = try await LibrarySearch.search(library, roots: [gallery.path], query: vector, k: 5, mode: mode)
+        for mode in [
+            SearchMode.exact, .approximate(efSearch: nil), .approximate(efSearch: 200),
+            .reranked(candidates: 20, efSearch: nil)
+        ] {
+            let results = try await LibrarySearch.search(
+                library, roots: [gallery.path], query: vector, k: 5, mode: mode)
             XCTAssertEqual(results.first?.path, probe, "\(mode)")
             XCTAssertEqual(results.first?.score ?? 0, 1, accuracy: 1e-5)
             XCTAssertEqual(results.map(\.score), results.map(\.score).sorted(by: >))
@@ -88,21 +97,26 @@ class LibraryStoreSuite: XCTestCase {
         // The scores are the inner products with the stored vectors; re-ranked candidates give the exact top k.
         let (files, vectors) = try await library.embeddings(under: [])
         let exact = try await LibrarySearch.search(library, roots: [], query: vector, k: 3, mode: .exact)
-        let reranked = try await LibrarySearch.search(library, roots: [], query: vector, k: 3, mode: .reranked(candidates: 40, efSearch: nil))
+        let reranked = try await LibrarySearch.search(
+            library, roots: [], query: vector, k: 3, mode: .reranked(candidates: 40, efSearch: nil))
         XCTAssertEqual(reranked.map(\.path), exact.map(\.path))
         for hit in exact {
             let i = files.firstIndex { $0.path == hit.path }!
-            XCTAssertEqual(hit.score, zip(vector, vectors[(i * 24)..<(i * 24 + 24)]).reduce(0) { $0 + $1.0 * $1.1 }, accuracy: 1e-5)
+            XCTAssertEqual(
+                hit.score, zip(vector, vectors[(i * 24)..<(i * 24 + 24)]).reduce(0) { $0 + $1.0 * $1.1 }, accuracy: 1e-5
+            )
         }
         // Duplicates: a copy of a file is found with it.
         try FileManager.default.copyItem(atPath: probe, toPath: gallery.appendingPathComponent("copy of 05.png").path)
         _ = try await indexer.update(try await indexer.plan(roots: [gallery.path]), embedder: m.embedder)
         let groups = try await NearDuplicates.groups(library, roots: [gallery.path], threshold: 0.99999)
-        XCTAssertTrue(groups.contains { Set($0.map(\.path)) == [probe, gallery.appendingPathComponent("copy of 05.png").path] }, "\(groups)")
+        XCTAssertTrue(
+            groups.contains { Set($0.map(\.path)) == [probe, gallery.appendingPathComponent("copy of 05.png").path] },
+            "\(groups)")
     }
 
     func testChangingTheModelClearsVectorsAndReindexes() async throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         let (good, bad) = try makeGallery(in: gallery)
         let m = try SearchModel()
         let library = try await makeLibrary(dir.appendingPathComponent("lib"))
@@ -128,7 +142,8 @@ class LibraryStoreSuite: XCTestCase {
         let cleared = try await library.embeddings(under: []).files.count
         XCTAssertEqual(cleared, 0)
         let plan = try await Indexer(library: library).plan(roots: [gallery.path])
-        XCTAssertEqual(plan.toEmbed.count, good + bad, "every file, the failed ones included, is tried again with the new model")
+        XCTAssertEqual(
+            plan.toEmbed.count, good + bad, "every file, the failed ones included, is tried again with the new model")
         // A different dimension is a model change too: a vector of the old size is refused, never stored.
         let wider = try await library.bind(model: "another model", dimension: 32, replacing: true)
         XCTAssertEqual(wider, "another model")
@@ -146,7 +161,7 @@ class LibraryStoreSuite: XCTestCase {
     /// A library records how to load its model (its spec), also when it was bound before specs were
     /// recorded; the spec does not decide whether vectors are valid, the identity does.
     func testTheModelsSpecIsRecordedBesideItsIdentity() async throws {
-        let library = try await makeLibrary(try temporaryFolder(self).appendingPathComponent("lib"))
+        let library = try await makeLibrary(try temporaryDirectory(self).appendingPathComponent("lib"))
         try await library.bind(model: "m", dimension: 24)
         let before = try await library.storedModel()
         XCTAssertEqual(before, LibraryModel(id: "m", dimension: 24))
@@ -162,7 +177,7 @@ class LibraryStoreSuite: XCTestCase {
     /// Indexing records its folders (none inside another); removing a folder drops its files and their
     /// vectors through the indexer's path for deleted files, and forgets the folders at or under it.
     func testFoldersAreRecordedAndRemovingOneDropsItsFiles() async throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         let more = dir.appendingPathComponent("more"), inner = more.appendingPathComponent("inner")
         let (good, bad) = try makeGallery(in: gallery)
         try FileManager.default.createDirectory(at: inner, withIntermediateDirectories: true)
@@ -177,15 +192,19 @@ class LibraryStoreSuite: XCTestCase {
         _ = try await indexer.update(roots: [gallery.path, more.path]) { m.embedder }
         _ = try await indexer.update(roots: [inner.path]) { m.embedder }
         let folders = try await library.folders()
-        XCTAssertEqual(folders, [gallery.path, more.path], "more takes its inner folder's place; nothing inside it is added")
+        XCTAssertEqual(
+            folders, [gallery.path, more.path], "more takes its inner folder's place; nothing inside it is added")
         let all = try await library.tally(under: [])
-        XCTAssertEqual(all, LibraryTally(files: good + bad + extra + innerPhotos, embedded: good + extra + innerPhotos, failed: bad))
+        XCTAssertEqual(
+            all,
+            LibraryTally(files: good + bad + extra + innerPhotos, embedded: good + extra + innerPhotos, failed: bad))
 
         let stripes = try await indexer.remove(folder: gallery.appendingPathComponent("stripes").path)
         XCTAssertEqual(stripes.removed, 12)
         let leftInGallery = try await library.tally(under: [gallery.path])
         XCTAssertEqual(leftInGallery, LibraryTally(files: good + bad - 12, embedded: good - 12, failed: bad))
-        let stripeVectors = try await library.embeddings(under: [gallery.appendingPathComponent("stripes").path]).files.count
+        let stripeVectors = try await library.embeddings(under: [gallery.appendingPathComponent("stripes").path]).files
+            .count
         XCTAssertEqual(stripeVectors, 0)
         let kept = try await library.folders()
         XCTAssertEqual(kept, [gallery.path, more.path], "a folder inside one of the library's is not one of its own")
@@ -196,14 +215,18 @@ class LibraryStoreSuite: XCTestCase {
         XCTAssertEqual(remaining, [gallery.path])
         let hits = try await library.nearest([Float](repeating: 0.2, count: 24), k: 100, under: [], mode: .exact)
         XCTAssertEqual(hits.count, good - 12)
-        XCTAssertTrue(hits.allSatisfy { $0.path.hasPrefix(gallery.path + "/") && !$0.path.contains("/stripes/") }, "\(hits.map(\.path))")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: more.path).count, extra + 1, "the pictures on disk are untouched (and the inner folder)")
+        XCTAssertTrue(
+            hits.allSatisfy { $0.path.hasPrefix(gallery.path + "/") && !$0.path.contains("/stripes/") },
+            "\(hits.map(\.path))")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: more.path).count, extra + 1,
+            "the pictures on disk are untouched (and the inner folder)")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: inner.path).count, innerPhotos)
         try assertConsistent(library)
     }
 
     func testCopyingToAnotherStoreAndBackKeepsEverything() async throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         let (good, bad) = try makeGallery(in: gallery)
         let m = try SearchModel()
         let original = try await makeLibrary(dir.appendingPathComponent("lib"))
@@ -225,30 +248,35 @@ class LibraryStoreSuite: XCTestCase {
         XCTAssertEqual(failures.map(\.path), originalFailures.map(\.path))
         // Nothing left to do for the indexer: the copy is a complete library.
         let plan = try await Indexer(library: back).plan(roots: [gallery.path])
-        XCTAssertTrue(plan.isEmpty, "\(plan.toEmbed.count) to embed, \(plan.moved.count) moved, \(plan.removed.count) removed")
+        XCTAssertTrue(
+            plan.isEmpty, "\(plan.toEmbed.count) to embed, \(plan.moved.count) moved, \(plan.removed.count) removed")
     }
 
     func testUpdateAsksForTheImageTowerOnlyWhenSomethingNeedsEmbedding() async throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         _ = try makeGallery(in: gallery)
         let loaded = try LoadedModel.load(SearchFixtures.model, towers: .vision)
         let library = try await makeLibrary(dir.appendingPathComponent("lib"))
         try await library.bind(loaded)
         let indexer = Indexer(library: library)
         let asked = Counter(), reports = Reports()
-        let first = try await indexer.update(roots: [gallery.path], makeEmbedder: {
-            asked.add()
-            return try loaded.imageEmbedder(batchSize: 4)
-        }, progress: { reports.add($0, $1) })
+        let first = try await indexer.update(
+            roots: [gallery.path],
+            makeEmbedder: {
+                asked.add()
+                return try loaded.imageEmbedder(batchSize: 4)
+            }, progress: { reports.add($0, $1) })
         XCTAssertEqual(asked.value, 1)
         XCTAssertEqual(first.report.embedded, 25)
         XCTAssertEqual(first.report.failed, 3)
         XCTAssertEqual(reports.all.first?.0, 0, "told the total before the first file")
         XCTAssertEqual(reports.all.last.map { [$0.0, $0.1] }, [28, 28])
-        let second = try await indexer.update(roots: [gallery.path], makeEmbedder: {
-            asked.add()
-            return try loaded.imageEmbedder()
-        })
+        let second = try await indexer.update(
+            roots: [gallery.path],
+            makeEmbedder: {
+                asked.add()
+                return try loaded.imageEmbedder()
+            })
         XCTAssertEqual(asked.value, 1, "an up-to-date library never loads the image tower")
         XCTAssertTrue(second.plan.isEmpty)
     }
@@ -275,7 +303,8 @@ final class MemoryStoreTests: LibraryStoreSuite {
     func testAnUnboundStoreRefusesVectors() async throws {
         let library = MemoryStore()
         do {
-            try await library.commit(embedded: [(IndexedFile(path: "/a.png", size: 1, mtime: 1, hash: "h"), [1])], other: [], removed: [])
+            try await library.commit(
+                embedded: [(IndexedFile(path: "/a.png", size: 1, mtime: 1, hash: "h"), [1])], other: [], removed: [])
             XCTFail("stored a vector without a model")
         } catch {
             XCTAssertTrue("\(error)".contains("not bound"), "\(error)")
@@ -295,13 +324,15 @@ final class PooledStoreTests: LibraryStoreSuite {
 final class SQLiteStoreTests: LibraryStoreSuite {
     override func makeLibrary(_ folder: URL) async throws -> any LibraryStore { SQLiteStore(directory: folder) }
 
-    override func assertConsistent(_ library: any LibraryStore, file: StaticString = #filePath, line: UInt = #line) throws {
+    override func assertConsistent(_ library: any LibraryStore, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         XCTAssertEqual(try (library as! SQLiteStore).database().check(), [], file: file, line: line)
     }
 
     /// The embedded store above its size limit searches through its HNSW file, kept in step with it.
     func testAboveTheLimitSearchGoesThroughTheHNSWFile() async throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         _ = try makeGallery(in: gallery)
         let m = try SearchModel()
         let library = SQLiteStore(directory: dir.appendingPathComponent("lib"), approximateAbove: 3)
@@ -311,7 +342,8 @@ final class SQLiteStoreTests: LibraryStoreSuite {
         let vector = try m.embedder.embed(files: [probe]).row(0)
         let approximate = try await LibrarySearch.search(library, roots: [gallery.path], query: vector, k: 5)
         XCTAssertEqual(approximate.first?.path, probe)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: library.directory.appendingPathComponent("index.hnsw").path))
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: library.directory.appendingPathComponent("index.hnsw").path))
         XCTAssertEqual(try library.database().approximateIndex().index.count, 25)
         let stripes = gallery.appendingPathComponent("stripes").path
         let sub = try await LibrarySearch.search(library, roots: [stripes], query: vector, k: 100)
@@ -322,11 +354,18 @@ final class SQLiteStoreTests: LibraryStoreSuite {
 /// PostgreSQL + pgvector: a real server (`scripts/postgres.sh`, started by the test command), each test in
 /// a schema of its own, dropped afterwards.
 final class PostgresStoreTests: LibraryStoreSuite {
-    static var url: String? { ProcessInfo.processInfo.environment["CLIP_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+    static var url: String? {
+        ProcessInfo.processInfo.environment["CLIP_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     override func makeLibrary(_ folder: URL) async throws -> any LibraryStore {
         guard let url = Self.url else {
-            throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
+            throw XCTSkip(
+                """
+                    CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export \
+                    the URL it prints (scripts/test.sh does)
+                    """
+            )
         }
         let schema = "clip_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
         let library = try await PostgresStore.connect(url + (url.contains("?") ? "&" : "?") + "schema=\(schema)")
@@ -356,7 +395,9 @@ final class PostgresStoreTests: LibraryStoreSuite {
         let after = try await hasIndex()
         XCTAssertTrue(after)
         do {
-            _ = try await library.bulkInsert(rows: 5000) { () async throws -> Int in throw CLIPError.invalidArgument("a failed load") }
+            _ = try await library.bulkInsert(rows: 5000) { () async throws -> Int in
+                throw CLIPError.invalidArgument("a failed load")
+            }
             XCTFail("the load's error was lost")
         } catch {}
         let afterFailure = try await hasIndex()
@@ -368,12 +409,15 @@ final class PostgresStoreTests: LibraryStoreSuite {
         let first = try await makeLibrary(URL(fileURLWithPath: "/unused")) as! PostgresStore
         try await first.bind(model: "model A", dimension: 3)
         let schema = first.location.components(separatedBy: "?schema=").last!
-        let second = try await PostgresStore.connect(Self.url! + (Self.url!.contains("?") ? "&" : "?") + "schema=\(schema)")
+        let second = try await PostgresStore.connect(
+            Self.url! + (Self.url!.contains("?") ? "&" : "?") + "schema=\(schema)")
         defer { Task { await second.close() } }
         let previous = try await second.bind(model: "model B", dimension: 3, replacing: true)
         XCTAssertEqual(previous, "model A")
         do {
-            try await first.commit(embedded: [(IndexedFile(path: "/a.jpg", size: 1, mtime: 1, hash: "h"), [1, 0, 0])], other: [], removed: [])
+            try await first.commit(
+                embedded: [(IndexedFile(path: "/a.jpg", size: 1, mtime: 1, hash: "h"), [1, 0, 0])], other: [],
+                removed: [])
             XCTFail("model A's vector went into model B's library")
         } catch {
             XCTAssertTrue("\(error)".contains("re-bound the library to model B"), "\(error)")
@@ -389,7 +433,12 @@ final class PostgresStoreTests: LibraryStoreSuite {
     /// Faults at connect time are one line that names the server and says what to do.
     func testConnectFailuresAreOneLineThatSayWhatToDo() async throws {
         guard let url = Self.url, let components = URLComponents(string: url) else {
-            throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
+            throw XCTSkip(
+                """
+                    CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export \
+                    the URL it prints (scripts/test.sh does)
+                    """
+            )
         }
         func failure(_ text: String) async -> String {
             do {
@@ -406,7 +455,9 @@ final class PostgresStoreTests: LibraryStoreSuite {
         let unreachable = await failure(closed.string!)
         XCTAssertTrue(unreachable.contains("127.0.0.1:1") && unreachable.contains("cannot connect"), unreachable)
         XCTAssertFalse(unreachable.contains("\n"))
-        if let password = components.password { XCTAssertFalse(unreachable.contains(":" + password + "@"), unreachable) }
+        if let password = components.password {
+            XCTAssertFalse(unreachable.contains(":" + password + "@"), unreachable)
+        }
         // A wrong password.
         var wrong = components
         wrong.password = "not-the-password"
@@ -426,7 +477,7 @@ final class PostgresStoreTests: LibraryStoreSuite {
 /// What only the embedded store has: its vector file.
 final class SQLiteVectorFileTests: XCTestCase {
     func testVectorsWrittenWithoutACommitAreDiscarded() throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         _ = try makeGallery(in: gallery)
         let m = try SearchModel()
         let lib = dir.appendingPathComponent("lib")
@@ -446,7 +497,7 @@ final class SQLiteVectorFileTests: XCTestCase {
     }
 
     func testTruncatedVectorFileIsAClearError() throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         _ = try makeGallery(in: gallery)
         let m = try SearchModel()
         let lib = dir.appendingPathComponent("lib")
@@ -457,13 +508,16 @@ final class SQLiteVectorFileTests: XCTestCase {
         try handle.close()
         XCTAssertThrowsError(try LibraryDatabase(directory: lib, modelID: m.id, dimension: 24)) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains(vectors.path) && text.contains("holds 2 vectors") && text.contains("delete the library folder"), text)
+            XCTAssertTrue(
+                text.contains(vectors.path) && text.contains("holds 2 vectors")
+                    && text.contains("delete the library folder"), text)
         }
     }
 
     func testTheIdentityCarriesThePrecision() throws {
         let loaded = try LoadedModel.load(SearchFixtures.model, towers: .vision)
-        let int8 = try LoadedModel.load(SearchFixtures.model, towers: .vision, packing: LinearPacking(.int8, kernels: .reference))
+        let int8 = try LoadedModel.load(
+            SearchFixtures.model, towers: .vision, packing: LinearPacking(.int8, kernels: .reference))
         XCTAssertEqual(int8.id, loaded.id + " precision int8")
     }
 }

@@ -10,24 +10,44 @@ final class LiveLibraryTests: XCTestCase {
     /// commits while the live library is open: the live library sees the new files, and when it writes
     /// next it appends after the other writer's rows instead of over them.
     func testOtherWritersAreSeenAndNeverOverwritten() throws {
-        let root = try temporaryFolder(self), gallery = root.appendingPathComponent("gallery"), more = root.appendingPathComponent("more")
-        try FileManager.default.createDirectory(at: gallery.appendingPathComponent("a"), withIntermediateDirectories: true)
+        let root = try temporaryDirectory(self), gallery = root.appendingPathComponent("gallery"),
+            more = root.appendingPathComponent("more")
+        try FileManager.default.createDirectory(
+            at: gallery.appendingPathComponent("a"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: more, withIntermediateDirectories: true)
-        for i in 0..<4 { try FileManager.default.copyItem(at: SearchFixtures.url(String(format: "tasks/circles/%02d.png", i)), to: gallery.appendingPathComponent("a/\(i).png")) }
-        for i in 0..<3 { try FileManager.default.copyItem(at: SearchFixtures.url(String(format: "tasks/stripes/%02d.png", i)), to: more.appendingPathComponent("\(i).png")) }
+        for i in 0..<4 {
+            try FileManager.default.copyItem(
+                at: SearchFixtures.url(String(format: "tasks/circles/%02d.png", i)),
+                to: gallery.appendingPathComponent("a/\(i).png"))
+        }
+        for i in 0..<3 {
+            try FileManager.default.copyItem(
+                at: SearchFixtures.url(String(format: "tasks/stripes/%02d.png", i)),
+                to: more.appendingPathComponent("\(i).png"))
+        }
         let model = try SearchModel()
         let mine = try model.indexedLibrary(at: root.appendingPathComponent("library"), gallery: gallery)
         let live = try LiveLibrary(database: mine)
         XCTAssertEqual(try live.current().count, 4)
 
-        let other = try LibraryDatabase(directory: root.appendingPathComponent("library"), modelID: model.id, dimension: 24)
-        _ = try blocking { try await Indexer(library: SQLiteStore(bound: other)).update(roots: [more.path]) { [embedder = model.embedder] in embedder } }
+        let other = try LibraryDatabase(
+            directory: root.appendingPathComponent("library"), modelID: model.id, dimension: 24)
+        _ = try blocking {
+            try await Indexer(library: SQLiteStore(bound: other)).update(roots: [more.path]) {
+                [embedder = model.embedder] in embedder
+            }
+        }
         Thread.sleep(forTimeInterval: 0.25)  // changes by other connections are looked for at most every 0.2 s
         XCTAssertEqual(try live.current().count, 7)
 
         // This process writes again: its vector file still believed 4 rows were committed.
-        try FileManager.default.copyItem(at: SearchFixtures.url("tasks/stripes/05.png"), to: gallery.appendingPathComponent("a/new.png"))
-        _ = try blocking { try await Indexer(library: SQLiteStore(bound: mine)).update(roots: [gallery.path]) { [embedder = model.embedder] in embedder } }
+        try FileManager.default.copyItem(
+            at: SearchFixtures.url("tasks/stripes/05.png"), to: gallery.appendingPathComponent("a/new.png"))
+        _ = try blocking {
+            try await Indexer(library: SQLiteStore(bound: mine)).update(roots: [gallery.path]) {
+                [embedder = model.embedder] in embedder
+            }
+        }
         let snapshot = try live.current()
         XCTAssertEqual(snapshot.count, 8)
         XCTAssertEqual(Set(snapshot.entries.map(\.row)).count, 8, "two files share a vector row")
@@ -41,10 +61,12 @@ final class LiveLibraryTests: XCTestCase {
 
     /// Folder ranges on the path-sorted snapshot: a folder, not a sibling that shares its name's prefix.
     func testFolderRangesAndHNSWAgreeWithExactSearch() throws {
-        let root = try temporaryFolder(self), gallery = root.appendingPathComponent("g")
+        let root = try temporaryDirectory(self), gallery = root.appendingPathComponent("g")
         _ = try makeGallery(in: gallery)
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("g/stripes-more"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: SearchFixtures.url("tasks/stripes/00.png"), to: root.appendingPathComponent("g/stripes-more/x.png"))
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("g/stripes-more"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: SearchFixtures.url("tasks/stripes/00.png"), to: root.appendingPathComponent("g/stripes-more/x.png"))
         let model = try SearchModel()
         let store = try model.indexedLibrary(at: root.appendingPathComponent("library"), gallery: gallery)
         let exact = try LiveLibrary(database: store, approximateAbove: .max)
@@ -61,7 +83,8 @@ final class LiveLibraryTests: XCTestCase {
         let hits = try approximate.search(query, k: 5).hits
         let reference = try exact.search(query, k: 5).hits
         XCTAssertEqual(hits.map(\.index), reference.map(\.index))
-        for (a, b) in zip(hits, reference) { XCTAssertEqual(a.score, b.score, accuracy: 1e-3) }  // half-precision graph vectors
+        // The graph holds half-precision vectors.
+        for (a, b) in zip(hits, reference) { XCTAssertEqual(a.score, b.score, accuracy: 1e-3) }
     }
 
     func testOneLineQueriesSplitOnlyOnFreeStandingOperators() throws {

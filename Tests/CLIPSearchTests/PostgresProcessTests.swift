@@ -11,18 +11,7 @@ final class PostgresProcessTests: XCTestCase {
     var url = ""
 
     override func setUp() async throws {
-        guard let base = PostgresStoreTests.url else {
-            throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
-        }
-        let schema = "clip_proc_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
-        url = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
-        let url = self.url
-        addTeardownBlock {
-            if let library = try? await PostgresStore.connect(url) {
-                try? await library.dropSchema()
-                await library.close()
-            }
-        }
+        url = try postgresSchemaURL(self, prefix: "clip_proc_")
     }
 
     func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
@@ -37,7 +26,8 @@ final class PostgresProcessTests: XCTestCase {
     }
 
     func finish(_ started: (Process, Pipe, Pipe)) -> (status: Int32, out: String, err: String) {
-        let out = started.1.fileHandleForReading.readDataToEndOfFile(), err = started.2.fileHandleForReading.readDataToEndOfFile()
+        let out = started.1.fileHandleForReading.readDataToEndOfFile(),
+            err = started.2.fileHandleForReading.readDataToEndOfFile()
         started.0.waitUntilExit()
         return (started.0.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
@@ -71,8 +61,9 @@ final class PostgresProcessTests: XCTestCase {
     }
 
     func testConcurrentIndexersAndASearcherShareOneLibrary() async throws {
-        let dir = try temporaryFolder(self)
-        let a = dir.appendingPathComponent("alice"), b = dir.appendingPathComponent("bob"), shared = dir.appendingPathComponent("shared")
+        let dir = try temporaryDirectory(self)
+        let a = dir.appendingPathComponent("alice"), b = dir.appendingPathComponent("bob"),
+            shared = dir.appendingPathComponent("shared")
         let (goodA, badA) = try makeGallery(in: a)
         let (goodB, _) = try makeGallery(in: b)
         let (goodShared, _) = try makeGallery(in: shared)
@@ -90,11 +81,14 @@ final class PostgresProcessTests: XCTestCase {
         // library still filling up).
         var searches = 0, served = 0
         while aliceRun.0.isRunning || bobRun.0.isRunning {
-            let search = try runClip(["search", "--model", model, "--store", url, "--no-index", "--top", "3", "a photo", a.path])
+            let search = try runClip([
+                "search", "--model", model, "--store", url, "--no-index", "--top", "3", "a photo", a.path
+            ])
             XCTAssertEqual(search.status, 0, search.err)
             searches += 1
             for folder in [a.path, b.path] {
-                let (status, body) = try await server.request("/v1/search", ["query": "a photo", "folder": folder, "top_k": 3])
+                let (status, body) = try await server.request(
+                    "/v1/search", ["query": "a photo", "folder": folder, "top_k": 3])
                 XCTAssertEqual(status, 200, "\(body)")
                 XCTAssertTrue(ServeProcess.paths(body).allSatisfy { $0.hasPrefix(folder + "/") }, "\(body)")
                 served += 1
@@ -113,7 +107,8 @@ final class PostgresProcessTests: XCTestCase {
         XCTAssertTrue(alice.out.contains("\(badA) failed"), alice.out)
         XCTAssertEqual(Self.embeddedCount(bob.out), Self.embeddedCount(alice.out))
         // Two indexers of one folder: the second waits for the first and finds nothing left to do.
-        XCTAssertEqual(twinResults.map { Self.embeddedCount($0.out) }.sorted(), [0, goodShared], twinResults.map(\.out).joined())
+        XCTAssertEqual(
+            twinResults.map { Self.embeddedCount($0.out) }.sorted(), [0, goodShared], twinResults.map(\.out).joined())
 
         let library = try await library()
         let (files, vectors) = try await library.embeddings(under: [])
@@ -125,10 +120,13 @@ final class PostgresProcessTests: XCTestCase {
     }
 
     func testKillNineAndAStoppedDatabaseLoseAtMostABatch() async throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         var (good, _) = try makeGallery(in: gallery)
         good += try addPhotos(120, to: gallery)
-        let arguments = ["index", "--model", SearchFixtures.model.path, "--store", url, "--commit-every", "3", "--batch-size", "3", "--threads", "1", gallery.path]
+        let arguments = [
+            "index", "--model", SearchFixtures.model.path, "--store", url, "--commit-every", "3", "--batch-size", "3",
+            "--threads", "1", gallery.path
+        ]
         for delay in [0.4, 0.7, 1.0] {
             let run = try start(arguments)
             try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
@@ -143,10 +141,12 @@ final class PostgresProcessTests: XCTestCase {
             XCTAssertEqual(Self.spawn(script, ["stop", folder]), 0)
             let stopped = finish(run)
             XCTAssertEqual(Self.spawn(script, ["start", folder]), 0)
-            let restarted = try String(contentsOfFile: folder + "/url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let restarted = try String(contentsOfFile: folder + "/url", encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
             XCTAssertEqual(restarted, PostgresStoreTests.url, "the restarted server keeps its URL")
             if stopped.status != 0 {  // (it may have finished before the server went away)
-                XCTAssertTrue(stopped.err.contains("127.0.0.1") && stopped.err.split(separator: "\n").count <= 3, stopped.err)
+                XCTAssertTrue(
+                    stopped.err.contains("127.0.0.1") && stopped.err.split(separator: "\n").count <= 3, stopped.err)
             }
         }
         let final = try runClip(arguments)
@@ -157,7 +157,8 @@ final class PostgresProcessTests: XCTestCase {
         XCTAssertEqual(Set(files.map(\.path)).count, good)
         // The same vectors as an uninterrupted run (into the embedded store).
         let referenceFolder = dir.appendingPathComponent("reference")
-        let clean = try runClip(arguments.filter { !$0.hasPrefix("postgres") && $0 != "--store" } + ["--library", referenceFolder.path])
+        let clean = try runClip(
+            arguments.filter { !$0.hasPrefix("postgres") && $0 != "--store" } + ["--library", referenceFolder.path])
         XCTAssertEqual(clean.status, 0, clean.err)
         let stored = try XCTUnwrap(try LibraryDatabase.storedModel(in: referenceFolder))
         let reference = SQLiteStore(directory: referenceFolder)
@@ -173,9 +174,14 @@ final class PostgresProcessTests: XCTestCase {
     /// checks still answer); when the database is back, it answers again, without a restart.
     func testServeAnswers503WhileTheDatabaseIsDownAndRecovers() async throws {
         guard let folder = ProcessInfo.processInfo.environment["CLIP_TEST_POSTGRES_DIR"] else {
-            throw XCTSkip("CLIP_TEST_POSTGRES_DIR is not set: this test stops and starts the server scripts/postgres.sh runs there (scripts/test.sh sets it)")
+            throw XCTSkip(
+                """
+                    CLIP_TEST_POSTGRES_DIR is not set: this test stops and starts the server scripts/postgres.sh runs \
+                    there (scripts/test.sh sets it)
+                    """
+            )
         }
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery")
         let (good, _) = try makeGallery(in: gallery)
         let model = SearchFixtures.model.path
         let indexed = try runClip(["index", "--model", model, "--store", url, gallery.path])

@@ -1,5 +1,6 @@
 import CLIP
 import CLIPSearch
+import CLIPTestSupport
 import Foundation
 import Logging
 import PostgresNIO
@@ -13,11 +14,23 @@ final class PostgresSchemaTests: XCTestCase {
     /// A fresh database's URL for the test server's user.
     func makeDatabase() async throws -> String {
         guard let base = PostgresStoreTests.url, var components = URLComponents(string: base) else {
-            throw XCTSkip("CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export the URL it prints (scripts/test.sh does)")
+            throw XCTSkip(
+                """
+                    CLIP_TEST_DATABASE_URL is not set: start a server with `scripts/postgres.sh start DIR` and export \
+                    the URL it prints (scripts/test.sh does)
+                    """
+            )
         }
         guard let folder = ProcessInfo.processInfo.environment["CLIP_TEST_POSTGRES_DIR"],
-              let admin = try? String(contentsOfFile: folder + "/admin_url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
-            throw XCTSkip("CLIP_TEST_POSTGRES_DIR is not set: this test makes a database as the superuser of the server scripts/postgres.sh runs there (scripts/test.sh sets it)")
+            let admin = try? String(contentsOfFile: folder + "/admin_url", encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+        else {
+            throw XCTSkip(
+                """
+                    CLIP_TEST_POSTGRES_DIR is not set: this test makes a database as the superuser of the server \
+                    scripts/postgres.sh runs there (scripts/test.sh sets it)
+                    """
+            )
         }
         let name = "clip_two_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
         _ = try await Self.sql(admin, "CREATE DATABASE \(name) OWNER \(components.user ?? "clip")")
@@ -32,8 +45,9 @@ final class PostgresSchemaTests: XCTestCase {
     /// Runs one statement at `url` as the user it names; the first column of each row, as text.
     static func sql(_ url: String, _ statement: String) async throws -> [String] {
         let parts = try XCTUnwrap(URLComponents(string: url))
-        let configuration = PostgresConnection.Configuration(host: parts.host ?? "127.0.0.1", port: parts.port ?? 5432, username: parts.user ?? "",
-                                                             password: parts.password, database: String(parts.path.dropFirst()), tls: .disable)
+        let configuration = PostgresConnection.Configuration(
+            host: parts.host ?? "127.0.0.1", port: parts.port ?? 5432, username: parts.user ?? "",
+            password: parts.password, database: String(parts.path.dropFirst()), tls: .disable)
         let logger = Logger(label: "schema-tests")
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
@@ -67,7 +81,7 @@ final class PostgresSchemaTests: XCTestCase {
 
     func testTwoLibrariesInTwoSchemasOfOneDatabaseNeverTouchEachOther() async throws {
         let main = try await makeDatabase(), other = main + "?schema=other_library"
-        let dir = try temporaryFolder(self)
+        let dir = try temporaryDirectory(self)
         let photosA = dir.appendingPathComponent("a"), photosB = dir.appendingPathComponent("b")
         let (goodA, _) = try makeGallery(in: photosA)
         let (goodB, _) = try makeGallery(in: photosB)
@@ -98,7 +112,9 @@ final class PostgresSchemaTests: XCTestCase {
         XCTAssertEqual(otherContents.paths.count, goodB)
         XCTAssertTrue(otherContents.paths.allSatisfy { $0.hasPrefix(photosB.path + "/") }, "\(otherContents.paths)")
         // Searched over the folder above both galleries: only its own.
-        let searchB = try runClip(["search", "--model", modelB, "--store", other, "--no-index", "--paths", "--top", "100", "a photo", dir.path])
+        let searchB = try runClip([
+            "search", "--model", modelB, "--store", other, "--no-index", "--paths", "--top", "100", "a photo", dir.path
+        ])
         XCTAssertEqual(searchB.status, 0, searchB.err)
         XCTAssertEqual(searchB.out.components(separatedBy: photosB.path + "/").count - 1, goodB, searchB.out)
         XCTAssertFalse(searchB.out.contains(photosA.path + "/"), searchB.out)
@@ -112,13 +128,17 @@ final class PostgresSchemaTests: XCTestCase {
         XCTAssertEqual(mainAfter, mainBefore)
         let reindexA = try runClip(["index", "--model", modelA, "--store", main, photosA.path])
         XCTAssertEqual(reindexA.status, 0, reindexA.err)
-        XCTAssertEqual(PostgresProcessTests.embeddedCount(reindexA.out), 0, "the default library was re-embedded: \(reindexA.out)")
+        XCTAssertEqual(
+            PostgresProcessTests.embeddedCount(reindexA.out), 0, "the default library was re-embedded: \(reindexA.out)")
         let otherAfter = try await Contents(other)
         XCTAssertEqual(otherAfter, otherContents)
 
         // Each schema holds its own tables, meta and migrations.
-        let tables = try await Self.sql(main, """
-            SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_name LIKE 'clip%' ORDER BY 1
+        let tables = try await Self.sql(
+            main,
+            """
+            SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_name LIKE 'clip%' \
+            ORDER BY 1
             """)
         let names = ["clip_embeddings", "clip_files", "clip_meta", "clip_migrations"]
         XCTAssertEqual(tables, names.map { "other_library." + $0 } + names.map { "public." + $0 })
@@ -178,7 +198,7 @@ final class PostgresURLSchemaTests: XCTestCase {
             ("?schema=9lives", "schema parameter '9lives' must be"),
             ("?schema=pg_catalog", "not public, information_schema or pg_"),
             ("?schema=information_schema", "not public, information_schema or pg_"),
-            ("?schema=" + String(repeating: "a", count: 64), "must be 1–63"),
+            ("?schema=" + String(repeating: "a", count: 64), "must be 1–63")
         ]
         for (query, says) in refused {
             do {

@@ -1,8 +1,9 @@
 import CLIP
 import CLIPSearch
+import CLIPTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import XCTest
 
@@ -29,9 +30,11 @@ final class ReadOnlyLibraryTests: XCTestCase {
             }
         }
         // The premise: nothing in it can be written or made.
-        XCTAssertLessThan(open(folder.appendingPathComponent("vectors.f32").path, O_RDWR), 0, "the library folder is still writable")
-        XCTAssertFalse(FileManager.default.createFile(atPath: folder.appendingPathComponent("probe").path, contents: Data()),
-                       "the library folder is still writable")
+        XCTAssertLessThan(
+            open(folder.appendingPathComponent("vectors.f32").path, O_RDWR), 0, "the library folder is still writable")
+        XCTAssertFalse(
+            FileManager.default.createFile(atPath: folder.appendingPathComponent("probe").path, contents: Data()),
+            "the library folder is still writable")
     }
 
     static func run(_ path: String, _ arguments: [String]) -> Int32 {
@@ -44,7 +47,8 @@ final class ReadOnlyLibraryTests: XCTestCase {
     }
 
     func testAReadOnlyLibraryIsServedAndIndexingItIsAClearError() async throws {
-        let dir = try temporaryFolder(self), gallery = dir.appendingPathComponent("gallery"), library = dir.appendingPathComponent("library")
+        let dir = try temporaryDirectory(self), gallery = dir.appendingPathComponent("gallery"),
+            library = dir.appendingPathComponent("library")
         let (good, _) = try makeGallery(in: gallery)
         let model = SearchFixtures.model.path
         let indexed = try runClip(["index", "--model", model, "--library", library.path, gallery.path])
@@ -62,11 +66,13 @@ final class ReadOnlyLibraryTests: XCTestCase {
         XCTAssertEqual(answered, 200, "\(body)")
         XCTAssertEqual(body["searched"] as? Int, good)
         XCTAssertEqual(ServeProcess.paths(body), ServeProcess.paths(expected))
-        XCTAssertEqual((body["results"] as? [[String: Any]])?.compactMap { $0["score"] as? Double },
-                       (expected["results"] as? [[String: Any]])?.compactMap { $0["score"] as? Double })
+        XCTAssertEqual(
+            (body["results"] as? [[String: Any]])?.compactMap { $0["score"] as? Double },
+            (expected["results"] as? [[String: Any]])?.compactMap { $0["score"] as? Double })
         // A thumbnail too: made, though its cache (in the library folder) cannot be written.
         let id = try XCTUnwrap((body["results"] as? [[String: Any]])?.first?["id"] as? Int)
-        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(server.port)/v1/thumbnails/\(id)")!)
+        let (data, response) = try await URLSession.shared.data(
+            from: URL(string: "http://127.0.0.1:\(server.port)/v1/thumbnails/\(id)")!)
         XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200)
         XCTAssertEqual(Array(data.prefix(2)), [0xFF, 0xD8], "a JPEG")
         XCTAssertEqual(server.stop(), 0)
@@ -74,7 +80,9 @@ final class ReadOnlyLibraryTests: XCTestCase {
         // Indexing needs to write: refused at start, naming the folder and why.
         let indexing = Process()
         indexing.executableURL = clipBinary
-        indexing.arguments = ["serve", "--port", "0", "--model", model, "--library", library.path, "--index", gallery.path]
+        indexing.arguments = [
+            "serve", "--port", "0", "--model", model, "--library", library.path, "--index", gallery.path
+        ]
         let err = Pipe()
         indexing.standardOutput = FileHandle.nullDevice
         indexing.standardError = err

@@ -1,5 +1,6 @@
 import CLIP
 import CLIPSearch
+import CLIPTestSupport
 import Foundation
 import XCTest
 
@@ -16,7 +17,9 @@ final class ShortWriteTests: XCTestCase {
     func withFileSizeLimit<T>(_ bytes: Int, _ body: () throws -> T) throws -> T {
         let resource = __rlimit_resource_t(RLIMIT_FSIZE.rawValue)
         var saved = rlimit()
-        guard getrlimit(resource, &saved) == 0, saved.rlim_max >= rlim_t(bytes) else { throw XCTSkip("cannot read or lower RLIMIT_FSIZE here") }
+        guard getrlimit(resource, &saved) == 0, saved.rlim_max >= rlim_t(bytes) else {
+            throw XCTSkip("cannot read or lower RLIMIT_FSIZE here")
+        }
         var limited = saved
         limited.rlim_cur = rlim_t(bytes)
         let handler = signal(SIGXFSZ, SIG_IGN)
@@ -39,7 +42,7 @@ final class ShortWriteTests: XCTestCase {
     }
 
     func testAFullDiskWhileAppendingVectorsIsSaidToBeOne() throws {
-        let folder = try temporaryFolder(self)
+        let folder = try temporaryDirectory(self)
         let store = try LibraryDatabase(directory: folder, modelID: "m", dimension: Self.d)
         try store.commit(embedded: Self.files(0..<4), other: [], removed: [])
         let vectorFile = folder.appendingPathComponent("vectors.f32")
@@ -47,11 +50,19 @@ final class ShortWriteTests: XCTestCase {
         XCTAssertEqual(size, 4 * Self.rowBytes)
         // Room for one and a half rows of the eight asked for.
         let room = Self.rowBytes * 3 / 2
-        XCTAssertThrowsError(try withFileSizeLimit(size + room) { try store.commit(embedded: Self.files(4..<12), other: [], removed: []) }) { error in
+        XCTAssertThrowsError(
+            try withFileSizeLimit(size + room) {
+                try store.commit(embedded: Self.files(4..<12), other: [], removed: [])
+            }
+        ) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains(vectorFile.path), message)
-            XCTAssertTrue(message.contains("cannot write vectors: short write: wrote \(room) of \(8 * Self.rowBytes) bytes (disk full?)"), message)
-            XCTAssertTrue(message.contains(String(cString: strerror(EFBIG))), "the cause of the write that failed: \(message)")
+            XCTAssertTrue(
+                message.contains(
+                    "cannot write vectors: short write: wrote \(room) of \(8 * Self.rowBytes) bytes (disk full?)"),
+                message)
+            XCTAssertTrue(
+                message.contains(String(cString: strerror(EFBIG))), "the cause of the write that failed: \(message)")
         }
         // Nothing of the failed commit counts; with room again, the same commit goes in whole.
         XCTAssertEqual(try store.snapshot().count, 4)
@@ -66,7 +77,7 @@ final class ShortWriteTests: XCTestCase {
     }
 
     func testAFullDiskWhileCompactingIsSaidToBeOneAndChangesNothing() throws {
-        let folder = try temporaryFolder(self)
+        let folder = try temporaryDirectory(self)
         let store = try LibraryDatabase(directory: folder, modelID: "m", dimension: Self.d)
         try store.commit(embedded: Self.files(0..<12), other: [], removed: [])
         let records = try store.records(under: "/photos")
@@ -76,7 +87,13 @@ final class ShortWriteTests: XCTestCase {
         XCTAssertThrowsError(try withFileSizeLimit(room) { try store.compact(force: true) }) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains(folder.appendingPathComponent("vectors-1.f32").path), message)
-            XCTAssertTrue(message.contains("cannot write the compacted vector file: short write: wrote \(room) of \(8 * Self.rowBytes) bytes (disk full?)"), message)
+            XCTAssertTrue(
+                message.contains(
+                    """
+                        cannot write the compacted vector file: short write: wrote \(room) of \(8 * Self.rowBytes) \
+                        bytes (disk full?)
+                        """
+                ), message)
         }
         // Still the old file, whole; a compaction with room does it.
         XCTAssertEqual(try store.garbage().orphaned, 4)

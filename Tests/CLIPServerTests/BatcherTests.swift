@@ -22,7 +22,9 @@ final class BatcherTests: XCTestCase {
 
     func testConcurrentRequestsShareAPassAndGetTheirOwnResults() async throws {
         let recorder = Recorder()
-        let batcher = EmbeddingBatcher<Int>(configuration: .init(maxBatch: 8, maxDelay: 0.05), name: "test") { recorder.process($0) }
+        let batcher = EmbeddingBatcher<Int>(configuration: .init(maxBatch: 8, maxDelay: 0.05), name: "test") {
+            recorder.process($0)
+        }
         defer { batcher.shutdown() }
         let answers = try await withThrowingTaskGroup(of: (Int, [Result<[Float], Error>]).self) { group in
             for i in 1...6 { group.addTask { (i, try await batcher.embed([i, 100 + i])) } }
@@ -44,7 +46,9 @@ final class BatcherTests: XCTestCase {
 
     func testAFullQueueRefusesAtOnce() async throws {
         let recorder = Recorder(delay: 0.3)
-        let batcher = EmbeddingBatcher<Int>(configuration: .init(maxBatch: 1, maxDelay: 0, maxQueue: 2), name: "test") { recorder.process($0) }
+        let batcher = EmbeddingBatcher<Int>(configuration: .init(maxBatch: 1, maxDelay: 0, maxQueue: 2), name: "test") {
+            recorder.process($0)
+        }
         defer { batcher.shutdown() }
         async let first = batcher.embed([1])  // taken by the thread, running
         try await Task.sleep(nanoseconds: 50_000_000)
@@ -61,11 +65,12 @@ final class BatcherTests: XCTestCase {
 
     func testDeadlinesAndCancellationSkipTheWork() async throws {
         let recorder = Recorder(delay: 0.2)
-        let batcher = EmbeddingBatcher<Int>(configuration: .init(maxBatch: 1, maxDelay: 0, timeout: 0.1), name: "test") { recorder.process($0) }
+        let batcher = EmbeddingBatcher<Int>(configuration: .init(maxBatch: 1, maxDelay: 0, timeout: 0.1), name: "test")
+        { recorder.process($0) }
         defer { batcher.shutdown() }
         async let running = batcher.embed([1])
         try await Task.sleep(nanoseconds: 30_000_000)
-        let late = Task { try await batcher.embed([2]) }     // waits 0.2 s > its 0.1 s deadline
+        let late = Task { try await batcher.embed([2]) }  // waits 0.2 s > its 0.1 s deadline
         try await Task.sleep(nanoseconds: 10_000_000)
         let cancelled = Task { try await batcher.embed([3]) }
         try await Task.sleep(nanoseconds: 10_000_000)

@@ -14,10 +14,15 @@ extension LibraryRouteMemoryStoreTests {
         let fixture = try await makeFixture()
         try await withApp(fixture) { client in
             for parameter in ["boundary=", "boundary=\"\"", "boundary=\"", "BOUNDARY=", "boundary=;charset=utf-8"] {
-                let (status, body) = try await client.execute(uri: "/v1/search", method: .post,
-                                                              headers: [.contentType: "multipart/form-data; \(parameter)"],
-                                                              body: ByteBuffer(string: "x")) { response in
-                    (response.status, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:])
+                let (status, body) = try await client.execute(
+                    uri: "/v1/search", method: .post,
+                    headers: [.contentType: "multipart/form-data; \(parameter)"],
+                    body: ByteBuffer(string: "x")
+                ) { response in
+                    (
+                        response.status,
+                        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+                    )
                 }
                 assertAPIError((status, body), .badRequest, param: "Content-Type", "boundary")
             }
@@ -30,11 +35,14 @@ extension LibraryRouteMemoryStoreTests {
         let fixture = try await makeFixture()
         try await withApp(fixture) { client in
             for query in ["nan:cat", "inf:cat + dog", "cat - -inf:dog", "1e39:cat"] {
-                assertAPIError(try await client.postJSON("/v1/search", ["query": query]), .badRequest, param: "query", "is not a finite number")
+                assertAPIError(
+                    try await client.postJSON("/v1/search", ["query": query]), .badRequest, param: "query",
+                    "is not a finite number")
             }
             // A vector whose squares overflow Float is no more usable than a NaN.
             let huge = [Float](repeating: 3e38, count: ServerFixtures.config.embedDim).map(Double.init)
-            assertAPIError(try await client.postJSON("/v1/search", ["vector": huge]), .badRequest, param: "vector", "too large")
+            assertAPIError(
+                try await client.postJSON("/v1/search", ["vector": huge]), .badRequest, param: "vector", "too large")
             let (status, body) = try await client.postJSON("/v1/search", ["query": "2:cat - 0.5:dog"])
             XCTAssertEqual(status, .ok, "\(body)")
         }
@@ -59,20 +67,30 @@ extension LibraryRouteMemoryStoreTests {
         // Another size: the indexer sees a change by size and mtime, and two files written within one clock tick
         // can share an mtime.
         try ServerFixtures.png(seed: 3, width: 90).write(to: elsewhere.appendingPathComponent("other.png"))
-        try fm.createSymbolicLink(atPath: photos.appendingPathComponent("linked-folder").path, withDestinationPath: elsewhere.path)
-        try fm.createSymbolicLink(atPath: photos.appendingPathComponent("linked.png").path,
-                                  withDestinationPath: elsewhere.appendingPathComponent("target.png").path)
+        try fm.createSymbolicLink(
+            atPath: photos.appendingPathComponent("linked-folder").path, withDestinationPath: elsewhere.path)
+        try fm.createSymbolicLink(
+            atPath: photos.appendingPathComponent("linked.png").path,
+            withDestinationPath: elsewhere.appendingPathComponent("target.png").path)
         let store = try LibraryDatabase(directory: root.appendingPathComponent("library"), model: ServerFixtures.loaded)
-        _ = try await Indexer(library: SQLiteStore(bound: store)).update(roots: [photos.path]) { try ServerFixtures.loaded.imageEmbedder() }
+        _ = try await Indexer(library: SQLiteStore(bound: store)).update(roots: [photos.path]) {
+            try ServerFixtures.loaded.imageEmbedder()
+        }
         let library = try await serve(store, folders: [], root: root)
         let target = elsewhere.appendingPathComponent("target.png").path
         let served = try ServerFixtures.served()
         defer { served.shutdown() }
         nonisolated(unsafe) var etags: [String: String] = [:]
-        try await Application(router: buildRouter(served, library: library, configuration: ServerConfiguration())).test(.router) { client in
+        try await Application(router: buildRouter(served, library: library, configuration: ServerConfiguration())).test(
+            .router
+        ) { client in
             let (_, listing) = try await client.postJSON("/v1/search", ["query": "a photo", "top_k": 20])
-            let hits = Dictionary(uniqueKeysWithValues: Self.results(listing).map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0.id) })
-            XCTAssertEqual(Set(hits.keys), ["plain.png", "linked.png", "behind-folder-link.png", "target.png", "other.png"])
+            let hits = Dictionary(
+                uniqueKeysWithValues: Self.results(listing).map {
+                    (URL(fileURLWithPath: $0.path).lastPathComponent, $0.id)
+                })
+            XCTAssertEqual(
+                Set(hits.keys), ["plain.png", "linked.png", "behind-folder-link.png", "target.png", "other.png"])
             etags = [:]
             for (name, id) in hits {
                 for kind in ["images", "thumbnails"] {
@@ -87,16 +105,25 @@ extension LibraryRouteMemoryStoreTests {
             try fm.linkItem(atPath: elsewhere.appendingPathComponent("other.png").path, toPath: target)
             for kind in ["images", "thumbnails"] {
                 for name in ["linked.png", "target.png"] {
-                    assertAPIError(try await client.send("/v1/\(kind)/\(hits[name]!)", method: .get), .notFound, param: "id", "not the file the library indexed")
+                    assertAPIError(
+                        try await client.send("/v1/\(kind)/\(hits[name]!)", method: .get), .notFound, param: "id",
+                        "not the file the library indexed")
                 }
             }
         }
         // After the next index pass (and a server that reads it) the new content is served, under a new ETag.
-        _ = try await Indexer(library: SQLiteStore(bound: store)).update(roots: [photos.path]) { try ServerFixtures.loaded.imageEmbedder() }
+        _ = try await Indexer(library: SQLiteStore(bound: store)).update(roots: [photos.path]) {
+            try ServerFixtures.loaded.imageEmbedder()
+        }
         let reread = try await serve(store, folders: [], root: root)
-        try await Application(router: buildRouter(served, library: reread, configuration: ServerConfiguration())).test(.router) { client in
+        try await Application(router: buildRouter(served, library: reread, configuration: ServerConfiguration())).test(
+            .router
+        ) { client in
             let (_, listing) = try await client.postJSON("/v1/search", ["query": "a photo", "top_k": 20])
-            let id = try XCTUnwrap(Self.results(listing).first { $0.path.hasSuffix("elsewhere/target.png") || $0.path.hasSuffix("linked-folder/target.png") }?.id)
+            let id = try XCTUnwrap(
+                Self.results(listing).first {
+                    $0.path.hasSuffix("elsewhere/target.png") || $0.path.hasSuffix("linked-folder/target.png")
+                }?.id)
             try await client.execute(uri: "/v1/images/\(id)", method: .get) { response in
                 XCTAssertEqual(response.status, .ok)
                 XCTAssertEqual(Data(buffer: response.body), try Data(contentsOf: URL(fileURLWithPath: target)))

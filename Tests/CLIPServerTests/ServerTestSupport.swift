@@ -10,7 +10,8 @@ import XCTest
 enum ServerFixtures {
     static let config = TinyConfigs.vit64(patchSize: 16)
 
-    static let loaded = LoadedModel(model: CLIPModel.randomWeights(config: config, seed: 7), folder: nil, id: "tiny random")
+    static let loaded = LoadedModel(
+        model: CLIPModel.randomWeights(config: config, seed: 7), folder: nil, id: "tiny random")
 
     static func served(batching: ServedModel.Batching = ServedModel.Batching()) throws -> ServedModel {
         try ServedModel(name: "tiny", loaded: loaded, batching: batching)
@@ -34,15 +35,20 @@ enum ServerFixtures {
 
 extension TestClientProtocol {
     /// POSTs `object` as JSON and returns the status and decoded JSON body.
-    func postJSON(_ uri: String, _ object: Any, headers: HTTPFields = [:]) async throws -> (HTTPResponse.Status, [String: Any]) {
+    func postJSON(_ uri: String, _ object: Any, headers: HTTPFields = [:]) async throws -> (
+        HTTPResponse.Status, [String: Any]
+    ) {
         let body = try JSONSerialization.data(withJSONObject: object)
         return try await send(uri, method: .post, body: body, headers: headers)
     }
 
-    func send(_ uri: String, method: HTTPRequest.Method, body: Data? = nil, headers: HTTPFields = [:]) async throws -> (HTTPResponse.Status, [String: Any]) {
+    func send(_ uri: String, method: HTTPRequest.Method, body: Data? = nil, headers: HTTPFields = [:]) async throws -> (
+        HTTPResponse.Status, [String: Any]
+    ) {
         var fields = headers
         fields[.contentType] = "application/json"
-        return try await execute(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(bytes: $0) }) { response in
+        return try await execute(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(bytes: $0) }) {
+            response in
             let object = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
             return (response.status, object)
         }
@@ -50,8 +56,10 @@ extension TestClientProtocol {
 }
 
 /// Asserts an OpenAI-shaped error with `status`, naming `param` (when given) and containing `fragment`.
-func assertAPIError(_ result: (HTTPResponse.Status, [String: Any]), _ status: HTTPResponse.Status, param: String?, _ fragment: String,
-                    file: StaticString = #filePath, line: UInt = #line) {
+func assertAPIError(
+    _ result: (HTTPResponse.Status, [String: Any]), _ status: HTTPResponse.Status, param: String?, _ fragment: String,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(result.0, status, "\(result.1)", file: file, line: line)
     guard let error = result.1["error"] as? [String: Any] else {
         XCTFail("no 'error' object in \(result.1)", file: file, line: line)

@@ -299,9 +299,9 @@ final class CLITests: XCTestCase, RunsCLI {
         XCTAssertTrue(
             intelTable.contains(
                 """
-                    int8 model layers:\n  image patch embedding: fp32 × 1 layer on packed 6×64 AVX-512 FMA (asked \
-                    bf16: no kernel on this CPU)\n
-                    """
+                int8 model layers:\n  image patch embedding: fp32 × 1 layer on packed 6×64 AVX-512 FMA (asked \
+                bf16: no kernel on this CPU)\n
+                """
                     + "  image blocks: int8 × 8 layers on u8·s8 6×64 AVX512-VNNI"), intelTable)
         let (intelJSON, _) = try run(
             [

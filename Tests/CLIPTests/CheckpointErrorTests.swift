@@ -42,9 +42,9 @@ final class CheckpointErrorTests: XCTestCase {
     func testOverlappingTensors() throws {
         let header =
             #"""
-                {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], \#
-                "data_offsets": [4, 12]}}
-                """#
+            {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], \#
+            "data_offsets": [4, 12]}}
+            """#
         let path = try rawFile(header: header, data: [UInt8](repeating: 0, count: 12))
         assertCLIPError([path, "'b'", "overlaps tensor 'a'"]) { try SafeTensorsFile(path: path) }
     }
@@ -74,9 +74,9 @@ final class CheckpointErrorTests: XCTestCase {
         // 1.5 in F16 is 0x3E00; -2.0 in BF16 is 0xC000.
         let header =
             #"""
-                {"h": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}, "b": {"dtype": "BF16", "shape": [1], \#
-                "data_offsets": [2, 4]}}
-                """#
+            {"h": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}, "b": {"dtype": "BF16", "shape": [1], \#
+            "data_offsets": [2, 4]}}
+            """#
         let path = try rawFile(header: header, data: [0x00, 0x3E, 0x00, 0xC0])
         let file = try SafeTensorsFile(path: path)
         XCTAssertEqual(try file.floats("h").scalars, [1.5])

@@ -204,10 +204,10 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         let boundary = "----walk\(UUID().uuidString)"
         var form = Data(
             """
-                --\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; \
-                filename=\"large.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n
-                """
-                .utf8)
+            --\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; \
+            filename=\"large.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n
+            """
+            .utf8)
         form +=
             try Data(contentsOf: photo)
             + Data(
@@ -261,16 +261,14 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
     /// Item 10: a page in use made hundreds of log lines a minute; requests are logged only when asked.
     func testTheServerLogsRequestsOnlyWhenAsked() throws {
         for accessLog in [false, true] {
-            let (server, port) = try startServe(["--model", "synthetic-shapes"] + (accessLog ? ["--access-log"] : []))
+            let server = try ServeProcess.start(
+                ["--model", "synthetic-shapes"] + (accessLog ? ["--access-log"] : []), in: try temporaryDirectory(self))
             let answer = try RawRequest(
-                port: port, method: "GET", path: "/healthz", contentType: "text/plain", body: Data()
+                port: server.port, method: "GET", path: "/healthz", contentType: "text/plain", body: Data()
             ).response()
             XCTAssertEqual(answer.status, 200)
-            server.terminate()
-            server.waitUntilExit()
-            let log = String(
-                decoding: try XCTUnwrap(server.standardError as? Pipe).fileHandleForReading.readDataToEndOfFile(),
-                as: UTF8.self)
+            _ = server.stop()
+            let log = try String(contentsOf: server.log, encoding: .utf8)
             XCTAssertEqual(log.contains("/healthz"), accessLog, "--access-log \(accessLog): \(log)")
         }
         let refused = try run(["serve", "--model", "synthetic-shapes", "--log-level", "loud"], expectStatus: 64).err

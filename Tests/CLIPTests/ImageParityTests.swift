@@ -67,9 +67,9 @@ final class ImageParityTests: XCTestCase {
             }
             let message =
                 """
-                    \(c.file) (\(c.mode), exif \(c.exif)): \(differing) of \(expected.count) values differ, max by \
-                    \(maxDiff)
-                    """
+                \(c.file) (\(c.mode), exif \(c.exif)): \(differing) of \(expected.count) values differ, max by \
+                \(maxDiff)
+                """
             if c.file == Self.libheifConverted {
                 XCTAssertLessThanOrEqual(meanColourDifference(prepared.pixels, expected, channels: 3).0, 5, message)
             } else {
@@ -130,19 +130,19 @@ final class SiglipPreprocessingParityTests: XCTestCase {
         let hfFolder = try temporaryDirectory(self), openCLIPFolder = try temporaryDirectory(self)
         try Data(
             #"""
-                {"image_processor_type": "SiglipImageProcessor", "do_resize": true, "size": {"height": 64, "width": \#
-                64}, "resample": 3, "do_rescale": true, "rescale_factor": 0.00392156862745098, "do_normalize": true, \#
-                "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}
-                """#
-                .utf8
+            {"image_processor_type": "SiglipImageProcessor", "do_resize": true, "size": {"height": 64, "width": \#
+            64}, "resample": 3, "do_rescale": true, "rescale_factor": 0.00392156862745098, "do_normalize": true, \#
+            "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}
+            """#
+            .utf8
         )
         .write(to: hfFolder.appendingPathComponent("preprocessor_config.json"))
         try Data(
             #"""
-                {"model_cfg": {}, "preprocess_cfg": {"size": 64, "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], \#
-                "resize_mode": "squash"}}
-                """#
-                .utf8
+            {"model_cfg": {}, "preprocess_cfg": {"size": 64, "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], \#
+            "resize_mode": "squash"}}
+            """#
+            .utf8
         )
         .write(to: openCLIPFolder.appendingPathComponent("open_clip_config.json"))
         let transformers = ImagePreprocessor(

@@ -39,9 +39,9 @@ final class ModelConfigTests: XCTestCase {
     func testOpenCLIPImageSizeAsPair() throws {
         let json =
             #"""
-                {"embed_dim": 16, "vision_cfg": {"image_size": [64, 64], "width": 32, "head_width": 8, "layers": 1, \#
-                "patch_size": 16}, "text_cfg": {"width": 32, "heads": 4, "layers": 1}}
-                """#
+            {"embed_dim": 16, "vision_cfg": {"image_size": [64, 64], "width": 32, "head_width": 8, "layers": 1, \#
+            "patch_size": 16}, "text_cfg": {"width": 32, "heads": 4, "layers": 1}}
+            """#
         let c = try CLIPConfig(openCLIPConfig: Data(json.utf8))
         XCTAssertEqual(c.vit?.imageSize, 64)
         XCTAssertEqual(c.vit?.transformer.heads, 4)
@@ -53,10 +53,10 @@ final class ModelConfigTests: XCTestCase {
         let dir = try temporaryDirectory(self)
         try Data(
             #"""
-                {"crop_size": {"height": 336, "width": 336}, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.25, 0.25, \#
-                0.25]}
-                """#
-                .utf8
+            {"crop_size": {"height": 336, "width": 336}, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.25, 0.25, \#
+            0.25]}
+            """#
+            .utf8
         )
         .write(to: dir.appendingPathComponent("preprocessor_config.json"))
         let hf = try PreprocessConfig.forModel(folder: dir, imageSize: 224)
@@ -70,10 +70,10 @@ final class ModelConfigTests: XCTestCase {
         let oc = try temporaryDirectory(self)
         try Data(
             #"""
-                {"model_cfg": {}, "preprocess_cfg": {"size": 240, "mean": [0.1, 0.2, 0.3], "std": [1, 1, 1], \#
-                "resize_mode": "squash"}}
-                """#
-                .utf8
+            {"model_cfg": {}, "preprocess_cfg": {"size": 240, "mean": [0.1, 0.2, 0.3], "std": [1, 1, 1], \#
+            "resize_mode": "squash"}}
+            """#
+            .utf8
         )
         .write(to: oc.appendingPathComponent("open_clip_config.json"))
         XCTAssertEqual(

@@ -108,9 +108,9 @@ final class ReducedPrecisionModelTests: XCTestCase {
             let worst = cosines(fast, slow).min()!
             print(
                 """
-                    fast vs reference kernels, \(precision), features \(CPUFeatures.detected): max abs diff \
-                    \(maxDiff), worst cosine \(worst)
-                    """
+                fast vs reference kernels, \(precision), features \(CPUFeatures.detected): max abs diff \
+                \(maxDiff), worst cosine \(worst)
+                """
             )
             checkTensor(fast, slow, tolerance: 5e-3, "\(precision) fast vs reference kernels")
             XCTAssertGreaterThanOrEqual(worst, 0.9999, "\(precision) fast vs reference kernels: worst cosine \(worst)")

@@ -183,9 +183,9 @@ final class SentencePieceJSONTests: XCTestCase {
         try check(#"{"model": {"type": "BPE", "vocab": {"a": 0}}}"#, ["model.merges", "required list is missing"])
         try check(
             #"""
-                {\#(unigram), "normalizer": {"type": "Sequence", "normalizers": [{"type": "Replace", "pattern": \#
-                {"String": " "}, "content": "x"}, {"type": "NFKD"}]}}
-                """#,
+            {\#(unigram), "normalizer": {"type": "Sequence", "normalizers": [{"type": "Replace", "pattern": \#
+            {"String": " "}, "content": "x"}, {"type": "NFKD"}]}}
+            """#,
             ["normalizer.normalizers[1].type", "unsupported normalizer 'NFKD'"])
         try check(
             #"{\#(unigram), "normalizer": {"type": "Precompiled", "precompiled_charsmap": "not base64!"}}"#,
@@ -201,9 +201,9 @@ final class SentencePieceJSONTests: XCTestCase {
             ["pre_tokenizer.type", "unsupported pre-tokenizer 'ByteLevel'"])
         try check(
             #"""
-                {\#(unigram), "post_processor": {"type": "TemplateProcessing", "single": [{"Sequence": {"id": "A"}}, \#
-                {"SpecialToken": {"id": "</s>"}}]}}
-                """#,
+            {\#(unigram), "post_processor": {"type": "TemplateProcessing", "single": [{"Sequence": {"id": "A"}}, \#
+            {"SpecialToken": {"id": "</s>"}}]}}
+            """#,
             ["post_processor.special_tokens.</s>", "no valid id"])
         try check(#"{\#(unigram), "added_tokens": [{"content": "", "id": 3}]}"#, ["added_tokens[0]", "non-empty"])
     }
@@ -238,18 +238,18 @@ final class SentencePieceJSONTests: XCTestCase {
         func bpe(fuse: Bool) throws -> HuggingFaceTokenizer {
             let json =
                 #"""
-                    {"model": {"type": "BPE", "unk_token": "<unk>", "fuse_unk": \#(fuse), "vocab": {"<unk>": 0, "a": \#
-                    1, "b": 2, "ab": 3}, "merges": [["a", "b"]]}}
-                    """#
+                {"model": {"type": "BPE", "unk_token": "<unk>", "fuse_unk": \#(fuse), "vocab": {"<unk>": 0, "a": \#
+                1, "b": 2, "ab": 3}, "merges": [["a", "b"]]}}
+                """#
             return try HuggingFaceTokenizer(data: Data(json.utf8), source: "inline")
         }
         XCTAssertEqual(try bpe(fuse: true).encode("abxyab"), [3, 0, 3])
         XCTAssertEqual(try bpe(fuse: false).encode("abxyab"), [3, 0, 0, 3])
         let json =
             #"""
-                {"normalizer": {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": "_"}, "model": {"type": \#
-                "Unigram", "unk_id": 0, "vocab": [["<unk>", 0], ["a", -1], ["_", -1], ["́", -1], [" ", -1]]}}
-                """#
+            {"normalizer": {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": "_"}, "model": {"type": \#
+            "Unigram", "unk_id": 0, "vocab": [["<unk>", 0], ["a", -1], ["_", -1], ["́", -1], [" ", -1]]}}
+            """#
         let hf = try HuggingFaceTokenizer(data: Data(json.utf8), source: "inline")
         XCTAssertEqual(
             hf.encode("a   \u{301}a"), [1, 2, 3, 1], "three spaces, the last carrying the accent, are one match")

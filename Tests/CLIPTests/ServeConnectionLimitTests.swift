@@ -26,9 +26,9 @@ extension CLITests {
         let body = try RawSocket(port: port)
         try body.send(
             """
-                POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \
-                100\r\n\r\n{\"model\":
-                """
+            POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \
+            100\r\n\r\n{\"model\":
+            """
         )
         XCTAssertTrue(body.read(for: 5).closed, "a stalled body: still open 5 s after a 1 s idle timeout")
 
@@ -36,9 +36,9 @@ extension CLITests {
         let huge = try RawSocket(port: port)
         try huge.send(
             """
-                POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \
-                10737418240\r\n\r\n0123456789
-                """
+            POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \
+            10737418240\r\n\r\n0123456789
+            """
         )
         let (answer, _) = huge.read(for: 3, until: RawSocket.hasHead)
         XCTAssertEqual(RawSocket.status(answer), 413, String(decoding: answer, as: UTF8.self))
@@ -70,9 +70,9 @@ extension CLITests {
         let stalled = try RawSocket(port: port)
         try stalled.send(
             """
-                POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \
-                1000\r\n\r\n{\"model\":
-                """
+            POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \
+            1000\r\n\r\n{\"model\":
+            """
         )
         Thread.sleep(forTimeInterval: 0.3)
         let signalled = Date()

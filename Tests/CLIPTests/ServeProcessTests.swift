@@ -4,27 +4,11 @@ import Foundation
 import XCTest
 
 extension RunsCLI {
-    /// Starts `clip serve` with `arguments` and returns it with its port, once it says it is serving.
+    /// Starts `clip serve` with `arguments` and returns it with its port, once it says it is serving (its log
+    /// goes to a file in a temporary folder of the test's).
     func startServe(_ arguments: [String]) throws -> (Process, Int) {
-        let process = Process()
-        process.executableURL = clip
-        process.arguments = ["serve", "--port", "0"] + arguments
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var announced = ""
-        let deadline = Date().addingTimeInterval(20)
-        while !announced.contains(" ready "), Date() < deadline {
-            announced += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        guard let range = announced.range(of: #"127\.0\.0\.1:(\d+),"#, options: .regularExpression),
-            let port = Int(announced[range].dropFirst("127.0.0.1:".count).dropLast())
-        else {
-            process.terminate()
-            throw CLIPError.invalidArgument("clip serve did not announce its port: \(announced)")
-        }
-        return (process, port)
+        let served = try ServeProcess.start(arguments, in: try temporaryDirectory(self))
+        return (served.process, served.port)
     }
 }
 
@@ -41,9 +25,9 @@ final class RawRequest {
         setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let head =
             """
-                \(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: \(contentType)\r\nContent-Length: \
-                \(body.count)\r\nConnection: close\r\n\r\n
-                """
+            \(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: \(contentType)\r\nContent-Length: \
+            \(body.count)\r\nConnection: close\r\n\r\n
+            """
         try socket.send(Data(head.utf8) + body)
     }
 
@@ -70,10 +54,10 @@ extension CLITests {
         if let image {
             body += Data(
                 """
-                    --\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; \
-                    filename=\"blob\"\r\nContent-Type: application/octet-stream\r\n\r\n
-                    """
-                    .utf8)
+                --\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; \
+                filename=\"blob\"\r\nContent-Type: application/octet-stream\r\n\r\n
+                """
+                .utf8)
             body += image + Data("\r\n".utf8)
         }
         if let text {

@@ -21,11 +21,11 @@ final class SiglipModelTests: XCTestCase {
             // What SiglipImageProcessor writes: a fixed height × width, no crop, mean and std 0.5, bicubic.
             try Data(
                 #"""
-                    {"image_processor_type": "SiglipImageProcessor", "do_resize": true, "size": {"height": 32, \#
-                    "width": 32}, "resample": 3, "do_rescale": true, "rescale_factor": 0.00392156862745098, \#
-                    "do_normalize": true, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}
-                    """#
-                    .utf8
+                {"image_processor_type": "SiglipImageProcessor", "do_resize": true, "size": {"height": 32, \#
+                "width": 32}, "resample": 3, "do_rescale": true, "rescale_factor": 0.00392156862745098, \#
+                "do_normalize": true, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}
+                """#
+                .utf8
             )
             .write(to: dir.appendingPathComponent("preprocessor_config.json"))
         }
@@ -138,9 +138,9 @@ final class SiglipArchitectureTests: XCTestCase {
             try decode(
                 tower,
                 #"""
-                    "no_causal_mask": true, "pool_type": "last", "proj_bias": true, "width": 768, "heads": 12, \#
-                    "act_kwargs": {"approximate": "sigmoid"}
-                    """#
+                "no_causal_mask": true, "pool_type": "last", "proj_bias": true, "width": 768, "heads": 12, \#
+                "act_kwargs": {"approximate": "sigmoid"}
+                """#
             )
         }
         assertCLIPError(["embed_dim", "differs from the image tower's width 1024"]) {

@@ -123,9 +123,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
             guard offsets[1] <= dataSize else {
                 throw fail(
                     """
-                        data_offsets [\(offsets[0]), \(offsets[1])] run past the \(dataSize)-byte data section \
-                        (truncated file?)
-                        """
+                    data_offsets [\(offsets[0]), \(offsets[1])] run past the \(dataSize)-byte data section \
+                    (truncated file?)
+                    """
                 )
             }
             guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
@@ -140,9 +140,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
             guard elements * dtype.byteSize == offsets[1] - offsets[0] else {
                 throw fail(
                     """
-                        shape \(shape) of \(dtypeName) needs \(elements * dtype.byteSize) bytes but data_offsets span \
-                        \(offsets[1] - offsets[0])
-                        """
+                    shape \(shape) of \(dtypeName) needs \(elements * dtype.byteSize) bytes but data_offsets span \
+                    \(offsets[1] - offsets[0])
+                    """
                 )
             }
             entries[name] = SafeTensorsEntry(name: name, dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])

@@ -95,9 +95,9 @@ public struct HubClient: Sendable {
                 resource: url.absoluteString,
                 reason:
                     """
-                        HTTP \(metadata.statusCode): the repository is private or gated; set HF_TOKEN to a token with \
-                        access
-                        """
+                    HTTP \(metadata.statusCode): the repository is private or gated; set HF_TOKEN to a token with \
+                    access
+                    """
             )
         default: throw CLIPError.network(resource: url.absoluteString, reason: "HTTP \(metadata.statusCode)")
         }
@@ -170,9 +170,9 @@ public struct HubClient: Sendable {
                     resource: resource,
                     reason:
                         """
-                            \(reason); \(received) of \(size) bytes are kept in the cache: run the same command again \
-                            to resume
-                            """
+                        \(reason); \(received) of \(size) bytes are kept in the cache: run the same command again \
+                        to resume
+                        """
                 )
             }
             guard (200..<300).contains(response.statusCode) else {

@@ -44,9 +44,9 @@ public struct ModelResolver: Sendable {
         guard let repo = repository(for: reference) else {
             throw CLIPError.invalidArgument(
                 """
-                    \(reference): no such file or folder, and not a known model name \
-                    (\(KnownModels.all.map(\.name).joined(separator: ", "))) or hub repository id (org/name)
-                    """
+                \(reference): no such file or folder, and not a known model name \
+                (\(KnownModels.all.map(\.name).joined(separator: ", "))) or hub repository id (org/name)
+                """
             )
         }
         if let cached = cached(repo) { return cached }
@@ -56,9 +56,9 @@ public struct ModelResolver: Sendable {
                 resource: reference,
                 reason:
                     """
-                        model \(repo) is not downloaded and HF_HUB_OFFLINE is set: run `\(pullCommand)` with internet \
-                        access, or pass --model FOLDER
-                        """
+                    model \(repo) is not downloaded and HF_HUB_OFFLINE is set: run `\(pullCommand)` with internet \
+                    access, or pass --model FOLDER
+                    """
             )
         }
         do {
@@ -68,10 +68,10 @@ public struct ModelResolver: Sendable {
                 resource: resource,
                 reason:
                     """
-                        \(reason) — model \(repo) is not downloaded: run `\(pullCommand)` where \
-                        \(hub.endpoint.host ?? "the hub") is reachable, set HF_ENDPOINT to a mirror, or pass --model \
-                        FOLDER
-                        """
+                    \(reason) — model \(repo) is not downloaded: run `\(pullCommand)` where \
+                    \(hub.endpoint.host ?? "the hub") is reachable, set HF_ENDPOINT to a mirror, or pass --model \
+                    FOLDER
+                    """
             )
         }
     }

@@ -27,9 +27,9 @@ public struct FileScanner: Sendable {
                     .map { "\($0.value) \($0.key.isEmpty ? "without extension" : "." + $0.key)" }
                 parts.append(
                     """
-                        \(others) other file\(others == 1 ? "" : "s") \
-                        (\(kinds.joined(separator: ", "))\(otherFiles.count > 4 ? ", …" : ""))
-                        """
+                    \(others) other file\(others == 1 ? "" : "s") \
+                    (\(kinds.joined(separator: ", "))\(otherFiles.count > 4 ? ", …" : ""))
+                    """
                 )
             }
             if hidden > 0 { parts.append("\(hidden) hidden") }

@@ -73,9 +73,9 @@ public struct LabeledImages: Sendable {
                 file: source,
                 reason:
                     """
-                        \(ids.count) of the \(classes.count) classes are WordNet ids (\(ids[0]) …) and the rest are \
-                        not: name every class folder by id or by name
-                        """
+                    \(ids.count) of the \(classes.count) classes are WordNet ids (\(ids[0]) …) and the rest are \
+                    not: name every class folder by id or by name
+                    """
             )
         }
         let names = Dictionary(
@@ -86,9 +86,9 @@ public struct LabeledImages: Sendable {
                 file: source,
                 reason:
                     """
-                        \(unknown.count) class folders are WordNet ids outside ImageNet-1k \
-                        (\(unknown.prefix(3).joined(separator: ", "))): name them, or give a labels.tsv with names
-                        """
+                    \(unknown.count) class folders are WordNet ids outside ImageNet-1k \
+                    (\(unknown.prefix(3).joined(separator: ", "))): name them, or give a labels.tsv with names
+                    """
             )
         }
         return LabeledImages(classes: classes.map { names[$0]! }, files: files, labels: labels)

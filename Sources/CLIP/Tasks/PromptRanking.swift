@@ -24,7 +24,10 @@ public struct PromptRanking: Sendable {
     public let logitBias: Float?
 
     public init(prompt: [Float], versus: [Float]? = nil, logitScale: Float, logitBias: Float? = nil) {
-        self.prompt = prompt; self.versus = versus; self.logitScale = logitScale; self.logitBias = logitBias
+        self.prompt = prompt
+        self.versus = versus
+        self.logitScale = logitScale
+        self.logitBias = logitBias
     }
 
     public var scoring: Scoring { versus != nil ? .versus : logitBias != nil ? .sigmoid : .cosine }
@@ -60,7 +63,8 @@ public struct PromptRanking: Sendable {
         let q = queries.count
         let images = q == 0 ? 0 : cosines.count / q
         return ranked(
-            scores: (0..<images).map { score(cosines: Array(cosines[($0 * q)..<(($0 + 1) * q)])) }, threshold: threshold)
+            scores: (0..<images).map { score(cosines: Array(cosines[($0 * q)..<(($0 + 1) * q)])) }, threshold: threshold
+        )
     }
 
     /// The one ordering `clip rank` and a library's `/v1/rank` share.

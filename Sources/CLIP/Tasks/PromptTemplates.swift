@@ -31,9 +31,9 @@ public enum PromptTemplates {
             guard spec.contains("{}") else {
                 throw CLIPError.invalidArgument(
                     """
-                        --templates: '\(spec)' is neither imagenet80, simple, a template with {} for the label, nor a \
-                        file of templates
-                        """
+                    --templates: '\(spec)' is neither imagenet80, simple, a template with {} for the label, nor a \
+                    file of templates
+                    """
                 )
             }
             return [spec]

@@ -51,9 +51,9 @@ public enum ActivationsExperiment {
         guard blocks > 0 else {
             throw CLIPError.invalidArgument(
                 """
-                    \(context.modelName)'s image tower (\(model.vision.family.rawValue)) has no transformer blocks to \
-                    observe
-                    """
+                \(context.modelName)'s image tower (\(model.vision.family.rawValue)) has no transformer blocks to \
+                observe
+                """
             )
         }
         var rows: [[String]] = []

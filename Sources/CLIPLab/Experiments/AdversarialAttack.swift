@@ -42,9 +42,9 @@ public final class AdversarialAttack {
         guard weights.pathExtension == "safetensors" else {
             throw CLIPError.invalidArgument(
                 """
-                    the adversarial experiment reads the model's safetensors file; \(model.loaded.id) came from \
-                    \(weights.path)
-                    """
+                the adversarial experiment reads the model's safetensors file; \(model.loaded.id) came from \
+                \(weights.path)
+                """
             )
         }
         trainable = try TrainableCLIP(config: model.loaded.model.config)

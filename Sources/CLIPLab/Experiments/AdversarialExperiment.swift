@@ -11,17 +11,17 @@ public enum AdversarialExperiment {
         guard let classifier = context.classifier else {
             throw CLIPError.invalidArgument(
                 """
-                    the adversarial experiment needs zero-shot labels: --labels, --labels-file, or a labelled \
-                    --images folder
-                    """
+                the adversarial experiment needs zero-shot labels: --labels, --labels-file, or a labelled \
+                --images folder
+                """
             )
         }
         guard classifier.labels.count >= 2 else {
             throw CLIPError.invalidArgument(
                 """
-                    the adversarial experiment needs at least two labels to move a prediction between, got \
-                    \(classifier.labels.count)
-                    """
+                the adversarial experiment needs at least two labels to move a prediction between, got \
+                \(classifier.labels.count)
+                """
             )
         }
         let attack = try AdversarialAttack(model: context.model, classifier: classifier)
@@ -70,25 +70,25 @@ public enum AdversarialExperiment {
         let precision = loaded.model.precision.rawValue
         var summary =
             """
-                Adversarial (\(mode.rawValue)) on \(n) images (\(context.modelName), \(classifier.labels.count) \
-                labels), \(what): \(verified) of \(n) predictions changed and confirmed by re-embedding the saved PNG \
-                through the model's normal inference path (\(precision))
-                """
+            Adversarial (\(mode.rawValue)) on \(n) images (\(context.modelName), \(classifier.labels.count) \
+            labels), \(what): \(verified) of \(n) predictions changed and confirmed by re-embedding the saved PNG \
+            through the model's normal inference path (\(precision))
+            """
         if !pixelCounts.isEmpty {
             let p = Stats.meanStd(pixelCounts), s = Stats.meanStd(stepCounts), l = Stats.meanStd(budgets)
             summary += String(
                 format:
                     """
-                        ; it took %.1f pixels (median %.0f, %.2f%% of the picture), %.1f gradient steps and an L∞ \
-                        change of %.1f levels on average
-                        """,
+                    ; it took %.1f pixels (median %.0f, %.2f%% of the picture), %.1f gradient steps and an L∞ \
+                    change of %.1f levels on average
+                    """,
                 p.mean, pixelCounts.sorted()[pixelCounts.count / 2], 100 * p.mean / Double(pixels), s.mean, l.mean)
         }
         summary +=
             """
-                . Pictures: \(folder)/NAME_clean.png, _adversarial.png and _difference.png (the change, scaled so the \
-                largest is white).
-                """
+            . Pictures: \(folder)/NAME_clean.png, _adversarial.png and _difference.png (the change, scaled so the \
+            largest is white).
+            """
         output.summary = summary
         output.numbers = ["flipped": Double(flips), "verified": Double(verified), "images": Double(n)]
         if !pixelCounts.isEmpty {

@@ -58,7 +58,7 @@ public enum NoiseExperiment {
         output.summary =
             "Noise on \(images.count) images (\(context.modelName)): mean cosine to the clean embedding "
             + parts.joined(separator: "; ")
-            + """
+                + """
                 . At the strongest setting of each, \(kinds[ranked[0]].title.lowercased()) moves the embedding most \
                 and \(kinds[ranked.last!].title.lowercased()) least.
                 """

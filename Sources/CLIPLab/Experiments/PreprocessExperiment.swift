@@ -56,7 +56,7 @@ public enum PreprocessExperiment {
             + order.map {
                 "\(variants[$0].name) \(format(means[$0], 3)) (lowest \(format(values[$0].min() ?? .nan, 3)))"
             }.joined(separator: ", ")
-            + """
+                + """
                 . The embedding moves most under \(variants[order[0]].name) and least under \
                 \(variants[order.last!].name).
                 """

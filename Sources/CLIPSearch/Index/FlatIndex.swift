@@ -43,7 +43,8 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
                 float32.withUnsafeBufferPointer { rows in
                     let base = rows.baseAddress!
                     for i in 0..<count {
-                        clip_prefetch(base + (i + 8) * d); clip_prefetch(base + (i + 8) * d + d / 2)
+                        clip_prefetch(base + (i + 8) * d)
+                        clip_prefetch(base + (i + 8) * d + d / 2)
                         let s = innerProduct(q, base + i * d, d)
                         if s > top.threshold { top.offer(ids[i], s) }
                     }

@@ -80,7 +80,10 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     private var mapping: (UnsafeMutableRawPointer, Int)?
 
     public init(dimension: Int, m: Int = 16, efConstruction: Int = 200, efSearch: Int = 64) {
-        self.dimension = dimension; self.m = m; self.efConstruction = efConstruction; self.efSearch = efSearch
+        self.dimension = dimension
+        self.m = m
+        self.efConstruction = efConstruction
+        self.efSearch = efSearch
         vectors = PodBuffer()
         level0 = PodBuffer()
     }
@@ -102,7 +105,11 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         precondition(values.count == dimension, "vector of \(values.count) floats for a \(dimension)-d index")
         values.withUnsafeBufferPointer { v in
             let (node, level) = appendNode(v.baseAddress!, id: id)
-            guard entry >= 0 else { entry = node; maxLevel = level; return }
+            guard entry >= 0 else {
+                entry = node
+                maxLevel = level
+                return
+            }
             insert(node, level: level, query: v.baseAddress!, state: insertState, locks: nil)
         }
     }
@@ -111,7 +118,8 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// there are enough of them to share (the graph differs from a one-thread build only in the order
     /// links were made; recall is the same, see IndexTests).
     public func add(rows: [Float], ids newIDs: [Int], threads: Int = Parallelism.threads) {
-        precondition(rows.count == newIDs.count * dimension, "\(rows.count) floats for \(newIDs.count) \(dimension)-d vectors")
+        precondition(
+            rows.count == newIDs.count * dimension, "\(rows.count) floats for \(newIDs.count) \(dimension)-d vectors")
         guard !newIDs.isEmpty else { return }
         rows.withUnsafeBufferPointer { r in
             let d = dimension
@@ -119,10 +127,16 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             // Every node is stored first (the buffers grow only now, never while threads link them).
             let placed = newIDs.enumerated().map { i, id in appendNode(q + i * d, id: id) }
             var first = 0
-            if entry < 0 { entry = placed[0].node; maxLevel = placed[0].level; first = 1 }
+            if entry < 0 {
+                entry = placed[0].node
+                maxLevel = placed[0].level
+                first = 1
+            }
             let workers = max(1, min(threads, (placed.count - first) / 512))
             guard workers > 1 else {
-                for i in first..<placed.count { insert(placed[i].node, level: placed[i].level, query: q + i * d, state: insertState, locks: nil) }
+                for i in first..<placed.count {
+                    insert(placed[i].node, level: placed[i].level, query: q + i * d, state: insertState, locks: nil)
+                }
                 return
             }
             let locks = NodeLocks()
@@ -136,7 +150,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
                         return next..<min(placed.count, next + 16)
                     }
                     if chunk.isEmpty { return }
-                    for i in chunk { insert(placed[i].node, level: placed[i].level, query: q + i * d, state: state, locks: locks) }
+                    for i in chunk {
+                        insert(placed[i].node, level: placed[i].level, query: q + i * d, state: state, locks: locks)
+                    }
                 }
             }
         }
@@ -162,7 +178,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// Links `node` into the graph. With `locks` (a parallel build), link lists are read and written under
     /// their node's lock, and a node above the current top level keeps the entry point locked until it is
     /// the entry point.
-    private func insert(_ node: Int32, level: Int, query q: UnsafePointer<Float>, state: HNSWSearchState, locks: NodeLocks?) {
+    private func insert(
+        _ node: Int32, level: Int, query q: UnsafePointer<Float>, state: HNSWSearchState, locks: NodeLocks?
+    ) {
         locks?.top.lock()
         var ep = entry
         let top = maxLevel
@@ -170,13 +188,17 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         if !raisesTop { locks?.top.unlock() }
         var epScore = similarity(q, ep)
         if top > level {
-            for lc in stride(from: top, to: level, by: -1) { (ep, epScore) = greedy(q, from: ep, score: epScore, level: lc, state: state, locks: locks) }
+            for lc in stride(from: top, to: level, by: -1) {
+                (ep, epScore) = greedy(q, from: ep, score: epScore, level: lc, state: state, locks: locks)
+            }
         }
         var entries = [(score: epScore, node: ep)]
         for lc in stride(from: min(level, top), through: 0, by: -1) {
             // Another thread may have linked this node already: never to itself.
-            let found = searchLayer(q, entries: entries, ef: efConstruction, level: lc, skipDeleted: false, state: state, locks: locks)
-                .filter { $0.node != node }
+            let found = searchLayer(
+                q, entries: entries, ef: efConstruction, level: lc, skipDeleted: false, state: state, locks: locks
+            )
+            .filter { $0.node != node }
             let chosen = selectNeighbors(found, limit: m, state: state)
             withLock(locks, node) {
                 // In a parallel build another thread may have linked to this node already (having found it
@@ -188,12 +210,16 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
                     let limit = lc == 0 ? maxM0 : m
                     if list.count > limit {
                         let base = widened(node, state)
-                        list = selectNeighbors(list.map { (score: similarity(base, $0), node: $0) }, limit: limit, state: state).map(\.node)
+                        list = selectNeighbors(
+                            list.map { (score: similarity(base, $0), node: $0) }, limit: limit, state: state
+                        ).map(\.node)
                     }
                 }
                 setLinks(node, lc, list)
             }
-            for neighbor in chosen { connect(neighbor.node, to: node, score: neighbor.score, level: lc, state: state, locks: locks) }
+            for neighbor in chosen {
+                connect(neighbor.node, to: node, score: neighbor.score, level: lc, state: state, locks: locks)
+            }
             entries = found.isEmpty ? entries : found
         }
         if raisesTop {
@@ -236,7 +262,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         return min(Int(-log(uniform) / log(Double(m))), 16)
     }
 
-    @inline(__always) private func vector(_ node: Int32) -> UnsafePointer<UInt16> { UnsafePointer(vectors.base + Int(node) * dimension) }
+    @inline(__always) private func vector(_ node: Int32) -> UnsafePointer<UInt16> {
+        UnsafePointer(vectors.base + Int(node) * dimension)
+    }
 
     @inline(__always) private func similarity(_ q: UnsafePointer<Float>, _ node: Int32) -> Float {
         HalfVectors.dot(q, vector(node), dimension)
@@ -250,7 +278,8 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     /// `node`'s link list on `level`: its count, then the links.
     @inline(__always) private func linkList(_ node: Int32, _ level: Int) -> UnsafeMutablePointer<Int32> {
-        level == 0 ? level0.base + Int(node) * stride0 : upperLinks.base + upperStart[Int(node)] + (level - 1) * upperStride
+        level == 0
+            ? level0.base + Int(node) * stride0 : upperLinks.base + upperStart[Int(node)] + (level - 1) * upperStride
     }
 
     private func links(_ node: Int32, _ level: Int) -> [Int32] {
@@ -265,7 +294,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     }
 
     /// `node`'s links on `level`; during a parallel build, copied under its lock (into the state).
-    @inline(__always) private func readLinks(_ node: Int32, _ level: Int, state: HNSWSearchState, locks: NodeLocks?) -> UnsafeBufferPointer<Int32> {
+    @inline(__always) private func readLinks(_ node: Int32, _ level: Int, state: HNSWSearchState, locks: NodeLocks?)
+        -> UnsafeBufferPointer<Int32>
+    {
         let list = linkList(node, level)
         guard let locks else { return UnsafeBufferPointer(start: list + 1, count: Int(list[0])) }
         return locks.stripe(node).withLock {
@@ -276,7 +307,8 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     }
 
     /// Adds the link `from → to`, pruning `from`'s links with the heuristic when over capacity.
-    private func connect(_ from: Int32, to: Int32, score: Float, level: Int, state: HNSWSearchState, locks: NodeLocks?) {
+    private func connect(_ from: Int32, to: Int32, score: Float, level: Int, state: HNSWSearchState, locks: NodeLocks?)
+    {
         withLock(locks, from) {
             var list = links(from, level)
             let limit = level == 0 ? maxM0 : m
@@ -293,7 +325,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     /// The paper's heuristic: take candidates best first, keeping one only if it is closer to the base than
     /// to every neighbour kept so far (spreads links across directions).
-    private func selectNeighbors(_ candidates: [(score: Float, node: Int32)], limit: Int, state: HNSWSearchState) -> [(score: Float, node: Int32)] {
+    private func selectNeighbors(_ candidates: [(score: Float, node: Int32)], limit: Int, state: HNSWSearchState) -> [(
+        score: Float, node: Int32
+    )] {
         let sorted = candidates.sorted { $0.score > $1.score }
         guard sorted.count > limit else { return sorted }
         var kept: [(score: Float, node: Int32)] = []
@@ -307,15 +341,20 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     // MARK: search
 
-    private func greedy(_ q: UnsafePointer<Float>, from start: Int32, score: Float, level: Int, state: HNSWSearchState,
-                        locks: NodeLocks?) -> (Int32, Float) {
+    private func greedy(
+        _ q: UnsafePointer<Float>, from start: Int32, score: Float, level: Int, state: HNSWSearchState,
+        locks: NodeLocks?
+    ) -> (Int32, Float) {
         var (best, bestScore) = (start, score)
         var improved = true
         while improved {
             improved = false
             for n in readLinks(best, level, state: state, locks: locks) {
                 let s = similarity(q, n)
-                if s > bestScore { (best, bestScore) = (n, s); improved = true }
+                if s > bestScore {
+                    (best, bestScore) = (n, s)
+                    improved = true
+                }
             }
         }
         return (best, bestScore)
@@ -327,9 +366,12 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     /// Best-first search of one level from `entries`, keeping the `ef` best (tombstoned nodes are walked
     /// through but, with `skipDeleted`, not kept).
-    private func searchLayer(_ q: UnsafePointer<Float>, entries: [(score: Float, node: Int32)], ef: Int, level: Int,
-                             skipDeleted: Bool, state: HNSWSearchState, locks: NodeLocks? = nil) -> [(score: Float, node: Int32)] {
-        let stamp = state.nextStamp(nodes: ids.count), d = dimension, vectorBase = vectors.base, linkBase = level0.base, stride = stride0
+    private func searchLayer(
+        _ q: UnsafePointer<Float>, entries: [(score: Float, node: Int32)], ef: Int, level: Int,
+        skipDeleted: Bool, state: HNSWSearchState, locks: NodeLocks? = nil
+    ) -> [(score: Float, node: Int32)] {
+        let stamp = state.nextStamp(nodes: ids.count), d = dimension, vectorBase = vectors.base, linkBase = level0.base,
+            stride = stride0
         let lines = Int32((d * MemoryLayout<UInt16>.stride + 63) / 64), ahead = Self.prefetchDistance
         var candidates = state.candidates, results = state.results
         candidates.removeAll()
@@ -402,9 +444,12 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             var ep = entry
             var score = similarity(q, ep)
             if maxLevel > 0 {
-                for lc in stride(from: maxLevel, to: 0, by: -1) { (ep, score) = greedy(q, from: ep, score: score, level: lc, state: state, locks: nil) }
+                for lc in stride(from: maxLevel, to: 0, by: -1) {
+                    (ep, score) = greedy(q, from: ep, score: score, level: lc, state: state, locks: nil)
+                }
             }
-            let found = searchLayer(q, entries: [(score, ep)], ef: max(ef, k), level: 0, skipDeleted: true, state: state)
+            let found = searchLayer(
+                q, entries: [(score, ep)], ef: max(ef, k), level: 0, skipDeleted: true, state: state)
             return found.sorted { $0.score > $1.score }.prefix(k).map { (ids[Int($0.node)], $0.score) }
         }
     }
@@ -417,12 +462,16 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     public func save(to url: URL) throws {
         var data = Data(Self.magic)
         func put<T>(_ values: UnsafeBufferPointer<T>) {
-            data.append(UnsafeBufferPointer(start: UnsafeRawPointer(values.baseAddress)?.assumingMemoryBound(to: UInt8.self),
-                                            count: values.count * MemoryLayout<T>.stride))
+            data.append(
+                UnsafeBufferPointer(
+                    start: UnsafeRawPointer(values.baseAddress)?.assumingMemoryBound(to: UInt8.self),
+                    count: values.count * MemoryLayout<T>.stride))
             while data.count % 8 != 0 { data.append(0) }
         }
-        let header: [Int64] = [Int64(dimension), Int64(ids.count), Int64(m), Int64(efConstruction), Int64(efSearch),
-                               Int64(entry), Int64(maxLevel), Int64(deletedCount)]
+        let header: [Int64] = [
+            Int64(dimension), Int64(ids.count), Int64(m), Int64(efConstruction), Int64(efSearch),
+            Int64(entry), Int64(maxLevel), Int64(deletedCount)
+        ]
         header.withUnsafeBufferPointer { put($0) }
         put(UnsafeBufferPointer(start: vectors.base, count: vectors.count))
         put(UnsafeBufferPointer(start: level0.base, count: level0.count))
@@ -431,7 +480,11 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         deleted.map { UInt8($0 ? 1 : 0) }.withUnsafeBufferPointer { put($0) }
         var stream: [Int32] = []
         for node in levels.indices where levels[node] > 0 {
-            for level in 1...Int(levels[node]) { let list = links(Int32(node), level); stream.append(Int32(list.count)); stream += list }
+            for level in 1...Int(levels[node]) {
+                let list = links(Int32(node), level)
+                stream.append(Int32(list.count))
+                stream += list
+            }
         }
         [Int64(stream.count)].withUnsafeBufferPointer { put($0) }
         stream.withUnsafeBufferPointer { put($0) }
@@ -441,12 +494,15 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// Maps a saved index: vectors and level-0 links are read in place from the file (copy-on-write).
     public static func load(from url: URL) throws -> HNSWIndex {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CLIPError.io(file: url.path, reason: "cannot open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw CLIPError.io(file: url.path, reason: "cannot open: \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         var info = stat()
         fstat(fd, &info)
         let length = Int(info.st_size)
-        guard length >= 72, let map = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+        guard length >= 72, let map = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), map != MAP_FAILED
+        else {
             throw CLIPError.io(file: url.path, reason: "not an index file (too short or cannot be mapped)")
         }
         var offset = 0
@@ -463,16 +519,22 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         let magic: UnsafeMutablePointer<UInt8> = try take(8, "magic")
         guard Array(UnsafeBufferPointer(start: magic, count: 8)) == Self.magic else {
             munmap(map, length)
-            throw CLIPError.io(file: url.path, reason: "not a SwiftCLIP HNSW index of this version (it is rebuilt from the library)")
+            throw CLIPError.io(
+                file: url.path, reason: "not a SwiftCLIP HNSW index of this version (it is rebuilt from the library)")
         }
         let h: UnsafeMutablePointer<Int64> = try take(8, "header")
         let (d, n, m) = (Int(h[0]), Int(h[1]), Int(h[2]))
-        guard d > 0, d <= 1 << 16, n >= 0, m > 0, m <= 1024, h[5] >= -1, h[5] < Int64(Int32.max), h[6] >= -1, h[6] <= 16, h[7] >= 0 else {
+        guard d > 0, d <= 1 << 16, n >= 0, m > 0, m <= 1024, h[5] >= -1, h[5] < Int64(Int32.max), h[6] >= -1,
+            h[6] <= 16, h[7] >= 0
+        else {
             munmap(map, length)
             throw CLIPError.io(file: url.path, reason: "corrupt index file (header)")
         }
-        let index = HNSWIndex(dimension: d, m: m, efConstruction: Int(h[3]), efSearch: Int(h[4]), viewing: (map, length))
-        index.entry = Int32(h[5]); index.maxLevel = Int(h[6]); index.deletedCount = Int(h[7])
+        let index = HNSWIndex(
+            dimension: d, m: m, efConstruction: Int(h[3]), efSearch: Int(h[4]), viewing: (map, length))
+        index.entry = Int32(h[5])
+        index.maxLevel = Int(h[6])
+        index.deletedCount = Int(h[7])
         index.vectors = PodBuffer(viewing: try take(n * d, "vectors"), count: n * d) as PodBuffer<UInt16>
         index.level0 = PodBuffer(viewing: try take(n * (2 * m + 1), "links"), count: n * (2 * m + 1))
         let ids: UnsafeMutablePointer<Int64> = try take(n, "ids")
@@ -495,10 +557,13 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             index.upperLinks.append(repeating: 0, count: level * index.upperStride)
             for lc in 1...level {
                 let c = position < Int(streamCount[0]) ? Int(stream[position]) : -1
-                let links = c >= 0 && position + 1 + c <= Int(streamCount[0]) ? Array(UnsafeBufferPointer(start: stream + position + 1, count: c)) : []
+                let links =
+                    c >= 0 && position + 1 + c <= Int(streamCount[0])
+                    ? Array(UnsafeBufferPointer(start: stream + position + 1, count: c)) : []
                 guard c >= 0, c <= m, links.count == c, links.allSatisfy({ $0 >= 0 && Int($0) < n }) else {
                     munmap(map, length)
-                    throw CLIPError.io(file: url.path, reason: "corrupt index file (the links of node \(node) on level \(lc))")
+                    throw CLIPError.io(
+                        file: url.path, reason: "corrupt index file (the links of node \(node) on level \(lc))")
                 }
                 index.setLinks(Int32(node), lc, links)
                 position += 1 + c
@@ -515,14 +580,20 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         }
         guard index.entry < Int32(max(n, 0)), index.entry >= -1, index.maxLevel <= 16 else {
             munmap(map, length)
-            throw CLIPError.io(file: url.path, reason: "corrupt index file (entry point \(index.entry), top level \(index.maxLevel))")
+            throw CLIPError.io(
+                file: url.path, reason: "corrupt index file (entry point \(index.entry), top level \(index.maxLevel))")
         }
         for (node, id) in index.ids.enumerated() where !index.deleted[node] { index.nodeOf[id] = Int32(node) }
         return index
     }
 
-    private init(dimension: Int, m: Int, efConstruction: Int, efSearch: Int, viewing mapping: (UnsafeMutableRawPointer, Int)) {
-        self.dimension = dimension; self.m = m; self.efConstruction = efConstruction; self.efSearch = efSearch
+    private init(
+        dimension: Int, m: Int, efConstruction: Int, efSearch: Int, viewing mapping: (UnsafeMutableRawPointer, Int)
+    ) {
+        self.dimension = dimension
+        self.m = m
+        self.efConstruction = efConstruction
+        self.efSearch = efSearch
         self.mapping = mapping
         vectors = PodBuffer()
         level0 = PodBuffer()

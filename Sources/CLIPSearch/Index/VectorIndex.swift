@@ -12,7 +12,10 @@ struct TopK {
     let k: Int
     private(set) var heap: [(id: Int, score: Float)] = []
 
-    init(_ k: Int) { self.k = k; heap.reserveCapacity(k) }
+    init(_ k: Int) {
+        self.k = k
+        heap.reserveCapacity(k)
+    }
 
     var threshold: Float { heap.count < k ? -.infinity : heap[0].score }
 
@@ -21,7 +24,10 @@ struct TopK {
         if heap.count < k {
             heap.append((id, score))
             var i = heap.count - 1
-            while i > 0, heap[(i - 1) / 2].score > heap[i].score { heap.swapAt(i, (i - 1) / 2); i = (i - 1) / 2 }
+            while i > 0, heap[(i - 1) / 2].score > heap[i].score {
+                heap.swapAt(i, (i - 1) / 2)
+                i = (i - 1) / 2
+            }
         } else if score > heap[0].score {
             heap[0] = (id, score)
             var i = 0
@@ -37,5 +43,7 @@ struct TopK {
         }
     }
 
-    func sorted() -> [(id: Int, score: Float)] { heap.sorted { $0.score > $1.score || ($0.score == $1.score && $0.id < $1.id) } }
+    func sorted() -> [(id: Int, score: Float)] {
+        heap.sorted { $0.score > $1.score || ($0.score == $1.score && $0.id < $1.id) }
+    }
 }

@@ -4,14 +4,19 @@ func innerProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ d: Int
     var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
     var i = 0
     while i + 32 <= d {
-        let a0 = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self), b0 = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
-        let a1 = UnsafeRawPointer(a + i + 16).loadUnaligned(as: SIMD16<Float>.self), b1 = UnsafeRawPointer(b + i + 16).loadUnaligned(as: SIMD16<Float>.self)
+        let a0 = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self),
+            b0 = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
+        let a1 = UnsafeRawPointer(a + i + 16).loadUnaligned(as: SIMD16<Float>.self),
+            b1 = UnsafeRawPointer(b + i + 16).loadUnaligned(as: SIMD16<Float>.self)
         acc0.addProduct(a0, b0)
         acc1.addProduct(a1, b1)
         i += 32
     }
     var sum = (acc0 + acc1).sum()
-    while i < d { sum += a[i] * b[i]; i += 1 }
+    while i < d {
+        sum += a[i] * b[i]
+        i += 1
+    }
     return sum
 }
 
@@ -21,7 +26,10 @@ struct ScoredHeap {
     private(set) var items: [(score: Float, node: Int32)] = []
     let isMax: Bool
 
-    init(max: Bool, capacity: Int = 0) { isMax = max; items.reserveCapacity(capacity) }
+    init(max: Bool, capacity: Int = 0) {
+        isMax = max
+        items.reserveCapacity(capacity)
+    }
 
     var count: Int { items.count }
     var isEmpty: Bool { items.isEmpty }

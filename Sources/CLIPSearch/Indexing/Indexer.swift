@@ -26,7 +26,10 @@ public struct Indexer: Sendable {
         public var isEmpty: Bool { toEmbed.isEmpty && moved.isEmpty && removed.isEmpty }
 
         mutating func add(_ other: Plan) {
-            toEmbed += other.toEmbed; moved += other.moved; removed += other.removed; unchanged += other.unchanged
+            toEmbed += other.toEmbed
+            moved += other.moved
+            removed += other.removed
+            unchanged += other.unchanged
             fingerprints.merge(other.fingerprints) { a, _ in a }
             withoutImages.merge(other.withoutImages) { a, _ in a }
         }
@@ -40,12 +43,18 @@ public struct Indexer: Sendable {
         public var housekeeping: String?
 
         mutating func add(_ other: Report) {
-            embedded += other.embedded; failed += other.failed; moved += other.moved; removed += other.removed; unchanged += other.unchanged
+            embedded += other.embedded
+            failed += other.failed
+            moved += other.moved
+            removed += other.removed
+            unchanged += other.unchanged
         }
     }
 
     public init(library: any LibraryStore, scanner: FileScanner = FileScanner(), commitEvery: Int = 64) {
-        self.library = library; self.scanner = scanner; self.commitEvery = commitEvery
+        self.library = library
+        self.scanner = scanner
+        self.commitEvery = commitEvery
     }
 
     /// What `update` would do; only `stat`s files (and fingerprints new ones to recognise moves).
@@ -59,9 +68,16 @@ public struct Indexer: Sendable {
             var known = try await library.files(under: folder)
             var fresh: [FileScanner.Entry] = []
             for entry in entries {
-                guard let record = known.removeValue(forKey: entry.path) else { fresh.append(entry); continue }
+                guard let record = known.removeValue(forKey: entry.path) else {
+                    fresh.append(entry)
+                    continue
+                }
                 let same = record.size == entry.size && record.mtime == entry.mtime
-                if same && (record.embedded || record.error != nil) { plan.unchanged += 1 } else { plan.toEmbed.append(entry) }
+                if same && (record.embedded || record.error != nil) {
+                    plan.unchanged += 1
+                } else {
+                    plan.toEmbed.append(entry)
+                }
             }
             // What is left in `known` is gone from disk, unless a new path holds the same content.
             var goneByHash = Dictionary(grouping: known.values.filter(\.embedded), by: \.hash)
@@ -82,12 +98,16 @@ public struct Indexer: Sendable {
     }
 
     /// Carries out `plan`, embedding with `embedder`. `progress(done, total)` after each of the embedder's batches.
-    public func update(_ plan: Plan, embedder: ImageEmbedder?, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Report {
+    public func update(_ plan: Plan, embedder: ImageEmbedder?, progress: (@Sendable (Int, Int) -> Void)? = nil)
+        async throws -> Report
+    {
         var report = Report()
         report.unchanged = plan.unchanged
         let moves = plan.moved.map { record, entry -> IndexedFile in
             var r = record
-            r.path = entry.path; r.size = entry.size; r.mtime = entry.mtime
+            r.path = entry.path
+            r.size = entry.size
+            r.mtime = entry.mtime
             return r
         }
         if !moves.isEmpty || !plan.removed.isEmpty {
@@ -96,7 +116,9 @@ public struct Indexer: Sendable {
             report.removed = plan.removed.count
         }
         guard !plan.toEmbed.isEmpty else { return report }
-        guard let embedder else { throw CLIPError.invalidArgument("\(plan.toEmbed.count) files need embedding but no image model was given") }
+        guard let embedder else {
+            throw CLIPError.invalidArgument("\(plan.toEmbed.count) files need embedding but no image model was given")
+        }
         // Batch k is committed while batch k + 1 is decoded and embedded: a store whose commit costs time
         // (PostgreSQL maintains its HNSW index on insert) hides it behind the model. Commits stay in order
         // and each is atomic, so a kill still loses at most the batches in flight.
@@ -115,7 +137,9 @@ public struct Indexer: Sendable {
                 // after 4 files, not after `commitEvery`.
                 let offset = start, total = plan.toEmbed.count
                 results = try await Blocking.run {
-                    try embedder.embedEach(files: batch.map(\.path), firstBatch: offset == 0 ? 4 : nil) { progress?(offset + $0, total) }
+                    try embedder.embedEach(files: batch.map(\.path), firstBatch: offset == 0 ? 4 : nil) {
+                        progress?(offset + $0, total)
+                    }
                 }
             } catch {
                 _ = try? await pending?.value  // the batch before is still committed (or fails on its own)
@@ -123,8 +147,9 @@ public struct Indexer: Sendable {
             }
             var embedded: [(IndexedFile, [Float])] = [], failed: [IndexedFile] = []
             for (entry, result) in zip(batch, results) {
-                var file = IndexedFile(path: entry.path, size: entry.size, mtime: entry.mtime,
-                                       hash: plan.fingerprints[entry.path] ?? ContentHash.of(entry.path, size: entry.size))
+                var file = IndexedFile(
+                    path: entry.path, size: entry.size, mtime: entry.mtime,
+                    hash: plan.fingerprints[entry.path] ?? ContentHash.of(entry.path, size: entry.size))
                 switch result {
                 case let .success(vector): embedded.append((file, vector))
                 case let .failure(error):
@@ -148,8 +173,10 @@ public struct Indexer: Sendable {
     /// unchanged files), then embeds what changed. `makeEmbedder` is called only when some file needs
     /// embedding, so an up-to-date library never loads the image tower. `progress(done, total)` is told
     /// `(0, total)` before a folder's first file and after each committed batch.
-    public func update(roots: [String], makeEmbedder: @escaping @Sendable () throws -> ImageEmbedder,
-                       progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> (plan: Plan, report: Report) {
+    public func update(
+        roots: [String], makeEmbedder: @escaping @Sendable () throws -> ImageEmbedder,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> (plan: Plan, report: Report) {
         let embedder = LazyEmbedder(make: makeEmbedder)
         var plan = Plan(), report = Report()
         for root in roots {

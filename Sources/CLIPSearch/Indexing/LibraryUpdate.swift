@@ -14,7 +14,8 @@ extension LibraryStore {
 extension LibraryDatabase {
     /// Opens (or creates) the library in `directory` for `model` (the embedded store bound at once);
     /// `readOnly`, only opens it, to be searched (see `init(directory:model:readOnly:replacing:)`).
-    public convenience init(directory: URL, model: LoadedModel, readOnly: Bool = false, replacing: Bool = false) throws {
+    public convenience init(directory: URL, model: LoadedModel, readOnly: Bool = false, replacing: Bool = false) throws
+    {
         try self.init(directory: directory, model: LibraryModel(model), readOnly: readOnly, replacing: replacing)
     }
 

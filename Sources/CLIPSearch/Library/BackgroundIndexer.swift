@@ -36,9 +36,11 @@ public final class BackgroundIndexer: @unchecked Sendable {
     /// Indexes `roots` in the background; false when a pass is already running. Decoding and the model
     /// run on Dispatch's threads; each committed batch is visible to searches at once.
     @discardableResult
-    public func start(roots: [String], scanner: FileScanner = FileScanner(), commitEvery: Int = 64,
-                      makeEmbedder: @escaping @Sendable () throws -> ImageEmbedder,
-                      finished: (@Sendable (Result<Indexer.Report, Error>) -> Void)? = nil) -> Bool {
+    public func start(
+        roots: [String], scanner: FileScanner = FileScanner(), commitEvery: Int = 64,
+        makeEmbedder: @escaping @Sendable () throws -> ImageEmbedder,
+        finished: (@Sendable (Result<Indexer.Report, Error>) -> Void)? = nil
+    ) -> Bool {
         let started: Bool = lock.withLock {
             guard current.state == .idle else { return false }
             current.state = .scanning
@@ -54,13 +56,14 @@ public final class BackgroundIndexer: @unchecked Sendable {
                 let (store, close) = try await open()
                 do {
                     let indexer = Indexer(library: store, scanner: scanner, commitEvery: commitEvery)
-                    result = .success(try await indexer.update(roots: roots, makeEmbedder: makeEmbedder) { done, total in
-                        self.lock.withLock {
-                            self.current.state = .indexing
-                            self.current.done = done
-                            self.current.total = total
-                        }
-                    }.report)
+                    result = .success(
+                        try await indexer.update(roots: roots, makeEmbedder: makeEmbedder) { done, total in
+                            self.lock.withLock {
+                                self.current.state = .indexing
+                                self.current.done = done
+                                self.current.total = total
+                            }
+                        }.report)
                 } catch {
                     if close { await store.close() }
                     throw error

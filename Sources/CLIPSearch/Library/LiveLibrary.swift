@@ -100,7 +100,10 @@ public final class LiveLibrary: @unchecked Sendable {
     private func scheduleApproximateSync(for snapshot: LibrarySnapshot) {
         guard snapshot.count > approximateAbove else { return }
         let start: Bool = lock.withLock {
-            if approximateSyncing { approximatePending = true; return false }
+            if approximateSyncing {
+                approximatePending = true
+                return false
+            }
             approximateSyncing = true
             return true
         }

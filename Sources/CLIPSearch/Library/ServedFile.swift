@@ -23,7 +23,9 @@ public enum ServedFile {
             }
             return true
         }
-        guard ok else { throw CLIPError.input(file: path, reason: "could not be read to the end (\(done) of \(size) bytes)") }
+        guard ok else {
+            throw CLIPError.input(file: path, reason: "could not be read to the end (\(done) of \(size) bytes)")
+        }
         guard ContentHash.of(data: data) == hash else { throw changed(path) }
         return data
     }
@@ -49,6 +51,13 @@ public enum ServedFile {
     }
 
     private static func changed(_ path: String) -> CLIPError {
-        CLIPError.input(file: path, reason: "is not the file the library indexed any more (its content changed, or another file or link took its place); the next index pass records it")
+        CLIPError.input(
+            file: path,
+            reason:
+                """
+                    is not the file the library indexed any more (its content changed, or another file or link took \
+                    its place); the next index pass records it
+                    """
+        )
     }
 }

@@ -10,7 +10,9 @@ public struct ThumbnailCache: Sendable {
     public let quality: Int
 
     public init(directory: URL, size: Int = 320, quality: Int = 82) {
-        self.directory = directory; self.size = size; self.quality = quality
+        self.directory = directory
+        self.size = size
+        self.quality = quality
     }
 
     public init(library: LibraryDatabase, size: Int = 320) {
@@ -38,7 +40,8 @@ public struct ThumbnailCache: Sendable {
     public static func make(_ bytes: Data, name: String, size: Int, quality: Int) throws -> Data {
         let image = try ImageDecoder.decode(bytes, name: name, options: DecodeOptions(jpegScaledShortSide: size))
         let scale = min(1, Double(size) / Double(max(image.width, image.height)))
-        let width = max(1, Int((Double(image.width) * scale).rounded())), height = max(1, Int((Double(image.height) * scale).rounded()))
+        let width = max(1, Int((Double(image.width) * scale).rounded())),
+            height = max(1, Int((Double(image.height) * scale).rounded()))
         return try JPEGEncoder.encode(image.resizedLikePIL(width: width, height: height), quality: quality)
     }
 }

@@ -39,12 +39,14 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
     /// to do (unreachable, wrong password, no such database, no pgvector).
     public static func connect(_ text: String) async throws -> PostgresStore {
         let url = try PostgresURL(text)
-        var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
-                                                             password: url.password, database: url.database, tls: .disable)
+        var configuration = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.user,
+            password: url.password, database: url.database, tls: .disable)
         configuration.options.connectTimeout = .seconds(10)
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Logger(label: "swiftclip.postgres"))
+            connection = try await PostgresConnection.connect(
+                configuration: configuration, id: 1, logger: Logger(label: "swiftclip.postgres"))
         } catch {
             throw CLIPError.io(file: url.redacted, reason: describe(error))
         }
@@ -84,7 +86,14 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
     }
 
     private var lost: CLIPError {
-        CLIPError.io(file: url.redacted, reason: "the connection to the server was lost (did the server stop?); run again when it is back: finished batches are kept")
+        CLIPError.io(
+            file: url.redacted,
+            reason:
+                """
+                    the connection to the server was lost (did the server stop?); run again when it is back: finished \
+                    batches are kept
+                    """
+        )
     }
 
     /// BEGIN, `body`, COMMIT; after an error, ROLLBACK while the connection is still there (a server that
@@ -106,7 +115,8 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
     public func bind(_ requested: LibraryModel, replacing: Bool) async throws -> LibraryModel? {
         let model = requested.id, dimension = requested.dimension
         guard dimension > 0, dimension <= 2000 else {
-            throw CLIPError.invalidArgument("a \(dimension)-d model cannot be indexed by pgvector's HNSW (at most 2,000 dimensions)")
+            throw CLIPError.invalidArgument(
+                "a \(dimension)-d model cannot be indexed by pgvector's HNSW (at most 2,000 dimensions)")
         }
         let replaced = try await transaction { db -> LibraryModel? in
             try await self.advisory("pg_advisory_xact_lock", .schema)
@@ -115,23 +125,28 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
                 // A client that died during a bulk load left the index out; one that is loading holds the
                 // bulk lock, and its index is built when it finishes.
                 if try await !self.exists(PostgresNames.hnswIndexName),
-                   try await self.advisory("pg_try_advisory_xact_lock", .bulk).first?.decode(Bool.self) == true {
+                    try await self.advisory("pg_try_advisory_xact_lock", .bulk).first?.decode(Bool.self) == true
+                {
                     try await self.createIndexInTransaction()
                 }
                 if stored.spec == nil, let spec = requested.spec { try await self.setMeta("model_spec", spec.json) }
                 return nil
             }
             if let stored, !replacing {
-                let files = try await self.exec("SELECT count(*) FROM \(unescaped: self.names.files)").first?.decode(Int.self) ?? 0
+                let files =
+                    try await self.exec("SELECT count(*) FROM \(unescaped: self.names.files)").first?.decode(Int.self)
+                    ?? 0
                 throw LibraryModelMismatch(location: self.location, stored: stored, requested: requested, files: files)
             }
             // Another model's vectors (or none yet): a table of this dimension, empty, and every file to embed.
             try await self.exec(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(self.names.embeddings)"))
-            try await self.exec(PostgresQuery(unsafeSQL: """
-                CREATE TABLE \(self.names.embeddings) (
-                    file_id bigint PRIMARY KEY REFERENCES \(self.names.files)(id) ON DELETE CASCADE,
-                    embedding vector(\(dimension)) NOT NULL)
-                """))
+            try await self.exec(
+                PostgresQuery(
+                    unsafeSQL: """
+                        CREATE TABLE \(self.names.embeddings) (
+                            file_id bigint PRIMARY KEY REFERENCES \(self.names.files)(id) ON DELETE CASCADE,
+                            embedding vector(\(dimension)) NOT NULL)
+                        """))
             try await self.createIndexInTransaction()
             try await self.exec("UPDATE \(unescaped: self.names.files) SET error = NULL, model = NULL")
             for (key, value) in [("model", model), ("dimension", "\(dimension)")] { try await self.setMeta(key, value) }
@@ -147,12 +162,19 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
     }
 
     private func setMeta(_ key: String, _ value: String) async throws {
-        try await exec("INSERT INTO \(unescaped: names.meta) (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
+        try await exec(
+            """
+                INSERT INTO \(unescaped: names.meta) (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO \
+                UPDATE SET value = EXCLUDED.value
+                """
+        )
     }
 
     public func storedModel() async throws -> LibraryModel? {
         var meta: [String: String] = [:]
-        for row in try await exec("SELECT key, value FROM \(unescaped: names.meta) WHERE key IN ('model', 'dimension', 'model_spec')") {
+        for row in try await exec(
+            "SELECT key, value FROM \(unescaped: names.meta) WHERE key IN ('model', 'dimension', 'model_spec')")
+        {
             let (key, value) = try row.decode((String, String).self)
             meta[key] = value
         }
@@ -166,14 +188,21 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
     static let folderKey = "folder:"
 
     public func folders() async throws -> [String] {
-        try await exec("SELECT key FROM \(unescaped: names.meta) WHERE starts_with(key, \(Self.folderKey)) ORDER BY key COLLATE \"C\"").map {
+        try await exec(
+            """
+                SELECT key FROM \(unescaped: names.meta) WHERE starts_with(key, \(Self.folderKey)) ORDER BY key \
+                COLLATE \"C\"
+                """
+        ).map {
             String(try $0.decode(String.self).dropFirst(Self.folderKey.count))
         }
     }
 
     public func changeFolders(add: [String], remove: [String]) async throws {
         try await transaction { _ in
-            for folder in remove { try await self.exec("DELETE FROM \(unescaped: self.names.meta) WHERE key = \(Self.folderKey + folder)") }
+            for folder in remove {
+                try await self.exec("DELETE FROM \(unescaped: self.names.meta) WHERE key = \(Self.folderKey + folder)")
+            }
             for folder in add { try await self.setMeta(Self.folderKey + folder, "\(Date().timeIntervalSince1970)") }
         }
     }
@@ -181,9 +210,13 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
     /// Counted by the server.
     public func tally(under roots: [String]) async throws -> LibraryTally {
         let (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
-        let row = try await exec(PostgresQuery(unsafeSQL: """
-            SELECT count(*), count(e.file_id), count(f.error) FROM \(names.files) f LEFT JOIN \(names.embeddings) e ON e.file_id = f.id WHERE \(condition)
-            """, binds: binds)).first
+        let row = try await exec(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT count(*), count(e.file_id), count(f.error) FROM \(names.files) f LEFT JOIN \
+                    \(names.embeddings) e ON e.file_id = f.id WHERE \(condition)
+                    """, binds: binds)
+        ).first
         let (files, embedded, failed) = try row?.decode((Int, Int, Int).self) ?? (0, 0, 0)
         return LibraryTally(files: files, embedded: embedded, failed: failed)
     }
@@ -192,7 +225,9 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
     public func storageBytes() async throws -> Int64? {
         var total: Int64 = 0
         for table in ["clip_files", "clip_embeddings", "clip_meta", "clip_migrations"] where try await exists(table) {
-            total += try await exec("SELECT pg_total_relation_size(to_regclass(\(names.qualified(table))))").first?.decode(Int64.self) ?? 0
+            total +=
+                try await exec("SELECT pg_total_relation_size(to_regclass(\(names.qualified(table))))").first?.decode(
+                    Int64.self) ?? 0
         }
         return total
     }
@@ -201,14 +236,18 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
 
     public func files(under root: String) async throws -> [String: IndexedFile] {
         let (condition, binds) = Self.under([root])
-        let rows = try await exec(PostgresQuery(unsafeSQL: """
-            SELECT f.id, f.path, f.size, f.mtime, f.hash, f.error, e.file_id IS NOT NULL
-            FROM \(names.files) f LEFT JOIN \(names.embeddings) e ON e.file_id = f.id WHERE \(condition)
-            """, binds: binds))
+        let rows = try await exec(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT f.id, f.path, f.size, f.mtime, f.hash, f.error, e.file_id IS NOT NULL
+                    FROM \(names.files) f LEFT JOIN \(names.embeddings) e ON e.file_id = f.id WHERE \(condition)
+                    """, binds: binds))
         var files: [String: IndexedFile] = [:]
         for row in rows {
-            let (id, path, size, mtime, hash, error, embedded) = try row.decode((Int64, String, Int64, Double, String, String?, Bool).self)
-            files[path] = IndexedFile(id: id, path: path, size: size, mtime: mtime, hash: hash, embedded: embedded, error: error)
+            let (id, path, size, mtime, hash, error, embedded) = try row.decode(
+                (Int64, String, Int64, Double, String, String?, Bool).self)
+            files[path] = IndexedFile(
+                id: id, path: path, size: size, mtime: mtime, hash: hash, embedded: embedded, error: error)
         }
         return files
     }
@@ -217,29 +256,38 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
         try await transaction { db in
             let (model, dimension) = try await self.boundModel(db)
             try checkDimensions(embedded, dimension, library: self.location)
-            if !removed.isEmpty { try await self.exec("DELETE FROM \(unescaped: self.names.files) WHERE id = ANY(\(removed))") }
+            if !removed.isEmpty {
+                try await self.exec("DELETE FROM \(unescaped: self.names.files) WHERE id = ANY(\(removed))")
+            }
             for file in other {
                 let id: Int64
                 if let known = file.id {
                     // A move: the same record (and vector) under its new path (a record another indexer
                     // made there meanwhile gives way).
-                    try await self.exec("DELETE FROM \(unescaped: self.names.files) WHERE path = \(file.path) AND id <> \(known)")
-                    try await self.exec("""
-                        UPDATE \(unescaped: self.names.files) SET path = \(file.path), size = \(file.size), mtime = \(file.mtime), hash = \(file.hash), error = \(file.error)
+                    try await self.exec(
+                        "DELETE FROM \(unescaped: self.names.files) WHERE path = \(file.path) AND id <> \(known)")
+                    try await self.exec(
+                        """
+                        UPDATE \(unescaped: self.names.files) SET path = \(file.path), size = \(file.size), mtime = \
+                        \(file.mtime), hash = \(file.hash), error = \(file.error)
                         WHERE id = \(known)
                         """)
                     id = known
                 } else {
                     id = try await self.upsert(file, model: model, db)
                 }
-                if file.error != nil { try await self.exec("DELETE FROM \(unescaped: self.names.embeddings) WHERE file_id = \(id)") }
+                if file.error != nil {
+                    try await self.exec("DELETE FROM \(unescaped: self.names.embeddings) WHERE file_id = \(id)")
+                }
             }
             for (file, vector) in embedded {
                 var clean = file
                 clean.error = nil
                 let id = try await self.upsert(clean, model: model, db)
-                try await self.exec("""
-                    INSERT INTO \(unescaped: self.names.embeddings) (file_id, embedding) VALUES (\(id), \(Self.literal(vector))::vector)
+                try await self.exec(
+                    """
+                    INSERT INTO \(unescaped: self.names.embeddings) (file_id, embedding) VALUES (\(id), \
+                    \(Self.literal(vector))::vector)
                     ON CONFLICT (file_id) DO UPDATE SET embedding = EXCLUDED.embedding
                     """)
             }
@@ -247,9 +295,12 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
     }
 
     private func upsert(_ file: IndexedFile, model: String, _ db: PostgresConnection) async throws -> Int64 {
-        let rows = try await self.exec("""
-            INSERT INTO \(unescaped: names.files) (path, size, mtime, hash, error, model) VALUES (\(file.path), \(file.size), \(file.mtime), \(file.hash), \(file.error), \(model))
-            ON CONFLICT (path) DO UPDATE SET size = EXCLUDED.size, mtime = EXCLUDED.mtime, hash = EXCLUDED.hash, error = EXCLUDED.error, model = EXCLUDED.model
+        let rows = try await self.exec(
+            """
+            INSERT INTO \(unescaped: names.files) (path, size, mtime, hash, error, model) VALUES (\(file.path), \
+            \(file.size), \(file.mtime), \(file.hash), \(file.error), \(model))
+            ON CONFLICT (path) DO UPDATE SET size = EXCLUDED.size, mtime = EXCLUDED.mtime, hash = EXCLUDED.hash, error \
+            = EXCLUDED.error, model = EXCLUDED.model
             RETURNING id
             """)
         return try rows[0].decode(Int64.self)
@@ -263,7 +314,14 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
             throw CLIPError.invalidArgument("the library \(location) is not bound to a model")
         }
         if let mine = boundLock.withLock({ boundModelID }), mine != model {
-            throw CLIPError.io(file: location, reason: "another client re-bound the library to \(model) (this run embeds with \(mine)); run again to re-index with one model")
+            throw CLIPError.io(
+                file: location,
+                reason:
+                    """
+                        another client re-bound the library to \(model) (this run embeds with \(mine)); run again to \
+                        re-index with one model
+                        """
+            )
         }
         return (model, dimension)
     }
@@ -276,26 +334,46 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
             let (model, dimension) = try await self.boundModel(db)
             try checkDimensions(embedded, dimension, library: self.location)
             // In the session's own temporary schema (`pg_temp`, searched first): no other library sees it.
-            try await self.exec("CREATE TEMPORARY TABLE pg_temp.clip_import (path text COLLATE \"C\", size bigint, mtime double precision, hash text, embedding text) ON COMMIT DROP")
+            try await self.exec(
+                """
+                    CREATE TEMPORARY TABLE pg_temp.clip_import (path text COLLATE \"C\", size bigint, mtime double \
+                    precision, hash text, embedding text) ON COMMIT DROP
+                    """
+            )
             do {
                 // (Unqualified: postgres-nio quotes the name whole, and pg_temp is searched before any other schema.)
-                try await db.copyFrom(table: "clip_import", columns: ["path", "size", "mtime", "hash", "embedding"], logger: self.logger) { writer in
+                try await db.copyFrom(
+                    table: "clip_import", columns: ["path", "size", "mtime", "hash", "embedding"], logger: self.logger
+                ) { writer in
                     var buffer = ByteBuffer()
                     for (file, vector) in embedded {
-                        buffer.writeString("\(Self.copyText(file.path))\t\(file.size)\t\(file.mtime)\t\(Self.copyText(file.hash))\t\(Self.literal(vector))\n")
-                        if buffer.readableBytes > 1 << 20 { try await writer.write(buffer); buffer.clear() }
+                        // One COPY row: tab-separated fields, the vector as pgvector's text literal.
+                        let fields = [
+                            Self.copyText(file.path), "\(file.size)", "\(file.mtime)", Self.copyText(file.hash),
+                            Self.literal(vector),
+                        ]
+                        buffer.writeString(fields.joined(separator: "\t") + "\n")
+                        if buffer.readableBytes > 1 << 20 {
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
                     }
                     if buffer.readableBytes > 0 { try await writer.write(buffer) }
                 }
             } catch {
                 throw CLIPError.io(file: self.location, reason: Self.describe(error))
             }
-            try await self.exec("""
-                INSERT INTO \(unescaped: self.names.files) (path, size, mtime, hash, error, model) SELECT path, size, mtime, hash, NULL, \(model) FROM pg_temp.clip_import
-                ON CONFLICT (path) DO UPDATE SET size = EXCLUDED.size, mtime = EXCLUDED.mtime, hash = EXCLUDED.hash, error = NULL, model = EXCLUDED.model
+            try await self.exec(
+                """
+                INSERT INTO \(unescaped: self.names.files) (path, size, mtime, hash, error, model) SELECT path, size, \
+                mtime, hash, NULL, \(model) FROM pg_temp.clip_import
+                ON CONFLICT (path) DO UPDATE SET size = EXCLUDED.size, mtime = EXCLUDED.mtime, hash = EXCLUDED.hash, \
+                error = NULL, model = EXCLUDED.model
                 """)
-            try await self.exec("""
-                INSERT INTO \(unescaped: self.names.embeddings) (file_id, embedding) SELECT f.id, i.embedding::vector FROM pg_temp.clip_import i JOIN \(unescaped: self.names.files) f ON f.path = i.path
+            try await self.exec(
+                """
+                INSERT INTO \(unescaped: self.names.embeddings) (file_id, embedding) SELECT f.id, i.embedding::vector \
+                FROM pg_temp.clip_import i JOIN \(unescaped: self.names.files) f ON f.path = i.path
                 ON CONFLICT (file_id) DO UPDATE SET embedding = EXCLUDED.embedding
                 """)
         }
@@ -309,7 +387,8 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
 
     // MARK: Search
 
-    public func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit] {
+    public func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit]
+    {
         guard k > 0 else { return [] }
         // pgvector's ef_search is at most 1,000: deeper than that is a scan.
         let mode = k > 1000 ? .exact : mode
@@ -321,13 +400,15 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
         return hits
     }
 
-    private func search(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit] {
+    private func search(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit]
+    {
         var (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
         binds.append(Self.literal(query))
         let vector = "$\(binds.count)::vector"
         binds.append(mode.candidates(k))
         var sql = """
-            SELECT f.id, f.path, (-(e.embedding <#> \(vector)))::real AS score FROM \(names.embeddings) e JOIN \(names.files) f ON f.id = e.file_id
+            SELECT f.id, f.path, (-(e.embedding <#> \(vector)))::real AS score FROM \(names.embeddings) e JOIN \
+            \(names.files) f ON f.id = e.file_id
             WHERE \(condition) ORDER BY e.embedding <#> \(vector) LIMIT $\(binds.count)
             """
         let settings: String
@@ -350,12 +431,16 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
         }
     }
 
-    public func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float]) {
+    public func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float])
+    {
         let (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
-        let rows = try await exec(PostgresQuery(unsafeSQL: """
-            SELECT f.id, f.path, e.embedding::text FROM \(names.embeddings) e JOIN \(names.files) f ON f.id = e.file_id
-            WHERE \(condition) ORDER BY f.path
-            """, binds: binds))
+        let rows = try await exec(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT f.id, f.path, e.embedding::text FROM \(names.embeddings) e JOIN \(names.files) f ON f.id = \
+                    e.file_id
+                    WHERE \(condition) ORDER BY f.path
+                    """, binds: binds))
         var files: [(id: Int64, path: String)] = [], vectors: [Float] = []
         for row in rows {
             let (id, path, text) = try row.decode((Int64, String, String).self)
@@ -368,9 +453,12 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
     public func images(ids: [Int64]) async throws -> [Int64: LibraryImage] {
         guard !ids.isEmpty else { return [:] }
         var images: [Int64: LibraryImage] = [:]
-        for row in try await exec("""
-            SELECT f.id, f.path, f.hash, e.embedding::text FROM \(unescaped: names.files) f JOIN \(unescaped: names.embeddings) e ON e.file_id = f.id WHERE f.id = ANY(\(ids))
-            """) {
+        for row in try await exec(
+            """
+            SELECT f.id, f.path, f.hash, e.embedding::text FROM \(unescaped: names.files) f JOIN \
+            \(unescaped: names.embeddings) e ON e.file_id = f.id WHERE f.id = ANY(\(ids))
+            """)
+        {
             let (id, path, hash, text) = try row.decode((Int64, String, String, String).self)
             images[id] = LibraryImage(id: id, path: path, hash: hash, vector: Self.vector(text))
         }
@@ -379,23 +467,32 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
 
     public func count(under roots: [String]) async throws -> Int {
         let (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
-        return try await exec(PostgresQuery(unsafeSQL: """
-            SELECT count(*) FROM \(names.embeddings) e JOIN \(names.files) f ON f.id = e.file_id WHERE \(condition)
-            """, binds: binds)).first?.decode(Int.self) ?? 0
+        return try await exec(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT count(*) FROM \(names.embeddings) e JOIN \(names.files) f ON f.id = e.file_id WHERE \
+                    \(condition)
+                    """, binds: binds)
+        ).first?.decode(Int.self) ?? 0
     }
 
     /// Computed by the server: only the scores travel, never the vectors.
-    public func cosines(_ queries: [[Float]], under roots: [String]) async throws -> (files: [(id: Int64, path: String)], cosines: [Float]) {
+    public func cosines(_ queries: [[Float]], under roots: [String]) async throws -> (
+        files: [(id: Int64, path: String)], cosines: [Float]
+    ) {
         var (condition, binds) = roots.isEmpty ? ("TRUE", PostgresBindings()) : Self.under(roots)
         var columns: [String] = []
         for query in queries {
             binds.append(Self.literal(query))
             columns.append("(-(e.embedding <#> $\(binds.count)::vector))::real")
         }
-        let rows = try await exec(PostgresQuery(unsafeSQL: """
-            SELECT f.id, f.path, ARRAY[\(columns.joined(separator: ", "))] FROM \(names.embeddings) e JOIN \(names.files) f ON f.id = e.file_id
-            WHERE \(condition) ORDER BY f.path
-            """, binds: binds))
+        let rows = try await exec(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT f.id, f.path, ARRAY[\(columns.joined(separator: ", "))] FROM \(names.embeddings) e JOIN \
+                    \(names.files) f ON f.id = e.file_id
+                    WHERE \(condition) ORDER BY f.path
+                    """, binds: binds))
         var files: [(id: Int64, path: String)] = [], cosines: [Float] = []
         files.reserveCapacity(rows.count)
         cosines.reserveCapacity(rows.count * queries.count)
@@ -416,12 +513,15 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
     /// `bind` should this client die midway.
     public func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T {
         guard rows >= 1000 else { return try await body() }
-        let existing = try await exec("SELECT count(*) FROM \(unescaped: names.embeddings)").first?.decode(Int.self) ?? 0
+        let existing =
+            try await exec("SELECT count(*) FROM \(unescaped: names.embeddings)").first?.decode(Int.self) ?? 0
         guard rows >= existing else { return try await body() }
         // The bulk lock tells other clients' binds not to rebuild the index under this load.
         try await advisory("pg_advisory_lock", .bulk)
         do {
-            if try await exists(PostgresNames.hnswIndexName) { try await exec(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \(names.hnswIndex)")) }
+            if try await exists(PostgresNames.hnswIndexName) {
+                try await exec(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \(names.hnswIndex)"))
+            }
             let value = try await body()
             try await createIndex()
             try await advisory("pg_advisory_unlock", .bulk)
@@ -437,8 +537,13 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
 
     /// Whether the HNSW index is there (it is not during a bulk load: searches scan exactly meanwhile).
     public func hasApproximateIndex() async throws -> Bool {
-        try await exec("SELECT count(*) FROM pg_indexes WHERE indexname = \(PostgresNames.hnswIndexName) AND schemaname = \(names.schema)")
-            .first?.decode(Int.self) == 1
+        try await exec(
+            """
+                SELECT count(*) FROM pg_indexes WHERE indexname = \(PostgresNames.hnswIndexName) AND schemaname = \
+                \(names.schema)
+                """
+        )
+        .first?.decode(Int.self) == 1
     }
 
     /// The HNSW index, when missing; built with 1 GB of working memory (for this statement only), as a
@@ -457,10 +562,13 @@ public final class PostgresStore: LibraryStore, @unchecked Sendable {
         try await advisory("pg_advisory_xact_lock", .schema)  // one builder at a time
         guard try await !exists(PostgresNames.hnswIndexName) else { return }
         try await exec("SET LOCAL maintenance_work_mem = '1GB'")
-        try await exec(PostgresQuery(unsafeSQL: """
-            CREATE INDEX IF NOT EXISTS \(PostgresNames.hnswIndexName) ON \(names.embeddings) USING hnsw (embedding vector_ip_ops)
-            WITH (m = \(Self.hnswM), ef_construction = \(Self.hnswEfConstruction))
-            """))
+        try await exec(
+            PostgresQuery(
+                unsafeSQL: """
+                    CREATE INDEX IF NOT EXISTS \(PostgresNames.hnswIndexName) ON \(names.embeddings) USING hnsw \
+                    (embedding vector_ip_ops)
+                    WITH (m = \(Self.hnswM), ef_construction = \(Self.hnswEfConstruction))
+                    """))
     }
 
     /// A session advisory lock per folder of this library: a second indexer of the same folder (any

@@ -4,7 +4,8 @@ import NIOCore
 import PostgresNIO
 
 /// pgvector measured the way `clip bench ann` measures this project's indexes: a table of the benchmark's
-/// vectors (`clip_bench_vectors` in the library's schema, dropped afterwards), loaded with INSERT and with COPY, an HNSW index
+/// vectors (`clip_bench_vectors` in the library's schema, dropped afterwards), loaded with INSERT and with COPY, an
+/// HNSW index
 /// over inner product, and single-client searches at several `ef_search`.
 public struct PostgresVectorBench: Sendable {
     let library: PostgresStore
@@ -19,10 +20,14 @@ public struct PostgresVectorBench: Sendable {
 
     public func reset() async throws {
         try await drop()
-        try await library.exec(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (id integer PRIMARY KEY, embedding vector(\(dimension)) NOT NULL)"))
+        try await library.exec(
+            PostgresQuery(
+                unsafeSQL: "CREATE TABLE \(table) (id integer PRIMARY KEY, embedding vector(\(dimension)) NOT NULL)"))
     }
 
-    public func drop() async throws { try await library.exec(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(table)")) }
+    public func drop() async throws {
+        try await library.exec(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(table)"))
+    }
 
     /// Rows `range` of `vectors`, one INSERT per row in transactions of `batch` rows (what indexing's
     /// commits do); rows per second.
@@ -43,7 +48,9 @@ public struct PostgresVectorBench: Sendable {
     /// Rows `range` through `COPY … FROM STDIN` (text format: postgres-nio's COPY writes text); rows per second.
     public func copy(_ vectors: Tensor, rows range: Range<Int>) async throws -> Double {
         let start = Date()
-        try await library.connection.copyFrom(table: library.names.copyTarget("clip_bench_vectors"), columns: ["id", "embedding"], logger: library.logger) { writer in
+        try await library.connection.copyFrom(
+            table: library.names.copyTarget("clip_bench_vectors"), columns: ["id", "embedding"], logger: library.logger
+        ) { writer in
             var buffer = ByteBuffer()
             for i in range {
                 buffer.writeString("\(i)\t\(PostgresStore.literal(vectors.row(i)))\n")
@@ -62,10 +69,12 @@ public struct PostgresVectorBench: Sendable {
     public func buildIndex(maintenanceMemory: String = "2GB") async throws -> Double {
         let start = Date()
         try await library.exec(PostgresQuery(unsafeSQL: "SET maintenance_work_mem = '\(maintenanceMemory)'"))
-        try await library.exec(PostgresQuery(unsafeSQL: """
-            CREATE INDEX clip_bench_vectors_hnsw ON \(table) USING hnsw (embedding vector_ip_ops)
-            WITH (m = \(PostgresStore.hnswM), ef_construction = \(PostgresStore.hnswEfConstruction))
-            """))
+        try await library.exec(
+            PostgresQuery(
+                unsafeSQL: """
+                    CREATE INDEX clip_bench_vectors_hnsw ON \(table) USING hnsw (embedding vector_ip_ops)
+                    WITH (m = \(PostgresStore.hnswM), ef_construction = \(PostgresStore.hnswEfConstruction))
+                    """))
         return Date().timeIntervalSince(start)
     }
 
@@ -75,8 +84,9 @@ public struct PostgresVectorBench: Sendable {
             try await library.exec(PostgresQuery(unsafeSQL: "SET LOCAL hnsw.ef_search = \(efSearch)"))
             let vector = PostgresStore.literal(query)
             return try await library.exec(
-                "SELECT id FROM \(unescaped: table) ORDER BY embedding <#> \(vector)::vector LIMIT \(k)")
-                .map { Int(try $0.decode(Int32.self)) }
+                "SELECT id FROM \(unescaped: table) ORDER BY embedding <#> \(vector)::vector LIMIT \(k)"
+            )
+            .map { Int(try $0.decode(Int32.self)) }
         }
     }
 }

@@ -8,8 +8,10 @@ public enum LibrarySearch {
 
     /// The `k` files under `roots` closest to `query`, best first, through the store's approximate index
     /// where it has one (the embedded store: exact up to its `approximateAbove` files).
-    public static func search(_ library: any LibraryStore, roots: [String], query: [Float], k: Int,
-                              mode: SearchMode = .approximate(efSearch: nil)) async throws -> [(path: String, score: Float)] {
+    public static func search(
+        _ library: any LibraryStore, roots: [String], query: [Float], k: Int,
+        mode: SearchMode = .approximate(efSearch: nil)
+    ) async throws -> [(path: String, score: Float)] {
         try await library.nearest(query, k: k, under: roots.map(standardised), mode: mode).map { ($0.path, $0.score) }
     }
 
@@ -27,8 +29,11 @@ public enum LibrarySearch {
         if let approximate = approximate.flatMap({ $0.vectorFile == snapshot.vectorFile ? $0.index : nil }), k > 0 {
             let wanted = max(4 * k, candidates)
             let found = query.withUnsafeBufferPointer { q in
-                approximate.search(query, k: wanted, ef: max(approximate.efSearch, wanted)).compactMap { hit -> (index: Int, score: Float)? in
-                    guard let i = snapshot.index(ofRow: hit.id), ranges.contains(where: { $0.contains(i) }) else { return nil }
+                approximate.search(query, k: wanted, ef: max(approximate.efSearch, wanted)).compactMap {
+                    hit -> (index: Int, score: Float)? in
+                    guard let i = snapshot.index(ofRow: hit.id), ranges.contains(where: { $0.contains(i) }) else {
+                        return nil
+                    }
                     let row = snapshot.vectors.baseAddress! + snapshot.entries[i].row * snapshot.dimension
                     return (i, innerProduct(q.baseAddress!, row, snapshot.dimension))
                 }

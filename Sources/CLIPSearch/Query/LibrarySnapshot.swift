@@ -25,7 +25,8 @@ public final class LibrarySnapshot: @unchecked Sendable {
     private let indexOfID: [Int64: Int]
     private let indexOfRow: [Int: Int]
 
-    init(entries: [Entry], dimension: Int, vectors: UnsafeBufferPointer<Float>, mapping: AnyObject?, vectorFile: String) {
+    init(entries: [Entry], dimension: Int, vectors: UnsafeBufferPointer<Float>, mapping: AnyObject?, vectorFile: String)
+    {
         self.mapping = mapping
         self.vectorFile = vectorFile
         self.entries = entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
@@ -97,13 +98,17 @@ public final class LibrarySnapshot: @unchecked Sendable {
 
     /// `score(i, cosines)` for every entry of `ranges`, where `cosines[j]` is the entry's inner product
     /// with `queries[j]`.
-    public func scores(_ queries: [[Float]], in ranges: [Range<Int>], _ score: ([Float]) -> Float) -> [(index: Int, score: Float)] {
+    public func scores(_ queries: [[Float]], in ranges: [Range<Int>], _ score: ([Float]) -> Float) -> [(
+        index: Int, score: Float
+    )] {
         var out: [(index: Int, score: Float)] = []
         var cosines = [Float](repeating: 0, count: queries.count)
         for range in ranges {
             for i in range {
                 let v = vectors.baseAddress! + entries[i].row * dimension
-                for (j, q) in queries.enumerated() { cosines[j] = q.withUnsafeBufferPointer { innerProduct($0.baseAddress!, v, dimension) } }
+                for (j, q) in queries.enumerated() {
+                    cosines[j] = q.withUnsafeBufferPointer { innerProduct($0.baseAddress!, v, dimension) }
+                }
                 out.append((i, score(cosines)))
             }
         }

@@ -13,7 +13,8 @@ public enum NearDuplicates {
     /// threshold:)`, what it is given): a server runs it off its request threads, one scan at a time.
     public static func hits(
         _ library: any LibraryStore, roots: [String], threshold: Float,
-        compare: @Sendable (@escaping @Sendable () -> [[(index: Int, score: Float)]]) async throws
+        compare:
+            @Sendable (@escaping @Sendable () -> [[(index: Int, score: Float)]]) async throws
             -> [[(index: Int, score: Float)]] = { $0() }
     ) async throws -> [[LibraryHit]] {
         let (files, vectors) = try await library.embeddings(under: roots.map(LibrarySearch.standardised))
@@ -26,8 +27,10 @@ public enum NearDuplicates {
 
     /// Groups among the entries of `ranges`, as snapshot indices with each member's best cosine to another
     /// member; groups and members in path order.
-    public static func groups(_ snapshot: LibrarySnapshot, ranges: [Range<Int>],
-                              threshold: Float) -> [[(index: Int, score: Float)]] {
+    public static func groups(
+        _ snapshot: LibrarySnapshot, ranges: [Range<Int>],
+        threshold: Float
+    ) -> [[(index: Int, score: Float)]] {
         let members = ranges.flatMap { Array($0) }
         var vectors = [Float](repeating: 0, count: members.count * snapshot.dimension)
         for (i, member) in members.enumerated() {
@@ -40,8 +43,10 @@ public enum NearDuplicates {
 
     /// Groups among `count` rows of `vectors` (in path order), as row indices with each member's best
     /// cosine to another member; groups and members in that order.
-    public static func groups(_ vectors: [Float], count n: Int, dimension d: Int,
-                              threshold: Float) -> [[(index: Int, score: Float)]] {
+    public static func groups(
+        _ vectors: [Float], count n: Int, dimension d: Int,
+        threshold: Float
+    ) -> [[(index: Int, score: Float)]] {
         guard n > 1 else { return [] }
         var parent = Array(0..<n)
         func find(_ x: Int) -> Int {
@@ -58,8 +63,9 @@ public enum NearDuplicates {
         for start in stride(from: 0, to: n, by: block) {
             let rows = min(block, n - start)
             vectors.withUnsafeBufferPointer { v in
-                BLAS.gemm(.nt, v.baseAddress! + start * d, d, v.baseAddress!, d, &scores, n, m: rows, n: n, k: d,
-                          accumulate: false)
+                BLAS.gemm(
+                    .nt, v.baseAddress! + start * d, d, v.baseAddress!, d, &scores, n, m: rows, n: n, k: d,
+                    accumulate: false)
             }
             for r in 0..<rows {
                 let i = start + r

@@ -13,7 +13,10 @@ public struct SearchQuery: Sendable, Equatable {
         public let weight: Float
         public let part: Part
 
-        public init(weight: Float, part: Part) { self.weight = weight; self.part = part }
+        public init(weight: Float, part: Part) {
+            self.weight = weight
+            self.part = part
+        }
     }
 
     public var terms: [Term]
@@ -22,8 +25,10 @@ public struct SearchQuery: Sendable, Equatable {
 
     /// Parses command-line words: operands separated by `+` / `-` words (or one quoted expression such as
     /// `"cat" + "2:snow" - "indoor"`); `image` adds a reverse-image term.
-    public static func parse(_ words: [String], image: String? = nil,
-                             isFile: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws -> SearchQuery {
+    public static func parse(
+        _ words: [String], image: String? = nil,
+        isFile: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }
+    ) throws -> SearchQuery {
         var tokens = words
         if words.count == 1, words[0].contains("\"") { tokens = try splitQuoted(words[0]) }
         var terms: [Term] = []
@@ -31,7 +36,9 @@ public struct SearchQuery: Sendable, Equatable {
         var expectOperand = true
         for token in tokens {
             if token == "+" || token == "-" {
-                guard expectOperand == false || terms.isEmpty else { throw CLIPError.invalidArgument("query: two operators in a row near '\(token)'") }
+                guard expectOperand == false || terms.isEmpty else {
+                    throw CLIPError.invalidArgument("query: two operators in a row near '\(token)'")
+                }
                 sign = token == "-" ? -1 : 1
                 expectOperand = true
                 continue
@@ -40,11 +47,16 @@ public struct SearchQuery: Sendable, Equatable {
             var text = token, weight: Float = 1
             if let colon = token.firstIndex(of: ":"), let w = Float(token[..<colon]), !isFile(token) {
                 // Float() reads "nan", "inf" and 1e39 (→ ∞): no weight a sum can use.
-                guard w.isFinite else { throw CLIPError.invalidArgument("query: the weight '\(token[..<colon])' in '\(token)' is not a finite number") }
+                guard w.isFinite else {
+                    throw CLIPError.invalidArgument(
+                        "query: the weight '\(token[..<colon])' in '\(token)' is not a finite number")
+                }
                 weight = w
                 text = String(token[token.index(after: colon)...])
             }
-            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIPError.invalidArgument("query: empty part '\(token)'") }
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw CLIPError.invalidArgument("query: empty part '\(token)'")
+            }
             terms.append(Term(weight: sign * weight, part: isFile(text) ? .image(text) : .text(text)))
             sign = 1
             expectOperand = false
@@ -77,7 +89,10 @@ public struct SearchQuery: Sendable, Equatable {
         var tokens: [String] = [], current = "", quoted = false
         for ch in expression {
             if ch == "\"" {
-                if quoted { tokens.append(current); current = "" }
+                if quoted {
+                    tokens.append(current)
+                    current = ""
+                }
                 quoted.toggle()
             } else if quoted {
                 current.append(ch)

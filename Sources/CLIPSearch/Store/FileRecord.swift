@@ -15,10 +15,18 @@ struct FileRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersist
     var error: String?
 
     init(_ file: IndexedFile, row: Int64?) {
-        id = file.id; path = file.path; size = file.size; mtime = file.mtime; hash = file.hash; self.row = row; error = file.error
+        id = file.id
+        path = file.path
+        size = file.size
+        mtime = file.mtime
+        hash = file.hash
+        self.row = row
+        error = file.error
     }
 
-    var indexed: IndexedFile { IndexedFile(id: id, path: path, size: size, mtime: mtime, hash: hash, embedded: row != nil, error: error) }
+    var indexed: IndexedFile {
+        IndexedFile(id: id, path: path, size: size, mtime: mtime, hash: hash, embedded: row != nil, error: error)
+    }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

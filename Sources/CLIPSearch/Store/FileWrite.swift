@@ -8,7 +8,8 @@ import Foundation
 /// write. errno is read right after the call that set it.
 enum FileWrite {
     /// All `bytes` at `offset`, or an error naming `file`, what was being written and the cause.
-    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: off_t, file: String, what: String) throws {
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: off_t, file: String, what: String) throws
+    {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         var done = 0
         while done < bytes.count {
@@ -35,7 +36,10 @@ enum FileWrite {
     static func sync(_ fd: Int32, file: String, what: String) throws {
         while fsync(fd) != 0 {
             let error = errno
-            guard error == EINTR else { throw CLIPError.io(file: file, reason: "cannot sync \(what) to disk: \(String(cString: strerror(error)))") }
+            guard error == EINTR else {
+                throw CLIPError.io(
+                    file: file, reason: "cannot sync \(what) to disk: \(String(cString: strerror(error)))")
+            }
         }
     }
 
@@ -43,7 +47,10 @@ enum FileWrite {
     static func truncate(_ fd: Int32, to length: off_t, file: String, what: String) throws {
         while ftruncate(fd, length) != 0 {
             let error = errno
-            guard error == EINTR else { throw CLIPError.io(file: file, reason: "cannot cut \(what) to \(length) bytes: \(String(cString: strerror(error)))") }
+            guard error == EINTR else {
+                throw CLIPError.io(
+                    file: file, reason: "cannot cut \(what) to \(length) bytes: \(String(cString: strerror(error)))")
+            }
         }
     }
 }

@@ -13,8 +13,10 @@ public enum LibraryCopy {
     /// Binds `destination` to the source's model (clearing vectors of another model there: the copy is
     /// asked for by naming the destination), records the source's folders there, then commits in batches
     /// of `batch` files; a copy interrupted midway is finished by running it again.
-    public static func copy(from source: any LibraryStore, to destination: any LibraryStore, batch: Int = 500,
-                            progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Report {
+    public static func copy(
+        from source: any LibraryStore, to destination: any LibraryStore, batch: Int = 500,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> Report {
         guard let model = try await source.storedModel() else {
             throw CLIPError.invalidArgument("the library \(source.location) is empty: nothing to copy")
         }

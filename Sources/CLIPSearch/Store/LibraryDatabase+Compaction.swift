@@ -40,18 +40,25 @@ extension LibraryDatabase {
     public func compact(force: Bool = false) throws -> Compaction? {
         try asWriter { old in
             let (meta, live) = try read { db in
-                (try Meta(db), try Row.fetchAll(db, sql: "SELECT id, row FROM files WHERE row IS NOT NULL ORDER BY row")
-                    .map { (id: $0["id"] as Int64, row: $0["row"] as Int) })
+                (
+                    try Meta(db),
+                    try Row.fetchAll(db, sql: "SELECT id, row FROM files WHERE row IS NOT NULL ORDER BY row")
+                        .map { (id: $0["id"] as Int64, row: $0["row"] as Int) }
+                )
             }
             Self.removeVectorFiles(in: directory, keeping: [meta.vectorFile, Self.indexName(for: meta.vectorFile)])
             let orphaned = meta.vectors - live.count
-            let worth = orphaned >= Self.compactionMinimumRows && Double(orphaned) >= Self.compactionRatio * Double(meta.vectors)
+            let worth =
+                orphaned >= Self.compactionMinimumRows
+                && Double(orphaned) >= Self.compactionRatio * Double(meta.vectors)
             guard orphaned > 0, force || worth else { return nil }
 
             let name = Self.vectorFile(after: meta.vectorFile)
             try writeRows(live.map(\.row), of: old, committed: meta.vectors, to: directory.appendingPathComponent(name))
             let oldIndex = directory.appendingPathComponent(Self.indexName(for: meta.vectorFile))
-            if FileManager.default.fileExists(atPath: oldIndex.path), let index = try? HNSWIndex.load(from: oldIndex), index.dimension == dimension {
+            if FileManager.default.fileExists(atPath: oldIndex.path), let index = try? HNSWIndex.load(from: oldIndex),
+                index.dimension == dimension
+            {
                 // In step with the old rows first, then the same graph under the new row numbers.
                 _ = try bringInStep(index, live: Set(live.map(\.row)), file: old, committed: meta.vectors)
                 var renumbered: [Int: Int] = [:]
@@ -63,8 +70,10 @@ extension LibraryDatabase {
                 for (new, entry) in live.enumerated() where entry.row != new {
                     try db.execute(sql: "UPDATE files SET row = ? WHERE id = ?", arguments: [new, entry.id])
                 }
-                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', ?)", arguments: ["\(live.count)"])
-                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_file', ?)", arguments: [name])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', ?)", arguments: ["\(live.count)"])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_file', ?)", arguments: [name])
             }
             commitLock.withLock { commits += 1 }
             Self.removeVectorFiles(in: directory, keeping: [name, Self.indexName(for: name)])
@@ -82,7 +91,10 @@ extension LibraryDatabase {
     private func writeRows(_ rows: [Int], of file: VectorFile, committed: Int, to url: URL) throws {
         let source = try file.rows(atLeast: committed)
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CLIPError.io(file: url.path, reason: "cannot create the compacted vector file: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw CLIPError.io(
+                file: url.path, reason: "cannot create the compacted vector file: \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         let chunkRows = max(1, (8 << 20) / (dimension * MemoryLayout<Float>.size))
         var buffer = [Float](repeating: 0, count: chunkRows * dimension)
@@ -94,12 +106,17 @@ extension LibraryDatabase {
             }
             let bytes = part.count * dimension * MemoryLayout<Float>.size
             try buffer.withUnsafeBytes {
-                try FileWrite.write(fd, UnsafeRawBufferPointer(rebasing: $0.prefix(bytes)), at: off_t(offset), file: url.path, what: "the compacted vector file")
+                try FileWrite.write(
+                    fd, UnsafeRawBufferPointer(rebasing: $0.prefix(bytes)), at: off_t(offset), file: url.path,
+                    what: "the compacted vector file")
             }
             offset += bytes
         }
         try FileWrite.sync(fd, file: url.path, what: "the compacted vector file")
         let folder = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folder >= 0 { fsync(folder); close(folder) }
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
     }
 }

@@ -28,7 +28,9 @@ public final class LibraryDatabase: @unchecked Sendable {
         let path = directory.appendingPathComponent("library.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let queue: DatabaseQueue
-        do { queue = try DatabaseQueue(path: path) } catch { throw CLIPError.io(file: path, reason: "cannot open the library database: \(error)") }
+        do { queue = try DatabaseQueue(path: path) } catch {
+            throw CLIPError.io(file: path, reason: "cannot open the library database: \(error)")
+        }
         return try read(queue, path) { db in
             guard try db.tableExists("meta") else { return nil }
             return try Meta(db).stored
@@ -36,8 +38,12 @@ public final class LibraryDatabase: @unchecked Sendable {
     }
 
     /// Opens the library at `directory` for vectors of the model `modelID` (see `init(directory:model:…)`).
-    public convenience init(directory: URL, modelID: String, dimension: Int, readOnly: Bool = false, replacing: Bool = false) throws {
-        try self.init(directory: directory, model: LibraryModel(id: modelID, dimension: dimension), readOnly: readOnly, replacing: replacing)
+    public convenience init(
+        directory: URL, modelID: String, dimension: Int, readOnly: Bool = false, replacing: Bool = false
+    ) throws {
+        try self.init(
+            directory: directory, model: LibraryModel(id: modelID, dimension: dimension), readOnly: readOnly,
+            replacing: replacing)
     }
 
     /// Opens the library at `directory` for `model`'s vectors, made when missing (and records the model's
@@ -75,7 +81,8 @@ public final class LibraryDatabase: @unchecked Sendable {
         }
         if sameModel, meta.spec == nil, let spec = model.spec {
             try Self.write(queue, dbPath) { db in
-                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('model_spec', ?)", arguments: [spec.json])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('model_spec', ?)", arguments: [spec.json])
             }
         }
         var vectorURL = directory.appendingPathComponent(meta.vectorFile)
@@ -89,11 +96,17 @@ public final class LibraryDatabase: @unchecked Sendable {
                 Self.removeVectorFiles(in: directory, keeping: [])
                 try Self.write(queue, dbPath) { db in
                     try db.execute(sql: "UPDATE files SET row = NULL, error = NULL")
-                    for (key, value) in [("model", modelID), ("dimension", "\(dimension)"), ("vectors", "0"), ("vector_file", Self.firstVectorFile)] {
-                        try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+                    for (key, value) in [
+                        ("model", modelID), ("dimension", "\(dimension)"), ("vectors", "0"),
+                        ("vector_file", Self.firstVectorFile)
+                    ] {
+                        try db.execute(
+                            sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
                     }
                     if let spec = model.spec {
-                        try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('model_spec', ?)", arguments: [spec.json])
+                        try db.execute(
+                            sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('model_spec', ?)",
+                            arguments: [spec.json])
                     } else {
                         try db.execute(sql: "DELETE FROM meta WHERE key = 'model_spec'")
                     }
@@ -101,8 +114,9 @@ public final class LibraryDatabase: @unchecked Sendable {
             }
         }
         if !sameModel { vectorURL = directory.appendingPathComponent(Self.firstVectorFile) }
-        currentVectors = try VectorFile(url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.vectors : 0,
-                                        create: vectorURL.lastPathComponent == Self.firstVectorFile)
+        currentVectors = try VectorFile(
+            url: vectorURL, dimension: dimension, committedRows: sameModel ? meta.vectors : 0,
+            create: vectorURL.lastPathComponent == Self.firstVectorFile)
         if !sameModel { replaced = meta.stored }
     }
 
@@ -111,7 +125,10 @@ public final class LibraryDatabase: @unchecked Sendable {
     /// The HNSW file that belongs with a vector file (its ids are that file's rows): `index.hnsw` beside
     /// `vectors.f32`, `index-N.hnsw` beside `vectors-N.f32`.
     static func indexName(for vectorFile: String) -> String {
-        vectorFile == firstVectorFile ? "index.hnsw" : vectorFile.replacingOccurrences(of: "vectors", with: "index").replacingOccurrences(of: ".f32", with: ".hnsw")
+        vectorFile == firstVectorFile
+            ? "index.hnsw"
+            : vectorFile.replacingOccurrences(of: "vectors", with: "index").replacingOccurrences(
+                of: ".f32", with: ".hnsw")
     }
 
     /// The vector file in use by this process.
@@ -125,8 +142,10 @@ public final class LibraryDatabase: @unchecked Sendable {
         try fileLock.withLock {
             let name = currentVectors.url.lastPathComponent
             if name == meta.vectorFile { return currentVectors }
-            let file = try VectorFile(url: directory.appendingPathComponent(meta.vectorFile), dimension: dimension, committedRows: meta.vectors,
-                                      create: false, readOnly: readOnly)
+            let file = try VectorFile(
+                url: directory.appendingPathComponent(meta.vectorFile), dimension: dimension,
+                committedRows: meta.vectors,
+                create: false, readOnly: readOnly)
             if Self.generation(of: meta.vectorFile) > Self.generation(of: name) { currentVectors = file }
             return file
         }
@@ -163,7 +182,8 @@ public final class LibraryDatabase: @unchecked Sendable {
             model = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model'")
             dimension = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'dimension'")
             vectors = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors'") ?? 0
-            vectorFile = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'vector_file'")
+            vectorFile =
+                try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'vector_file'")
                 ?? LibraryDatabase.firstVectorFile
             spec = ModelSpec(json: try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'model_spec'"))
         }
@@ -184,20 +204,29 @@ public final class LibraryDatabase: @unchecked Sendable {
     /// The folders the library was asked to index, sorted.
     public func folders() throws -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT key FROM meta WHERE key >= ? AND key < ? ORDER BY key", arguments: [Self.folderKey, "folder;"])
-                .map { String($0.dropFirst(Self.folderKey.count)) }
+            try String.fetchAll(
+                db, sql: "SELECT key FROM meta WHERE key >= ? AND key < ? ORDER BY key",
+                arguments: [Self.folderKey, "folder;"]
+            )
+            .map { String($0.dropFirst(Self.folderKey.count)) }
         }
     }
 
     /// Records `add` as folders of the library and forgets `remove` (their files stay).
     public func changeFolders(add: [String], remove: [String]) throws {
         guard !readOnly else {
-            throw CLIPError.io(file: directory.path, reason: "the library was opened read-only: its folders cannot be changed through this process")
+            throw CLIPError.io(
+                file: directory.path,
+                reason: "the library was opened read-only: its folders cannot be changed through this process")
         }
         try write { db in
-            for folder in remove { try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.folderKey + folder]) }
+            for folder in remove {
+                try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Self.folderKey + folder])
+            }
             for folder in add {
-                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [Self.folderKey + folder, "\(Date().timeIntervalSince1970)"])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                    arguments: [Self.folderKey + folder, "\(Date().timeIntervalSince1970)"])
             }
         }
     }
@@ -211,8 +240,14 @@ public final class LibraryDatabase: @unchecked Sendable {
                 condition = parts.map(\.condition).joined(separator: " OR ")
                 for part in parts { arguments += part.arguments }
             }
-            let row = try Row.fetchOne(db, sql: "SELECT count(*) AS files, count(row) AS embedded, count(error) AS failed FROM files WHERE \(condition)",
-                                       arguments: arguments)
+            let row = try Row.fetchOne(
+                db,
+                sql:
+                    """
+                        SELECT count(*) AS files, count(row) AS embedded, count(error) AS failed FROM files WHERE \
+                        \(condition)
+                        """,
+                arguments: arguments)
             return LibraryTally(files: row?["files"] ?? 0, embedded: row?["embedded"] ?? 0, failed: row?["failed"] ?? 0)
         }
     }
@@ -221,7 +256,8 @@ public final class LibraryDatabase: @unchecked Sendable {
     public func storageBytes() -> Int64 {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.reduce(Int64(0)) { total, name in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)
+            let attributes = try? FileManager.default.attributesOfItem(
+                atPath: directory.appendingPathComponent(name).path)
             guard attributes?[.type] as? FileAttributeType == .typeRegular else { return total }
             return total + ((attributes?[.size] as? NSNumber)?.int64Value ?? 0)
         }
@@ -250,7 +286,9 @@ public final class LibraryDatabase: @unchecked Sendable {
     /// Records of files at or under `root` (a folder path without trailing slash), by path.
     public func records(under root: String) throws -> [String: IndexedFile] {
         let (condition, arguments) = Self.pathUnder(root)
-        let records = try read { db in try FileRecord.fetchAll(db, sql: "SELECT * FROM files WHERE \(condition)", arguments: arguments) }
+        let records = try read { db in
+            try FileRecord.fetchAll(db, sql: "SELECT * FROM files WHERE \(condition)", arguments: arguments)
+        }
         return Dictionary(uniqueKeysWithValues: records.map { ($0.path, $0.indexed) })
     }
 
@@ -273,7 +311,9 @@ public final class LibraryDatabase: @unchecked Sendable {
         try asWriter { file in try commitAsWriter(embedded: embedded, other: other, removed: removed, file: file) }
     }
 
-    private func commitAsWriter(embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64], file: VectorFile) throws {
+    private func commitAsWriter(
+        embedded: [(IndexedFile, [Float])], other: [IndexedFile], removed: [Int64], file: VectorFile
+    ) throws {
         try checkDimensions(embedded, dimension, library: directory.path)
         let rows = embedded.isEmpty ? 0..<file.count : try file.append(embedded.map(\.1))
         let committed = file.count
@@ -285,20 +325,24 @@ public final class LibraryDatabase: @unchecked Sendable {
             }
             for file in other {
                 // A move keeps its vector row; a file that failed has none.
-                let existing = try file.id.flatMap { try FileRecord.fetchOne(db, key: $0) }
+                let existing =
+                    try file.id.flatMap { try FileRecord.fetchOne(db, key: $0) }
                     ?? FileRecord.filter(Column("path") == file.path).fetchOne(db)
                 var record = FileRecord(file, row: file.error == nil ? existing?.row : nil)
                 record.id = record.id ?? existing?.id
                 try Self.upsert(&record, db)
             }
             for id in removed { _ = try FileRecord.deleteOne(db, key: id) }
-            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', ?)", arguments: ["\(committed)"])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', ?)", arguments: ["\(committed)"])
         }
         commitLock.withLock { commits += 1 }
     }
 
     private static func upsert(_ record: inout FileRecord, _ db: Database) throws {
-        if record.id == nil, let existing = try FileRecord.filter(Column("path") == record.path).fetchOne(db) { record.id = existing.id }
+        if record.id == nil, let existing = try FileRecord.filter(Column("path") == record.path).fetchOne(db) {
+            record.id = existing.id
+        }
         try record.save(db)
     }
 
@@ -307,8 +351,10 @@ public final class LibraryDatabase: @unchecked Sendable {
         try read { db in
             try roots.flatMap { root -> [(row: Int, path: String)] in
                 let (condition, arguments) = Self.pathUnder(root)
-                return try Row.fetchAll(db, sql: "SELECT row, path FROM files WHERE row IS NOT NULL AND \(condition)", arguments: arguments)
-                    .map { (row: $0["row"], path: $0["path"]) }
+                return try Row.fetchAll(
+                    db, sql: "SELECT row, path FROM files WHERE row IS NOT NULL AND \(condition)", arguments: arguments
+                )
+                .map { (row: $0["row"], path: $0["path"]) }
             }
         }
     }
@@ -336,19 +382,31 @@ public final class LibraryDatabase: @unchecked Sendable {
         let (rows, meta, file) = try read { db in
             let meta = try Meta(db)
             guard meta.model == modelID else {
-                throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened with \(modelID)")
+                throw CLIPError.io(
+                    file: directory.path,
+                    reason:
+                        """
+                            the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened \
+                            with \(modelID)
+                            """
+                )
             }
-            return (try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL"), meta, try vectors(for: meta))
+            return (
+                try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL"), meta, try vectors(for: meta)
+            )
         }
         let url = directory.appendingPathComponent(Self.indexName(for: meta.vectorFile))
         var index = HNSWIndex(dimension: dimension)
-        if FileManager.default.fileExists(atPath: url.path), let saved = try? HNSWIndex.load(from: url), saved.dimension == dimension {
+        if FileManager.default.fileExists(atPath: url.path), let saved = try? HNSWIndex.load(from: url),
+            saved.dimension == dimension
+        {
             index = saved
         }
         // Saved for the next run (not when a compaction replaced the file meanwhile: that index is gone
         // with it); a library folder that cannot be written still gets its searches.
         if try bringInStep(index, live: Set(rows), file: file, committed: meta.vectors),
-           (try? read { try Meta($0).vectorFile }) == meta.vectorFile {
+            (try? read { try Meta($0).vectorFile }) == meta.vectorFile
+        {
             try? index.save(to: url)
         }
         return ApproximateIndex(index: index, vectorFile: meta.vectorFile)
@@ -358,7 +416,10 @@ public final class LibraryDatabase: @unchecked Sendable {
     func bringInStep(_ index: HNSWIndex, live: Set<Int>, file: VectorFile, committed: Int) throws -> Bool {
         let present = index.liveIDs
         var changed = false
-        for row in present.subtracting(live) { index.remove(id: row); changed = true }
+        for row in present.subtracting(live) {
+            index.remove(id: row)
+            changed = true
+        }
         let missing = live.subtracting(present).sorted()
         let added = try vectors(of: missing, in: file, committed: committed)
         index.add(rows: added, ids: missing)
@@ -371,14 +432,24 @@ public final class LibraryDatabase: @unchecked Sendable {
         let (entries, meta, file) = try read { db in
             let meta = try Meta(db)
             guard meta.model == modelID else {
-                throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened with \(modelID)")
+                throw CLIPError.io(
+                    file: directory.path,
+                    reason:
+                        """
+                            the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened \
+                            with \(modelID)
+                            """
+                )
             }
-            return (try Row.fetchAll(db, sql: "SELECT id, path, row, hash FROM files WHERE row IS NOT NULL")
-                        .map { LibrarySnapshot.Entry(id: $0["id"], path: $0["path"], row: $0["row"], hash: $0["hash"]) },
-                    meta, try vectors(for: meta))
+            return (
+                try Row.fetchAll(db, sql: "SELECT id, path, row, hash FROM files WHERE row IS NOT NULL")
+                    .map { LibrarySnapshot.Entry(id: $0["id"], path: $0["path"], row: $0["row"], hash: $0["hash"]) },
+                meta, try vectors(for: meta)
+            )
         }
-        return LibrarySnapshot(entries: entries, dimension: dimension, vectors: try file.rows(atLeast: meta.vectors), mapping: file,
-                               vectorFile: meta.vectorFile)
+        return LibrarySnapshot(
+            entries: entries, dimension: dimension, vectors: try file.rows(atLeast: meta.vectors), mapping: file,
+            vectorFile: meta.vectorFile)
     }
 
     /// SQLite's `data_version`: moves when another connection (another process indexing) commits.
@@ -395,7 +466,9 @@ public final class LibraryDatabase: @unchecked Sendable {
     /// for another model since this store opened it).
     func asWriter<T>(_ body: (VectorFile) throws -> T) throws -> T {
         guard !readOnly else {
-            throw CLIPError.io(file: directory.path, reason: "the library was opened read-only: it cannot be indexed or compacted through this process")
+            throw CLIPError.io(
+                file: directory.path,
+                reason: "the library was opened read-only: it cannot be indexed or compacted through this process")
         }
         return try Self.exclusively(directory) {
             let (meta, file) = try read { db -> (Meta, VectorFile?) in
@@ -404,7 +477,14 @@ public final class LibraryDatabase: @unchecked Sendable {
                 return (meta, try vectors(for: meta))
             }
             guard let file, file.isCurrentFile else {
-                throw CLIPError.io(file: directory.path, reason: "the library was rebuilt with another model (\(meta.model ?? "none")) by another process; open it again")
+                throw CLIPError.io(
+                    file: directory.path,
+                    reason:
+                        """
+                            the library was rebuilt with another model (\(meta.model ?? "none")) by another process; \
+                            open it again
+                            """
+                )
             }
             file.adopt(committedRows: meta.vectors)
             return try body(file)
@@ -414,10 +494,15 @@ public final class LibraryDatabase: @unchecked Sendable {
     static func exclusively<T>(_ directory: URL, _ body: () throws -> T) throws -> T {
         let path = directory.appendingPathComponent("write.lock").path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CLIPError.io(file: path, reason: "cannot open the library's lock file: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw CLIPError.io(
+                file: path, reason: "cannot open the library's lock file: \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw CLIPError.io(file: path, reason: "cannot lock the library: \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else {
+                throw CLIPError.io(file: path, reason: "cannot lock the library: \(String(cString: strerror(errno)))")
+            }
         }
         defer { flock(fd, LOCK_UN) }
         return try body()
@@ -432,9 +517,13 @@ public final class LibraryDatabase: @unchecked Sendable {
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
             let meta = try Meta(db)
             let count = meta.vectors
-            if (try? vectors(for: meta).rows(atLeast: count)) == nil { problems.append("the vector file \(meta.vectorFile) holds fewer than \(count) vectors") }
+            if (try? vectors(for: meta).rows(atLeast: count)) == nil {
+                problems.append("the vector file \(meta.vectorFile) holds fewer than \(count) vectors")
+            }
             let rows = try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL")
-            if rows.contains(where: { $0 < 0 || $0 >= count }) { problems.append("a record points past the \(count) committed vectors") }
+            if rows.contains(where: { $0 < 0 || $0 >= count }) {
+                problems.append("a record points past the \(count) committed vectors")
+            }
             if Set(rows).count != rows.count { problems.append("two records share a vector row") }
             return problems
         }

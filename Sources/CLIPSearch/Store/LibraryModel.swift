@@ -10,7 +10,9 @@ public struct LibraryModel: Sendable, Equatable {
     public var spec: ModelSpec?
 
     public init(id: String, dimension: Int, spec: ModelSpec? = nil) {
-        self.id = id; self.dimension = dimension; self.spec = spec
+        self.id = id
+        self.dimension = dimension
+        self.spec = spec
     }
 
     public init(_ loaded: LoadedModel) {
@@ -42,11 +44,17 @@ public struct LibraryModelMismatch: Error, CustomStringConvertible, Sendable {
     public let files: Int
 
     public init(location: String, stored: LibraryModel, requested: LibraryModel, files: Int) {
-        self.location = location; self.stored = stored; self.requested = requested; self.files = files
+        self.location = location
+        self.stored = stored
+        self.requested = requested
+        self.files = files
     }
 
     public var description: String {
-        "the library \(location) was built with \(stored.name), not \(requested.name): re-indexing it with \(requested.name) embeds all \(files) files in it again"
+        """
+            the library \(location) was built with \(stored.name), not \(requested.name): re-indexing it with \
+            \(requested.name) embeds all \(files) files in it again
+            """
     }
 }
 
@@ -56,7 +64,9 @@ public struct LibraryTally: Sendable, Equatable {
     public var files = 0, embedded = 0, failed = 0
 
     public init(files: Int = 0, embedded: Int = 0, failed: Int = 0) {
-        self.files = files; self.embedded = embedded; self.failed = failed
+        self.files = files
+        self.embedded = embedded
+        self.failed = failed
     }
 }
 

@@ -15,8 +15,17 @@ public struct IndexedFile: Sendable, Equatable {
     /// Why the file could not be used; not retried while size and mtime stay the same.
     public var error: String?
 
-    public init(id: Int64? = nil, path: String, size: Int64, mtime: Double, hash: String, embedded: Bool = false, error: String? = nil) {
-        self.id = id; self.path = path; self.size = size; self.mtime = mtime; self.hash = hash; self.embedded = embedded; self.error = error
+    public init(
+        id: Int64? = nil, path: String, size: Int64, mtime: Double, hash: String, embedded: Bool = false,
+        error: String? = nil
+    ) {
+        self.id = id
+        self.path = path
+        self.size = size
+        self.mtime = mtime
+        self.hash = hash
+        self.embedded = embedded
+        self.error = error
     }
 }
 
@@ -36,7 +45,10 @@ public struct LibraryImage: Sendable, Equatable {
     public let vector: [Float]
 
     public init(id: Int64, path: String, hash: String, vector: [Float]) {
-        self.id = id; self.path = path; self.hash = hash; self.vector = vector
+        self.id = id
+        self.path = path
+        self.hash = hash
+        self.vector = vector
     }
 }
 
@@ -107,7 +119,9 @@ public protocol LibraryStore: AnyObject, Sendable {
 
     /// Every embedded file under `roots`, in path order, with its inner product with each of `queries`
     /// (`cosines` row-major, files × queries): ranking scans it all, so a store with SQL computes it there.
-    func cosines(_ queries: [[Float]], under roots: [String]) async throws -> (files: [(id: Int64, path: String)], cosines: [Float])
+    func cosines(_ queries: [[Float]], under roots: [String]) async throws -> (
+        files: [(id: Int64, path: String)], cosines: [Float]
+    )
 
     /// Runs `body` as the only indexer of `root`: a second indexer of the same folder waits, then finds
     /// the work done, so no file is embedded twice.
@@ -147,7 +161,9 @@ extension LibraryStore {
     /// Records `roots` (folders about to be indexed) among the library's folders.
     public func recordFolders(_ roots: [String]) async throws {
         let change = LibraryFolders.merge(try await folders(), adding: roots)
-        if !change.add.isEmpty || !change.remove.isEmpty { try await changeFolders(add: change.add, remove: change.remove) }
+        if !change.add.isEmpty || !change.remove.isEmpty {
+            try await changeFolders(add: change.add, remove: change.remove)
+        }
     }
 
     public func tally(under roots: [String]) async throws -> LibraryTally {
@@ -165,7 +181,9 @@ extension LibraryStore {
 
     public func storageBytes() async throws -> Int64? { nil }
 
-    public func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T { try await body() }
+    public func bulkInsert<T: Sendable>(rows: Int, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await body()
+    }
 
     public func importFiles(_ embedded: [(IndexedFile, [Float])]) async throws {
         try await commit(embedded: embedded, other: [], removed: [])
@@ -176,20 +194,26 @@ extension LibraryStore {
     public func images(ids: [Int64]) async throws -> [Int64: LibraryImage] {
         let wanted = Set(ids)
         var records: [Int64: IndexedFile] = [:]
-        for file in try await files(under: "/").values where file.embedded && wanted.contains(file.id ?? -1) { records[file.id!] = file }
+        for file in try await files(under: "/").values where file.embedded && wanted.contains(file.id ?? -1) {
+            records[file.id!] = file
+        }
         guard !records.isEmpty else { return [:] }
         let (files, vectors) = try await embeddings(under: records.values.map(\.path))
         let d = vectors.count / max(1, files.count)
         var images: [Int64: LibraryImage] = [:]
         for (i, file) in files.enumerated() where records[file.id] != nil {
-            images[file.id] = LibraryImage(id: file.id, path: file.path, hash: records[file.id]!.hash, vector: Array(vectors[(i * d)..<((i + 1) * d)]))
+            images[file.id] = LibraryImage(
+                id: file.id, path: file.path, hash: records[file.id]!.hash,
+                vector: Array(vectors[(i * d)..<((i + 1) * d)]))
         }
         return images
     }
 
     public func count(under roots: [String]) async throws -> Int { try await embeddings(under: roots).files.count }
 
-    public func cosines(_ queries: [[Float]], under roots: [String]) async throws -> (files: [(id: Int64, path: String)], cosines: [Float]) {
+    public func cosines(_ queries: [[Float]], under roots: [String]) async throws -> (
+        files: [(id: Int64, path: String)], cosines: [Float]
+    ) {
         let (files, vectors) = try await embeddings(under: roots)
         let d = vectors.count / max(1, files.count)
         var cosines = [Float](repeating: 0, count: files.count * queries.count)

@@ -23,11 +23,15 @@ public final class MemoryStore: LibraryStore, @unchecked Sendable {
                 return nil
             }
             guard replacing else {
-                throw LibraryModelMismatch(location: location, stored: previous, requested: requested, files: records.count)
+                throw LibraryModelMismatch(
+                    location: location, stored: previous, requested: requested, files: records.count)
             }
             model = requested
             vectors.removeAll()
-            for key in records.keys { records[key]!.embedded = false; records[key]!.error = nil }
+            for key in records.keys {
+                records[key]!.embedded = false
+                records[key]!.error = nil
+            }
             return previous
         }
     }
@@ -45,7 +49,9 @@ public final class MemoryStore: LibraryStore, @unchecked Sendable {
 
     public func files(under root: String) async throws -> [String: IndexedFile] {
         lock.withLock {
-            Dictionary(records.values.filter { path($0.path, isUnder: [root]) }.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+            Dictionary(
+                records.values.filter { path($0.path, isUnder: [root]) }.map { ($0.path, $0) },
+                uniquingKeysWith: { a, _ in a })
         }
     }
 
@@ -58,7 +64,8 @@ public final class MemoryStore: LibraryStore, @unchecked Sendable {
                 vectors[id] = vector
             }
             for file in other {
-                let id = store(file, embedded: file.error == nil && (file.id.flatMap { vectors[$0] } != nil), error: file.error)
+                let id = store(
+                    file, embedded: file.error == nil && (file.id.flatMap { vectors[$0] } != nil), error: file.error)
                 if file.error != nil { vectors[id] = nil }
             }
             for id in removed {
@@ -70,7 +77,12 @@ public final class MemoryStore: LibraryStore, @unchecked Sendable {
 
     /// Inserts or updates by id, else by path; returns the id.
     private func store(_ file: IndexedFile, embedded: Bool, error: String?) -> Int64 {
-        let id = file.id ?? records.values.first { $0.path == file.path }?.id ?? { nextID += 1; return nextID - 1 }()
+        let id =
+            file.id ?? records.values.first { $0.path == file.path }?.id
+            ?? {
+                nextID += 1
+                return nextID - 1
+            }()
         var record = file
         record.id = id
         record.embedded = embedded
@@ -79,7 +91,8 @@ public final class MemoryStore: LibraryStore, @unchecked Sendable {
         return id
     }
 
-    public func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit] {
+    public func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit]
+    {
         lock.withLock {
             vectors.compactMap { id, vector -> LibraryHit? in
                 guard let record = records[id], path(record.path, isUnder: roots) else { return nil }
@@ -90,7 +103,8 @@ public final class MemoryStore: LibraryStore, @unchecked Sendable {
         }
     }
 
-    public func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float]) {
+    public func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float])
+    {
         lock.withLock {
             let chosen = vectors.keys.compactMap { records[$0] }.filter { path($0.path, isUnder: roots) }
                 .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }

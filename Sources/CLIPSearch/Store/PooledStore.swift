@@ -17,8 +17,10 @@ public final class PooledStore: @unchecked Sendable {
     private var waiting: [CheckedContinuation<Void, Never>] = []
     private var dropped: [any LibraryStore] = []
 
-    public init(size: Int, location: String, open: @escaping @Sendable () async throws -> any LibraryStore,
-                usable: @escaping @Sendable (any LibraryStore) -> Bool) {
+    public init(
+        size: Int, location: String, open: @escaping @Sendable () async throws -> any LibraryStore,
+        usable: @escaping @Sendable (any LibraryStore) -> Bool
+    ) {
         precondition(size > 0)
         self.size = size
         self.location = location
@@ -67,7 +69,10 @@ public final class PooledStore: @unchecked Sendable {
     /// Closes every idle store (call when no request is running).
     public func close() async {
         let stores: [any LibraryStore] = lock.withLock {
-            defer { opened -= idle.count; idle.removeAll() }
+            defer {
+                opened -= idle.count
+                idle.removeAll()
+            }
             return idle
         }
         for store in stores { await store.close() }
@@ -86,10 +91,16 @@ public final class PooledStore: @unchecked Sendable {
                     dropped.append(idle.removeFirst())
                     return .open
                 }
-                if opened < size { opened += 1; return .open }
+                if opened < size {
+                    opened += 1
+                    return .open
+                }
                 return .wait
             }
-            for store in lock.withLock({ () -> [any LibraryStore] in defer { dropped.removeAll() }; return dropped }) {
+            for store in lock.withLock({ () -> [any LibraryStore] in
+                defer { dropped.removeAll() }
+                return dropped
+            }) {
                 await store.close()
             }
             switch step {

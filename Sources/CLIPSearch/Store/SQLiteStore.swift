@@ -66,7 +66,8 @@ public final class SQLiteStore: LibraryStore, @unchecked Sendable {
         try database().commit(embedded: embedded, other: other, removed: removed)
     }
 
-    public func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit] {
+    public func nearest(_ query: [Float], k: Int, under roots: [String], mode: SearchMode) async throws -> [LibraryHit]
+    {
         let database = try self.database()
         let snapshot = try database.snapshot()
         let ranges = snapshot.ranges(under: roots)
@@ -86,10 +87,14 @@ public final class SQLiteStore: LibraryStore, @unchecked Sendable {
         }
     }
 
-    public func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float]) {
+    public func embeddings(under roots: [String]) async throws -> (files: [(id: Int64, path: String)], vectors: [Float])
+    {
         let snapshot = try database().snapshot()
         let indices = snapshot.ranges(under: roots).flatMap { Array($0) }
-        return (indices.map { (snapshot.entries[$0].id, snapshot.entries[$0].path) }, indices.flatMap { snapshot.vector($0) })
+        return (
+            indices.map { (snapshot.entries[$0].id, snapshot.entries[$0].path) },
+            indices.flatMap { snapshot.vector($0) }
+        )
     }
 
     /// Each commit takes the library's file lock already; two indexers of one folder may both embed a file

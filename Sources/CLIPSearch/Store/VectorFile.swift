@@ -30,15 +30,27 @@ final class VectorFile: @unchecked Sendable {
         self.url = url
         self.dimension = dimension
         self.readOnly = readOnly
-        fd = readOnly ? open(url.path, O_RDONLY | O_CLOEXEC) : open(url.path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
-        guard fd >= 0 else { throw CLIPError.io(file: url.path, reason: "cannot open the vector file: \(String(cString: strerror(errno)))") }
+        fd =
+            readOnly
+            ? open(url.path, O_RDONLY | O_CLOEXEC) : open(url.path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0o644)
+        guard fd >= 0 else {
+            throw CLIPError.io(
+                file: url.path, reason: "cannot open the vector file: \(String(cString: strerror(errno)))")
+        }
         let rowBytes = dimension * MemoryLayout<Float>.size
         var info = stat()
         fstat(fd, &info)
         let available = Int(info.st_size) / rowBytes
         guard available >= committedRows else {
             close(fd)
-            throw CLIPError.io(file: url.path, reason: "holds \(available) vectors but the library records \(committedRows): the file was truncated or replaced; delete the library folder to rebuild it")
+            throw CLIPError.io(
+                file: url.path,
+                reason:
+                    """
+                        holds \(available) vectors but the library records \(committedRows): the file was truncated or \
+                        replaced; delete the library folder to rebuild it
+                        """
+            )
         }
         committed = committedRows
     }
@@ -47,7 +59,8 @@ final class VectorFile: @unchecked Sendable {
     /// deletes it and starts a new one).
     var isCurrentFile: Bool {
         var open = stat(), named = stat()
-        return fstat(fd, &open) == 0 && stat(url.path, &named) == 0 && open.st_ino == named.st_ino && open.st_dev == named.st_dev
+        return fstat(fd, &open) == 0 && stat(url.path, &named) == 0 && open.st_ino == named.st_ino
+            && open.st_dev == named.st_dev
     }
 
     deinit {
@@ -62,7 +75,8 @@ final class VectorFile: @unchecked Sendable {
         guard !readOnly else { throw CLIPError.io(file: url.path, reason: "opened read-only: vectors cannot be added") }
         let start = count
         let rowBytes = dimension * MemoryLayout<Float>.size
-        try FileWrite.truncate(fd, to: off_t(start * rowBytes), file: url.path, what: "the vector file (dropping uncommitted vectors)")
+        try FileWrite.truncate(
+            fd, to: off_t(start * rowBytes), file: url.path, what: "the vector file (dropping uncommitted vectors)")
         var bytes = [Float]()
         bytes.reserveCapacity(rows.count * dimension)
         for row in rows {
@@ -105,14 +119,17 @@ final class VectorFile: @unchecked Sendable {
         // Reading a mapped page past the end of the file would be SIGBUS, not an error.
         var info = stat()
         guard fstat(fd, &info) == 0, Int(info.st_size) >= length else {
-            throw CLIPError.io(file: url.path, reason: "holds fewer than the \(count) vectors the library records: the file was truncated or replaced")
+            throw CLIPError.io(
+                file: url.path,
+                reason: "holds fewer than the \(count) vectors the library records: the file was truncated or replaced")
         }
         if mappedLength < length {
             // Map twice what is needed: rows appended later appear in this mapping (it is shared with the
             // file), so a growing library remaps only when it doubles.
             let capacity = 2 * length
             guard let pointer = mmap(nil, capacity, PROT_READ, MAP_SHARED, fd, 0), pointer != MAP_FAILED else {
-                throw CLIPError.io(file: url.path, reason: "cannot map the vector file: \(String(cString: strerror(errno)))")
+                throw CLIPError.io(
+                    file: url.path, reason: "cannot map the vector file: \(String(cString: strerror(errno)))")
             }
             if let mapped { retired.append((mapped, mappedLength)) }
             mapped = pointer

@@ -45,24 +45,31 @@ struct PredictController<Context: RequestContext> {
         } catch {
             throw APIError.detail(.unprocessableContent, "the multipart body could not be read: \(error)")
         }
-        guard let entries = form.entries else { throw APIError.detail(.unprocessableContent, "the form has no 'entries' field") }
+        guard let entries = form.entries else {
+            throw APIError.detail(.unprocessableContent, "the form has no 'entries' field")
+        }
         let (task, modelName) = try Self.parse(entries: entries)
         guard Self.serves(modelName, as: served.name) else {
-            throw APIError.detail(.badRequest, "model '\(modelName)' is not served here (this server serves '\(served.name)')")
+            throw APIError.detail(
+                .badRequest, "model '\(modelName)' is not served here (this server serves '\(served.name)')")
         }
         switch task {
         case "visual":
             guard let image = form.image, !image.isEmpty else {
                 throw APIError.detail(.badRequest, "entries ask for clip.visual but the form has no 'image' file")
             }
-            guard let batcher = served.image else { throw APIError.detail(.badRequest, "this server has no image tower") }
+            guard let batcher = served.image else {
+                throw APIError.detail(.badRequest, "this server has no image tower")
+            }
             let prepared: ServedModel.PreparedImage
             switch await served.prepareImages([image])[0] {
             case let .success(value): prepared = value
             case let .failure(error): throw APIError.detail(.badRequest, "image: \(error.inputReason)")
             }
             let vector = try await Self.embedding { try await batcher.embed([prepared.pixels]) }
-            return JSONResponse.make(["clip": Self.vectorString(vector), "imageHeight": prepared.height, "imageWidth": prepared.width])
+            return JSONResponse.make([
+                "clip": Self.vectorString(vector), "imageHeight": prepared.height, "imageWidth": prepared.width
+            ])
         default:
             guard let text = form.text, !text.isEmpty else {
                 throw APIError.detail(.badRequest, "entries ask for clip.textual but the form has no 'text' field")
@@ -76,18 +83,23 @@ struct PredictController<Context: RequestContext> {
     /// `(visual|textual, modelName)` from the entries JSON; anything else is FastAPI's 422.
     static func parse(entries: String) throws -> (String, String) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(entries.utf8)) as? [String: Any],
-              let clip = object["clip"] as? [String: Any] else {
-            throw APIError.detail(.unprocessableContent, "Invalid request format: 'entries' must be JSON like {\"clip\":{\"visual\":{\"modelName\":…}}}")
+            let clip = object["clip"] as? [String: Any]
+        else {
+            throw APIError.detail(
+                .unprocessableContent,
+                "Invalid request format: 'entries' must be JSON like {\"clip\":{\"visual\":{\"modelName\":…}}}")
         }
         for task in ["visual", "textual"] {
             if let entry = clip[task] as? [String: Any] {
                 guard let name = entry["modelName"] as? String, !name.isEmpty else {
-                    throw APIError.detail(.unprocessableContent, "Invalid request format: clip.\(task).modelName is missing")
+                    throw APIError.detail(
+                        .unprocessableContent, "Invalid request format: clip.\(task).modelName is missing")
                 }
                 return (task, name)
             }
         }
-        throw APIError.detail(.unprocessableContent, "Invalid request format: 'entries' asks for neither clip.visual nor clip.textual")
+        throw APIError.detail(
+            .unprocessableContent, "Invalid request format: 'entries' asks for neither clip.visual nor clip.textual")
     }
 
     /// Immich names models `<arch>__<pretrained>` (`ViT-B-32__openai`), possibly with an org prefix or the

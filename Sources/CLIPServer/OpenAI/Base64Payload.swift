@@ -17,13 +17,19 @@ enum Base64Payload {
             case " ", "\n", "\r", "\t":
                 continue
             case "-", "_":
-                throw APIError.badRequest("\(name) uses URL-safe base64 ('\(scalar)' at character \(offset)); send standard base64 (+ and /)", param: param)
+                throw APIError.badRequest(
+                    "\(name) uses URL-safe base64 ('\(scalar)' at character \(offset)); send standard base64 (+ and /)",
+                    param: param)
             default:
-                throw APIError.badRequest("\(name) is not valid base64: \(Character(scalar).debugDescription) at character \(offset)", param: param)
+                throw APIError.badRequest(
+                    "\(name) is not valid base64: \(Character(scalar).debugDescription) at character \(offset)",
+                    param: param)
             }
         }
         var padded = String(text)
-        if padded.utf8.count % 4 != 0 && !padded.hasSuffix("=") { padded += String(repeating: "=", count: 4 - padded.utf8.count % 4) }
+        if padded.utf8.count % 4 != 0 && !padded.hasSuffix("=") {
+            padded += String(repeating: "=", count: 4 - padded.utf8.count % 4)
+        }
         guard let data = Data(base64Encoded: padded), !data.isEmpty else {
             throw APIError.badRequest("\(name) is not valid base64 (its length or padding is wrong)", param: param)
         }

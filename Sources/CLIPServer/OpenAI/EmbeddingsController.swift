@@ -10,18 +10,28 @@ struct EmbeddingsController<Context: RequestContext> {
     func addRoutes(to router: some RouterMethods<Context>) {
         router.post("v1/embeddings") { request, _ in try await embeddings(request) }
         router.get("v1/models") { _, _ in
-            JSONResponse.make(["object": "list", "data": [["id": served.name, "object": "model", "owned_by": "swiftclip",
-                                                           "dimensions": served.dimension]]])
+            JSONResponse.make([
+                "object": "list",
+                "data": [
+                    [
+                        "id": served.name, "object": "model", "owned_by": "swiftclip",
+                        "dimensions": served.dimension
+                    ]
+                ]
+            ])
         }
     }
 
     func embeddings(_ request: Request) async throws -> Response {
         let buffer = try await RequestBody.collect(request, maxBody: maxBody)
         let dimension = served.dimension
-        let parsed = try await RequestBody.parse(buffer) { try EmbeddingsRequest(json: Data(buffer: $0), servedDimension: dimension) }
+        let parsed = try await RequestBody.parse(buffer) {
+            try EmbeddingsRequest(json: Data(buffer: $0), servedDimension: dimension)
+        }
         guard parsed.model == served.name else {
-            throw APIError(.notFound, "the model '\(parsed.model)' is not served here; GET /v1/models lists '\(served.name)'",
-                           param: "model", code: "model_not_found")
+            throw APIError(
+                .notFound, "the model '\(parsed.model)' is not served here; GET /v1/models lists '\(served.name)'",
+                param: "model", code: "model_not_found")
         }
         let vectors: [[Float]]
         var tokens = 0
@@ -51,7 +61,8 @@ struct EmbeddingsController<Context: RequestContext> {
         }
         json += "],\"model\":" + Self.jsonString(served.name)
         json += ",\"usage\":{\"prompt_tokens\":\(tokens),\"total_tokens\":\(tokens)}}"
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
     }
 
     /// `[x,y,…]` with each float's shortest round-tripping decimal form.

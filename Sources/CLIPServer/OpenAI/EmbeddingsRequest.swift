@@ -19,7 +19,8 @@ struct EmbeddingsRequest: Sendable {
             throw APIError.badRequest("the body is not a JSON object", param: nil, code: "invalid_json")
         }
         guard let model = body["model"] as? String else {
-            throw APIError.badRequest(body["model"] == nil ? "'model' is required" : "'model' must be a string", param: "model")
+            throw APIError.badRequest(
+                body["model"] == nil ? "'model' is required" : "'model' must be a string", param: "model")
         }
         self.model = model
         switch body["input"] {
@@ -27,7 +28,8 @@ struct EmbeddingsRequest: Sendable {
             inputs = [text]
         case let list as [Any]:
             guard list.allSatisfy({ $0 is String }) else {
-                throw APIError.badRequest("'input' must be a string or an array of strings (token arrays are not accepted)", param: "input")
+                throw APIError.badRequest(
+                    "'input' must be a string or an array of strings (token arrays are not accepted)", param: "input")
             }
             inputs = list as! [String]
         case nil:
@@ -37,7 +39,8 @@ struct EmbeddingsRequest: Sendable {
         }
         guard !inputs.isEmpty else { throw APIError.badRequest("'input' is empty", param: "input") }
         guard inputs.count <= Self.maxInputs else {
-            throw APIError.badRequest("'input' has \(inputs.count) items; at most \(Self.maxInputs) per request", param: "input")
+            throw APIError.badRequest(
+                "'input' has \(inputs.count) items; at most \(Self.maxInputs) per request", param: "input")
         }
         if let empty = inputs.firstIndex(where: \.isEmpty) {
             throw APIError.badRequest("input[\(empty)] is an empty string", param: "input")
@@ -49,7 +52,8 @@ struct EmbeddingsRequest: Sendable {
         case let value? where Self.integer(value) != nil:
             let d = Self.integer(value)!
             guard (1...servedDimension).contains(d) else {
-                throw APIError.badRequest("'dimensions' must be between 1 and \(servedDimension), not \(d)", param: "dimensions")
+                throw APIError.badRequest(
+                    "'dimensions' must be between 1 and \(servedDimension), not \(d)", param: "dimensions")
             }
             dimensions = d
         default:
@@ -62,8 +66,9 @@ struct EmbeddingsRequest: Sendable {
     }
 
     /// An optional string field that must name one of `T`'s cases.
-    static func choice<T: RawRepresentable & CaseIterable>(_ body: [String: Any], _ key: String, default value: T) throws -> T
-        where T.RawValue == String {
+    static func choice<T: RawRepresentable & CaseIterable>(_ body: [String: Any], _ key: String, default value: T)
+        throws -> T
+    where T.RawValue == String {
         switch body[key] {
         case nil, is NSNull:
             return value
@@ -96,15 +101,21 @@ struct EmbeddingsRequest: Sendable {
             guard let comma = input.firstIndex(of: ","), input[..<comma].hasSuffix(";base64") else {
                 throw APIError.badRequest("\(name) is a data URI without ';base64,'", param: param)
             }
-            let mediaType = input[input.index(input.startIndex, offsetBy: 5)..<comma].dropLast(";base64".count)
+            let mediaType =
+                input[input.index(input.startIndex, offsetBy: 5)..<comma].dropLast(";base64".count)
                 .split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
             guard mediaType.hasPrefix("image/") || mediaType == "application/octet-stream" else {
-                throw APIError.badRequest("\(name) is a data URI of \(mediaType.isEmpty ? "text/plain (no media type)" : mediaType), not an image (data:image/…;base64,)",
-                                          param: param, code: "invalid_image")
+                throw APIError.badRequest(
+                    """
+                        \(name) is a data URI of \(mediaType.isEmpty ? "text/plain (no media type)" : mediaType), not \
+                        an image (data:image/…;base64,)
+                        """,
+                    param: param, code: "invalid_image")
             }
             payload = input[input.index(after: comma)...]
         } else if input.hasPrefix("http://") || input.hasPrefix("https://") {
-            throw APIError.badRequest("\(name) is a URL; this server never fetches remote images: send the bytes as base64", param: param)
+            throw APIError.badRequest(
+                "\(name) is a URL; this server never fetches remote images: send the bytes as base64", param: param)
         }
         return try Base64Payload.decode(payload, name: name, param: param)
     }

@@ -16,16 +16,21 @@ struct PageController<Context: RequestContext> {
     /// The page compiled into the binary, or, when `$CLIP_PAGE_DIR` names a folder, the files in it (for working
     /// on the page without rebuilding: edit, reload).
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        var files = EmbeddedFiles(count: page_file_count(), name: { page_file_name($0) }, bytes: { page_file_bytes($0, $1) }).files
+        var files = EmbeddedFiles(
+            count: page_file_count(), name: { page_file_name($0) }, bytes: { page_file_bytes($0, $1) }
+        ).files
         if let folder = environment["CLIP_PAGE_DIR"], !folder.isEmpty,
-           let names = try? FileManager.default.contentsOfDirectory(atPath: folder) {
+            let names = try? FileManager.default.contentsOfDirectory(atPath: folder)
+        {
             files = [:]
             for name in names {
                 files[name] = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(name))
             }
         }
         var assets: [String: Asset] = [:]
-        for (name, data) in files { assets[name] = Asset(bytes: ByteBuffer(bytes: data), contentType: Self.contentType(name)) }
+        for (name, data) in files {
+            assets[name] = Asset(bytes: ByteBuffer(bytes: data), contentType: Self.contentType(name))
+        }
         self.assets = assets
     }
 
@@ -54,7 +59,8 @@ struct PageController<Context: RequestContext> {
             throw APIError(.notFound, "no page asset named '\(name)'", param: "name", code: "not_found")
         }
         // Small files that change with the binary: revalidate each time rather than cache stale ones.
-        return Response(status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "no-cache"],
-                        body: .init(byteBuffer: asset.bytes))
+        return Response(
+            status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "no-cache"],
+            body: .init(byteBuffer: asset.bytes))
     }
 }

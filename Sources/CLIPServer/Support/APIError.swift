@@ -16,8 +16,10 @@ public struct APIError: Error, Sendable {
     /// Answer as FastAPI does (`{"detail": message}`), for the Immich-compatible routes.
     public var fastAPIShape = false
 
-    public init(_ status: HTTPResponse.Status, _ message: String, type: String = "invalid_request_error",
-                param: String? = nil, code: String? = nil) {
+    public init(
+        _ status: HTTPResponse.Status, _ message: String, type: String = "invalid_request_error",
+        param: String? = nil, code: String? = nil
+    ) {
         self.status = status
         self.message = message
         self.type = type
@@ -33,7 +35,8 @@ public struct APIError: Error, Sendable {
     public init(refusal: BatcherError) {
         switch refusal {
         case .queueFull:
-            self.init(.tooManyRequests, "the server is busy; retry shortly", type: "rate_limit_error", code: "queue_full")
+            self.init(
+                .tooManyRequests, "the server is busy; retry shortly", type: "rate_limit_error", code: "queue_full")
             retryAfter = 1
         case .timedOut:
             self.init(.gatewayTimeout, "the request waited longer than the server's --timeout", type: "timeout")
@@ -43,9 +46,11 @@ public struct APIError: Error, Sendable {
     /// 413 for a body over `--max-body` (`limit`, when the caller knows it); `declared`: the size its
     /// Content-Length claimed, when known.
     public static func bodyTooLarge(declared: Int? = nil, limit: Int? = nil) -> APIError {
-        let bound = limit.map { " of \($0) bytes" } ?? "", claim = declared.map { " (Content-Length: \($0) bytes)" } ?? ""
-        return APIError(.contentTooLarge, "the request body is larger than the server's limit\(bound) (--max-body)\(claim)",
-                        param: nil, code: "body_too_large")
+        let bound = limit.map { " of \($0) bytes" } ?? "",
+            claim = declared.map { " (Content-Length: \($0) bytes)" } ?? ""
+        return APIError(
+            .contentTooLarge, "the request body is larger than the server's limit\(bound) (--max-body)\(claim)",
+            param: nil, code: "body_too_large")
     }
 
     /// The same error in FastAPI's shape, for the Immich-compatible routes.
@@ -63,7 +68,8 @@ public struct APIError: Error, Sendable {
     }
 
     var response: Response {
-        let object: [String: Any] = fastAPIShape
+        let object: [String: Any] =
+            fastAPIShape
             ? ["detail": message]
             : ["error": ["message": message, "type": type, "param": param as Any, "code": code as Any]]
         var response = JSONResponse.make(object, status: status)
@@ -73,11 +79,12 @@ public struct APIError: Error, Sendable {
     }
 }
 
-
 /// Turns any error a handler throws into its JSON answer: `APIError` as itself, a body over the limit as
 /// 413, anything else as a 500 with no internals.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as APIError {
@@ -87,7 +94,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPResponseError {
             return APIError(error.status, error.status.reasonPhrase).response
         } catch is CancellationError {
-            return APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), "the request was cancelled").response
+            return APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), "the request was cancelled")
+                .response
         } catch {
             return APIError(.internalServerError, "internal error", type: "server_error").response
         }

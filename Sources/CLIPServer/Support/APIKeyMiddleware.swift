@@ -9,12 +9,18 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
 
     init(keys: [String]) { self.keys = keys.map { Array($0.utf8) } }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.openPaths.contains(request.uri.path) || PageController<Context>.isOpen(request.uri.path) { return try await next(request, context) }
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        if Self.openPaths.contains(request.uri.path) || PageController<Context>.isOpen(request.uri.path) {
+            return try await next(request, context)
+        }
         let header = request.headers[.authorization] ?? ""
         guard let token = Self.bearerToken(header), Self.matches(Array(token.utf8), keys) else {
-            throw APIError(.unauthorized, header.isEmpty ? "missing API key: send Authorization: Bearer <key>" : "incorrect API key",
-                           param: nil, code: "invalid_api_key")
+            throw APIError(
+                .unauthorized,
+                header.isEmpty ? "missing API key: send Authorization: Bearer <key>" : "incorrect API key",
+                param: nil, code: "invalid_api_key")
         }
         return try await next(request, context)
     }

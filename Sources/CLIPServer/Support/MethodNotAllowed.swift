@@ -30,7 +30,8 @@ final class RouteMethods: @unchecked Sendable {
     /// A captured component (`{id}`, as `RouterPath` describes `:id`) or `*` matches any one component; the
     /// rest match exactly. (This server's routes use no other pattern.)
     private static func matches(_ pattern: [Substring], _ parts: [Substring]) -> Bool {
-        pattern.count == parts.count && zip(pattern, parts).allSatisfy { $0.hasPrefix("{") || $0.hasPrefix(":") || $0 == "*" || $0 == $1 }
+        pattern.count == parts.count
+            && zip(pattern, parts).allSatisfy { $0.hasPrefix("{") || $0.hasPrefix(":") || $0 == "*" || $0 == $1 }
     }
 }
 
@@ -39,7 +40,9 @@ struct RecordingRouter<Context: RequestContext>: RouterMethods {
     let router: Router<Context>
     let methods: RouteMethods
 
-    @discardableResult func on<Responder: HTTPResponder>(_ path: RouterPath, method: HTTPRequest.Method, responder: Responder) -> Self
+    @discardableResult func on<Responder: HTTPResponder>(
+        _ path: RouterPath, method: HTTPRequest.Method, responder: Responder
+    ) -> Self
     where Responder.Context == Context {
         methods.record(path.description, method)
         router.on(path, method: method, responder: responder)
@@ -56,14 +59,21 @@ struct RecordingRouter<Context: RequestContext>: RouterMethods {
 struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     let methods: RouteMethods
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             let allowed = methods.methods(for: request.uri.path)
             guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { throw error }
-            var refusal = APIError(.methodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.uri.path); it answers \(allowed.joined(separator: ", "))",
-                                   param: nil, code: "method_not_allowed")
+            var refusal = APIError(
+                .methodNotAllowed,
+                """
+                    \(request.method.rawValue) is not allowed on \(request.uri.path); it answers \
+                    \(allowed.joined(separator: ", "))
+                    """,
+                param: nil, code: "method_not_allowed")
             refusal.allow = allowed.joined(separator: ", ")
             throw refusal
         }

@@ -17,7 +17,8 @@ enum MultipartBoundary {
             case .missing: return "multipart/form-data needs a boundary parameter"
             case .empty: return "the multipart boundary is empty"
             case let .tooLong(count): return "the multipart boundary has \(count) characters; at most 70 are allowed"
-            case let .badCharacter(c): return "the multipart boundary contains \(c.debugDescription), which RFC 2046 does not allow"
+            case let .badCharacter(c):
+                return "the multipart boundary contains \(c.debugDescription), which RFC 2046 does not allow"
             case .unterminatedQuote: return "the multipart boundary opens a quote it does not close"
             }
         }
@@ -26,14 +27,17 @@ enum MultipartBoundary {
     /// Letters, digits and `'()+_,-./:=?` and space (RFC 2046's bchars).
     static func isAllowed(_ c: Character) -> Bool {
         guard c.isASCII, let v = c.asciiValue else { return false }
-        return (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || "'()+_,-./:=? ".contains(c)
+        return (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A)
+            || "'()+_,-./:=? ".contains(c)
     }
 
     /// The boundary of `contentType`; nil when it is not `multipart/form-data` at all.
     static func parse(_ contentType: String?) throws(Problem) -> String? {
         guard let contentType else { return nil }
         let parameters = contentType.split(separator: ";", omittingEmptySubsequences: false)
-        guard let type = parameters.first, type.trimmingCharacters(in: .whitespaces).lowercased() == "multipart/form-data" else { return nil }
+        guard let type = parameters.first,
+            type.trimmingCharacters(in: .whitespaces).lowercased() == "multipart/form-data"
+        else { return nil }
         for parameter in parameters.dropFirst() {
             let pair = parameter.trimmingCharacters(in: .whitespaces)
             guard pair.lowercased().hasPrefix("boundary=") else { continue }
@@ -55,7 +59,9 @@ enum MultipartBoundary {
     /// before multipart-kit reads it: its decoder adds each header with a linear scan and copies its list
     /// on every part, so 10⁵ header lines or parts in a body under the size limit cost minutes of CPU.
     /// The forms this server reads have a handful of short parts. Linear in the body.
-    static func checkShape(_ body: Data, boundary: String, maxParts: Int = 16, maxHeaderBytes: Int = 8_192) throws(ShapeProblem) {
+    static func checkShape(_ body: Data, boundary: String, maxParts: Int = 16, maxHeaderBytes: Int = 8_192)
+        throws(ShapeProblem)
+    {
         let delimiter = Data(("--" + boundary).utf8), blankLine = Data("\r\n\r\n".utf8)
         var parts = 0
         var cursor = body.startIndex
@@ -81,7 +87,8 @@ enum MultipartBoundary {
         var description: String {
             switch self {
             case let .tooManyParts(limit): return "the multipart form has more than \(limit) parts"
-            case let .headersTooLong(part, limit): return "part \(part) of the multipart form has more than \(limit) bytes of headers"
+            case let .headersTooLong(part, limit):
+                return "part \(part) of the multipart form has more than \(limit) bytes of headers"
             }
         }
     }

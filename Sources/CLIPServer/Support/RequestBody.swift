@@ -41,7 +41,7 @@ enum RequestBody {
         }
         let fields = [
             ("query", form.query), ("like", form.like), ("top_k", form.top_k), ("offset", form.offset),
-            ("folder", form.folder),
+            ("folder", form.folder)
         ]
         var object: [String: String] = [:]
         for (key, value) in fields {
@@ -70,13 +70,17 @@ enum RequestBody {
     /// `parse(body)`, off the cooperative threads when the body is large: a 20 MB body takes tens of
     /// milliseconds, which /healthz and every other request would otherwise wait behind on a small machine,
     /// while a small one costs less to parse than the hop to another thread.
-    static func parse<T: Sendable>(_ body: ByteBuffer, _ parse: @escaping @Sendable (ByteBuffer) throws -> T) async throws -> T {
+    static func parse<T: Sendable>(_ body: ByteBuffer, _ parse: @escaping @Sendable (ByteBuffer) throws -> T)
+        async throws -> T
+    {
         body.readableBytes <= inlineParseBytes ? try parse(body) : try await Blocking.run { try parse(body) }
     }
 
     /// A multipart form decoded with multipart-kit, off the cooperative threads, once its shape is checked
     /// (`MultipartBoundary.checkShape`, which throws a `ShapeProblem`).
-    static func decodeForm<T: Decodable & Sendable>(_ type: T.Type, from body: ByteBuffer, boundary: String) async throws -> T {
+    static func decodeForm<T: Decodable & Sendable>(_ type: T.Type, from body: ByteBuffer, boundary: String)
+        async throws -> T
+    {
         try await Blocking.run {
             try MultipartBoundary.checkShape(Data(buffer: body), boundary: boundary)
             return try FormDataDecoder().decode(T.self, from: body, boundary: boundary)

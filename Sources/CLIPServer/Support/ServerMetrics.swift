@@ -12,8 +12,10 @@ public final class ServerMetrics: Sendable {
     private let residentBytes: Gauge
 
     public init(modelLoadSeconds seconds: Double = 0) {
-        modelLoadSeconds = registry.makeGauge(descriptor: Self.name("clip_model_load", "seconds", "Seconds from process start to both towers loaded"))
-        residentBytes = registry.makeGauge(descriptor: Self.name("process_resident_memory", "bytes", "Resident set size"))
+        modelLoadSeconds = registry.makeGauge(
+            descriptor: Self.name("clip_model_load", "seconds", "Seconds from process start to both towers loaded"))
+        residentBytes = registry.makeGauge(
+            descriptor: Self.name("process_resident_memory", "bytes", "Resident set size"))
         modelLoadSeconds.set(to: seconds)
     }
 
@@ -22,11 +24,17 @@ public final class ServerMetrics: Sendable {
         MetricNameDescriptor(metricName: name, unitName: unit, helpText: help)
     }
 
-    static var requests: MetricNameDescriptor { name("http_requests", "total", "HTTP requests by route, method and status") }
+    static var requests: MetricNameDescriptor {
+        name("http_requests", "total", "HTTP requests by route, method and status")
+    }
     static var errors: MetricNameDescriptor { name("http_errors", "total", "HTTP answers with a 4xx or 5xx status") }
-    static var latency: MetricNameDescriptor { name("http_request_duration", "seconds", "Time from request to response head") }
+    static var latency: MetricNameDescriptor {
+        name("http_request_duration", "seconds", "Time from request to response head")
+    }
     static var batchSize: MetricNameDescriptor { name("clip_batch_size", "inputs", "Inputs per forward pass") }
-    static var queueDepth: MetricNameDescriptor { name("clip_queue_depth", "inputs", "Inputs waiting for a forward pass") }
+    static var queueDepth: MetricNameDescriptor {
+        name("clip_queue_depth", "inputs", "Inputs waiting for a forward pass")
+    }
     static let latencyBuckets: [Duration] = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
         .map { .microseconds(Int64($0 * 1000)) }
 
@@ -34,14 +42,17 @@ public final class ServerMetrics: Sendable {
         let labels = [("route", route), ("method", method), ("status", String(status))]
         registry.makeCounter(descriptor: Self.requests, labels: labels).increment()
         if status >= 400 { registry.makeCounter(descriptor: Self.errors, labels: labels).increment() }
-        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("route", route)], buckets: Self.latencyBuckets)
-            .recordNanoseconds(Int64(seconds * 1e9))
+        registry.makeDurationHistogram(
+            descriptor: Self.latency, labels: [("route", route)], buckets: Self.latencyBuckets
+        )
+        .recordNanoseconds(Int64(seconds * 1e9))
     }
 
     /// Records the pass sizes of `served`'s batchers.
     func observe(_ served: ServedModel) {
         func histogram(_ tower: String) -> ValueHistogram {
-            registry.makeValueHistogram(descriptor: Self.batchSize, labels: [("tower", tower)], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256])
+            registry.makeValueHistogram(
+                descriptor: Self.batchSize, labels: [("tower", tower)], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256])
         }
         let text = histogram("text")
         served.text.observePasses { text.record(Double($0)) }
@@ -53,9 +64,11 @@ public final class ServerMetrics: Sendable {
 
     /// The text exposition, with the gauges that are read when scraped brought up to date.
     func render(_ served: ServedModel) -> String {
-        registry.makeGauge(descriptor: Self.queueDepth, labels: [("tower", "text")]).set(to: Double(served.text.queueDepth))
+        registry.makeGauge(descriptor: Self.queueDepth, labels: [("tower", "text")]).set(
+            to: Double(served.text.queueDepth))
         if let image = served.image {
-            registry.makeGauge(descriptor: Self.queueDepth, labels: [("tower", "image")]).set(to: Double(image.queueDepth))
+            registry.makeGauge(descriptor: Self.queueDepth, labels: [("tower", "image")]).set(
+                to: Double(image.queueDepth))
         }
         residentBytes.set(to: Double(Self.residentBytes()))
         return registry.emitToString()
@@ -75,12 +88,15 @@ public final class ServerMetrics: Sendable {
 struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let start = DispatchTime.now().uptimeNanoseconds
         let response = try await next(request, context)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        metrics.recordRequest(route: context.endpointPath ?? "unmatched", method: request.method.rawValue,
-                              status: response.status.code, seconds: seconds)
+        metrics.recordRequest(
+            route: context.endpointPath ?? "unmatched", method: request.method.rawValue,
+            status: response.status.code, seconds: seconds)
         return response
     }
 }

@@ -17,7 +17,12 @@ final class ShutdownWatchdog: @unchecked Sendable {
                 guard !armed else { return }
                 armed = true
                 queue.asyncAfter(deadline: .now() + seconds) {
-                    logger.warning("shutdown: still running \(seconds) s after the signal (work that ignores cancellation); exiting")
+                    logger.warning(
+                        """
+                            shutdown: still running \(seconds) s after the signal (work that ignores cancellation); \
+                            exiting
+                            """
+                    )
                     exit(0)
                 }
             }

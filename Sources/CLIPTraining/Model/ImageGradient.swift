@@ -12,9 +12,9 @@ extension TrainableCLIP {
         guard pixels.shape == [n, 3, vision.imageSize, vision.imageSize], dEmbeddings.count == n * d else {
             throw CLIPError.invalidArgument(
                 """
-                    imageGradient takes [N, 3, \(vision.imageSize), \(vision.imageSize)] pixels and N × \(d) \
-                    embedding gradients
-                    """
+                imageGradient takes [N, 3, \(vision.imageSize), \(vision.imageSize)] pixels and N × \(d) \
+                embedding gradients
+                """
             )
         }
         let a = imageActivations(batch: n)

@@ -19,7 +19,7 @@ public struct TrainingSettings: Sendable, Equatable {
     var key: String {
         "steps=\(steps) lr=\(learningRate) warmup=\(warmupSteps) loss=\(loss.rawValue) lock=\(lockImage) "
             + "wd=\(optimizer.weightDecay) "
-            + """
+                + """
                 betas=\(optimizer.beta1),\(optimizer.beta2) eps=\(optimizer.epsilon) \
                 clip=\(optimizer.maxGradientNorm.map { "\($0)" } ?? "none")
                 """
@@ -133,9 +133,9 @@ public final class Trainer {
             lastSavedStep > 0 ? "the checkpoint of step \(lastSavedStep) is kept" : "no checkpoint was written yet"
         return CLIPError.invalidArgument(
             """
-                training diverged: the \(what) became NaN or infinite at step \(step + 1); \(kept) in \(output.path). \
-                Lower --lr or raise --warmup, then --resume.
-                """
+            training diverged: the \(what) became NaN or infinite at step \(step + 1); \(kept) in \(output.path). \
+            Lower --lr or raise --warmup, then --resume.
+            """
         )
     }
 

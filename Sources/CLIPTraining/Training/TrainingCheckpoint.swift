@@ -47,9 +47,9 @@ enum TrainingCheckpoint {
                 file: url.path,
                 reason:
                     """
-                        the checkpoint was made with different training settings \
-                        (\(file.metadata["settings"] ?? "?")); resume with the same options
-                        """
+                    the checkpoint was made with different training settings \
+                    (\(file.metadata["settings"] ?? "?")); resume with the same options
+                    """
             )
         }
         for (name, buffer) in [

@@ -41,9 +41,9 @@ public final class SiglipTextTransformer: TextTower, @unchecked Sendable {
             guard seq.count == length, length >= 1, length <= config.contextLength else {
                 throw CLIPError.invalidArgument(
                     """
-                        text \(i) has \(seq.count) tokens; SigLIP takes texts padded to one length of at most \
-                        \(config.contextLength) (SiglipTokenizer pads to it)
-                        """
+                    text \(i) has \(seq.count) tokens; SigLIP takes texts padded to one length of at most \
+                    \(config.contextLength) (SiglipTokenizer pads to it)
+                    """
                 )
             }
             try checkVocabulary(seq, text: i)

@@ -24,9 +24,9 @@ extension SiglipTokenizer {
                 file: folder.path,
                 reason:
                     """
-                        a SigLIP model needs its SentencePiece tokenizer: none of \
-                        \(fileNames.joined(separator: ", ")) beside the weights
-                        """
+                    a SigLIP model needs its SentencePiece tokenizer: none of \
+                    \(fileNames.joined(separator: ", ")) beside the weights
+                    """
             )
         }
         let config = try TokenizerConfigFile(folder.appendingPathComponent("tokenizer_config.json"))

@@ -65,9 +65,9 @@ struct TokenizerJSON {
             throw fail(
                 field + ".type",
                 """
-                    unsupported normalizer '\(other)' (supported: Sequence, Precompiled, Replace, Prepend, Lowercase, \
-                    Strip)
-                    """
+                unsupported normalizer '\(other)' (supported: Sequence, Precompiled, Replace, Prepend, Lowercase, \
+                Strip)
+                """
             )
         }
     }
@@ -105,9 +105,9 @@ struct TokenizerJSON {
                 throw fail(
                     field + ".behavior",
                     """
-                        unsupported behavior '\(name)' (supported: Removed, Isolated, MergedWithPrevious, \
-                        MergedWithNext, Contiguous)
-                        """
+                    unsupported behavior '\(name)' (supported: Removed, Isolated, MergedWithPrevious, \
+                    MergedWithNext, Contiguous)
+                    """
                 )
             }
             return [.split(try pattern(object["pattern"], field + ".pattern"), behavior)]
@@ -169,9 +169,9 @@ struct TokenizerJSON {
                     throw fail(
                         "model.vocab.\(text)",
                         """
-                            id \(id) is out of range or repeated (\(vocab.count) pieces must be numbered \
-                            0..<\(vocab.count))
-                            """
+                        id \(id) is out of range or repeated (\(vocab.count) pieces must be numbered \
+                        0..<\(vocab.count))
+                        """
                     )
                 }
                 pieces[id] = SentencePieceModel.Piece(text: text, score: 0, type: .normal)
