@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The house rules no compiler checks: 120 columns, one statement per line (tools/check_style.py says how to fix).
+python3 tools/check_style.py
 scripts/build.sh --build-tests
 source scripts/flags.sh
 # A real PostgreSQL 16 + pgvector on loopback (PyPI's pgserver, own venv) for the library tests against

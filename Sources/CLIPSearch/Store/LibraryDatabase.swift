@@ -369,6 +369,18 @@ public final class LibraryDatabase: @unchecked Sendable {
         return gathered
     }
 
+    /// The library's metadata, refusing a library rebuilt with another model since this store opened it.
+    private func currentMeta(_ db: Database) throws -> Meta {
+        let meta = try Meta(db)
+        guard meta.model == modelID else {
+            throw CLIPError.io(
+                file: directory.path,
+                reason: "the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened "
+                    + "with \(modelID)")
+        }
+        return meta
+    }
+
     /// An HNSW index whose ids are the rows of the vector file `vectorFile`.
     public struct ApproximateIndex: @unchecked Sendable {
         public let index: HNSWIndex
@@ -380,17 +392,7 @@ public final class LibraryDatabase: @unchecked Sendable {
     /// referenced are tombstoned; saved again when it changed.
     public func approximateIndex() throws -> ApproximateIndex {
         let (rows, meta, file) = try read { db in
-            let meta = try Meta(db)
-            guard meta.model == modelID else {
-                throw CLIPError.io(
-                    file: directory.path,
-                    reason:
-                        """
-                            the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened \
-                            with \(modelID)
-                            """
-                )
-            }
+            let meta = try currentMeta(db)
             return (
                 try Int.fetchAll(db, sql: "SELECT row FROM files WHERE row IS NOT NULL"), meta, try vectors(for: meta)
             )
@@ -430,17 +432,7 @@ public final class LibraryDatabase: @unchecked Sendable {
     /// appended by another process since this store opened are mapped too).
     public func snapshot() throws -> LibrarySnapshot {
         let (entries, meta, file) = try read { db in
-            let meta = try Meta(db)
-            guard meta.model == modelID else {
-                throw CLIPError.io(
-                    file: directory.path,
-                    reason:
-                        """
-                            the library was rebuilt with another model (\(meta.model ?? "none")) since it was opened \
-                            with \(modelID)
-                            """
-                )
-            }
+            let meta = try currentMeta(db)
             return (
                 try Row.fetchAll(db, sql: "SELECT id, path, row, hash FROM files WHERE row IS NOT NULL")
                     .map { LibrarySnapshot.Entry(id: $0["id"], path: $0["path"], row: $0["row"], hash: $0["hash"]) },
