@@ -41,5 +41,5 @@ for build in old new; do
     binary=$old
     [ $build = new ] && binary=$new
     echo "== $build: tools/bench_serve.sh"
-    CLIP=$binary tools/bench_serve.sh "$model" --photos "$photos" 8 2>&1 | grep -E 'Requests/sec|files/s|tokens\)'
+    CLIP=$binary tools/bench_serve.sh "$model" --photos "$photos" 8 2>&1 | grep -v "^clip serve"
 done

@@ -88,18 +88,10 @@ public struct LibraryQuery: Sendable {
     /// A text expression's vector: its texts embedded in one batch, its image paths in another, summed
     /// with their weights (`SearchQuery.vector`).
     static func vector(_ query: SearchQuery, embedding: Embedding) async throws -> [Float] {
-        var texts: [String] = []
-        var files: [String] = []
-        for term in query.terms {
-            switch term.part {
-            case let .text(text): texts.append(text)
-            case let .image(path): files.append(path)
-            }
-        }
-        let textVectors = texts.isEmpty ? [] : try await embedding.texts(texts)
-        let fileVectors = files.isEmpty ? [] : try await embedding.files(files)
+        let textVectors = query.texts.isEmpty ? [] : try await embedding.texts(query.texts)
+        let fileVectors = query.imagePaths.isEmpty ? [] : try await embedding.files(query.imagePaths)
         do {
-            return try query.vector(embedText: { _ in textVectors }, embedImage: { _ in fileVectors })
+            return try query.vector(textVectors: textVectors, imageVectors: fileVectors)
         } catch let error as CLIPError {
             throw LibraryQueryProblem.expression(error)
         }

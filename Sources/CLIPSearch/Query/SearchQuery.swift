@@ -111,10 +111,28 @@ public struct SearchQuery: Sendable, Equatable {
     public func vector(
         embedText: ([String]) throws -> [[Float]], embedImage: ([String]) throws -> [[Float]]
     ) throws -> [Float] {
-        let texts = terms.compactMap { if case let .text(t) = $0.part { return t } else { return nil } }
-        let images = terms.compactMap { if case let .image(p) = $0.part { return p } else { return nil } }
-        var textVectors = texts.isEmpty ? [] : try embedText(texts)
-        var imageVectors = images.isEmpty ? [] : try embedImage(images)
+        try vector(
+            textVectors: texts.isEmpty ? [] : try embedText(texts),
+            imageVectors: imagePaths.isEmpty ? [] : try embedImage(imagePaths))
+    }
+
+    /// The query's texts, in order: what `vector(textVectors:imageVectors:)` wants embedded, one row each.
+    public var texts: [String] {
+        terms.compactMap { if case let .text(t) = $0.part { return t } else { return nil } }
+    }
+
+    /// The query's image paths, in order.
+    public var imagePaths: [String] {
+        terms.compactMap { if case let .image(p) = $0.part { return p } else { return nil } }
+    }
+
+    /// The weighted sum, given the vectors of `texts` and of `imagePaths` (embedded by the caller, in batches
+    /// of its own, in the same order).
+    public func vector(textVectors: [[Float]], imageVectors: [[Float]]) throws -> [Float] {
+        precondition(textVectors.count == texts.count && imageVectors.count == imagePaths.count,
+                     "one vector per text and per image path")
+        var textVectors = textVectors
+        var imageVectors = imageVectors
         let parts = terms.map { term -> (vector: [Float], weight: Float) in
             switch term.part {
             case .text: return (textVectors.removeFirst(), term.weight)
