@@ -202,4 +202,19 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             CPUFeatures.detected,
             CPUFeatures.hardware.masked(by: ProcessInfo.processInfo.environment["CLIP_CPU_FEATURES"]))
     }
+
+    /// AMX is reported only when the CPU has it, the OS saves its state and Linux granted this process the tile
+    /// data; then one tile product must equal plain C's. A mask removes it like any feature.
+    func testAMXIsReportedOnlyWhereItRuns() throws {
+        XCTAssertEqual(CPUFeatures([.avx2, .amxInt8, .amxBF16]).masked(by: "avx2,f16c"), [.avx2])
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        if CPUFeatures.hardware.contains(.amxInt8) {
+            XCTAssertTrue(cpuinfo.isEmpty || cpuinfo.contains("amx_int8"), "AMX int8 reported, cpuinfo disagrees")
+        }
+        guard CPUFeatures.hardware.contains(.amxInt8) else {
+            XCTAssertEqual(clip_amx_int8_probe(), -1)
+            throw XCTSkip("no AMX int8 available to this process (features: \(CPUFeatures.hardware))")
+        }
+        XCTAssertEqual(clip_amx_int8_probe(), 0, "an AMX int8 tile product differs from plain C")
+    }
 }

@@ -20,10 +20,20 @@ enum {
     CLIP_CPU_AVX512 = 1 << 2,     // AVX512 F + BW + VL with the OS saving ZMM/opmask state
     CLIP_CPU_AVX512_VNNI = 1 << 3,
     CLIP_CPU_AVX512_BF16 = 1 << 4,
+    // AMX tiles (Sapphire, Emerald, Granite Rapids): the CPU reports them, the OS saves tile state (XCR0 bits 17
+    // and 18), and on Linux this process was granted the tile data state (arch_prctl ARCH_REQ_XCOMP_PERM).
+    // Detected and reported; no kernel uses them yet.
+    CLIP_CPU_AMX_INT8 = 1 << 5,
+    CLIP_CPU_AMX_BF16 = 1 << 6,
 };
 
-/// The features above that this CPU has and this OS has enabled (cpuid + xgetbv).
+/// The features above that this CPU has and this OS has enabled (cpuid + xgetbv; for AMX, also the Linux
+/// permission request, made once per process).
 unsigned clip_cpu_features(void);
+
+/// One AMX int8 tile product (16×64 u8 · 64×16 s8) against plain C: the number of wrong results (0 when the
+/// tiles work), or -1 where AMX int8 is not available to this process.
+int clip_amx_int8_probe(void);
 
 // ---- int8: u8 activations (q + 128) × s8 weights → s32 ----
 

@@ -15,9 +15,14 @@ public struct CPUFeatures: OptionSet, Sendable, CustomStringConvertible {
     public static let avx512 = CPUFeatures(rawValue: UInt32(CLIP_CPU_AVX512))
     public static let avx512VNNI = CPUFeatures(rawValue: UInt32(CLIP_CPU_AVX512_VNNI))
     public static let avx512BF16 = CPUFeatures(rawValue: UInt32(CLIP_CPU_AVX512_BF16))
+    /// AMX int8 and bf16 tiles, the OS saving their state and (Linux) this process granted it. Reported only:
+    /// no kernel uses them yet (docs/performance.md says what one would do).
+    public static let amxInt8 = CPUFeatures(rawValue: UInt32(CLIP_CPU_AMX_INT8))
+    public static let amxBF16 = CPUFeatures(rawValue: UInt32(CLIP_CPU_AMX_BF16))
 
     static let names: [(String, CPUFeatures)] = [
-        ("avx2", .avx2), ("f16c", .f16c), ("avx512", .avx512), ("avx512vnni", .avx512VNNI), ("avx512bf16", .avx512BF16)
+        ("avx2", .avx2), ("f16c", .f16c), ("avx512", .avx512), ("avx512vnni", .avx512VNNI), ("avx512bf16", .avx512BF16),
+        ("amxint8", .amxInt8), ("amxbf16", .amxBF16),
     ]
 
     /// What the hardware reports, before any mask.

@@ -147,6 +147,11 @@ public struct KernelTable: Sendable {
     /// The kernel each precision runs here, for `clip bench` and `BuildInfo`.
     public var summary: String {
         "fp32: \(fp32Name); bf16: \(kernelName(for: .bf16)); int8: \(kernelName(for: .int8)); "
-            + "attention: \(attention ? "AVX-512 per head" : "BLAS per head")"
+            + "attention: \(attention ? "AVX-512 per head" : "BLAS per head")" + amxNote
+    }
+
+    /// Why AMX tiles, where the CPU has them, do not run: no tile kernel is written yet.
+    var amxNote: String {
+        features.isDisjoint(with: [.amxInt8, .amxBF16]) ? "" : " (AMX tiles present, not used: no AMX kernel yet)"
     }
 }
