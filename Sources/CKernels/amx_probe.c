@@ -1,6 +1,6 @@
 // One AMX int8 tile product checked against plain C: proof, on a machine that reports AMX, that the tile
-// permission was granted and the instructions run (tests call it; no kernel uses AMX yet). The tile layouts
-// are those a future AMX GEMM would use: A is 16 rows of 64 u8, B is 16 rows of 16 columns × 4 consecutive k
+// permission was granted and the instructions run (tests call it, apart from the GEMM). The tile layouts
+// are those the AMX GEMM (gemm_amx.c) uses: A is 16 rows of 64 u8, B is 16 rows of 16 columns × 4 consecutive k
 // (the same 4-byte k-groups as the VNNI packing), C is 16 × 16 s32.
 #include "ckernels.h"
 

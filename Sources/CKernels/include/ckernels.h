@@ -22,7 +22,7 @@ enum {
     CLIP_CPU_AVX512_BF16 = 1 << 4,
     // AMX tiles (Sapphire, Emerald, Granite Rapids): the CPU reports them, the OS saves tile state (XCR0 bits 17
     // and 18), and on Linux this process was granted the tile data state (arch_prctl ARCH_REQ_XCOMP_PERM).
-    // Detected and reported; no kernel uses them yet.
+    // The int8 GEMM runs on the int8 tiles (gemm_amx.c); the bf16 tiles are reported only.
     CLIP_CPU_AMX_INT8 = 1 << 5,
     CLIP_CPU_AMX_BF16 = 1 << 6,
 };
@@ -69,6 +69,11 @@ enum {
 void clip_gemm_u8s8_avx512vnni(const uint8_t *a, long lda, long m, const float *ascale,
                                const int8_t *w, const float *wscale, const int32_t *compensation, long k4, long n,
                                long p0, long p1, float *c, long ldc, clip_epilogue epilogue, int32_t *raw, long ldr);
+/// The same contract on AMX tiles (32 rows × 32 channels per block), bit for bit the VNNI kernel's results.
+/// Call only where `clip_cpu_features()` reports CLIP_CPU_AMX_INT8 (and CLIP_CPU_AVX512_VNNI).
+void clip_gemm_u8s8_amx(const uint8_t *a, long lda, long m, const float *ascale,
+                        const int8_t *w, const float *wscale, const int32_t *compensation, long k4, long n,
+                        long p0, long p1, float *c, long ldc, clip_epilogue epilogue, int32_t *raw, long ldr);
 /// The same contract, in plain C (libm's expf/erff): the algorithmic reference the tests compare the fast
 /// kernel with.
 void clip_gemm_u8s8_reference(const uint8_t *a, long lda, long m, const float *ascale,

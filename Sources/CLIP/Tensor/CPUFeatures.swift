@@ -15,8 +15,8 @@ public struct CPUFeatures: OptionSet, Sendable, CustomStringConvertible {
     public static let avx512 = CPUFeatures(rawValue: UInt32(CLIP_CPU_AVX512))
     public static let avx512VNNI = CPUFeatures(rawValue: UInt32(CLIP_CPU_AVX512_VNNI))
     public static let avx512BF16 = CPUFeatures(rawValue: UInt32(CLIP_CPU_AVX512_BF16))
-    /// AMX int8 and bf16 tiles, the OS saving their state and (Linux) this process granted it. Reported only:
-    /// no kernel uses them yet (docs/performance.md says what one would do).
+    /// AMX int8 and bf16 tiles, the OS saving their state and (Linux) this process granted it. The int8 GEMM
+    /// runs on the int8 tiles; the bf16 tiles are reported only.
     public static let amxInt8 = CPUFeatures(rawValue: UInt32(CLIP_CPU_AMX_INT8))
     public static let amxBF16 = CPUFeatures(rawValue: UInt32(CLIP_CPU_AMX_BF16))
 

@@ -75,12 +75,16 @@ public struct KernelTable: Sendable {
             ? FP32Kernels(name: "packed 6×64 AVX-512 FMA", gemm: clip_gemm_f32_avx512)
             : nil
         attention = features.isSuperset(of: [.avx2, .avx512])
+        // AMX tiles where the CPU has them (same packed weights, same results bit for bit), else VNNI.
         int8 =
-            features.isSuperset(of: [.avx512, .avx512VNNI])
+            features.isSuperset(of: [.avx512, .avx512VNNI, .amxInt8])
             ? Int8Kernels(
-                name: "u8·s8 6×64 AVX512-VNNI", quantize: clip_quantize_rows_u8_avx512,
-                gemm: clip_gemm_u8s8_avx512vnni)
-            : nil
+                name: "u8·s8 32×32 AMX tiles", quantize: clip_quantize_rows_u8_avx512, gemm: clip_gemm_u8s8_amx)
+            : features.isSuperset(of: [.avx512, .avx512VNNI])
+                ? Int8Kernels(
+                    name: "u8·s8 6×64 AVX512-VNNI", quantize: clip_quantize_rows_u8_avx512,
+                    gemm: clip_gemm_u8s8_avx512vnni)
+                : nil
         bf16 =
             features.isSuperset(of: [.avx512, .avx512BF16])
             ? BF16Kernels(
@@ -150,8 +154,8 @@ public struct KernelTable: Sendable {
             + "attention: \(attention ? "AVX-512 per head" : "BLAS per head")" + amxNote
     }
 
-    /// Why AMX tiles, where the CPU has them, do not run: no tile kernel is written yet.
+    /// What of the AMX tiles, where the CPU has them, runs: int8 does; bf16 has no tile kernel yet.
     var amxNote: String {
-        features.isDisjoint(with: [.amxInt8, .amxBF16]) ? "" : " (AMX tiles present, not used: no AMX kernel yet)"
+        features.contains(.amxBF16) && bf16 != nil ? " (AMX bf16 tiles present, not used: no AMX bf16 kernel yet)" : ""
     }
 }
