@@ -2,18 +2,10 @@
 // permission was granted and the instructions run (tests call it, apart from the GEMM). The tile layouts
 // are those the AMX GEMM (gemm_amx.c) uses: A is 16 rows of 64 u8, B is 16 rows of 16 columns × 4 consecutive k
 // (the same 4-byte k-groups as the VNNI packing), C is 16 × 16 s32.
-#include "ckernels.h"
+#include "avx512_common.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-
-struct tile_config {
-    uint8_t palette;
-    uint8_t start_row;
-    uint8_t reserved[14];
-    uint16_t bytes_per_row[16];
-    uint8_t rows[16];
-} __attribute__((packed));
 
 __attribute__((target("amx-tile,amx-int8")))
 static void tile_product(const uint8_t *a, const int8_t *b, int32_t *c) {

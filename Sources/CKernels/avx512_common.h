@@ -86,6 +86,51 @@ INLINE TARGET_512 void store_epilogue(float *dst, __m512 v, __m512 bias, __mmask
     _mm512_mask_storeu_ps(dst, mask, v);
 }
 
+// ---- the int8 output pass, shared by the VNNI and AMX kernels (so their results agree bit for bit) ----
+
+/// One panel's per-channel constants for the int8 output pass: compensation, weight scales, bias, edge mask.
+typedef struct {
+    __m512i comp;
+    __m512 wscale;
+    __m512 bias;
+    __mmask16 mask;
+} u8s8_panel;
+
+INLINE TARGET_512 u8s8_panel u8s8_panel_at(const int32_t *comp, const float *wscale, clip_epilogue epi, long col,
+                                           long n) {
+    long cols = n - col < 16 ? n - col : 16;
+    u8s8_panel p;
+    p.mask = (__mmask16)((1u << cols) - 1);
+    p.comp = _mm512_maskz_loadu_epi32(p.mask, comp + col);
+    p.wscale = _mm512_maskz_loadu_ps(p.mask, wscale + col);
+    p.bias = epi.bias ? _mm512_maskz_loadu_ps(p.mask, epi.bias + col) : _mm512_setzero_ps();
+    return p;
+}
+
+/// One row's 16 exact sums, less the compensation: stored as s32 in `raw` when it is not null, else
+/// dequantized (`ascale` × the weight scales) and stored in `c` through the epilogue.
+INLINE TARGET_512 void store_u8s8(__m512i acc, u8s8_panel p, float ascale, clip_epilogue epi, float *c,
+                                  int32_t *raw) {
+    __m512i sum = _mm512_sub_epi32(acc, p.comp);
+    if (raw) {
+        _mm512_mask_storeu_epi32(raw, p.mask, sum);
+        return;
+    }
+    __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(p.wscale, _mm512_set1_ps(ascale)));
+    store_epilogue(c, v, p.bias, p.mask, epi);
+}
+
+// ---- AMX ----
+
+/// The 64-byte operand of `ldtilecfg` (palette 1): bytes per row and rows of each of the 8 tiles.
+struct tile_config {
+    uint8_t palette;
+    uint8_t start_row;
+    uint8_t reserved[14];
+    uint16_t bytes_per_row[16];
+    uint8_t rows[16];
+} __attribute__((packed));
+
 // ---- tile order ----
 
 /// Computes the tile of `rows` rows from `row` and `panels` panels from `panel` (a format's micro-kernel).

@@ -16,14 +16,6 @@
 
 #define TARGET_AMX __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,amx-tile,amx-int8")))
 
-struct tile_config {
-    uint8_t palette;
-    uint8_t start_row;
-    uint8_t reserved[14];
-    uint16_t bytes_per_row[16];
-    uint8_t rows[16];
-} __attribute__((packed));
-
 /// Tiles for a block of `rows` (1…32) rows: accumulators and activations get the rows each half has.
 static TARGET_AMX void configure(int rows) {
     struct tile_config config;
@@ -110,23 +102,14 @@ TARGET_AMX void clip_gemm_u8s8_amx(const uint8_t *a, long lda, long m, const flo
                 configured = rows;
             }
             block_sums(a + r * lda, lda, rows, w0, w1, k4, acc);
-            // The VNNI kernel's output pass, operation for operation.
+            // The VNNI kernel's output pass (store_u8s8).
             for (int j = 0; j < panels; j++) {
                 long col = (p + j) * 16;
-                long cols = n - col < 16 ? n - col : 16;
-                __mmask16 mask = (__mmask16)((1u << cols) - 1);
-                __m512i cv = _mm512_maskz_loadu_epi32(mask, comp + col);
-                __m512 ws = _mm512_maskz_loadu_ps(mask, wscale + col);
-                __m512 bias = epi.bias ? _mm512_maskz_loadu_ps(mask, epi.bias + col) : _mm512_setzero_ps();
+                u8s8_panel panel = u8s8_panel_at(comp, wscale, epi, col, n);
                 for (int i = 0; i < rows; i++) {
-                    __m512i sum = _mm512_sub_epi32(_mm512_load_si512((const void *)(acc + i * 32 + j * 16)), cv);
-                    if (raw) {
-                        _mm512_mask_storeu_epi32(raw + (r + i) * ldr + col, mask, sum);
-                        continue;
-                    }
-                    __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(sum),
-                                             _mm512_mul_ps(ws, _mm512_set1_ps(ascale[r + i])));
-                    store_epilogue(c + (r + i) * ldc + col, v, bias, mask, epi);
+                    __m512i sums = _mm512_load_si512((const void *)(acc + i * 32 + j * 16));
+                    store_u8s8(sums, panel, ascale[r + i], epi, raw ? 0 : c + (r + i) * ldc + col,
+                               raw ? raw + (r + i) * ldr + col : 0);
                 }
             }
         }

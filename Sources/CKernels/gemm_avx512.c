@@ -35,20 +35,9 @@ INLINE TARGET_VNNI void tile_u8s8(const int R, const int P, const uint8_t *a, lo
     }
     for (int j = 0; j < P; j++) {
         long col = col0 + 16 * j;
-        long cols = n - col < 16 ? n - col : 16;
-        __mmask16 mask = (__mmask16)((1u << cols) - 1);
-        __m512i cv = _mm512_maskz_loadu_epi32(mask, comp + col);
-        __m512 ws = _mm512_maskz_loadu_ps(mask, wscale + col);
-        __m512 bias = epi.bias ? _mm512_maskz_loadu_ps(mask, epi.bias + col) : _mm512_setzero_ps();
-        for (int i = 0; i < R; i++) {
-            __m512i sum = _mm512_sub_epi32(acc[i][j], cv);
-            if (raw) {
-                _mm512_mask_storeu_epi32(raw + i * ldr + col, mask, sum);
-                continue;
-            }
-            __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(ws, _mm512_set1_ps(ascale[i])));
-            store_epilogue(c + i * ldc + col, v, bias, mask, epi);
-        }
+        u8s8_panel panel = u8s8_panel_at(comp, wscale, epi, col, n);
+        for (int i = 0; i < R; i++)
+            store_u8s8(acc[i][j], panel, ascale[i], epi, raw ? 0 : c + i * ldc + col, raw ? raw + i * ldr + col : 0);
     }
 }
 
