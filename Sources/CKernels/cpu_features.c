@@ -54,27 +54,5 @@ unsigned clip_cpu_features(void) {
     return f;
 }
 #else
-#if defined(__linux__)
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-
-// AMX: cpuid leaf 7 reports the tiles (EDX bit 24), int8 (bit 25) and bf16 (bit 22); XCR0 bits 17 (tile
-// config) and 18 (tile data) say the OS saves their state. Linux also wants each process to ask for the
-// 8 KiB tile data state before its first tile instruction (arch_prctl ARCH_REQ_XCOMP_PERM, feature 18);
-// without that grant the instructions fault, so a feature is reported only once it is granted.
-static unsigned amx_features(uint64_t state) {
-    unsigned eax, ebx, ecx, edx;
-    if ((state & 0x60000) != 0x60000 || !__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
-    if (!(edx & (1u << 24))) return 0;
-#if defined(__linux__)
-    if (syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) != 0) return 0;
-#endif
-    unsigned f = 0;
-    if (edx & (1u << 25)) f |= CLIP_CPU_AMX_INT8;
-    if (edx & (1u << 22)) f |= CLIP_CPU_AMX_BF16;
-    return f;
-}
-
 unsigned clip_cpu_features(void) { return 0; }
 #endif

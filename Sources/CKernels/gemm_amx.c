@@ -30,6 +30,24 @@ static TARGET_AMX void configure(int rows) {
     _tile_loadconfig(&config);
 }
 
+/// One 64-k step of a block: the activation tiles (rows of `a`, stride `lda`; the bottom half when `bottom`)
+/// times the weight tiles `b0` and, when not null, `b1` (16 k-groups of a panel, 64 bytes each), added to the
+/// accumulators.
+INLINE TARGET_AMX void multiply_add(const uint8_t *a, long lda, int bottom, const int8_t *b0, const int8_t *b1) {
+    _tile_loadd(4, a, lda);
+    _tile_loadd(6, b0, 64);
+    _tile_dpbusd(0, 4, 6);
+    if (bottom) {
+        _tile_loadd(5, a + 16 * lda, lda);
+        _tile_dpbusd(2, 5, 6);
+    }
+    if (b1) {
+        _tile_loadd(7, b1, 64);
+        _tile_dpbusd(1, 4, 7);
+        if (bottom) _tile_dpbusd(3, 5, 7);
+    }
+}
+
 /// The exact sums of a block into `acc` (32 × 32 s32, row-major): rows × (16 or 32) channels.
 static TARGET_AMX void block_sums(const uint8_t *a, long lda, int rows, const int8_t *w0, const int8_t *w1,
                                   long k4, int32_t *acc) {
@@ -42,20 +60,7 @@ static TARGET_AMX void block_sums(const uint8_t *a, long lda, int rows, const in
         if (two) _tile_zero(3);
     }
     long full = k4 / 16 * 16;
-    for (long g = 0; g < full; g += 16) {
-        _tile_loadd(4, a + g * 4, lda);
-        _tile_loadd(6, w0 + g * 64, 64);
-        _tile_dpbusd(0, 4, 6);
-        if (bottom) {
-            _tile_loadd(5, a + 16 * lda + g * 4, lda);
-            _tile_dpbusd(2, 5, 6);
-        }
-        if (two) {
-            _tile_loadd(7, w1 + g * 64, 64);
-            _tile_dpbusd(1, 4, 7);
-            if (bottom) _tile_dpbusd(3, 5, 7);
-        }
-    }
+    for (long g = 0; g < full; g += 16) multiply_add(a + g * 4, lda, bottom, w0 + g * 64, two ? w1 + g * 64 : 0);
     if (full < k4) {
         // The last k-groups, zero-padded to a whole tile: zero weights make the padding add nothing.
         long left = k4 - full;
@@ -66,18 +71,7 @@ static TARGET_AMX void block_sums(const uint8_t *a, long lda, int rows, const in
         for (int r = 0; r < rows; r++) memcpy(at + r * 64, a + r * lda + full * 4, (size_t)(left * 4));
         memcpy(bt[0], w0 + full * 64, (size_t)(left * 64));
         if (two) memcpy(bt[1], w1 + full * 64, (size_t)(left * 64));
-        _tile_loadd(4, at, 64);
-        _tile_loadd(6, bt[0], 64);
-        _tile_dpbusd(0, 4, 6);
-        if (bottom) {
-            _tile_loadd(5, at + 16 * 64, 64);
-            _tile_dpbusd(2, 5, 6);
-        }
-        if (two) {
-            _tile_loadd(7, bt[1], 64);
-            _tile_dpbusd(1, 4, 7);
-            if (bottom) _tile_dpbusd(3, 5, 7);
-        }
+        multiply_add(at, 64, bottom, bt[0], two ? bt[1] : 0);
     }
     _tile_stored(0, acc, 128);
     if (two) _tile_stored(1, acc + 16, 128);
