@@ -30,8 +30,8 @@ scripts/test-hostile.sh
 # Sapphire/Emerald Rapids in a VM that hides BF16 and AMX): int8 blocks with an fp32 patch embedding, no bf16
 # (about a minute). CLIP_CPU_FEATURES can only mask: on a CPU without AVX-512 VNNI this is a plain rerun.
 CLIP_CPU_FEATURES=avx2,f16c,avx512,avx512vnni swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing
-# Again as a CPU with AVX2 alone would run them (CLIP_CPU_FEATURES masks AVX-512 and F16C away): the
-# reduced-precision tests pass through the fp32 fallback and the scalar reference kernels, and the HNSW
-# index through its portable half-precision kernels.
+# Again as a CPU with AVX2 alone would run them (CLIP_CPU_FEATURES masks AVX-512 and F16C away): int8 on
+# the AVX2 kernel, bf16 through the fp32 fallback, and the HNSW index through its portable half-precision
+# kernels.
 CLIP_CPU_FEATURES=avx2 swift test "${SWIFT_FLAGS[@]}" --skip-build --disable-swift-testing \
   --filter 'ReducedPrecision|CLITests.test(Bench|EmbedPrecision|EvalPrecision)|HNSWTests|SearchPrecisionTests|ParallelismTests|EngineParityTests'

@@ -1,21 +1,11 @@
-// Shared by the AVX-512 kernels of this target (not part of its public interface): the tile shapes, the
-// vector exp/erf/GELU of the output pass, and the order in which a GEMM visits its tiles.
+// Shared by the AVX-512 kernels of this target (not part of its public interface): the vector exp/erf/GELU
+// of the output pass, the int8 output pass and the AMX tile configuration (tile shapes and order: tiles.h).
 #ifndef CLIP_AVX512_COMMON_H
 #define CLIP_AVX512_COMMON_H
-#include "ckernels.h"
+#include "tiles.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-
-#define INLINE static inline __attribute__((always_inline))
-#define MR 6
-#define NP 4
-// One switch case per tile shape (rows 1…6 × panels 1…4), so every micro-kernel call has literal sizes and
-// the compiler keeps exactly the accumulators that shape needs in registers.
-#define EVERY_TILE(CASE) \
-    CASE(6, 4) CASE(6, 3) CASE(6, 2) CASE(6, 1) CASE(5, 4) CASE(5, 3) CASE(5, 2) CASE(5, 1) \
-    CASE(4, 4) CASE(4, 3) CASE(4, 2) CASE(4, 1) CASE(3, 4) CASE(3, 3) CASE(3, 2) CASE(3, 1) \
-    CASE(2, 4) CASE(2, 3) CASE(2, 2) CASE(2, 1) CASE(1, 4) CASE(1, 3) CASE(1, 2) CASE(1, 1)
 
 #define TARGET_512 __attribute__((target("avx512f,avx512bw,avx512vl")))
 
@@ -131,21 +121,5 @@ struct tile_config {
     uint8_t rows[16];
 } __attribute__((packed));
 
-// ---- tile order ----
-
-/// Computes the tile of `rows` rows from `row` and `panels` panels from `panel` (a format's micro-kernel).
-typedef void (*tile_runner)(const void *job, long row, int rows, long panel, int panels);
-
-/// Visits panels [p0, p1) of an M-row GEMM: rows in blocks of `row_block`, then 4-panel strips, then 6-row
-/// tiles, so a strip of weights stays in cache while the block's rows stream past it.
-static inline void sweep_tiles(long m, long row_block, long p0, long p1, tile_runner run, const void *job) {
-    for (long m0 = 0; m0 < m; m0 += row_block) {
-        long m1 = m0 + row_block < m ? m0 + row_block : m;
-        for (long p = p0; p < p1; p += NP) {
-            int panels = (int)(p1 - p < NP ? p1 - p : NP);
-            for (long r = m0; r < m1; r += MR) run(job, r, (int)(m1 - r < MR ? m1 - r : MR), p, panels);
-        }
-    }
-}
 #endif
 #endif

@@ -2,7 +2,7 @@ import CKernels
 import CLIP
 import XCTest
 
-/// The int8 (AVX512-VNNI) and bf16 (AVX512-BF16) GEMMs against the scalar reference kernels, on odd shapes:
+/// The int8 (AVX2, AVX512-VNNI, AMX) and bf16 (AVX512-BF16) GEMMs against the scalar reference kernels, on odd shapes:
 /// rows 1, 7, 50, 257; K not a multiple of the 4-wide (int8) or 2-wide (bf16) group; N not a multiple of 16.
 /// int8 sums must be exact in s32; bf16 sums differ from the reference only by fp32 summation order.
 /// On a CPU without these instructions (or with CLIP_CPU_FEATURES masking them) the fast-kernel tests skip,
@@ -20,9 +20,36 @@ final class ReducedPrecisionKernelTests: XCTestCase {
         (0..<count).map { Float(($0 &* 7919 &+ seed &* 104_729) % 401 - 200) * scale / 200 }
     }
 
+    typealias QuantizeRows = @convention(c) (
+        UnsafePointer<Float>?, Int, Int, Int, UnsafeMutablePointer<UInt8>?, Int, UnsafeMutablePointer<Float>?
+    ) -> Void
+    typealias GEMMu8s8 = @convention(c) (
+        UnsafePointer<UInt8>?, Int, Int, UnsafePointer<Float>?, UnsafePointer<Int8>?, UnsafePointer<Float>?,
+        UnsafePointer<Int32>?, Int, Int, Int, Int, UnsafeMutablePointer<Float>?, Int, clip_epilogue,
+        UnsafeMutablePointer<Int32>?, Int
+    ) -> Void
+
+    /// Every int8 kernel this CPU runs (not only the one `KernelTable.current` picks): AVX2, AVX512-VNNI, AMX.
+    static var int8KernelsHere: [(name: String, quantize: QuantizeRows, gemm: GEMMu8s8)] {
+        let features = CPUFeatures.detected
+        var kernels: [(name: String, quantize: QuantizeRows, gemm: GEMMu8s8)] = []
+        if features.contains(.avx2) { kernels.append(("AVX2", clip_quantize_rows_u8_avx2, clip_gemm_u8s8_avx2)) }
+        if features.isSuperset(of: [.avx512, .avx512VNNI]) {
+            kernels.append(("AVX512-VNNI", clip_quantize_rows_u8_avx512, clip_gemm_u8s8_avx512vnni))
+        }
+        if features.isSuperset(of: [.avx512, .avx512VNNI, .amxInt8]) {
+            kernels.append(("AMX", clip_quantize_rows_u8_avx512, clip_gemm_u8s8_amx))
+        }
+        return kernels
+    }
+
     func testInt8GEMMMatchesTheScalarReferenceExactly() throws {
-        try XCTSkipUnless(
-            KernelTable.current.supports(.int8), "this CPU (features: \(CPUFeatures.detected)) has no AVX512-VNNI")
+        let kernels = Self.int8KernelsHere
+        try XCTSkipIf(kernels.isEmpty, "this CPU (features: \(CPUFeatures.detected)) has no int8 kernel")
+        for kernel in kernels { checkInt8Kernel(kernel.name, kernel.quantize, kernel.gemm) }
+    }
+
+    func checkInt8Kernel(_ name: String, _ quantize: QuantizeRows, _ gemm: GEMMu8s8) {
         for (m, n, k) in Self.shapes {
             let k4 = (k + 3) / 4, lda = k4 * 4, panels = (n + 15) / 16
             var x = values(m * k, seed: 1, scale: 3)
@@ -34,16 +61,15 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             var a1 = [UInt8](repeating: 0, count: m * lda), a2 = a1
             var s1 = [Float](repeating: 0, count: m), s2 = s1
             clip_quantize_rows_u8(x, k, m, k, &a1, lda, &s1)
-            clip_quantize_rows_u8_avx512(x, k, m, k, &a2, lda, &s2)
-            XCTAssertEqual(a1, a2, "quantized rows m\(m) k\(k)")
-            XCTAssertEqual(s1, s2, "row scales m\(m) k\(k)")
+            quantize(x, k, m, k, &a2, lda, &s2)
+            XCTAssertEqual(a1, a2, "\(name): quantized rows m\(m) k\(k)")
+            XCTAssertEqual(s1, s2, "\(name): row scales m\(m) k\(k)")
 
             var expected = [Int32](repeating: -1, count: m * n), actual = expected
             clip_gemm_u8s8_reference(
                 a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, Self.plain, &expected, n)
-            clip_gemm_u8s8_avx512vnni(
-                a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, Self.plain, &actual, n)
-            XCTAssertEqual(actual, expected, "s32 sums m\(m) n\(n) k\(k)")
+            gemm(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, nil, 0, Self.plain, &actual, n)
+            XCTAssertEqual(actual, expected, "\(name): s32 sums m\(m) n\(n) k\(k)")
             // The sums are Σ q_x·q_w: check one against the definition, not only against the other kernel.
             let qx = (0..<k).map { Int32(a1[$0]) - 128 }
             var direct: Int32 = 0
@@ -56,10 +82,9 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             for (p0, p1) in [(0, half), (half, panels)] where p1 > p0 {
                 clip_gemm_u8s8_reference(
                     a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c1, n, Self.residual, nil, 0)
-                clip_gemm_u8s8_avx512vnni(
-                    a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c2, n, Self.residual, nil, 0)
+                gemm(a1, lda, m, s1, packed, wscale, comp, k4, n, p0, p1, &c2, n, Self.residual, nil, 0)
             }
-            XCTAssertEqual(c1, c2, "dequantized accumulate m\(m) n\(n) k\(k)")
+            XCTAssertEqual(c1, c2, "\(name): dequantized accumulate m\(m) n\(n) k\(k)")
             // Bias + GELU / QuickGELU in the output pass: the vector exp/erf against libm's (≤ 2e-6 absolute
             // on outputs of magnitude ≤ ~10).
             let bias = values(n, seed: 7, scale: 0.5)
@@ -72,12 +97,11 @@ final class ReducedPrecisionKernelTests: XCTestCase {
                     let epilogue = clip_epilogue(bias: b.baseAddress, activation: activation, accumulate: accumulate)
                     clip_gemm_u8s8_reference(
                         a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, &g1, n, epilogue, nil, 0)
-                    clip_gemm_u8s8_avx512vnni(
-                        a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, &g2, n, epilogue, nil, 0)
+                    gemm(a1, lda, m, s1, packed, wscale, comp, k4, n, 0, panels, &g2, n, epilogue, nil, 0)
                 }
                 var worst: Float = 0
                 for i in 0..<g1.count { worst = max(worst, abs(g1[i] - g2[i]) / max(1, abs(g1[i]))) }
-                XCTAssertLessThanOrEqual(worst, 2e-6, "bias + activation \(activation) m\(m) n\(n) k\(k)")
+                XCTAssertLessThanOrEqual(worst, 2e-6, "\(name): bias + activation \(activation) m\(m) n\(n) k\(k)")
             }
         }
     }
@@ -166,28 +190,36 @@ final class ReducedPrecisionKernelTests: XCTestCase {
 
     // MARK: dispatch
 
-    func testACPUWithoutAVX512FallsBackToFP32WithANotice() {
-        let avx2Only = KernelTable(features: [.avx2, .f16c])
-        XCTAssertFalse(avx2Only.supports(.int8))
+    func testACPUWithoutTheInstructionsFallsBackToFP32WithANotice() {
+        // AVX2 alone runs int8 (16-bit products) but not bf16; without AVX2 neither runs.
+        let avx2Only = KernelTable(features: [.avx2, .f16c]), none = KernelTable(features: [])
+        XCTAssertTrue(avx2Only.supports(.int8))
+        XCTAssertTrue(avx2Only.kernelName(for: .int8).contains("AVX2"), avx2Only.kernelName(for: .int8))
         XCTAssertFalse(avx2Only.supports(.bf16))
-        for requested in [Precision.int8, .bf16] {
-            let packing = LinearPacking(requested, kernels: avx2Only)
+        XCTAssertFalse(none.supports(.int8))
+        for (requested, table) in [(Precision.int8, none), (.bf16, avx2Only)] {
+            let packing = LinearPacking(requested, kernels: table)
             XCTAssertEqual(packing.precision, .fp32)
             XCTAssertNotNil(packing.notice)
             XCTAssertTrue(packing.notice!.contains("fp32"), packing.notice!)
         }
-        XCTAssertEqual(Precision.auto.resolved(on: avx2Only).format, .fp32)
-        XCTAssertNil(Precision.auto.resolved(on: avx2Only).notice)
-        let weights = PackedWeights(Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), format: .int8, kernels: avx2Only)
+        XCTAssertEqual(Precision.auto.resolved(on: avx2Only).format, .int8)
+        XCTAssertEqual(Precision.auto.resolved(on: none).format, .fp32)
+        XCTAssertNil(Precision.auto.resolved(on: none).notice)
+        let weights = PackedWeights(Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), format: .int8, kernels: none)
         XCTAssertEqual(weights.format, .fp32)
+        XCTAssertEqual(PackedWeights(Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), format: .int8,
+                                     kernels: avx2Only).format, .int8)
     }
 
     func testAutoPicksTheFastestFormatTheFeaturesAllow() {
         let everything = KernelTable(features: [.avx2, .avx512, .avx512VNNI, .avx512BF16])
         XCTAssertEqual(Precision.auto.resolved(on: everything).format, .int8)
-        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512, .avx512BF16])).format, .bf16)
-        // VNNI without the AVX-512 base state (an OS that does not save ZMM registers) is no int8.
-        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx2, .avx512VNNI])).format, .fp32)
+        XCTAssertTrue(everything.kernelName(for: .int8).contains("VNNI"), everything.kernelName(for: .int8))
+        XCTAssertEqual(Precision.auto.resolved(on: KernelTable(features: [.avx512, .avx512BF16])).format, .bf16)
+        // VNNI without the AVX-512 base state (an OS that does not save ZMM registers) runs the AVX2 int8 kernel.
+        let noZMM = KernelTable(features: [.avx2, .avx512VNNI])
+        XCTAssertTrue(noZMM.kernelName(for: .int8).contains("AVX2"), noZMM.kernelName(for: .int8))
         XCTAssertEqual(Precision.auto.resolved(on: .reference).format, .int8)
     }
 

@@ -131,7 +131,8 @@ final class ReducedPrecisionModelTests: XCTestCase {
         XCTAssertFalse(reference.supports(.bf16))
         XCTAssertTrue(reference.supports(.int8))
         XCTAssertEqual(PackedWeights(weight, format: .bf16, kernels: reference).format, .fp32)
-        XCTAssertFalse(KernelTable.reference(matching: KernelTable(features: [.avx2])).supports(.int8))
+        XCTAssertFalse(KernelTable.reference(matching: KernelTable(features: [])).supports(.int8))
+        XCTAssertTrue(KernelTable.reference(matching: KernelTable(features: [.avx2])).supports(.int8))
 
         let config = CLIPConfig(
             vision: VisionConfig(

@@ -1,8 +1,9 @@
 #ifndef CLIP_CKERNELS_H
 #define CLIP_CKERNELS_H
-// Reduced-precision GEMM kernels (int8 with AVX512-VNNI, bf16 with AVX512-BF16) and CPU feature detection.
+// Reduced-precision GEMM kernels (int8 with AMX, AVX512-VNNI or AVX2; bf16 with AVX512-BF16) and CPU feature
+// detection.
 //
-// Every function that uses AVX-512 carries its own `__attribute__((target(...)))`, so this target needs no
+// Every function that uses AVX-512 (or AVX2) carries its own `__attribute__((target(...)))`, so this target needs no
 // compiler flag and the binary still runs on an AVX2-only CPU: Swift calls an AVX-512 function only after
 // `clip_cpu_features()` reported the instructions *and* the OS state that they need.
 //
@@ -46,6 +47,7 @@ void clip_pack_s8(const float *w, long n, long k, int8_t *packed, float *scales,
 /// bytes (lda ≥ K4·4; the padding is 128, i.e. zero): `q = round(x / s) + 128` with `s = max|x|/127`.
 void clip_quantize_rows_u8(const float *x, long ldx, long m, long k, uint8_t *a, long lda, float *scales);
 void clip_quantize_rows_u8_avx512(const float *x, long ldx, long m, long k, uint8_t *a, long lda, float *scales);
+void clip_quantize_rows_u8_avx2(const float *x, long ldx, long m, long k, uint8_t *a, long lda, float *scales);
 
 /// What the kernels' output pass applies to each result before storing it: `+ bias[n]` (when `bias` is not
 /// null), then the activation, then `+ C` (when `accumulate`: the residual add).
@@ -74,6 +76,11 @@ void clip_gemm_u8s8_avx512vnni(const uint8_t *a, long lda, long m, const float *
 void clip_gemm_u8s8_amx(const uint8_t *a, long lda, long m, const float *ascale,
                         const int8_t *w, const float *wscale, const int32_t *compensation, long k4, long n,
                         long p0, long p1, float *c, long ldc, clip_epilogue epilogue, int32_t *raw, long ldr);
+/// The same contract with AVX2 alone (16-bit products, `vpmaddwd`), bit for bit the VNNI kernel's results.
+/// Call only where `clip_cpu_features()` reports CLIP_CPU_AVX2.
+void clip_gemm_u8s8_avx2(const uint8_t *a, long lda, long m, const float *ascale,
+                         const int8_t *w, const float *wscale, const int32_t *compensation, long k4, long n,
+                         long p0, long p1, float *c, long ldc, clip_epilogue epilogue, int32_t *raw, long ldr);
 /// The same contract, in plain C (libm's expf/erff): the algorithmic reference the tests compare the fast
 /// kernel with.
 void clip_gemm_u8s8_reference(const uint8_t *a, long lda, long m, const float *ascale,

@@ -75,7 +75,8 @@ public struct KernelTable: Sendable {
             ? FP32Kernels(name: "packed 6×64 AVX-512 FMA", gemm: clip_gemm_f32_avx512)
             : nil
         attention = features.isSuperset(of: [.avx2, .avx512])
-        // AMX tiles where the CPU has them (same packed weights, same results bit for bit), else VNNI.
+        // AMX tiles where the CPU has them, else VNNI, else AVX2: the same packed weights and the same results, bit
+        // for bit.
         int8 =
             features.isSuperset(of: [.avx512, .avx512VNNI, .amxInt8])
             ? Int8Kernels(
@@ -84,7 +85,11 @@ public struct KernelTable: Sendable {
                 ? Int8Kernels(
                     name: "u8·s8 6×64 AVX512-VNNI", quantize: clip_quantize_rows_u8_avx512,
                     gemm: clip_gemm_u8s8_avx512vnni)
-                : nil
+                : features.contains(.avx2)
+                    ? Int8Kernels(
+                        name: "u8·s8 6×8 AVX2 (16-bit products)", quantize: clip_quantize_rows_u8_avx2,
+                        gemm: clip_gemm_u8s8_avx2)
+                    : nil
         bf16 =
             features.isSuperset(of: [.avx512, .avx512BF16])
             ? BF16Kernels(

@@ -4,7 +4,7 @@
 /// - `fp32`: the reference numbers (the default; see docs/precision.md).
 /// - `bf16`: weights and activations rounded to bfloat16, fp32 accumulation (AVX512-BF16).
 /// - `int8`: symmetric s8 weights per output channel, dynamic u8 activations per token row, s32
-///   accumulation (AVX512-VNNI).
+///   accumulation (AMX, AVX512-VNNI or AVX2).
 /// - `auto`: the fastest of these that this CPU runs and that meets the accuracy bar: int8, else bf16,
 ///   else fp32.
 /// Attention, LayerNorm and the embedding head stay fp32 in every mode; the patch embedding is bf16 in the
@@ -25,7 +25,7 @@ public enum Precision: String, CaseIterable, Codable, Sendable {
     /// The instructions its kernel needs, for messages.
     public var instructions: String {
         switch self {
-        case .int8: return "AVX512-VNNI"
+        case .int8: return "AVX2"
         case .bf16: return "AVX512-BF16"
         case .fp32, .auto: return "AVX2 or nothing"
         }
