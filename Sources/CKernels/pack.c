@@ -18,26 +18,48 @@ float clip_bf16_to_f32(uint16_t h) {
     return x;
 }
 
-void clip_pack_s8(const float *w, long n, long k, int8_t *packed, float *scales, int32_t *compensation) {
-    long k4 = (k + 3) / 4, panels = (n + 15) / 16;
-    memset(packed, 0, (size_t)(panels * k4 * 64));
-    for (long row = 0; row < n; row++) {
+// Nearest integer, ties to even (as rintf in the default rounding mode) for |x| < 2²²: adding and removing
+// 1.5·2²³ leaves no fraction bits. Plain arithmetic, so the compiler vectorises the loop (rintf is a libm call
+// without SSE4.1).
+static inline float round_even(float x) {
+    const float magic = 12582912.0f;
+    return (x + magic) - magic;
+}
+
+void clip_pack_s8_rows(const float *w, long n, long k, long row0, long row1, int8_t *packed, float *scales,
+                       int32_t *compensation) {
+    long k4 = (k + 3) / 4;
+    (void)n;
+    for (long row = row0; row < row1; row++) {
         const float *src = w + row * k;
         float amax = 0;
         for (long i = 0; i < k; i++) amax = fmaxf(amax, fabsf(src[i]));
         float scale = amax / 127.0f, inv = amax > 0 ? 127.0f / amax : 0;
-        int8_t *panel = packed + (row / 16) * k4 * 64;
-        long j = row % 16;
+        int8_t *panel = packed + (row / 16) * k4 * 64 + (row % 16) * 4;
         int32_t sum = 0;
-        for (long i = 0; i < k; i++) {
-            float q = rintf(src[i] * inv);
-            q = fminf(127, fmaxf(-127, q));
-            panel[((i / 4) * 16 + j) * 4 + i % 4] = (int8_t)q;
-            sum += (int32_t)q;
+        // One k-group (4 consecutive k, 4 bytes of the panel) per step; x·inv is within ±127 (or NaN, which
+        // the clamp sends to −127).
+        for (long g = 0; g < k4; g++) {
+            float x[4] = {0, 0, 0, 0};
+            if (4 * g + 4 <= k) memcpy(x, src + 4 * g, sizeof x);
+            else memcpy(x, src + 4 * g, (size_t)(k - 4 * g) * sizeof(float));
+            int8_t group[4];
+            for (int t = 0; t < 4; t++) {
+                float q = fminf(127, fmaxf(-127, round_even(x[t] * inv)));
+                group[t] = (int8_t)q;
+                sum += (int32_t)q;
+            }
+            memcpy(panel + g * 64, group, 4);
         }
         scales[row] = scale;
         compensation[row] = 128 * sum;
     }
+}
+
+void clip_pack_s8(const float *w, long n, long k, int8_t *packed, float *scales, int32_t *compensation) {
+    long k4 = (k + 3) / 4, panels = (n + 15) / 16;
+    memset(packed, 0, (size_t)(panels * k4 * 64));
+    clip_pack_s8_rows(w, n, k, 0, n, packed, scales, compensation);
 }
 
 void clip_pack_bf16(const float *w, long n, long k, uint16_t *packed) {

@@ -247,6 +247,34 @@ final class CLITests: XCTestCase, RunsCLI {
         XCTAssertTrue(results.allSatisfy { ($0["per_second"] as! Double) > 0 })
     }
 
+    /// `clip bench decode`: CPU per image by size class for exact and fast decoding, the end-to-end ceiling
+    /// from a model rate, and a file that cannot be decoded named and skipped.
+    func testBenchDecodeReportsCostPerSizeClassAndTheCeiling() throws {
+        let dir = try temporaryDirectory(self)
+        for name in ["rgb_baseline.jpg", "cmyk.jpg", "rgb.png"] {
+            try FileManager.default.copyItem(at: Fixtures.url("images/\(name)"), to: dir.appendingPathComponent(name))
+        }
+        try Data("not a jpeg".utf8).write(to: dir.appendingPathComponent("broken.jpg"))
+        let (out, err) = try run([
+            "bench", "decode", dir.path, "--rounds", "1", "--model-rate", "10", "--threads", "2"
+        ])
+        XCTAssertTrue(err.contains("broken.jpg"), err)
+        let lines = out.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines[0].hasPrefix("decode + preprocess to 224×224"), out)
+        let small = try XCTUnwrap(lines.first { $0.hasPrefix("  < 1 MP") }, out).split(separator: " ")
+        XCTAssertEqual(small[3], "3", out)  // the three that decode
+        XCTAssertTrue(small.suffix(2).allSatisfy { (Double($0) ?? 0) > 0 }, out)
+        XCTAssertNotNil(lines.first { $0.hasPrefix("  all") }, out)
+        // 10 images/s on 2 threads is 200 ms of model per image; decoding takes some of that.
+        for mode in ["exact", "fast"] {
+            let line = try XCTUnwrap(lines.first { $0.hasPrefix("ceiling with \(mode) decoding: model 200.0 ms") }, out)
+            let ratio = Double(line.components(separatedBy: " = ")[1].prefix(4))!
+            XCTAssertTrue(ratio > 0.5 && ratio < 1, line)
+        }
+        let (_, bad) = try run(["bench", "decode", dir.path, "--model-rate", "0"], expectStatus: 64)
+        XCTAssertTrue(bad.contains("--model-rate"), bad)
+    }
+
     func testBenchPrecisionFilterAndFallbackNotice() throws {
         let (out, _) = try run([
             "bench", "--json", "--seconds", "0.01", "--threads", "1", "--shape", "tiny", "--precision", "fp32",

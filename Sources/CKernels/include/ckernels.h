@@ -42,6 +42,9 @@ int clip_amx_int8_probe(void);
 /// into the packed int8 layout. `scales[n]` receives the scale, `compensation[n]` = 128·Σₖ q[n,k] (subtracted
 /// from the u8×s8 sums, whose activations carry +128). `packed` holds panels·K4·64 bytes.
 void clip_pack_s8(const float *w, long n, long k, int8_t *packed, float *scales, int32_t *compensation);
+/// Rows [row0, row1) of `clip_pack_s8`, into a zeroed `packed`: disjoint row ranges can pack in parallel.
+void clip_pack_s8_rows(const float *w, long n, long k, long row0, long row1, int8_t *packed, float *scales,
+                       int32_t *compensation);
 
 /// Dynamic per-row quantization of activations `x[m, 0..<k]` (row stride `ldx`) into u8 rows of `lda`
 /// bytes (lda ≥ K4·4; the padding is 128, i.e. zero): `q = round(x / s) + 128` with `s = max|x|/127`.

@@ -50,10 +50,19 @@ public final class PackedWeights: @unchecked Sendable {
             let k4 = (k + 3) / 4, bytes = panels * k4 * 64
             rawBytes = bytes + 8 * n
             raw = LargeAllocation.allocate(rawBytes)
-            int8 = raw.bindMemory(to: Int8.self, capacity: bytes)
-            scales = (raw + bytes).bindMemory(to: Float.self, capacity: n)
-            compensation = (raw + bytes + 4 * n).bindMemory(to: Int32.self, capacity: n)
-            clip_pack_s8(weight.data, n, k, int8, scales, compensation)
+            let packed = raw.bindMemory(to: Int8.self, capacity: bytes)
+            let channelScales = (raw + bytes).bindMemory(to: Float.self, capacity: n)
+            let channelSums = (raw + bytes + 4 * n).bindMemory(to: Int32.self, capacity: n)
+            raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+            // Rows are independent: whole panels per chunk, across the threads (a large model's load time).
+            GEMM.split(panels, minChunk: 8, serial: false) { chunk in
+                clip_pack_s8_rows(
+                    weight.data, n, k, chunk.lowerBound * w, min(n, chunk.upperBound * w), packed, channelScales,
+                    channelSums)
+            }
+            int8 = packed
+            scales = channelScales
+            compensation = channelSums
             data = nil
             bf16 = nil
         case .bf16:
@@ -69,15 +78,18 @@ public final class PackedWeights: @unchecked Sendable {
         case .fp32:
             rawBytes = panels * k * w * 4
             raw = LargeAllocation.allocate(rawBytes)
-            data = raw.bindMemory(to: Float.self, capacity: panels * k * w)
-            data.initialize(repeating: 0, count: panels * k * w)
-            for p in 0..<panels {
-                let panel = data + p * k * w
-                for j in 0..<min(w, n - p * w) {
-                    let row = weight.data + (p * w + j) * k
-                    for kk in 0..<k { panel[kk * w + j] = row[kk] }
+            let panelData = raw.bindMemory(to: Float.self, capacity: panels * k * w)
+            panelData.initialize(repeating: 0, count: panels * k * w)
+            GEMM.split(panels, minChunk: 8, serial: false) { chunk in
+                for p in chunk {
+                    let panel = panelData + p * k * w
+                    for j in 0..<min(w, n - p * w) {
+                        let row = weight.data + (p * w + j) * k
+                        for kk in 0..<k { panel[kk * w + j] = row[kk] }
+                    }
                 }
             }
+            data = panelData
             bf16 = nil
             int8 = nil
             scales = nil
