@@ -41,26 +41,7 @@ INLINE TARGET_VNNI void tile_u8s8(const int R, const int P, const uint8_t *a, lo
     }
 }
 
-struct u8s8_job {
-    const uint8_t *a; long lda; const float *ascale; const int8_t *w; const float *wscale; const int32_t *comp;
-    long k4, n; float *c; long ldc; clip_epilogue epilogue; int32_t *raw; long ldr;
-};
-
-#define U8S8_CASE(R, P) case (R) * 8 + (P): \
-    tile_u8s8(R, P, j->a + r * j->lda, j->lda, j->ascale + r, j->w + p * j->k4 * 64, j->k4, j->wscale, j->comp, p * 16, \
-              j->n, j->c ? j->c + r * j->ldc : 0, j->ldc, j->epilogue, j->raw ? j->raw + r * j->ldr : 0, j->ldr); break;
-
-static TARGET_VNNI void run_u8s8(const void *job, long r, int rows, long p, int panels) {
-    const struct u8s8_job *j = job;
-    switch (rows * 8 + panels) { EVERY_TILE(U8S8_CASE) }
-}
-
-TARGET_VNNI void clip_gemm_u8s8_avx512vnni(const uint8_t *a, long lda, long m, const float *ascale,
-                                           const int8_t *w, const float *wscale, const int32_t *comp, long k4, long n,
-                                           long p0, long p1, float *c, long ldc, clip_epilogue epilogue, int32_t *raw, long ldr) {
-    struct u8s8_job job = {a, lda, ascale, w, wscale, comp, k4, n, c, ldc, epilogue, raw, ldr};
-    sweep_tiles(m, m, p0, p1, run_u8s8, &job);
-}
+DEFINE_U8S8_GEMM(clip_gemm_u8s8_avx512vnni, TARGET_VNNI)
 
 TARGET_VNNI void clip_quantize_rows_u8_avx512(const float *x, long ldx, long m, long k, uint8_t *a, long lda, float *scales) {
     for (long r = 0; r < m; r++) {

@@ -30,4 +30,30 @@ static inline void sweep_tiles(long m, long row_block, long p0, long p1, tile_ru
         }
     }
 }
+// ---- the int8 GEMM's frame, shared by the AVX-512 VNNI and AVX2 kernels ----
+
+/// An int8 GEMM's arguments, as its tile runner reads them.
+struct u8s8_job {
+    const uint8_t *a; long lda; const float *ascale; const int8_t *w; const float *wscale; const int32_t *comp;
+    long k4, n; float *c; long ldc; clip_epilogue epilogue; int32_t *raw; long ldr;
+};
+
+/// One switch case of an int8 tile runner: the file's `tile_u8s8` micro-kernel on the tile at row r, panel p.
+#define U8S8_CASE(R, P) case (R) * 8 + (P): \
+    tile_u8s8(R, P, j->a + r * j->lda, j->lda, j->ascale + r, j->w + p * j->k4 * 64, j->k4, j->wscale, j->comp, p * 16, \
+              j->n, j->c ? j->c + r * j->ldc : 0, j->ldc, j->epilogue, j->raw ? j->raw + r * j->ldr : 0, j->ldr); break;
+
+/// Defines the public int8 GEMM `NAME` (the `clip_gemm_u8s8_*` contract) over the file's `tile_u8s8`, with the
+/// function attribute `TARGET` its instructions need: rows in one block, 4-panel strips, 6-row tiles.
+#define DEFINE_U8S8_GEMM(NAME, TARGET) \
+    static TARGET void run_u8s8(const void *job, long r, int rows, long p, int panels) { \
+        const struct u8s8_job *j = job; \
+        switch (rows * 8 + panels) { EVERY_TILE(U8S8_CASE) } \
+    } \
+    TARGET void NAME(const uint8_t *a, long lda, long m, const float *ascale, const int8_t *w, const float *wscale, \
+                     const int32_t *comp, long k4, long n, long p0, long p1, float *c, long ldc, \
+                     clip_epilogue epilogue, int32_t *raw, long ldr) { \
+        struct u8s8_job job = {a, lda, ascale, w, wscale, comp, k4, n, c, ldc, epilogue, raw, ldr}; \
+        sweep_tiles(m, m, p0, p1, run_u8s8, &job); \
+    }
 #endif
