@@ -11,6 +11,7 @@ import json
 import time
 
 import torch
+import reference_env  # noqa: F401,E402  (a broken torchvision from PyPI must not reach transformers)
 from transformers import CLIPConfig, CLIPModel
 
 

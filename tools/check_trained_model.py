@@ -16,6 +16,7 @@ import tempfile
 import numpy as np
 import torch
 from PIL import Image
+import reference_env  # noqa: F401,E402  (a broken torchvision from PyPI must not reach transformers)
 from transformers import CLIPImageProcessor, CLIPModel, CLIPTokenizer
 
 CAPTIONS = ["a red circle", "two small green squares on the left of a black background", "a shape on a white background",

@@ -23,6 +23,7 @@ import os
 import torch
 import torch.nn.functional as F
 from safetensors.torch import save_file
+import reference_env  # noqa: F401,E402  (a broken torchvision from PyPI must not reach transformers)
 from transformers import CLIPConfig, CLIPModel
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "CLIPTrainingTests", "Fixtures", "training")

@@ -9,19 +9,34 @@ import importlib.machinery
 import sys
 import types
 
+
+def _torchvision_imports():
+    """Whether the installed torchvision (if any) imports; a broken one is forgotten, so it can be stubbed."""
+    try:
+        import torchvision  # noqa: F401
+        return True
+    except Exception:
+        for name in list(sys.modules):
+            if name.startswith("torchvision"):
+                del sys.modules[name]
+        return False
+
+
+# transformers probes for torchvision by its package metadata, so an installed but broken wheel (timm and
+# open_clip pull one in from PyPI) would be imported by CLIPModel's image processors: tell it there is none.
+if not _torchvision_imports():
+    import transformers.utils as _utils
+    import transformers.utils.import_utils as _import_utils
+    _utils.is_torchvision_available = _import_utils.is_torchvision_available = lambda: False
+
 # transformers probes for torchvision when first imported: import it before the stub exists.
 import transformers  # noqa: E402,F401
 from transformers import CLIPConfig, CLIPModel  # noqa: E402,F401
 
 
 def _install_torchvision_stub():
-    try:
-        import torchvision  # noqa: F401
+    if _torchvision_imports():
         return
-    except Exception:
-        for name in list(sys.modules):
-            if name.startswith("torchvision"):
-                del sys.modules[name]
 
     class _Placeholder:
         def __init__(self, *args, **kwargs):
