@@ -29,7 +29,9 @@ static inline float round_even(float x) {
 void clip_pack_s8_rows(const float *w, long n, long k, long row0, long row1, int8_t *packed, float *scales,
                        int32_t *compensation) {
     long k4 = (k + 3) / 4;
-    (void)n;
+    // The rows that pad the last panel to 16 channels hold zeros; the call that reaches row n writes them.
+    for (long row = n; row1 == n && row % 16 != 0; row++)
+        for (long g = 0; g < k4; g++) memset(packed + (row / 16) * k4 * 64 + g * 64 + (row % 16) * 4, 0, 4);
     for (long row = row0; row < row1; row++) {
         const float *src = w + row * k;
         float amax = 0;
@@ -57,8 +59,6 @@ void clip_pack_s8_rows(const float *w, long n, long k, long row0, long row1, int
 }
 
 void clip_pack_s8(const float *w, long n, long k, int8_t *packed, float *scales, int32_t *compensation) {
-    long k4 = (k + 3) / 4, panels = (n + 15) / 16;
-    memset(packed, 0, (size_t)(panels * k4 * 64));
     clip_pack_s8_rows(w, n, k, 0, n, packed, scales, compensation);
 }
 

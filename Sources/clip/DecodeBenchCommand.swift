@@ -46,23 +46,21 @@ struct DecodeBenchCommand: ParsableCommand {
         var costs: [Cost] = [], failed: [String] = []
         for file in files {
             do {
-                var megapixels = 0.0
-                func decode(_ options: DecodeOptions) throws -> Double {
-                    var best = Double.infinity
+                // The fastest of `rounds`, and the decoded size (the file's own size when decoding exactly).
+                func decode(_ options: DecodeOptions) throws -> (seconds: Double, pixels: Int) {
+                    var best = Double.infinity, pixels = 0
                     for _ in 0..<rounds {
                         let start = Self.threadCPUSeconds()
                         let image = try ImageDecoder.decode(file: file, options: options)
                         preprocessor.write(image, into: input)
                         best = min(best, Self.threadCPUSeconds() - start)
-                        if options.jpegScaledShortSide == nil {
-                            megapixels = Double(image.width * image.height) / 1e6
-                        }
+                        pixels = image.width * image.height
                     }
-                    return best
+                    return (best, pixels)
                 }
                 let exact = try decode(DecodeOptions())
                 let fast = try decode(DecodeOptions(jpegScaledShortSide: 2 * size))
-                costs.append(Cost(megapixels: megapixels, exact: exact, fast: fast))
+                costs.append(Cost(megapixels: Double(exact.pixels) / 1e6, exact: exact.seconds, fast: fast.seconds))
             } catch {
                 failed.append("\(error)")
             }

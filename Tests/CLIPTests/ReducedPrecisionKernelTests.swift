@@ -55,7 +55,7 @@ final class ReducedPrecisionKernelTests: XCTestCase {
             var x = values(m * k, seed: 1, scale: 3)
             x[0] = 0  // includes a zero and (row 0 of a 1-row case) an all-small row
             let w = values(n * k, seed: 2, scale: 0.2)
-            var packed = [Int8](repeating: 0, count: panels * k4 * 64)
+            var packed = [Int8](repeating: 0x55, count: panels * k4 * 64)  // packing writes every byte
             var wscale = [Float](repeating: 0, count: n), comp = [Int32](repeating: 0, count: n)
             clip_pack_s8(w, n, k, &packed, &wscale, &comp)
             var a1 = [UInt8](repeating: 0, count: m * lda), a2 = a1
@@ -176,7 +176,8 @@ final class ReducedPrecisionKernelTests: XCTestCase {
     func testInt8WeightQuantizationIsPerChannelSymmetric() {
         let n = 3, k = 5
         let w: [Float] = [1, -2, 0.5, 0, 0, 0, 0, 0, 0, 0, -0.01, 0.02, 0.03, 0.04, 0.127]
-        var packed = [Int8](repeating: 0, count: 64 * 2), scales = [Float](repeating: 0, count: n),
+        // Packing writes every byte, padding included: start from garbage.
+        var packed = [Int8](repeating: 0x55, count: 64 * 2), scales = [Float](repeating: 0, count: n),
             comp = [Int32](repeating: 0, count: n)
         clip_pack_s8(w, n, k, &packed, &scales, &comp)
         XCTAssertEqual(scales[0], 2.0 / 127, accuracy: 1e-9)
@@ -186,6 +187,10 @@ final class ReducedPrecisionKernelTests: XCTestCase {
         XCTAssertEqual([q(0, 0), q(0, 1), q(0, 2), q(0, 3), q(0, 4)], [64, -127, 32, 0, 0])  // 63.5 rounds to even 64
         XCTAssertEqual(comp[0], 128 * (64 - 127 + 32))
         XCTAssertEqual([q(2, 0), q(2, 4)], [-10, 127])
+        // k 5…7 of every channel and channels 3…15 (the panel's padding) are zero.
+        for row in 0..<16 {
+            for i in 0..<8 where row >= n || i >= k { XCTAssertEqual(q(row, i), 0, "channel \(row), k \(i)") }
+        }
     }
 
     // MARK: dispatch

@@ -42,7 +42,8 @@ int clip_amx_int8_probe(void);
 /// into the packed int8 layout. `scales[n]` receives the scale, `compensation[n]` = 128·Σₖ q[n,k] (subtracted
 /// from the u8×s8 sums, whose activations carry +128). `packed` holds panels·K4·64 bytes.
 void clip_pack_s8(const float *w, long n, long k, int8_t *packed, float *scales, int32_t *compensation);
-/// Rows [row0, row1) of `clip_pack_s8`, into a zeroed `packed`: disjoint row ranges can pack in parallel.
+/// Rows [row0, row1) of `clip_pack_s8` (every byte of their panel slots, k padding included; the range that
+/// ends at n also zeroes the last panel's padding rows): disjoint row ranges can pack in parallel.
 void clip_pack_s8_rows(const float *w, long n, long k, long row0, long row1, int8_t *packed, float *scales,
                        int32_t *compensation);
 

@@ -53,8 +53,8 @@ public final class PackedWeights: @unchecked Sendable {
             let packed = raw.bindMemory(to: Int8.self, capacity: bytes)
             let channelScales = (raw + bytes).bindMemory(to: Float.self, capacity: n)
             let channelSums = (raw + bytes + 4 * n).bindMemory(to: Int32.self, capacity: n)
-            raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
-            // Rows are independent: whole panels per chunk, across the threads (a large model's load time).
+            // Rows are independent: whole panels per chunk, across the threads (a large model's load time). Each
+            // chunk writes every byte of its panels, padding included.
             GEMM.split(panels, minChunk: 8, serial: false) { chunk in
                 clip_pack_s8_rows(
                     weight.data, n, k, chunk.lowerBound * w, min(n, chunk.upperBound * w), packed, channelScales,
@@ -79,10 +79,11 @@ public final class PackedWeights: @unchecked Sendable {
             rawBytes = panels * k * w * 4
             raw = LargeAllocation.allocate(rawBytes)
             let panelData = raw.bindMemory(to: Float.self, capacity: panels * k * w)
-            panelData.initialize(repeating: 0, count: panels * k * w)
             GEMM.split(panels, minChunk: 8, serial: false) { chunk in
                 for p in chunk {
                     let panel = panelData + p * k * w
+                    // Only the last panel has channels past N, which stay zero.
+                    if n - p * w < w { panel.initialize(repeating: 0, count: k * w) }
                     for j in 0..<min(w, n - p * w) {
                         let row = weight.data + (p * w + j) * k
                         for kk in 0..<k { panel[kk * w + j] = row[kk] }
