@@ -81,7 +81,7 @@ final class FiniteDifferenceTests: XCTestCase {
     }
 
     func testActivations() {
-        for activation in [Activation.quickGELU, .gelu] {
+        for activation in [Activation.quickGELU, .gelu, .geluTanh] {
             var x = randoms(50, scale: 3)
             let probe = randoms(50)
             func forward(_ x: [Float]) -> [Float] {
