@@ -59,10 +59,11 @@ enum AttentionKernel {
     }
 }
 
-enum Softmax {
+/// Row softmax on `VectorMath`'s exp: inference's attention and training's.
+public enum Softmax {
     /// Numerically stable softmax of one row, in place.
     @inline(__always)
-    static func inPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    public static func inPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
         var maxValue = -Float.infinity
         for i in 0..<count { maxValue = max(maxValue, x[i]) }
         var sum: Float = 0, i = 0

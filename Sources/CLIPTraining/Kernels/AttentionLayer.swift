@@ -18,15 +18,7 @@ import Foundation
                 BLAS.gemm(.nt, q, 3 * c, k, 3 * c, p, t, m: t, n: t, k: hd, alpha: scale, accumulate: false)
                 for i in 0..<t {
                     let row = p + i * t, visible = causal ? i + 1 : t
-                    var top = -Float.infinity
-                    for j in 0..<visible { top = max(top, row[j]) }
-                    var sum: Float = 0
-                    for j in 0..<visible {
-                        row[j] = expf(row[j] - top)
-                        sum += row[j]
-                    }
-                    let inv = 1 / sum
-                    for j in 0..<visible { row[j] *= inv }
+                    Softmax.inPlace(row, count: visible)
                     for j in visible..<t { row[j] = 0 }
                 }
                 BLAS.gemm(.nn, p, t, v, 3 * c, out + b * t * c + h * hd, c, m: t, n: hd, k: t, accumulate: false)
