@@ -4,7 +4,7 @@ import CLIPTraining
 import Foundation
 
 /// `clip data synth`: a captioned synthetic data set for training and for measuring zero-shot transfer to
-/// colour–shape pairs never seen in training.
+/// colour–shape pairs and colour–shape–position triples never seen in training.
 struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data", abstract: "Make training data.", subcommands: [Synth.self])
@@ -13,8 +13,8 @@ struct DataCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 """
-                Draw captioned pictures of coloured shapes (train/ with captions.tsv, heldout/ with labels.tsv, \
-                classes.txt).
+                Draw captioned pictures of coloured shapes (train/ with captions.tsv; heldout/ and \
+                heldout-triples/ with labels.tsv; classes.txt, triple-classes.txt and their templates).
                 """
         )
 
@@ -24,6 +24,8 @@ struct DataCommand: AsyncParsableCommand {
         var count = 10_000
         @Option(name: .long, help: "Pictures of held-out colour–shape pairs (evaluation only).")
         var heldout = 500
+        @Option(name: .long, help: "Pictures of held-out colour–shape–position triples (evaluation only).")
+        var heldoutTriples = 500
         @Option(name: .long, help: "Picture side in pixels.")
         var size = 64
         @Option(name: .long, help: "Random seed (same seed, same data set).")
@@ -32,19 +34,21 @@ struct DataCommand: AsyncParsableCommand {
         func validate() throws {
             guard count > 0 else { throw ValidationError("--count must be positive") }
             guard heldout >= 0 else { throw ValidationError("--heldout cannot be negative") }
+            guard heldoutTriples >= 0 else { throw ValidationError("--heldout-triples cannot be negative") }
             guard (16...1024).contains(size) else { throw ValidationError("--size must be between 16 and 1024") }
         }
 
         func run() async throws {
             let start = Date()
             try SyntheticDataset.write(
-                to: URL(fileURLWithPath: out), trainCount: count, heldOutCount: heldout, imageSize: size, seed: seed)
+                to: URL(fileURLWithPath: out), trainCount: count, heldOutCount: heldout,
+                heldOutTripleCount: heldoutTriples, imageSize: size, seed: seed)
             print(
                 String(
-                    format: "wrote %d training and %d held-out pictures (%dx%d) to %@ in %.1f s", count, heldout, size,
-                    size, out,
-                    Date().timeIntervalSince(start)))
+                    format: "wrote %d training, %d held-out-pair and %d held-out-triple pictures (%dx%d) to %@ in %.1f s",
+                    count, heldout, heldoutTriples, size, size, out, Date().timeIntervalSince(start)))
             print("held-out colour–shape pairs: " + SyntheticScene.heldOutPairs.sorted().joined(separator: ", "))
+            print("held-out colour–shape–position triples: " + SyntheticScene.heldOutTriples.sorted().joined(separator: ", "))
         }
     }
 }

@@ -23,7 +23,7 @@ final class SyntheticDataTests: XCTestCase {
     }
 
     /// Over many draws with the training settings, an unnamed paint never comes within 35° of hue of a colour
-    /// whose pair with that shape is held out (unless it is nearly gray), and hollow shapes take the
+    /// whose pair with that shape, or triple with that shape and position, is held out (unless it is nearly gray), and hollow shapes take the
     /// background's colour. The draws do reach up to the boundary, so the rule is what keeps them out.
     func testUnnamedPaintsNeverImitateAHeldOutPair() {
         var random = SeedStream(seed: 11)
@@ -40,7 +40,10 @@ final class SyntheticDataTests: XCTestCase {
             let (hue, saturation) = hueAndSaturation(paint)
             if saturation < 0.2 { continue }
             for colour in SyntheticScene.Colour.allCases
-            where SyntheticScene.heldOutPairs.contains("\(colour.rawValue) \(scene.shape.rawValue)") {
+            where SyntheticScene.heldOutPairs.contains("\(colour.rawValue) \(scene.shape.rawValue)")
+                || SyntheticScene.heldOutTriples.contains(
+                    "\(colour.rawValue) \(scene.shape.rawValue) on the \(scene.position.rawValue)")
+            {
                 let (r, g, b) = colour.rgb
                 let apart = abs(hue - hueAndSaturation([r, g, b]).0)
                 closest = min(closest, min(apart, 360 - apart))
@@ -76,13 +79,63 @@ final class SyntheticDataTests: XCTestCase {
                     SyntheticScene.heldOutPairs.contains("\(colour) \(shape)"), "held-out pair in training: \(caption)")
             }
         }
-        // Half the draws are named colours, a quarter of which (the held-out pairs) are redrawn: 3/7 of the
-        // pictures have a named colour, and 80% of their captions name both words.
-        XCTAssertEqual(Double(both) / 2000, 0.8 * 3 / 7, accuracy: 0.035)
+        // Half the draws are named colours, of whose 96 colour–shape–position combinations 30 are redrawn (24
+        // on held-out pairs, 6 held-out triples): 66/162 of the pictures have a named colour, and 80% of their
+        // captions name both words.
+        XCTAssertEqual(Double(both) / 2000, 0.8 * 66 / 162, accuracy: 0.035)
         let labels = try String(contentsOf: folder.appendingPathComponent("heldout/labels.tsv"), encoding: .utf8)
             .split(separator: "\n").map { String($0.split(separator: "\t")[1]) }
         XCTAssertEqual(labels.count, 60)
         XCTAssertTrue(labels.allSatisfy(SyntheticScene.heldOutPairs.contains), "\(Set(labels))")
+    }
+
+    /// No training picture shows a held-out triple, whatever its caption names (positions are named in a
+    /// quarter of them, so captions alone would not show a leak): the scene is redrawn from each picture's own
+    /// seeded stream exactly as the writer draws it. `heldout-triples/` holds only those triples, every one
+    /// of them, with their classes and templates beside.
+    func testHeldOutTriplesNeverAppearInTraining() throws {
+        // Each triple's pair is seen in training, and so are its colour and its shape at its position.
+        for triple in SyntheticScene.heldOutTriples {
+            let words = triple.split(separator: " ").map(String.init)
+            XCTAssertFalse(SyntheticScene.heldOutPairs.contains("\(words[0]) \(words[1])"), triple)
+        }
+        XCTAssertEqual(Set(SyntheticScene.heldOutTriples.map { $0.split(separator: " ")[0] }).count, 6)
+        XCTAssertEqual(Set(SyntheticScene.heldOutTriples.map { $0.split(separator: " ").last! }).count, 4)
+
+        var random = SeedStream(seed: 21)
+        var drawn = 0
+        for _ in 0..<20_000 {
+            let scene = SceneRenderer.randomScene(using: &random, unnamedPaint: 0.5)
+            guard scene.paint == nil else { continue }
+            drawn += 1
+            XCTAssertEqual(
+                SyntheticDataset.Split.train.admits(scene),
+                !SyntheticScene.heldOutPairs.contains(scene.label)
+                    && !SyntheticScene.heldOutTriples.contains(scene.tripleLabel), scene.tripleLabel)
+        }
+        XCTAssertGreaterThan(drawn, 9_000)
+
+        let folder = try scratchFolder()
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        try SyntheticDataset.write(to: folder, trainCount: 50, heldOutCount: 0, heldOutTripleCount: 120, imageSize: 32, seed: 4)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("heldout").path))
+        let labels = try String(
+            contentsOf: folder.appendingPathComponent("heldout-triples/labels.tsv"), encoding: .utf8
+        ).split(separator: "\n").map { String($0.split(separator: "\t")[1]) }
+        XCTAssertEqual(labels.count, 120)
+        XCTAssertEqual(Set(labels), SyntheticScene.heldOutTriples)
+        let classes = try String(contentsOf: folder.appendingPathComponent("triple-classes.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        XCTAssertEqual(classes.count, 96)
+        XCTAssertTrue(SyntheticScene.heldOutTriples.isSubset(of: classes))
+        let templates = try String(contentsOf: folder.appendingPathComponent("triple-templates.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        XCTAssertEqual(templates.count, 6)
+        // A template filled with a triple reads as a full training caption does.
+        let scene = SyntheticScene(shape: .square, colour: .red, size: .small, position: .top, count: 1, background: .white)
+        XCTAssertTrue(
+            templates.map { $0.replacingOccurrences(of: "{}", with: scene.tripleLabel) }.contains(scene.caption),
+            scene.caption)
     }
 
     /// A drawn shape has its fill inside and an ink outline around it: dark on white, light on black; a

@@ -23,7 +23,8 @@ public struct SceneRenderer: Sendable {
     /// unnamed paint instead of a named colour: with six named colours and a quarter of the colour–shape
     /// pairs held out, a model can tell shapes apart by colour-specific cues; shapes in arbitrary paints
     /// force features that hold for any colour. A paint never comes within 35° of hue of a colour whose
-    /// pair with that shape is held out, so held-out compositions stay unseen. `hollow` of the painted
+    /// pair with that shape, or triple with that shape and position, is held out, so held-out compositions
+    /// stay unseen. `hollow` of the painted
     /// scenes are filled with the background instead: outline only, the purest shape cue.
     public static func randomScene<R: RandomNumberGenerator>(
         using random: inout R, unnamedPaint: Double = 0,
@@ -37,9 +38,7 @@ public struct SceneRenderer: Sendable {
             count: Int.random(in: 1...3, using: &random),
             background: SyntheticScene.Background.allCases.randomElement(using: &random)!)
         if Double.random(in: 0..<1, using: &random) < unnamedPaint {
-            let forbidden = SyntheticScene.Colour.allCases.filter {
-                SyntheticScene.heldOutPairs.contains("\($0.rawValue) \(scene.shape.rawValue)")
-            }
+            let forbidden = SyntheticScene.Colour.allCases.filter(scene.wouldShowHeldOut)
             while true {
                 let paint = (0..<3).map { _ in Float.random(in: 0...255, using: &random) }
                 let (hue, saturation) = Self.hueAndSaturation(paint[0], paint[1], paint[2])

@@ -7,7 +7,10 @@ import Foundation
 ///   `clip eval zeroshot --data heldout --classes classes.txt --templates templates.txt`;
 /// - `classes.txt`: every colour–shape label, the candidate set of that evaluation;
 /// - `templates.txt`: prompts for that evaluation, one per size × position × background (their embeddings
-///   are averaged, as the CLIP paper ensembles ImageNet prompts).
+///   are averaged, as the CLIP paper ensembles ImageNet prompts);
+/// - `heldout-triples/labels.tsv` (`images/…<TAB>red square on the top`) and its images: only held-out
+///   colour–shape–position triples (`SyntheticScene.heldOutTriples`, never in training either), for the same
+///   evaluation with `triple-classes.txt` (all 96 triples) and `triple-templates.txt` (size × background).
 /// Item i is drawn from its own seeded stream, so the set is the same for a seed whatever the thread count.
 public enum SyntheticDataset {
     /// `trainingVariety` (the default) gives training pictures captions that name colour and shape but only
@@ -15,26 +18,31 @@ public enum SyntheticDataset {
     /// `SceneRenderer.randomScene`); without it every caption names every attribute and every colour has a
     /// name, which reads better in a gallery.
     public static func write(
-        to folder: URL, trainCount: Int, heldOutCount: Int, imageSize: Int = 64, seed: UInt64 = 0,
-        trainingVariety: Bool = true, progress: (@Sendable (Int) -> Void)? = nil
+        to folder: URL, trainCount: Int, heldOutCount: Int, heldOutTripleCount: Int = 0, imageSize: Int = 64,
+        seed: UInt64 = 0, trainingVariety: Bool = true, progress: (@Sendable (Int) -> Void)? = nil
     ) throws {
-        guard trainCount > 0, heldOutCount >= 0 else { throw CLIPError.invalidArgument("--count must be positive") }
-        for sub in ["train/images", "heldout/images"] {
-            try FileOutput.createFolder(folder.appendingPathComponent(sub))
+        guard trainCount > 0 else { throw CLIPError.invalidArgument("--count must be positive") }
+        guard heldOutCount >= 0, heldOutTripleCount >= 0 else {
+            throw CLIPError.invalidArgument("held-out counts cannot be negative")
+        }
+        let counts: [(Split, Int)] = [(.train, trainCount), (.heldOutPairs, heldOutCount), (.heldOutTriples, heldOutTripleCount)]
+        for (split, count) in counts where split == .train || count > 0 {
+            try FileOutput.createFolder(folder.appendingPathComponent(split.rawValue + "/images"))
         }
         let renderer = SceneRenderer(size: imageSize)
-        for (split, count, heldOut) in [("train", trainCount, false), ("heldout", heldOutCount, true)] where count > 0 {
-            let base = folder.appendingPathComponent(split)
+        for (split, count) in counts where count > 0 {
+            let heldOut = split != .train
+            let base = folder.appendingPathComponent(split.rawValue)
             let lines = UnsafeMutableBufferPointer<String>.allocate(capacity: count)
             lines.initialize(repeating: "")
             defer { lines.deallocate() }
             let failure = LockedError()
             Parallelism.forEachChunk(count) { range in
                 for i in range {
-                    var random = SeedStream(seed: seed &* 1_000_003 &+ UInt64(i) &+ (heldOut ? 1 << 40 : 0))
+                    var random = SeedStream(seed: seed &* 1_000_003 &+ UInt64(i) &+ split.streamOffset)
                     let paint = heldOut || !trainingVariety ? 0 : 0.5
                     var scene = SceneRenderer.randomScene(using: &random, unnamedPaint: paint)
-                    while scene.isHeldOut != heldOut {
+                    while !split.admits(scene) {
                         scene = SceneRenderer.randomScene(using: &random, unnamedPaint: paint)
                     }
                     let mention = trainingVariety ? scene.randomMention(using: &random) : .all
@@ -45,7 +53,13 @@ public enum SyntheticDataset {
                     } catch {
                         failure.set(error)
                     }
-                    lines[i] = "\(name)\t\(heldOut ? scene.label : scene.caption(mentioning: mention))"
+                    let text =
+                        switch split {
+                        case .train: scene.caption(mentioning: mention)
+                        case .heldOutPairs: scene.label
+                        case .heldOutTriples: scene.tripleLabel
+                        }
+                    lines[i] = "\(name)\t\(text)"
                     progress?(i)
                 }
             }
@@ -59,6 +73,36 @@ public enum SyntheticDataset {
         try FileOutput.write(
             SyntheticScene.promptTemplates.joined(separator: "\n") + "\n",
             to: folder.appendingPathComponent("templates.txt"))
+        if heldOutTripleCount > 0 {
+            try FileOutput.write(
+                SyntheticScene.allTripleLabels.joined(separator: "\n") + "\n",
+                to: folder.appendingPathComponent("triple-classes.txt"))
+            try FileOutput.write(
+                SyntheticScene.triplePromptTemplates.joined(separator: "\n") + "\n",
+                to: folder.appendingPathComponent("triple-templates.txt"))
+        }
+    }
+
+    /// A split of the set: its folder, which scenes it draws, and its own random streams.
+    public enum Split: String, Sendable {
+        case train, heldOutPairs = "heldout", heldOutTriples = "heldout-triples"
+
+        /// Training never shows a held-out pair or triple; each held-out split shows only its own kind.
+        public func admits(_ scene: SyntheticScene) -> Bool {
+            switch self {
+            case .train: !scene.isHeldOut && !scene.isHeldOutTriple
+            case .heldOutPairs: scene.isHeldOut
+            case .heldOutTriples: scene.isHeldOutTriple
+            }
+        }
+
+        var streamOffset: UInt64 {
+            switch self {
+            case .train: 0
+            case .heldOutPairs: 1 << 40
+            case .heldOutTriples: 2 << 40
+            }
+        }
     }
 }
 

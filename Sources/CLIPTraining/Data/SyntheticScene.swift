@@ -89,6 +89,26 @@ public struct SyntheticScene: Sendable, Equatable {
 
     public var isHeldOut: Bool { paint == nil && Self.heldOutPairs.contains(label) }
 
+    /// The colour–shape–position label the held-out triples evaluation classifies ("red square on the top").
+    public var tripleLabel: String { "\(label) on the \(position.rawValue)" }
+
+    /// Colour–shape–position triples never shown in training. Each one's colour–shape pair is seen (at the
+    /// other positions), and so are its colour and its shape at that position: naming one needs all three
+    /// words composed. One per colour, every shape and every position among them, none on a held-out pair.
+    public static let heldOutTriples: Set<String> = [
+        "red square on the top", "green circle on the bottom", "blue cross on the left",
+        "yellow triangle on the right", "purple triangle on the top", "orange cross on the bottom"
+    ]
+
+    public var isHeldOutTriple: Bool { paint == nil && Self.heldOutTriples.contains(tripleLabel) }
+
+    /// Whether a picture of `colour` (named or imitated by a paint) with this scene's shape and position would
+    /// show a held-out pair or triple: training never draws one.
+    func wouldShowHeldOut(_ colour: Colour) -> Bool {
+        let pair = "\(colour.rawValue) \(shape.rawValue)"
+        return Self.heldOutPairs.contains(pair) || Self.heldOutTriples.contains("\(pair) on the \(position.rawValue)")
+    }
+
     /// Caption-shaped prompts with `{}` for a colour–shape label, covering the other attributes.
     public static var promptTemplates: [String] {
         Size.allCases.flatMap { size in
@@ -102,6 +122,16 @@ public struct SyntheticScene: Sendable, Equatable {
 
     public static var allLabels: [String] {
         Colour.allCases.flatMap { c in Shape.allCases.map { "\(c.rawValue) \($0.rawValue)" } }
+    }
+
+    /// Every colour–shape–position label (96), the candidate set of the held-out triples evaluation.
+    public static var allTripleLabels: [String] {
+        allLabels.flatMap { pair in Position.allCases.map { "\(pair) on the \($0.rawValue)" } }
+    }
+
+    /// Prompts with `{}` for a triple label ("a small {} of a black background"), covering size and background.
+    public static var triplePromptTemplates: [String] {
+        Size.allCases.flatMap { size in Background.allCases.map { "a \(size.rawValue) {} of a \($0.rawValue) background" } }
     }
 }
 
