@@ -45,10 +45,13 @@ struct DataCommand: AsyncParsableCommand {
                 heldOutTripleCount: heldoutTriples, imageSize: size, seed: seed)
             print(
                 String(
-                    format: "wrote %d training, %d held-out-pair and %d held-out-triple pictures (%dx%d) to %@ in %.1f s",
+                    format:
+                        "wrote %d training, %d held-out-pair and %d held-out-triple pictures (%dx%d) to %@ in %.1f s",
                     count, heldout, heldoutTriples, size, size, out, Date().timeIntervalSince(start)))
             print("held-out colour–shape pairs: " + SyntheticScene.heldOutPairs.sorted().joined(separator: ", "))
-            print("held-out colour–shape–position triples: " + SyntheticScene.heldOutTriples.sorted().joined(separator: ", "))
+            print(
+                "held-out colour–shape–position triples: "
+                    + SyntheticScene.heldOutTriples.sorted().joined(separator: ", "))
         }
     }
 }

@@ -23,8 +23,9 @@ final class SyntheticDataTests: XCTestCase {
     }
 
     /// Over many draws with the training settings, an unnamed paint never comes within 35° of hue of a colour
-    /// whose pair with that shape, or triple with that shape and position, is held out (unless it is nearly gray), and hollow shapes take the
-    /// background's colour. The draws do reach up to the boundary, so the rule is what keeps them out.
+    /// whose pair with that shape, or triple with that shape and position, is held out (unless it is nearly
+    /// gray), and hollow shapes take the background's colour. The draws do reach up to the boundary, so the
+    /// rule is what keeps them out.
     func testUnnamedPaintsNeverImitateAHeldOutPair() {
         var random = SeedStream(seed: 11)
         var painted = 0, hollow = 0, closest: Float = 360
@@ -117,7 +118,8 @@ final class SyntheticDataTests: XCTestCase {
 
         let folder = try scratchFolder()
         addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-        try SyntheticDataset.write(to: folder, trainCount: 50, heldOutCount: 0, heldOutTripleCount: 120, imageSize: 32, seed: 4)
+        try SyntheticDataset.write(
+            to: folder, trainCount: 50, heldOutCount: 0, heldOutTripleCount: 120, imageSize: 32, seed: 4)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("heldout").path))
         let labels = try String(
             contentsOf: folder.appendingPathComponent("heldout-triples/labels.tsv"), encoding: .utf8
@@ -132,7 +134,8 @@ final class SyntheticDataTests: XCTestCase {
             .split(separator: "\n").map(String.init)
         XCTAssertEqual(templates.count, 6)
         // A template filled with a triple reads as a full training caption does.
-        let scene = SyntheticScene(shape: .square, colour: .red, size: .small, position: .top, count: 1, background: .white)
+        let scene = SyntheticScene(
+            shape: .square, colour: .red, size: .small, position: .top, count: 1, background: .white)
         XCTAssertTrue(
             templates.map { $0.replacingOccurrences(of: "{}", with: scene.tripleLabel) }.contains(scene.caption),
             scene.caption)

@@ -25,7 +25,9 @@ public enum SyntheticDataset {
         guard heldOutCount >= 0, heldOutTripleCount >= 0 else {
             throw CLIPError.invalidArgument("held-out counts cannot be negative")
         }
-        let counts: [(Split, Int)] = [(.train, trainCount), (.heldOutPairs, heldOutCount), (.heldOutTriples, heldOutTripleCount)]
+        let counts: [(Split, Int)] = [
+            (.train, trainCount), (.heldOutPairs, heldOutCount), (.heldOutTriples, heldOutTripleCount)
+        ]
         for (split, count) in counts where split == .train || count > 0 {
             try FileOutput.createFolder(folder.appendingPathComponent(split.rawValue + "/images"))
         }

@@ -131,7 +131,9 @@ public struct SyntheticScene: Sendable, Equatable {
 
     /// Prompts with `{}` for a triple label ("a small {} of a black background"), covering size and background.
     public static var triplePromptTemplates: [String] {
-        Size.allCases.flatMap { size in Background.allCases.map { "a \(size.rawValue) {} of a \($0.rawValue) background" } }
+        Size.allCases.flatMap { size in
+            Background.allCases.map { "a \(size.rawValue) {} of a \($0.rawValue) background" }
+        }
     }
 }
 
