@@ -56,13 +56,19 @@ struct EvalCommand: AsyncParsableCommand {
                 String(
                     format: "images: %d   classes: %d   top-1: %.2f%%   top-5: %@", used.count, set.classes.count,
                     100 * accuracy.top1, top5Text))
-            let width = set.classes.map(\.count).max() ?? 5
-            for (name, stats) in zip(set.classes, accuracy.perClass) {
-                let percent = stats.count > 0 ? 100 * Double(stats.correct) / Double(stats.count) : 0
+            // Classes with pictures only: a held-out split scores 6 classes among 96 candidates, and 90 lines
+            // of "0.00% (0/0)" would bury them (the JSON keeps every class).
+            let scored = zip(set.classes, accuracy.perClass).filter { $0.1.count > 0 }
+            let width = scored.map(\.0.count).max() ?? 5
+            for (name, stats) in scored {
                 print(
                     String(
                         format: "  %@  %6.2f%%  (%d/%d)", name.padding(toLength: width, withPad: " ", startingAt: 0),
-                        percent, stats.correct, stats.count))
+                        100 * Double(stats.correct) / Double(stats.count), stats.correct, stats.count))
+            }
+            let candidatesOnly = set.classes.count - scored.count
+            if candidatesOnly > 0 {
+                print("  (and \(candidatesOnly) candidate class\(candidatesOnly == 1 ? "" : "es") without pictures)")
             }
         }
     }

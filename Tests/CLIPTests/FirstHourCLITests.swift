@@ -136,6 +136,27 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         XCTAssertTrue(refused.contains("WordNet ids outside ImageNet-1k (n99999999)"), refused)
     }
 
+    /// Per-class lines name only the classes that have pictures; the other candidates are counted, not listed.
+    /// On the held-out triples split `clip data synth` draws: a few classes scored among 96.
+    func testZeroShotListsOnlyClassesWithPictures() throws {
+        let dir = try temporaryDirectory(self).appendingPathComponent("shapes")
+        try run(["data", "synth", "--out", dir.path, "--count", "1", "--heldout", "0", "--heldout-triples", "12"])
+        let labels = try String(contentsOf: dir.appendingPathComponent("heldout-triples/labels.tsv"), encoding: .utf8)
+        let present = Set(labels.split(separator: "\n").map { String($0.split(separator: "\t")[1]) })
+        let out = try run([
+            "eval", "zeroshot", "--model", "synthetic-shapes",
+            "--data", dir.appendingPathComponent("heldout-triples").path,
+            "--classes", dir.appendingPathComponent("triple-classes.txt").path,
+            "--templates", dir.appendingPathComponent("triple-templates.txt").path
+        ]).out
+        XCTAssertTrue(out.contains("images: 12   classes: 96"), out)
+        let classLines = out.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains("%") }
+        XCTAssertEqual(classLines.count, present.count, out)
+        for triple in present { XCTAssertTrue(out.contains("  \(triple) "), "\(triple) not listed: \(out)") }
+        XCTAssertFalse(out.contains("(0/0)"), out)
+        XCTAssertTrue(out.contains("(and \(96 - present.count) candidate classes without pictures)"), out)
+    }
+
     /// Item 10: `clip index --json` as the README promises for every command.
     func testIndexPrintsJSON() throws {
         let dir = try temporaryDirectory(self)
