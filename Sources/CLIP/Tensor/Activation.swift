@@ -22,17 +22,8 @@ public enum ActivationKernel {
         GEMM.split(rows, minChunk: 4, serial: serial) { range in
             for r in range {
                 let row = m + r * width
-                var i = 0
-                while i + 8 <= width {
-                    let x =
-                        UnsafeRawPointer(row + i).loadUnaligned(as: Vec8.self)
-                        + UnsafeRawPointer(bias + i).loadUnaligned(as: Vec8.self)
-                    UnsafeMutableRawPointer(row + i).storeBytes(of: apply(x, activation), as: Vec8.self)
-                    i += 8
-                }
-                while i < width {
-                    row[i] = apply(Vec8(repeating: row[i] + bias[i]), activation)[0]
-                    i += 1
+                eachVector(0..<width) { i, lanes in
+                    store(apply(load(row + i, lanes) + load(bias + i, lanes), activation), row + i, lanes)
                 }
             }
         }
@@ -41,16 +32,7 @@ public enum ActivationKernel {
     /// `m = act(m)` in place over `count` values.
     static func activate(_ m: UnsafeMutablePointer<Float>, count: Int, activation: Activation, serial: Bool = false) {
         GEMM.split(count, minChunk: 16384, serial: serial) { range in
-            var i = range.lowerBound
-            while i + 8 <= range.upperBound {
-                UnsafeMutableRawPointer(m + i).storeBytes(
-                    of: apply(UnsafeRawPointer(m + i).loadUnaligned(as: Vec8.self), activation), as: Vec8.self)
-                i += 8
-            }
-            while i < range.upperBound {
-                m[i] = apply(Vec8(repeating: m[i]), activation)[0]
-                i += 1
-            }
+            eachVector(range) { i, lanes in store(apply(load(m + i, lanes), activation), m + i, lanes) }
         }
     }
 

@@ -24,8 +24,8 @@ public struct SceneRenderer: Sendable {
     /// pairs held out, a model can tell shapes apart by colour-specific cues; shapes in arbitrary paints
     /// force features that hold for any colour. A paint never comes within 35° of hue of a colour whose
     /// pair with that shape, or triple with that shape and position, is held out, so held-out compositions
-    /// stay unseen. `hollow` of the painted
-    /// scenes are filled with the background instead: outline only, the purest shape cue.
+    /// stay unseen. `hollow` of the painted scenes are filled with the background instead: outline only, the
+    /// purest shape cue.
     public static func randomScene<R: RandomNumberGenerator>(
         using random: inout R, unnamedPaint: Double = 0,
         hollow: Double = 0.3

@@ -105,8 +105,9 @@ public struct SyntheticScene: Sendable, Equatable {
     /// Whether a picture of `colour` (named or imitated by a paint) with this scene's shape and position would
     /// show a held-out pair or triple: training never draws one.
     func wouldShowHeldOut(_ colour: Colour) -> Bool {
-        let pair = "\(colour.rawValue) \(shape.rawValue)"
-        return Self.heldOutPairs.contains(pair) || Self.heldOutTriples.contains("\(pair) on the \(position.rawValue)")
+        var named = self
+        (named.colour, named.paint) = (colour, nil)
+        return named.isHeldOut || named.isHeldOutTriple
     }
 
     /// Caption-shaped prompts with `{}` for a colour–shape label, covering the other attributes.
