@@ -155,6 +155,12 @@ final class FirstHourCLITests: XCTestCase, RunsCLI {
         for triple in present { XCTAssertTrue(out.contains("  \(triple) "), "\(triple) not listed: \(out)") }
         XCTAssertFalse(out.contains("(0/0)"), out)
         XCTAssertTrue(out.contains("(and \(96 - present.count) candidate classes without pictures)"), out)
+
+        let refused = try run(
+            ["data", "synth", "--out", dir.appendingPathComponent("x").path, "--heldout-triples=-1"],
+            expectStatus: 64
+        ).err
+        XCTAssertTrue(refused.contains("--heldout-triples cannot be negative"), refused)
     }
 
     /// Item 10: `clip index --json` as the README promises for every command.
