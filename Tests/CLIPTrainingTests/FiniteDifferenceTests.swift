@@ -221,7 +221,10 @@ final class FiniteDifferenceTests: XCTestCase {
         let (_, dPixels) = try model.imageGradient(
             pixels: Tensor(shape: [2, 3, 16, 16], values: pixels), dEmbeddings: probe)
         XCTAssertGreaterThan(dPixels.scalars.map(abs).max() ?? 0, 1e-4, "a gradient that is not all zero")
-        check("image tower d pixels", &pixels, analytic: dPixels.scalars, samples: 60) { x in
+        // h = 3e-2, not the default 1e-2: from the sine–cosine position table the pixel gradients are small
+        // (max 0.011) and float32 rounding in the forward dominates a finer difference (mismatch 3.6e-3 of the
+        // largest gradient at h = 4e-3, 1.9e-3 at 1e-2, under the 1e-3 bound at 3e-2).
+        check("image tower d pixels", &pixels, analytic: dPixels.scalars, samples: 60, h: 3e-2) { x in
             dot((try? model.imageEmbeddings(pixels: Tensor(shape: [2, 3, 16, 16], values: x))) ?? [], probe)
         }
     }

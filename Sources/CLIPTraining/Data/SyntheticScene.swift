@@ -62,17 +62,25 @@ public struct SyntheticScene: Sendable, Equatable {
         return words.joined(separator: " ")
     }
 
-    /// What a training caption names. Colour and shape always (when the colour has a name), except one
-    /// caption in ten that names only the colour and one in ten only the shape, so each word is also learnt
-    /// alone; each other attribute with probability 1/4. Naming every attribute in half the captions and a
-    /// random subset in the rest (the earlier policy) buried shape under easier attributes: at 1,500 steps
-    /// the image embedding told shapes apart only 55% of the time even on seen pairs; with this policy 93%.
+    /// What a training caption names. Colour and shape (when the colour has a name), except one caption in ten
+    /// that names only the colour, one in ten only the shape and one in ten only the position, so each word is
+    /// also learnt alone. Position is added to three captions in four, count, size and background each to one
+    /// in four.
+    ///
+    /// Why: naming every attribute in half the captions and a random subset in the rest buried shape under
+    /// easier attributes (at 1,500 steps the image embedding told shapes apart only 55% of the time even on
+    /// seen pairs; with colour and shape always named, 93%). With position named as rarely as size, a model got
+    /// colour 99.7% and shape 95% right on held-out colour × shape × position triples, but position 10%. Named
+    /// this often, and with the image tower's positions starting from a 2-D table (`ParameterInitializer`),
+    /// it learns position: 86% of held-out triples at 1,500 steps, 100% at 3,500.
     public func randomMention<R: RandomNumberGenerator>(using random: inout R) -> Mention {
         let roll = Double.random(in: 0..<1, using: &random)  // drawn for painted scenes too: keeps data sets stable
+        if roll >= 0.2, roll < 0.3 { return .position }
         var m: Mention = .shape
         if paint == nil { m = roll < 0.1 ? .colour : roll < 0.2 ? .shape : [.colour, .shape] }
-        for extra: Mention in [.count, .size, .position, .background]
-        where Double.random(in: 0..<1, using: &random) < 0.25 {
+        let chances: [(Mention, Double)] = [(.count, 0.25), (.size, 0.25), (.position, 0.75), (.background, 0.25)]
+        for (extra, chance) in chances
+        where Double.random(in: 0..<1, using: &random) < chance {
             m.insert(extra)
         }
         return m

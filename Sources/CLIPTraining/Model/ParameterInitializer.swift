@@ -3,7 +3,8 @@ import Foundation
 
 /// transformers' `CLIPModel._init_weights` with `initializer_factor = 1`: embeddings N(0, 0.02), class
 /// embedding N(0, C^-½); attention in/out N(0, C^-½·(2L)^-½) and N(0, C^-½); MLP fc1 N(0, (2C)^-½) and
-/// fc2 N(0, C^-½·(2L)^-½); projections N(0, C^-½); LayerNorm γ = 1, β = 0; biases 0.
+/// fc2 N(0, C^-½·(2L)^-½); projections N(0, C^-½); LayerNorm γ = 1, β = 0; biases 0. One exception: the image
+/// tower's position embeddings start from a 2-D sine–cosine table (`sinCosPositions`).
 enum ParameterInitializer {
     static func initialize(_ model: TrainableCLIP, seed: UInt64) {
         var random = SeededNormal(seed: seed)
@@ -36,13 +37,51 @@ enum ParameterInitializer {
         let cv = Float(c.vit!.transformer.width)
         fill("vision_model.embeddings.class_embedding", std: 1 / cv.squareRoot())
         fill("vision_model.embeddings.patch_embedding.weight", std: 0.02)
-        fill("vision_model.embeddings.position_embedding.weight", std: 0.02)
+        if let slot = model.layout.slot("vision_model.embeddings.position_embedding.weight") {
+            let grid = c.vit!.imageSize / c.vit!.patchSize
+            let table = sinCosPositions(grid: grid, width: Int(cv), scale: 0.25)
+            for i in 0..<min(slot.count, table.count) { p[slot.offset + i] = table[i] }
+        }
         ones("vision_model.pre_layrnorm.weight")
         ones("vision_model.post_layernorm.weight")
         fill("visual_projection.weight", std: 1 / cv.squareRoot())
         fill("text_projection.weight", std: 1 / Float(c.text.transformer.width).squareRoot())
         model.logitScale = log(1 / 0.07)
         model.logitBias = -10
+    }
+}
+
+extension ParameterInitializer {
+    /// MAE's fixed 2-D sine–cosine table (half the width for the patch's row, half for its column; within
+    /// each half, sines then cosines at frequencies 10000^(−k/(width/4))), times `scale`, with a zero row
+    /// for the class token first. The starting point of the image tower's learnt position embeddings.
+    ///
+    /// Why: from random positions (N(0, 0.02), or N(0, C^-½) as open_clip draws them) the synthetic-shapes
+    /// model never learnt where things are, even with position named in three captions of four: a linear
+    /// probe on the tower's pooled features found the half a shape sat in 35% of the time (chance 25%), fewer
+    /// than at initialisation (50%), and the text embeddings of "a shape on the left" and "… on the top" had
+    /// cosine 0.999. A random table gives each patch an unrelated code, so "left" must be learnt patch by patch;
+    /// in this table neighbouring patches share their low frequencies, so a half of the picture is close to a
+    /// linear function of it. With it the probe found position 100% of the time at 1,500 steps. The scale,
+    /// 0.25 (table std ≈ 0.18, beside ≈ 0.28 for a patch's content at initialisation), traded position
+    /// (97% of held-out triples at 0.5, 86% at 0.25) against colour–shape composition (43% and 59% of
+    /// held-out pairs).
+    static func sinCosPositions(grid: Int, width: Int, scale: Float) -> [Float] {
+        let quarter = width / 4
+        var table = [Float](repeating: 0, count: (grid * grid + 1) * width)
+        for row in 0..<grid {
+            for column in 0..<grid {
+                let base = (1 + row * grid + column) * width
+                for (half, coordinate) in [(0, row), (1, column)] {
+                    for k in 0..<quarter {
+                        let angle = Double(coordinate) * pow(10000, -Double(k) / Double(quarter))
+                        table[base + half * 2 * quarter + k] = scale * Float(sin(angle))
+                        table[base + half * 2 * quarter + quarter + k] = scale * Float(cos(angle))
+                    }
+                }
+            }
+        }
+        return table
     }
 }
 
