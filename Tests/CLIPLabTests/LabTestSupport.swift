@@ -1,6 +1,7 @@
 import CLIP
 import CLIPBundledModel
 import CLIPLab
+import CLIPTestSupport
 import CLIPTraining
 import Foundation
 import XCTest
@@ -12,9 +13,10 @@ enum LabFixtures {
         try LabModel(LoadedModel.load(BundledModel.folder(named: BundledModel.name)!))
     }
 
-    /// `count` held-out synthetic pictures with their labels, drawn with `seed`, in a new temporary folder.
-    static func heldOut(count: Int, seed: UInt64) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
+    /// `count` held-out synthetic pictures with their labels, drawn with `seed`, in a temporary folder that
+    /// is removed when `test` ends.
+    static func heldOut(count: Int, seed: UInt64, for test: XCTestCase) throws -> URL {
+        let dir = try temporaryDirectory(test)
         try SyntheticDataset.write(to: dir, trainCount: 1, heldOutCount: count, seed: seed, trainingVariety: false)
         return dir
     }
@@ -27,8 +29,10 @@ enum LabFixtures {
             logitScale: loaded.model.logitScale, logitBias: loaded.model.logitBias)
     }
 
-    static func context(_ model: LabModel, images: Int, seed: UInt64 = 1, labels: Bool = true) throws -> LabContext {
-        let data = try heldOut(count: images, seed: 500 + seed)
+    static func context(
+        _ model: LabModel, images: Int, seed: UInt64 = 1, labels: Bool = true, for test: XCTestCase
+    ) throws -> LabContext {
+        let data = try heldOut(count: images, seed: 500 + seed, for: test)
         let (inputs, _) = try LabInputs.load([data.appendingPathComponent("heldout").path], model: model)
         let report = try LabReport(folder: data.appendingPathComponent("out"))
         return LabContext(

@@ -13,7 +13,7 @@ final class LabExperimentTests: XCTestCase {
     /// mode, so its cosine to each clean embedding is the grey picture's.
     func testOcclusionEndsAreTheCleanAndTheGreyPicture() throws {
         let model = try LabFixtures.model()
-        let context = try LabFixtures.context(model, images: 5)
+        let context = try LabFixtures.context(model, images: 5, for: self)
         let output = try OcclusionExperiment.run(context)
         let clean = try model.embed(count: context.images.count) { context.images[$0].prepared }
         let s = model.inputSize
@@ -44,7 +44,7 @@ final class LabExperimentTests: XCTestCase {
     /// Every kind of noise at strength 0 returns the picture untouched, and so cosine 1.
     func testNoiseOfStrengthZeroIsTheIdentity() throws {
         let model = try LabFixtures.model()
-        let context = try LabFixtures.context(model, images: 3, labels: false)
+        let context = try LabFixtures.context(model, images: 3, labels: false, for: self)
         for kind in Noise.allCases {
             XCTAssertEqual(
                 try kind.apply(context.images[0].prepared, strength: 0, seed: 1), context.images[0].prepared,
@@ -69,7 +69,7 @@ final class LabExperimentTests: XCTestCase {
             Fixtures.url("images/\($0)").path
         }
         let (images, _) = try LabInputs.load(photos, model: model)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
+        let dir = try temporaryDirectory(self)
         let context = LabContext(
             model: model, images: images, classifier: nil, seed: 0, report: try LabReport(folder: dir),
             modelName: "synthetic-shapes")
@@ -131,7 +131,7 @@ final class LabExperimentTests: XCTestCase {
     /// A labels.tsv that cannot be read is an error naming it and the line, not unlabelled pictures.
     func testAMalformedLabelsFileIsNamed() throws {
         let model = try LabFixtures.model()
-        let data = try LabFixtures.heldOut(count: 2, seed: 9).appendingPathComponent("heldout")
+        let data = try LabFixtures.heldOut(count: 2, seed: 9, for: self).appendingPathComponent("heldout")
         let tsv = data.appendingPathComponent("labels.tsv")
         try Data("images/000001.png\n".utf8).write(to: tsv)
         XCTAssertThrowsError(try LabInputs.load([data.path], model: model)) { error in
@@ -143,7 +143,7 @@ final class LabExperimentTests: XCTestCase {
     /// with and without it.
     func testTheActivationHookDoesNotChangeEmbeddings() throws {
         let model = try LabFixtures.model()
-        let context = try LabFixtures.context(model, images: 4, labels: false)
+        let context = try LabFixtures.context(model, images: 4, labels: false, for: self)
         let s = model.inputSize, plane = 3 * s * s
         let pixels = Tensor(uninitialized: [4, 3, s, s])
         for (i, image) in context.images.enumerated() {
@@ -168,7 +168,7 @@ final class LabExperimentTests: XCTestCase {
     /// when the saved adversarial PNG is decoded and embedded through the normal fp32 path here again.
     func testKPixelAttackFlipsHeldOutPicturesAndTheSavedFilesReproduceIt() throws {
         let model = try LabFixtures.model()
-        let context = try LabFixtures.context(model, images: 20, seed: 3)
+        let context = try LabFixtures.context(model, images: 20, seed: 3, for: self)
         let budget = 100
         let output = try AdversarialExperiment.run(context, mode: .kPixel, budget: budget)
         let rows = try LabFixtures.csv(context, "adversarial")
@@ -198,7 +198,7 @@ final class LabExperimentTests: XCTestCase {
     /// The L∞ mode changes no value by more than its budget.
     func testLInfinityAttackStaysWithinItsBudget() throws {
         let model = try LabFixtures.model()
-        let context = try LabFixtures.context(model, images: 3, seed: 4)
+        let context = try LabFixtures.context(model, images: 3, seed: 4, for: self)
         let classifier = try XCTUnwrap(context.classifier)
         let attack = try AdversarialAttack(model: model, classifier: classifier)
         var flips = 0
@@ -264,7 +264,7 @@ final class LabPlotTests: XCTestCase {
             throw XCTSkip("rsvg-convert is not installed (Debian: librsvg2-bin; scripts/install-deps.sh installs it)")
         }
         let model = try LabFixtures.model()
-        let context = try LabFixtures.context(model, images: 4, seed: 5)
+        let context = try LabFixtures.context(model, images: 4, seed: 5, for: self)
         XCTAssertEqual(context.report.rasterizer, rasterizer)
         var outputs = [
             try OcclusionExperiment.run(context), try NoiseExperiment.run(context),

@@ -1,4 +1,5 @@
 import CLIP
+import CLIPTestSupport
 import CLIPTraining
 import XCTest
 
@@ -9,7 +10,7 @@ final class ExportTests: XCTestCase {
         let model = try fixture.model()
         _ = model.lossAndGradients(pixels: fixture.pixels, tokens: fixture.tokens, loss: .clip)
         let (image, text) = model.lastEmbeddings
-        let folder = try scratchFolder()
+        let folder = try temporaryDirectory(self)
         try model.saveHuggingFace(to: folder)
         for file in ["config.json", "model.safetensors", "preprocessor_config.json", "vocab.json", "merges.txt"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
@@ -27,7 +28,7 @@ final class ExportTests: XCTestCase {
 
     /// The exported vocab.json + merges.txt tokenize exactly as the bundled vocabulary does.
     func testExportedTokenizerFilesMatchTheBundledVocabulary() throws {
-        let folder = try scratchFolder()
+        let folder = try temporaryDirectory(self)
         try BPEVocabulary.bundled().writeHuggingFaceFiles(to: folder)
         let exported = try Tokenizer.forModel(at: folder), bundled = try Tokenizer.shared()
         for text in [
@@ -45,7 +46,7 @@ final class ExportTests: XCTestCase {
     func testHalfPrecisionExport() throws {
         let fixture = try TrainingFixture()
         let model = try fixture.model()
-        let folder = try scratchFolder()
+        let folder = try temporaryDirectory(self)
         try model.saveHuggingFace(to: folder, half: true)
         let file = try SafeTensorsFile(path: folder.appendingPathComponent("model.safetensors").path)
         let slot = model.layout.slot("visual_projection.weight")!
@@ -56,8 +57,3 @@ final class ExportTests: XCTestCase {
     }
 }
 
-func scratchFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("clip-training-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}

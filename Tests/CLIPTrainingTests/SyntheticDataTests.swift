@@ -1,4 +1,5 @@
 import CLIP
+import CLIPTestSupport
 import CLIPTraining
 import XCTest
 
@@ -59,8 +60,7 @@ final class SyntheticDataTests: XCTestCase {
     /// A written training set holds no held-out pair, its captions name a shape, a colour or a position, and
     /// `heldout/labels.tsv` holds only held-out pairs.
     func testTrainingCaptionsNeverNameAHeldOutPair() throws {
-        let folder = try scratchFolder()
-        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryDirectory(self)
         try SyntheticDataset.write(to: folder, trainCount: 2000, heldOutCount: 60, imageSize: 32, seed: 5)
         let captions = try CaptionedImages.load(folder.appendingPathComponent("train").path).captions
         XCTAssertEqual(captions.count, 2000)
@@ -150,8 +150,7 @@ final class SyntheticDataTests: XCTestCase {
         }
         XCTAssertGreaterThan(drawn, 9_000)
 
-        let folder = try scratchFolder()
-        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryDirectory(self)
         try SyntheticDataset.write(
             to: folder, trainCount: 50, heldOutCount: 0, heldOutTripleCount: 120, imageSize: 32, seed: 4)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("heldout").path))

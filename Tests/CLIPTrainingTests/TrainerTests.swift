@@ -1,4 +1,5 @@
 import CLIP
+import CLIPTestSupport
 import CLIPTraining
 import XCTest
 
@@ -14,8 +15,7 @@ final class TrainerTests: XCTestCase {
         embedDim: 16)
 
     func synthetic(_ count: Int) throws -> URL {
-        let folder = try scratchFolder()
-        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryDirectory(self)
         try SyntheticDataset.write(to: folder, trainCount: count, heldOutCount: 0, imageSize: 32, seed: 3)
         return folder.appendingPathComponent("train")
     }
@@ -41,7 +41,7 @@ final class TrainerTests: XCTestCase {
     /// at every step and the same final weights.
     func testResumeRetracesTheUninterruptedRun() throws {
         let data = try synthetic(24)
-        let straight = try scratchFolder(), split = try scratchFolder()
+        let straight = try temporaryDirectory(self), split = try temporaryDirectory(self)
         let a = try trainer(data: data, output: straight, steps: 8)
         try a.run(resume: false)
         try trainer(data: data, output: split, steps: 8).run(resume: false, stopAfter: 4)
@@ -61,7 +61,7 @@ final class TrainerTests: XCTestCase {
     /// Eight pairs in one batch, trained repeatedly: the loss must fall to under half of chance (ln 8 ≈ 2.08).
     func testTrainingFitsABatch() throws {
         let data = try synthetic(8)
-        let output = try scratchFolder()
+        let output = try temporaryDirectory(self)
         let t = try trainer(data: data, output: output, steps: 60, batch: 8, lr: 3e-3, every: 60)
         var last: Float = .infinity, first: Float = .nan
         try t.run(resume: false) { p in
@@ -74,7 +74,7 @@ final class TrainerTests: XCTestCase {
 
     func testDivergenceStopsAndKeepsTheLastCheckpoint() throws {
         let data = try synthetic(8)
-        let output = try scratchFolder()
+        let output = try temporaryDirectory(self)
         let t = try trainer(data: data, output: output, steps: 20, batch: 4, lr: 1e30, every: 1)
         XCTAssertThrowsError(try t.run(resume: false)) { error in
             XCTAssertTrue("\(error)".contains("training diverged"), "\(error)")
@@ -91,7 +91,7 @@ final class TrainerTests: XCTestCase {
 
     func testResumeErrors() throws {
         let data = try synthetic(8)
-        let output = try scratchFolder()
+        let output = try temporaryDirectory(self)
         XCTAssertThrowsError(try trainer(data: data, output: output, steps: 4).run(resume: true)) {
             XCTAssertTrue("\($0)".contains("no checkpoint to resume from"), "\($0)")
         }
@@ -113,7 +113,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testCaptionFilesWithMissingImagesOrEmptyCaptions() throws {
-        let folder = try scratchFolder()
+        let folder = try temporaryDirectory(self)
         let png = try PNGEncoder.encode(
             PixelImage(width: 4, height: 4, mode: .rgb, pixels: [UInt8](repeating: 9, count: 48)))
         try png.write(to: folder.appendingPathComponent("a.png"))
@@ -140,7 +140,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testClassSubfoldersAreCaptionedByTheTemplate() throws {
-        let folder = try scratchFolder()
+        let folder = try temporaryDirectory(self)
         let png = try PNGEncoder.encode(
             PixelImage(width: 4, height: 4, mode: .rgb, pixels: [UInt8](repeating: 9, count: 48)))
         for label in ["red_apple", "pear"] {
