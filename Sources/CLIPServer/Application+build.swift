@@ -29,11 +29,14 @@ public struct ServerConfiguration: Sendable {
     public var accessLog: Bool
     /// The server's log threshold (stderr).
     public var logLevel: Logger.Level
+    /// An Immich ML server for the `/predict` tasks SwiftCLIP does not run (facial recognition, OCR).
+    public var immichFallback: ImmichFallback?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, apiKeys: [String] = [], allowNoAuth: Bool = false,
         maxBody: Int = 20 << 20, corsOrigin: String? = nil, idleTimeout: Double = 30, maxConnections: Int = 1000,
-        shutdownGrace: Double = 10, accessLog: Bool = false, logLevel: Logger.Level = .info
+        shutdownGrace: Double = 10, accessLog: Bool = false, logLevel: Logger.Level = .info,
+        immichFallback: ImmichFallback? = nil
     ) {
         self.host = host
         self.port = port
@@ -46,6 +49,7 @@ public struct ServerConfiguration: Sendable {
         self.shutdownGrace = shutdownGrace
         self.accessLog = accessLog
         self.logLevel = logLevel
+        self.immichFallback = immichFallback
     }
 
     /// Refuses a non-loopback address without keys or an explicit `--no-auth`.
@@ -110,7 +114,9 @@ public func buildRouter(
             body: .init(byteBuffer: ByteBuffer(string: metrics.render(served))))
     }
     EmbeddingsController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
-    PredictController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
+    PredictController<BasicRequestContext>(
+        served: served, maxBody: configuration.maxBody, fallback: configuration.immichFallback
+    ).addRoutes(to: router)
     LibraryController<BasicRequestContext>(served: served, library: library, maxBody: configuration.maxBody).addRoutes(
         to: router)
     PageController<BasicRequestContext>().addRoutes(to: router)

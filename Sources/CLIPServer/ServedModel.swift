@@ -5,6 +5,8 @@ import Foundation
 /// decoded before they join a batch, on Dispatch's threads (never Swift's cooperative pool).
 public final class ServedModel: Sendable {
     public let name: String
+    /// The Immich model names (`ViT-B-32__openai`) these weights are, for `/predict` (`ImmichModels`).
+    public let immichNames: [String]
     public let loaded: LoadedModel
     /// Token ids in (tokenized by the request handler, which also counts them for `usage`).
     public let text: EmbeddingBatcher<[Int32]>
@@ -26,10 +28,22 @@ public final class ServedModel: Sendable {
         }
     }
 
+    /// Each of `immichNames` must have Immich's dimension: a mismatch means other weights, refused.
     public init(
-        name: String, loaded: LoadedModel, batching: Batching = Batching(), maxPixels: Int = DecodeOptions().maxPixels
+        name: String, loaded: LoadedModel, immichNames: [String] = [], batching: Batching = Batching(),
+        maxPixels: Int = DecodeOptions().maxPixels
     ) throws {
+        let dimension = loaded.model.config.embedDim
+        for immich in immichNames {
+            let expected = ImmichModels.entry(for: immich)?.dimension
+            guard expected == dimension else {
+                throw CLIPError.invalidArgument(
+                    "\(name) gives \(dimension)-dimensional embeddings, but Immich's \(immich) has "
+                        + "\(expected.map(String.init) ?? "no entry"): these are not its weights")
+            }
+        }
         self.name = name
+        self.immichNames = immichNames
         self.loaded = loaded
         self.maxPixels = maxPixels
         tokenizer = try loaded.tokenizer()

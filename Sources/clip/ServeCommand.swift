@@ -115,6 +115,15 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: LogLevel = .info
     @Flag(name: .long, help: "Log every request (method, path, status, at info).")
     var accessLog = false
+    @Option(
+        name: .long,
+        help:
+            """
+                An Immich ML server (e.g. http://immich-machine-learning:3003) that answers the /predict tasks \
+                clip serve does not run: facial recognition and OCR. Without it those are refused with 501.
+                """
+    )
+    var immichFallback: String?
 
     /// swift-log's levels, by the names they print with.
     enum LogLevel: String, ExpressibleByArgument, CaseIterable {
@@ -148,6 +157,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "--index needs --library DIR or --store URL: the library the folders are indexed into")
         }
         guard storeConnections >= 1 else { throw ValidationError("--store-connections must be at least 1") }
+        if let immichFallback { _ = try ImmichFallback.validated(immichFallback) }
         guard !reindex || !index.isEmpty else {
             throw ValidationError("--reindex needs --index: the folders to embed again with the new model")
         }
@@ -180,7 +190,8 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, apiKeys: keys, allowNoAuth: noAuth, maxBody: Self.bytes(maxBody)!,
             corsOrigin: corsOrigin, idleTimeout: idleTimeout, maxConnections: maxConnections,
-            shutdownGrace: shutdownGrace, accessLog: accessLog, logLevel: logLevel.level)
+            shutdownGrace: shutdownGrace, accessLog: accessLog, logLevel: logLevel.level,
+            immichFallback: try immichFallback.map(ImmichFallback.validated))
         try configuration.validate()
         let started = Date()
         // Without --model, the library's own model (ViT-B-32 without a library, or for a new one).
@@ -190,7 +201,9 @@ struct ServeCommand: AsyncParsableCommand {
         let batching = ServedModel.Batching(
             text: .init(maxBatch: maxBatch, maxDelay: (maxDelayMs ?? maxDelayTextMs) / 1000, timeout: timeout),
             image: .init(maxBatch: maxBatch, maxDelay: (maxDelayMs ?? maxDelayImageMs) / 1000, timeout: timeout))
-        let served = try ServedModel(name: servedName ?? modelOptions.name, loaded: loaded, batching: batching)
+        let served = try ServedModel(
+            name: servedName ?? modelOptions.name, loaded: loaded,
+            immichNames: ImmichModels.names(loadedAs: modelOptions.name), batching: batching)
         var photos: ServedLibrary?
         if let location { photos = try await openLibrary(location, loaded: loaded) }
         let name = served.name, precision = loaded.model.precision.rawValue, dimension = served.dimension, host = host

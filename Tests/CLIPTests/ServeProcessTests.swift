@@ -90,7 +90,7 @@ extension CLITests {
         try run(["index", "--model", model, "--library", library, photos.path])
 
         let (process, port) = try startServe([
-            "--model", model, "--served-name", "ViT-B-32", "--max-delay-ms", "1500", "--library", library
+            "--model", model, "--served-name", "ViT-B-32__openai", "--max-delay-ms", "1500", "--library", library
         ])
         defer { if process.isRunning { process.terminate() } }
         // Loopback without keys answers only loopback names (DNS rebinding): checked before the load.
@@ -105,7 +105,7 @@ extension CLITests {
         let jpeg = try Data(contentsOf: image)
         var requests: [(kind: String, index: Int, request: RawRequest)] = []
         for (i, text) in texts.enumerated() {
-            let body = try JSONSerialization.data(withJSONObject: ["model": "ViT-B-32", "input": text])
+            let body = try JSONSerialization.data(withJSONObject: ["model": "ViT-B-32__openai", "input": text])
             requests.append(
                 (
                     "openai-text", i,
@@ -114,7 +114,7 @@ extension CLITests {
         }
         for i in 0..<3 {
             let body = try JSONSerialization.data(withJSONObject: [
-                "model": "ViT-B-32", "modality": "image",
+                "model": "ViT-B-32__openai", "modality": "image",
                 "input": ["data:image/jpeg;base64," + jpeg.base64EncodedString()]
             ])
             requests.append(

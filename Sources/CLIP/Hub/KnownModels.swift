@@ -11,16 +11,20 @@ public enum KnownModels {
         public let architecture: String
         /// How images are resized to the input (open_clip's `resize_mode`).
         public let resizeMode: PreprocessConfig.ResizeMode
+        /// GELU whatever the checkpoint's config says: Immich's export of some QuickGELU-trained weights
+        /// (`ImmichModels`), which SwiftCLIP follows so that the vectors match those Immich stored.
+        let forcesGELU: Bool
 
         init(
             _ name: String, _ repo: String, _ architecture: String, _ summary: String,
-            resize: PreprocessConfig.ResizeMode = .shortest
+            resize: PreprocessConfig.ResizeMode = .shortest, forcesGELU: Bool = false
         ) {
             self.name = name
             self.repo = repo
             self.architecture = architecture
             self.summary = summary
             resizeMode = resize
+            self.forcesGELU = forcesGELU
         }
 
         /// The architecture's shape (no download needed).
@@ -30,6 +34,7 @@ public enum KnownModels {
         /// without `quick_gelu` would otherwise run QuickGELU weights with GELU).
         public func applyQuirks(to config: inout CLIPConfig) {
             if architecture.hasSuffix("-quickgelu") { config.useQuickGELU() }
+            if forcesGELU { config.useActivation(.gelu) }
         }
     }
 
@@ -102,9 +107,9 @@ public enum KnownModels {
             resize: .squash)
     ]
 
-    /// The entry for a short name (case-insensitive), or nil.
+    /// The entry for a short name (case-insensitive) or an Immich model name (`ViT-B-32__openai`), or nil.
     public static func entry(for name: String) -> Entry? {
-        all.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        all.first { $0.name.caseInsensitiveCompare(name) == .orderedSame } ?? ImmichModels.entry(named: name)?.weights
     }
 
     /// The repository for a short name (case-insensitive), or nil.

@@ -41,6 +41,9 @@ public struct ModelResolver: Sendable {
     public func resolve(_ reference: String, progress: (@Sendable (HubClient.Progress) -> Void)? = nil) throws -> URL {
         let expanded = (reference as NSString).expandingTildeInPath
         if FileManager.default.fileExists(atPath: expanded) { return URL(fileURLWithPath: expanded) }
+        if let immich = ImmichModels.entry(named: reference), let reason = immich.unsupported {
+            throw CLIPError.invalidArgument("\(reference) is Immich's name for \(immich.source), and \(reason)")
+        }
         guard let repo = repository(for: reference) else {
             throw CLIPError.invalidArgument(
                 """

@@ -49,12 +49,15 @@ extension CLIPConfig {
 
     /// QuickGELU in both towers' transformers (OpenAI-trained weights). A ResNet's convolutions use ReLU
     /// whatever the flag: it changes its text tower only.
-    public mutating func useQuickGELU() {
+    public mutating func useQuickGELU() { useActivation(.quickGELU) }
+
+    /// `activation` in both towers' transformers (a ResNet's convolutions keep ReLU).
+    public mutating func useActivation(_ activation: Activation) {
         if case var .vit(vision) = image {
-            vision.transformer.activation = .quickGELU
+            vision.transformer.activation = activation
             image = .vit(vision)
         }
-        text.transformer.activation = .quickGELU
+        text.transformer.activation = activation
     }
 
     /// The hub's `open_clip_config.json`, which wraps the model JSON in `model_cfg`.

@@ -1,29 +1,27 @@
 import CLIP
 import Foundation
 import Hummingbird
-import MultipartKit
+import Logging
 
-/// Immich's machine-learning API, as Immich's server calls it (`MACHINE_LEARNING_URL`): `POST /predict` with a
-/// multipart form of `entries` (JSON naming the task, `{"clip":{"visual":{"modelName":…}}}` or
+/// Immich's machine-learning API, as Immich's server calls it (`IMMICH_MACHINE_LEARNING_URL`): `POST /predict`
+/// with a form of `entries` (JSON naming the task, `{"clip":{"visual":{"modelName":…}}}` or
 /// `{"clip":{"textual":{"modelName":…,"options":{"language":…}}}}`) and an `image` file part or a `text`
 /// field. The answer is `{"clip":"[…]"}` (the vector as a JSON-array *string*, which Immich stores as is),
-/// plus `imageHeight` and `imageWidth` for images. Errors are FastAPI's `{"detail": …}`.
+/// plus `imageHeight` and `imageWidth` for images. Facial recognition and OCR go to `fallback`, whose answer
+/// is merged. Errors are FastAPI's `{"detail": …}`.
 struct PredictController<Context: RequestContext> {
     let served: ServedModel
     let maxBody: Int
-
-    struct Form: Decodable, Sendable {
-        var entries: String?
-        var image: Data?
-        var text: String?
-    }
+    /// Answers facial recognition and OCR (`--immich-fallback`); nil: those are refused.
+    var fallback: ImmichFallback? = nil
+    let unservedLog = OccasionalLog()
 
     func addRoutes(to router: some RouterMethods<Context>) {
-        router.post("predict") { request, _ in
+        router.post("predict") { request, context in
             // Every refusal in FastAPI's shape, `{"detail": …}`, as Immich reads it: those raised here and
             // those of the shared request code (the body limit, the multipart boundary, a text's length).
             do {
-                return try await predict(request)
+                return try await predict(request, logger: context.logger)
             } catch let error as APIError {
                 throw error.inFastAPIShape
             } catch let error as HTTPResponseError where error.status == .contentTooLarge {
@@ -32,29 +30,21 @@ struct PredictController<Context: RequestContext> {
         }
     }
 
-    func predict(_ request: Request) async throws -> Response {
-        guard let boundary = try RequestBody.boundary(request) else {
-            throw APIError.detail(.unprocessableContent, "expected a multipart/form-data body with a boundary")
-        }
-        let body = try await RequestBody.collect(request, maxBody: maxBody)
-        let form: Form
-        do {
-            form = try await RequestBody.decodeForm(Form.self, from: body, boundary: boundary)
-        } catch let problem as MultipartBoundary.ShapeProblem {
-            throw APIError.detail(.unprocessableContent, "\(problem)")
-        } catch {
-            throw APIError.detail(.unprocessableContent, "the multipart body could not be read: \(error)")
-        }
-        guard let entries = form.entries else {
+    func predict(_ request: Request, logger: Logger) async throws -> Response {
+        let form = try await PredictForm.read(request, maxBody: maxBody)
+        guard let json = form.entries else {
             throw APIError.detail(.unprocessableContent, "the form has no 'entries' field")
         }
-        let (task, modelName) = try Self.parse(entries: entries)
-        guard Self.serves(modelName, as: served.name) else {
-            throw APIError.detail(
-                .badRequest, "model '\(modelName)' is not served here (this server serves '\(served.name)')")
+        let entries = try PredictEntries(json: json)
+        if let clip = entries.clip, !Self.serves(clip.modelName, served) {
+            throw Self.refusal(clip.modelName, served)
         }
-        switch task {
-        case "visual":
+        // The other tasks first: the fallback's answer is the base the CLIP vector joins.
+        var answer: [String: Any] = [:]
+        if !entries.others.isEmpty { answer = try await forward(entries, form, logger: logger) }
+        guard let clip = entries.clip else { return JSONResponse.make(answer) }
+        switch clip.task {
+        case .visual:
             guard let image = form.image, !image.isEmpty else {
                 throw APIError.detail(.badRequest, "entries ask for clip.visual but the form has no 'image' file")
             }
@@ -67,47 +57,73 @@ struct PredictController<Context: RequestContext> {
             case let .failure(error): throw APIError.detail(.badRequest, "image: \(error.inputReason)")
             }
             let vector = try await Self.embedding { try await batcher.embed([prepared.pixels]) }
-            return JSONResponse.make([
-                "clip": Self.vectorString(vector), "imageHeight": prepared.height, "imageWidth": prepared.width
-            ])
-        default:
+            answer["clip"] = Self.vectorString(vector)
+            (answer["imageHeight"], answer["imageWidth"]) = (prepared.height, prepared.width)
+        case .textual:
             guard let text = form.text, !text.isEmpty else {
                 throw APIError.detail(.badRequest, "entries ask for clip.textual but the form has no 'text' field")
             }
             let ids = try await served.tokenize([text], param: "text").ids
             let vector = try await Self.embedding { try await served.text.embed(ids) }
-            return JSONResponse.make(["clip": Self.vectorString(vector)])
+            answer["clip"] = Self.vectorString(vector)
         }
+        return JSONResponse.make(answer)
     }
 
-    /// `(visual|textual, modelName)` from the entries JSON; anything else is FastAPI's 422.
-    static func parse(entries: String) throws -> (String, String) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(entries.utf8)) as? [String: Any],
-            let clip = object["clip"] as? [String: Any]
-        else {
-            throw APIError.detail(
-                .unprocessableContent,
-                "Invalid request format: 'entries' must be JSON like {\"clip\":{\"visual\":{\"modelName\":…}}}")
-        }
-        for task in ["visual", "textual"] {
-            if let entry = clip[task] as? [String: Any] {
-                guard let name = entry["modelName"] as? String, !name.isEmpty else {
-                    throw APIError.detail(
-                        .unprocessableContent, "Invalid request format: clip.\(task).modelName is missing")
-                }
-                return (task, name)
+    /// The tasks SwiftCLIP does not serve, answered by the fallback. Without one, a 501 that fails only this
+    /// job in Immich (its server tries its next URL, then fails the job; the CLIP jobs go on), and a log line
+    /// that says what to turn off. Never an empty 200: Immich would record "no faces" for the photo.
+    private func forward(_ entries: PredictEntries, _ form: PredictForm, logger: Logger) async throws -> [String: Any] {
+        let tasks = entries.others.keys.sorted().joined(separator: " and ")
+        guard let fallback else {
+            if unservedLog.shouldLog(tasks) {
+                logger.warning(
+                    """
+                    /predict asked for \(tasks), which clip serve does not run: turn \(tasks) off in Immich \
+                    (Administration → Settings → Machine Learning), or start clip serve with --immich-fallback URL \
+                    of an Immich ML server to answer them (this is logged once, then every tenth, hundredth… time)
+                    """)
             }
+            throw APIError.detail(
+                .notImplemented,
+                "\(tasks) is not served by SwiftCLIP's clip serve, which answers CLIP only: turn it off in Immich's "
+                    + "machine-learning settings, or start clip serve with --immich-fallback URL")
         }
-        throw APIError.detail(
-            .unprocessableContent, "Invalid request format: 'entries' asks for neither clip.visual nor clip.textual")
+        do {
+            return try await fallback.predict(entries: entries.othersJSON, image: form.image, text: form.text)
+        } catch let ImmichFallback.Failure.answered(status, detail) where (400..<500).contains(status) {
+            throw APIError.detail(HTTPResponse.Status(code: status), "the Immich fallback refused \(tasks): \(detail)")
+        } catch let ImmichFallback.Failure.answered(status, detail) {
+            throw APIError.detail(
+                .badGateway, "the Immich fallback at \(fallback.url) answered \(status) for \(tasks): \(detail)")
+        } catch let ImmichFallback.Failure.unreachable(reason) {
+            throw APIError.detail(.badGateway, "the Immich fallback at \(fallback.url) is unreachable: \(reason)")
+        }
     }
 
-    /// Immich names models `<arch>__<pretrained>` (`ViT-B-32__openai`), possibly with an org prefix or the
-    /// older `::` separator; a name serves when it is the served name or its architecture part is.
-    static func serves(_ modelName: String, as served: String) -> Bool {
-        let clean = String(modelName.split(separator: "/").last ?? "").replacingOccurrences(of: "::", with: "__")
-        let architecture = clean.components(separatedBy: "__").first ?? clean
-        return clean == served || architecture == served || served.hasSuffix("/" + clean)
+    /// Whether `served` answers for `modelName` as Immich sends it (`ViT-B-32__openai`, perhaps with an org
+    /// prefix or `::`): its served name, or an Immich name its weights are. Never another model of the same
+    /// architecture: Immich stores the vectors as the name's, and search quality would collapse silently.
+    static func serves(_ modelName: String, _ served: ServedModel) -> Bool {
+        let clean = ImmichModels.cleanName(modelName)
+        return modelName == served.name || clean == served.name || served.immichNames.contains(clean)
+    }
+
+    /// The 400 for a name this server does not answer, naming what it serves and how to serve the name.
+    static func refusal(_ modelName: String, _ served: ServedModel) -> APIError {
+        let immich = served.immichNames.isEmpty ? "" : " (Immich's \(served.immichNames.joined(separator: ", ")))"
+        let serving = "this server serves '\(served.name)'\(immich)"
+        guard let entry = ImmichModels.entry(for: modelName) else {
+            return .detail(
+                .badRequest, "model '\(modelName)' is not served here, nor a CLIP model Immich names; \(serving)")
+        }
+        if let reason = entry.unsupported {
+            return .detail(.badRequest, "model '\(modelName)' cannot be served by SwiftCLIP yet: \(reason); \(serving)")
+        }
+        return .detail(
+            .badRequest,
+            "model '\(modelName)' (weights \(entry.source)) is not loaded here; \(serving). "
+                + "Run clip serve --model \(entry.name) to serve it")
     }
 
     /// The vector as the JSON-array string Immich stores in its `vector` column.
