@@ -23,6 +23,31 @@ CAPTIONS = ["a red circle", "two small green squares on the left of a black back
             "three large purple crosses on the top of a gray background"]
 
 
+def preprocess(model_dir, files):
+    """CLIPImageProcessor's pixels. Its torch backend needs torchvision's interpolation table, which
+    reference_env keeps out (PyPI's torchvision does not match the CPU torch), so where it fails the same steps
+    run here from the folder's preprocessor_config.json: shortest edge to size (PIL bicubic), centre crop,
+    1/255, mean/std."""
+    try:
+        processor = CLIPImageProcessor.from_pretrained(model_dir)
+        return processor(images=[Image.open(f).convert("RGB") for f in files], return_tensors="pt")["pixel_values"]
+    except TypeError:
+        pass
+    with open(os.path.join(model_dir, "preprocessor_config.json")) as fh:
+        cfg = json.load(fh)
+    size, crop = cfg["size"]["shortest_edge"], cfg["crop_size"]["height"]
+    mean, std = np.array(cfg["image_mean"]), np.array(cfg["image_std"])
+    out = []
+    for f in files:
+        image = Image.open(f).convert("RGB")
+        scale = size / min(image.size)
+        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.BICUBIC)
+        left, top = (image.width - crop) // 2, (image.height - crop) // 2
+        image = image.crop((left, top, left + crop, top + crop))
+        out.append(((np.asarray(image, dtype=np.float64) / 255 - mean) / std).transpose(2, 0, 1))
+    return torch.tensor(np.stack(out), dtype=torch.float32)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model")
@@ -45,10 +70,9 @@ def main():
         ours_txt = np.load(os.path.join(tmp, "txt.npy")).astype(np.float32)
 
     model = CLIPModel.from_pretrained(args.model).eval()
-    processor = CLIPImageProcessor.from_pretrained(args.model)
     tokenizer = CLIPTokenizer.from_pretrained(args.model)
     with torch.no_grad():
-        pixels = processor(images=[Image.open(f).convert("RGB") for f in files], return_tensors="pt")["pixel_values"]
+        pixels = preprocess(args.model, files)
         ref_img = model.get_image_features(pixel_values=pixels)
         ref_img = getattr(ref_img, "pooler_output", ref_img)
         ids = tokenizer(CAPTIONS, padding="max_length", max_length=model.config.text_config.max_position_embeddings,

@@ -31,7 +31,7 @@ final class SyntheticDataTests: XCTestCase {
         var random = SeedStream(seed: 11)
         var painted = 0, hollow = 0, closest: Float = 360
         for _ in 0..<20_000 {
-            let scene = SceneRenderer.randomScene(using: &random, unnamedPaint: 0.5)
+            let scene = SceneRenderer.randomScene(using: &random, unnamedPaint: SyntheticDataset.unnamedPaint)
             guard let paint = scene.paint else { continue }
             painted += 1
             let bg = scene.background.rgb
@@ -53,8 +53,8 @@ final class SyntheticDataTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(closest, 35, "a paint came within \(closest)° of a held-out pair's colour")
         XCTAssertLessThan(closest, 36, "paints should reach the edge of the excluded band")
-        XCTAssertEqual(Double(painted) / 20_000, 0.5, accuracy: 0.02)
-        XCTAssertEqual(Double(hollow) / Double(painted), 0.3, accuracy: 0.02)
+        XCTAssertEqual(Double(painted) / 20_000, 0.65, accuracy: 0.02)
+        XCTAssertEqual(Double(hollow) / Double(painted), 0.8, accuracy: 0.02)
     }
 
     /// A written training set holds no held-out pair, its captions name a shape, a colour or a position, and
@@ -83,10 +83,12 @@ final class SyntheticDataTests: XCTestCase {
                     SyntheticScene.heldOutPairs.contains("\(colour) \(shape)"), "held-out pair in training: \(caption)")
             }
         }
-        // Half the draws are named colours, of whose 96 colour–shape–position combinations 30 are redrawn (24
-        // on held-out pairs, 6 held-out triples): 66/162 of the pictures have a named colour, and 70% of their
-        // captions name both words.
-        XCTAssertEqual(Double(both) / 2000, 0.7 * 66 / 162, accuracy: 0.035)
+        // A share 1 − p of the draws are named colours (p: the unnamed paints), of whose 96 colour–shape–position
+        // combinations 30 are redrawn (24 on held-out pairs, 6 held-out triples); painted draws are all kept.
+        // So (1 − p)·66 / ((1 − p)·66 + p·96) of the pictures have a named colour, and 70% of their captions
+        // name both words.
+        let p = SyntheticDataset.unnamedPaint, named = (1 - p) * 66 / ((1 - p) * 66 + p * 96)
+        XCTAssertEqual(Double(both) / 2000, 0.7 * named, accuracy: 0.035)
         let labels = try String(contentsOf: folder.appendingPathComponent("heldout/labels.tsv"), encoding: .utf8)
             .split(separator: "\n").map { String($0.split(separator: "\t")[1]) }
         XCTAssertEqual(labels.count, 60)

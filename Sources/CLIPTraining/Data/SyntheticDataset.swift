@@ -13,8 +13,11 @@ import Foundation
 ///   evaluation with `triple-classes.txt` (all 96 triples) and `triple-templates.txt` (size × background).
 /// Item i is drawn from its own seeded stream, so the set is the same for a seed whatever the thread count.
 public enum SyntheticDataset {
+    /// The share of training pictures in an unnamed paint (half before; see `SceneRenderer.randomScene`).
+    public static let unnamedPaint = 0.65
+
     /// `trainingVariety` (the default) gives training pictures captions that name colour and shape but only
-    /// some other attributes (`SyntheticScene.randomMention`), and half of them an unnamed paint (see
+    /// some other attributes (`SyntheticScene.randomMention`), and two in three an unnamed paint (see
     /// `SceneRenderer.randomScene`); without it every caption names every attribute and every colour has a
     /// name, which reads better in a gallery.
     public static func write(
@@ -42,7 +45,7 @@ public enum SyntheticDataset {
             Parallelism.forEachChunk(count) { range in
                 for i in range {
                     var random = SeedStream(seed: seed &* 1_000_003 &+ UInt64(i) &+ split.streamOffset)
-                    let paint = heldOut || !trainingVariety ? 0 : 0.5
+                    let paint = heldOut || !trainingVariety ? 0 : SyntheticDataset.unnamedPaint
                     var scene = SceneRenderer.randomScene(using: &random, unnamedPaint: paint)
                     while !split.admits(scene) {
                         scene = SceneRenderer.randomScene(using: &random, unnamedPaint: paint)
