@@ -84,7 +84,7 @@ public struct ServerConfiguration: Sendable {
 /// router in memory.
 public func buildRouter(
     _ served: ServedModel, library: ServedLibrary? = nil, configuration: ServerConfiguration,
-    metrics: ServerMetrics = ServerMetrics()
+    metrics: ServerMetrics = ServerMetrics(), registry: ModelRegistry? = nil
 ) -> Router<BasicRequestContext> {
     // HEAD is answered wherever GET is (the headers of the GET, no body).
     let base = Router(options: .autoGenerateHeadEndpoints)
@@ -115,7 +115,7 @@ public func buildRouter(
     }
     EmbeddingsController<BasicRequestContext>(served: served, maxBody: configuration.maxBody).addRoutes(to: router)
     PredictController<BasicRequestContext>(
-        served: served, maxBody: configuration.maxBody, fallback: configuration.immichFallback
+        served: served, maxBody: configuration.maxBody, fallback: configuration.immichFallback, registry: registry
     ).addRoutes(to: router)
     LibraryController<BasicRequestContext>(served: served, library: library, maxBody: configuration.maxBody).addRoutes(
         to: router)
@@ -126,12 +126,13 @@ public func buildRouter(
 /// The application `clip serve` runs. `onListening` gets the bound port (port 0 picks a free one).
 public func buildApplication(
     _ served: ServedModel, library: ServedLibrary? = nil, configuration: ServerConfiguration,
-    metrics: ServerMetrics = ServerMetrics(),
+    metrics: ServerMetrics = ServerMetrics(), registry: ModelRegistry? = nil,
     onListening: @escaping @Sendable (Int) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     try configuration.validate()
     return Application(
-        router: buildRouter(served, library: library, configuration: configuration, metrics: metrics),
+        router: buildRouter(
+            served, library: library, configuration: configuration, metrics: metrics, registry: registry),
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "swiftclip",

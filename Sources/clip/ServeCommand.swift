@@ -124,6 +124,26 @@ struct ServeCommand: AsyncParsableCommand {
                 """
     )
     var immichFallback: String?
+    @Option(
+        name: .long,
+        help:
+            """
+                Other models /predict may load on first use, comma-separated: Immich or known names \
+                (ViT-B-32__laion2b-s34b-b79k), hub ids or folders. Requests wait while one loads.
+                """
+    )
+    var models: String?
+    @Option(
+        name: .long,
+        help: "Seconds a --models model stays loaded unused (0: until exit); 300 as Immich ML's MODEL_TTL.")
+    var modelTtl = 300.0
+    @Option(name: .long, help: "Models of --models to load at start, comma-separated.")
+    var preload: String?
+
+    /// `--models` and `--preload` as lists.
+    static func list(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 
     /// swift-log's levels, by the names they print with.
     enum LogLevel: String, ExpressibleByArgument, CaseIterable {
@@ -158,6 +178,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard storeConnections >= 1 else { throw ValidationError("--store-connections must be at least 1") }
         if let immichFallback { _ = try ImmichFallback.validated(immichFallback) }
+        guard modelTtl.isFinite, modelTtl >= 0 else {
+            throw ValidationError("--model-ttl must be 0 (never unload) or a number of seconds, not \(modelTtl)")
+        }
+        for name in Self.list(preload) where !Self.list(models).contains(name) {
+            throw ValidationError("--preload \(name): only models named in --models are preloaded")
+        }
         guard !reindex || !index.isEmpty else {
             throw ValidationError("--reindex needs --index: the folders to embed again with the new model")
         }
@@ -207,9 +233,14 @@ struct ServeCommand: AsyncParsableCommand {
         var photos: ServedLibrary?
         if let location { photos = try await openLibrary(location, loaded: loaded) }
         let name = served.name, precision = loaded.model.precision.rawValue, dimension = served.dimension, host = host
+        let registry = onDemandModels(batching: batching)
+        for name in Self.list(preload) { try await registry?.preload(name) }
+        let sweeper = Task { await registry?.runSweeper() }
+        defer { sweeper.cancel() }
         let metrics = ServerMetrics(modelLoadSeconds: Date().timeIntervalSince(started))
-        let app = try buildApplication(served, library: photos, configuration: configuration, metrics: metrics) {
-            bound in
+        let app = try buildApplication(
+            served, library: photos, configuration: configuration, metrics: metrics, registry: registry
+        ) { bound in
             FileHandle.standardError.write(
                 Data(
                     String(
@@ -220,6 +251,25 @@ struct ServeCommand: AsyncParsableCommand {
         // SIGTERM or SIGINT: stop accepting, finish the requests in flight (at most --shutdown-grace), exit 0.
         try await runUntilSignalled(app, grace: shutdownGrace)
         served.shutdown()
+    }
+
+    /// The models of `--models`, loaded with this command's precision and batching on first use.
+    private func onDemandModels(batching: ServedModel.Batching) -> ModelRegistry? {
+        let references = Self.list(models)
+        guard !references.isEmpty else { return nil }
+        let base = modelOptions
+        return ModelRegistry(allowed: references, ttl: modelTtl) { reference in
+            var options = base
+            options.model = reference
+            let started = Date()
+            let served = try ServedModel(
+                name: reference, loaded: try options.load(towers: .both),
+                immichNames: ImmichModels.names(loadedAs: reference), batching: batching)
+            let seconds = Date().timeIntervalSince(started)
+            let line = String(format: "loaded %@ on demand in %.2f s\n", reference, seconds)
+            FileHandle.standardError.write(Data(line.utf8))
+            return served
+        }
     }
 
     /// The library to serve: `--library`, `--store`, else `$CLIP_DATABASE_URL`; none without them.

@@ -127,6 +127,9 @@ void clip_attention_avx512(const float *qkv, const float *bias, float *out, long
                            long heads, int causal, long item0, long item1, float *scratch);
 long clip_attention_scratch_floats(long tokens, long head_dim);
 
+/// Hands the heap's free pages back to the OS (malloc_trim on glibc; nothing elsewhere).
+void clip_heap_trim(void);
+
 /// Rounds one float to bf16 (nearest even; NaN stays NaN), and back.
 uint16_t clip_f32_to_bf16(float x);
 float clip_bf16_to_f32(uint16_t h);

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// 64-byte-aligned memory for tensors, packed weights and scratch. Blocks of 1 MiB and more are mapped
@@ -33,4 +34,10 @@ enum LargeAllocation {
             Foundation.free(pointer)
         }
     }
+}
+
+/// Memory freed by an unloaded model, returned to the OS: large blocks are unmapped as they are freed, and
+/// this hands back the heap's free pages too (glibc keeps them for reuse), so RSS falls.
+public enum FreedMemory {
+    public static func returnToSystem() { clip_heap_trim() }
 }

@@ -51,7 +51,6 @@ public final class EmbeddingBatcher<Input: Sendable>: @unchecked Sendable {
     private var queue: [Pending] = []
     private var queuedInputs = 0
     private var stopping = false
-    private var thread: Thread?
     /// Sizes of the passes run so far (for metrics and tests), newest last; at most 1,024 kept.
     public private(set) var recentBatchSizes: [Int] = []
     private var passObserver: (@Sendable (Int) -> Void)?
@@ -66,11 +65,11 @@ public final class EmbeddingBatcher<Input: Sendable>: @unchecked Sendable {
     public init(configuration: Configuration = Configuration(), name: String, process: @escaping Process) {
         self.configuration = configuration
         self.process = process
-        // The thread holds the batcher until `shutdown` lets its loop end.
+        // The thread holds the batcher until `shutdown` lets its loop end; nothing holds the thread (a stored
+        // reference made a cycle through its closure, and an unloaded model's weights were never freed).
         let thread = Thread { self.loop() }
         thread.name = name
         thread.stackSize = 8 << 20
-        self.thread = thread
         thread.start()
     }
 

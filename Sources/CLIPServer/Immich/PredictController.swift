@@ -14,6 +14,8 @@ struct PredictController<Context: RequestContext> {
     let maxBody: Int
     /// Answers facial recognition and OCR (`--immich-fallback`); nil: those are refused.
     var fallback: ImmichFallback? = nil
+    /// The models that may load on demand (`--models`); nil: only `served`.
+    var registry: ModelRegistry? = nil
     let unservedLog = OccasionalLog()
 
     func addRoutes(to router: some RouterMethods<Context>) {
@@ -36,14 +38,47 @@ struct PredictController<Context: RequestContext> {
             throw APIError.detail(.unprocessableContent, "the form has no 'entries' field")
         }
         let entries = try PredictEntries(json: json)
+        // A name the started model does not answer may be one `--models` lets load (checked before any work).
+        var onDemand: String?
         if let clip = entries.clip, !Self.serves(clip.modelName, served) {
-            throw Self.refusal(clip.modelName, served)
+            guard let registry, let reference = registry.reference(for: clip.modelName) else {
+                throw Self.refusal(clip.modelName, served, loadable: registry?.allowed ?? [])
+            }
+            onDemand = reference
         }
         // The other tasks first: the fallback's answer is the base the CLIP vector joins.
         var answer: [String: Any] = [:]
         if !entries.others.isEmpty { answer = try await forward(entries, form, logger: logger) }
         guard let clip = entries.clip else { return JSONResponse.make(answer) }
-        switch clip.task {
+        let result: ClipAnswer
+        if let onDemand, let registry {
+            do {
+                result = try await registry.using(onDemand) { try await Self.embed(clip.task, form, with: $0) }
+            } catch let error as APIError {
+                throw error
+            } catch {
+                // The model could not be loaded (not downloaded and offline, a broken folder): the server's
+                // state, not the request's fault; the next request tries again.
+                throw APIError.detail(.serviceUnavailable, "model '\(onDemand)' could not be loaded: \(error)")
+            }
+        } else {
+            result = try await Self.embed(clip.task, form, with: served)
+        }
+        answer["clip"] = Self.vectorString(result.vector)
+        if let size = result.imageSize { (answer["imageHeight"], answer["imageWidth"]) = size }
+        return JSONResponse.make(answer)
+    }
+
+    /// One CLIP embedding and, for an image, its decoded size.
+    struct ClipAnswer: Sendable {
+        var vector: [Float]
+        var imageSize: (height: Int, width: Int)?
+    }
+
+    static func embed(_ task: PredictEntries.ClipTask, _ form: PredictForm, with served: ServedModel) async throws
+        -> ClipAnswer
+    {
+        switch task {
         case .visual:
             guard let image = form.image, !image.isEmpty else {
                 throw APIError.detail(.badRequest, "entries ask for clip.visual but the form has no 'image' file")
@@ -56,18 +91,15 @@ struct PredictController<Context: RequestContext> {
             case let .success(value): prepared = value
             case let .failure(error): throw APIError.detail(.badRequest, "image: \(error.inputReason)")
             }
-            let vector = try await Self.embedding { try await batcher.embed([prepared.pixels]) }
-            answer["clip"] = Self.vectorString(vector)
-            (answer["imageHeight"], answer["imageWidth"]) = (prepared.height, prepared.width)
+            let vector = try await embedding { try await batcher.embed([prepared.pixels]) }
+            return ClipAnswer(vector: vector, imageSize: (prepared.height, prepared.width))
         case .textual:
             guard let text = form.text, !text.isEmpty else {
                 throw APIError.detail(.badRequest, "entries ask for clip.textual but the form has no 'text' field")
             }
             let ids = try await served.tokenize([text], param: "text").ids
-            let vector = try await Self.embedding { try await served.text.embed(ids) }
-            answer["clip"] = Self.vectorString(vector)
+            return ClipAnswer(vector: try await embedding { try await served.text.embed(ids) })
         }
-        return JSONResponse.make(answer)
     }
 
     /// The tasks SwiftCLIP does not serve, answered by the fallback. Without one, a 501 that fails only this
@@ -110,9 +142,10 @@ struct PredictController<Context: RequestContext> {
     }
 
     /// The 400 for a name this server does not answer, naming what it serves and how to serve the name.
-    static func refusal(_ modelName: String, _ served: ServedModel) -> APIError {
+    static func refusal(_ modelName: String, _ served: ServedModel, loadable: [String] = []) -> APIError {
         let immich = served.immichNames.isEmpty ? "" : " (Immich's \(served.immichNames.joined(separator: ", ")))"
-        let serving = "this server serves '\(served.name)'\(immich)"
+        let others = loadable.isEmpty ? "" : " and may load \(loadable.joined(separator: ", ")) (--models)"
+        let serving = "this server serves '\(served.name)'\(immich)\(others)"
         guard let entry = ImmichModels.entry(for: modelName) else {
             return .detail(
                 .badRequest, "model '\(modelName)' is not served here, nor a CLIP model Immich names; \(serving)")
@@ -123,7 +156,7 @@ struct PredictController<Context: RequestContext> {
         return .detail(
             .badRequest,
             "model '\(modelName)' (weights \(entry.source)) is not loaded here; \(serving). "
-                + "Run clip serve --model \(entry.name) to serve it")
+                + "Run clip serve --model \(entry.name), or add it to --models, to serve it")
     }
 
     /// The vector as the JSON-array string Immich stores in its `vector` column.
