@@ -42,7 +42,7 @@ public struct ModelResolver: Sendable {
         let expanded = (reference as NSString).expandingTildeInPath
         if FileManager.default.fileExists(atPath: expanded) { return URL(fileURLWithPath: expanded) }
         if let immich = ImmichModels.entry(named: reference), let reason = immich.unsupported {
-            throw CLIPError.invalidArgument("\(reference) is Immich's name for \(immich.source), and \(reason)")
+            throw CLIPError.invalidArgument("\(reference) (Immich's name): \(reason)")
         }
         guard let repo = repository(for: reference) else {
             throw CLIPError.invalidArgument(
