@@ -229,7 +229,7 @@ struct ServeCommand: AsyncParsableCommand {
             image: .init(maxBatch: maxBatch, maxDelay: (maxDelayMs ?? maxDelayImageMs) / 1000, timeout: timeout))
         let served = try ServedModel(
             name: servedName ?? modelOptions.name, loaded: loaded,
-            immichNames: ImmichModels.names(loadedAs: modelOptions.name), batching: batching)
+            immichNames: Self.immichNames(modelOptions.name, loaded), batching: batching)
         var photos: ServedLibrary?
         if let location { photos = try await openLibrary(location, loaded: loaded) }
         let name = served.name, precision = loaded.model.precision.rawValue, dimension = served.dimension, host = host
@@ -262,14 +262,32 @@ struct ServeCommand: AsyncParsableCommand {
             var options = base
             options.model = reference
             let started = Date()
+            let loaded = try options.load(towers: .both)
             let served = try ServedModel(
-                name: reference, loaded: try options.load(towers: .both),
-                immichNames: ImmichModels.names(loadedAs: reference), batching: batching)
+                name: reference, loaded: loaded, immichNames: Self.immichNames(reference, loaded), batching: batching)
             let seconds = Date().timeIntervalSince(started)
             let line = String(format: "loaded %@ on demand in %.2f s\n", reference, seconds)
             FileHandle.standardError.write(Data(line.utf8))
             return served
         }
+    }
+
+    /// The Immich names `reference` answers /predict for; one whose Immich width is not the model's is left
+    /// out, with a warning (those cannot be its weights).
+    static func immichNames(_ reference: String, _ loaded: LoadedModel) -> [String] {
+        let width = loaded.model.config.embedDim
+        let names = ImmichModels.names(loadedAs: reference, dimension: width)
+        for name in names.dropped {
+            let expected = ImmichModels.entry(named: name)?.dimension ?? 0
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    warning: \(reference) gives \(width)-dimensional embeddings, but Immich's \(name) has \(expected): \
+                    /predict will not answer \(name) with it
+
+                    """.utf8))
+        }
+        return names.kept
     }
 
     /// The library to serve: `--library`, `--store`, else `$CLIP_DATABASE_URL`; none without them.

@@ -50,6 +50,11 @@ final class ImmichModelsTests: XCTestCase {
         XCTAssertEqual(ImmichModels.names(loadedAs: "timm/vit_base_patch32_clip_224.laion400m_e31"), [])
         XCTAssertEqual(ImmichModels.names(loadedAs: "/models/ViT-B-32__openai"), [])
         XCTAssertEqual(ImmichModels.names(loadedAs: "XLM-Roberta-Large-Vit-B-32"), [], "not runnable yet")
+        // A model of another width than Immich's for the name (a stand-in hub's tiny model) is not that name.
+        let tiny = ImmichModels.names(loadedAs: "ViT-B-32", dimension: 64)
+        XCTAssertEqual(tiny.kept, [])
+        XCTAssertEqual(tiny.dropped, ["ViT-B-32__openai"])
+        XCTAssertEqual(ImmichModels.names(loadedAs: "ViT-B-32", dimension: 512).kept, ["ViT-B-32__openai"])
     }
 
     /// OpenAI and DFN names run QuickGELU; the QuickGELU-trained LAION 400M ViT-B/32 runs GELU, as Immich's

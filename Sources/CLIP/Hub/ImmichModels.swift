@@ -42,6 +42,20 @@ public enum ImmichModels {
     /// known short name behind some (`ViT-B-32` → `ViT-B-32__openai`). A folder, a file or a bare repository
     /// id gets none: nothing says its weights and quirks are those Immich's name stands for.
     public static func names(loadedAs reference: String) -> [String] {
+        names(loadedAs: reference, dimension: nil).kept
+    }
+
+    /// `names(loadedAs:)`, split by whether Immich's dimension for the name is `dimension` (the loaded
+    /// model's width): a model of another width cannot be that name's weights (a stand-in, a mislabelled
+    /// folder), and is never answered under it.
+    public static func names(loadedAs reference: String, dimension: Int?) -> (kept: [String], dropped: [String]) {
+        let found = candidates(loadedAs: reference)
+        guard let dimension else { return (found, []) }
+        let kept = found.filter { entry(named: $0)?.dimension == dimension }
+        return (kept, found.filter { !kept.contains($0) })
+    }
+
+    private static func candidates(loadedAs reference: String) -> [String] {
         if let entry = entry(named: reference) { return entry.weights == nil ? [] : [entry.name] }
         return all.filter { entry in
             entry.weights.map { $0.name.caseInsensitiveCompare(reference) == .orderedSame } ?? false

@@ -53,7 +53,11 @@ struct PredictController<Context: RequestContext> {
         let result: ClipAnswer
         if let onDemand, let registry {
             do {
-                result = try await registry.using(onDemand) { try await Self.embed(clip.task, form, with: $0) }
+                result = try await registry.using(onDemand) { model in
+                    // Loaded, it answers only the names its own width allows (`ServedModel.immichNames`).
+                    guard Self.serves(clip.modelName, model) else { throw Self.refusal(clip.modelName, model) }
+                    return try await Self.embed(clip.task, form, with: model)
+                }
             } catch let error as APIError {
                 throw error
             } catch {
