@@ -9,7 +9,7 @@ public actor ModelRegistry {
     /// Loads a model by the reference `--models` gives (an Immich or known name, a hub id or a folder).
     public typealias Loader = @Sendable (String) throws -> ServedModel
 
-    /// What loaded models are: the reference they were loaded by, and the names they answer.
+    /// A loaded model, when it was last used, and how many requests are using it now.
     private struct Resident {
         let served: ServedModel
         var lastUsed: ContinuousClock.Instant
@@ -23,8 +23,6 @@ public actor ModelRegistry {
     private let loader: Loader
     private var resident: [String: Resident] = [:]
     private var loading: [String: Task<ServedModel, Error>] = [:]
-    private(set) public var loads = 0
-    private(set) public var unloads = 0
 
     public init(allowed: [String], ttl: Double, loader: @escaping Loader) {
         self.allowed = allowed
@@ -51,8 +49,7 @@ public actor ModelRegistry {
 
     /// Loads `reference` now (`--preload`).
     public func preload(_ reference: String) async throws {
-        _ = try await acquire(reference)
-        release(reference)
+        try await using(reference) { _ in }
     }
 
     /// The references resident now.
@@ -72,7 +69,6 @@ public actor ModelRegistry {
             let loader = self.loader
             task = Task { try await Blocking.run { try loader(reference) } }
             loading[reference] = task
-            loads += 1
         }
         let served: ServedModel
         do {
@@ -107,7 +103,6 @@ public actor ModelRegistry {
             resident[reference] = nil
             entry.served.shutdown()
         }
-        unloads += idle.count
         if !idle.isEmpty { FreedMemory.returnToSystem() }
         return idle.count
     }
