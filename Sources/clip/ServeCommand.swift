@@ -177,7 +177,10 @@ struct ServeCommand: AsyncParsableCommand {
                 "--index needs --library DIR or --store URL: the library the folders are indexed into")
         }
         guard storeConnections >= 1 else { throw ValidationError("--store-connections must be at least 1") }
-        if let immichFallback { _ = try ImmichFallback.validated(immichFallback) }
+        if let immichFallback {
+            // A usage error like the other options' (exit 64 with the usage line), not a run-time failure.
+            do { _ = try ImmichFallback.validated(immichFallback) } catch { throw ValidationError("\(error)") }
+        }
         guard modelTtl.isFinite, modelTtl >= 0 else {
             throw ValidationError("--model-ttl must be 0 (never unload) or a number of seconds, not \(modelTtl)")
         }

@@ -58,3 +58,25 @@ extension CLITests {
             "RSS before \(before >> 20) MB, loaded \(loaded >> 20) MB, after the TTL \(after >> 20) MB")
     }
 }
+
+extension CLITests {
+    /// The on-demand and fallback options refuse what they cannot use, before any model loads.
+    func testOnDemandAndFallbackOptionsAreChecked() throws {
+        let cases: [([String], String)] = [
+            (["--preload", "ViT-B-32"], "--preload ViT-B-32: only models named in --models are preloaded"),
+            (["--models", "ViT-B-32", "--model-ttl", "nan"], "--model-ttl must be 0 (never unload)"),
+            (["--immich-fallback", "ftp://immich:3003"], "--immich-fallback must be an http(s) URL"),
+            (["--immich-fallback", ""], "--immich-fallback must be an http(s) URL")
+        ]
+        for (arguments, message) in cases {
+            let err = try run(["serve", "--model", "synthetic-shapes"] + arguments, expectStatus: 64).err
+            XCTAssertTrue(err.contains(message), "clip serve \(arguments.joined(separator: " ")): \(err)")
+        }
+        // An Immich name SwiftCLIP cannot run says why, not "no such file".
+        let err = try run(
+            ["embed", "--model", "nllb-clip-base-siglip__v1", "--texts", "/dev/null", "-o", "/dev/null"],
+            expectStatus: 1
+        ).err
+        XCTAssertTrue(err.contains("multilingual text tower (visheratin/nllb-clip-base-siglip)"), err)
+    }
+}
